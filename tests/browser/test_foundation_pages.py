@@ -22,3 +22,8 @@ class TestFoundationPages(BrowserTestCase):
         assert self.page.request.get(self.url(manifest)).json()["display"] == "standalone"
         registered = self.page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active).catch(() => false)")
         assert registered is True
+
+    def test_the_api_docs_render_without_any_outside_network(self):
+        self.page.goto(self.url("/api/docs/"))
+        self.page.wait_for_selector(".swagger-ui .info .title")
+        assert "timebank API" in self.page.locator(".swagger-ui .info .title").inner_text()
