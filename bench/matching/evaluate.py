@@ -1,4 +1,4 @@
-"""Ranking quality of matching on the labelled set: hit@1, hit@3 and MRR, service vs keyword baseline.
+"""Matching quality on the labelled set: hit@1, hit@3 and MRR, service vs keyword baseline.
 
 Run from the repository root: python bench/matching/evaluate.py [--show-misses dev]
 """
@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "all": requests,
     }
     print(f"{len(offers)} offers, {len(requests)} requests, {len(taxonomy.skills)} skills")
-    print(f"| split | n | ranker | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|")
+    print("| split | n | ranker | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|")
     for split, chosen in splits.items():
         for name, ranker in rankers.items():
             m = metrics(ranker, chosen, offers)

@@ -14,9 +14,15 @@ from typing import Literal
 from exchanges.matching.taxonomy import Taxonomy
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = dict(
-    zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
-)
+DAY_NAMES = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
 PARTS = ("morning", "afternoon", "evening")
 Slot = tuple[str, str]
 Kind = Literal["request", "offer"]
