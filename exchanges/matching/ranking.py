@@ -1,0 +1,101 @@
+"""Ranks candidates for one listing: unchecked helpers lose sensitive skills, each member appears
+once with their best listing. Pure Python; the selector feeds it rows from the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from exchanges.matching.scoring import (
+    WEIGHTS,
+    Kind,
+    Match,
+    MatchInput,
+    Side,
+    TrackRecord,
+    Weights,
+    score_match,
+)
+from exchanges.matching.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A member who could be matched, through one of their listings or their profile's skills."""
+
+    member_id: int
+    listing_id: int | None
+    side: Side
+    record: TrackRecord = TrackRecord()
+    met_before: bool = False
+    has_current_check: bool = False
+
+
+@dataclass(frozen=True)
+class RankedMatch:
+    member_id: int
+    listing_id: int | None
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def without_sensitive(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
+    """Skills a helper may be matched on without a current safeguarding check."""
+    return {
+        slug: weight
+        for slug, weight in skills.items()
+        if slug in taxonomy.skills and not taxonomy.skills[slug].category.sensitive
+    }
+
+
+def rank_candidates(
+    *,
+    kind: Kind,
+    mine: Side,
+    i_have_current_check: bool,
+    candidates: Iterable[Candidate],
+    taxonomy: Taxonomy,
+    nearby: frozenset[str] = frozenset(),
+    limit: int = 10,
+    weights: Weights = WEIGHTS,
+) -> list[RankedMatch]:
+    # The helper is the candidate when we match a request, and the listing's owner for an offer;
+    # a helper without a current check is never matched on lifts, personal care or childcare.
+    if kind == "offer" and not i_have_current_check:
+        mine = replace(mine, skills=without_sensitive(mine.skills, taxonomy))
+    best: dict[int, tuple[Match, Candidate]] = {}
+    for candidate in candidates:
+        theirs = candidate.side
+        if kind == "request" and not candidate.has_current_check:
+            theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
+        match = score_match(
+            MatchInput(
+                kind=kind,
+                mine=mine,
+                theirs=theirs,
+                their_record=candidate.record,
+                met_before=candidate.met_before,
+                nearby=nearby,
+            ),
+            taxonomy,
+            weights,
+        )
+        if match.skill_overlap < weights.min_skill_overlap:
+            continue
+        kept = best.get(candidate.member_id)
+        # One result per member: their best listing, and a listing over their bare profile.
+        if kept is None or _better(match, candidate, *kept):
+            best[candidate.member_id] = (match, candidate)
+    ordered = sorted(
+        best.values(), key=lambda mc: (-mc[0].score, mc[1].listing_id is None, mc[1].member_id)
+    )
+    return [
+        RankedMatch(c.member_id, c.listing_id, m.score, list(m.reasons)) for m, c in ordered[:limit]
+    ]
+
+
+def _better(match: Match, candidate: Candidate, kept: Match, kept_candidate: Candidate) -> bool:
+    if match.score != kept.score:
+        return match.score > kept.score
+    return candidate.listing_id is not None and kept_candidate.listing_id is None
