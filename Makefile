@@ -1,0 +1,40 @@
+# Two commands set everything up on a fresh machine with Python 3.11:
+#   make run   - the product on http://127.0.0.1:$(PORT) (SQLite, in-memory channel layer, demo network)
+#   make test  - the whole suite (SQLite; PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+deps: $(VENV)/.dev-deps
+
+run: $(VENV)/.run-deps
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+# Browser tests run in their own pytest process: sync Playwright keeps an event loop on the
+# main thread, which breaks async tests that run after it.
+test: $(VENV)/.dev-deps
+	TIMEBANK_TESTING=1 $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	TIMEBANK_TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser $(PYTEST_ARGS); \
+		status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
+
+lint: $(VENV)/.dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

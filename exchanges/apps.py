@@ -1,0 +1,8 @@
+"""Listings, exchanges, the ledger, matching and reports."""
+
+from django.apps import AppConfig
+
+
+class ExchangesConfig(AppConfig):
+    name = "exchanges"
+    default_auto_field = "django.db.models.BigAutoField"

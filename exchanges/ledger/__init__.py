@@ -1,0 +1,1 @@
+"""The reciprocity ledger: accounts, holds and immutable transfers."""

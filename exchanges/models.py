@@ -1,0 +1,208 @@
+"""Listings, exchanges and the ledger (accounts, transfers, idempotency records).
+
+The database enforces the ledger: integer minutes, positive transfers between two
+different accounts, no account but issuance below its floor, one posted transfer per exchange.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Listing(models.Model):
+    class Kind(models.TextChoices):
+        OFFER = "offer", _("Offer")
+        REQUEST = "request", _("Request")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAUSED = "paused", _("Paused")
+        CLOSED = "closed", _("Closed")
+
+    network = models.ForeignKey("members.Network", on_delete=models.PROTECT, related_name="listings")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listings")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    title = models.CharField(max_length=140)
+    description = models.TextField(blank=True, max_length=4000)
+    skills = models.ManyToManyField("members.Skill", blank=True, related_name="listings")
+    minutes_estimate = models.PositiveIntegerField(null=True, blank=True)
+    availability = models.JSONField(default=list, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["network", "status", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+class Exchange(models.Model):
+    """One piece of help: the provider earns, the recipient pays. A null party is the network's pot."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        AWAITING_APPROVAL = "awaiting_approval", _("Waiting for a coordinator")
+        ACCEPTED = "accepted", _("Agreed")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+        CLAIMED = "claimed", _("Done, waiting for confirmation")
+        DISPUTED = "disputed", _("Disputed")
+        POSTED = "posted", _("Confirmed and paid")
+
+    network = models.ForeignKey("members.Network", on_delete=models.PROTECT, related_name="exchanges")
+    listing = models.ForeignKey(Listing, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges")
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_provided"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_received"
+    )
+    minutes = models.PositiveIntegerField()
+    claimed_minutes = models.PositiveIntegerField(null=True, blank=True)
+    held_minutes = models.PositiveIntegerField(default=0)
+    description = models.TextField(blank=True, max_length=2000)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    needs_coordinator = models.BooleanField(default=False)  # e.g. posting would cross a floor
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["network", "state"]), models.Index(fields=["state", "claimed_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="exchange_minutes_positive"),
+            models.CheckConstraint(
+                condition=Q(provider__isnull=False) | Q(recipient__isnull=False), name="exchange_not_pot_to_pot"
+            ),
+            models.CheckConstraint(condition=~Q(provider=F("recipient")), name="exchange_two_parties"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exchange {self.pk} ({self.state})"
+
+
+class Account(models.Model):
+    """Stored balance and holds in integer minutes. One per trading membership, one pot, one issuance."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Member")
+        POT = "pot", _("Network pot")
+        ISSUANCE = "issuance", _("Issuance")
+
+    network = models.ForeignKey("members.Network", on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    membership = models.OneToOneField(
+        "members.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    balance = models.BigIntegerField(default=0)
+    held = models.BigIntegerField(default=0)
+    floor = models.BigIntegerField(default=0)
+    floor_reason = models.CharField(max_length=200, blank=True)  # set when a coordinator overrides
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(held__gte=0), name="account_held_not_negative"),
+            # The backstop: the database refuses an overdraft even in a race.
+            models.CheckConstraint(
+                condition=Q(kind="issuance") | Q(balance__gte=F("held") + F("floor")),
+                name="account_available_above_floor",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="member", membership__isnull=False) | Q(~Q(kind="member"), membership__isnull=True),
+                name="account_member_has_membership",
+            ),
+            models.CheckConstraint(condition=~Q(kind="pot") | Q(floor__gte=0), name="account_pot_floor_zero"),
+            models.UniqueConstraint(
+                fields=["network", "kind"], condition=~Q(kind="member"), name="one_pot_and_issuance_per_network"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} account {self.pk} in network {self.network_id}"
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+
+class Transfer(models.Model):
+    """An immutable movement of minutes. Never updated, never deleted: a reversal corrects it."""
+
+    class Kind(models.TextChoices):
+        EXCHANGE = "exchange", _("Exchange")
+        GIFT = "gift", _("Gift")
+        DONATION = "donation", _("Donation to the pot")
+        GRANT = "grant", _("Grant from the pot")
+        ISSUE = "issue", _("Issued")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        REVERSAL = "reversal", _("Reversal")
+
+    network = models.ForeignKey("members.Network", on_delete=models.PROTECT, related_name="transfers")
+    from_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_out")
+    to_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="transfers_in")
+    minutes = models.BigIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    exchange = models.ForeignKey(Exchange, null=True, blank=True, on_delete=models.PROTECT, related_name="transfers")
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+    memo = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["network", "kind", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="transfer_minutes_positive"),
+            models.CheckConstraint(condition=~Q(from_account=F("to_account")), name="transfer_two_accounts"),
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="transfer_idempotency_key_per_caller",
+            ),
+            models.UniqueConstraint(
+                fields=["exchange"], condition=Q(kind="exchange"), name="one_transfer_per_exchange"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.minutes} min {self.from_account_id}->{self.to_account_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Transfers are immutable: correct a mistake with a reversal.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Transfers are never deleted: correct a mistake with a reversal.")
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a keyed request, replayed for the same caller and key."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]

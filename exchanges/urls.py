@@ -1,0 +1,3 @@
+"""Pages for listings, exchanges, the ledger, matching and reports."""
+
+urlpatterns: list = []

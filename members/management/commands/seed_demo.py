@@ -1,0 +1,67 @@
+"""Load the demo network ("Harlesden KeyRing"); safe to run again (it changes nothing the second time)."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from members.models import Membership, Network, SupportLink, User
+from members.services import membership_activate, network_create
+
+PASSWORD = "demo-password"
+MEMBERS = [
+    ("member1@example.org", "Aisha", "Church End"),
+    ("member2@example.org", "Bernard", "Church End"),
+    ("member3@example.org", "Chloe", "Harlesden Town"),
+    ("member4@example.org", "Dev", "Harlesden Town"),
+    ("member5@example.org", "Edna", "Kensal Green"),
+    ("member6@example.org", "Femi", "Kensal Green"),
+    ("member7@example.org", "Grace", "Church End"),
+    ("member8@example.org", "Hamid", "Stonebridge"),
+    ("member9@example.org", "Irene", "Stonebridge"),
+]
+
+
+def _user(email: str, name: str) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, PASSWORD, display_name=name)
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+class Command(BaseCommand):
+    help = "Create the demo network with its people and a few months of history (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if Network.objects.filter(slug="demo").exists():
+            self.stdout.write("Demo network already loaded.")
+            return
+        coordinator = _user("coordinator@example.org", "Carol (coordinator)")
+        network = network_create(slug="demo", name="Harlesden KeyRing", coordinator=coordinator, welcome_minutes=120)
+        commissioner = _user("commissioner@example.org", "Brent Council")
+        Membership.objects.create(
+            network=network, user=commissioner, role=Membership.Role.COMMISSIONER, status=Membership.Status.ACTIVE
+        )
+        supporter = membership_activate(
+            membership=Membership.objects.create(
+                network=network, user=_user("supporter@example.org", "Sam (volunteer)"), role=Membership.Role.SUPPORTER
+            ),
+            actor=coordinator,
+        )
+        memberships = []
+        for email, name, place in MEMBERS:
+            m = Membership.objects.create(network=network, user=_user(email, name), neighbourhood=place)
+            memberships.append(membership_activate(membership=m, actor=coordinator))
+        # Edna is a supported member: Sam acts with her.
+        edna = memberships[4]
+        edna.is_supported = True
+        edna.save(update_fields=["is_supported"])
+        SupportLink.objects.create(network=network, supporter=supporter, member=edna)
+        from members.demo import demo_history
+
+        demo_history(network=network, coordinator=coordinator, memberships=memberships)
+        self.stdout.write(
+            self.style.SUCCESS("Demo network 'demo' loaded: log in as member1@example.org / demo-password")
+        )

@@ -1,0 +1,262 @@
+"""People, networks and memberships, the skills taxonomy, safeguarding checks, concerns, audit."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str | None:
+        # allauth looks people up by the fully lower-cased address, so store it that way.
+        return email.strip().lower() if email else None
+
+    def create_user(self, email: str | None = None, password: str | None = None, **extra):
+        user = self.model(email=self.normalize_email(email), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Supported members may have no email of their own (and then cannot log in)."""
+
+    email = models.EmailField(_("email"), unique=True, null=True, blank=True)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    def save(self, *args, **kwargs):
+        self.email = UserManager.normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.display_name or self.email or f"member {self.pk}"
+
+    @property
+    def name(self) -> str:
+        return self.display_name or (self.email or "").split("@")[0] or f"Member {self.pk}"
+
+
+class Network(models.Model):
+    class Approval(models.TextChoices):
+        NEVER = "never", _("Never")
+        SENSITIVE = "sensitive", _("For sensitive skills")
+        ALWAYS = "always", _("Always")
+
+    slug = models.SlugField(unique=True, max_length=60)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    member_floor_minutes = models.IntegerField(default=-600)
+    approval = models.CharField(max_length=10, choices=Approval.choices, default=Approval.SENSITIVE)
+    autoconfirm_days = models.PositiveIntegerField(default=7)
+    hourly_value_pounds = models.DecimalField(max_digits=8, decimal_places=2, default=15)
+    k = models.PositiveIntegerField(default=5)
+    welcome_minutes = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(member_floor_minutes__lte=0), name="network_floor_not_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+AVAILABILITY_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+AVAILABILITY_PARTS = ["morning", "afternoon", "evening"]
+
+
+class Membership(models.Model):
+    """A person in a network: role, status, and their profile there."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        SUPPORTER = "supporter", _("Supporter")
+        COORDINATOR = "coordinator", _("Coordinator")
+        COMMISSIONER = "commissioner", _("Commissioner")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        ACTIVE = "active", _("Active")
+        DECLINED = "declined", _("Declined")
+        SUSPENDED = "suspended", _("Suspended")
+        LEFT = "left", _("Left")
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    is_supported = models.BooleanField(default=False, help_text=_("Acts through a coordinator or supporter."))
+    # Profile in this network. Neighbourhood only: never a street address.
+    bio = models.TextField(blank=True, max_length=1000)
+    neighbourhood = models.CharField(max_length=80, blank=True)
+    availability = models.JSONField(default=list, blank=True)  # ["mon-morning", "tue-evening", ...]
+    skills_offered = models.ManyToManyField("members.Skill", blank=True, related_name="offered_by")
+    skills_wanted = models.ManyToManyField("members.Skill", blank=True, related_name="wanted_by")
+    # Contact details: coordinators and the member's supporters only.
+    phone = models.CharField(max_length=30, blank=True)
+    emergency_contact = models.CharField(max_length=200, blank=True)
+    # Reach, optional and with consent; only ever aggregated.
+    reach_consent = models.BooleanField(default=False)
+    age_band = models.CharField(max_length=10, blank=True)
+    disability = models.CharField(max_length=10, blank=True)
+    ward = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["network", "user"], name="one_membership_per_network")]
+        indexes = [models.Index(fields=["network", "status", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.network.slug} ({self.role}, {self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_active and self.role == self.Role.COORDINATOR
+
+
+class SupportLink(models.Model):
+    """A supporter acts with the members they support."""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT)
+    supporter = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="supporting")
+    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="supported_by")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["supporter", "member"], name="one_link_per_pair"),
+            models.CheckConstraint(condition=~Q(supporter=models.F("member")), name="no_self_support"),
+        ]
+
+
+class SkillCategory(models.Model):
+    slug = models.SlugField(unique=True, max_length=60)
+    name = models.CharField(max_length=80)
+    sensitive = models.BooleanField(default=False, help_text=_("A safeguarding check is expected."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "skill categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(models.Model):
+    slug = models.SlugField(unique=True, max_length=80)
+    name = models.CharField(max_length=100)
+    category = models.ForeignKey(SkillCategory, on_delete=models.PROTECT, related_name="skills")
+    synonyms = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["category__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SafeguardingCheck(models.Model):
+    """A check on a membership. Never the DBS disclosure's content."""
+
+    class Kind(models.TextChoices):
+        REFERENCE = "reference", _("Reference")
+        DBS = "dbs", _("DBS check")
+        DRIVING_LICENCE = "driving_licence", _("Driving licence")
+        INSURANCE = "insurance", _("Car insurance")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CLEAR = "clear", _("Clear")
+        ACCEPTED = "accepted", _("Accepted after review")
+        REFUSED = "refused", _("Refused")
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT)
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="checks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    referee = models.CharField(max_length=120, blank=True)  # references: who
+    dbs_level = models.CharField(max_length=20, blank=True)  # basic, standard, enhanced, enhanced_barred
+    certificate_number = models.CharField(max_length=30, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    checked_on = models.DateField()
+    review_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["review_on"]
+
+
+class Concern(models.Model):
+    """A safeguarding worry. Goes to the coordinators; never shown to the person concerned."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT)
+    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="concerns_raised")
+    about_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    about_exchange = models.ForeignKey(
+        "exchanges.Exchange", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    about_conversation = models.ForeignKey(
+        "messaging.Conversation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    happened_offline = models.BooleanField(default=False)
+    description = models.TextField(max_length=5000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class AuditEvent(models.Model):
+    """Who did what to whom, when and why: every coordinator action and every ledger write."""
+
+    network = models.ForeignKey(Network, null=True, blank=True, on_delete=models.PROTECT)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["network", "action"]), models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"

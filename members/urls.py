@@ -1,0 +1,3 @@
+"""Pages for people and networks."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API routes for conversations, messages and notifications (under /api/v1/)."""
+
+urlpatterns: list = []

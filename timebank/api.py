@@ -1,0 +1,104 @@
+"""API conventions shared by every endpoint: pagination and the error shape.
+
+Errors under /api/v1/ are `{"error": {"code", "message", "fields"}}` (PRODUCT §4).
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from timebank.errors import DomainError
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+CODES = {
+    400: "validation_error",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "rate_limited",
+}
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _fields_from_detail(detail) -> dict:
+    if isinstance(detail, dict):
+        out = {}
+        for key, value in detail.items():
+            if isinstance(value, list):
+                out[key] = [str(v) if not isinstance(v, (dict, list)) else v for v in value]
+            else:
+                out[key] = value if isinstance(value, dict) else [str(value)]
+        return out
+    return {}
+
+
+def _message_from_detail(detail) -> str:
+    if isinstance(detail, list):
+        return "; ".join(str(d) for d in detail) or "Invalid input."
+    if isinstance(detail, dict):
+        return "Invalid input."
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        message = "; ".join(exc.messages) if not fields else "Invalid input."
+        return Response(error_body("validation_error", message, fields), status=400)
+    if isinstance(exc, (DjangoPermissionDenied, exceptions.PermissionDenied)) and not isinstance(
+        exc, exceptions.NotAuthenticated
+    ):
+        message = str(exc) or "You do not have permission to do that."
+        return Response(error_body("permission_denied", message), status=403)
+    if isinstance(exc, Http404):
+        return Response(error_body("not_found", "Not found."), status=404)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        # Never 403 for a missing or expired session (PRODUCT §4).
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+    detail = getattr(exc, "detail", None)
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body("validation_error", _message_from_detail(detail), _fields_from_detail(detail))
+    else:
+        code = CODES.get(response.status_code, "error")
+        response.data = error_body(code, _message_from_detail(detail))
+    return response
+
+
+def json_not_found(request, exception=None):
+    """404 for paths nobody routes: JSON under /api/, a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def json_server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", "Something went wrong."), status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

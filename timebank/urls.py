@@ -1,0 +1,34 @@
+"""Root URLs: pages, the REST API under /api/v1/, allauth (pages and headless), health checks."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from timebank import views
+
+handler404 = "timebank.api.json_not_found"
+handler500 = "timebank.api.json_server_error"
+
+api_v1 = [
+    path("", include("members.api_urls")),
+    path("", include("exchanges.api_urls")),
+    path("", include("messaging.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service-worker"),
+    path("offline/", views.offline, name="offline"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("members.urls")),
+    path("", include("exchanges.urls")),
+    path("", include("messaging.urls")),
+]
