@@ -50,9 +50,7 @@ def service_ranker(taxonomy: Taxonomy) -> Ranker:
         scored = []
         for i, offer in enumerate(offers):
             if offer["id"] not in offer_skills:
-                offer_skills[offer["id"]] = dict(
-                    matcher.skills_in(offer["description"], title=offer["title"]).weights
-                )
+                offer_skills[offer["id"]] = dict(matcher.skills_in(offer["description"], title=offer["title"]).weights)
             score = skill_overlap(wanted, offer_skills[offer["id"]], taxonomy).score
             scored.append((score, i, offer["id"]))
         return [oid for score, _, oid in sorted(scored, key=lambda t: (-t[0], t[1])) if score > 0]
@@ -103,10 +101,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for split, chosen in splits.items():
         for name, ranker in rankers.items():
             m = metrics(ranker, chosen, offers)
-            print(
-                f"| {split} | {len(chosen)} | {name} | {m['hit@1']:.3f} | {m['hit@3']:.3f} "
-                f"| {m['MRR']:.3f} |"
-            )
+            print(f"| {split} | {len(chosen)} | {name} | {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['MRR']:.3f} |")
     if args.show_misses:
         show_misses(rankers["service"], splits[args.show_misses], offers)
 

@@ -104,9 +104,7 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     dot = sum(w * b[k] for k, w in a.items() if k in b)
     if not dot:
         return 0.0
-    return dot / (
-        math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
-    )
+    return dot / (math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values())))
 
 
 def _by_category(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
@@ -185,11 +183,12 @@ def score_match(match: MatchInput, taxonomy: Taxonomy, weights: Weights = WEIGHT
         score += weights.availability * len(slots) / len(match.mine.availability)
         reasons.append(f"Free on {_slot_phrase(slots)}")
 
-    theirs_place = match.theirs.neighbourhood
-    if theirs_place and theirs_place == match.mine.neighbourhood:
+    theirs_place = match.theirs.neighbourhood.strip()
+    nearby = {place.casefold() for place in match.nearby}
+    if theirs_place and theirs_place.casefold() == match.mine.neighbourhood.strip().casefold():
         score += weights.same_neighbourhood
         reasons.append(f"Also lives in {theirs_place}")
-    elif theirs_place and theirs_place in match.nearby:
+    elif theirs_place and theirs_place.casefold() in nearby:
         score += weights.nearby_neighbourhood
         reasons.append(f"Lives nearby, in {theirs_place}")
 

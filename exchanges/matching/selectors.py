@@ -1,0 +1,231 @@
+"""`listing_matches`: reads a network's listings and profiles and ranks who could help, with reasons.
+
+The scoring itself is pure (`ranking`, `scoring`, `text`); this module only turns rows into its inputs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from exchanges.matching.ranking import Candidate, rank_candidates
+from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
+from exchanges.matching.taxonomy import Category, Skill as TaxonomySkill, Taxonomy
+from exchanges.matching.text import SkillMatch, SkillMatcher, chosen, combine
+from exchanges.models import Exchange, Listing
+from members.models import Membership, SafeguardingCheck, Skill, User
+from members.selectors import TRADING_ROLES
+from messaging.models import Block
+
+# Profile skills only bring in members for the skills a listing is clearly about.
+PROFILE_SKILL_WEIGHT = 0.5
+# Exchanges that mean two people have actually met.
+MET_STATES = (
+    Exchange.State.ACCEPTED,
+    Exchange.State.CLAIMED,
+    Exchange.State.DISPUTED,
+    Exchange.State.POSTED,
+)
+
+
+@dataclass(frozen=True)
+class ListingMatch:
+    listing: Listing | None
+    member: User
+    score: float
+    reasons: list[str]
+
+
+_matcher_lock = threading.Lock()
+_matcher_cache: dict[tuple, SkillMatcher] = {}
+
+
+def skill_matcher() -> SkillMatcher:
+    """The matcher for the skills in the database, rebuilt only when the taxonomy changes."""
+    key = tuple(Skill.objects.aggregate(n=Count("id"), last=Max("id")).values())
+    with _matcher_lock:
+        if key not in _matcher_cache:
+            _matcher_cache.clear()
+            _matcher_cache[key] = SkillMatcher(_taxonomy_from_db())
+        return _matcher_cache[key]
+
+
+def _taxonomy_from_db() -> Taxonomy:
+    categories: dict[str, Category] = {}
+    skills: dict[str, TaxonomySkill] = {}
+    for skill in Skill.objects.select_related("category"):
+        c = skill.category
+        category = categories.setdefault(c.slug, Category(c.slug, c.name, c.sensitive))
+        skills[skill.slug] = TaxonomySkill(skill.slug, skill.name, tuple(skill.synonyms), category)
+    return Taxonomy(skills=skills, categories=categories)
+
+
+def parse_availability(values: Iterable[str] | None) -> frozenset[Slot]:
+    """["tue-afternoon", ...] as stored on profiles and listings; anything else is ignored."""
+    slots = set()
+    for value in values or ():
+        day, _, part = str(value).partition("-")
+        if day in DAYS and part in PARTS:
+            slots.add((day, part))
+    return frozenset(slots)
+
+
+def _listing_skills(matcher: SkillMatcher, listing: Listing) -> SkillMatch:
+    picked = chosen(s.slug for s in listing.skills.all())
+    return combine(picked, matcher.skills_in(listing.description, title=listing.title))
+
+
+def _members_with_current_check(network_id: int, membership_ids: Iterable[int]) -> set[int]:
+    today = timezone.localdate()
+    return set(
+        SafeguardingCheck.objects.filter(
+            network_id=network_id,
+            membership_id__in=list(membership_ids),
+            kind=SafeguardingCheck.Kind.DBS,
+            decision__in=[SafeguardingCheck.Decision.CLEAR, SafeguardingCheck.Decision.ACCEPTED],
+        )
+        .filter(Q(review_on__isnull=True) | Q(review_on__gte=today))
+        .values_list("membership_id", flat=True)
+    )
+
+
+def _track_records(network_id: int, user_ids: list[int]) -> dict[int, TrackRecord]:
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    minutes = Coalesce("claimed_minutes", "minutes")
+    for party, given_or_received in (("provider", "given"), ("recipient", "received")):
+        rows = (
+            Exchange.objects.filter(network_id=network_id, **{f"{party}_id__in": user_ids})
+            .values(f"{party}_id")
+            .annotate(
+                completed=Count("id", filter=Q(state=Exchange.State.POSTED)),
+                cancelled=Count("id", filter=Q(state=Exchange.State.CANCELLED)),
+                disputed=Count("id", filter=Q(state=Exchange.State.DISPUTED)),
+                minutes=Coalesce(Sum(minutes, filter=Q(state=Exchange.State.POSTED)), 0),
+            )
+        )
+        for row in rows:
+            record = counts[row[f"{party}_id"]]
+            for field in ("completed", "cancelled", "disputed"):
+                record[field] += row[field]
+            record[f"minutes_{given_or_received}"] += row["minutes"]
+    return {user_id: TrackRecord(**values) for user_id, values in counts.items()}
+
+
+def _met(network_id: int, user_id: int) -> set[int]:
+    pairs = Exchange.objects.filter(network_id=network_id, state__in=MET_STATES).filter(
+        Q(provider_id=user_id) | Q(recipient_id=user_id)
+    )
+    met = set()
+    for provider_id, recipient_id in pairs.values_list("provider_id", "recipient_id"):
+        met.update({provider_id, recipient_id})
+    met.discard(None)
+    met.discard(user_id)
+    return met
+
+
+def _blocked(network_id: int, user_id: int) -> set[int]:
+    """Blocks work both ways: neither person is suggested to the other."""
+    rows = Block.objects.filter(network_id=network_id).filter(Q(blocker_id=user_id) | Q(blocked_id=user_id))
+    return {b if a == user_id else a for a, b in rows.values_list("blocker_id", "blocked_id")}
+
+
+def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
+    """Members of the listing's network who could help with a request, or who need what an offer
+    gives; best first, one per member with their best listing, each with plain-language reasons."""
+    network_id = listing.network_id
+    opposite = Listing.Kind.OFFER if listing.kind == Listing.Kind.REQUEST else Listing.Kind.REQUEST
+    owner = Membership.objects.filter(network_id=network_id, user_id=listing.owner_id).first()
+    if owner is None or not owner.is_active or listing.status != Listing.Status.OPEN:
+        return []
+
+    matcher = skill_matcher()
+    excluded = _blocked(network_id, listing.owner_id) | {listing.owner_id}
+    # Only active members who trade: never pending, suspended, left or commissioners.
+    memberships = {
+        m.user_id: m
+        for m in Membership.objects.filter(
+            network_id=network_id, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES
+        )
+        .exclude(user_id__in=excluded)
+        .select_related("user")
+    }
+    mine = _listing_skills(matcher, listing)
+    my_side = Side(
+        skills=mine.weights,
+        availability=parse_availability(listing.availability or owner.availability),
+        neighbourhood=owner.neighbourhood.strip(),
+    )
+
+    today = timezone.localdate()
+    their_listings = (
+        Listing.objects.filter(
+            network_id=network_id,
+            kind=opposite,
+            status=Listing.Status.OPEN,
+            owner_id__in=list(memberships),
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .prefetch_related("skills")
+    )
+    # A request looks for members offering its skills on their profile, and an offer for members
+    # wanting them, so people who never wrote a listing are found too.
+    strong = [slug for slug, weight in mine.weights.items() if weight >= PROFILE_SKILL_WEIGHT]
+    profile_field = "skills_offered" if listing.kind == Listing.Kind.REQUEST else "skills_wanted"
+    profile_rows = (
+        Membership.objects.filter(pk__in=[m.pk for m in memberships.values()], **{f"{profile_field}__slug__in": strong})
+        .distinct()
+        .prefetch_related(profile_field)
+    )
+
+    checked = _members_with_current_check(network_id, [m.pk for m in memberships.values()] + [owner.pk])
+    records = _track_records(network_id, list(memberships))
+    met = _met(network_id, listing.owner_id)
+
+    def candidate(user_id: int, listing_id: int | None, skills: SkillMatch, slots: list) -> Candidate:
+        membership = memberships[user_id]
+        return Candidate(
+            member_id=user_id,
+            listing_id=listing_id,
+            side=Side(
+                skills=skills.weights,
+                availability=parse_availability(slots or membership.availability),
+                neighbourhood=membership.neighbourhood.strip(),
+            ),
+            record=records.get(user_id, TrackRecord()),
+            met_before=user_id in met,
+            has_current_check=membership.pk in checked,
+        )
+
+    listings_by_id = {}
+    candidates = []
+    for theirs in their_listings:
+        listings_by_id[theirs.pk] = theirs
+        skills = _listing_skills(matcher, theirs)
+        candidates.append(candidate(theirs.owner_id, theirs.pk, skills, theirs.availability))
+    for membership in profile_rows:
+        skills = chosen(s.slug for s in getattr(membership, profile_field).all())
+        candidates.append(candidate(membership.user_id, None, skills, []))
+
+    ranked = rank_candidates(
+        kind=listing.kind,
+        mine=my_side,
+        i_have_current_check=owner.pk in checked,
+        candidates=candidates,
+        taxonomy=matcher.taxonomy,
+        limit=limit,
+    )
+    return [
+        ListingMatch(
+            listing=listings_by_id.get(r.listing_id) if r.listing_id else None,
+            member=memberships[r.member_id].user,
+            score=r.score,
+            reasons=r.reasons,
+        )
+        for r in ranked
+    ]
