@@ -2,8 +2,12 @@
 
 from django.urls import path
 
-from exchanges.matching.apis import ListingMatchesApi
+from exchanges.matching import apis as matching_apis
 
 urlpatterns: list = [
-    path("listings/<int:listing_id>/matches/", ListingMatchesApi.as_view(), name="api-listing-matches"),
+    path(
+        "listings/<int:listing_id>/matches/",
+        matching_apis.ListingMatchesApi.as_view(),
+        name="api-listing-matches",
+    ),
 ]

@@ -50,7 +50,8 @@ def service_ranker(taxonomy: Taxonomy) -> Ranker:
         scored = []
         for i, offer in enumerate(offers):
             if offer["id"] not in offer_skills:
-                offer_skills[offer["id"]] = dict(matcher.skills_in(offer["description"], title=offer["title"]).weights)
+                found = matcher.skills_in(offer["description"], title=offer["title"])
+                offer_skills[offer["id"]] = dict(found.weights)
             score = skill_overlap(wanted, offer_skills[offer["id"]], taxonomy).score
             scored.append((score, i, offer["id"]))
         return [oid for score, _, oid in sorted(scored, key=lambda t: (-t[0], t[1])) if score > 0]
@@ -101,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for split, chosen in splits.items():
         for name, ranker in rankers.items():
             m = metrics(ranker, chosen, offers)
-            print(f"| {split} | {len(chosen)} | {name} | {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['MRR']:.3f} |")
+            figures = " | ".join(f"{m[k]:.3f}" for k in ("hit@1", "hit@3", "MRR"))
+            print(f"| {split} | {len(chosen)} | {name} | {figures} |")
     if args.show_misses:
         show_misses(rankers["service"], splits[args.show_misses], offers)
 

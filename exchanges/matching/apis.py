@@ -1,4 +1,4 @@
-"""GET /api/v1/listings/{id}/matches/: who could help with a request, or who needs what is offered."""
+"""GET /api/v1/listings/{id}/matches/: who could help with a request, or who needs an offer."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers

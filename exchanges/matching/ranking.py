@@ -87,8 +87,13 @@ def rank_candidates(
         # One result per member: their best listing, and a listing over their bare profile.
         if kept is None or _better(match, candidate, *kept):
             best[candidate.member_id] = (match, candidate)
-    ordered = sorted(best.values(), key=lambda mc: (-mc[0].score, mc[1].listing_id is None, mc[1].member_id))
-    return [RankedMatch(c.member_id, c.listing_id, m.score, list(m.reasons)) for m, c in ordered[:limit]]
+    ordered = sorted(best.values(), key=_order)[:limit]
+    return [RankedMatch(c.member_id, c.listing_id, m.score, list(m.reasons)) for m, c in ordered]
+
+
+def _order(kept: tuple[Match, Candidate]) -> tuple:
+    match, candidate = kept
+    return (-match.score, candidate.listing_id is None, candidate.member_id)
 
 
 def _better(match: Match, candidate: Candidate, kept: Match, kept_candidate: Candidate) -> bool:

@@ -104,7 +104,9 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     dot = sum(w * b[k] for k, w in a.items() if k in b)
     if not dot:
         return 0.0
-    return dot / (math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values())))
+    norm_a = math.sqrt(sum(w * w for w in a.values()))
+    norm_b = math.sqrt(sum(w * w for w in b.values()))
+    return dot / (norm_a * norm_b)
 
 
 def _by_category(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:

@@ -1,6 +1,6 @@
-"""`listing_matches`: reads a network's listings and profiles and ranks who could help, with reasons.
+"""`listing_matches`: ranks who in a listing's network could help, or needs help, and why.
 
-The scoring itself is pure (`ranking`, `scoring`, `text`); this module only turns rows into its inputs.
+The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows into its inputs.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from exchanges.matching.ranking import Candidate, rank_candidates
 from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
-from exchanges.matching.taxonomy import Category, Skill as TaxonomySkill, Taxonomy
+from exchanges.matching.taxonomy import Category, Taxonomy
+from exchanges.matching.taxonomy import Skill as TaxonomySkill
 from exchanges.matching.text import SkillMatch, SkillMatcher, chosen, combine
 from exchanges.models import Exchange, Listing
 from members.models import Membership, SafeguardingCheck, Skill, User
@@ -131,7 +132,8 @@ def _met(network_id: int, user_id: int) -> set[int]:
 
 def _blocked(network_id: int, user_id: int) -> set[int]:
     """Blocks work both ways: neither person is suggested to the other."""
-    rows = Block.objects.filter(network_id=network_id).filter(Q(blocker_id=user_id) | Q(blocked_id=user_id))
+    either_way = Q(blocker_id=user_id) | Q(blocked_id=user_id)
+    rows = Block.objects.filter(either_way, network_id=network_id)
     return {b if a == user_id else a for a, b in rows.values_list("blocker_id", "blocked_id")}
 
 
@@ -155,6 +157,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
         .exclude(user_id__in=excluded)
         .select_related("user")
     }
+    membership_ids = [m.pk for m in memberships.values()]
     mine = _listing_skills(matcher, listing)
     my_side = Side(
         skills=mine.weights,
@@ -178,16 +181,16 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     strong = [slug for slug, weight in mine.weights.items() if weight >= PROFILE_SKILL_WEIGHT]
     profile_field = "skills_offered" if listing.kind == Listing.Kind.REQUEST else "skills_wanted"
     profile_rows = (
-        Membership.objects.filter(pk__in=[m.pk for m in memberships.values()], **{f"{profile_field}__slug__in": strong})
+        Membership.objects.filter(pk__in=membership_ids, **{f"{profile_field}__slug__in": strong})
         .distinct()
         .prefetch_related(profile_field)
     )
 
-    checked = _members_with_current_check(network_id, [m.pk for m in memberships.values()] + [owner.pk])
+    checked = _members_with_current_check(network_id, [*membership_ids, owner.pk])
     records = _track_records(network_id, list(memberships))
     met = _met(network_id, listing.owner_id)
 
-    def candidate(user_id: int, listing_id: int | None, skills: SkillMatch, slots: list) -> Candidate:
+    def candidate(user_id: int, listing_id: int | None, skills: SkillMatch, slots) -> Candidate:
         membership = memberships[user_id]
         return Candidate(
             member_id=user_id,

@@ -34,9 +34,15 @@ def dbs(membership: Membership, recorded_by, review_on=None) -> SafeguardingChec
     )
 
 
+def offers_on_profile(network, user, slug: str) -> None:
+    profile = Membership.objects.get(network=network, user=user)
+    profile.skills_offered.set(Skill.objects.filter(slug=slug))
+
+
 @pytest.fixture
 def dog_request(network, alice):
-    return listing(alice, network, kind="request", title="Dog", description="can someone walk my dog")
+    text = "can someone walk my dog"
+    return listing(alice, network, kind="request", title="Dog", description=text)
 
 
 def members_of(matches) -> list:
@@ -87,7 +93,7 @@ def test_members_who_are_not_active_are_never_suggested(network, dog_request):
 
 
 @pytest.mark.parametrize("direction", ["owner blocked them", "they blocked the owner"])
-def test_blocked_pairs_are_never_suggested_to_each_other(network, dog_request, alice, bob, direction):
+def test_blocked_pairs_are_never_suggested(network, dog_request, alice, bob, direction):
     listing(bob, network, title="Dog walking")
     blocker, blocked = (alice, bob) if direction == "owner blocked them" else (bob, alice)
     Block.objects.create(network=network, blocker=blocker, blocked=blocked)
@@ -115,14 +121,14 @@ def test_a_member_appears_once_with_their_best_listing(network, dog_request, bob
     assert match.listing == best
 
 
-def test_a_member_offering_the_skill_on_their_profile_is_found_without_a_listing(network, dog_request, bob):
-    Membership.objects.get(network=network, user=bob).skills_offered.set(Skill.objects.filter(slug="dog-walking"))
+def test_a_profile_offering_the_skill_is_found_without_a_listing(network, dog_request, bob):
+    offers_on_profile(network, bob, "dog-walking")
     [match] = listing_matches(listing=dog_request)
     assert match.listing is None
     assert match.member == bob
 
 
-def test_a_lift_is_only_suggested_with_drivers_who_have_a_current_check(network, alice, coordinator):
+def test_a_lift_is_only_suggested_with_checked_drivers(network, alice, coordinator):
     request = listing(alice, network, kind="request", title="Lift to the doctors")
     unchecked = member(network)
     lapsed = member(network)
@@ -141,7 +147,8 @@ def test_an_unchecked_driver_sees_no_lift_requests_from_their_offer(network, ali
 
 
 def test_shared_free_time_and_place_reorder_matches_and_are_explained(network, alice, bob):
-    request = listing(alice, network, kind="request", title="Dog walking", availability=["tue-afternoon"])
+    slots = ["tue-afternoon"]
+    request = listing(alice, network, kind="request", title="Dog walking", availability=slots)
     Membership.objects.filter(network=network, user=alice).update(neighbourhood="Harlesden")
     near = member(network, neighbourhood="Harlesden").user
     listing(bob, network, title="Dog walking")
@@ -153,7 +160,7 @@ def test_shared_free_time_and_place_reorder_matches_and_are_explained(network, a
     assert second.member == bob
 
 
-def test_people_who_have_exchanged_before_lose_the_new_connection_reason(network, dog_request, alice, bob):
+def test_people_who_have_met_lose_the_new_connection_reason(network, dog_request, alice, bob):
     listing(bob, network, title="Dog walking")
     Exchange.objects.create(
         network=network,
@@ -193,7 +200,7 @@ def test_the_api_answers_the_owner_in_the_documented_shape(api, network, dog_req
 
 
 def test_a_profile_match_has_a_null_listing(api, network, dog_request, alice, bob):
-    Membership.objects.get(network=network, user=bob).skills_offered.set(Skill.objects.filter(slug="dog-walking"))
+    offers_on_profile(network, bob, "dog-walking")
     response = api.as_user(alice).get(f"/api/v1/listings/{dog_request.pk}/matches/")
     assert response.json()[0]["listing"] is None
 

@@ -53,7 +53,8 @@ def test_a_member_appears_once_with_their_best_listing(taxonomy: Taxonomy) -> No
 
 def test_candidates_are_ordered_by_score_and_cut_to_the_limit(taxonomy: Taxonomy) -> None:
     steady = Candidate(member_id=1, listing_id=1, side=Side(DOGS), record=TrackRecord(completed=20))
-    flaky = Candidate(member_id=2, listing_id=2, side=Side(DOGS), record=TrackRecord(completed=2, cancelled=6))
+    shaky = TrackRecord(completed=2, cancelled=6)
+    flaky = Candidate(member_id=2, listing_id=2, side=Side(DOGS), record=shaky)
     new = Candidate(member_id=3, listing_id=3, side=Side(DOGS))
     found = rank(taxonomy, [flaky, new, steady], mine=Side(DOGS), limit=2)
     assert [m.member_id for m in found] == [1, 3]

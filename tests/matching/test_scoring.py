@@ -93,7 +93,8 @@ def test_the_same_neighbourhood_beats_a_nearby_one_which_beats_far_away(
         return score_match(request(mine=mine, theirs=theirs, nearby=near), taxonomy).score
 
     assert score("Harlesden") > score("Kensal Green") > score("Wembley")
-    same = score_match(request(mine=mine, theirs=Side(skills=LIFTS, neighbourhood="Harlesden")), taxonomy)
+    neighbour = Side(skills=LIFTS, neighbourhood="Harlesden")
+    same = score_match(request(mine=mine, theirs=neighbour), taxonomy)
     assert "Also lives in Harlesden" in same.reasons
 
 
@@ -101,7 +102,9 @@ def test_cancellations_and_disputes_lower_reliability() -> None:
     assert reliability(TrackRecord()) == 0.5
     steady = reliability(TrackRecord(completed=10))
     assert steady > reliability(TrackRecord(completed=10, cancelled=3))
-    assert reliability(TrackRecord(completed=10, cancelled=2)) > reliability(TrackRecord(completed=10, disputed=2))
+    two_cancelled = TrackRecord(completed=10, cancelled=2)
+    two_disputed = TrackRecord(completed=10, disputed=2)
+    assert reliability(two_cancelled) > reliability(two_disputed)
 
 
 def test_a_reliable_helper_is_said_to_be_so(taxonomy: Taxonomy) -> None:
@@ -139,7 +142,8 @@ def test_the_skill_outweighs_every_other_reason_put_together(taxonomy: Taxonomy)
         availability=frozenset({("mon", "morning")}),
         neighbourhood="Harlesden",
     )
-    mine = Side(skills=LIFTS, availability=frozenset({("mon", "morning")}), neighbourhood="Harlesden")
+    monday = frozenset({("mon", "morning")})
+    mine = Side(skills=LIFTS, availability=monday, neighbourhood="Harlesden")
     good_skill_only = Side(skills=LIFTS)
     friendly_wrong_skill = score_match(
         request(

@@ -41,7 +41,8 @@ def test_stemming_joins_forms_of_the_same_word() -> None:
 
 
 def test_a_synonym_finds_its_skill(matcher: SkillMatcher) -> None:
-    assert matcher.skills_in("Could someone do a hospital run on Friday?").strongest(1) == ["lifts-to-appointments"]
+    found = matcher.skills_in("Could someone do a hospital run on Friday?")
+    assert found.strongest(1) == ["lifts-to-appointments"]
 
 
 def test_a_plain_offer_with_no_skill_chosen_finds_the_skill(matcher: SkillMatcher) -> None:
