@@ -77,17 +77,12 @@ def parse_availability(values: Iterable[str] | None) -> frozenset[Slot]:
     return frozenset(slots)
 
 
-def _listing_skills(matcher: SkillMatcher, listing: Listing) -> SkillMatch:
-    picked = chosen(s.slug for s in listing.skills.all())
-    return combine(picked, matcher.skills_in(listing.description, title=listing.title))
-
-
-def _members_with_current_check(network_id: int, membership_ids: Iterable[int]) -> set[int]:
+def _members_with_current_check(network_id: int) -> set[int]:
+    """Memberships with a DBS check that is clear (or accepted) and not past its review date."""
     today = timezone.localdate()
     return set(
         SafeguardingCheck.objects.filter(
             network_id=network_id,
-            membership_id__in=list(membership_ids),
             kind=SafeguardingCheck.Kind.DBS,
             decision__in=[SafeguardingCheck.Decision.CLEAR, SafeguardingCheck.Decision.ACCEPTED],
         )
@@ -96,12 +91,12 @@ def _members_with_current_check(network_id: int, membership_ids: Iterable[int]) 
     )
 
 
-def _track_records(network_id: int, user_ids: list[int]) -> dict[int, TrackRecord]:
+def _track_records(network_id: int) -> dict[int, TrackRecord]:
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     minutes = Coalesce("claimed_minutes", "minutes")
     for party, given_or_received in (("provider", "given"), ("recipient", "received")):
         rows = (
-            Exchange.objects.filter(network_id=network_id, **{f"{party}_id__in": user_ids})
+            Exchange.objects.filter(network_id=network_id, **{f"{party}__isnull": False})
             .values(f"{party}_id")
             .annotate(
                 completed=Count("id", filter=Q(state=Exchange.State.POSTED)),
@@ -137,6 +132,13 @@ def _blocked(network_id: int, user_id: int) -> set[int]:
     return {b if a == user_id else a for a, b in rows.values_list("blocker_id", "blocked_id")}
 
 
+def _slugs_by(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for key, slug in rows:
+        grouped[key].append(slug)
+    return grouped
+
+
 def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     """Members of the listing's network who could help with a request, or who need what an offer
     gives; best first, one per member with their best listing, each with plain-language reasons."""
@@ -149,16 +151,14 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     matcher = skill_matcher()
     excluded = _blocked(network_id, listing.owner_id) | {listing.owner_id}
     # Only active members who trade: never pending, suspended, left or commissioners.
-    memberships = {
-        m.user_id: m
-        for m in Membership.objects.filter(
-            network_id=network_id, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES
-        )
-        .exclude(user_id__in=excluded)
-        .select_related("user")
-    }
-    membership_ids = [m.pk for m in memberships.values()]
-    mine = _listing_skills(matcher, listing)
+    active = Membership.objects.filter(
+        network_id=network_id, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES
+    ).exclude(user_id__in=excluded)
+    # Plain rows rather than model instances: every open listing of the network is read.
+    rows = active.values("id", "user_id", "availability", "neighbourhood")
+    memberships = {row["user_id"]: row for row in rows}
+    picked = [skill.slug for skill in listing.skills.all()]
+    mine = combine(chosen(picked), matcher.skills_in(listing.description, title=listing.title))
     my_side = Side(
         skills=mine.weights,
         availability=parse_availability(listing.availability or owner.availability),
@@ -166,28 +166,26 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     )
 
     today = timezone.localdate()
-    their_listings = (
-        Listing.objects.filter(
-            network_id=network_id,
-            kind=opposite,
-            status=Listing.Status.OPEN,
-            owner_id__in=list(memberships),
-        )
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-        .prefetch_related("skills")
+    their_listings = Listing.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+        network_id=network_id,
+        kind=opposite,
+        status=Listing.Status.OPEN,
+        owner_id__in=active.values("user_id"),
     )
+    picked_by_them = Listing.skills.through.objects.filter(listing__in=their_listings.values("id"))
+    their_skills = _slugs_by(picked_by_them.values_list("listing_id", "skill__slug"))
     # A request looks for members offering its skills on their profile, and an offer for members
     # wanting them, so people who never wrote a listing are found too.
     strong = [slug for slug, weight in mine.weights.items() if weight >= PROFILE_SKILL_WEIGHT]
     profile_field = "skills_offered" if listing.kind == Listing.Kind.REQUEST else "skills_wanted"
-    profile_rows = (
-        Membership.objects.filter(pk__in=membership_ids, **{f"{profile_field}__slug__in": strong})
-        .distinct()
-        .prefetch_related(profile_field)
-    )
+    through = getattr(Membership, profile_field).through.objects
+    with_skill = through.filter(membership__in=active, skill__slug__in=strong)
+    theirs = through.filter(membership_id__in=with_skill.values("membership_id"))
+    profile_skills = _slugs_by(theirs.values_list("membership_id", "skill__slug"))
 
-    checked = _members_with_current_check(network_id, [*membership_ids, owner.pk])
-    records = _track_records(network_id, list(memberships))
+    checked = _members_with_current_check(network_id)
+    records = _track_records(network_id)
     met = _met(network_id, listing.owner_id)
 
     def candidate(user_id: int, listing_id: int | None, skills: SkillMatch, slots) -> Candidate:
@@ -197,23 +195,23 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
             listing_id=listing_id,
             side=Side(
                 skills=skills.weights,
-                availability=parse_availability(slots or membership.availability),
-                neighbourhood=membership.neighbourhood.strip(),
+                availability=parse_availability(slots or membership["availability"]),
+                neighbourhood=membership["neighbourhood"].strip(),
             ),
             record=records.get(user_id, TrackRecord()),
             met_before=user_id in met,
-            has_current_check=membership.pk in checked,
+            has_current_check=membership["id"] in checked,
         )
 
-    listings_by_id = {}
     candidates = []
-    for theirs in their_listings:
-        listings_by_id[theirs.pk] = theirs
-        skills = _listing_skills(matcher, theirs)
-        candidates.append(candidate(theirs.owner_id, theirs.pk, skills, theirs.availability))
-    for membership in profile_rows:
-        skills = chosen(s.slug for s in getattr(membership, profile_field).all())
-        candidates.append(candidate(membership.user_id, None, skills, []))
+    fields = ("id", "owner_id", "title", "description", "availability")
+    for row in their_listings.values(*fields):
+        text = matcher.skills_in(row["description"], title=row["title"])
+        skills = combine(chosen(their_skills.get(row["id"], ())), text)
+        candidates.append(candidate(row["owner_id"], row["id"], skills, row["availability"]))
+    user_of = {row["id"]: user_id for user_id, row in memberships.items()}
+    for membership_id, slugs in profile_skills.items():
+        candidates.append(candidate(user_of[membership_id], None, chosen(slugs), []))
 
     ranked = rank_candidates(
         kind=listing.kind,
@@ -223,10 +221,14 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
         taxonomy=matcher.taxonomy,
         limit=limit,
     )
+    listing_ids = [r.listing_id for r in ranked if r.listing_id]
+    listings = Listing.objects.select_related("network").prefetch_related("skills")
+    listings_by_id = listings.in_bulk(listing_ids)
+    users = User.objects.in_bulk([r.member_id for r in ranked])
     return [
         ListingMatch(
             listing=listings_by_id.get(r.listing_id) if r.listing_id else None,
-            member=memberships[r.member_id].user,
+            member=users[r.member_id],
             score=r.score,
             reasons=r.reasons,
         )

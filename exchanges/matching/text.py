@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import snowballstemmer
 from rapidfuzz import process
@@ -106,6 +107,8 @@ class SkillMatcher:
         for word in sorted(vocabulary):
             self._vocabulary_by_initial[word[0]].append(word)
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
+        # Listings are read far more often than written, so their text is mapped once per process.
+        self._skills_in = lru_cache(maxsize=65536)(self._skills_in_uncached)
 
     def _correct_uncached(self, word: str) -> str | None:
         if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
@@ -133,6 +136,9 @@ class SkillMatcher:
 
     def skills_in(self, text: str, *, title: str = "") -> SkillMatch:
         """Skills a listing is about; pass its title separately so it counts for more."""
+        return self._skills_in(text, title)
+
+    def _skills_in_uncached(self, text: str, title: str) -> SkillMatch:
         emphasis = dict.fromkeys(self.stems(text), 1.0)
         emphasis.update(dict.fromkeys(self.stems(title), TITLE_WEIGHT))
         present = emphasis.keys()
@@ -156,7 +162,9 @@ def _normalised(raw: Mapping[str, float]) -> SkillMatch:
     if not raw:
         return SkillMatch({})
     top = max(raw.values())
-    return SkillMatch({slug: w / top for slug, w in raw.items() if w >= KEEP_SHARE * top})
+    # Read-only: the same result is handed out by the cache to every caller.
+    kept = {slug: w / top for slug, w in raw.items() if w >= KEEP_SHARE * top}
+    return SkillMatch(MappingProxyType(kept))
 
 
 def combine(*matches: SkillMatch | Mapping[str, float]) -> SkillMatch:
