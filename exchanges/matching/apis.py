@@ -1,6 +1,6 @@
 """GET /api/v1/listings/{id}/matches/: who could help with a request, or who needs an offer."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,9 +14,12 @@ MAX_LIMIT = 50
 
 
 class ListingMatchesApi(APIView):
+    @extend_schema_serializer(component_name="ListingMatchesQuery")
     class Input(serializers.Serializer):
         limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=10)
 
+    # Named components: the nested serializers of every API class are called Input and Output.
+    @extend_schema_serializer(component_name="MatchListing")
     class ListingOutput(serializers.Serializer):
         # The listing shape of PRODUCT §4.
         id = serializers.IntegerField()
@@ -32,10 +35,12 @@ class ListingMatchesApi(APIView):
         def get_skills(self, listing) -> list[str]:
             return [skill.slug for skill in listing.skills.all()]
 
+    @extend_schema_serializer(component_name="MatchMember")
     class MemberOutput(serializers.Serializer):
         id = serializers.IntegerField()
         display_name = serializers.CharField(source="name")
 
+    @extend_schema_serializer(component_name="ListingMatch")
     class Output(serializers.Serializer):
         listing = serializers.SerializerMethodField()
         member = serializers.SerializerMethodField()
