@@ -92,6 +92,32 @@ def test_members_who_are_not_active_are_never_suggested(network, dog_request):
     assert listing_matches(listing=dog_request) == []
 
 
+def test_commissioners_are_never_suggested(network, dog_request):
+    funder = member(network, role=Membership.Role.COMMISSIONER)
+    listing(funder.user, network, title="Dog walking")
+    assert listing_matches(listing=dog_request) == []
+
+
+def test_a_supporter_can_be_suggested(network, dog_request):
+    supporter = member(network, role=Membership.Role.SUPPORTER)
+    listing(supporter.user, network, title="Dog walking")
+    assert members_of(listing_matches(listing=dog_request)) == [supporter.user]
+
+
+def test_a_listing_whose_owner_has_left_has_no_matches(network, dog_request, alice, bob):
+    listing(bob, network, title="Dog walking")
+    Membership.objects.filter(network=network, user=alice).update(status=Membership.Status.LEFT)
+    assert listing_matches(listing=dog_request) == []
+
+
+def test_a_chosen_childcare_skill_needs_a_current_check(network, alice, bob, coordinator):
+    request = listing(alice, network, kind="request", title="Friday night", skills=["babysitting"])
+    listing(bob, network, title="Evenings free", skills=["babysitting"])
+    assert listing_matches(listing=request) == []
+    dbs(Membership.objects.get(network=network, user=bob), coordinator)
+    assert members_of(listing_matches(listing=request)) == [bob]
+
+
 @pytest.mark.parametrize("direction", ["owner blocked them", "they blocked the owner"])
 def test_blocked_pairs_are_never_suggested(network, dog_request, alice, bob, direction):
     listing(bob, network, title="Dog walking")
