@@ -37,6 +37,7 @@ class RankedMatch:
     member_id: int
     listing_id: int | None
     score: float
+    skill_overlap: float
     reasons: list[str] = field(default_factory=list)
 
 
@@ -88,7 +89,17 @@ def rank_candidates(
         if kept is None or _better(match, candidate, *kept):
             best[candidate.member_id] = (match, candidate)
     ordered = sorted(best.values(), key=_order)[:limit]
-    return [RankedMatch(c.member_id, c.listing_id, m.score, list(m.reasons)) for m, c in ordered]
+    return [_ranked(match, candidate) for match, candidate in ordered]
+
+
+def _ranked(match: Match, candidate: Candidate) -> RankedMatch:
+    return RankedMatch(
+        member_id=candidate.member_id,
+        listing_id=candidate.listing_id,
+        score=match.score,
+        skill_overlap=match.skill_overlap,
+        reasons=list(match.reasons),
+    )
 
 
 def _order(kept: tuple[Match, Candidate]) -> tuple:

@@ -46,6 +46,8 @@ class Weights:
     balance: float = 0.05
     # Below this skill overlap a candidate is not shown at all.
     min_skill_overlap: float = 0.15
+    # From this skill overlap a new listing is worth a notification to the person it fits.
+    notify_skill_overlap: float = 0.6
 
 
 WEIGHTS = Weights()

@@ -40,6 +40,7 @@ class ListingMatch:
     listing: Listing | None
     member: User
     score: float
+    skill_overlap: float
     reasons: list[str]
 
 
@@ -230,6 +231,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
             listing=listings_by_id.get(r.listing_id) if r.listing_id else None,
             member=users[r.member_id],
             score=r.score,
+            skill_overlap=r.skill_overlap,
             reasons=r.reasons,
         )
         for r in ranked
