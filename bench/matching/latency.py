@@ -13,6 +13,7 @@ import random
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +41,7 @@ def build(listings: int, rng: random.Random) -> list[Listing]:
     """A network whose listings reuse the evaluation set's texts: one listing per member."""
     data = json.loads(DATASET.read_text(encoding="utf-8"))
     texts = [("offer", o) for o in data["offers"]] + [("request", r) for r in data["requests"]]
-    network = network_create(slug=f"bench-matching-{rng.randrange(10**9)}", name="Bench")
+    network = network_create(slug=f"bench-matching-{uuid.uuid4().hex[:12]}", name="Bench")
     people = [User(email=f"bench{i}-{network.pk}@example.org") for i in range(listings)]
     users = User.objects.bulk_create(people)
     Membership.objects.bulk_create(

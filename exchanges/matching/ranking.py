@@ -65,11 +65,15 @@ def rank_candidates(
     # a helper without a current check is never matched on lifts, personal care or childcare.
     if kind == "offer" and not i_have_current_check:
         mine = replace(mine, skills=without_sensitive(mine.skills, taxonomy))
+    my_categories = categories_of(mine.skills, taxonomy)
     best: dict[int, tuple[Match, Candidate]] = {}
     for candidate in candidates:
         theirs = candidate.side
         if kind == "request" and not candidate.has_current_check:
             theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
+        # Most of a large network shares no category with the listing: skip them before scoring.
+        if my_categories.isdisjoint(categories_of(theirs.skills, taxonomy)):
+            continue
         match = score_match(
             MatchInput(
                 kind=kind,
@@ -90,6 +94,11 @@ def rank_candidates(
             best[candidate.member_id] = (match, candidate)
     ordered = sorted(best.values(), key=_order)[:limit]
     return [_ranked(match, candidate) for match, candidate in ordered]
+
+
+def categories_of(skills: Mapping[str, float], taxonomy: Taxonomy) -> set[str]:
+    """The categories a skill profile touches; no shared category means no match at all."""
+    return {taxonomy.skills[slug].category.slug for slug in skills if slug in taxonomy.skills}
 
 
 def _ranked(match: Match, candidate: Candidate) -> RankedMatch:

@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from exchanges.matching.ranking import Candidate, rank_candidates
+from exchanges.matching.ranking import Candidate, categories_of, rank_candidates
 from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
 from exchanges.matching.taxonomy import Category, Taxonomy
 from exchanges.matching.taxonomy import Skill as TaxonomySkill
@@ -156,8 +156,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
         network_id=network_id, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES
     ).exclude(user_id__in=excluded)
     # Plain rows rather than model instances: every open listing of the network is read.
-    rows = active.values("id", "user_id", "availability", "neighbourhood")
-    memberships = {row["user_id"]: row for row in rows}
+    memberships = {row["user_id"]: row for row in active.values("id", "user_id", "neighbourhood")}
     picked = [skill.slug for skill in listing.skills.all()]
     mine = combine(chosen(picked), matcher.skills_in(listing.description, title=listing.title))
     my_side = Side(
@@ -185,34 +184,47 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     theirs = through.filter(membership_id__in=with_skill.values("membership_id"))
     profile_skills = _slugs_by(theirs.values_list("membership_id", "skill__slug"))
 
+    # Only listings that share a category with this one are worth scoring; in a large network
+    # that is a small share, so availability (JSON) is read for those alone.
+    my_categories = categories_of(mine.weights, matcher.taxonomy)
+    found: list[tuple[int, int | None, SkillMatch]] = []
+    for row in their_listings.values("id", "owner_id", "title", "description"):
+        text = matcher.skills_in(row["description"], title=row["title"])
+        skills = combine(chosen(their_skills.get(row["id"], ())), text)
+        if not my_categories.isdisjoint(categories_of(skills.weights, matcher.taxonomy)):
+            found.append((row["owner_id"], row["id"], skills))
+    user_of = {row["id"]: user_id for user_id, row in memberships.items()}
+    for membership_id, slugs in profile_skills.items():
+        found.append((user_of[membership_id], None, chosen(slugs)))
+
+    listing_ids = [listing_id for _, listing_id, _ in found if listing_id]
+    listing_rows = Listing.objects.filter(pk__in=listing_ids).values_list("id", "availability")
+    listing_slots = dict(listing_rows)
+    member_ids = {memberships[user_id]["id"] for user_id, _, _ in found}
+    member_rows = Membership.objects.filter(pk__in=member_ids).values_list("id", "availability")
+    member_slots = dict(member_rows)
     checked = _members_with_current_check(network_id)
     records = _track_records(network_id)
     met = _met(network_id, listing.owner_id)
 
-    def candidate(user_id: int, listing_id: int | None, skills: SkillMatch, slots) -> Candidate:
-        membership = memberships[user_id]
-        return Candidate(
-            member_id=user_id,
-            listing_id=listing_id,
-            side=Side(
-                skills=skills.weights,
-                availability=parse_availability(slots or membership["availability"]),
-                neighbourhood=membership["neighbourhood"].strip(),
-            ),
-            record=records.get(user_id, TrackRecord()),
-            met_before=user_id in met,
-            has_current_check=membership["id"] in checked,
-        )
-
     candidates = []
-    fields = ("id", "owner_id", "title", "description", "availability")
-    for row in their_listings.values(*fields):
-        text = matcher.skills_in(row["description"], title=row["title"])
-        skills = combine(chosen(their_skills.get(row["id"], ())), text)
-        candidates.append(candidate(row["owner_id"], row["id"], skills, row["availability"]))
-    user_of = {row["id"]: user_id for user_id, row in memberships.items()}
-    for membership_id, slugs in profile_skills.items():
-        candidates.append(candidate(user_of[membership_id], None, chosen(slugs), []))
+    for user_id, listing_id, skills in found:
+        membership = memberships[user_id]
+        slots = listing_slots.get(listing_id) or member_slots.get(membership["id"])
+        candidates.append(
+            Candidate(
+                member_id=user_id,
+                listing_id=listing_id,
+                side=Side(
+                    skills=skills.weights,
+                    availability=parse_availability(slots),
+                    neighbourhood=membership["neighbourhood"].strip(),
+                ),
+                record=records.get(user_id, TrackRecord()),
+                met_before=user_id in met,
+                has_current_check=membership["id"] in checked,
+            )
+        )
 
     ranked = rank_candidates(
         kind=listing.kind,
@@ -222,9 +234,8 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
         taxonomy=matcher.taxonomy,
         limit=limit,
     )
-    listing_ids = [r.listing_id for r in ranked if r.listing_id]
     listings = Listing.objects.select_related("network").prefetch_related("skills")
-    listings_by_id = listings.in_bulk(listing_ids)
+    listings_by_id = listings.in_bulk([r.listing_id for r in ranked if r.listing_id])
     users = User.objects.in_bulk([r.member_id for r in ranked])
     return [
         ListingMatch(
