@@ -107,8 +107,9 @@ class SkillMatcher:
         for word in sorted(vocabulary):
             self._vocabulary_by_initial[word[0]].append(word)
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
-        # Listings are read far more often than written, so their text is mapped once per process.
-        self._skills_in = lru_cache(maxsize=65536)(self._skills_in_uncached)
+        # Listings are read far more often than written, so their text is mapped once per process;
+        # bounded, as a description may be 4,000 characters (at most ~70 MB, typically ~3 MB).
+        self._skills_in = lru_cache(maxsize=16384)(self._skills_in_uncached)
 
     def _correct_uncached(self, word: str) -> str | None:
         if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
