@@ -49,7 +49,9 @@ _matcher_cache: dict[tuple, SkillMatcher] = {}
 
 
 def skill_matcher() -> SkillMatcher:
-    """The matcher for the skills in the database, rebuilt only when the taxonomy changes."""
+    """The matcher for the skills in the database, rebuilt when skills are added or removed.
+
+    Edited names or synonyms arrive with a migration, and a deploy restarts the processes."""
     key = tuple(Skill.objects.aggregate(n=Count("id"), last=Max("id")).values())
     with _matcher_lock:
         if key not in _matcher_cache:
