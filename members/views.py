@@ -1,0 +1,308 @@
+"""Pages for people and networks; they call the same services and selectors as the API."""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from members import safeguarding, selectors, services
+from members.forms import CheckForm, ConcernCloseForm, ConcernForm, ProfileForm, ReasonForm
+from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, User
+from timebank.errors import Forbidden, InvalidTransition, NotFound
+
+DAY_NAMES = {
+    "mon": gettext_lazy("Monday"),
+    "tue": gettext_lazy("Tuesday"),
+    "wed": gettext_lazy("Wednesday"),
+    "thu": gettext_lazy("Thursday"),
+    "fri": gettext_lazy("Friday"),
+    "sat": gettext_lazy("Saturday"),
+    "sun": gettext_lazy("Sunday"),
+}
+PART_NAMES = {
+    "morning": gettext_lazy("morning"),
+    "afternoon": gettext_lazy("afternoon"),
+    "evening": gettext_lazy("evening"),
+}
+
+
+def page(view):
+    """Login required; refusals from services become the usual 404 and 403 pages."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return wrapped
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, by field where the form has one."""
+    for name, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+def _network(slug: str) -> Network:
+    network = Network.objects.filter(slug=slug).first()
+    if network is None:
+        raise NotFound(_("No such network."))
+    return network
+
+
+@page
+def network_list(request):
+    networks = selectors.networks_with_my_membership(user=request.user)
+    return render(request, "members/network_list.html", {"networks": networks})
+
+
+@page
+@require_POST
+def network_join(request, slug: str):
+    try:
+        services.membership_join(user=request.user, network=_network(slug))
+        messages.success(request, _("Thank you. A coordinator will look at your request soon."))
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    return redirect("network-list")
+
+
+@page
+@require_POST
+def network_leave(request, slug: str):
+    membership = selectors.membership_get(user=request.user, network=_network(slug))
+    if membership is None:
+        raise NotFound(_("No such network."))
+    try:
+        services.membership_leave(membership=membership, actor=request.user)
+        messages.success(request, _("You have left %s.") % membership.network)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    return redirect("network-list")
+
+
+def _profile_membership(request, slug: str) -> Membership:
+    member_id = request.GET.get("member")
+    if not member_id:
+        own = selectors.membership_get(user=request.user, network=_network(slug))
+        if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
+            raise NotFound(_("No such network."))
+        return own
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    if not member_id.isdigit():
+        raise NotFound(_("No such member."))
+    membership = selectors.member_in_network(network=network, user_id=int(member_id))
+    if not selectors.can_act_for(actor=request.user, member=membership.user, network=network):
+        raise Forbidden(_("You cannot act for this member."))
+    return membership
+
+
+@page
+def profile_edit(request, slug: str):
+    membership = _profile_membership(request, slug)
+    skills = list(selectors.skills_list())
+    initial = {
+        "display_name": membership.user.display_name,
+        "bio": membership.bio,
+        "neighbourhood": membership.neighbourhood,
+        "skills_offered": [s.slug for s in membership.skills_offered.all()],
+        "skills_wanted": [s.slug for s in membership.skills_wanted.all()],
+        "availability": membership.availability,
+        "phone": membership.phone,
+        "emergency_contact": membership.emergency_contact,
+    }
+    form = ProfileForm(request.POST or None, initial=initial, skill_slugs=[s.slug for s in skills])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(membership=membership, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Profile saved."))
+            return redirect(request.get_full_path())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    chosen = {name: set(form[name].value() or []) for name in ("skills_offered", "skills_wanted", "availability")}
+    groups: dict = {}
+    for skill in skills:
+        groups.setdefault(skill.category, []).append(skill)
+    grid = [
+        (DAY_NAMES[day], [(f"{day}-{part}", f"{DAY_NAMES[day]} {PART_NAMES[part]}") for part in AVAILABILITY_PARTS])
+        for day in AVAILABILITY_DAYS
+    ]
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "form": form,
+        "membership": membership,
+        "skill_groups": list(groups.items()),
+        "chosen": chosen,
+        "grid": grid,
+        "acting_for": membership.user if membership.user_id != request.user.pk else None,
+    }
+    return render(request, "members/profile_edit.html", context, status=status)
+
+
+@page
+def membership_queue(request, slug: str):
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    waiting = selectors.members_visible(viewer=request.user, network=network, status=Membership.Status.PENDING)
+    context = {"network": network, "waiting": waiting, "form": ReasonForm(), "errors": {}}
+    return render(request, "members/membership_queue.html", context)
+
+
+MEMBERSHIP_ACTIONS = {
+    "approve": (services.membership_approve, _("%s is now a member.")),
+    "decline": (services.membership_decline, _("%s was declined.")),
+    "suspend": (services.membership_suspend, _("%s is suspended.")),
+    "reinstate": (services.membership_reinstate, _("%s is active again.")),
+}
+
+
+@page
+@require_POST
+def membership_action(request, slug: str, user_id: int, action: str):
+    if action not in MEMBERSHIP_ACTIONS:
+        raise NotFound(_("No such action."))
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    membership = selectors.member_in_network(network=network, user_id=user_id)
+    back = request.POST.get("next") or ""
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("membership-queue", args=[slug])
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+        return redirect(back)
+    service, done = MEMBERSHIP_ACTIONS[action]
+    try:
+        service(membership=membership, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, done % membership.user.name)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
+@page
+def member_list(request, slug: str):
+    network, own = selectors.network_for_members(user=request.user, slug=slug)
+    coordinator = own.is_coordinator
+    members = list(selectors.members_visible(viewer=request.user, network=network))
+    contact_ids = selectors.contact_visible_ids(viewer=request.user, network=network)
+    checks: dict[int, list] = {}
+    due = []
+    if coordinator:
+        members = [m for m in members if m.status != Membership.Status.PENDING]
+        for check in network.safeguardingcheck_set.order_by("-checked_on"):
+            checks.setdefault(check.membership_id, []).append(check)
+        due = list(selectors.reviews_due(network=network))
+    rows = [
+        {
+            "m": m,
+            "contact": contact_ids is None or m.user_id in contact_ids,
+            "checks": checks.get(m.pk, []),
+        }
+        for m in members
+    ]
+    context = {"network": network, "rows": rows, "coordinator": coordinator, "due": due}
+    return render(request, "members/member_list.html", context)
+
+
+@page
+def check_create(request, slug: str, user_id: int):
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    membership = selectors.member_in_network(network=network, user_id=user_id)
+    form = CheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None) or k == "review_on"}
+        try:
+            safeguarding.check_create(membership=membership, actor=request.user, **data)
+            messages.success(request, _("Check recorded for %s.") % membership.user.name)
+            return redirect("member-list", slug=slug)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/check_form.html", {"form": form, "membership": membership}, status=status)
+
+
+@page
+def concern_create(request, slug: str):
+    from exchanges.models import Exchange
+    from messaging.models import Conversation
+
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    people = (
+        Membership.objects.filter(network=network)
+        .exclude(user=request.user)
+        .select_related("user")
+        .order_by("user__display_name")
+    )
+    choices = [(m.user_id, m.user.name) for m in people]
+    form = ConcernForm(request.POST or None, initial=request.GET.dict(), members=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def find(model, pk):
+            if pk is None:
+                return None
+            obj = model.objects.filter(pk=pk, **({} if model is User else {"network": network})).first()
+            if obj is None:
+                raise NotFound(_("Not found."))
+            return obj
+
+        try:
+            safeguarding.concern_raise(
+                network=network,
+                raised_by=request.user,
+                description=data["description"],
+                about_user=find(User, data["member"]),
+                about_exchange=find(Exchange, data["exchange"]),
+                about_conversation=find(Conversation, data["conversation"]),
+                happened_offline=data["happened_offline"],
+            )
+            messages.success(request, _("Thank you. A coordinator will look at this, and only coordinators see it."))
+            return redirect("concern-list")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/concern_form.html", {"form": form, "network": network}, status=status)
+
+
+@page
+def concern_list(request):
+    slug = request.GET.get("network")
+    network = selectors.network_in_reach(user=request.user, slug=slug) if slug else None
+    concerns = list(selectors.concerns_visible(user=request.user, network=network)[:200])
+    coordinated = set(
+        selectors.networks_of(user=request.user, roles=[Membership.Role.COORDINATOR]).values_list("pk", flat=True)
+    )
+    rows = [{"c": c, "can_close": c.network_id in coordinated and c.status == "open"} for c in concerns]
+    context = {"rows": rows, "form": ConcernCloseForm(), "networks": selectors.networks_of(user=request.user)}
+    return render(request, "members/concern_list.html", context)
+
+
+@page
+@require_POST
+def concern_close(request, concern_id: int):
+    concern = selectors.concern_in_queue(user=request.user, concern_id=concern_id)
+    form = ConcernCloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what was done before closing the concern."))
+        return redirect("concern-list")
+    try:
+        safeguarding.concern_close(concern=concern, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Concern closed."))
+    except (InvalidTransition, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+    return redirect("concern-list")
