@@ -3,12 +3,16 @@
 Safeguarding endpoints (checks, concerns) are in members/safeguarding_apis.py.
 """
 
+import functools
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import selectors, services
 from members.models import Membership
+from members.selectors import MAX_ID
 from timebank.api import Pagination
 from timebank.errors import Forbidden, NotFound
 
@@ -19,8 +23,26 @@ def paginated(request, view, queryset, serializer_class, context: dict | None = 
     return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
 
 
+@functools.cache
+def page_of(serializer_class):
+    """The paginated list body, for the schema: {"count", "next", "previous", "results"}."""
+    name = getattr(getattr(serializer_class, "Meta", None), "ref_name", None) or serializer_class.__name__
+    return inline_serializer(
+        name=f"{name}Page",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.CharField(allow_null=True),
+            "previous": serializers.CharField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
 class MeApi(APIView):
     class MembershipOutput(serializers.Serializer):
+        class Meta:
+            ref_name = "MeMembershipOutput"
+
         network = serializers.SerializerMethodField()
         role = serializers.CharField()
         status = serializers.CharField()
@@ -39,6 +61,9 @@ class MeApi(APIView):
             return account.available if account else None
 
     class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "MeOutput"
+
         id = serializers.IntegerField()
         email = serializers.EmailField()
         display_name = serializers.CharField()
@@ -48,18 +73,23 @@ class MeApi(APIView):
             qs = Membership.objects.filter(user=user).select_related("network", "account").order_by("network__slug")
             return MeApi.MembershipOutput(qs, many=True).data
 
+    @extend_schema(responses=Output)
     def get(self, request):
         return Response(self.Output(request.user).data)
 
 
 class NetworkListApi(APIView):
     class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "NetworkListOutput"
+
         slug = serializers.CharField()
         name = serializers.CharField()
         description = serializers.CharField()
         my_role = serializers.CharField(allow_null=True)
         my_status = serializers.CharField(allow_null=True)
 
+    @extend_schema(responses=page_of(Output))
     def get(self, request):
         return paginated(request, self, selectors.networks_with_my_membership(user=request.user), self.Output)
 
@@ -82,12 +112,14 @@ def _network_or_404(slug: str):
 
 
 class NetworkJoinApi(APIView):
+    @extend_schema(request=None, responses={201: MembershipOutput})
     def post(self, request, slug: str):
         membership = services.membership_join(user=request.user, network=_network_or_404(slug))
         return Response(MembershipOutput(membership).data, status=201)
 
 
 class NetworkLeaveApi(APIView):
+    @extend_schema(request=None, responses=MembershipOutput)
     def post(self, request, slug: str):
         network = _network_or_404(slug)
         membership = selectors.membership_get(user=request.user, network=network)
@@ -131,15 +163,22 @@ class MemberOutput(serializers.Serializer):
 
 class MemberListApi(APIView):
     class FilterInput(serializers.Serializer):
+        class Meta:
+            ref_name = "MemberListFilterInput"
+
         status = serializers.ChoiceField(choices=Membership.Status.choices, required=False)
 
     class RegisterInput(serializers.Serializer):
         """A supported member: no email of their own."""
 
+        class Meta:
+            ref_name = "MemberListRegisterInput"
+
         display_name = serializers.CharField(max_length=80)
         neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
-        supporter = serializers.IntegerField(required=False, allow_null=True)
+        supporter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
+    @extend_schema(parameters=[FilterInput], responses=page_of(MemberOutput))
     def get(self, request, slug: str):
         network, _own = selectors.network_for_members(user=request.user, slug=slug)
         filters = self.FilterInput(data=request.query_params)
@@ -150,6 +189,7 @@ class MemberListApi(APIView):
         contact_ids = selectors.contact_visible_ids(viewer=request.user, network=network)
         return paginated(request, self, qs, MemberOutput, {"contact_ids": contact_ids})
 
+    @extend_schema(request=RegisterInput, responses={201: MemberOutput})
     def post(self, request, slug: str):
         network = selectors.network_in_reach(user=request.user, slug=slug)
         services.require_coordinator(user=request.user, network=network)
@@ -179,6 +219,9 @@ class _CoordinatorMemberAction(APIView):
     service = None
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "CoordinatorMemberActionInput"
+
         reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
     def target(self, request, slug: str, user_id: int) -> Membership:
@@ -194,53 +237,79 @@ class _CoordinatorMemberAction(APIView):
         return Response(MembershipOutput(membership).data)
 
 
+@extend_schema(request=_CoordinatorMemberAction.Input, responses=MembershipOutput)
 class MemberApproveApi(_CoordinatorMemberAction):
     service = staticmethod(services.membership_approve)
 
 
+@extend_schema(request=_CoordinatorMemberAction.Input, responses=MembershipOutput)
 class MemberDeclineApi(_CoordinatorMemberAction):
     service = staticmethod(services.membership_decline)
 
 
+@extend_schema(request=_CoordinatorMemberAction.Input, responses=MembershipOutput)
 class MemberSuspendApi(_CoordinatorMemberAction):
     service = staticmethod(services.membership_suspend)
 
 
+@extend_schema(request=_CoordinatorMemberAction.Input, responses=MembershipOutput)
 class MemberReinstateApi(_CoordinatorMemberAction):
     service = staticmethod(services.membership_reinstate)
 
 
 class MemberRoleApi(_CoordinatorMemberAction):
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "MemberRoleInput"
+
         role = serializers.ChoiceField(choices=Membership.Role.choices)
         reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
     service = staticmethod(services.membership_role_change)
 
+    @extend_schema(request=Input, responses=MembershipOutput)
+    def post(self, request, slug: str, user_id: int):
+        return super().post(request, slug, user_id)
+
+
+def _support_pair(request, slug: str, user_id: int, supporter_id: int) -> tuple[Membership, Membership]:
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    member = selectors.member_in_network(network=network, user_id=user_id)
+    return selectors.member_in_network(network=network, user_id=supporter_id), member
+
 
 class SupportLinkApi(APIView):
-    """Link a supporter to the member they support (POST) or unlink them (DELETE)."""
+    """Link a supporter to a member they will act with."""
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "SupportLinkInput"
+
+        supporter = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+    class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "SupportLinkOutput"
+
+        member = serializers.IntegerField()
         supporter = serializers.IntegerField()
 
-    def _pair(self, request, slug: str, user_id: int, supporter_id: int):
+    @extend_schema(request=Input, responses={201: Output})
+    def post(self, request, slug: str, user_id: int):
         network = selectors.network_in_reach(user=request.user, slug=slug)
         services.require_coordinator(user=request.user, network=network)
-        member = selectors.member_in_network(network=network, user_id=user_id)
-        return selectors.member_in_network(network=network, user_id=supporter_id), member
-
-    def post(self, request, slug: str, user_id: int):
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
-        supporter, member = self._pair(request, slug, user_id, serializer.validated_data["supporter"])
+        supporter, member = _support_pair(request, slug, user_id, serializer.validated_data["supporter"])
         services.support_link(supporter=supporter, member=member, actor=request.user)
-        return Response({"member": member.user_id, "supporter": supporter.user_id}, status=201)
+        return Response(self.Output({"member": member.user_id, "supporter": supporter.user_id}).data, status=201)
 
-    def delete(self, request, slug: str, user_id: int, supporter_id: int | None = None):
-        if supporter_id is None:
-            raise NotFound("Name the supporter in the path.")
-        supporter, member = self._pair(request, slug, user_id, supporter_id)
+
+class SupportUnlinkApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug: str, user_id: int, supporter_id: int):
+        supporter, member = _support_pair(request, slug, user_id, supporter_id)
         services.support_unlink(supporter=supporter, member=member, actor=request.user)
         return Response(status=204)
 
@@ -249,6 +318,9 @@ class ProfileApi(APIView):
     """Your own profile in a network; `?member=<id>` for a member you support or coordinate."""
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ProfileInput"
+
         display_name = serializers.CharField(max_length=80, required=False)
         bio = serializers.CharField(max_length=1000, required=False, allow_blank=True)
         neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True)
@@ -259,6 +331,9 @@ class ProfileApi(APIView):
         emergency_contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
     class Output(MemberOutput):
+        class Meta:
+            ref_name = "ProfileOutput"
+
         network = serializers.CharField(source="network.slug")
         is_supported = serializers.BooleanField()
 
@@ -278,9 +353,15 @@ class ProfileApi(APIView):
             raise Forbidden("You cannot act for this member.")
         return membership
 
+    @extend_schema(parameters=[OpenApiParameter("member", int, description="a member you act for")], responses=Output)
     def get(self, request, slug: str):
         return Response(self.Output(self.membership(request, slug), context={"contact_ids": None}).data)
 
+    @extend_schema(
+        parameters=[OpenApiParameter("member", int, description="a member you act for")],
+        request=Input,
+        responses=Output,
+    )
     def patch(self, request, slug: str):
         membership = self.membership(request, slug)
         serializer = self.Input(data=request.data)
@@ -292,6 +373,9 @@ class ProfileApi(APIView):
 
 class SkillListApi(APIView):
     class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "SkillListOutput"
+
         slug = serializers.CharField()
         name = serializers.CharField()
         synonyms = serializers.ListField(child=serializers.CharField())
@@ -301,5 +385,6 @@ class SkillListApi(APIView):
             c = skill.category
             return {"slug": c.slug, "name": c.name, "sensitive": c.sensitive}
 
+    @extend_schema(responses=page_of(Output))
     def get(self, request):
         return paginated(request, self, selectors.skills_list(), self.Output)

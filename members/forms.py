@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import SafeguardingCheck
 from members.safeguarding import DBS_LEVELS
+from members.selectors import MAX_ID
 from members.services import AVAILABILITY_SLOTS
 
 
@@ -60,8 +61,8 @@ class ConcernForm(forms.Form):
     description = forms.CharField(
         label=_("What worries you?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    exchange = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    conversation = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    exchange = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+    conversation = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
     def __init__(self, *args, members: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)

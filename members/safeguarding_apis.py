@@ -1,12 +1,14 @@
 """REST endpoints for safeguarding: checks on a membership (coordinators) and concerns (anyone in the network)."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import safeguarding, selectors, services
-from members.apis import paginated
+from members.apis import page_of, paginated
 from members.models import Concern, Network, SafeguardingCheck, User
+from members.selectors import MAX_ID
 from timebank.errors import NotFound
 
 
@@ -42,11 +44,13 @@ def _coordinated_network(request, slug: str) -> Network:
 class CheckListApi(APIView):
     """A member's checks (GET) and recording a new one (POST)."""
 
+    @extend_schema(responses=page_of(CheckOutput))
     def get(self, request, slug: str, user_id: int):
         network = _coordinated_network(request, slug)
         membership = selectors.member_in_network(network=network, user_id=user_id)
         return paginated(request, self, selectors.checks_of(membership=membership), CheckOutput)
 
+    @extend_schema(request=CheckInput, responses={201: CheckOutput})
     def post(self, request, slug: str, user_id: int):
         network = _coordinated_network(request, slug)
         membership = selectors.member_in_network(network=network, user_id=user_id)
@@ -58,8 +62,12 @@ class CheckListApi(APIView):
 
 class CheckDetailApi(APIView):
     class DeleteInput(serializers.Serializer):
+        class Meta:
+            ref_name = "CheckDetailDeleteInput"
+
         reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
+    @extend_schema(request=CheckInput, responses=CheckOutput)
     def patch(self, request, slug: str, user_id: int, check_id: int):
         network = _coordinated_network(request, slug)
         check = selectors.check_in_network(network=network, user_id=user_id, check_id=check_id)
@@ -68,6 +76,7 @@ class CheckDetailApi(APIView):
         check = safeguarding.check_update(check=check, actor=request.user, **serializer.validated_data)
         return Response(CheckOutput(check).data)
 
+    @extend_schema(request=DeleteInput, responses={204: None})
     def delete(self, request, slug: str, user_id: int, check_id: int):
         network = _coordinated_network(request, slug)
         check = selectors.check_in_network(network=network, user_id=user_id, check_id=check_id)
@@ -81,8 +90,12 @@ class ChecksDueApi(APIView):
     """Checks to review: past their review date or due within `?days=` (default 30)."""
 
     class FilterInput(serializers.Serializer):
+        class Meta:
+            ref_name = "ChecksDueFilterInput"
+
         days = serializers.IntegerField(min_value=0, max_value=366, required=False, default=30)
 
+    @extend_schema(parameters=[FilterInput], responses=page_of(CheckOutput))
     def get(self, request, slug: str):
         network = _coordinated_network(request, slug)
         filters = self.FilterInput(data=request.query_params)
@@ -109,18 +122,25 @@ class ConcernListApi(APIView):
     """Raise a concern (POST); the concerns you raised and your coordinators' queue (GET, `?network=`)."""
 
     class FilterInput(serializers.Serializer):
+        class Meta:
+            ref_name = "ConcernListFilterInput"
+
         network = serializers.SlugField(required=False)
         status = serializers.ChoiceField(choices=Concern.Status.choices, required=False)
 
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ConcernListInput"
+
         network = serializers.SlugField()
-        member = serializers.IntegerField(required=False, allow_null=True)
-        exchange = serializers.IntegerField(required=False, allow_null=True)
-        conversation = serializers.IntegerField(required=False, allow_null=True)
+        member = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+        exchange = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+        conversation = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
         happened_offline = serializers.BooleanField(required=False, default=False)
         description = serializers.CharField(max_length=5000)
-        on_behalf_of = serializers.IntegerField(required=False, allow_null=True)
+        on_behalf_of = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
+    @extend_schema(parameters=[FilterInput], responses=page_of(ConcernOutput))
     def get(self, request):
         filters = self.FilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -132,6 +152,7 @@ class ConcernListApi(APIView):
             qs = qs.filter(status=filters.validated_data["status"])
         return paginated(request, self, qs, ConcernOutput)
 
+    @extend_schema(request=Input, responses={201: ConcernOutput})
     def post(self, request):
         from exchanges.models import Exchange
         from messaging.models import Conversation
@@ -164,8 +185,12 @@ class ConcernListApi(APIView):
 
 class ConcernCloseApi(APIView):
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ConcernCloseInput"
+
         resolution = serializers.CharField(max_length=1000)
 
+    @extend_schema(request=Input, responses=ConcernOutput)
     def post(self, request, concern_id: int):
         concern = selectors.concern_in_queue(user=request.user, concern_id=concern_id)
         serializer = self.Input(data=request.data)

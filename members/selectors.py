@@ -8,6 +8,9 @@ from django.utils import timezone
 from members.models import Concern, Membership, Network, SafeguardingCheck, Skill, SupportLink, User
 from timebank.errors import Forbidden, NotFound
 
+# Ids beyond a bigint would make PostgreSQL raise instead of finding nothing.
+MAX_ID = 2**63 - 1
+
 TRADING_ROLES = (Membership.Role.MEMBER, Membership.Role.SUPPORTER, Membership.Role.COORDINATOR)
 
 
@@ -104,6 +107,8 @@ def contact_visible_ids(*, viewer: User, network: Network) -> set[int] | None:
 
 
 def member_in_network(*, network: Network, user_id: int) -> Membership:
+    if not 0 < user_id <= MAX_ID:
+        raise NotFound("No such member in this network.")
     membership = Membership.objects.select_related("user", "network").filter(network=network, user_id=user_id).first()
     if membership is None:
         raise NotFound("No such member in this network.")
@@ -119,6 +124,8 @@ def checks_of(*, membership: Membership) -> QuerySet[SafeguardingCheck]:
 
 
 def check_in_network(*, network: Network, user_id: int, check_id: int) -> SafeguardingCheck:
+    if not (0 < user_id <= MAX_ID and 0 < check_id <= MAX_ID):
+        raise NotFound("No such check.")
     check = SafeguardingCheck.objects.filter(network=network, membership__user_id=user_id, pk=check_id).first()
     if check is None:
         raise NotFound("No such check.")
@@ -158,6 +165,8 @@ def concerns_visible(*, user: User, network: Network | None = None) -> QuerySet[
 
 
 def concern_in_queue(*, user: User, concern_id: int) -> Concern:
+    if not 0 < concern_id <= MAX_ID:
+        raise NotFound("No such concern.")
     concern = concerns_visible(user=user).filter(pk=concern_id).first()
     if concern is None:
         raise NotFound("No such concern.")

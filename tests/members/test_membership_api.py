@@ -204,3 +204,17 @@ def test_leaving_a_network_you_are_not_in_answers_404(api, network, other_coordi
 def test_anonymous_callers_get_401(api, network):
     assert_error(api.get("/api/v1/networks/"), 401, "not_authenticated")
     assert_error(api.post("/api/v1/networks/harlesden/join/"), 401, "not_authenticated")
+
+
+def test_an_id_beyond_any_database_integer_answers_404_not_500(api, network, coordinator):
+    huge = 10**20
+    response = api.as_user(coordinator).post(f"/api/v1/networks/harlesden/members/{huge}/approve/")
+    assert_error(response, 404, "not_found")
+    assert_error(api.patch(f"/api/v1/networks/harlesden/members/{huge}/checks/{huge}/", {}), 404, "not_found")
+
+
+def test_a_body_id_beyond_any_database_integer_answers_400(api, network, alice):
+    response = api.as_user(alice).post(
+        "/api/v1/concerns/", {"network": "harlesden", "member": 10**20, "description": "x"}, format="json"
+    )
+    assert "member" in assert_error(response, 400, "validation_error")["fields"]
