@@ -36,3 +36,9 @@ def skills(db):
         "mowing": Skill.objects.create(slug="test-mowing", name="Mowing", category=garden),
         "hospital": Skill.objects.create(slug="test-hospital-run", name="Hospital run", category=lifts),
     }
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # The factories set a password on every person; the default hasher costs ~0.3 s each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
