@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members.models import SafeguardingCheck
+from members.models import Membership, SafeguardingCheck
 from members.safeguarding import DBS_LEVELS
 from members.selectors import MAX_ID
 from members.services import AVAILABILITY_SLOTS
@@ -71,3 +71,28 @@ class ConcernForm(forms.Form):
 
 class ConcernCloseForm(forms.Form):
     resolution = forms.CharField(label=_("What was done"), max_length=1000)
+
+
+class SupportedMemberForm(forms.Form):
+    display_name = forms.CharField(label=_("Their name"), max_length=80)
+    neighbourhood = forms.CharField(label=_("Neighbourhood (optional)"), max_length=80, required=False)
+    supporter = forms.TypedChoiceField(
+        label=_("Their supporter (optional)"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, supporters: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supporter"].choices = [("", _("No supporter yet")), *supporters]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=1000, required=False)
+
+
+class SupportLinkForm(forms.Form):
+    supporter = forms.TypedChoiceField(label=_("Add a supporter"), coerce=int)
+
+    def __init__(self, *args, supporters: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supporter"].choices = supporters

@@ -171,3 +171,31 @@ def concern_in_queue(*, user: User, concern_id: int) -> Concern:
     if concern is None:
         raise NotFound("No such concern.")
     return concern
+
+
+def checks_by_membership(*, network: Network) -> dict[int, list[SafeguardingCheck]]:
+    out: dict[int, list[SafeguardingCheck]] = {}
+    for check in SafeguardingCheck.objects.filter(network=network).order_by("-checked_on", "-pk"):
+        out.setdefault(check.membership_id, []).append(check)
+    return out
+
+
+def supporters_of(*, network: Network) -> dict[int, list[Membership]]:
+    """For each supported membership id, the active supporters linked to it."""
+    out: dict[int, list[Membership]] = {}
+    links = SupportLink.objects.filter(network=network, supporter__status=Membership.Status.ACTIVE).select_related(
+        "supporter__user"
+    )
+    for link in links:
+        out.setdefault(link.member_id, []).append(link.supporter)
+    return out
+
+
+def supporter_choices(*, network: Network) -> list[tuple[int, str]]:
+    """Active supporters and coordinators, as (user id, name) for a form."""
+    qs = Membership.objects.filter(
+        network=network,
+        status=Membership.Status.ACTIVE,
+        role__in=[Membership.Role.SUPPORTER, Membership.Role.COORDINATOR],
+    ).select_related("user")
+    return [(m.user_id, m.user.name) for m in qs.order_by("user__display_name", "pk")]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("networks/<slug:slug>/profile/", views.profile_edit, name="profile-edit"),
     path("networks/<slug:slug>/queue/", views.membership_queue, name="membership-queue"),
     path("networks/<slug:slug>/members/", views.member_list, name="member-list"),
+    path("networks/<slug:slug>/members/new/", views.supported_member_create, name="supported-member-create"),
+    path("networks/<slug:slug>/members/<int:user_id>/manage/", views.membership_manage, name="membership-manage"),
     path(
         "networks/<slug:slug>/members/<int:user_id>/<slug:action>/",
         views.membership_action,

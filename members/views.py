@@ -13,7 +13,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members import safeguarding, selectors, services
-from members.forms import CheckForm, ConcernCloseForm, ConcernForm, ProfileForm, ReasonForm
+from members.forms import (
+    CheckForm,
+    ConcernCloseForm,
+    ConcernForm,
+    ProfileForm,
+    ReasonForm,
+    RoleForm,
+    SupportedMemberForm,
+    SupportLinkForm,
+)
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, User
 from timebank.errors import Forbidden, InvalidTransition, NotFound
 
@@ -200,22 +209,94 @@ def member_list(request, slug: str):
     members = list(selectors.members_visible(viewer=request.user, network=network))
     contact_ids = selectors.contact_visible_ids(viewer=request.user, network=network)
     checks: dict[int, list] = {}
+    supporters: dict[int, list] = {}
     due = []
     if coordinator:
         members = [m for m in members if m.status != Membership.Status.PENDING]
-        for check in network.safeguardingcheck_set.order_by("-checked_on"):
-            checks.setdefault(check.membership_id, []).append(check)
+        checks = selectors.checks_by_membership(network=network)
+        supporters = selectors.supporters_of(network=network)
         due = list(selectors.reviews_due(network=network))
     rows = [
         {
             "m": m,
             "contact": contact_ids is None or m.user_id in contact_ids,
             "checks": checks.get(m.pk, []),
+            "supporters": supporters.get(m.pk, []),
         }
         for m in members
     ]
     context = {"network": network, "rows": rows, "coordinator": coordinator, "due": due}
     return render(request, "members/member_list.html", context)
+
+
+@page
+def supported_member_create(request, slug: str):
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    form = SupportedMemberForm(request.POST or None, supporters=selectors.supporter_choices(network=network))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        supporter = None
+        if data["supporter"] is not None:
+            supporter = selectors.member_in_network(network=network, user_id=data["supporter"])
+        try:
+            membership = services.supported_member_register(
+                network=network,
+                actor=request.user,
+                display_name=data["display_name"],
+                neighbourhood=data["neighbourhood"],
+                supporter=supporter,
+            )
+            messages.success(request, _("%s is registered as a supported member.") % membership.user.name)
+            return redirect("member-list", slug=slug)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/supported_member_form.html", {"form": form, "network": network}, status=status)
+
+
+@page
+def membership_manage(request, slug: str, user_id: int):
+    """A coordinator changes someone's role and links or unlinks their supporters."""
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    membership = selectors.member_in_network(network=network, user_id=user_id)
+    choices = [c for c in selectors.supporter_choices(network=network) if c[0] != membership.user_id]
+    role_form = RoleForm(initial={"role": membership.role})
+    link_form = SupportLinkForm(supporters=choices)
+    op = request.POST.get("op") if request.method == "POST" else None
+    try:
+        if op == "role":
+            role_form = RoleForm(request.POST)
+            if role_form.is_valid():
+                services.membership_role_change(membership=membership, actor=request.user, **role_form.cleaned_data)
+                messages.success(request, _("Role changed."))
+                return redirect(request.path)
+        elif op == "link":
+            link_form = SupportLinkForm(request.POST, supporters=choices)
+            if link_form.is_valid():
+                supporter = selectors.member_in_network(network=network, user_id=link_form.cleaned_data["supporter"])
+                services.support_link(supporter=supporter, member=membership, actor=request.user)
+                messages.success(request, _("Supporter linked."))
+                return redirect(request.path)
+        elif op == "unlink":
+            supporter_id = request.POST.get("supporter", "")
+            if not supporter_id.isdigit():
+                raise NotFound(_("No such supporter."))
+            supporter = selectors.member_in_network(network=network, user_id=int(supporter_id))
+            services.support_unlink(supporter=supporter, member=membership, actor=request.user)
+            messages.success(request, _("Supporter unlinked."))
+            return redirect(request.path)
+    except ValidationError as exc:
+        _form_errors(role_form if op == "role" else link_form, exc)
+    context = {
+        "network": network,
+        "membership": membership,
+        "role_form": role_form,
+        "link_form": link_form,
+        "supporters": selectors.supporters_of(network=network).get(membership.pk, []),
+    }
+    return render(request, "members/membership_manage.html", context, status=400 if op else 200)
 
 
 @page

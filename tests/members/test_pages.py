@@ -245,3 +245,59 @@ def test_a_coordinator_closes_a_concern_from_the_queue(network, coordinator, ali
     client.post(f"/concerns/{concern.pk}/close/", {"resolution": "Visited her"})
     concern.refresh_from_db()
     assert (concern.status, concern.resolution) == ("closed", "Visited her")
+
+
+def test_a_supporter_sees_a_link_to_act_with_their_member_only(network, alice, bob, supporter):
+    html = client_for(supporter).get("/networks/harlesden/members/").content.decode()
+    assert f"?member={alice.pk}" in html and f"?member={bob.pk}" not in html
+
+
+def test_the_supported_member_form_renders_and_registers_someone(network, coordinator, supporter):
+    client = client_for(coordinator)
+    form = client.get("/networks/harlesden/members/new/")
+    assert form.status_code == 200 and supporter.name in form.content.decode()
+    response = client.post(
+        "/networks/harlesden/members/new/", {"display_name": "Edna", "neighbourhood": "", "supporter": supporter.pk}
+    )
+    assert response.status_code == 302
+    edna = Membership.objects.get(user__display_name="Edna")
+    assert edna.is_supported and edna.supported_by.get().supporter.user == supporter
+
+
+def test_a_supported_member_without_a_name_re_renders_and_writes_nothing(network, coordinator):
+    count = Membership.objects.count()
+    response = client_for(coordinator).post("/networks/harlesden/members/new/", {"display_name": ""})
+    assert response.status_code == 400 and "errorlist" in response.content.decode()
+    assert Membership.objects.count() == count
+
+
+def test_a_member_cannot_register_a_supported_member_from_the_page(network, alice):
+    assert client_for(alice).get("/networks/harlesden/members/new/").status_code == 403
+
+
+def test_the_manage_page_changes_a_role_and_links_a_supporter(network, coordinator, bob, supporter):
+    client = client_for(coordinator)
+    url = f"/networks/harlesden/members/{bob.pk}/manage/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"op": "role", "role": "supporter", "reason": "Volunteered"}).status_code == 302
+    assert membership_of(bob, network).role == "supporter"
+    assert client.post(url, {"op": "link", "supporter": supporter.pk}).status_code == 302
+    assert membership_of(bob, network).supported_by.get().supporter.user == supporter
+    assert client.post(url, {"op": "unlink", "supporter": supporter.pk}).status_code == 302
+    assert not membership_of(bob, network).supported_by.exists()
+
+
+def test_a_bad_role_on_the_manage_page_re_renders_and_changes_nothing(network, coordinator, bob):
+    response = client_for(coordinator).post(
+        f"/networks/harlesden/members/{bob.pk}/manage/", {"op": "role", "role": "x"}
+    )
+    assert response.status_code == 400 and "errorlist" in response.content.decode()
+    assert membership_of(bob, network).role == "member"
+
+
+def test_linking_someone_who_is_not_a_supporter_is_refused_on_the_page(network, coordinator, alice, bob):
+    response = client_for(coordinator).post(
+        f"/networks/harlesden/members/{bob.pk}/manage/", {"op": "link", "supporter": alice.pk}
+    )
+    assert response.status_code == 400
+    assert not membership_of(bob, network).supported_by.exists()
