@@ -200,3 +200,18 @@ def test_an_unknown_role_answers_400_and_changes_nothing(api, network, coordinat
     response = api.as_user(coordinator).post(f"/api/v1/networks/harlesden/members/{bob.pk}/role/", {"role": "king"})
     assert "role" in assert_error(response, 400, "validation_error")["fields"]
     assert membership_of(bob, network).role == "member"
+
+
+def test_a_supporter_link_with_a_bad_body_answers_400_and_writes_nothing(api, network, coordinator, bob):
+    response = api.as_user(coordinator).post(
+        f"/api/v1/networks/harlesden/members/{bob.pk}/supporters/", {"supporter": "sam"}, format="json"
+    )
+    assert "supporter" in assert_error(response, 400, "validation_error")["fields"]
+    assert not SupportLink.objects.exists()
+
+
+def test_a_member_cannot_link_supporters_even_with_a_bad_body(api, network, alice, bob):
+    response = api.as_user(alice).post(
+        f"/api/v1/networks/harlesden/members/{bob.pk}/supporters/", {"supporter": "sam"}, format="json"
+    )
+    assert_error(response, 403, "permission_denied")

@@ -254,3 +254,38 @@ def test_a_supporter_cannot_raise_a_concern_for_a_member_they_do_not_support(api
     )
     assert_error(response, 403, "permission_denied")
     assert not Concern.objects.exists()
+
+
+def test_closing_a_concern_without_saying_what_was_done_answers_400(api, network, coordinator, alice):
+    api.as_user(alice).post(
+        "/api/v1/concerns/", {"network": "harlesden", "happened_offline": True, "description": "A fall"}, format="json"
+    )
+    concern = Concern.objects.get()
+    api.force_authenticate(coordinator)
+    response = api.post(f"/api/v1/concerns/{concern.pk}/close/", {"resolution": ""}, format="json")
+    assert "resolution" in assert_error(response, 400, "validation_error")["fields"]
+    concern.refresh_from_db()
+    assert concern.status == "open"
+    assert not AuditEvent.objects.filter(action="concern.close").exists()
+
+
+def test_a_bad_check_update_answers_400_and_changes_nothing(api, network, coordinator, alice):
+    check = check_create(
+        membership=membership_of(alice, network), actor=coordinator, kind="reference", referee="GP", checked_on=TODAY
+    )
+    client = api.as_user(coordinator)
+    response = client.patch(f"{checks_url(alice)}{check.pk}/", {"decision": "maybe"}, format="json")
+    assert "decision" in assert_error(response, 400, "validation_error")["fields"]
+    response = client.patch(f"{checks_url(alice)}{check.pk}/", {"referee": ""}, format="json")
+    assert "referee" in assert_error(response, 400, "validation_error")["fields"]
+    response = client.delete(f"{checks_url(alice)}{check.pk}/", {"reason": "x" * 1001}, format="json")
+    assert_error(response, 400, "validation_error")
+    check.refresh_from_db()
+    assert (check.decision, check.referee) == ("pending", "GP")
+    assert not AuditEvent.objects.filter(action__in=["check.update", "check.delete"]).exists()
+
+
+def test_malformed_json_answers_400_with_the_error_shape(api, network, alice):
+    response = api.as_user(alice).post("/api/v1/concerns/", "{not json", content_type="application/json")
+    assert_error(response, 400, "validation_error")
+    assert not Concern.objects.exists()
