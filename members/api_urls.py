@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from members import apis, safeguarding_apis
+from members import apis, profile_apis, safeguarding_apis
 
 member = "networks/<slug:slug>/members/<int:user_id>/"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("networks/", apis.NetworkListApi.as_view(), name="api-network-list"),
     path("networks/<slug:slug>/join/", apis.NetworkJoinApi.as_view(), name="api-network-join"),
     path("networks/<slug:slug>/leave/", apis.NetworkLeaveApi.as_view(), name="api-network-leave"),
-    path("networks/<slug:slug>/profile/", apis.ProfileApi.as_view(), name="api-profile"),
+    path("networks/<slug:slug>/profile/", profile_apis.ProfileApi.as_view(), name="api-profile"),
     path("networks/<slug:slug>/members/", apis.MemberListApi.as_view(), name="api-member-list"),
     path(member + "approve/", apis.MemberApproveApi.as_view(), name="api-member-approve"),
     path(member + "decline/", apis.MemberDeclineApi.as_view(), name="api-member-decline"),
@@ -25,5 +25,5 @@ urlpatterns = [
     path("networks/<slug:slug>/checks/due/", safeguarding_apis.ChecksDueApi.as_view(), name="api-checks-due"),
     path("concerns/", safeguarding_apis.ConcernListApi.as_view(), name="api-concern-list"),
     path("concerns/<int:concern_id>/close/", safeguarding_apis.ConcernCloseApi.as_view(), name="api-concern-close"),
-    path("skills/", apis.SkillListApi.as_view(), name="api-skill-list"),
+    path("skills/", profile_apis.SkillListApi.as_view(), name="api-skill-list"),
 ]

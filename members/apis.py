@@ -1,11 +1,11 @@
-"""REST endpoints for people and networks: me, networks, joining, members, profiles, skills.
+"""REST endpoints for people and networks: me, networks, joining, members and what coordinators do to them.
 
-Safeguarding endpoints (checks, concerns) are in members/safeguarding_apis.py.
+Profiles and skills are in members/profile_apis.py; checks and concerns in members/safeguarding_apis.py.
 """
 
 import functools
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +14,7 @@ from members import selectors, services
 from members.models import Membership
 from members.selectors import MAX_ID
 from timebank.api import Pagination
-from timebank.errors import Forbidden, NotFound
+from timebank.errors import NotFound
 
 
 def paginated(request, view, queryset, serializer_class, context: dict | None = None) -> Response:
@@ -102,7 +102,7 @@ class MembershipOutput(serializers.Serializer):
     status = serializers.CharField()
 
 
-def _network_or_404(slug: str):
+def network_or_404(slug: str):
     from members.models import Network
 
     network = Network.objects.filter(slug=slug).first()
@@ -114,14 +114,14 @@ def _network_or_404(slug: str):
 class NetworkJoinApi(APIView):
     @extend_schema(request=None, responses={201: MembershipOutput})
     def post(self, request, slug: str):
-        membership = services.membership_join(user=request.user, network=_network_or_404(slug))
+        membership = services.membership_join(user=request.user, network=network_or_404(slug))
         return Response(MembershipOutput(membership).data, status=201)
 
 
 class NetworkLeaveApi(APIView):
     @extend_schema(request=None, responses=MembershipOutput)
     def post(self, request, slug: str):
-        network = _network_or_404(slug)
+        network = network_or_404(slug)
         membership = selectors.membership_get(user=request.user, network=network)
         if membership is None:
             raise NotFound("No such network.")
@@ -312,79 +312,3 @@ class SupportUnlinkApi(APIView):
         supporter, member = _support_pair(request, slug, user_id, supporter_id)
         services.support_unlink(supporter=supporter, member=member, actor=request.user)
         return Response(status=204)
-
-
-class ProfileApi(APIView):
-    """Your own profile in a network; `?member=<id>` for a member you support or coordinate."""
-
-    class Input(serializers.Serializer):
-        class Meta:
-            ref_name = "ProfileInput"
-
-        display_name = serializers.CharField(max_length=80, required=False)
-        bio = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-        neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True)
-        skills_offered = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
-        skills_wanted = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
-        availability = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
-        phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-        emergency_contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
-
-    class Output(MemberOutput):
-        class Meta:
-            ref_name = "ProfileOutput"
-
-        network = serializers.CharField(source="network.slug")
-        is_supported = serializers.BooleanField()
-
-    def membership(self, request, slug: str) -> Membership:
-        member_id = request.query_params.get("member")
-        if member_id is None:
-            network = _network_or_404(slug)
-            own = selectors.membership_get(user=request.user, network=network)
-            if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
-                raise NotFound("No such network.")
-            return own
-        network = selectors.network_in_reach(user=request.user, slug=slug)
-        if not member_id.isdigit():
-            raise NotFound("No such member in this network.")
-        membership = selectors.member_in_network(network=network, user_id=int(member_id))
-        if not selectors.can_act_for(actor=request.user, member=membership.user, network=network):
-            raise Forbidden("You cannot act for this member.")
-        return membership
-
-    @extend_schema(parameters=[OpenApiParameter("member", int, description="a member you act for")], responses=Output)
-    def get(self, request, slug: str):
-        return Response(self.Output(self.membership(request, slug), context={"contact_ids": None}).data)
-
-    @extend_schema(
-        parameters=[OpenApiParameter("member", int, description="a member you act for")],
-        request=Input,
-        responses=Output,
-    )
-    def patch(self, request, slug: str):
-        membership = self.membership(request, slug)
-        serializer = self.Input(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        membership = services.profile_update(membership=membership, actor=request.user, **serializer.validated_data)
-        membership = Membership.objects.select_related("user", "network").get(pk=membership.pk)
-        return Response(self.Output(membership, context={"contact_ids": None}).data)
-
-
-class SkillListApi(APIView):
-    class Output(serializers.Serializer):
-        class Meta:
-            ref_name = "SkillListOutput"
-
-        slug = serializers.CharField()
-        name = serializers.CharField()
-        synonyms = serializers.ListField(child=serializers.CharField())
-        category = serializers.SerializerMethodField()
-
-        def get_category(self, skill) -> dict:
-            c = skill.category
-            return {"slug": c.slug, "name": c.name, "sensitive": c.sensitive}
-
-    @extend_schema(responses=page_of(Output))
-    def get(self, request):
-        return paginated(request, self, selectors.skills_list(), self.Output)

@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Membership, SafeguardingCheck
+from members.profiles import AVAILABILITY_SLOTS
 from members.safeguarding import DBS_LEVELS
 from members.selectors import MAX_ID
-from members.services import AVAILABILITY_SLOTS
 
 
 class ReasonForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Concern, Membership, Network, SafeguardingCheck, User
-from members.services import _clean_reason, _tell_coordinators, audit_record, require_coordinator
+from members.services import audit_record, coordinators_notify, reason_clean, require_coordinator
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 
 CHECK_FIELDS = ("kind", "referee", "dbs_level", "certificate_number", "decision", "checked_on", "review_on")
@@ -77,7 +77,7 @@ def check_update(*, check: SafeguardingCheck, actor: User, **fields) -> Safeguar
 @transaction.atomic
 def check_delete(*, check: SafeguardingCheck, actor: User, reason: str = "") -> None:
     require_coordinator(user=actor, network=check.network)
-    reason = _clean_reason(reason)
+    reason = reason_clean(reason)
     audit_record(
         action="check.delete",
         actor=actor,
@@ -144,7 +144,7 @@ def concern_raise(
         on_behalf_of=on_behalf_of,
     )
     # The coordinator the concern is about is not told: the concern is never shown to them.
-    _tell_coordinators(
+    coordinators_notify(
         network, "concern.raised", _("A new concern was raised in %s.") % network, url="/concerns/", exclude=about_user
     )
     return concern
@@ -153,7 +153,7 @@ def concern_raise(
 @transaction.atomic
 def concern_close(*, concern: Concern, actor: User, resolution: str) -> Concern:
     require_coordinator(user=actor, network=concern.network)
-    resolution = _clean_reason(resolution)
+    resolution = reason_clean(resolution)
     if not resolution:
         raise ValidationError({"resolution": [_("Say what was done.")]})
     concern = Concern.objects.select_for_update().get(pk=concern.pk)

@@ -1,25 +1,14 @@
-"""Writes about networks, memberships, profiles and support links, and the audit trail every service records to.
+"""Writes about networks, memberships and support links, and the audit trail every service records to.
 
-Safeguarding checks and concerns live in members/safeguarding.py.
+Profiles live in members/profiles.py; safeguarding checks and concerns in members/safeguarding.py.
 """
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import (
-    AVAILABILITY_DAYS,
-    AVAILABILITY_PARTS,
-    AuditEvent,
-    Membership,
-    Network,
-    Skill,
-    SupportLink,
-    User,
-)
+from members.models import AuditEvent, Membership, Network, SupportLink, User
 from timebank.errors import Forbidden, InvalidTransition, ValidationError
-
-AVAILABILITY_SLOTS = [f"{day}-{part}" for day in AVAILABILITY_DAYS for part in AVAILABILITY_PARTS]
 
 
 def audit_record(
@@ -86,7 +75,7 @@ def _tell(membership: Membership, kind: str, text: str) -> None:
     notification_create(user=membership.user, kind=kind, text=text, network=membership.network)
 
 
-def _tell_coordinators(network: Network, kind: str, text: str, *, url: str = "", exclude: User | None = None) -> None:
+def coordinators_notify(network: Network, kind: str, text: str, *, url: str = "", exclude: User | None = None) -> None:
     from messaging.services import notification_create
 
     coordinators = Membership.objects.filter(
@@ -97,7 +86,7 @@ def _tell_coordinators(network: Network, kind: str, text: str, *, url: str = "",
             notification_create(user=m.user, kind=kind, text=text, network=network, url=url)
 
 
-def _clean_reason(reason: str | None) -> str:
+def reason_clean(reason: str | None) -> str:
     reason = (reason or "").strip()
     if len(reason) > 1000:
         raise ValidationError({"reason": [_("Keep the reason under 1000 characters.")]})
@@ -115,7 +104,7 @@ def membership_join(*, user: User, network: Network) -> Membership:
         membership.left_at = None
         membership.save(update_fields=["status", "left_at"])
     audit_record(action="membership.join", actor=user, network=network, target=membership)
-    _tell_coordinators(
+    coordinators_notify(
         network,
         "membership.pending",
         _("%(name)s asked to join %(network)s.") % {"name": user.name, "network": network},
@@ -127,7 +116,7 @@ def _coordinator_transition(
     *, membership: Membership, actor: User, action: str, allowed_from: tuple, reason: str
 ) -> tuple[Membership, str]:
     require_coordinator(user=actor, network=membership.network)
-    reason = _clean_reason(reason)
+    reason = reason_clean(reason)
     membership = Membership.objects.select_for_update().select_related("network", "user").get(pk=membership.pk)
     if membership.status not in allowed_from:
         raise InvalidTransition(
@@ -194,7 +183,7 @@ def membership_reinstate(*, membership: Membership, actor: User, reason: str = "
 @transaction.atomic
 def membership_role_change(*, membership: Membership, actor: User, role: str, reason: str = "") -> Membership:
     require_coordinator(user=actor, network=membership.network)
-    reason = _clean_reason(reason)
+    reason = reason_clean(reason)
     if role not in Membership.Role.values:
         raise ValidationError({"role": [_("Choose one of: %s.") % ", ".join(Membership.Role.values)]})
     if membership.user_id == actor.pk:
@@ -295,86 +284,3 @@ def support_unlink(*, supporter: Membership, member: Membership, actor: User) ->
             target=member,
             data={"supporter": supporter.user_id},
         )
-
-
-def _clean_availability(slots) -> list[str]:
-    if not isinstance(slots, (list, tuple)) or any(not isinstance(s, str) for s in slots):
-        raise ValidationError({"availability": [_('Give a list like ["mon-morning", "tue-evening"].')]})
-    unknown = sorted(set(slots) - set(AVAILABILITY_SLOTS))
-    if unknown:
-        raise ValidationError({"availability": [_("Unknown times: %s.") % ", ".join(unknown[:5])]})
-    return [s for s in AVAILABILITY_SLOTS if s in set(slots)]
-
-
-def _clean_skills(field: str, slugs) -> list[Skill]:
-    if not isinstance(slugs, (list, tuple)) or any(not isinstance(s, str) for s in slugs):
-        raise ValidationError({field: [_("Give a list of skill slugs.")]})
-    skills = list(Skill.objects.filter(slug__in=slugs))
-    unknown = sorted(set(slugs) - {s.slug for s in skills})
-    if unknown:
-        raise ValidationError({field: [_("Unknown skills: %s.") % ", ".join(unknown[:5])]})
-    return skills
-
-
-PROFILE_TEXT_LIMITS = {"bio": 1000, "neighbourhood": 80, "phone": 30, "emergency_contact": 200}
-
-
-@transaction.atomic
-def profile_update(*, membership: Membership, actor: User, **changes) -> Membership:
-    """Edit a profile: the member, or their supporter or a coordinator with them (recorded as such)."""
-    from members.selectors import can_act_for
-
-    # A member edits their own profile even while waiting for approval.
-    if actor.pk != membership.user_id and not can_act_for(
-        actor=actor, member=membership.user, network=membership.network
-    ):
-        raise Forbidden(_("You cannot edit this profile."))
-    allowed = {"display_name", "skills_offered", "skills_wanted", "availability", *PROFILE_TEXT_LIMITS}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError({name: [_("Not a profile field.")] for name in sorted(unknown)})
-    errors: dict[str, list[str]] = {}
-    cleaned: dict = {}
-    for name, value in changes.items():
-        try:
-            if name == "availability":
-                cleaned[name] = _clean_availability(value)
-            elif name in ("skills_offered", "skills_wanted"):
-                cleaned[name] = _clean_skills(name, value)
-            else:
-                value = (value or "").strip() if isinstance(value, str) or value is None else value
-                if not isinstance(value, str):
-                    raise ValidationError({name: [_("Give some text.")]})
-                limit = 80 if name == "display_name" else PROFILE_TEXT_LIMITS[name]
-                if len(value) > limit:
-                    raise ValidationError({name: [_("Keep this under %d characters.") % limit]})
-                if name == "display_name" and not value:
-                    raise ValidationError({name: [_("Give a name.")]})
-                if name == "phone" and value and not set(value) <= set("0123456789 +-()"):
-                    raise ValidationError({name: [_("Use digits, spaces and + - ( ) only.")]})
-                cleaned[name] = value
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-
-    if "display_name" in cleaned:
-        membership.user.display_name = cleaned.pop("display_name")
-        membership.user.save(update_fields=["display_name"])
-    for name in ("skills_offered", "skills_wanted"):
-        if name in cleaned:
-            getattr(membership, name).set(cleaned.pop(name))
-    for name, value in cleaned.items():
-        setattr(membership, name, value)
-    if cleaned:
-        membership.save(update_fields=list(cleaned))
-    if actor.pk != membership.user_id:
-        audit_record(
-            action="profile.update",
-            actor=actor,
-            network=membership.network,
-            target=membership,
-            on_behalf_of=membership.user,
-            data={"fields": sorted(changes)},
-        )
-    return membership

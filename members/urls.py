@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from members import views
+from members import safeguarding_views, views
 
 urlpatterns = [
     path("networks/", views.network_list, name="network-list"),
@@ -18,8 +18,10 @@ urlpatterns = [
         views.membership_action,
         name="membership-action",
     ),
-    path("networks/<slug:slug>/members/<int:user_id>/checks/new/", views.check_create, name="check-create"),
-    path("networks/<slug:slug>/concerns/new/", views.concern_create, name="concern-create"),
-    path("concerns/", views.concern_list, name="concern-list"),
-    path("concerns/<int:concern_id>/close/", views.concern_close, name="concern-close"),
+    path(
+        "networks/<slug:slug>/members/<int:user_id>/checks/new/", safeguarding_views.check_create, name="check-create"
+    ),
+    path("networks/<slug:slug>/concerns/new/", safeguarding_views.concern_create, name="concern-create"),
+    path("concerns/", safeguarding_views.concern_list, name="concern-list"),
+    path("concerns/<int:concern_id>/close/", safeguarding_views.concern_close, name="concern-close"),
 ]

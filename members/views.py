@@ -1,4 +1,7 @@
-"""Pages for people and networks; they call the same services and selectors as the API."""
+"""Pages for people and networks; they call the same services and selectors as the API.
+
+Safeguarding pages (checks, concerns) are in members/safeguarding_views.py.
+"""
 
 import functools
 
@@ -12,18 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from members import safeguarding, selectors, services
+from members import profiles, selectors, services
 from members.forms import (
-    CheckForm,
-    ConcernCloseForm,
-    ConcernForm,
     ProfileForm,
     ReasonForm,
     RoleForm,
     SupportedMemberForm,
     SupportLinkForm,
 )
-from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, User
+from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network
 from timebank.errors import Forbidden, InvalidTransition, NotFound
 
 DAY_NAMES = {
@@ -58,7 +58,7 @@ def page(view):
     return wrapped
 
 
-def _form_errors(form, exc: ValidationError) -> None:
+def form_add_errors(form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form, by field where the form has one."""
     for name, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
         for error in errors:
@@ -136,11 +136,11 @@ def profile_edit(request, slug: str):
     form = ProfileForm(request.POST or None, initial=initial, skill_slugs=[s.slug for s in skills])
     if request.method == "POST" and form.is_valid():
         try:
-            services.profile_update(membership=membership, actor=request.user, **form.cleaned_data)
+            profiles.profile_update(membership=membership, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Profile saved."))
             return redirect(request.get_full_path())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_errors(form, exc)
     chosen = {name: set(form[name].value() or []) for name in ("skills_offered", "skills_wanted", "availability")}
     groups: dict = {}
     for skill in skills:
@@ -250,7 +250,7 @@ def supported_member_create(request, slug: str):
             messages.success(request, _("%s is registered as a supported member.") % membership.user.name)
             return redirect("member-list", slug=slug)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_errors(form, exc)
     status = 400 if request.method == "POST" else 200
     return render(request, "members/supported_member_form.html", {"form": form, "network": network}, status=status)
 
@@ -288,7 +288,7 @@ def membership_manage(request, slug: str, user_id: int):
             messages.success(request, _("Supporter unlinked."))
             return redirect(request.path)
     except ValidationError as exc:
-        _form_errors(role_form if op == "role" else link_form, exc)
+        form_add_errors(role_form if op == "role" else link_form, exc)
     context = {
         "network": network,
         "membership": membership,
@@ -297,93 +297,3 @@ def membership_manage(request, slug: str, user_id: int):
         "supporters": selectors.supporters_of(network=network).get(membership.pk, []),
     }
     return render(request, "members/membership_manage.html", context, status=400 if op else 200)
-
-
-@page
-def check_create(request, slug: str, user_id: int):
-    network = selectors.network_in_reach(user=request.user, slug=slug)
-    services.require_coordinator(user=request.user, network=network)
-    membership = selectors.member_in_network(network=network, user_id=user_id)
-    form = CheckForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None) or k == "review_on"}
-        try:
-            safeguarding.check_create(membership=membership, actor=request.user, **data)
-            messages.success(request, _("Check recorded for %s.") % membership.user.name)
-            return redirect("member-list", slug=slug)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "members/check_form.html", {"form": form, "membership": membership}, status=status)
-
-
-@page
-def concern_create(request, slug: str):
-    from exchanges.models import Exchange
-    from messaging.models import Conversation
-
-    network = selectors.network_in_reach(user=request.user, slug=slug)
-    people = (
-        Membership.objects.filter(network=network)
-        .exclude(user=request.user)
-        .select_related("user")
-        .order_by("user__display_name")
-    )
-    choices = [(m.user_id, m.user.name) for m in people]
-    form = ConcernForm(request.POST or None, initial=request.GET.dict(), members=choices)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-
-        def find(model, pk):
-            if pk is None:
-                return None
-            obj = model.objects.filter(pk=pk, **({} if model is User else {"network": network})).first()
-            if obj is None:
-                raise NotFound(_("Not found."))
-            return obj
-
-        try:
-            safeguarding.concern_raise(
-                network=network,
-                raised_by=request.user,
-                description=data["description"],
-                about_user=find(User, data["member"]),
-                about_exchange=find(Exchange, data["exchange"]),
-                about_conversation=find(Conversation, data["conversation"]),
-                happened_offline=data["happened_offline"],
-            )
-            messages.success(request, _("Thank you. A coordinator will look at this, and only coordinators see it."))
-            return redirect("concern-list")
-        except ValidationError as exc:
-            _form_errors(form, exc)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "members/concern_form.html", {"form": form, "network": network}, status=status)
-
-
-@page
-def concern_list(request):
-    slug = request.GET.get("network")
-    network = selectors.network_in_reach(user=request.user, slug=slug) if slug else None
-    concerns = list(selectors.concerns_visible(user=request.user, network=network)[:200])
-    coordinated = set(
-        selectors.networks_of(user=request.user, roles=[Membership.Role.COORDINATOR]).values_list("pk", flat=True)
-    )
-    rows = [{"c": c, "can_close": c.network_id in coordinated and c.status == "open"} for c in concerns]
-    context = {"rows": rows, "form": ConcernCloseForm(), "networks": selectors.networks_of(user=request.user)}
-    return render(request, "members/concern_list.html", context)
-
-
-@page
-@require_POST
-def concern_close(request, concern_id: int):
-    concern = selectors.concern_in_queue(user=request.user, concern_id=concern_id)
-    form = ConcernCloseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say what was done before closing the concern."))
-        return redirect("concern-list")
-    try:
-        safeguarding.concern_close(concern=concern, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Concern closed."))
-    except (InvalidTransition, ValidationError) as exc:
-        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
-    return redirect("concern-list")

@@ -8,11 +8,11 @@ from django.core.management import CommandError, call_command
 from exchanges.ledger import services as ledger
 from members.demo import demo_profiles
 from members.models import AuditEvent, Membership, Network, Skill, SkillCategory, User
+from members.profiles import profile_update
 from members.services import (
     membership_join,
     membership_leave,
     membership_role_change,
-    profile_update,
     supported_member_register,
 )
 from tests.factories import UserFactory, member
