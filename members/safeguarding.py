@@ -6,6 +6,7 @@ A concern goes to the coordinators' queue and is never shown to the person it is
 import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,7 +146,11 @@ def concern_raise(
     )
     # The coordinator the concern is about is not told: the concern is never shown to them.
     coordinators_notify(
-        network, "concern.raised", _("A new concern was raised in %s.") % network, url="/concerns/", exclude=about_user
+        network,
+        "concern.raised",
+        _("A new concern was raised in %s.") % network,
+        url=reverse("concern-list"),
+        exclude=about_user,
     )
     return concern
 

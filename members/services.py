@@ -4,6 +4,7 @@ Profiles live in members/profiles.py; safeguarding checks and concerns in member
 """
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,7 +73,9 @@ def require_coordinator(*, user: User, network: Network) -> None:
 def _tell(membership: Membership, kind: str, text: str) -> None:
     from messaging.services import notification_create
 
-    notification_create(user=membership.user, kind=kind, text=text, network=membership.network)
+    notification_create(
+        user=membership.user, kind=kind, text=text, network=membership.network, url=reverse("network-list")
+    )
 
 
 def coordinators_notify(network: Network, kind: str, text: str, *, url: str = "", exclude: User | None = None) -> None:
@@ -108,6 +111,7 @@ def membership_join(*, user: User, network: Network) -> Membership:
         network,
         "membership.pending",
         _("%(name)s asked to join %(network)s.") % {"name": user.name, "network": network},
+        url=reverse("membership-queue", args=[network.slug]),
     )
     return membership
 
