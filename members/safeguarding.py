@@ -95,6 +95,16 @@ def _in_network(obj, network: Network, field: str) -> None:
         raise NotFound(_("No such %s in this network.") % field)
 
 
+def _people_concerned(concern: Concern) -> set[int]:
+    """Everyone a concern is about: the person, the parties of the exchange, the conversation's participants."""
+    people = {concern.about_user_id}
+    if concern.about_exchange is not None:
+        people |= {concern.about_exchange.provider_id, concern.about_exchange.recipient_id}
+    if concern.about_conversation is not None:
+        people |= set(concern.about_conversation.participants.values_list("user_id", flat=True))
+    return {pk for pk in people if pk is not None}
+
+
 @transaction.atomic
 def concern_raise(
     *,
@@ -144,13 +154,13 @@ def concern_raise(
         target=concern,
         on_behalf_of=on_behalf_of,
     )
-    # The coordinator the concern is about is not told: the concern is never shown to them.
+    # A coordinator the concern is about is not told: the concern is never shown to them.
     coordinators_notify(
         network,
         "concern.raised",
         _("A new concern was raised in %s.") % network,
         url=reverse("concern-list"),
-        exclude=about_user,
+        exclude=_people_concerned(concern),
     )
     return concern
 

@@ -146,7 +146,7 @@ def reviews_due(*, network: Network, within_days: int = 30) -> QuerySet[Safeguar
 def concerns_visible(*, user: User, network: Network | None = None) -> QuerySet[Concern]:
     """Concerns the caller raised, and the queue of the networks they coordinate.
 
-    Never one about the caller: not about them, their exchanges, or their conversations.
+    The queue never holds one about the caller: not about them, their exchanges, or their conversations.
     """
     from exchanges.models import Exchange
     from messaging.models import Participant
@@ -154,13 +154,12 @@ def concerns_visible(*, user: User, network: Network | None = None) -> QuerySet[
     coordinated = Membership.objects.filter(
         user=user, status=Membership.Status.ACTIVE, role=Membership.Role.COORDINATOR
     ).values("network_id")
-    qs = Concern.objects.filter(Q(raised_by=user) | Q(network_id__in=coordinated))
-    if network is not None:
-        qs = qs.filter(network=network)
     my_exchanges = Exchange.objects.filter(Q(provider=user) | Q(recipient=user)).values("pk")
     my_conversations = Participant.objects.filter(user=user).values("conversation_id")
-    qs = qs.exclude(about_user=user).exclude(about_exchange__in=my_exchanges)
-    qs = qs.exclude(about_conversation__in=my_conversations)
+    about_me = Q(about_user=user) | Q(about_exchange__in=my_exchanges) | Q(about_conversation__in=my_conversations)
+    qs = Concern.objects.filter(Q(raised_by=user) | (Q(network_id__in=coordinated) & ~about_me))
+    if network is not None:
+        qs = qs.filter(network=network)
     return qs.select_related("network", "raised_by", "about_user").order_by("-created_at", "-pk")
 
 

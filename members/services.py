@@ -78,14 +78,16 @@ def _tell(membership: Membership, kind: str, text: str) -> None:
     )
 
 
-def coordinators_notify(network: Network, kind: str, text: str, *, url: str = "", exclude: User | None = None) -> None:
+def coordinators_notify(
+    network: Network, kind: str, text: str, *, url: str = "", exclude: set[int] | frozenset[int] = frozenset()
+) -> None:
     from messaging.services import notification_create
 
     coordinators = Membership.objects.filter(
         network=network, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
     ).select_related("user")
     for m in coordinators:
-        if exclude is None or m.user_id != exclude.pk:
+        if m.user_id not in exclude:
             notification_create(user=m.user, kind=kind, text=text, network=network, url=url)
 
 

@@ -289,3 +289,29 @@ def test_malformed_json_answers_400_with_the_error_shape(api, network, alice):
     response = api.as_user(alice).post("/api/v1/concerns/", "{not json", content_type="application/json")
     assert_error(response, 400, "validation_error")
     assert not Concern.objects.exists()
+
+
+def test_a_coordinator_who_is_party_to_the_exchange_is_not_told_of_a_concern_about_it(api, network, coordinator, alice):
+    exchange = Exchange.objects.create(
+        network=network, provider=coordinator, recipient=alice, minutes=60, proposed_by=alice
+    )
+    response = api.as_user(alice).post(
+        "/api/v1/concerns/",
+        {"network": "harlesden", "exchange": exchange.pk, "description": "Pressured me."},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert not Notification.objects.filter(user=coordinator, kind="concern.raised").exists()
+    assert api.as_user(coordinator).get("/api/v1/concerns/").json()["count"] == 0
+
+
+def test_a_member_who_raises_a_concern_about_their_own_exchange_still_sees_it(api, network, alice, bob):
+    exchange = Exchange.objects.create(network=network, provider=bob, recipient=alice, minutes=60, proposed_by=alice)
+    api.as_user(alice).post(
+        "/api/v1/concerns/",
+        {"network": "harlesden", "exchange": exchange.pk, "description": "He asked for money."},
+        format="json",
+    )
+    assert api.get("/api/v1/concerns/").json()["count"] == 1
+    api.force_authenticate(bob)
+    assert api.get("/api/v1/concerns/").json()["count"] == 0
