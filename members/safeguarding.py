@@ -120,8 +120,12 @@ def concern_raise(
     """Anyone active in the network may raise one, also about something that happened offline."""
     from members.selectors import active_membership, can_act_for
 
-    if active_membership(user=raised_by, network=network) is None:
+    own = active_membership(user=raised_by, network=network)
+    if own is None:
         raise NotFound(_("No such network."))
+    if own.role == Membership.Role.COMMISSIONER:
+        # Commissioners never see who is in a network, so they cannot name anyone in it either.
+        raise Forbidden(_("Commissioners cannot raise concerns; please talk to the coordinator."))
     if on_behalf_of is not None and not can_act_for(actor=raised_by, member=on_behalf_of, network=network):
         raise Forbidden(_("You cannot act for this member."))
     description = (description or "").strip()

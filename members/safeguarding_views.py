@@ -9,8 +9,9 @@ from django.views.decorators.http import require_POST
 from members import safeguarding, selectors, services
 from members.forms import CheckForm, ConcernCloseForm, ConcernForm
 from members.models import Membership, User
+from members.selectors import TRADING_ROLES
 from members.views import form_add_errors, page
-from timebank.errors import InvalidTransition, NotFound
+from timebank.errors import Forbidden, InvalidTransition, NotFound
 
 
 @page
@@ -37,6 +38,8 @@ def concern_create(request, slug: str):
     from messaging.models import Conversation
 
     network = selectors.network_in_reach(user=request.user, slug=slug)
+    if selectors.active_membership(user=request.user, network=network).role == Membership.Role.COMMISSIONER:
+        raise Forbidden(_("Commissioners cannot raise concerns; please talk to the coordinator."))
     people = (
         Membership.objects.filter(network=network)
         .exclude(user=request.user)
@@ -83,7 +86,11 @@ def concern_list(request):
         selectors.networks_of(user=request.user, roles=[Membership.Role.COORDINATOR]).values_list("pk", flat=True)
     )
     rows = [{"c": c, "can_close": c.network_id in coordinated and c.status == "open"} for c in concerns]
-    context = {"rows": rows, "form": ConcernCloseForm(), "networks": selectors.networks_of(user=request.user)}
+    context = {
+        "rows": rows,
+        "form": ConcernCloseForm(),
+        "networks": selectors.networks_of(user=request.user, roles=TRADING_ROLES),
+    }
     return render(request, "members/concern_list.html", context)
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from members.models import AuditEvent, Membership
 from messaging.models import Notification
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member
 from tests.members.helpers import assert_error, membership_of
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +218,8 @@ def test_a_body_id_beyond_any_database_integer_answers_400(api, network, alice):
         "/api/v1/concerns/", {"network": "harlesden", "member": 10**20, "description": "x"}, format="json"
     )
     assert "member" in assert_error(response, 400, "validation_error")["fields"]
+
+
+def test_a_commissioner_never_sees_the_member_list(api, network, alice):
+    commissioner = member(network, role="commissioner").user
+    assert_error(api.as_user(commissioner).get("/api/v1/networks/harlesden/members/"), 403, "permission_denied")

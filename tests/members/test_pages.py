@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from members.models import AuditEvent, Concern, Membership, SafeguardingCheck
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member
 from tests.members.helpers import membership_of
 
 pytestmark = pytest.mark.django_db
@@ -301,3 +301,9 @@ def test_linking_someone_who_is_not_a_supporter_is_refused_on_the_page(network, 
     )
     assert response.status_code == 400
     assert not membership_of(bob, network).supported_by.exists()
+
+
+def test_a_commissioners_network_list_offers_no_people_pages(network):
+    commissioner = member(network, role="commissioner").user
+    html = client_for(commissioner).get("/networks/").content.decode()
+    assert "You fund this network" in html and "/networks/harlesden/members/" not in html

@@ -3,12 +3,14 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from exchanges.models import Exchange
 from members.models import AuditEvent, Concern, SafeguardingCheck
 from members.safeguarding import check_create
 from messaging.models import Notification
+from tests.factories import member
 from tests.members.helpers import assert_error, membership_of
 
 pytestmark = pytest.mark.django_db
@@ -315,3 +317,15 @@ def test_a_member_who_raises_a_concern_about_their_own_exchange_still_sees_it(ap
     assert api.get("/api/v1/concerns/").json()["count"] == 1
     api.force_authenticate(bob)
     assert api.get("/api/v1/concerns/").json()["count"] == 0
+
+
+def test_a_commissioner_cannot_raise_a_concern_or_see_the_names_on_the_form(api, network, alice):
+    commissioner = member(network, role="commissioner").user
+    response = api.as_user(commissioner).post(
+        "/api/v1/concerns/", {"network": "harlesden", "member": alice.pk, "description": "x"}, format="json"
+    )
+    assert_error(response, 403, "permission_denied")
+    assert not Concern.objects.exists()
+    client = Client()
+    client.force_login(commissioner)
+    assert client.get("/networks/harlesden/concerns/new/").status_code == 403
