@@ -1,15 +1,48 @@
-"""REST endpoints for people and networks."""
+"""REST endpoints for people and networks: me, networks, joining, members and what coordinators do to them.
 
-from drf_spectacular.utils import extend_schema
+Profiles and skills are in members/profile_apis.py; checks and concerns in members/safeguarding_apis.py.
+"""
+
+import functools
+
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from members import selectors, services
 from members.models import Membership
+from members.selectors import MAX_ID
+from timebank.api import Pagination
+from timebank.errors import NotFound
+
+
+def paginated(request, view, queryset, serializer_class, context: dict | None = None) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
+
+
+@functools.cache
+def page_of(serializer_class):
+    """The paginated list body, for the schema: {"count", "next", "previous", "results"}."""
+    name = getattr(getattr(serializer_class, "Meta", None), "ref_name", None) or serializer_class.__name__
+    return inline_serializer(
+        name=f"{name}Page",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.CharField(allow_null=True),
+            "previous": serializers.CharField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
 
 
 class MeApi(APIView):
     class MembershipOutput(serializers.Serializer):
+        class Meta:
+            ref_name = "MeMembershipOutput"
+
         network = serializers.SerializerMethodField()
         role = serializers.CharField()
         status = serializers.CharField()
@@ -28,6 +61,9 @@ class MeApi(APIView):
             return account.available if account else None
 
     class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "MeOutput"
+
         id = serializers.IntegerField()
         email = serializers.EmailField()
         display_name = serializers.CharField()
@@ -40,3 +76,239 @@ class MeApi(APIView):
     @extend_schema(responses=Output)
     def get(self, request):
         return Response(self.Output(request.user).data)
+
+
+class NetworkListApi(APIView):
+    class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "NetworkListOutput"
+
+        slug = serializers.CharField()
+        name = serializers.CharField()
+        description = serializers.CharField()
+        my_role = serializers.CharField(allow_null=True)
+        my_status = serializers.CharField(allow_null=True)
+
+    @extend_schema(responses=page_of(Output))
+    def get(self, request):
+        return paginated(request, self, selectors.networks_with_my_membership(user=request.user), self.Output)
+
+
+class MembershipOutput(serializers.Serializer):
+    network = serializers.CharField(source="network.slug")
+    member = serializers.IntegerField(source="user_id")
+    display_name = serializers.CharField(source="user.name")
+    role = serializers.CharField()
+    status = serializers.CharField()
+
+
+def network_or_404(slug: str):
+    from members.models import Network
+
+    network = Network.objects.filter(slug=slug).first()
+    if network is None:
+        raise NotFound("No such network.")
+    return network
+
+
+class NetworkJoinApi(APIView):
+    @extend_schema(request=None, responses={201: MembershipOutput})
+    def post(self, request, slug: str):
+        membership = services.membership_join(user=request.user, network=network_or_404(slug))
+        return Response(MembershipOutput(membership).data, status=201)
+
+
+class NetworkLeaveApi(APIView):
+    @extend_schema(request=None, responses=MembershipOutput)
+    def post(self, request, slug: str):
+        network = network_or_404(slug)
+        membership = selectors.membership_get(user=request.user, network=network)
+        if membership is None:
+            raise NotFound("No such network.")
+        membership = services.membership_leave(membership=membership, actor=request.user)
+        return Response(MembershipOutput(membership).data)
+
+
+class MemberOutput(serializers.Serializer):
+    """A public profile; contact details are null unless the caller may see them."""
+
+    id = serializers.IntegerField(source="user_id")
+    display_name = serializers.CharField(source="user.name")
+    bio = serializers.CharField()
+    neighbourhood = serializers.CharField()
+    skills_offered = serializers.SerializerMethodField()
+    skills_wanted = serializers.SerializerMethodField()
+    availability = serializers.ListField(child=serializers.CharField())
+    role = serializers.CharField()
+    status = serializers.CharField()
+    phone = serializers.SerializerMethodField()
+    emergency_contact = serializers.SerializerMethodField()
+
+    def get_skills_offered(self, m) -> list[str]:
+        return sorted(s.slug for s in m.skills_offered.all())
+
+    def get_skills_wanted(self, m) -> list[str]:
+        return sorted(s.slug for s in m.skills_wanted.all())
+
+    def _contact(self, m) -> bool:
+        allowed = self.context.get("contact_ids")
+        return allowed is None or m.user_id in allowed
+
+    def get_phone(self, m) -> str | None:
+        return m.phone if self._contact(m) else None
+
+    def get_emergency_contact(self, m) -> str | None:
+        return m.emergency_contact if self._contact(m) else None
+
+
+class MemberListApi(APIView):
+    class FilterInput(serializers.Serializer):
+        class Meta:
+            ref_name = "MemberListFilterInput"
+
+        status = serializers.ChoiceField(choices=Membership.Status.choices, required=False)
+
+    class RegisterInput(serializers.Serializer):
+        """A supported member: no email of their own."""
+
+        class Meta:
+            ref_name = "MemberListRegisterInput"
+
+        display_name = serializers.CharField(max_length=80)
+        neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+        supporter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+
+    @extend_schema(parameters=[FilterInput], responses=page_of(MemberOutput))
+    def get(self, request, slug: str):
+        network, _own = selectors.network_for_members(user=request.user, slug=slug)
+        filters = self.FilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = selectors.members_visible(
+            viewer=request.user, network=network, status=filters.validated_data.get("status")
+        )
+        contact_ids = selectors.contact_visible_ids(viewer=request.user, network=network)
+        return paginated(request, self, qs, MemberOutput, {"contact_ids": contact_ids})
+
+    @extend_schema(request=RegisterInput, responses={201: MemberOutput})
+    def post(self, request, slug: str):
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        services.require_coordinator(user=request.user, network=network)
+        data = self._valid(self.RegisterInput, request)
+        supporter = None
+        if data.get("supporter") is not None:
+            supporter = selectors.member_in_network(network=network, user_id=data["supporter"])
+        membership = services.supported_member_register(
+            network=network,
+            actor=request.user,
+            display_name=data["display_name"],
+            neighbourhood=data["neighbourhood"],
+            supporter=supporter,
+        )
+        return Response(MemberOutput(membership, context={"contact_ids": None}).data, status=201)
+
+    @staticmethod
+    def _valid(serializer_class, request) -> dict:
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class _CoordinatorMemberAction(APIView):
+    """POST /networks/{slug}/members/{id}/<action>/ with an optional reason: coordinators only."""
+
+    service = None
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "CoordinatorMemberActionInput"
+
+        reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def target(self, request, slug: str, user_id: int) -> Membership:
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        services.require_coordinator(user=request.user, network=network)
+        return selectors.member_in_network(network=network, user_id=user_id)
+
+    def post(self, request, slug: str, user_id: int):
+        membership = self.target(request, slug, user_id)
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = type(self).service(membership=membership, actor=request.user, **serializer.validated_data)
+        return Response(MembershipOutput(membership).data)
+
+
+@extend_schema(request=_CoordinatorMemberAction.Input, responses=MembershipOutput)
+class MemberApproveApi(_CoordinatorMemberAction):
+    service = staticmethod(services.membership_approve)
+
+
+@extend_schema(request=_CoordinatorMemberAction.Input, responses=MembershipOutput)
+class MemberDeclineApi(_CoordinatorMemberAction):
+    service = staticmethod(services.membership_decline)
+
+
+@extend_schema(request=_CoordinatorMemberAction.Input, responses=MembershipOutput)
+class MemberSuspendApi(_CoordinatorMemberAction):
+    service = staticmethod(services.membership_suspend)
+
+
+@extend_schema(request=_CoordinatorMemberAction.Input, responses=MembershipOutput)
+class MemberReinstateApi(_CoordinatorMemberAction):
+    service = staticmethod(services.membership_reinstate)
+
+
+class MemberRoleApi(_CoordinatorMemberAction):
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "MemberRoleInput"
+
+        role = serializers.ChoiceField(choices=Membership.Role.choices)
+        reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    service = staticmethod(services.membership_role_change)
+
+    @extend_schema(request=Input, responses=MembershipOutput)
+    def post(self, request, slug: str, user_id: int):
+        return super().post(request, slug, user_id)
+
+
+def _support_pair(request, slug: str, user_id: int, supporter_id: int) -> tuple[Membership, Membership]:
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    member = selectors.member_in_network(network=network, user_id=user_id)
+    return selectors.member_in_network(network=network, user_id=supporter_id), member
+
+
+class SupportLinkApi(APIView):
+    """Link a supporter to a member they will act with."""
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "SupportLinkInput"
+
+        supporter = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+    class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "SupportLinkOutput"
+
+        member = serializers.IntegerField()
+        supporter = serializers.IntegerField()
+
+    @extend_schema(request=Input, responses={201: Output})
+    def post(self, request, slug: str, user_id: int):
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        services.require_coordinator(user=request.user, network=network)
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        supporter, member = _support_pair(request, slug, user_id, serializer.validated_data["supporter"])
+        services.support_link(supporter=supporter, member=member, actor=request.user)
+        return Response(self.Output({"member": member.user_id, "supporter": supporter.user_id}).data, status=201)
+
+
+class SupportUnlinkApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug: str, user_id: int, supporter_id: int):
+        supporter, member = _support_pair(request, slug, user_id, supporter_id)
+        services.support_unlink(supporter=supporter, member=member, actor=request.user)
+        return Response(status=204)

@@ -1,9 +1,15 @@
 """Reads about networks and memberships, scoped to what the caller may see."""
 
-from django.db.models import QuerySet
+import datetime
 
-from members.models import Membership, Network, SupportLink, User
-from timebank.errors import NotFound
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from members.models import Concern, Membership, Network, SafeguardingCheck, Skill, SupportLink, User
+from timebank.errors import Forbidden, NotFound
+
+# Ids beyond a bigint would make PostgreSQL raise instead of finding nothing.
+MAX_ID = 2**63 - 1
 
 TRADING_ROLES = (Membership.Role.MEMBER, Membership.Role.SUPPORTER, Membership.Role.COORDINATOR)
 
@@ -58,3 +64,137 @@ def can_act_for(*, actor: User, member: User, network: Network) -> bool:
     if actor.pk == member.pk:
         return active_membership(user=actor, network=network) is not None
     return is_coordinator(user=actor, network=network) or supports(supporter=actor, member=member, network=network)
+
+
+def networks_with_my_membership(*, user: User) -> QuerySet[Network]:
+    """Every network (joining needs the slug), with the caller's role and status where they have one."""
+    mine = Membership.objects.filter(network=OuterRef("pk"), user=user)
+    return Network.objects.annotate(
+        my_role=Subquery(mine.values("role")[:1]), my_status=Subquery(mine.values("status")[:1])
+    ).order_by("name", "pk")
+
+
+def network_for_members(*, user: User, slug: str) -> tuple[Network, Membership]:
+    """The network and the caller's active membership: 404 if they are not in it, 403 if not active."""
+    network = Network.objects.filter(slug=slug).first()
+    own = membership_get(user=user, network=network) if network is not None else None
+    if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
+        raise NotFound("No such network.")
+    if not own.is_active or own.role == Membership.Role.COMMISSIONER:
+        raise Forbidden("Only active members can see who is in this network.")
+    return network, own
+
+
+def members_visible(*, viewer: User, network: Network, status: str | None = None) -> QuerySet[Membership]:
+    """Active members with a public profile; coordinators see every membership, optionally by status."""
+    qs = Membership.objects.filter(network=network).select_related("user")
+    if is_coordinator(user=viewer, network=network):
+        if status:
+            qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status=Membership.Status.ACTIVE, role__in=TRADING_ROLES)
+    return qs.prefetch_related("skills_offered", "skills_wanted").order_by("user__display_name", "pk")
+
+
+def contact_visible_ids(*, viewer: User, network: Network) -> set[int] | None:
+    """User ids whose contact details the viewer may see; None means all (a coordinator)."""
+    if is_coordinator(user=viewer, network=network):
+        return None
+    supported = SupportLink.objects.filter(
+        network=network, supporter__user=viewer, supporter__status=Membership.Status.ACTIVE
+    ).values_list("member__user_id", flat=True)
+    return {viewer.pk, *supported}
+
+
+def member_in_network(*, network: Network, user_id: int) -> Membership:
+    if not 0 < user_id <= MAX_ID:
+        raise NotFound("No such member in this network.")
+    membership = Membership.objects.select_related("user", "network").filter(network=network, user_id=user_id).first()
+    if membership is None:
+        raise NotFound("No such member in this network.")
+    return membership
+
+
+def skills_list() -> QuerySet[Skill]:
+    return Skill.objects.select_related("category").order_by("category__name", "name")
+
+
+def checks_of(*, membership: Membership) -> QuerySet[SafeguardingCheck]:
+    return SafeguardingCheck.objects.filter(membership=membership).order_by("-checked_on", "-pk")
+
+
+def check_in_network(*, network: Network, user_id: int, check_id: int) -> SafeguardingCheck:
+    if not (0 < user_id <= MAX_ID and 0 < check_id <= MAX_ID):
+        raise NotFound("No such check.")
+    check = SafeguardingCheck.objects.filter(network=network, membership__user_id=user_id, pk=check_id).first()
+    if check is None:
+        raise NotFound("No such check.")
+    return check
+
+
+def reviews_due(*, network: Network, within_days: int = 30) -> QuerySet[SafeguardingCheck]:
+    """Checks whose review date is past or within the next `within_days`, soonest first."""
+    until = timezone.localdate() + datetime.timedelta(days=within_days)
+    return (
+        SafeguardingCheck.objects.filter(network=network, review_on__isnull=False, review_on__lte=until)
+        .exclude(membership__status__in=[Membership.Status.LEFT, Membership.Status.DECLINED])
+        .select_related("membership__user")
+        .order_by("review_on", "pk")
+    )
+
+
+def concerns_visible(*, user: User, network: Network | None = None) -> QuerySet[Concern]:
+    """Concerns the caller raised, and the queue of the networks they coordinate.
+
+    The queue never holds one about the caller: not about them, their exchanges, or their conversations.
+    """
+    from exchanges.models import Exchange
+    from messaging.models import Participant
+
+    coordinated = Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, role=Membership.Role.COORDINATOR
+    ).values("network_id")
+    my_exchanges = Exchange.objects.filter(Q(provider=user) | Q(recipient=user)).values("pk")
+    my_conversations = Participant.objects.filter(user=user).values("conversation_id")
+    about_me = Q(about_user=user) | Q(about_exchange__in=my_exchanges) | Q(about_conversation__in=my_conversations)
+    qs = Concern.objects.filter(Q(raised_by=user) | (Q(network_id__in=coordinated) & ~about_me))
+    if network is not None:
+        qs = qs.filter(network=network)
+    return qs.select_related("network", "raised_by", "about_user").order_by("-created_at", "-pk")
+
+
+def concern_in_queue(*, user: User, concern_id: int) -> Concern:
+    if not 0 < concern_id <= MAX_ID:
+        raise NotFound("No such concern.")
+    concern = concerns_visible(user=user).filter(pk=concern_id).first()
+    if concern is None:
+        raise NotFound("No such concern.")
+    return concern
+
+
+def checks_by_membership(*, network: Network) -> dict[int, list[SafeguardingCheck]]:
+    out: dict[int, list[SafeguardingCheck]] = {}
+    for check in SafeguardingCheck.objects.filter(network=network).order_by("-checked_on", "-pk"):
+        out.setdefault(check.membership_id, []).append(check)
+    return out
+
+
+def supporters_of(*, network: Network) -> dict[int, list[Membership]]:
+    """For each supported membership id, the active supporters linked to it."""
+    out: dict[int, list[Membership]] = {}
+    links = SupportLink.objects.filter(network=network, supporter__status=Membership.Status.ACTIVE).select_related(
+        "supporter__user"
+    )
+    for link in links:
+        out.setdefault(link.member_id, []).append(link.supporter)
+    return out
+
+
+def supporter_choices(*, network: Network) -> list[tuple[int, str]]:
+    """Active supporters and coordinators, as (user id, name) for a form."""
+    qs = Membership.objects.filter(
+        network=network,
+        status=Membership.Status.ACTIVE,
+        role__in=[Membership.Role.SUPPORTER, Membership.Role.COORDINATOR],
+    ).select_related("user")
+    return [(m.user_id, m.user.name) for m in qs.order_by("user__display_name", "pk")]

@@ -1,10 +1,15 @@
-"""Writes about networks and memberships, and the audit trail every service records to."""
+"""Writes about networks, memberships and support links, and the audit trail every service records to.
+
+Profiles live in members/profiles.py; safeguarding checks and concerns in members/safeguarding.py.
+"""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from members.models import AuditEvent, Membership, Network, User
-from timebank.errors import Forbidden, InvalidTransition
+from members.models import AuditEvent, Membership, Network, SupportLink, User
+from timebank.errors import Forbidden, InvalidTransition, ValidationError
 
 
 def audit_record(
@@ -58,19 +63,230 @@ def membership_activate(*, membership: Membership, actor: User | None) -> Member
     return membership
 
 
-def membership_join(*, user: User, network: Network) -> Membership:
-    membership, created = Membership.objects.get_or_create(user=user, network=network)
-    if not created and membership.status != Membership.Status.DECLINED and membership.status != Membership.Status.LEFT:
-        raise InvalidTransition("You have already asked to join this network.")
-    if not created:
-        membership.status = Membership.Status.PENDING
-        membership.save(update_fields=["status"])
-    audit_record(action="membership.join", actor=user, network=network, target=membership)
-    return membership
-
-
 def require_coordinator(*, user: User, network: Network) -> None:
     from members.selectors import is_coordinator
 
     if not is_coordinator(user=user, network=network):
         raise Forbidden("Only a coordinator can do that.")
+
+
+def _tell(membership: Membership, kind: str, text: str) -> None:
+    from messaging.services import notification_create
+
+    notification_create(
+        user=membership.user, kind=kind, text=text, network=membership.network, url=reverse("network-list")
+    )
+
+
+def coordinators_notify(
+    network: Network, kind: str, text: str, *, url: str = "", exclude: set[int] | frozenset[int] = frozenset()
+) -> None:
+    from messaging.services import notification_create
+
+    coordinators = Membership.objects.filter(
+        network=network, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
+    ).select_related("user")
+    for m in coordinators:
+        if m.user_id not in exclude:
+            notification_create(user=m.user, kind=kind, text=text, network=network, url=url)
+
+
+def reason_clean(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > 1000:
+        raise ValidationError({"reason": [_("Keep the reason under 1000 characters.")]})
+    return reason
+
+
+@transaction.atomic
+def membership_join(*, user: User, network: Network) -> Membership:
+    """Ask to join: the membership waits for a coordinator. Someone declined or who left may ask again."""
+    membership, created = Membership.objects.select_for_update().get_or_create(user=user, network=network)
+    if not created and membership.status not in (Membership.Status.DECLINED, Membership.Status.LEFT):
+        raise InvalidTransition(_("You have already asked to join this network."))
+    if not created:
+        membership.status = Membership.Status.PENDING
+        membership.left_at = None
+        membership.save(update_fields=["status", "left_at"])
+    audit_record(action="membership.join", actor=user, network=network, target=membership)
+    coordinators_notify(
+        network,
+        "membership.pending",
+        _("%(name)s asked to join %(network)s.") % {"name": user.name, "network": network},
+        url=reverse("membership-queue", args=[network.slug]),
+    )
+    return membership
+
+
+def _coordinator_transition(
+    *, membership: Membership, actor: User, action: str, allowed_from: tuple, reason: str
+) -> tuple[Membership, str]:
+    require_coordinator(user=actor, network=membership.network)
+    reason = reason_clean(reason)
+    membership = Membership.objects.select_for_update().select_related("network", "user").get(pk=membership.pk)
+    if membership.status not in allowed_from:
+        raise InvalidTransition(
+            _("This membership is %(status)s: it cannot be %(action)s.")
+            % {"status": membership.get_status_display().lower(), "action": action}
+        )
+    return membership, reason
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership, actor: User, reason: str = "") -> Membership:
+    membership, reason = _coordinator_transition(
+        membership=membership, actor=actor, action="approved", allowed_from=(Membership.Status.PENDING,), reason=reason
+    )
+    membership_activate(membership=membership, actor=actor)
+    audit_record(action="membership.approve", actor=actor, network=membership.network, target=membership, reason=reason)
+    _tell(membership, "membership.approved", _("Welcome! You are now a member of %s.") % membership.network)
+    return membership
+
+
+@transaction.atomic
+def membership_decline(*, membership: Membership, actor: User, reason: str = "") -> Membership:
+    membership, reason = _coordinator_transition(
+        membership=membership, actor=actor, action="declined", allowed_from=(Membership.Status.PENDING,), reason=reason
+    )
+    membership.status = Membership.Status.DECLINED
+    membership.save(update_fields=["status"])
+    audit_record(action="membership.decline", actor=actor, network=membership.network, target=membership, reason=reason)
+    _tell(membership, "membership.declined", _("Your request to join %s was not accepted.") % membership.network)
+    return membership
+
+
+@transaction.atomic
+def membership_suspend(*, membership: Membership, actor: User, reason: str = "") -> Membership:
+    membership, reason = _coordinator_transition(
+        membership=membership, actor=actor, action="suspended", allowed_from=(Membership.Status.ACTIVE,), reason=reason
+    )
+    if membership.user_id == actor.pk:
+        raise Forbidden(_("You cannot suspend yourself."))
+    membership.status = Membership.Status.SUSPENDED
+    membership.save(update_fields=["status"])
+    audit_record(action="membership.suspend", actor=actor, network=membership.network, target=membership, reason=reason)
+    _tell(membership, "membership.suspended", _("Your membership of %s is suspended.") % membership.network)
+    return membership
+
+
+@transaction.atomic
+def membership_reinstate(*, membership: Membership, actor: User, reason: str = "") -> Membership:
+    membership, reason = _coordinator_transition(
+        membership=membership,
+        actor=actor,
+        action="reinstated",
+        allowed_from=(Membership.Status.SUSPENDED,),
+        reason=reason,
+    )
+    membership_activate(membership=membership, actor=actor)
+    audit_record(
+        action="membership.reinstate", actor=actor, network=membership.network, target=membership, reason=reason
+    )
+    _tell(membership, "membership.reinstated", _("Your membership of %s is active again.") % membership.network)
+    return membership
+
+
+@transaction.atomic
+def membership_role_change(*, membership: Membership, actor: User, role: str, reason: str = "") -> Membership:
+    require_coordinator(user=actor, network=membership.network)
+    reason = reason_clean(reason)
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": [_("Choose one of: %s.") % ", ".join(Membership.Role.values)]})
+    if membership.user_id == actor.pk:
+        # So a network is never left without a coordinator by accident.
+        raise Forbidden(_("Another coordinator must change your role."))
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    if membership.is_active:
+        membership_activate(membership=membership, actor=actor)  # opens an account if the new role trades
+    audit_record(
+        action="membership.role_change",
+        actor=actor,
+        network=membership.network,
+        target=membership,
+        reason=reason,
+        data={"from": old, "to": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership, actor: User) -> Membership:
+    """A member leaves (or withdraws a request). History stays; the ledger settles the balance."""
+    from exchanges.ledger import services as ledger
+    from members.selectors import can_act_for
+
+    if actor.pk != membership.user_id and not can_act_for(
+        actor=actor, member=membership.user, network=membership.network
+    ):
+        raise Forbidden(_("Only the member, their supporter or a coordinator can do that."))
+    membership = Membership.objects.select_for_update().select_related("network", "user").get(pk=membership.pk)
+    if membership.status in (Membership.Status.LEFT, Membership.Status.DECLINED):
+        raise InvalidTransition(_("You are not in this network."))
+    membership.status = Membership.Status.LEFT
+    membership.left_at = timezone.now()
+    membership.save(update_fields=["status", "left_at"])
+    on_behalf_of = membership.user if actor.pk != membership.user_id else None
+    audit_record(
+        action="membership.leave", actor=actor, network=membership.network, target=membership, on_behalf_of=on_behalf_of
+    )
+    # The ledger issue owns settlement (PRODUCT §2, Leaving); call it once it exists.
+    settle = getattr(ledger, "account_settle", None)
+    if settle is not None and hasattr(membership, "account"):
+        settle(membership=membership, actor=actor)
+    return membership
+
+
+@transaction.atomic
+def supported_member_register(
+    *, network: Network, actor: User, display_name: str, neighbourhood: str = "", supporter: Membership | None = None
+) -> Membership:
+    """A coordinator registers a member with no email or phone of their own; they cannot log in."""
+    require_coordinator(user=actor, network=network)
+    display_name = (display_name or "").strip()
+    if not display_name or len(display_name) > 80:
+        raise ValidationError({"display_name": [_("Give a name of 1 to 80 characters.")]})
+    if len(neighbourhood or "") > 80:
+        raise ValidationError({"neighbourhood": [_("Keep the neighbourhood under 80 characters.")]})
+    user = User.objects.create_user(email=None, display_name=display_name)
+    membership = Membership.objects.create(
+        network=network, user=user, is_supported=True, neighbourhood=(neighbourhood or "").strip()
+    )
+    membership_activate(membership=membership, actor=actor)
+    audit_record(action="membership.register_supported", actor=actor, network=network, target=membership)
+    if supporter is not None:
+        support_link(supporter=supporter, member=membership, actor=actor)
+    return membership
+
+
+@transaction.atomic
+def support_link(*, supporter: Membership, member: Membership, actor: User) -> SupportLink:
+    network = member.network
+    require_coordinator(user=actor, network=network)
+    if supporter.network_id != network.pk:
+        raise ValidationError({"supporter": [_("The supporter must be in the same network.")]})
+    if not supporter.is_active or supporter.role not in (Membership.Role.SUPPORTER, Membership.Role.COORDINATOR):
+        raise ValidationError({"supporter": [_("Choose an active supporter.")]})
+    if supporter.pk == member.pk:
+        raise ValidationError({"supporter": [_("A person cannot support themselves.")]})
+    link, created = SupportLink.objects.get_or_create(network=network, supporter=supporter, member=member)
+    if created:
+        audit_record(
+            action="support.link", actor=actor, network=network, target=link, data={"supporter": supporter.user_id}
+        )
+    return link
+
+
+@transaction.atomic
+def support_unlink(*, supporter: Membership, member: Membership, actor: User) -> None:
+    require_coordinator(user=actor, network=member.network)
+    deleted, _ignored = SupportLink.objects.filter(supporter=supporter, member=member).delete()
+    if deleted:
+        audit_record(
+            action="support.unlink",
+            actor=actor,
+            network=member.network,
+            target=member,
+            data={"supporter": supporter.user_id},
+        )

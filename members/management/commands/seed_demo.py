@@ -59,9 +59,9 @@ class Command(BaseCommand):
         edna.is_supported = True
         edna.save(update_fields=["is_supported"])
         SupportLink.objects.create(network=network, supporter=supporter, member=edna)
-        from members.demo import demo_history
+        from members.demo import demo_profiles
 
-        demo_history(network=network, coordinator=coordinator, memberships=memberships)
+        demo_profiles(network=network, memberships=memberships)
         self.stdout.write(
             self.style.SUCCESS("Demo network 'demo' loaded: log in as member1@example.org / demo-password")
         )

@@ -1,0 +1,87 @@
+"""REST endpoints for profiles (your own, or a member's you act for) and the skills taxonomy."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from members import profiles, selectors
+from members.apis import MemberOutput, network_or_404, page_of, paginated
+from members.models import Membership
+from timebank.errors import Forbidden, NotFound
+
+
+class ProfileApi(APIView):
+    """Your own profile in a network; `?member=<id>` for a member you support or coordinate."""
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ProfileInput"
+
+        display_name = serializers.CharField(max_length=80, required=False)
+        bio = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+        neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True)
+        skills_offered = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
+        skills_wanted = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
+        availability = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+        phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+        emergency_contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    class Output(MemberOutput):
+        class Meta:
+            ref_name = "ProfileOutput"
+
+        network = serializers.CharField(source="network.slug")
+        is_supported = serializers.BooleanField()
+
+    def membership(self, request, slug: str) -> Membership:
+        member_id = request.query_params.get("member")
+        if member_id is None:
+            network = network_or_404(slug)
+            own = selectors.membership_get(user=request.user, network=network)
+            if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
+                raise NotFound("No such network.")
+            return own
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        if not member_id.isdigit():
+            raise NotFound("No such member in this network.")
+        membership = selectors.member_in_network(network=network, user_id=int(member_id))
+        if not selectors.can_act_for(actor=request.user, member=membership.user, network=network):
+            raise Forbidden("You cannot act for this member.")
+        return membership
+
+    @extend_schema(parameters=[OpenApiParameter("member", int, description="a member you act for")], responses=Output)
+    def get(self, request, slug: str):
+        return Response(self.Output(self.membership(request, slug), context={"contact_ids": None}).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("member", int, description="a member you act for")],
+        request=Input,
+        responses=Output,
+    )
+    def patch(self, request, slug: str):
+        membership = self.membership(request, slug)
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = profiles.profile_update(membership=membership, actor=request.user, **serializer.validated_data)
+        membership = Membership.objects.select_related("user", "network").get(pk=membership.pk)
+        return Response(self.Output(membership, context={"contact_ids": None}).data)
+
+
+class SkillListApi(APIView):
+    class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "SkillListOutput"
+
+        slug = serializers.CharField()
+        name = serializers.CharField()
+        synonyms = serializers.ListField(child=serializers.CharField())
+        category = serializers.SerializerMethodField()
+
+        def get_category(self, skill) -> dict:
+            c = skill.category
+            return {"slug": c.slug, "name": c.name, "sensitive": c.sensitive}
+
+    @extend_schema(responses=page_of(Output))
+    def get(self, request):
+        return paginated(request, self, selectors.skills_list(), self.Output)

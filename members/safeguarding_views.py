@@ -1,0 +1,110 @@
+"""Safeguarding pages: record a check, raise a concern, the concerns queue."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import safeguarding, selectors, services
+from members.forms import CheckForm, ConcernCloseForm, ConcernForm
+from members.models import Membership, User
+from members.selectors import TRADING_ROLES
+from members.views import form_add_errors, page
+from timebank.errors import Forbidden, InvalidTransition, NotFound
+
+
+@page
+def check_create(request, slug: str, user_id: int):
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    membership = selectors.member_in_network(network=network, user_id=user_id)
+    form = CheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None) or k == "review_on"}
+        try:
+            safeguarding.check_create(membership=membership, actor=request.user, **data)
+            messages.success(request, _("Check recorded for %s.") % membership.user.name)
+            return redirect("member-list", slug=slug)
+        except ValidationError as exc:
+            form_add_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/check_form.html", {"form": form, "membership": membership}, status=status)
+
+
+@page
+def concern_create(request, slug: str):
+    from exchanges.models import Exchange
+    from messaging.models import Conversation
+
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    if selectors.active_membership(user=request.user, network=network).role == Membership.Role.COMMISSIONER:
+        raise Forbidden(_("Commissioners cannot raise concerns; please talk to the coordinator."))
+    people = (
+        Membership.objects.filter(network=network)
+        .exclude(user=request.user)
+        .select_related("user")
+        .order_by("user__display_name")
+    )
+    choices = [(m.user_id, m.user.name) for m in people]
+    form = ConcernForm(request.POST or None, initial=request.GET.dict(), members=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def find(model, pk):
+            if pk is None:
+                return None
+            obj = model.objects.filter(pk=pk, **({} if model is User else {"network": network})).first()
+            if obj is None:
+                raise NotFound(_("Not found."))
+            return obj
+
+        try:
+            safeguarding.concern_raise(
+                network=network,
+                raised_by=request.user,
+                description=data["description"],
+                about_user=find(User, data["member"]),
+                about_exchange=find(Exchange, data["exchange"]),
+                about_conversation=find(Conversation, data["conversation"]),
+                happened_offline=data["happened_offline"],
+            )
+            messages.success(request, _("Thank you. A coordinator will look at this, and only coordinators see it."))
+            return redirect("concern-list")
+        except ValidationError as exc:
+            form_add_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/concern_form.html", {"form": form, "network": network}, status=status)
+
+
+@page
+def concern_list(request):
+    slug = request.GET.get("network")
+    network = selectors.network_in_reach(user=request.user, slug=slug) if slug else None
+    concerns = list(selectors.concerns_visible(user=request.user, network=network)[:200])
+    coordinated = set(
+        selectors.networks_of(user=request.user, roles=[Membership.Role.COORDINATOR]).values_list("pk", flat=True)
+    )
+    rows = [{"c": c, "can_close": c.network_id in coordinated and c.status == "open"} for c in concerns]
+    context = {
+        "rows": rows,
+        "form": ConcernCloseForm(),
+        "networks": selectors.networks_of(user=request.user, roles=TRADING_ROLES),
+    }
+    return render(request, "members/concern_list.html", context)
+
+
+@page
+@require_POST
+def concern_close(request, concern_id: int):
+    concern = selectors.concern_in_queue(user=request.user, concern_id=concern_id)
+    form = ConcernCloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what was done before closing the concern."))
+        return redirect("concern-list")
+    try:
+        safeguarding.concern_close(concern=concern, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Concern closed."))
+    except (InvalidTransition, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+    return redirect("concern-list")

@@ -1,0 +1,299 @@
+"""Pages for people and networks; they call the same services and selectors as the API.
+
+Safeguarding pages (checks, concerns) are in members/safeguarding_views.py.
+"""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from members import profiles, selectors, services
+from members.forms import (
+    ProfileForm,
+    ReasonForm,
+    RoleForm,
+    SupportedMemberForm,
+    SupportLinkForm,
+)
+from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network
+from timebank.errors import Forbidden, InvalidTransition, NotFound
+
+DAY_NAMES = {
+    "mon": gettext_lazy("Monday"),
+    "tue": gettext_lazy("Tuesday"),
+    "wed": gettext_lazy("Wednesday"),
+    "thu": gettext_lazy("Thursday"),
+    "fri": gettext_lazy("Friday"),
+    "sat": gettext_lazy("Saturday"),
+    "sun": gettext_lazy("Sunday"),
+}
+PART_NAMES = {
+    "morning": gettext_lazy("morning"),
+    "afternoon": gettext_lazy("afternoon"),
+    "evening": gettext_lazy("evening"),
+}
+
+
+def page(view):
+    """Login required; refusals from services become the usual 404 and 403 pages."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return wrapped
+
+
+def form_add_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, by field where the form has one."""
+    for name, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+def _network(slug: str) -> Network:
+    network = Network.objects.filter(slug=slug).first()
+    if network is None:
+        raise NotFound(_("No such network."))
+    return network
+
+
+@page
+def network_list(request):
+    networks = selectors.networks_with_my_membership(user=request.user)
+    return render(request, "members/network_list.html", {"networks": networks})
+
+
+@page
+@require_POST
+def network_join(request, slug: str):
+    try:
+        services.membership_join(user=request.user, network=_network(slug))
+        messages.success(request, _("Thank you. A coordinator will look at your request soon."))
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    return redirect("network-list")
+
+
+@page
+@require_POST
+def network_leave(request, slug: str):
+    membership = selectors.membership_get(user=request.user, network=_network(slug))
+    if membership is None:
+        raise NotFound(_("No such network."))
+    try:
+        services.membership_leave(membership=membership, actor=request.user)
+        messages.success(request, _("You have left %s.") % membership.network)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    return redirect("network-list")
+
+
+def _profile_membership(request, slug: str) -> Membership:
+    member_id = request.GET.get("member")
+    if not member_id:
+        own = selectors.membership_get(user=request.user, network=_network(slug))
+        if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
+            raise NotFound(_("No such network."))
+        return own
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    if not member_id.isdigit():
+        raise NotFound(_("No such member."))
+    membership = selectors.member_in_network(network=network, user_id=int(member_id))
+    if not selectors.can_act_for(actor=request.user, member=membership.user, network=network):
+        raise Forbidden(_("You cannot act for this member."))
+    return membership
+
+
+@page
+def profile_edit(request, slug: str):
+    membership = _profile_membership(request, slug)
+    skills = list(selectors.skills_list())
+    initial = {
+        "display_name": membership.user.display_name,
+        "bio": membership.bio,
+        "neighbourhood": membership.neighbourhood,
+        "skills_offered": [s.slug for s in membership.skills_offered.all()],
+        "skills_wanted": [s.slug for s in membership.skills_wanted.all()],
+        "availability": membership.availability,
+        "phone": membership.phone,
+        "emergency_contact": membership.emergency_contact,
+    }
+    form = ProfileForm(request.POST or None, initial=initial, skill_slugs=[s.slug for s in skills])
+    if request.method == "POST" and form.is_valid():
+        try:
+            profiles.profile_update(membership=membership, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Profile saved."))
+            return redirect(request.get_full_path())
+        except ValidationError as exc:
+            form_add_errors(form, exc)
+    chosen = {name: set(form[name].value() or []) for name in ("skills_offered", "skills_wanted", "availability")}
+    groups: dict = {}
+    for skill in skills:
+        groups.setdefault(skill.category, []).append(skill)
+    grid = [
+        (DAY_NAMES[day], [(f"{day}-{part}", f"{DAY_NAMES[day]} {PART_NAMES[part]}") for part in AVAILABILITY_PARTS])
+        for day in AVAILABILITY_DAYS
+    ]
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "form": form,
+        "membership": membership,
+        "skill_groups": list(groups.items()),
+        "chosen": chosen,
+        "grid": grid,
+        "acting_for": membership.user if membership.user_id != request.user.pk else None,
+    }
+    return render(request, "members/profile_edit.html", context, status=status)
+
+
+@page
+def membership_queue(request, slug: str):
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    waiting = selectors.members_visible(viewer=request.user, network=network, status=Membership.Status.PENDING)
+    context = {"network": network, "waiting": waiting, "form": ReasonForm(), "errors": {}}
+    return render(request, "members/membership_queue.html", context)
+
+
+MEMBERSHIP_ACTIONS = {
+    "approve": (services.membership_approve, _("%s is now a member.")),
+    "decline": (services.membership_decline, _("%s was declined.")),
+    "suspend": (services.membership_suspend, _("%s is suspended.")),
+    "reinstate": (services.membership_reinstate, _("%s is active again.")),
+}
+
+
+@page
+@require_POST
+def membership_action(request, slug: str, user_id: int, action: str):
+    if action not in MEMBERSHIP_ACTIONS:
+        raise NotFound(_("No such action."))
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    membership = selectors.member_in_network(network=network, user_id=user_id)
+    back = request.POST.get("next") or ""
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("membership-queue", args=[slug])
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+        return redirect(back)
+    service, done = MEMBERSHIP_ACTIONS[action]
+    try:
+        service(membership=membership, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, done % membership.user.name)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
+@page
+def member_list(request, slug: str):
+    network, own = selectors.network_for_members(user=request.user, slug=slug)
+    coordinator = own.is_coordinator
+    members = list(selectors.members_visible(viewer=request.user, network=network))
+    contact_ids = selectors.contact_visible_ids(viewer=request.user, network=network)
+    checks: dict[int, list] = {}
+    supporters: dict[int, list] = {}
+    due = []
+    if coordinator:
+        members = [m for m in members if m.status != Membership.Status.PENDING]
+        checks = selectors.checks_by_membership(network=network)
+        supporters = selectors.supporters_of(network=network)
+        due = list(selectors.reviews_due(network=network))
+    rows = [
+        {
+            "m": m,
+            "contact": contact_ids is None or m.user_id in contact_ids,
+            "checks": checks.get(m.pk, []),
+            "supporters": supporters.get(m.pk, []),
+        }
+        for m in members
+    ]
+    context = {"network": network, "rows": rows, "coordinator": coordinator, "due": due}
+    return render(request, "members/member_list.html", context)
+
+
+@page
+def supported_member_create(request, slug: str):
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    form = SupportedMemberForm(request.POST or None, supporters=selectors.supporter_choices(network=network))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        supporter = None
+        if data["supporter"] is not None:
+            supporter = selectors.member_in_network(network=network, user_id=data["supporter"])
+        try:
+            membership = services.supported_member_register(
+                network=network,
+                actor=request.user,
+                display_name=data["display_name"],
+                neighbourhood=data["neighbourhood"],
+                supporter=supporter,
+            )
+            messages.success(request, _("%s is registered as a supported member.") % membership.user.name)
+            return redirect("member-list", slug=slug)
+        except ValidationError as exc:
+            form_add_errors(form, exc)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/supported_member_form.html", {"form": form, "network": network}, status=status)
+
+
+@page
+def membership_manage(request, slug: str, user_id: int):
+    """A coordinator changes someone's role and links or unlinks their supporters."""
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    membership = selectors.member_in_network(network=network, user_id=user_id)
+    choices = [c for c in selectors.supporter_choices(network=network) if c[0] != membership.user_id]
+    role_form = RoleForm(initial={"role": membership.role})
+    link_form = SupportLinkForm(supporters=choices)
+    op = request.POST.get("op") if request.method == "POST" else None
+    try:
+        if op == "role":
+            role_form = RoleForm(request.POST)
+            if role_form.is_valid():
+                services.membership_role_change(membership=membership, actor=request.user, **role_form.cleaned_data)
+                messages.success(request, _("Role changed."))
+                return redirect(request.path)
+        elif op == "link":
+            link_form = SupportLinkForm(request.POST, supporters=choices)
+            if link_form.is_valid():
+                supporter = selectors.member_in_network(network=network, user_id=link_form.cleaned_data["supporter"])
+                services.support_link(supporter=supporter, member=membership, actor=request.user)
+                messages.success(request, _("Supporter linked."))
+                return redirect(request.path)
+        elif op == "unlink":
+            supporter_id = request.POST.get("supporter", "")
+            if not supporter_id.isdigit():
+                raise NotFound(_("No such supporter."))
+            supporter = selectors.member_in_network(network=network, user_id=int(supporter_id))
+            services.support_unlink(supporter=supporter, member=membership, actor=request.user)
+            messages.success(request, _("Supporter unlinked."))
+            return redirect(request.path)
+    except ValidationError as exc:
+        form_add_errors(role_form if op == "role" else link_form, exc)
+    context = {
+        "network": network,
+        "membership": membership,
+        "role_form": role_form,
+        "link_form": link_form,
+        "supporters": selectors.supporters_of(network=network).get(membership.pk, []),
+    }
+    return render(request, "members/membership_manage.html", context, status=400 if op else 200)
