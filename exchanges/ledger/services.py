@@ -43,6 +43,7 @@ def account_open(*, membership: Membership, actor: User | None = None) -> Accoun
                     created_by=actor,
                     reason="Welcome hours",
                 )
+                account.refresh_from_db(fields=["balance"])
     return account
 
 
