@@ -12,12 +12,12 @@ from exchanges.ledger.selectors import (
     account_name,
     account_owner,
     accounts_visible,
+    membership_in_reach,
     transfer_description,
     transfers_visible,
 )
 from exchanges.ledger.services import account_floor_set
 from exchanges.models import Transfer
-from members.selectors import network_in_reach
 from timebank.api import Pagination, exception_handler
 from timebank.errors import NotFound
 
@@ -217,14 +217,15 @@ class TransferListCreateApi(APIView):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        network = network_in_reach(user=request.user, slug=values.pop("network"))
+        membership = membership_in_reach(user=request.user, slug=values.pop("network"))
         if values["kind"] == Transfer.Kind.ADJUSTMENT:
             values["to_member"] = values.pop("to", None)
         values.pop("to", None)
         values["from_member"] = values.pop("from", None)
         transfer = transfer_request(
             actor=request.user,
-            network=network,
+            network=membership.network,
+            membership=membership,
             idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
             **values,
         )

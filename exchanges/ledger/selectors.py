@@ -75,6 +75,18 @@ def transfers_visible(
     )
 
 
+def membership_in_reach(*, user: User, slug: str) -> Membership:
+    """The caller's active membership of a network, with the network and their account, in one query."""
+    membership = (
+        Membership.objects.select_related("network", "account", "user")
+        .filter(network__slug=slug, user=user, status=Membership.Status.ACTIVE)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("No such network.")
+    return membership
+
+
 def account_for(*, user: User, network: Network) -> Account | None:
     return Account.objects.filter(network=network, membership__user=user).select_related("network").first()
 

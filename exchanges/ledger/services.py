@@ -1,8 +1,11 @@
 """The one way minutes move. Every write locks its accounts in primary-key order and records an
 audit event in the same transaction; the database constraints are the backstop."""
 
-from django.db import transaction
+import json
+
+from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
+from django.utils import timezone
 
 from exchanges.models import Account, Exchange, Transfer
 from members.models import Membership, Network, User
@@ -84,56 +87,136 @@ def transfer_create(
         raise ValidationError("Both accounts must belong to the network.")
     if not isinstance(release_hold, int) or release_hold < 0:
         raise ValidationError("A released hold is a whole number of minutes, zero or more.")
-    payer_id, payee_id = from_account.pk, to_account.pk
-    refusal = None
+    values = {
+        "network": network,
+        "from_account": from_account,
+        "to_account": to_account,
+        "minutes": minutes,
+        "kind": kind,
+        "exchange": exchange,
+        "reverses": reverses,
+        "memo": memo,
+        "reason": reason,
+        "created_by": created_by if created_by is not None and created_by.is_authenticated else None,
+        "on_behalf_of": on_behalf_of,
+        "idempotency_key": idempotency_key,
+        "created_at": timezone.now(),
+    }
+    write = _transfer_write_one_statement if connection.vendor == "postgresql" else _transfer_write
     # A refusal is raised after the block, so a caller's own transaction survives it (the
     # exchanges service sends an over-the-floor posting to a coordinator instead of failing).
     with transaction.atomic(savepoint=False):
-        # Lock both rows in primary-key order, so A→B and B→A at once queue instead of deadlocking.
-        rows = {
-            row[0]: row
-            for row in Account.objects.select_for_update()
-            .filter(pk__in=(payer_id, payee_id))
-            .order_by("pk")
-            .values_list("pk", "kind", "balance", "held", "floor")
-        }
-        _, payer_kind, balance, held, floor = rows[payer_id]
-        if held - release_hold < 0:
-            refusal = ValidationError("Cannot release more than is held.")
-        elif payer_kind != Account.Kind.ISSUANCE and balance - minutes - (held - release_hold) < floor:
-            refusal = InsufficientBalance("Not enough time credit for that.")
-        else:
-            # Both balances in one statement: one round trip; the check constraint still applies.
-            Account.objects.filter(pk__in=(payer_id, payee_id)).update(
-                balance=F("balance") + Case(When(pk=payer_id, then=Value(-minutes)), default=Value(minutes)),
-                held=F("held") - Case(When(pk=payer_id, then=Value(release_hold)), default=Value(0)),
-            )
-            transfer = Transfer.objects.create(
-                network=network,
-                from_account=from_account,
-                to_account=to_account,
-                minutes=minutes,
-                kind=kind,
-                exchange=exchange,
-                reverses=reverses,
-                memo=memo,
-                reason=reason,
-                created_by=created_by,
-                on_behalf_of=on_behalf_of,
-                idempotency_key=idempotency_key,
-            )
-            audit_record(
-                action=f"transfer.{kind}",
-                actor=created_by,
-                on_behalf_of=on_behalf_of,
-                network=network,
-                target=transfer,
-                reason=reason,
-                data={"from": payer_id, "to": payee_id, "minutes": minutes},
-            )
+        transfer, refusal = write(values=values, release_hold=release_hold)
+        # Anything that must change with each transfer (report roll-ups) is called here, when
+        # `transfer` is not None: same transaction, so it can never drift from the ledger.
     if refusal is not None:
         raise refusal
     return transfer
+
+
+def _refusal(*, kind: str, balance: int, held: int, floor: int, minutes: int, release_hold: int) -> Exception | None:
+    if held - release_hold < 0:
+        return ValidationError("Cannot release more than is held.")
+    if kind != Account.Kind.ISSUANCE and balance - minutes - (held - release_hold) < floor:
+        return InsufficientBalance("Not enough time credit for that.")
+    return None
+
+
+def _transfer_write(*, values: dict, release_hold: int) -> tuple[Transfer | None, Exception | None]:
+    """Through the ORM: lock both rows in primary-key order (so A→B and B→A at once queue
+    instead of deadlocking), check, move both balances in one UPDATE, insert, audit."""
+    payer_id, payee_id, minutes = values["from_account"].pk, values["to_account"].pk, values["minutes"]
+    rows = {
+        row[0]: row
+        for row in Account.objects.select_for_update()
+        .filter(pk__in=(payer_id, payee_id))
+        .order_by("pk")
+        .values_list("pk", "kind", "balance", "held", "floor")
+    }
+    _, kind, balance, held, floor = rows[payer_id]
+    refusal = _refusal(kind=kind, balance=balance, held=held, floor=floor, minutes=minutes, release_hold=release_hold)
+    if refusal is not None:
+        return None, refusal
+    Account.objects.filter(pk__in=(payer_id, payee_id)).update(
+        balance=F("balance") + Case(When(pk=payer_id, then=Value(-minutes)), default=Value(minutes)),
+        held=F("held") - Case(When(pk=payer_id, then=Value(release_hold)), default=Value(0)),
+    )
+    transfer = Transfer.objects.create(**values)
+    audit_record(
+        action=f"transfer.{values['kind']}",
+        actor=values["created_by"],
+        on_behalf_of=values["on_behalf_of"],
+        network=values["network"],
+        target=transfer,
+        reason=values["reason"],
+        data={"from": payer_id, "to": payee_id, "minutes": minutes},
+    )
+    return transfer, None
+
+
+# The same steps as _transfer_write in one round trip: lock in primary-key order, check, move
+# both balances, insert the transfer and its audit event. Data-modifying CTEs always run to completion.
+ONE_STATEMENT = """
+WITH locked AS (
+    SELECT id, kind, balance, held, floor FROM exchanges_account
+    WHERE id IN (%(payer)s, %(payee)s) ORDER BY id FOR UPDATE
+), ok AS (
+    SELECT 1 FROM locked WHERE id = %(payer)s AND held - %(release)s >= 0
+    AND (kind = 'issuance' OR balance - %(minutes)s - (held - %(release)s) >= floor)
+), moved AS (
+    UPDATE exchanges_account a
+    SET balance = a.balance + CASE WHEN a.id = %(payer)s THEN -%(minutes)s ELSE %(minutes)s END,
+        held = a.held - CASE WHEN a.id = %(payer)s THEN %(release)s ELSE 0 END
+    FROM ok WHERE a.id IN (%(payer)s, %(payee)s)
+    RETURNING a.id
+), transfer AS (
+    INSERT INTO exchanges_transfer (network_id, from_account_id, to_account_id, minutes, kind, exchange_id,
+        reverses_id, memo, reason, created_by_id, on_behalf_of_id, idempotency_key, created_at)
+    SELECT %(network)s, %(payer)s, %(payee)s, %(minutes)s, %(kind)s, %(exchange)s, %(reverses)s, %(memo)s,
+        %(reason)s, %(created_by)s, %(on_behalf_of)s, %(key)s, %(created_at)s FROM ok
+    RETURNING id
+), audit AS (
+    INSERT INTO members_auditevent (network_id, actor_id, on_behalf_of_id, action, target_type, target_id,
+        reason, data, created_at)
+    SELECT %(network)s, %(created_by)s, %(on_behalf_of)s, %(action)s, 'transfer', transfer.id, %(reason)s,
+        %(data)s::jsonb, %(created_at)s FROM transfer
+)
+SELECT (SELECT id FROM transfer), kind, balance, held, floor FROM locked WHERE id = %(payer)s
+"""
+
+
+def _transfer_write_one_statement(*, values: dict, release_hold: int) -> tuple[Transfer | None, Exception | None]:
+    payer_id, payee_id, minutes = values["from_account"].pk, values["to_account"].pk, values["minutes"]
+    params = {
+        "payer": payer_id,
+        "payee": payee_id,
+        "minutes": minutes,
+        "release": release_hold,
+        "network": values["network"].pk,
+        "kind": values["kind"],
+        "exchange": values["exchange"].pk if values["exchange"] else None,
+        "reverses": values["reverses"].pk if values["reverses"] else None,
+        "memo": values["memo"],
+        "reason": values["reason"],
+        "created_by": values["created_by"].pk if values["created_by"] else None,
+        "on_behalf_of": values["on_behalf_of"].pk if values["on_behalf_of"] else None,
+        "key": values["idempotency_key"],
+        "created_at": values["created_at"],
+        "action": f"transfer.{values['kind']}",
+        "data": json.dumps({"from": payer_id, "to": payee_id, "minutes": minutes}),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(ONE_STATEMENT, params)
+        transfer_id, kind, balance, held, floor = cursor.fetchone()
+    if transfer_id is None:
+        refusal = _refusal(
+            kind=kind, balance=balance, held=held, floor=floor, minutes=minutes, release_hold=release_hold
+        )
+        return None, refusal or InsufficientBalance("Not enough time credit for that.")
+    transfer = Transfer(pk=transfer_id, **values)
+    transfer._state.adding = False
+    transfer._state.db = connection.alias
+    return transfer, None
 
 
 def hold_place(*, account: Account, minutes: int) -> None:
