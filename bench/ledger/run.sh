@@ -45,32 +45,34 @@ stop() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 load() { $PY bench/ledger/load.py --port "$PORT" --seed "$OUT/seed.json" --tokens "$OUT/tokens.json" --connections 16 --duration "$@"; }
 ratio() { $PY -c "import json,sys; r=json.loads(sys.argv[1]); print(f\"{r['gifts_per_s']} gifts/s = {r['gifts_per_s']/float(sys.argv[2]):.3f} x pgbench, errors {r['errors']}, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms\")" "$1" "$TPS"; }
 
-declare -A RATES
-for layout in granian-wsgi granian-asgi daphne; do
-    case $layout in
-        granian-wsgi) serve $layout .venv/bin/granian --interface wsgi --workers 2 --no-access-log --host 127.0.0.1 --port "$PORT" timebank.wsgi:application ;;
-        granian-asgi) serve $layout .venv/bin/granian --interface asgi --workers 2 --no-access-log --host 127.0.0.1 --port "$PORT" timebank.asgi:application ;;
-        daphne) serve $layout .venv/bin/daphne -b 127.0.0.1 -p "$PORT" timebank.asgi:application ;;
+start() {  # the three process layouts measured
+    case $1 in
+        granian-wsgi) serve "$1" .venv/bin/granian --interface wsgi --workers 2 --no-access-log --host 127.0.0.1 --port "$PORT" timebank.wsgi:application ;;
+        # Under ASGI every request runs in its own thread: persistent connections would pile up.
+        granian-asgi) DATABASE_CONN_MAX_AGE=0 serve "$1" .venv/bin/granian --interface asgi --workers 2 --no-access-log --host 127.0.0.1 --port "$PORT" timebank.asgi:application ;;
+        daphne) DATABASE_CONN_MAX_AGE=0 serve "$1" .venv/bin/daphne -b 127.0.0.1 -p "$PORT" timebank.asgi:application ;;
     esac
+}
+
+declare -A RATES
+BEST=""
+for layout in granian-wsgi granian-asgi daphne; do
+    start $layout
     RESULT=$(load "$DURATION")
     stop
     echo "== $layout, 16 connections, ${DURATION}s: $RESULT"
     echo "   $(ratio "$RESULT")"
     RATES[$layout]=$($PY -c "import json,sys; print(json.loads(sys.argv[1])['gifts_per_s'])" "$RESULT")
+    if [ -z "$BEST" ] || $PY -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "${RATES[$layout]}" "${RATES[$BEST]}"; then
+        BEST=$layout
+    fi
 done
 
-BEST=granian-wsgi
-for layout in granian-asgi daphne; do
-    if $PY -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "${RATES[$layout]}" "${RATES[$BEST]}"; then BEST=$layout; fi
-done
 HALF=$($PY -c "import sys; print(round(float(sys.argv[1]) / 2))" "${RATES[$BEST]}")
-serve "$BEST" .venv/bin/granian --interface wsgi --workers 2 --no-access-log --host 127.0.0.1 --port "$PORT" timebank.wsgi:application
-[ "$BEST" = granian-wsgi ] || { stop; echo "(the half-rate run below uses granian WSGI only if it was fastest)"; }
-if [ -n "$SERVER_PID" ]; then
-    RESULT=$(load 15 --rate "$HALF")
-    stop
-    echo "== $BEST at half its best rate ($HALF/s), 15s: $RESULT"
-fi
+start "$BEST"
+RESULT=$(load 15 --rate "$HALF")
+stop
+echo "== fastest layout: $BEST; at half its rate ($HALF/s), 15s: $RESULT"
 
 echo "== verify_ledger"
 $PY manage.py verify_ledger

@@ -161,3 +161,14 @@ def test_another_member_cannot_settle_a_leavers_account(network, alice, bob):
     with pytest.raises(Forbidden):
         account_settle(membership=leave(alice.memberships.get()), actor=bob, to_member=bob)
     assert account_of(bob, network).balance == 0
+
+
+def test_the_demo_history_is_written_through_the_services_and_adds_up(network, coordinator):
+    from exchanges.ledger.demo import ledger_demo
+    from exchanges.ledger.selectors import ledger_verify
+
+    memberships = [member(network) for _ in range(3)]
+    ledger_demo(network=network, coordinator=coordinator, memberships=memberships)
+    assert pot_of(network).balance == 1260
+    assert Transfer.objects.filter(kind="gift").count() == 2
+    assert ledger_verify() == []
