@@ -87,6 +87,9 @@ class AccountListApi(APIView):
 
 class AccountFloorApi(APIView):
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "AccountFloorInput"
+
         floor_minutes = serializers.IntegerField(min_value=-1_000_000, max_value=0)
         reason = serializers.CharField(max_length=500)
 
@@ -140,6 +143,9 @@ class TransferOutput(serializers.Serializer):
 
 class TransferListCreateApi(APIView):
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "TransferCreateInput"
+
         network = serializers.SlugField()
         kind = serializers.ChoiceField(choices=[k for k in Transfer.Kind.values if k != Transfer.Kind.EXCHANGE])
         minutes = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000)

@@ -78,12 +78,13 @@ def transfers_visible(
 def membership_in_reach(*, user: User, slug: str) -> Membership:
     """The caller's active membership of a network, with the network and their account, in one query."""
     membership = (
-        Membership.objects.select_related("network", "account", "user")
+        Membership.objects.select_related("network", "account")
         .filter(network__slug=slug, user=user, status=Membership.Status.ACTIVE)
         .first()
     )
     if membership is None:
         raise NotFound("No such network.")
+    membership.user = user
     return membership
 
 
