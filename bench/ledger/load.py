@@ -65,14 +65,16 @@ async def login(host: str, port: int, person: dict) -> str:
 async def member_loop(host, port, network, me, token, others, until, interval, latencies, errors, samples):
     conn = Connection(host, port)
     await conn.open()
-    next_at = time.perf_counter()
+    # Paced runs start each connection at a random point of its interval, and count latency from
+    # the scheduled send time, so a server that falls behind is not excused (no coordinated omission).
+    next_at = time.perf_counter() + random.uniform(0, interval)
     while True:
         if interval:
-            next_at += interval
             delay = next_at - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            start = next_at - interval if delay > 0 else time.perf_counter()
+            start = next_at
+            next_at += interval
         else:
             start = time.perf_counter()
         if start >= until:

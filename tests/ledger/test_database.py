@@ -91,3 +91,27 @@ def test_verify_ledger_counts_holds_of_open_exchanges(network, alice, bob):
     )
     hold_place(account=account_of(alice, network), minutes=30)
     assert ledger_verify() == []
+
+
+@pytest.mark.django_db
+def test_an_exchange_cannot_be_paid_twice(network, alice, bob):
+    from exchanges.ledger.services import transfer_create
+    from exchanges.models import Exchange
+
+    exchange = Exchange.objects.create(
+        network=network, provider=bob, recipient=alice, minutes=30, state="posted", proposed_by=bob
+    )
+    pay = {
+        "network": network,
+        "from_account": account_of(alice, network),
+        "to_account": account_of(bob, network),
+        "minutes": 30,
+        "kind": "exchange",
+        "created_by": bob,
+        "exchange": exchange,
+    }
+    transfer_create(**pay)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        transfer_create(**pay)
+    assert account_of(bob, network).balance == 30
+    assert Transfer.objects.filter(exchange=exchange).count() == 1
