@@ -231,10 +231,9 @@ def membership_leave(*, membership: Membership, actor: User) -> Membership:
     audit_record(
         action="membership.leave", actor=actor, network=membership.network, target=membership, on_behalf_of=on_behalf_of
     )
-    # The ledger issue owns settlement (PRODUCT §2, Leaving); call it once it exists.
-    settle = getattr(ledger, "account_settle", None)
-    if settle is not None and hasattr(membership, "account"):
-        settle(membership=membership, actor=actor)
+    # A positive balance goes to the pot now; a negative one waits for a coordinator (PRODUCT §2).
+    if hasattr(membership, "account"):
+        ledger.account_settle(membership=membership, actor=actor)
     return membership
 
 

@@ -100,7 +100,8 @@ TEMPLATES = [
 # https://docs.djangoproject.com/en/5.2/ref/databases/
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections suit WSGI workers; under ASGI each request thread would keep its own: set 0.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")))}
     # Explicit, so a live-server process given the test settings does not prefix it twice.
     DATABASES["default"]["TEST"] = {"NAME": "test_" + DATABASES["default"]["NAME"]}
 else:

@@ -1,13 +1,18 @@
 """The one way minutes move. Every write locks its accounts in primary-key order and records an
 audit event in the same transaction; the database constraints are the backstop."""
 
-from django.db import transaction
-from django.db.models import F
+import json
+
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
 
 from exchanges.models import Account, Exchange, Transfer
 from members.models import Membership, Network, User
 from members.services import audit_record
 from timebank.errors import InsufficientBalance, ValidationError
+
+KINDS = frozenset(Transfer.Kind.values)
 
 
 def network_accounts_open(*, network: Network) -> tuple[Account, Account]:
@@ -17,22 +22,39 @@ def network_accounts_open(*, network: Network) -> tuple[Account, Account]:
 
 
 def account_open(*, membership: Membership, actor: User | None = None) -> Account:
-    account, created = Account.objects.get_or_create(
-        membership=membership,
-        defaults={
-            "network_id": membership.network_id,
-            "kind": Account.Kind.MEMBER,
-            "floor": membership.network.member_floor_minutes,
-        },
-    )
-    if created:
-        audit_record(action="account.open", actor=actor, network=membership.network, target=account)
+    """The member's account, opened once; the network's welcome hours come from issuance."""
+    with transaction.atomic():
+        account, created = Account.objects.get_or_create(
+            membership=membership,
+            defaults={
+                "network_id": membership.network_id,
+                "kind": Account.Kind.MEMBER,
+                "floor": membership.network.member_floor_minutes,
+            },
+        )
+        if created:
+            audit_record(action="account.open", actor=actor, network=membership.network, target=account)
+            welcome = membership.network.welcome_minutes
+            if welcome:
+                _, issuance = network_accounts_open(network=membership.network)
+                transfer_create(
+                    network=membership.network,
+                    from_account=issuance,
+                    to_account=account,
+                    minutes=welcome,
+                    kind=Transfer.Kind.ISSUE,
+                    created_by=actor,
+                    reason="Welcome hours",
+                )
+                account.refresh_from_db(fields=["balance"])
     return account
 
 
-def _check_minutes(minutes) -> int:
+def _check_minutes(minutes, field: str = "minutes") -> int:
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
-        raise ValidationError({"minutes": ["Minutes must be a whole number above zero."]})
+        raise ValidationError({field: ["Minutes must be a whole number above zero."]})
+    if minutes > 1_000_000:
+        raise ValidationError({field: ["That is far more minutes than one transfer can carry."]})
     return minutes
 
 
@@ -57,47 +79,144 @@ def transfer_create(
     Raises InsufficientBalance if the payer's available minutes would cross its floor.
     """
     _check_minutes(minutes)
+    if kind not in KINDS:
+        raise ValidationError({"kind": [f"Unknown kind of transfer: {kind}."]})
     if from_account.pk == to_account.pk:
         raise ValidationError({"to_account": ["An account cannot pay itself."]})
     if from_account.network_id != network.pk or to_account.network_id != network.pk:
         raise ValidationError("Both accounts must belong to the network.")
-    with transaction.atomic():
-        locked = {
-            a.pk: a
-            for a in Account.objects.select_for_update().filter(pk__in=[from_account.pk, to_account.pk]).order_by("pk")
-        }
-        payer = locked[from_account.pk]
-        held_after = payer.held - release_hold
-        if held_after < 0:
-            raise ValidationError("Cannot release more than is held.")
-        if payer.kind != Account.Kind.ISSUANCE and payer.balance - minutes - held_after < payer.floor:
-            raise InsufficientBalance("Not enough time credit for that.")
-        Account.objects.filter(pk=payer.pk).update(balance=F("balance") - minutes, held=F("held") - release_hold)
-        Account.objects.filter(pk=to_account.pk).update(balance=F("balance") + minutes)
-        transfer = Transfer.objects.create(
-            network=network,
-            from_account=payer,
-            to_account=locked[to_account.pk],
-            minutes=minutes,
-            kind=kind,
-            exchange=exchange,
-            reverses=reverses,
-            memo=memo,
-            reason=reason,
-            created_by=created_by,
-            on_behalf_of=on_behalf_of,
-            idempotency_key=idempotency_key,
-        )
-        audit_record(
-            action=f"transfer.{kind}",
-            actor=created_by,
-            on_behalf_of=on_behalf_of,
-            network=network,
-            target=transfer,
-            reason=reason,
-            data={"from": payer.pk, "to": to_account.pk, "minutes": minutes},
-        )
+    if not isinstance(release_hold, int) or release_hold < 0:
+        raise ValidationError("A released hold is a whole number of minutes, zero or more.")
+    values = {
+        "network": network,
+        "from_account": from_account,
+        "to_account": to_account,
+        "minutes": minutes,
+        "kind": kind,
+        "exchange": exchange,
+        "reverses": reverses,
+        "memo": memo,
+        "reason": reason,
+        "created_by": created_by if created_by is not None and created_by.is_authenticated else None,
+        "on_behalf_of": on_behalf_of,
+        "idempotency_key": idempotency_key,
+        "created_at": timezone.now(),
+    }
+    write = _transfer_write_one_statement if connection.vendor == "postgresql" else _transfer_write
+    # A refusal is raised after the block, so a caller's own transaction survives it (the
+    # exchanges service sends an over-the-floor posting to a coordinator instead of failing).
+    with transaction.atomic(savepoint=False):
+        transfer, refusal = write(values=values, release_hold=release_hold)
+        # Anything that must change with each transfer (report roll-ups) is called here, when
+        # `transfer` is not None: same transaction, so it can never drift from the ledger.
+    if refusal is not None:
+        raise refusal
     return transfer
+
+
+def _refusal(*, kind: str, balance: int, held: int, floor: int, minutes: int, release_hold: int) -> Exception | None:
+    if held - release_hold < 0:
+        return ValidationError("Cannot release more than is held.")
+    if kind != Account.Kind.ISSUANCE and balance - minutes - (held - release_hold) < floor:
+        return InsufficientBalance("Not enough time credit for that.")
+    return None
+
+
+def _transfer_write(*, values: dict, release_hold: int) -> tuple[Transfer | None, Exception | None]:
+    """Through the ORM: lock both rows in primary-key order (so A→B and B→A at once queue
+    instead of deadlocking), check, move both balances in one UPDATE, insert, audit."""
+    payer_id, payee_id, minutes = values["from_account"].pk, values["to_account"].pk, values["minutes"]
+    rows = {
+        row[0]: row
+        for row in Account.objects.select_for_update()
+        .filter(pk__in=(payer_id, payee_id))
+        .order_by("pk")
+        .values_list("pk", "kind", "balance", "held", "floor")
+    }
+    _, kind, balance, held, floor = rows[payer_id]
+    refusal = _refusal(kind=kind, balance=balance, held=held, floor=floor, minutes=minutes, release_hold=release_hold)
+    if refusal is not None:
+        return None, refusal
+    Account.objects.filter(pk__in=(payer_id, payee_id)).update(
+        balance=F("balance") + Case(When(pk=payer_id, then=Value(-minutes)), default=Value(minutes)),
+        held=F("held") - Case(When(pk=payer_id, then=Value(release_hold)), default=Value(0)),
+    )
+    transfer = Transfer.objects.create(**values)
+    audit_record(
+        action=f"transfer.{values['kind']}",
+        actor=values["created_by"],
+        on_behalf_of=values["on_behalf_of"],
+        network=values["network"],
+        target=transfer,
+        reason=values["reason"],
+        data={"from": payer_id, "to": payee_id, "minutes": minutes},
+    )
+    return transfer, None
+
+
+# The same steps as _transfer_write in one round trip: lock in primary-key order, check, move
+# both balances, insert the transfer and its audit event. Data-modifying CTEs always run to completion.
+ONE_STATEMENT = """
+WITH locked AS (
+    SELECT id, kind, balance, held, floor FROM exchanges_account
+    WHERE id IN (%(payer)s, %(payee)s) ORDER BY id FOR UPDATE
+), ok AS (
+    SELECT 1 FROM locked WHERE id = %(payer)s AND held - %(release)s >= 0
+    AND (kind = 'issuance' OR balance - %(minutes)s - (held - %(release)s) >= floor)
+), moved AS (
+    UPDATE exchanges_account a
+    SET balance = a.balance + CASE WHEN a.id = %(payer)s THEN -%(minutes)s ELSE %(minutes)s END,
+        held = a.held - CASE WHEN a.id = %(payer)s THEN %(release)s ELSE 0 END
+    FROM ok WHERE a.id IN (%(payer)s, %(payee)s)
+    RETURNING a.id
+), transfer AS (
+    INSERT INTO exchanges_transfer (network_id, from_account_id, to_account_id, minutes, kind, exchange_id,
+        reverses_id, memo, reason, created_by_id, on_behalf_of_id, idempotency_key, created_at)
+    SELECT %(network)s, %(payer)s, %(payee)s, %(minutes)s, %(kind)s, %(exchange)s, %(reverses)s, %(memo)s,
+        %(reason)s, %(created_by)s, %(on_behalf_of)s, %(key)s, %(created_at)s FROM ok
+    RETURNING id
+), audit AS (
+    INSERT INTO members_auditevent (network_id, actor_id, on_behalf_of_id, action, target_type, target_id,
+        reason, data, created_at)
+    SELECT %(network)s, %(created_by)s, %(on_behalf_of)s, %(action)s, 'transfer', transfer.id, %(reason)s,
+        %(data)s::jsonb, %(created_at)s FROM transfer
+)
+SELECT (SELECT id FROM transfer), kind, balance, held, floor FROM locked WHERE id = %(payer)s
+"""
+
+
+def _transfer_write_one_statement(*, values: dict, release_hold: int) -> tuple[Transfer | None, Exception | None]:
+    payer_id, payee_id, minutes = values["from_account"].pk, values["to_account"].pk, values["minutes"]
+    params = {
+        "payer": payer_id,
+        "payee": payee_id,
+        "minutes": minutes,
+        "release": release_hold,
+        "network": values["network"].pk,
+        "kind": values["kind"],
+        "exchange": values["exchange"].pk if values["exchange"] else None,
+        "reverses": values["reverses"].pk if values["reverses"] else None,
+        "memo": values["memo"],
+        "reason": values["reason"],
+        "created_by": values["created_by"].pk if values["created_by"] else None,
+        "on_behalf_of": values["on_behalf_of"].pk if values["on_behalf_of"] else None,
+        "key": values["idempotency_key"],
+        "created_at": values["created_at"],
+        "action": f"transfer.{values['kind']}",
+        "data": json.dumps({"from": payer_id, "to": payee_id, "minutes": minutes}),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(ONE_STATEMENT, params)
+        transfer_id, kind, balance, held, floor = cursor.fetchone()
+    if transfer_id is None:
+        refusal = _refusal(
+            kind=kind, balance=balance, held=held, floor=floor, minutes=minutes, release_hold=release_hold
+        )
+        return None, refusal or InsufficientBalance("Not enough time credit for that.")
+    transfer = Transfer(pk=transfer_id, **values)
+    transfer._state.adding = False
+    transfer._state.db = connection.alias
+    return transfer, None
 
 
 def hold_place(*, account: Account, minutes: int) -> None:
@@ -117,3 +236,123 @@ def hold_release(*, account: Account, minutes: int) -> None:
     updated = Account.objects.filter(pk=account.pk, held__gte=minutes).update(held=F("held") - minutes)
     if not updated:
         raise ValidationError("Cannot release more than is held.")
+
+
+def account_floor_set(*, account: Account, actor: User, floor_minutes: int, reason: str) -> Account:
+    """A coordinator overrides one member's floor, with a reason; audited."""
+    from members.services import require_coordinator
+
+    require_coordinator(user=actor, network=account.network)
+    if account.kind != Account.Kind.MEMBER:
+        raise ValidationError({"floor_minutes": ["Only a member's floor can be changed: the pot's is always 0."]})
+    if not isinstance(floor_minutes, int) or isinstance(floor_minutes, bool) or not -1_000_000 <= floor_minutes <= 0:
+        raise ValidationError({"floor_minutes": ["A floor is a whole number of minutes, zero or below."]})
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        before = Account.objects.select_for_update().get(pk=account.pk)
+        # Conditional, so a floor is never set above what the member already uses.
+        updated = Account.objects.filter(pk=account.pk, balance__gte=F("held") + floor_minutes).update(
+            floor=floor_minutes, floor_reason=reason[:200]
+        )
+        if updated:
+            audit_record(
+                action="account.floor",
+                actor=actor,
+                network=account.network,
+                target=account,
+                reason=reason,
+                on_behalf_of=before.membership.user,
+                data={"from": before.floor, "to": floor_minutes},
+            )
+    if not updated:
+        raise ValidationError(
+            {"floor_minutes": [f"The member has {before.available} minutes available: the floor cannot be above that."]}
+        )
+    account.refresh_from_db()
+    return account
+
+
+def _require_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why: coordinators' ledger actions need a reason."]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": ["Keep the reason under 500 characters."]})
+    return reason
+
+
+def account_settle(
+    *,
+    membership: Membership,
+    actor: User,
+    to_member: User | None = None,
+    reason: str = "",
+    settle_from: str = "issuance",
+) -> Transfer | None:
+    """Settle the account of a member who has left (PRODUCT §2, Leaving); audited.
+
+    A positive balance goes to the pot, or to `to_member`. A negative one needs a coordinator,
+    who pays it from the pot or writes it off from issuance; until then it stays as it is.
+    """
+    from members.selectors import active_membership, can_act_for, is_coordinator
+    from timebank.errors import Forbidden, InvalidTransition, NotFound
+
+    network = membership.network
+    if membership.status != Membership.Status.LEFT:
+        raise InvalidTransition("Only the account of a member who has left is settled.")
+    coordinator = is_coordinator(user=actor, network=network)
+    if (
+        actor.pk != membership.user_id
+        and not coordinator
+        and not can_act_for(actor=actor, member=membership.user, network=network)
+    ):
+        raise Forbidden("Only the member, their supporter or a coordinator can settle this account.")
+    account = Account.objects.get(membership=membership)
+    pot, issuance = network_accounts_open(network=network)
+    available = account.balance - account.held
+    reason = (reason or "").strip()[:500] or "Balance settled on leaving"
+    on_behalf_of = membership.user if actor.pk != membership.user_id else None
+    if available > 0:
+        to_account, kind = pot, Transfer.Kind.DONATION
+        if to_member is not None:
+            recipient = active_membership(user=to_member, network=network)
+            if recipient is None or not hasattr(recipient, "account"):
+                raise NotFound("No such member in this network.")
+            to_account, kind = recipient.account, Transfer.Kind.GIFT
+        return transfer_create(
+            network=network,
+            from_account=account,
+            to_account=to_account,
+            minutes=available,
+            kind=kind,
+            created_by=actor,
+            on_behalf_of=on_behalf_of,
+            memo="Balance on leaving",
+            reason=reason,
+        )
+    if account.balance < 0:
+        if not coordinator:
+            # Leaving is never blocked by a debt: a coordinator settles it later.
+            audit_record(
+                action="account.settle_pending",
+                actor=actor,
+                network=network,
+                target=account,
+                on_behalf_of=on_behalf_of,
+                data={"balance": account.balance},
+            )
+            return None
+        if settle_from not in ("pot", "issuance"):
+            raise ValidationError({"settle_from": ["Settle from the pot or from issuance."]})
+        return transfer_create(
+            network=network,
+            from_account=pot if settle_from == "pot" else issuance,
+            to_account=account,
+            minutes=-account.balance,
+            kind=Transfer.Kind.GRANT if settle_from == "pot" else Transfer.Kind.ISSUE,
+            created_by=actor,
+            on_behalf_of=membership.user,
+            memo="Debt settled on leaving" if settle_from == "pot" else "Debt written off on leaving",
+            reason=reason,
+        )
+    return None

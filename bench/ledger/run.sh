@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Ledger benchmark, one run (~4 minutes): pgbench TPC-B as the ceiling, then the HTTP gift endpoint
+# (session token, Idempotency-Key, audit, the real service) under 16 connections, served by
+# granian WSGI (2 workers), granian ASGI (2 workers) and daphne (ASGI), then half the best rate.
+# Needs PostgreSQL on 127.0.0.1:5432 (trust auth) and Redis on 127.0.0.1:6379. Only targets 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=.venv/bin/python
+PG="postgres://postgres@127.0.0.1:5432"
+BENCH_DB=${BENCH_DB:-tb_ledger_bench}
+PGBENCH_DB=${PGBENCH_DB:-tb_ledger_pgbench}
+PORT=${BENCH_PORT:-8471}
+DURATION=${BENCH_DURATION:-20}
+OUT=$(mktemp -d)
+export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only-secret-key-bench-only-secret-key-0123456789
+export DJANGO_ALLOWED_HOSTS=127.0.0.1 DATABASE_URL="$PG/$BENCH_DB" REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/12}
+SERVER_PID=""
+cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+echo "== pgbench TPC-B: -i -s 10, then -M prepared -c 8 -j 2 -T 30"
+dropdb -h 127.0.0.1 -U postgres --if-exists "$PGBENCH_DB"; createdb -h 127.0.0.1 -U postgres "$PGBENCH_DB"
+pgbench -h 127.0.0.1 -U postgres -i -s 10 -q "$PGBENCH_DB" >"$OUT/pgbench-init.log" 2>&1
+pgbench -h 127.0.0.1 -U postgres -M prepared -c 8 -j 2 -T 30 "$PGBENCH_DB" >"$OUT/pgbench.log" 2>&1
+TPS=$(grep -E "^tps" "$OUT/pgbench.log" | head -1 | sed -E 's/tps = ([0-9.]+).*/\1/')
+echo "pgbench tps: $TPS"
+
+echo "== timebank database, 32 members with opening balances"
+dropdb -h 127.0.0.1 -U postgres --if-exists "$BENCH_DB"; createdb -h 127.0.0.1 -U postgres "$BENCH_DB"
+redis-cli -n "${REDIS_URL##*/}" flushdb >/dev/null
+$PY manage.py migrate -v 0
+$PY manage.py collectstatic --noinput -v 0
+$PY bench/ledger/seed.py 32 >"$OUT/seed.json"
+
+serve() {  # serve <name> <command...>; waits until /healthz answers
+    "${@:2}" >"$OUT/$1.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 100); do
+        curl -sf -H "X-Forwarded-Proto: https" "http://127.0.0.1:$PORT/healthz" >/dev/null && return 0
+        sleep 0.2
+    done
+    echo "server $1 did not start"; cat "$OUT/$1.log"; exit 1
+}
+stop() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; sleep 1; }
+load() { $PY bench/ledger/load.py --port "$PORT" --seed "$OUT/seed.json" --tokens "$OUT/tokens.json" --connections 16 --duration "$@"; }
+ratio() { $PY -c "import json,sys; r=json.loads(sys.argv[1]); print(f\"{r['gifts_per_s']} gifts/s = {r['gifts_per_s']/float(sys.argv[2]):.3f} x pgbench, errors {r['errors']}, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms\")" "$1" "$TPS"; }
+
+start() {  # the three process layouts measured
+    case $1 in
+        granian-wsgi) serve "$1" .venv/bin/granian --interface wsgi --workers 2 --no-access-log --host 127.0.0.1 --port "$PORT" timebank.wsgi:application ;;
+        # Under ASGI every request runs in its own thread: persistent connections would pile up.
+        granian-asgi) DATABASE_CONN_MAX_AGE=0 serve "$1" .venv/bin/granian --interface asgi --workers 2 --no-access-log --host 127.0.0.1 --port "$PORT" timebank.asgi:application ;;
+        daphne) DATABASE_CONN_MAX_AGE=0 serve "$1" .venv/bin/daphne -b 127.0.0.1 -p "$PORT" timebank.asgi:application ;;
+    esac
+}
+
+declare -A RATES
+BEST=""
+for layout in granian-wsgi granian-asgi daphne; do
+    start $layout
+    RESULT=$(load "$DURATION")
+    stop
+    echo "== $layout, 16 connections, ${DURATION}s: $RESULT"
+    echo "   $(ratio "$RESULT")"
+    RATES[$layout]=$($PY -c "import json,sys; print(json.loads(sys.argv[1])['gifts_per_s'])" "$RESULT")
+    if [ -z "$BEST" ] || $PY -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "${RATES[$layout]}" "${RATES[$BEST]}"; then
+        BEST=$layout
+    fi
+done
+
+HALF=$($PY -c "import sys; print(round(float(sys.argv[1]) / 2))" "${RATES[$BEST]}")
+start "$BEST"
+RESULT=$(load 15 --rate "$HALF")
+stop
+echo "== fastest layout: $BEST; at half its rate ($HALF/s), 15s: $RESULT"
+
+echo "== verify_ledger"
+$PY manage.py verify_ledger
+echo "transfers written: $(psql -h 127.0.0.1 -U postgres -tA -c 'select count(*) from exchanges_transfer' "$BENCH_DB")"

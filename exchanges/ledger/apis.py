@@ -1,0 +1,246 @@
+"""REST endpoints of the ledger: accounts, statements, idempotent transfers, floor overrides."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exchanges.ledger.idempotency import idempotency_fingerprint, idempotent_answer
+from exchanges.ledger.requests import transfer_request
+from exchanges.ledger.selectors import (
+    account_name,
+    account_owner,
+    accounts_visible,
+    membership_in_reach,
+    transfer_description,
+    transfers_visible,
+)
+from exchanges.ledger.services import account_floor_set
+from exchanges.models import Transfer
+from timebank.api import Pagination, exception_handler
+from timebank.errors import NotFound
+
+PARTY_SCHEMA = {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["pot"]}]}
+OWNER_SCHEMA = {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["pot", "issuance"]}]}
+
+
+@extend_schema_field(PARTY_SCHEMA)
+class PartyField(serializers.Field):
+    """A person's user id, or "pot"."""
+
+    def to_internal_value(self, data):
+        if data == "pot":
+            return data
+        if isinstance(data, int) and not isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.isdigit():
+            return int(data)
+        raise serializers.ValidationError('Give a user id, or "pot".')
+
+    def to_representation(self, value):
+        return value
+
+
+class ListFilter(serializers.Serializer):
+    network = serializers.SlugField(required=False)
+    member = serializers.IntegerField(required=False, min_value=1)
+
+
+def _page(view: APIView, request, queryset, output):
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(output(page, many=True).data)
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("network", str, description="Only this network (by slug)."),
+    OpenApiParameter("member", int, description="One member's (theirs, their supporter's or a coordinator's view)."),
+]
+
+
+class AccountOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = serializers.CharField(source="network.slug")
+    owner = serializers.SerializerMethodField()
+    balance_minutes = serializers.IntegerField(source="balance")
+    available_minutes = serializers.IntegerField(source="available")
+    floor_minutes = serializers.IntegerField(source="floor")
+
+    @extend_schema_field(OWNER_SCHEMA)
+    def get_owner(self, account):
+        return account_owner(account)
+
+
+class AccountListApi(APIView):
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=AccountOutput(many=True))
+    def get(self, request):
+        filters = ListFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        accounts = accounts_visible(
+            user=request.user,
+            network_slug=filters.validated_data.get("network"),
+            member_id=filters.validated_data.get("member"),
+        )
+        return _page(self, request, accounts, AccountOutput)
+
+
+class AccountFloorApi(APIView):
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "AccountFloorInput"
+
+        floor_minutes = serializers.IntegerField(min_value=-1_000_000, max_value=0)
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(request=Input, responses=AccountOutput)
+    def post(self, request, account_id: int):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = accounts_visible(user=request.user).filter(pk=account_id).first()
+        if account is None:
+            raise NotFound("No such account.")
+        account = account_floor_set(account=account, actor=request.user, **data.validated_data)
+        return Response(AccountOutput(account).data)
+
+
+class PartyOutput(serializers.Serializer):
+    account = serializers.IntegerField(source="pk")
+    owner = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+
+    @extend_schema_field(OWNER_SCHEMA)
+    def get_owner(self, account):
+        return account_owner(account)
+
+    def get_name(self, account) -> str:
+        return account_name(account)
+
+
+class TransferOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = serializers.CharField(source="network.slug")
+    kind = serializers.CharField()
+    minutes = serializers.IntegerField()
+    to = PartyOutput(source="to_account")
+    description = serializers.SerializerMethodField()
+    memo = serializers.CharField()
+    reason = serializers.CharField()
+    exchange = serializers.IntegerField(source="exchange_id", allow_null=True)
+    reverses = serializers.IntegerField(source="reverses_id", allow_null=True)
+    created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
+    on_behalf_of = serializers.IntegerField(source="on_behalf_of_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def get_description(self, transfer) -> str:
+        return transfer_description(transfer)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = PartyOutput(source="from_account")
+        return fields
+
+
+class TransferListCreateApi(APIView):
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "TransferCreateInput"
+
+        network = serializers.SlugField()
+        kind = serializers.ChoiceField(choices=[k for k in Transfer.Kind.values if k != Transfer.Kind.EXCHANGE])
+        minutes = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000)
+        to_member = PartyField(required=False, help_text='gift, grant, issue: a user id ("pot" for issue).')
+        to = PartyField(required=False, help_text='adjustment: a user id or "pot".')
+        memo = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+        transfer = serializers.IntegerField(required=False, min_value=1, help_text="reversal: the transfer to reverse.")
+
+        def get_fields(self):
+            fields = super().get_fields()
+            # "from" is a Python keyword, so it is added by name.
+            fields["from"] = PartyField(
+                required=False,
+                help_text="gift, donation: the paying member, when a supporter or coordinator gives for them; "
+                'adjustment: a user id or "pot".',
+            )
+            return fields
+
+        def validate(self, attrs):
+            if attrs["kind"] != Transfer.Kind.REVERSAL and "minutes" not in attrs:
+                raise serializers.ValidationError({"minutes": ["This field is required."]})
+            return attrs
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=TransferOutput(many=True))
+    def get(self, request):
+        filters = ListFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        transfers = transfers_visible(
+            user=request.user,
+            network_slug=filters.validated_data.get("network"),
+            member_id=filters.validated_data.get("member"),
+        )
+        return _page(self, request, transfers, TransferOutput)
+
+    @extend_schema(
+        request=Input,
+        responses={201: TransferOutput},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Unique per request and caller; a replay gets the first answer and writes nothing.",
+            )
+        ],
+        examples=[
+            OpenApiExample(
+                "gift", {"network": "demo", "kind": "gift", "to_member": 7, "minutes": 60, "memo": "Thanks"}
+            ),
+            OpenApiExample("donation", {"network": "demo", "kind": "donation", "minutes": 30}),
+            OpenApiExample("grant", {"network": "demo", "kind": "grant", "to_member": 7, "minutes": 60, "reason": "…"}),
+            OpenApiExample(
+                "issue", {"network": "demo", "kind": "issue", "to_member": "pot", "minutes": 600, "reason": "…"}
+            ),
+            OpenApiExample(
+                "adjustment",
+                {"network": "demo", "kind": "adjustment", "from": 7, "to": "pot", "minutes": 15, "reason": "…"},
+            ),
+            OpenApiExample("reversal", {"network": "demo", "kind": "reversal", "transfer": 42, "reason": "…"}),
+        ],
+    )
+    def post(self, request):
+        status, body = idempotent_answer(
+            user=request.user,
+            key=request.headers.get("Idempotency-Key"),
+            fingerprint=idempotency_fingerprint(method="POST", path=request.path, data=request.data),
+            run=lambda: self.create(request),
+            refusal=lambda exc: _answer_of(exc, self),
+        )
+        return Response(body, status=status)
+
+    def create(self, request) -> tuple[int, dict]:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        membership = membership_in_reach(user=request.user, slug=values.pop("network"))
+        if values["kind"] == Transfer.Kind.ADJUSTMENT:
+            values["to_member"] = values.pop("to", None)
+        values.pop("to", None)
+        values["from_member"] = values.pop("from", None)
+        transfer = transfer_request(
+            actor=request.user,
+            network=membership.network,
+            membership=membership,
+            idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+            **values,
+        )
+        return 201, TransferOutput(transfer).data
+
+
+def _answer_of(exc: Exception, view: APIView) -> tuple[int, dict] | None:
+    """The error answer the API would give, so it can be stored and replayed."""
+    response = exception_handler(exc, {"view": view})
+    if response is None:
+        return None
+    return response.status_code, response.data

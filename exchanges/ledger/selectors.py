@@ -1,0 +1,171 @@
+"""Reads of the ledger: accounts and statements scoped to the caller, and the verification that
+recomputes every stored balance and hold from the rows."""
+
+from collections import defaultdict
+
+from django.db.models import Q, QuerySet, Sum
+
+from exchanges.models import Account, Exchange, Transfer
+from members.models import Membership, Network, User
+from members.selectors import can_act_for, network_in_reach
+from timebank.errors import NotFound
+
+HOLDING_STATES = (
+    Exchange.State.PROPOSED,
+    Exchange.State.AWAITING_APPROVAL,
+    Exchange.State.ACCEPTED,
+    Exchange.State.CLAIMED,
+    Exchange.State.DISPUTED,
+)
+
+
+def _scope(*, user: User, network_slug: str | None, member_id: int | None) -> Q:
+    """Which accounts the caller may read: their own; a coordinator's whole network;
+    with `member`, that one member's, for the member, their supporter or a coordinator."""
+    if network_slug:
+        network_ids = [network_in_reach(user=user, slug=network_slug).pk]
+    else:
+        network_ids = list(
+            Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list("network_id", flat=True)
+        )
+    if member_id is not None:
+        memberships = Membership.objects.filter(network_id__in=network_ids, user_id=member_id).select_related(
+            "network", "user"
+        )
+        allowed = [m.pk for m in memberships if can_act_for(actor=user, member=m.user, network=m.network)]
+        if not allowed:
+            raise NotFound("No such member in your networks.")
+        return Q(membership_id__in=allowed)
+    coordinated = list(
+        Membership.objects.filter(
+            user=user,
+            network_id__in=network_ids,
+            status=Membership.Status.ACTIVE,
+            role=Membership.Role.COORDINATOR,
+        ).values_list("network_id", flat=True)
+    )
+    return Q(network_id__in=coordinated) | Q(network_id__in=network_ids, membership__user=user)
+
+
+def accounts_visible(*, user: User, network_slug: str | None = None, member_id: int | None = None) -> QuerySet[Account]:
+    scope = _scope(user=user, network_slug=network_slug, member_id=member_id)
+    return (
+        Account.objects.filter(scope)
+        .select_related("network", "membership__user")
+        .order_by("network__slug", "kind", "membership__user__display_name", "pk")
+    )
+
+
+def transfers_visible(
+    *, user: User, network_slug: str | None = None, member_id: int | None = None
+) -> QuerySet[Transfer]:
+    """A statement: transfers touching the accounts the caller may read, newest first."""
+    account_ids = accounts_visible(user=user, network_slug=network_slug, member_id=member_id).values("pk")
+    return (
+        Transfer.objects.filter(Q(from_account__in=account_ids) | Q(to_account__in=account_ids))
+        .select_related(
+            "network",
+            "from_account__membership__user",
+            "to_account__membership__user",
+            "exchange__listing",
+            "created_by",
+            "on_behalf_of",
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def membership_in_reach(*, user: User, slug: str) -> Membership:
+    """The caller's active membership of a network, with the network and their account, in one query."""
+    membership = (
+        Membership.objects.select_related("network", "account")
+        .filter(network__slug=slug, user=user, status=Membership.Status.ACTIVE)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("No such network.")
+    membership.user = user
+    return membership
+
+
+def account_for(*, user: User, network: Network) -> Account | None:
+    return Account.objects.filter(network=network, membership__user=user).select_related("network").first()
+
+
+def account_owner(account: Account) -> int | str:
+    """What names an account in the API: the member's user id, "pot" or "issuance"."""
+    if account.kind == Account.Kind.MEMBER:
+        return account.membership.user_id
+    return account.kind
+
+
+def account_name(account: Account) -> str:
+    if account.kind == Account.Kind.MEMBER:
+        user = account.membership.user
+        return user.display_name or f"Member {user.pk}"
+    return str(Account.Kind(account.kind).label)
+
+
+def transfer_description(transfer: Transfer) -> str:
+    """What a statement line was for, in plain words."""
+    if transfer.kind == Transfer.Kind.EXCHANGE and transfer.exchange_id:
+        exchange = transfer.exchange
+        what = exchange.description or (exchange.listing.title if exchange.listing_id else "")
+        return f"Help: {what}" if what else "Help exchanged"
+    label = str(Transfer.Kind(transfer.kind).label)
+    if transfer.kind == Transfer.Kind.REVERSAL and transfer.reverses_id:
+        label = f"Reversal of transfer {transfer.reverses_id}"
+    detail = transfer.memo or transfer.reason
+    return f"{label}: {detail}" if detail else label
+
+
+def ledger_verify(*, network: Network | None = None) -> list[str]:
+    """Every mismatch between the stored ledger and a recomputation from its rows; empty when sound."""
+    accounts = Account.objects.all() if network is None else Account.objects.filter(network=network)
+    transfers = Transfer.objects.all() if network is None else Transfer.objects.filter(network=network)
+    inflow = dict(transfers.values_list("to_account").annotate(s=Sum("minutes")).order_by())
+    outflow = dict(transfers.values_list("from_account").annotate(s=Sum("minutes")).order_by())
+    holds = _holds_from_exchanges(network=network)
+    problems: list[str] = []
+    sums: dict[int, int] = defaultdict(int)
+    for pk, network_id, kind, balance, held, floor in accounts.values_list(
+        "pk", "network_id", "kind", "balance", "held", "floor"
+    ).order_by("pk"):
+        sums[network_id] += balance
+        expected = inflow.get(pk, 0) - outflow.get(pk, 0)
+        if balance != expected:
+            problems.append(f"account {pk}: balance {balance} but its transfers sum to {expected}")
+        if held != holds.get(pk, 0):
+            problems.append(f"account {pk}: held {held} but its open exchanges hold {holds.get(pk, 0)}")
+        if kind != Account.Kind.ISSUANCE and balance - held < floor:
+            problems.append(f"account {pk}: available {balance - held} is below its floor {floor}")
+    for network_id, total in sorted(sums.items()):
+        if total != 0:
+            problems.append(f"network {network_id}: accounts sum to {total}, not 0")
+    return problems
+
+
+def _holds_from_exchanges(*, network: Network | None) -> dict[int, int]:
+    """Minutes held per recipient account, from the exchanges still open (the pot when no recipient)."""
+    exchanges = Exchange.objects.filter(state__in=HOLDING_STATES, held_minutes__gt=0)
+    if network is not None:
+        exchanges = exchanges.filter(network=network)
+    rows = list(exchanges.values_list("network_id", "recipient_id").annotate(s=Sum("held_minutes")).order_by())
+    if not rows:
+        return {}
+    network_ids = {n for n, _, _ in rows}
+    by_member = {
+        (n, u): pk
+        for pk, n, u in Account.objects.filter(network_id__in=network_ids, kind=Account.Kind.MEMBER).values_list(
+            "pk", "network_id", "membership__user_id"
+        )
+    }
+    pots = dict(
+        Account.objects.filter(network_id__in=network_ids, kind=Account.Kind.POT).values_list("network_id", "pk")
+    )
+    holds: dict[int, int] = defaultdict(int)
+    for network_id, recipient_id, minutes in rows:
+        pk = pots.get(network_id) if recipient_id is None else by_member.get((network_id, recipient_id))
+        if pk is not None:
+            holds[pk] += minutes
+    return dict(holds)

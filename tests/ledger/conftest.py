@@ -1,0 +1,57 @@
+"""Ledger fixtures: accounts of the shared people, and state built only through the services."""
+
+import pytest
+
+from exchanges.ledger.services import transfer_create
+from exchanges.models import Account, Transfer
+
+
+def account_of(user, network) -> Account:
+    return Account.objects.get(network=network, membership__user=user)
+
+
+def pot_of(network) -> Account:
+    return Account.objects.get(network=network, kind=Account.Kind.POT)
+
+
+def issuance_of(network) -> Account:
+    return Account.objects.get(network=network, kind=Account.Kind.ISSUANCE)
+
+
+def issue(network, account, minutes, by=None) -> Transfer:
+    """Hours enter a network only from issuance, as in the product."""
+    return transfer_create(
+        network=network,
+        from_account=issuance_of(network),
+        to_account=account,
+        minutes=minutes,
+        kind=Transfer.Kind.ISSUE,
+        created_by=by,
+        reason="test hours",
+    )
+
+
+def ledger_counts() -> tuple[int, list]:
+    from members.models import AuditEvent
+
+    balances = list(Account.objects.order_by("pk").values_list("pk", "balance", "held", "floor"))
+    return Transfer.objects.count(), AuditEvent.objects.count(), balances
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # The factories set a password for everyone; the production hasher costs ~0.5 s a person.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def post_transfer(api):
+    """POST /api/v1/transfers/ as `user` with a fresh Idempotency-Key (or the one given)."""
+    counter = {"n": 0}
+
+    def send(user, body, key=None):
+        counter["n"] += 1
+        headers = {} if key is False else {"HTTP_IDEMPOTENCY_KEY": key or f"test-key-{counter['n']}"}
+        return api.as_user(user).post("/api/v1/transfers/", body, format="json", **headers)
+
+    return send

@@ -1,0 +1,117 @@
+"""The database itself enforces the ledger, whatever the ORM does."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, transaction
+
+from exchanges.ledger.selectors import ledger_verify
+from exchanges.models import Account, Transfer
+from tests.ledger.conftest import account_of, issue, pot_of
+
+
+@pytest.mark.django_db
+def test_an_update_that_breaks_the_floor_raises_integrity_error(network, alice):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=account_of(alice, network).pk).update(balance=-601)
+
+
+@pytest.mark.django_db
+def test_a_pot_below_zero_raises_integrity_error(network):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=pot_of(network).pk).update(balance=-1)
+
+
+@pytest.mark.django_db
+def test_a_transfer_of_zero_minutes_raises_integrity_error(network, alice):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Transfer.objects.create(
+            network=network, from_account=pot_of(network), to_account=account_of(alice, network), minutes=0, kind="gift"
+        )
+
+
+@pytest.mark.django_db
+def test_a_transfer_cannot_be_saved_again_or_deleted_through_the_orm(network, alice):
+    transfer = issue(network, account_of(alice, network), 10)
+    with pytest.raises(ValueError):
+        transfer.save()
+    with pytest.raises(ValueError):
+        transfer.delete()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE exchanges_transfer SET minutes = 1 WHERE id = %s", "DELETE FROM exchanges_transfer WHERE id = %s"],
+)
+def test_the_database_refuses_to_change_or_delete_a_transfer(network, alice, statement):
+    transfer = issue(network, account_of(alice, network), 10)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, [transfer.pk])
+    assert Transfer.objects.get(pk=transfer.pk).minutes == 10
+
+
+@pytest.mark.django_db
+def test_verify_ledger_passes_on_a_sound_ledger(network, alice, capsys):
+    issue(network, account_of(alice, network), 10)
+    call_command("verify_ledger")
+    assert "adds up" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_verify_ledger_fails_on_a_balance_corrupted_behind_the_orms_back(network, alice, capsys):
+    account = account_of(alice, network)
+    issue(network, account, 10)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE exchanges_account SET balance = balance + 7 WHERE id = %s", [account.pk])
+    with pytest.raises(CommandError):
+        call_command("verify_ledger")
+    err = capsys.readouterr().err
+    assert f"account {account.pk}: balance 17 but its transfers sum to 10" in err
+    assert f"network {network.pk}: accounts sum to 7, not 0" in err
+
+
+@pytest.mark.django_db
+def test_verify_ledger_names_a_hold_with_no_open_exchange(network, alice):
+    from exchanges.ledger.services import hold_place
+
+    account = account_of(alice, network)
+    hold_place(account=account, minutes=30)
+    assert ledger_verify() == [f"account {account.pk}: held 30 but its open exchanges hold 0"]
+
+
+@pytest.mark.django_db
+def test_verify_ledger_counts_holds_of_open_exchanges(network, alice, bob):
+    from exchanges.ledger.services import hold_place
+    from exchanges.models import Exchange
+
+    Exchange.objects.create(
+        network=network, provider=bob, recipient=alice, minutes=30, held_minutes=30, state="accepted", proposed_by=bob
+    )
+    hold_place(account=account_of(alice, network), minutes=30)
+    assert ledger_verify() == []
+
+
+@pytest.mark.django_db
+def test_an_exchange_cannot_be_paid_twice(network, alice, bob):
+    from exchanges.ledger.services import transfer_create
+    from exchanges.models import Exchange
+
+    exchange = Exchange.objects.create(
+        network=network, provider=bob, recipient=alice, minutes=30, state="posted", proposed_by=bob
+    )
+    pay = {
+        "network": network,
+        "from_account": account_of(alice, network),
+        "to_account": account_of(bob, network),
+        "minutes": 30,
+        "kind": "exchange",
+        "created_by": bob,
+        "exchange": exchange,
+    }
+    transfer_create(**pay)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        transfer_create(**pay)
+    assert account_of(bob, network).balance == 30
+    assert Transfer.objects.filter(exchange=exchange).count() == 1

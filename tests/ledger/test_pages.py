@@ -1,0 +1,80 @@
+"""Ledger pages: the same services as the API, through plain form posts."""
+
+import pytest
+
+from exchanges.models import Transfer
+from tests.ledger.conftest import account_of, issue, pot_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_my_time_shows_balance_and_available_minutes_and_the_statement(client, network, alice, bob):
+    issue(network, account_of(alice, network), 90)
+    client.force_login(alice)
+    response = client.get("/time/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "90 minutes" in html
+    assert "Issued: test hours" in html
+
+
+def test_a_member_gives_hours_from_the_page(client, network, alice, bob):
+    client.force_login(alice)
+    form = {"kind": "gift", "to_member": bob.pk, "minutes": 30, "memo": "shopping", "key": "k1"}
+    response = client.post(f"/time/{network.slug}/give/", form, follow=True)
+    assert response.status_code == 200
+    assert account_of(bob, network).balance == 30
+    assert "30 minutes given" in response.content.decode()
+
+
+def test_submitting_the_give_form_twice_gives_once(client, network, alice, bob):
+    client.force_login(alice)
+    form = {"kind": "gift", "to_member": bob.pk, "minutes": 30, "key": "same"}
+    client.post(f"/time/{network.slug}/give/", form)
+    response = client.post(f"/time/{network.slug}/give/", form, follow=True)
+    assert Transfer.objects.count() == 1
+    assert "already recorded" in response.content.decode()
+
+
+def test_a_refused_gift_shows_why_and_writes_nothing(client, network, alice, bob):
+    client.force_login(alice)
+    form = {"kind": "gift", "to_member": bob.pk, "minutes": 601, "key": "k"}
+    response = client.post(f"/time/{network.slug}/give/", form, follow=True)
+    assert "Not enough time credit" in response.content.decode()
+    assert Transfer.objects.count() == 0
+
+
+def test_a_member_donates_to_the_pot_from_the_page(client, network, alice):
+    client.force_login(alice)
+    client.post(f"/time/{network.slug}/give/", {"kind": "donation", "minutes": 15, "key": "d"})
+    assert pot_of(network).balance == 15
+
+
+def test_a_coordinator_sees_every_account_and_issues_hours_with_a_reason(client, network, coordinator, alice):
+    client.force_login(coordinator)
+    assert client.get(f"/networks/{network.slug}/ledger/").status_code == 200
+    form = {"action": "issue", "to_party": alice.pk, "minutes": 120, "reason": "Welcome", "key": "i1"}
+    client.post(f"/networks/{network.slug}/ledger/", form)
+    assert account_of(alice, network).balance == 120
+    assert Transfer.objects.get().reason == "Welcome"
+
+
+def test_a_coordinator_changes_a_floor_from_the_page(client, network, coordinator, alice):
+    client.force_login(coordinator)
+    form = {"action": "floor", "to_party": alice.pk, "floor_minutes": -900, "reason": "Agreed", "key": "f"}
+    client.post(f"/networks/{network.slug}/ledger/", form)
+    assert account_of(alice, network).floor == -900
+
+
+def test_a_coordinator_action_without_a_reason_does_nothing(client, network, coordinator, alice):
+    client.force_login(coordinator)
+    form = {"action": "issue", "to_party": alice.pk, "minutes": 120, "reason": "", "key": "i2"}
+    client.post(f"/networks/{network.slug}/ledger/", form)
+    assert Transfer.objects.count() == 0
+
+
+def test_a_member_cannot_open_the_coordinators_ledger(client, network, alice):
+    client.force_login(alice)
+    assert client.get(f"/networks/{network.slug}/ledger/").status_code == 404
+    client.post(f"/networks/{network.slug}/ledger/", {"action": "issue", "to_party": alice.pk, "minutes": 5})
+    assert Transfer.objects.count() == 0
