@@ -1,3 +1,15 @@
 """API routes for listings, exchanges, the ledger, matching and reports (under /api/v1/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from exchanges import apis
+
+urlpatterns: list = [
+    # listings and exchanges
+    path("listings/", apis.ListingListApi.as_view(), name="api-listings"),
+    path("listings/<int:pk>/", apis.ListingDetailApi.as_view(), name="api-listing"),
+    path("exchanges/", apis.ExchangeListApi.as_view(), name="api-exchanges"),
+    path("exchanges/record/", apis.ExchangeRecordApi.as_view(), name="api-exchange-record"),
+    path("exchanges/<int:pk>/", apis.ExchangeDetailApi.as_view(), name="api-exchange"),
+    path("exchanges/<int:pk>/<slug:action>/", apis.ExchangeActionApi.as_view(), name="api-exchange-action"),
+]
