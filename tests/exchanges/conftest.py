@@ -73,3 +73,15 @@ def ledger_problems(network=None) -> list[str]:
         if acc.kind != Account.Kind.ISSUANCE and acc.balance - acc.held < acc.floor:
             problems.append(f"account {acc.pk}: below its floor")
     return problems
+
+
+@pytest.fixture
+def skills(db):
+    """One sensitive and one everyday skill, whatever the shipped taxonomy holds."""
+    from members.models import Skill, SkillCategory
+
+    lifts_cat, _ = SkillCategory.objects.get_or_create(slug="t-getting-about", name="T Getting about", sensitive=True)
+    pets_cat, _ = SkillCategory.objects.get_or_create(slug="t-pets", name="T Pets", sensitive=False)
+    lifts, _ = Skill.objects.get_or_create(slug="t-lifts", name="T Lifts to appointments", category=lifts_cat)
+    pets, _ = Skill.objects.get_or_create(slug="t-dog-walking", name="T Dog walking", category=pets_cat)
+    return {"lifts": lifts, "pets": pets}

@@ -6,7 +6,12 @@ from tests.exchanges.conftest import issue
 
 def proposed(network, provider, recipient, minutes=60, actor=None, **kw):
     return services.exchange_propose(
-        actor=actor or recipient or provider, network=network, provider=provider, recipient=recipient, minutes=minutes, **kw
+        actor=actor or recipient or provider,
+        network=network,
+        provider=provider,
+        recipient=recipient,
+        minutes=minutes,
+        **kw,
     )
 
 

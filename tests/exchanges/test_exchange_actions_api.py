@@ -33,7 +33,13 @@ def coordinator_elsewhere(other_network):
 
 
 def test_a_party_proposes_an_exchange(api, network, alice, bob):
-    body = {"network": network.slug, "provider": bob.pk, "recipient": alice.pk, "minutes": 60, "description": "Shopping"}
+    body = {
+        "network": network.slug,
+        "provider": bob.pk,
+        "recipient": alice.pk,
+        "minutes": 60,
+        "description": "Shopping",
+    }
     response = api.as_user(alice).post("/api/v1/exchanges/", body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
@@ -369,7 +375,9 @@ def test_resolving_needs_a_reason(api, network, coordinator, alice, bob):
 
 def test_a_party_cannot_resolve(api, network, alice, bob):
     exchange = disputed(network, bob, alice)
-    assert_unchanged(exchange, act(api, alice, exchange, "resolve", {"minutes": 60, "reason": "x"}), 403, "permission_denied")
+    assert_unchanged(
+        exchange, act(api, alice, exchange, "resolve", {"minutes": 60, "reason": "x"}), 403, "permission_denied"
+    )
 
 
 def test_a_coordinator_of_another_network_cannot_resolve(api, network, alice, bob, coordinator_elsewhere):
