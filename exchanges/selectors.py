@@ -81,9 +81,9 @@ def exchanges_visible(*, user: User, network: str | None = None) -> QuerySet[Exc
     """Your own exchanges, those of the members you support, and (coordinators) your networks' all."""
     networks = _networks(user=user, network=network)
     coordinated = networks_of(user=user, roles=[Membership.Role.COORDINATOR])
-    supported = SupportLink.objects.filter(
-        supporter__user=user, supporter__status=Membership.Status.ACTIVE
-    ).values("member__user_id")
+    supported = SupportLink.objects.filter(supporter__user=user, supporter__status=Membership.Status.ACTIVE).values(
+        "member__user_id"
+    )
     return (
         Exchange.objects.filter(network__in=networks)
         .filter(
@@ -131,7 +131,7 @@ def exchange_actions(*, user: User, exchange: Exchange) -> list[str]:
 
 
 def exchange_side_of(*, user: User, exchange: Exchange) -> str:
-    """"provider", "recipient" or "" — how the page talks to the caller."""
+    """ "provider", "recipient" or "" — how the page talks to the caller."""
     if exchange.provider_id == user.pk:
         return PROVIDER
     if exchange.recipient_id == user.pk:

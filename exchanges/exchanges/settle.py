@@ -121,14 +121,15 @@ def _posted_step(exchange: Exchange, *, action: str, actor: User | None, on_beha
     )
 
 
-def exchange_confirm(*, actor: User, exchange: Exchange) -> Exchange:
+def exchange_confirm(*, actor: User, exchange: Exchange, reason: str = "") -> Exchange:
     """The party who did not claim agrees: the minutes move and the hold is released."""
     with transaction.atomic():
         exchange = locked(exchange, State.CLAIMED)
         acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.claimed_side))
-        if _post(exchange, minutes=exchange.claimed_minutes, actor=actor, on_behalf_of=acting.on_behalf_of):
+        obo = acting.on_behalf_of
+        if _post(exchange, minutes=exchange.claimed_minutes, actor=actor, on_behalf_of=obo, reason=reason):
             _posted_step(
-                exchange, action="confirm", actor=actor, on_behalf_of=acting.on_behalf_of, notify=(PROVIDER, RECIPIENT)
+                exchange, action="confirm", actor=actor, on_behalf_of=obo, notify=(PROVIDER, RECIPIENT), reason=reason
             )
         elif not exchange.needs_coordinator:
             _flag_for_coordinator(exchange, actor=actor, on_behalf_of=acting.on_behalf_of)
