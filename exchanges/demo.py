@@ -112,15 +112,18 @@ COFFEE_MORNING_MINUTES = 120
 def _clock(when: datetime.datetime):
     """Run the services as if at `when`, so the demo has months of history (only seed_demo does this)."""
     fields = [model._meta.get_field("created_at") for model in (Exchange, Transfer, Listing, AuditEvent, Notification)]
+    # Field defaults are cached per field (Field._get_default), so swap the cached callable itself.
     with mock.patch("django.utils.timezone.now", return_value=when):
-        originals = [field.default for field in fields]
+        originals = [field.__dict__.get("_get_default") for field in fields]
         try:
             for field in fields:
-                field.default = lambda: when
+                field.__dict__["_get_default"] = lambda: when
             yield
         finally:
             for field, original in zip(fields, originals, strict=True):
-                field.default = original
+                field.__dict__.pop("_get_default", None)
+                if original is not None:
+                    field.__dict__["_get_default"] = original
 
 
 def _skills(words: list[str]) -> list[Skill]:

@@ -1,9 +1,16 @@
 """Reads about listings and exchanges, already scoped to what the caller may see."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from exchanges.exchanges.common import PROVIDER, RECIPIENT, counterparts, exchange_sides_for
+from exchanges.exchanges.common import (
+    PROVIDER,
+    RECIPIENT,
+    counterparts,
+    exchange_sides_for,
+    has_supported_party,
+    supported_party,
+)
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Network, SupportLink, User
 from members.selectors import is_coordinator, network_in_reach, networks_of
@@ -120,7 +127,8 @@ def exchange_actions(*, user: User, exchange: Exchange) -> list[str]:
     if exchange.state == State.CLAIMED and checks:
         actions += ["confirm", "dispute"]
     if coordinator and (
-        exchange.state == State.DISPUTED or (exchange.state == State.CLAIMED and exchange.needs_coordinator)
+        exchange.state == State.DISPUTED
+        or (exchange.state == State.CLAIMED and (exchange.needs_coordinator or has_supported_party(exchange)))
     ):
         actions.append("resolve")
     if exchange.state in (State.PROPOSED, State.AWAITING_APPROVAL, State.ACCEPTED) and sides:
@@ -144,15 +152,11 @@ def coordinator_queue(*, user: User, network: Network) -> dict[str, QuerySet[Exc
     if not is_coordinator(user=user, network=network):
         return {}
     qs = Exchange.objects.filter(network=network).select_related("network", "provider", "recipient", "listing")
-    supported = Membership.objects.filter(network=network, is_supported=True)
-    with_supported = Q(Exists(supported.filter(user=OuterRef("provider")))) | Q(
-        Exists(supported.filter(user=OuterRef("recipient")))
-    )
     return {
         "approvals": qs.filter(state=State.AWAITING_APPROVAL).order_by("created_at"),
         "disputes": qs.filter(state=State.DISPUTED).order_by("updated_at"),
         "over_floor": qs.filter(state=State.CLAIMED, needs_coordinator=True).order_by("claimed_at"),
-        "supported_claims": qs.filter(with_supported, state=State.CLAIMED, needs_coordinator=False).order_by(
+        "supported_claims": qs.filter(supported_party(), state=State.CLAIMED, needs_coordinator=False).order_by(
             "claimed_at"
         ),
     }

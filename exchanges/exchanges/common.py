@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from exchanges.ledger.services import hold_release
 from exchanges.models import Account, Exchange
@@ -207,3 +208,16 @@ def hold_release_of(exchange: Exchange) -> None:
     if exchange.held_minutes:
         hold_release(account=account_of(exchange, RECIPIENT), minutes=exchange.held_minutes)
         exchange.held_minutes = 0
+
+
+def supported_party() -> Q:
+    """Exchanges where a party is a supported member: they never auto-confirm, a coordinator sees them."""
+    supported = Membership.objects.filter(network=OuterRef("network"), is_supported=True)
+    return Q(Exists(supported.filter(user=OuterRef("provider")))) | Q(
+        Exists(supported.filter(user=OuterRef("recipient")))
+    )
+
+
+def has_supported_party(exchange: Exchange) -> bool:
+    users = [u for u in (exchange.provider_id, exchange.recipient_id) if u is not None]
+    return Membership.objects.filter(network_id=exchange.network_id, user_id__in=users, is_supported=True).exists()

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from exchanges.exchanges.common import (
@@ -15,6 +14,7 @@ from exchanges.exchanges.common import (
     check_minutes,
     coordinators_of,
     counterparts,
+    has_supported_party,
     hold_release_of,
     locked,
     name_of,
@@ -22,10 +22,11 @@ from exchanges.exchanges.common import (
     require_coordinator,
     require_side,
     step,
+    supported_party,
 )
 from exchanges.ledger.services import transfer_create
 from exchanges.models import Exchange
-from members.models import Membership, Network, User
+from members.models import Network, User
 from messaging.services import notification_create
 from timebank.errors import InsufficientBalance, InvalidTransition, ValidationError
 
@@ -165,7 +166,8 @@ def exchange_dispute(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
 
 
 def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -> Exchange:
-    """A coordinator settles a dispute (or a posting over the floor): the minutes to post, 0 cancels."""
+    """A coordinator settles what went to them: a dispute, a posting over the floor, or a supported
+    member's claim (never auto-confirmed). `minutes` are posted; 0 cancels."""
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= MAX_MINUTES:
         raise ValidationError({"minutes": [f"Give the time in whole minutes, from 0 to {MAX_MINUTES}."]})
     if not (reason or "").strip():
@@ -173,8 +175,8 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
     with transaction.atomic():
         require_coordinator(actor, exchange)
         exchange = locked(exchange, State.DISPUTED, State.CLAIMED)
-        if exchange.state == State.CLAIMED and not exchange.needs_coordinator:
-            raise InvalidTransition("Only disputed exchanges, or payments over a limit, are resolved.")
+        if exchange.state == State.CLAIMED and not (exchange.needs_coordinator or has_supported_party(exchange)):
+            raise InvalidTransition("Only disputes, payments over a limit and supported members' claims are resolved.")
         if minutes == 0:
             hold_release_of(exchange)
             exchange.state = State.CANCELLED
@@ -205,13 +207,6 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
 # Auto-confirm -------------------------------------------------------------------------------
 
 
-def _supported_party() -> Q:
-    supported = Membership.objects.filter(network=OuterRef("network"), is_supported=True)
-    return Q(Exists(supported.filter(user=OuterRef("provider")))) | Q(
-        Exists(supported.filter(user=OuterRef("recipient")))
-    )
-
-
 def exchanges_autoconfirm(*, now=None, limit: int = 500) -> int:
     """Post claims left unanswered past their network's delay; returns how many were posted.
 
@@ -219,7 +214,7 @@ def exchanges_autoconfirm(*, now=None, limit: int = 500) -> int:
     skipped, so concurrent runs never post a claim twice.
     """
     now = now or timezone.now()
-    claimed = Exchange.objects.filter(state=State.CLAIMED, needs_coordinator=False).exclude(_supported_party())
+    claimed = Exchange.objects.filter(state=State.CLAIMED, needs_coordinator=False).exclude(supported_party())
     due = []
     for network in Network.objects.filter(pk__in=claimed.values("network_id")):
         cutoff = now - timedelta(days=network.autoconfirm_days)

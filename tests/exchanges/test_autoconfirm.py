@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from exchanges import services
 from exchanges.models import Exchange, Listing, Transfer
+from exchanges.selectors import exchange_actions
 from messaging.models import Notification
 from tests.exchanges.conftest import account, ledger_problems
 from tests.exchanges.helpers import claimed
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +95,13 @@ def test_expired_listings_close_themselves_and_the_owner_is_told(network, alice)
     assert Notification.objects.filter(user=alice, kind="listing.expired").count() == 1
     call_command("autoconfirm")
     assert Notification.objects.filter(user=alice, kind="listing.expired").count() == 1
+
+
+def test_a_coordinator_settles_a_supported_members_claim_the_other_party_never_answered(network, coordinator, alice):
+    dora = member(network, is_supported=True).user
+    exchange = services.exchange_record(actor=coordinator, network=network, provider=dora, recipient=alice, minutes=60)
+    assert "resolve" in exchange_actions(user=coordinator, exchange=exchange)
+    exchange = services.exchange_resolve(
+        actor=coordinator, exchange=exchange, minutes=60, reason="Alice agreed by phone"
+    )
+    assert exchange.state == "posted" and account(network, dora).balance == 60

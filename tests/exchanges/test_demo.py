@@ -25,4 +25,10 @@ def test_the_demo_builds_months_of_history_and_work_in_progress(network, coordin
     assert {"claimed", "awaiting_approval", "proposed"} <= set(Exchange.objects.values_list("state", flat=True))
     oldest = Transfer.objects.order_by("created_at").first().created_at
     assert oldest < timezone.now() - datetime.timedelta(weeks=12)
+    months = {t.created_at.strftime("%Y-%m") for t in Transfer.objects.all()}
+    assert len(months) >= 3
+    # The clock is back to normal afterwards.
+    assert Exchange.objects.create(
+        network=network, provider=coordinator, recipient=memberships[0].user, minutes=1, proposed_by=coordinator
+    ).created_at > timezone.now() - datetime.timedelta(minutes=1)
     assert ledger_problems(network) == []
