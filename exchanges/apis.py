@@ -1,6 +1,8 @@
 """REST endpoints for listings and exchanges (PRODUCT §4): parse, call one service or selector, render."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +31,9 @@ def _skills(slugs: list[str] | None) -> list[Skill] | None:
     return skills
 
 
+NETWORK = OpenApiParameter("network", str, description="A network slug (404 outside your networks).")
+
+
 class ListingOutput(serializers.Serializer):
     id = serializers.IntegerField()
     network = serializers.CharField(source="network.slug")
@@ -48,6 +53,7 @@ class ListingOutput(serializers.Serializer):
 
 
 class ListingListApi(APIView):
+    @extend_schema_serializer(component_name="ListingCreate")
     class Input(serializers.Serializer):
         network = serializers.SlugField()
         kind = serializers.ChoiceField(choices=Listing.Kind.values)
@@ -59,6 +65,19 @@ class ListingListApi(APIView):
         expires_on = serializers.DateField(required=False, allow_null=True, default=None)
         owner = serializers.IntegerField(required=False, allow_null=True, default=None)
 
+    @extend_schema(
+        operation_id="listings_list",
+        parameters=[
+            NETWORK,
+            OpenApiParameter("kind", str, enum=Listing.Kind.values),
+            OpenApiParameter("category", str, description="A skill category slug."),
+            OpenApiParameter("skill", str, description="A skill slug."),
+            OpenApiParameter("q", str, description="Words to search for."),
+            OpenApiParameter("status", str, enum=[*Listing.Status.values, "all"], description="Default: open."),
+            OpenApiParameter("mine", bool),
+        ],
+        responses=ListingOutput(many=True),
+    )
     def get(self, request):
         p = request.query_params
         status = p.get("status", Listing.Status.OPEN)
@@ -74,6 +93,7 @@ class ListingListApi(APIView):
         )
         return _page(request, self, qs, ListingOutput)
 
+    @extend_schema(operation_id="listings_create", request=Input, responses={201: ListingOutput})
     def post(self, request):
         data = _valid(self.Input, request.data)
         network = network_in_reach(user=request.user, slug=data.pop("network"))
@@ -86,6 +106,7 @@ class ListingListApi(APIView):
 
 
 class ListingDetailApi(APIView):
+    @extend_schema_serializer(component_name="ListingUpdate")
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=140, required=False)
         description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
@@ -95,9 +116,11 @@ class ListingDetailApi(APIView):
         expires_on = serializers.DateField(required=False, allow_null=True)
         status = serializers.ChoiceField(choices=Listing.Status.values, required=False)
 
+    @extend_schema(operation_id="listings_retrieve", responses=ListingOutput)
     def get(self, request, pk: int):
         return Response(ListingOutput(selectors.listing_get(user=request.user, pk=pk)).data)
 
+    @extend_schema(operation_id="listings_update", request=Input, responses=ListingOutput)
     def patch(self, request, pk: int):
         listing = selectors.listing_get(user=request.user, pk=pk)
         unknown = set(request.data) - set(self.Input().fields) if hasattr(request.data, "keys") else set()
@@ -119,6 +142,29 @@ class ExchangeOutput(serializers.BaseSerializer):
         return data
 
 
+class ExchangeDoc(serializers.Serializer):
+    """The shape of an exchange, for the OpenAPI schema (ExchangeOutput renders it)."""
+
+    id = serializers.IntegerField()
+    network = serializers.SlugField()
+    listing = serializers.IntegerField(allow_null=True)
+    provider = serializers.CharField(help_text='A user id, or "pot".')
+    recipient = serializers.CharField(help_text='A user id, or "pot".')
+    minutes = serializers.IntegerField()
+    claimed_minutes = serializers.IntegerField(allow_null=True)
+    held_minutes = serializers.IntegerField()
+    description = serializers.CharField()
+    state = serializers.ChoiceField(choices=Exchange.State.values)
+    needs_coordinator = serializers.BooleanField()
+    proposed_by = serializers.IntegerField()
+    claimed_by = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    claimed_at = serializers.DateTimeField(allow_null=True)
+    posted_at = serializers.DateTimeField(allow_null=True)
+    actions = serializers.ListField(child=serializers.CharField(), help_text="What the caller can do now.")
+
+
+@extend_schema_field(OpenApiTypes.STR)
 class PartyField(serializers.Field):
     """A person's user id, or "pot" for the network's pot."""
 
@@ -147,6 +193,7 @@ def _member_user(user_id: int, field: str) -> User:
 
 
 class ExchangeListApi(APIView):
+    @extend_schema_serializer(component_name="ExchangeCreate")
     class Input(serializers.Serializer):
         network = serializers.SlugField()
         listing = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -157,6 +204,11 @@ class ExchangeListApi(APIView):
 
     record = False
 
+    @extend_schema(
+        operation_id="exchanges_list",
+        parameters=[NETWORK, OpenApiParameter("state", str, enum=Exchange.State.values)],
+        responses=ExchangeDoc(many=True),
+    )
     def get(self, request):
         qs = selectors.exchanges_visible(user=request.user, network=request.query_params.get("network"))
         state = request.query_params.get("state")
@@ -164,7 +216,11 @@ class ExchangeListApi(APIView):
             qs = qs.filter(state=state)
         return _page(request, self, qs.order_by("-created_at", "-id"), ExchangeOutput)
 
+    @extend_schema(operation_id="exchanges_propose", request=Input, responses={201: ExchangeDoc})
     def post(self, request):
+        return self.create(request)
+
+    def create(self, request):
         data = _valid(self.Input, request.data)
         network = network_in_reach(user=request.user, slug=data["network"])
         listing = None
@@ -191,8 +247,13 @@ class ExchangeRecordApi(ExchangeListApi):
     record = True
     http_method_names = ["post", "options"]
 
+    @extend_schema(operation_id="exchanges_record", request=ExchangeListApi.Input, responses={201: ExchangeDoc})
+    def post(self, request):
+        return self.create(request)
+
 
 class ExchangeDetailApi(APIView):
+    @extend_schema(operation_id="exchanges_retrieve", responses=ExchangeDoc)
     def get(self, request, pk: int):
         exchange = selectors.exchange_get(user=request.user, pk=pk)
         return Response(ExchangeOutput(exchange, context={"request": request}).data)
@@ -201,13 +262,16 @@ class ExchangeDetailApi(APIView):
 class ExchangeActionApi(APIView):
     """`POST /exchanges/{id}/{action}/`: one transition of PRODUCT §3."""
 
+    @extend_schema_serializer(component_name="ExchangeComplete")
     class MinutesInput(serializers.Serializer):
         minutes = serializers.IntegerField()
 
+    @extend_schema_serializer(component_name="ExchangeResolve")
     class ResolveInput(serializers.Serializer):
         minutes = serializers.IntegerField()
         reason = serializers.CharField(max_length=500)
 
+    @extend_schema_serializer(component_name="ExchangeReason")
     class ReasonInput(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
@@ -218,6 +282,13 @@ class ExchangeActionApi(APIView):
         "confirm": services.exchange_confirm,
     }
 
+    @extend_schema(
+        operation_id="exchanges_action",
+        description="action: accept, decline, approve, cancel, complete ({minutes}), confirm, dispute, "
+        "resolve ({minutes, reason}; coordinators; 0 cancels), repeat (201, the new proposal).",
+        request=ResolveInput,
+        responses={200: ExchangeDoc, 201: ExchangeDoc},
+    )
     def post(self, request, pk: int, action: str):
         exchange = selectors.exchange_get(user=request.user, pk=pk)
         actor = request.user

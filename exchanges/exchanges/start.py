@@ -88,6 +88,7 @@ def exchange_propose(
             actor=actor,
             on_behalf_of=acting.on_behalf_of,
             notify=counterparts(exchange, acting.side),
+            kind="exchange.proposed",
             text=f"{who} proposed an exchange of {minutes} minutes: please accept or decline.",
         )
     return exchange

@@ -1,6 +1,8 @@
 """Every row of the exchange-actions table (PRODUCT §3) over the API: allowed, and refused with
 403 (wrong actor), 404 (outside reach) and 409 (wrong state), each refusal changing nothing."""
 
+import json
+
 import pytest
 
 from exchanges.models import Exchange, Transfer
@@ -415,3 +417,36 @@ def test_a_coordinator_cannot_repeat_for_members_who_act_for_themselves(api, net
 def test_an_unknown_action_is_not_found(api, network, alice, bob):
     exchange = proposed(network, bob, alice, actor=alice)
     assert_unchanged(exchange, act(api, bob, exchange, "teleport"), 404, "not_found")
+
+
+# lists --------------------------------------------------------------------------------------
+
+
+def test_a_member_lists_only_their_own_exchanges_paginated(api, network, alice, bob):
+    carol = member(network).user
+    mine = [proposed(network, bob, alice, actor=alice) for _ in range(3)]
+    proposed(network, bob, carol, actor=carol)
+    response = api.as_user(alice).get("/api/v1/exchanges/?page_size=2")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
+    assert {e["id"] for e in body["results"]} <= {e.pk for e in mine}
+
+
+def test_a_coordinator_lists_every_exchange_of_their_network(api, network, coordinator, alice, bob):
+    carol = member(network).user
+    proposed(network, bob, alice, actor=alice)
+    proposed(network, bob, carol, actor=carol)
+    response = api.as_user(coordinator).get(f"/api/v1/exchanges/?network={network.slug}")
+    assert response.json()["count"] == 2
+
+
+def test_listing_exchanges_of_another_network_is_not_found(api, network, other_network, alice):
+    assert api.as_user(alice).get(f"/api/v1/exchanges/?network={other_network.slug}").status_code == 404
+
+
+def test_the_api_schema_describes_the_exchange_endpoints(api, alice):
+    response = api.as_user(alice).get("/api/schema/?format=json")
+    assert response.status_code == 200
+    paths = json.loads(response.content)["paths"]
+    assert {"/api/v1/exchanges/{id}/{action}/", "/api/v1/exchanges/record/", "/api/v1/listings/{id}/"} <= set(paths)

@@ -150,7 +150,7 @@ def test_a_supporter_sees_the_exchanges_of_the_member_they_support(api, network,
 
 def test_every_step_is_audited_and_tells_the_other_party(network, alice, bob):
     exchange = proposed(network, bob, alice, actor=alice)
-    assert Notification.objects.filter(user=bob, kind="exchange.propose").count() == 1
+    assert Notification.objects.filter(user=bob, kind="exchange.proposed").count() == 1
     services.exchange_accept(actor=bob, exchange=exchange)
     assert Notification.objects.filter(user=alice, kind="exchange.accepted").count() == 1
     services.exchange_complete(actor=bob, exchange=exchange, minutes=60)
@@ -159,7 +159,7 @@ def test_every_step_is_audited_and_tells_the_other_party(network, alice, bob):
     assert Notification.objects.filter(user=bob, kind="exchange.posted").count() == 1
     actions = list(AuditEvent.objects.filter(target_type="exchange").order_by("pk").values_list("action", flat=True))
     assert actions == ["exchange.propose", "exchange.accept", "exchange.complete", "exchange.confirm"]
-    assert not Notification.objects.filter(user=alice, kind__in=["exchange.propose", "exchange.posted"]).exists()
+    assert not Notification.objects.filter(user=alice, kind__in=["exchange.proposed", "exchange.posted"]).exists()
 
 
 def test_both_parties_get_a_live_update_when_the_step_commits(network, alice, bob, django_capture_on_commit_callbacks):
