@@ -123,7 +123,9 @@ class ListingDetailApi(APIView):
     @extend_schema(operation_id="listings_update", request=Input, responses=ListingOutput)
     def patch(self, request, pk: int):
         listing = selectors.listing_get(user=request.user, pk=pk)
-        unknown = set(request.data) - set(self.Input().fields) if hasattr(request.data, "keys") else set()
+        if not isinstance(request.data, dict):
+            raise ValidationError("Send a JSON object with the fields to change.")
+        unknown = set(request.data) - set(self.Input().fields)
         if unknown:
             raise ValidationError({name: ["This cannot be changed."] for name in sorted(unknown)})
         data = _valid(self.Input, request.data, partial=True)

@@ -185,3 +185,19 @@ def test_a_sensitive_skill_needs_approval_in_a_network_that_asks_for_it(network,
     assert services.exchange_accept(actor=bob, exchange=exchange).state == "awaiting_approval"
     plain = proposed(network, bob, alice, actor=alice)
     assert services.exchange_accept(actor=bob, exchange=plain).state == "accepted"
+
+
+def test_no_exchange_code_moves_minutes_except_through_the_ledger_service():
+    from pathlib import Path
+
+    import exchanges
+
+    root = Path(exchanges.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "ledger" not in path.parts
+        and "migrations" not in path.parts
+        and any(word in path.read_text() for word in ("balance=F(", "held=F(", "Transfer.objects.create"))
+    ]
+    assert offenders == []

@@ -184,3 +184,9 @@ def test_an_exchange_from_a_listing_must_involve_its_owner(api, network, alice, 
     body["provider"] = alice.pk
     response = api.as_user(carol).post("/api/v1/exchanges/", body, format="json")
     assert response.status_code == 201 and response.json()["listing"] == listing_id
+
+
+def test_a_patch_that_is_not_an_object_is_a_400(api, network, alice):
+    listing_id = post(api, alice, network=network.slug, kind="offer", title="Dog walks").json()["id"]
+    response = api.as_user(alice).patch(f"/api/v1/listings/{listing_id}/", [{"title": "x"}], format="json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "validation_error"
