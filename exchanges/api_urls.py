@@ -3,6 +3,7 @@
 from django.urls import path
 
 from exchanges import apis
+from exchanges.matching import apis as matching_apis
 
 urlpatterns: list = [
     # listings and exchanges
@@ -12,4 +13,10 @@ urlpatterns: list = [
     path("exchanges/record/", apis.ExchangeRecordApi.as_view(), name="api-exchange-record"),
     path("exchanges/<int:pk>/", apis.ExchangeDetailApi.as_view(), name="api-exchange"),
     path("exchanges/<int:pk>/<slug:action>/", apis.ExchangeActionApi.as_view(), name="api-exchange-action"),
+    # matching
+    path(
+        "listings/<int:listing_id>/matches/",
+        matching_apis.ListingMatchesApi.as_view(),
+        name="api-listing-matches",
+    ),
 ]
