@@ -8,17 +8,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges import selectors, services
+from exchanges.exchanges.common import actor_context
 from exchanges.models import Exchange, Listing
 from members.models import Skill, User
-from members.selectors import network_in_reach
+from members.selectors import network_in_reach, networks_of
 from timebank.api import Pagination
 from timebank.errors import NotFound, ValidationError
 
 
-def _page(request, view, qs, output):
+def _page(request, view, qs, output, **context):
     paginator = Pagination()
     page = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(output(page, many=True, context={"request": request}).data)
+    return paginator.get_paginated_response(output(page, many=True, context={"request": request, **context}).data)
 
 
 def _skills(slugs: list[str] | None) -> list[Skill] | None:
@@ -140,7 +141,9 @@ class ExchangeOutput(serializers.BaseSerializer):
         data = services.exchange_serialize(exchange)
         request = self.context.get("request")
         if request is not None:
-            data["actions"] = selectors.exchange_actions(user=request.user, exchange=exchange)
+            data["actions"] = selectors.exchange_actions(
+                user=request.user, exchange=exchange, context=self.context.get("actor_context")
+            )
         return data
 
 
@@ -216,7 +219,9 @@ class ExchangeListApi(APIView):
         state = request.query_params.get("state")
         if state:
             qs = qs.filter(state=state)
-        return _page(request, self, qs.order_by("-created_at", "-id"), ExchangeOutput)
+        # Who-may-do-what is read once for the page, not once per exchange.
+        ctx = actor_context(actor=request.user, network_ids=networks_of(user=request.user).values("pk"))
+        return _page(request, self, qs.order_by("-created_at", "-id"), ExchangeOutput, actor_context=ctx)
 
     @extend_schema(operation_id="exchanges_propose", request=Input, responses={201: ExchangeDoc})
     def post(self, request):

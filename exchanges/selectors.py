@@ -6,9 +6,10 @@ from django.utils import timezone
 from exchanges.exchanges.common import (
     PROVIDER,
     RECIPIENT,
+    ActorContext,
+    actor_context,
     counterparts,
     exchange_sides_for,
-    has_supported_party,
     supported_party,
 )
 from exchanges.models import Exchange, Listing
@@ -111,12 +112,14 @@ def exchange_get(*, user: User, pk: int) -> Exchange:
     return exchange
 
 
-def exchange_actions(*, user: User, exchange: Exchange) -> list[str]:
+def exchange_actions(*, user: User, exchange: Exchange, context: ActorContext | None = None) -> list[str]:
     """What the caller can do with this exchange now, in the words of the API."""
-    sides = exchange_sides_for(actor=user, exchange=exchange)
-    coordinator = is_coordinator(user=user, network=exchange.network)
+    ctx = context or actor_context(actor=user, network_ids=[exchange.network_id])
+    sides = exchange_sides_for(actor=user, exchange=exchange, context=ctx)
+    coordinator = exchange.network_id in ctx.coordinating
     answers = any(side in sides for side in counterparts(exchange, exchange.proposed_side))
     checks = any(side in sides for side in counterparts(exchange, exchange.claimed_side))
+    supported = {(exchange.network_id, u) for u in (exchange.provider_id, exchange.recipient_id)} & ctx.supported
     actions = []
     if exchange.state == State.PROPOSED and answers:
         actions += ["accept", "decline"]
@@ -128,7 +131,7 @@ def exchange_actions(*, user: User, exchange: Exchange) -> list[str]:
         actions += ["confirm", "dispute"]
     if coordinator and (
         exchange.state == State.DISPUTED
-        or (exchange.state == State.CLAIMED and (exchange.needs_coordinator or has_supported_party(exchange)))
+        or (exchange.state == State.CLAIMED and (exchange.needs_coordinator or supported))
     ):
         actions.append("resolve")
     if exchange.state in (State.PROPOSED, State.AWAITING_APPROVAL, State.ACCEPTED) and sides:

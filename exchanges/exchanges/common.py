@@ -7,8 +7,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from exchanges.ledger.services import hold_release
 from exchanges.models import Account, Exchange
-from members.models import Membership, Network, User
-from members.selectors import active_membership, is_coordinator, supports
+from members.models import Membership, Network, SupportLink, User
+from members.selectors import is_coordinator
 from members.services import audit_record
 from messaging.services import notification_create, push_to_user
 from timebank.errors import Forbidden, InvalidTransition, ValidationError
@@ -37,25 +37,58 @@ def other_side(side: str) -> str:
     return RECIPIENT if side == PROVIDER else PROVIDER
 
 
-def acting_for(*, actor: User, network: Network, party: User | None) -> Acting | None:
+@dataclass(frozen=True)
+class ActorContext:
+    """What one person may do in some networks, read in three queries (lists reuse it per row)."""
+
+    active: frozenset[int]  # network ids where they are active
+    coordinating: frozenset[int]  # network ids where they coordinate
+    supports: frozenset[tuple[int, int]]  # (network id, user id) of members they support
+    supported: frozenset[tuple[int, int]]  # (network id, user id) of supported members where they coordinate
+
+
+def actor_context(*, actor: User, network_ids) -> ActorContext:
+    rows = list(
+        Membership.objects.filter(user=actor, status=Membership.Status.ACTIVE, network_id__in=network_ids).values_list(
+            "network_id", "role"
+        )
+    )
+    active = frozenset(n for n, _role in rows)
+    coordinating = frozenset(n for n, role in rows if role == Membership.Role.COORDINATOR)
+    supports = SupportLink.objects.filter(
+        network_id__in=active, supporter__user=actor, supporter__status=Membership.Status.ACTIVE
+    ).values_list("network_id", "member__user_id")
+    supported = Membership.objects.filter(network_id__in=coordinating, is_supported=True).values_list(
+        "network_id", "user_id"
+    )
+    return ActorContext(
+        active,
+        coordinating,
+        frozenset(supports) if active else frozenset(),
+        frozenset(supported) if coordinating else frozenset(),
+    )
+
+
+def acting_for(
+    *, actor: User, network: Network, party: User | None, context: ActorContext | None = None
+) -> Acting | None:
     """How `actor` may act for `party` (None = the pot, which only coordinators act for)."""
+    ctx = context or actor_context(actor=actor, network_ids=[network.pk])
     if party is None:
-        return Acting("", None) if is_coordinator(user=actor, network=network) else None
+        return Acting("", None) if network.pk in ctx.coordinating else None
     if actor.pk == party.pk:
-        return Acting("", None) if active_membership(user=actor, network=network) else None
-    if supports(supporter=actor, member=party, network=network):
-        return Acting("", party)
-    membership = Membership.objects.filter(network=network, user=party).first()
-    if membership and membership.is_supported and is_coordinator(user=actor, network=network):
+        return Acting("", None) if network.pk in ctx.active else None
+    if (network.pk, party.pk) in ctx.supports or (network.pk, party.pk) in ctx.supported:
         return Acting("", party)
     return None
 
 
-def exchange_sides_for(*, actor: User, exchange: Exchange) -> dict[str, Acting]:
+def exchange_sides_for(*, actor: User, exchange: Exchange, context: ActorContext | None = None) -> dict[str, Acting]:
     """The sides `actor` may act for in this exchange, self first."""
+    ctx = context or actor_context(actor=actor, network_ids=[exchange.network_id])
     sides = {}
     for side in (PROVIDER, RECIPIENT):
-        acting = acting_for(actor=actor, network=exchange.network, party=party_of(exchange, side))
+        acting = acting_for(actor=actor, network=exchange.network, party=party_of(exchange, side), context=ctx)
         if acting is not None:
             sides[side] = Acting(side, acting.on_behalf_of)
     return dict(sorted(sides.items(), key=lambda kv: kv[1].on_behalf_of is not None))
