@@ -175,7 +175,7 @@ def exchange_list(request):
     return render(request, "exchanges/exchange_list.html", {"page": page, "coordinated": coordinated})
 
 
-def _next_step(exchange: Exchange, actions: list[str], user) -> str:
+def _next_step(exchange: Exchange, actions: list[str]) -> str:
     """What happens next, in plain words."""
     other_days = exchange.network.autoconfirm_days
     state = exchange.state
@@ -210,7 +210,7 @@ def exchange_detail(request, pk: int):
         "exchange": exchange,
         "actions": actions,
         "side": selectors.exchange_side_of(user=request.user, exchange=exchange),
-        "next_step": _next_step(exchange, actions, request.user),
+        "next_step": _next_step(exchange, actions),
         "minutes_form": forms.MinutesForm(initial={"minutes": exchange.minutes}),
         "resolve_form": forms.ResolveForm(initial={"minutes": exchange.claimed_minutes or exchange.minutes}),
         "reason_form": forms.ReasonForm(),
