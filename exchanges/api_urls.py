@@ -2,10 +2,18 @@
 
 from django.urls import path
 
+from exchanges import apis
 from exchanges.ledger import apis as ledger_apis
 from exchanges.matching import apis as matching_apis
 
 urlpatterns: list = [
+    # listings and exchanges
+    path("listings/", apis.ListingListApi.as_view(), name="api-listings"),
+    path("listings/<int:pk>/", apis.ListingDetailApi.as_view(), name="api-listing"),
+    path("exchanges/", apis.ExchangeListApi.as_view(), name="api-exchanges"),
+    path("exchanges/record/", apis.ExchangeRecordApi.as_view(), name="api-exchange-record"),
+    path("exchanges/<int:pk>/", apis.ExchangeDetailApi.as_view(), name="api-exchange"),
+    path("exchanges/<int:pk>/<slug:action>/", apis.ExchangeActionApi.as_view(), name="api-exchange-action"),
     # ledger
     path("accounts/", ledger_apis.AccountListApi.as_view(), name="api-accounts"),
     path("accounts/<int:account_id>/floor/", ledger_apis.AccountFloorApi.as_view(), name="api-account-floor"),

@@ -72,6 +72,10 @@ class Exchange(models.Model):
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Which party proposed / claimed ("provider", "recipient", or "" when a coordinator did it for
+    # both): the actor may be a supporter or coordinator acting with a party, so the user alone can't say.
+    proposed_side = models.CharField(max_length=9, blank=True, default="")
+    claimed_side = models.CharField(max_length=9, blank=True, default="")
     needs_coordinator = models.BooleanField(default=False)  # e.g. posting would cross a floor
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

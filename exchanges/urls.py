@@ -2,9 +2,21 @@
 
 from django.urls import path
 
+from exchanges import views
 from exchanges.ledger import views as ledger_views
 
 urlpatterns: list = [
+    # listings and exchanges
+    path("listings/", views.listing_browse, name="listing-browse"),
+    path("listings/new/", views.listing_new, name="listing-new"),
+    path("listings/<int:pk>/", views.listing_detail, name="listing-detail"),
+    path("listings/<int:pk>/edit/", views.listing_edit, name="listing-edit"),
+    path("listings/<int:pk>/propose/", views.listing_propose, name="listing-propose"),
+    path("exchanges/", views.exchange_list, name="exchange-list"),
+    path("exchanges/record/", views.exchange_record, name="exchange-record"),
+    path("exchanges/<int:pk>/", views.exchange_detail, name="exchange-detail"),
+    path("exchanges/<int:pk>/<slug:action>/", views.exchange_action, name="exchange-action"),
+    path("coordinator/exchanges/", views.coordinator_queue, name="coordinator-queue"),
     # ledger
     path("time/", ledger_views.my_time, name="ledger-my-time"),
     path("time/<slug:slug>/give/", ledger_views.give, name="ledger-give"),

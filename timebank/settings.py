@@ -158,6 +158,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
+# Sessions (and so app tokens) are read on every request: serve them from the cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 HEADLESS_ONLY = False  # the product has server-rendered pages too
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_FRONTEND_URLS = {}

@@ -1,4 +1,4 @@
-"""Demo ledger history for seed_demo: welcome hours, a funder's hours to the pot, a few gifts and
+"""Demo ledger history for seed_demo: a funder's hours to the pot, a few gifts and
 donations, all written through the ledger services."""
 
 from exchanges.ledger.requests import transfer_request
@@ -11,15 +11,7 @@ def ledger_demo(*, network: Network, coordinator: User, memberships: list[Member
     transfer_request(
         actor=coordinator, network=network, kind="issue", to_member="pot", minutes=1200, reason="Council grant"
     )
-    for m in members:
-        transfer_request(
-            actor=coordinator,
-            network=network,
-            kind="issue",
-            to_member=m.user_id,
-            minutes=120,
-            reason="Welcome hours",
-        )
+    # Welcome hours were issued when each account opened (the network's welcome_minutes).
     for giver, receiver in zip(members, members[1:], strict=False):
         transfer_request(
             actor=giver.user, network=network, kind="gift", to_member=receiver.user_id, minutes=30, memo="Thank you"

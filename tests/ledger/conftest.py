@@ -38,12 +38,6 @@ def ledger_counts() -> tuple[int, list]:
     return Transfer.objects.count(), AuditEvent.objects.count(), balances
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The factories set a password for everyone; the production hasher costs ~0.5 s a person.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def post_transfer(api):
     """POST /api/v1/transfers/ as `user` with a fresh Idempotency-Key (or the one given)."""

@@ -59,9 +59,13 @@ class Command(BaseCommand):
         edna.is_supported = True
         edna.save(update_fields=["is_supported"])
         SupportLink.objects.create(network=network, supporter=supporter, member=edna)
+        from exchanges.demo import demo_exchanges
+        from exchanges.ledger.demo import ledger_demo
         from members.demo import demo_profiles
 
         demo_profiles(network=network, memberships=memberships)
+        ledger_demo(network=network, coordinator=coordinator, memberships=memberships)
+        demo_exchanges(network=network, coordinator=coordinator, memberships=memberships)
         self.stdout.write(
             self.style.SUCCESS("Demo network 'demo' loaded: log in as member1@example.org / demo-password")
         )

@@ -1,0 +1,320 @@
+"""REST endpoints for listings and exchanges (PRODUCT §4): parse, call one service or selector, render."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exchanges import selectors, services
+from exchanges.exchanges.common import actor_context
+from exchanges.models import Exchange, Listing
+from members.models import Skill, User
+from members.selectors import network_in_reach, networks_of
+from timebank.api import Pagination
+from timebank.errors import NotFound, ValidationError
+
+
+def _page(request, view, qs, output, **context):
+    paginator = Pagination()
+    page = paginator.paginate_queryset(qs, request, view=view)
+    return paginator.get_paginated_response(output(page, many=True, context={"request": request, **context}).data)
+
+
+def _skills(slugs: list[str] | None) -> list[Skill] | None:
+    if slugs is None:
+        return None
+    skills = list(Skill.objects.filter(slug__in=slugs))
+    missing = sorted(set(slugs) - {s.slug for s in skills})
+    if missing:
+        raise ValidationError({"skills": [f"Unknown skill: {slug}" for slug in missing]})
+    return skills
+
+
+NETWORK = OpenApiParameter("network", str, description="A network slug (404 outside your networks).")
+
+
+class ListingOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = serializers.CharField(source="network.slug")
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    skills = serializers.SerializerMethodField()
+    minutes_estimate = serializers.IntegerField(allow_null=True)
+    owner = serializers.IntegerField(source="owner_id")
+    status = serializers.CharField()
+    availability = serializers.ListField(child=serializers.CharField())
+    expires_on = serializers.DateField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def get_skills(self, listing) -> list[str]:
+        return [skill.slug for skill in listing.skills.all()]
+
+
+class ListingListApi(APIView):
+    @extend_schema_serializer(component_name="ListingCreate")
+    class Input(serializers.Serializer):
+        network = serializers.SlugField()
+        kind = serializers.ChoiceField(choices=Listing.Kind.values)
+        title = serializers.CharField(max_length=140)
+        description = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+        skills = serializers.ListField(child=serializers.SlugField(), required=False, default=list, max_length=20)
+        minutes_estimate = serializers.IntegerField(required=False, allow_null=True, default=None)
+        availability = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+        expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+        owner = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        operation_id="listings_list",
+        parameters=[
+            NETWORK,
+            OpenApiParameter("kind", str, enum=Listing.Kind.values),
+            OpenApiParameter("category", str, description="A skill category slug."),
+            OpenApiParameter("skill", str, description="A skill slug."),
+            OpenApiParameter("q", str, description="Words to search for."),
+            OpenApiParameter("status", str, enum=[*Listing.Status.values, "all"], description="Default: open."),
+            OpenApiParameter("mine", bool),
+        ],
+        responses=ListingOutput(many=True),
+    )
+    def get(self, request):
+        p = request.query_params
+        status = p.get("status", Listing.Status.OPEN)
+        qs = selectors.listings_browse(
+            user=request.user,
+            network=p.get("network"),
+            kind=p.get("kind"),
+            category=p.get("category"),
+            skill=p.get("skill"),
+            q=p.get("q"),
+            status=None if status == "all" else status,
+            owner=request.user if p.get("mine") in ("1", "true") else None,
+        )
+        return _page(request, self, qs, ListingOutput)
+
+    @extend_schema(operation_id="listings_create", request=Input, responses={201: ListingOutput})
+    def post(self, request):
+        data = _valid(self.Input, request.data)
+        network = network_in_reach(user=request.user, slug=data.pop("network"))
+        owner_id = data.pop("owner")
+        owner = _member_user(owner_id, "owner") if owner_id else None
+        listing = services.listing_create(
+            actor=request.user, network=network, owner=owner, skills=_skills(data.pop("skills")), **data
+        )
+        return Response(ListingOutput(listing).data, status=201)
+
+
+class ListingDetailApi(APIView):
+    @extend_schema_serializer(component_name="ListingUpdate")
+    class Input(serializers.Serializer):
+        title = serializers.CharField(max_length=140, required=False)
+        description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+        skills = serializers.ListField(child=serializers.SlugField(), required=False, max_length=20)
+        minutes_estimate = serializers.IntegerField(required=False, allow_null=True)
+        availability = serializers.ListField(child=serializers.CharField(), required=False)
+        expires_on = serializers.DateField(required=False, allow_null=True)
+        status = serializers.ChoiceField(choices=Listing.Status.values, required=False)
+
+    @extend_schema(operation_id="listings_retrieve", responses=ListingOutput)
+    def get(self, request, pk: int):
+        return Response(ListingOutput(selectors.listing_get(user=request.user, pk=pk)).data)
+
+    @extend_schema(operation_id="listings_update", request=Input, responses=ListingOutput)
+    def patch(self, request, pk: int):
+        listing = selectors.listing_get(user=request.user, pk=pk)
+        if not isinstance(request.data, dict):
+            raise ValidationError("Send a JSON object with the fields to change.")
+        unknown = set(request.data) - set(self.Input().fields)
+        if unknown:
+            raise ValidationError({name: ["This cannot be changed."] for name in sorted(unknown)})
+        data = _valid(self.Input, request.data, partial=True)
+        if "skills" in data:
+            data["skills"] = _skills(data["skills"])
+        listing = services.listing_update(actor=request.user, listing=listing, **data)
+        return Response(ListingOutput(listing).data)
+
+
+class ExchangeOutput(serializers.BaseSerializer):
+    def to_representation(self, exchange: Exchange) -> dict:
+        data = services.exchange_serialize(exchange)
+        request = self.context.get("request")
+        if request is not None:
+            data["actions"] = selectors.exchange_actions(
+                user=request.user, exchange=exchange, context=self.context.get("actor_context")
+            )
+        return data
+
+
+class ExchangeDoc(serializers.Serializer):
+    """The shape of an exchange, for the OpenAPI schema (ExchangeOutput renders it)."""
+
+    id = serializers.IntegerField()
+    network = serializers.SlugField()
+    listing = serializers.IntegerField(allow_null=True)
+    provider = serializers.CharField(help_text='A user id, or "pot".')
+    recipient = serializers.CharField(help_text='A user id, or "pot".')
+    minutes = serializers.IntegerField()
+    claimed_minutes = serializers.IntegerField(allow_null=True)
+    held_minutes = serializers.IntegerField()
+    description = serializers.CharField()
+    state = serializers.ChoiceField(choices=Exchange.State.values)
+    needs_coordinator = serializers.BooleanField()
+    proposed_by = serializers.IntegerField()
+    claimed_by = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    claimed_at = serializers.DateTimeField(allow_null=True)
+    posted_at = serializers.DateTimeField(allow_null=True)
+    actions = serializers.ListField(child=serializers.CharField(), help_text="What the caller can do now.")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PartyField(serializers.Field):
+    """A person's user id, or "pot" for the network's pot."""
+
+    def to_internal_value(self, value):
+        if value == "pot":
+            return "pot"
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+            raise serializers.ValidationError('Give a member\'s id, or "pot".')
+        return int(value)
+
+    def to_representation(self, value):
+        return value
+
+
+def _valid(serializer_class, data, partial: bool = False) -> dict:
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _member_user(user_id: int, field: str) -> User:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise ValidationError({field: ["No such member."]})
+    return user
+
+
+class ExchangeListApi(APIView):
+    @extend_schema_serializer(component_name="ExchangeCreate")
+    class Input(serializers.Serializer):
+        network = serializers.SlugField()
+        listing = serializers.IntegerField(required=False, allow_null=True, default=None)
+        provider = PartyField()
+        recipient = PartyField()
+        minutes = serializers.IntegerField()
+        description = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    record = False
+
+    @extend_schema(
+        operation_id="exchanges_list",
+        parameters=[NETWORK, OpenApiParameter("state", str, enum=Exchange.State.values)],
+        responses=ExchangeDoc(many=True),
+    )
+    def get(self, request):
+        qs = selectors.exchanges_visible(user=request.user, network=request.query_params.get("network"))
+        state = request.query_params.get("state")
+        if state:
+            qs = qs.filter(state=state)
+        # Who-may-do-what is read once for the page, not once per exchange.
+        ctx = actor_context(actor=request.user, network_ids=networks_of(user=request.user).values("pk"))
+        return _page(request, self, qs.order_by("-created_at", "-id"), ExchangeOutput, actor_context=ctx)
+
+    @extend_schema(operation_id="exchanges_propose", request=Input, responses={201: ExchangeDoc})
+    def post(self, request):
+        return self.create(request)
+
+    def create(self, request):
+        data = _valid(self.Input, request.data)
+        network = network_in_reach(user=request.user, slug=data["network"])
+        listing = None
+        if data["listing"] is not None:
+            listing = Listing.objects.filter(pk=data["listing"], network=network).first()
+            if listing is None:
+                raise ValidationError({"listing": ["No such listing in this network."]})
+        create = services.exchange_record if self.record else services.exchange_propose
+        exchange = create(
+            actor=request.user,
+            network=network,
+            provider=None if data["provider"] == "pot" else _member_user(data["provider"], "provider"),
+            recipient=None if data["recipient"] == "pot" else _member_user(data["recipient"], "recipient"),
+            minutes=data["minutes"],
+            description=data["description"],
+            listing=listing,
+        )
+        return Response(ExchangeOutput(exchange, context={"request": request}).data, status=201)
+
+
+class ExchangeRecordApi(ExchangeListApi):
+    """Help arranged off-platform, claimed in one step: the same body as a proposal."""
+
+    record = True
+    http_method_names = ["post", "options"]
+
+    @extend_schema(operation_id="exchanges_record", request=ExchangeListApi.Input, responses={201: ExchangeDoc})
+    def post(self, request):
+        return self.create(request)
+
+
+class ExchangeDetailApi(APIView):
+    @extend_schema(operation_id="exchanges_retrieve", responses=ExchangeDoc)
+    def get(self, request, pk: int):
+        exchange = selectors.exchange_get(user=request.user, pk=pk)
+        return Response(ExchangeOutput(exchange, context={"request": request}).data)
+
+
+class ExchangeActionApi(APIView):
+    """`POST /exchanges/{id}/{action}/`: one transition of PRODUCT §3."""
+
+    @extend_schema_serializer(component_name="ExchangeComplete")
+    class MinutesInput(serializers.Serializer):
+        minutes = serializers.IntegerField()
+
+    @extend_schema_serializer(component_name="ExchangeResolve")
+    class ResolveInput(serializers.Serializer):
+        minutes = serializers.IntegerField()
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema_serializer(component_name="ExchangeReason")
+    class ReasonInput(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+    SIMPLE = {
+        "accept": services.exchange_accept,
+        "decline": services.exchange_decline,
+        "cancel": services.exchange_cancel,
+        "confirm": services.exchange_confirm,
+    }
+
+    @extend_schema(
+        operation_id="exchanges_action",
+        description="action: accept, decline, approve, cancel, complete ({minutes}), confirm, dispute, "
+        "resolve ({minutes, reason}; coordinators; 0 cancels), repeat (201, the new proposal).",
+        request=ResolveInput,
+        responses={200: ExchangeDoc, 201: ExchangeDoc},
+    )
+    def post(self, request, pk: int, action: str):
+        exchange = selectors.exchange_get(user=request.user, pk=pk)
+        actor = request.user
+        if action in self.SIMPLE:
+            exchange = self.SIMPLE[action](actor=actor, exchange=exchange)
+        elif action == "complete":
+            data = _valid(self.MinutesInput, request.data)
+            exchange = services.exchange_complete(actor=actor, exchange=exchange, minutes=data["minutes"])
+        elif action == "resolve":
+            data = _valid(self.ResolveInput, request.data)
+            exchange = services.exchange_resolve(actor=actor, exchange=exchange, **data)
+        elif action in ("approve", "dispute"):
+            reason = _valid(self.ReasonInput, request.data)["reason"]
+            service = services.exchange_approve if action == "approve" else services.exchange_dispute
+            exchange = service(actor=actor, exchange=exchange, reason=reason)
+        elif action == "repeat":
+            new = services.exchange_repeat(actor=actor, exchange=exchange)
+            return Response(ExchangeOutput(new, context={"request": request}).data, status=201)
+        else:
+            raise NotFound("No such action.")
+        exchange = get_object_or_404(Exchange.objects.select_related("network"), pk=exchange.pk)
+        return Response(ExchangeOutput(exchange, context={"request": request}).data)

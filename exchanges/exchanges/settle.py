@@ -1,0 +1,238 @@
+"""After the help: claim, confirm (posting through the ledger), dispute, resolve, auto-confirm."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from exchanges.exchanges.common import (
+    MAX_MINUTES,
+    PROVIDER,
+    RECIPIENT,
+    State,
+    account_of,
+    check_minutes,
+    coordinators_of,
+    counterparts,
+    has_supported_party,
+    hold_release_of,
+    locked,
+    name_of,
+    other_side,
+    require_coordinator,
+    require_side,
+    step,
+    supported_party,
+)
+from exchanges.ledger.services import transfer_create
+from exchanges.models import Exchange
+from members.models import Network, User
+from messaging.services import notification_create
+from timebank.errors import InsufficientBalance, InvalidTransition, ValidationError
+
+# After the help: claim, confirm, dispute, resolve -------------------------------------------
+
+
+def exchange_complete(*, actor: User, exchange: Exchange, minutes: int) -> Exchange:
+    """A party says the help happened and how long it took; the other party confirms."""
+    check_minutes(minutes)
+    with transaction.atomic():
+        exchange = locked(exchange, State.ACCEPTED)
+        acting = require_side(actor=actor, exchange=exchange, allowed=(PROVIDER, RECIPIENT))
+        exchange.state = State.CLAIMED
+        exchange.claimed_minutes = minutes
+        exchange.claimed_by = actor
+        exchange.claimed_side = acting.side
+        exchange.claimed_at = timezone.now()
+        exchange.save(
+            update_fields=["state", "claimed_minutes", "claimed_by", "claimed_side", "claimed_at", "updated_at"]
+        )
+        step(
+            exchange,
+            action="complete",
+            actor=actor,
+            on_behalf_of=acting.on_behalf_of,
+            notify=(other_side(acting.side),),
+            kind="exchange.claimed",
+            text=f"{name_of(exchange, acting.side)} says the help is done ({minutes} minutes): please confirm it.",
+            data={"minutes": minutes},
+        )
+    return exchange
+
+
+def _post(exchange: Exchange, *, minutes: int, actor: User | None, on_behalf_of: User | None, reason: str = "") -> bool:
+    """Write the exchange transfer and release the hold. False when it would cross the payer's floor."""
+    try:
+        transfer_create(
+            network=exchange.network,
+            from_account=account_of(exchange, RECIPIENT),
+            to_account=account_of(exchange, PROVIDER),
+            minutes=minutes,
+            kind="exchange",
+            created_by=actor,
+            on_behalf_of=on_behalf_of,
+            exchange=exchange,
+            reason=reason,
+            release_hold=exchange.held_minutes,
+        )
+    except InsufficientBalance:
+        return False
+    exchange.state = State.POSTED
+    exchange.held_minutes = 0
+    exchange.needs_coordinator = False
+    exchange.posted_at = timezone.now()
+    exchange.save(update_fields=["state", "held_minutes", "needs_coordinator", "posted_at", "updated_at"])
+    return True
+
+
+def _flag_for_coordinator(exchange: Exchange, *, actor: User | None, on_behalf_of: User | None) -> None:
+    exchange.needs_coordinator = True
+    exchange.save(update_fields=["needs_coordinator", "updated_at"])
+    step(
+        exchange,
+        action="needs_coordinator",
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        notify=(PROVIDER, RECIPIENT),
+        text="Paying this would take the account below its limit, so a coordinator will sort it out.",
+    )
+    for person in coordinators_of(exchange.network):
+        notification_create(
+            user=person,
+            kind="exchange.needs_coordinator",
+            text="An exchange cannot be paid without going below the limit: it needs you.",
+            network=exchange.network,
+            url=f"/exchanges/{exchange.pk}/",
+            data={"exchange": exchange.pk},
+        )
+
+
+def _posted_step(exchange: Exchange, *, action: str, actor: User | None, on_behalf_of: User | None, notify, reason=""):
+    minutes = exchange.claimed_minutes
+    step(
+        exchange,
+        action=action,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        notify=notify,
+        kind="exchange.posted",
+        text=f"{minutes} minutes from {name_of(exchange, RECIPIENT)} to {name_of(exchange, PROVIDER)} are confirmed.",
+        reason=reason,
+        data={"minutes": minutes},
+    )
+
+
+def exchange_confirm(*, actor: User, exchange: Exchange, reason: str = "") -> Exchange:
+    """The party who did not claim agrees: the minutes move and the hold is released."""
+    with transaction.atomic():
+        exchange = locked(exchange, State.CLAIMED)
+        acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.claimed_side))
+        obo = acting.on_behalf_of
+        if _post(exchange, minutes=exchange.claimed_minutes, actor=actor, on_behalf_of=obo, reason=reason):
+            _posted_step(
+                exchange, action="confirm", actor=actor, on_behalf_of=obo, notify=(PROVIDER, RECIPIENT), reason=reason
+            )
+        elif not exchange.needs_coordinator:
+            _flag_for_coordinator(exchange, actor=actor, on_behalf_of=acting.on_behalf_of)
+    return exchange
+
+
+def exchange_dispute(*, actor: User, exchange: Exchange, reason: str = "") -> Exchange:
+    with transaction.atomic():
+        exchange = locked(exchange, State.CLAIMED)
+        acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.claimed_side))
+        exchange.state = State.DISPUTED
+        exchange.save(update_fields=["state", "updated_at"])
+        step(
+            exchange,
+            action="dispute",
+            actor=actor,
+            on_behalf_of=acting.on_behalf_of,
+            notify=(other_side(acting.side),),
+            kind="exchange.disputed",
+            text=f"{name_of(exchange, acting.side)} does not agree with the claim: a coordinator will help.",
+            reason=reason,
+        )
+        for person in coordinators_of(exchange.network):
+            notification_create(
+                user=person,
+                kind="exchange.disputed",
+                text="An exchange is disputed and needs you.",
+                network=exchange.network,
+                url=f"/exchanges/{exchange.pk}/",
+                data={"exchange": exchange.pk},
+            )
+    return exchange
+
+
+def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -> Exchange:
+    """A coordinator settles what went to them: a dispute, a posting over the floor, or a supported
+    member's claim (never auto-confirmed). `minutes` are posted; 0 cancels."""
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= MAX_MINUTES:
+        raise ValidationError({"minutes": [f"Give the time in whole minutes, from 0 to {MAX_MINUTES}."]})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["Say why: it goes in the record."]})
+    with transaction.atomic():
+        require_coordinator(actor, exchange)
+        exchange = locked(exchange, State.DISPUTED, State.CLAIMED)
+        if exchange.state == State.CLAIMED and not (exchange.needs_coordinator or has_supported_party(exchange)):
+            raise InvalidTransition("Only disputes, payments over a limit and supported members' claims are resolved.")
+        if minutes == 0:
+            hold_release_of(exchange)
+            exchange.state = State.CANCELLED
+            exchange.needs_coordinator = False
+            exchange.save(update_fields=["state", "held_minutes", "needs_coordinator", "updated_at"])
+        else:
+            exchange.claimed_minutes = minutes
+            exchange.save(update_fields=["claimed_minutes"])
+            if not _post(exchange, minutes=minutes, actor=actor, on_behalf_of=None, reason=reason):
+                raise InsufficientBalance(
+                    "That would take the payer below their limit: grant from the pot first, or post fewer minutes."
+                )
+        step(
+            exchange,
+            action="resolve",
+            actor=actor,
+            notify=(PROVIDER, RECIPIENT),
+            kind="exchange.resolved",
+            text=f"A coordinator settled the exchange: {minutes} minutes."
+            if minutes
+            else "A coordinator cancelled the exchange.",
+            reason=reason.strip(),
+            data={"minutes": minutes},
+        )
+    return exchange
+
+
+# Auto-confirm -------------------------------------------------------------------------------
+
+
+def exchanges_autoconfirm(*, now=None, limit: int = 500) -> int:
+    """Post claims left unanswered past their network's delay; returns how many were posted.
+
+    Never for a supported member (their claims wait for a coordinator). Rows another run holds are
+    skipped, so concurrent runs never post a claim twice.
+    """
+    now = now or timezone.now()
+    claimed = Exchange.objects.filter(state=State.CLAIMED, needs_coordinator=False).exclude(supported_party())
+    due = []
+    for network in Network.objects.filter(pk__in=claimed.values("network_id")):
+        cutoff = now - timedelta(days=network.autoconfirm_days)
+        due += list(claimed.filter(network=network, claimed_at__lte=cutoff).values_list("pk", flat=True)[:limit])
+    posted = 0
+    for pk in due:
+        with transaction.atomic():
+            row = (
+                Exchange.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("network", "provider", "recipient")
+                .filter(pk=pk, state=State.CLAIMED, needs_coordinator=False)
+                .first()
+            )
+            if row is None:
+                continue
+            if _post(row, minutes=row.claimed_minutes, actor=None, on_behalf_of=None):
+                _posted_step(row, action="autoconfirm", actor=None, on_behalf_of=None, notify=(PROVIDER, RECIPIENT))
+                posted += 1
+            else:
+                _flag_for_coordinator(row, actor=None, on_behalf_of=None)
+    return posted

@@ -1,0 +1,149 @@
+"""Writes about listings: post, edit, pause or close, and close the ones that have expired."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from exchanges.exchanges.common import MAX_MINUTES, acting_for
+from exchanges.models import Account, Listing
+from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User
+from members.selectors import active_membership, is_coordinator
+from members.services import audit_record
+from messaging.services import notification_create
+from timebank.errors import Forbidden, NotFound, ValidationError
+
+SLOTS = {f"{day}-{part}" for day in AVAILABILITY_DAYS for part in AVAILABILITY_PARTS}
+EDITABLE = ("title", "description", "skills", "minutes_estimate", "availability", "expires_on", "status")
+
+
+def _clean(fields: dict) -> dict:
+    """Check every field given; raise one ValidationError naming all that are wrong."""
+    errors: dict[str, list[str]] = {}
+    if "kind" in fields and fields["kind"] not in Listing.Kind.values:
+        errors["kind"] = ["Choose offer or request."]
+    if "title" in fields:
+        fields["title"] = (fields["title"] or "").strip()
+        if not fields["title"] or len(fields["title"]) > 140:
+            errors["title"] = ["Give a short title (up to 140 characters)."]
+    if "description" in fields:
+        fields["description"] = (fields["description"] or "").strip()
+        if len(fields["description"]) > 4000:
+            errors["description"] = ["Keep it under 4000 characters."]
+    minutes = fields.get("minutes_estimate")
+    if minutes is not None and (
+        not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 < minutes <= MAX_MINUTES
+    ):
+        errors["minutes_estimate"] = [f"Give the time in whole minutes, from 1 to {MAX_MINUTES}."]
+    if "availability" in fields:
+        slots = fields["availability"] or []
+        if not isinstance(slots, list) or any(slot not in SLOTS for slot in slots):
+            errors["availability"] = ["Use times like mon-morning, tue-afternoon or sat-evening."]
+        else:
+            fields["availability"] = sorted(set(slots))
+    expires = fields.get("expires_on")
+    if expires is not None and (not isinstance(expires, datetime.date) or expires < timezone.localdate()):
+        errors["expires_on"] = ["Choose today or a later date."]
+    if "status" in fields and fields["status"] not in Listing.Status.values:
+        errors["status"] = ["Choose open, paused or closed."]
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+def listing_create(
+    *,
+    actor: User,
+    network: Network,
+    kind: str,
+    title: str,
+    description: str = "",
+    skills: list[Skill] | tuple = (),
+    minutes_estimate: int | None = None,
+    availability: list[str] | tuple = (),
+    expires_on: datetime.date | None = None,
+    owner: User | None = None,
+) -> Listing:
+    """Post an offer or a request; a coordinator or supporter may post one for a member they act with."""
+    if active_membership(user=actor, network=network) is None:
+        raise NotFound("No such network.")
+    owner = owner or actor
+    acting = acting_for(actor=actor, network=network, party=owner)
+    if acting is None:
+        raise Forbidden("You can only post listings for yourself or a member you support.")
+    if not Account.objects.filter(membership__network=network, membership__user=owner).exists():
+        raise Forbidden("Only members who give and receive help can post listings.")
+    fields = _clean(
+        {
+            "kind": kind,
+            "title": title,
+            "description": description,
+            "minutes_estimate": minutes_estimate,
+            "availability": list(availability),
+            "expires_on": expires_on,
+        }
+    )
+    with transaction.atomic():
+        listing = Listing.objects.create(network=network, owner=owner, **fields)
+        listing.skills.set(skills)
+        audit_record(
+            action="listing.create", actor=actor, on_behalf_of=acting.on_behalf_of, network=network, target=listing
+        )
+    return listing
+
+
+def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
+    """Edit, pause, reopen or close a listing: its owner, someone acting with them, or a coordinator."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: ["This cannot be changed."] for name in sorted(unknown)})
+    acting = acting_for(actor=actor, network=listing.network, party=listing.owner)
+    if acting is None and not is_coordinator(user=actor, network=listing.network):
+        raise Forbidden("Only the person who posted this listing can change it.")
+    skills = changes.pop("skills", None)
+    changes = _clean(changes)
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().get(pk=listing.pk)
+        expires = changes.get("expires_on", listing.expires_on)
+        if changes.get("status") == Listing.Status.OPEN and expires and expires < timezone.localdate():
+            raise ValidationError({"expires_on": ["This listing has expired: choose a new date to reopen it."]})
+        for name, value in changes.items():
+            setattr(listing, name, value)
+        listing.save()
+        if skills is not None:
+            listing.skills.set(skills)
+        audit_record(
+            action="listing.update",
+            actor=actor,
+            on_behalf_of=acting.on_behalf_of if acting else None,
+            network=listing.network,
+            target=listing,
+            data={"fields": sorted([*changes, *(["skills"] if skills is not None else [])])},
+        )
+    return listing
+
+
+def listings_expire(*, today: datetime.date | None = None) -> int:
+    """Close listings past their expiry date and tell their owners. Safe to run concurrently."""
+    today = today or timezone.localdate()
+    live = (Listing.Status.OPEN, Listing.Status.PAUSED)
+    closed = 0
+    for listing in Listing.objects.filter(status__in=live, expires_on__lt=today).select_related("network"):
+        with transaction.atomic():
+            # The conditional update is the lock: a concurrent run closes (and tells) it only once.
+            if not Listing.objects.filter(pk=listing.pk, status__in=live).update(status=Listing.Status.CLOSED):
+                continue
+            closed += 1
+            audit_record(action="listing.expire", actor=None, network=listing.network, target=listing)
+            if Membership.objects.filter(
+                network=listing.network, user_id=listing.owner_id, status=Membership.Status.ACTIVE
+            ).exists():
+                notification_create(
+                    user=listing.owner,
+                    kind="listing.expired",
+                    text=f"Your listing “{listing.title}” has ended. You can post it again at any time.",
+                    network=listing.network,
+                    url=f"/listings/{listing.pk}/",
+                    data={"listing": listing.pk},
+                )
+    return closed

@@ -1,0 +1,165 @@
+"""Reads about listings and exchanges, already scoped to what the caller may see."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from exchanges.exchanges.common import (
+    PROVIDER,
+    RECIPIENT,
+    ActorContext,
+    actor_context,
+    counterparts,
+    exchange_sides_for,
+    supported_party,
+)
+from exchanges.models import Exchange, Listing
+from members.models import Membership, Network, SupportLink, User
+from members.selectors import is_coordinator, network_in_reach, networks_of
+from timebank.errors import NotFound
+
+State = Exchange.State
+
+
+def _networks(*, user: User, network: str | None) -> QuerySet[Network]:
+    if network:
+        return Network.objects.filter(pk=network_in_reach(user=user, slug=network).pk)
+    return networks_of(user=user)
+
+
+# Listings -----------------------------------------------------------------------------------
+
+
+def listings_visible(*, user: User, network: str | None = None) -> QuerySet[Listing]:
+    """Listings of the caller's networks (404 for a network slug outside them)."""
+    return (
+        Listing.objects.filter(network__in=_networks(user=user, network=network))
+        .select_related("network", "owner")
+        .prefetch_related("skills")
+    )
+
+
+def listings_browse(
+    *,
+    user: User,
+    network: str | None = None,
+    kind: str | None = None,
+    category: str | None = None,
+    skill: str | None = None,
+    q: str | None = None,
+    status: str | None = Listing.Status.OPEN,
+    owner: User | None = None,
+) -> QuerySet[Listing]:
+    """Browse and search: open, unexpired listings by default; every word of `q` must appear somewhere."""
+    qs = listings_visible(user=user, network=network)
+    if status:
+        qs = qs.filter(status=status)
+    if status == Listing.Status.OPEN:
+        # Expired listings count as closed even before `autoconfirm` gets round to closing them.
+        qs = qs.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate()))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    if category:
+        qs = qs.filter(skills__category__slug=category)
+    if skill:
+        qs = qs.filter(skills__slug=skill)
+    for word in (q or "").split()[:8]:
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(skills__name__icontains=word)
+            | Q(skills__category__name__icontains=word)
+        )
+    # The skill joins can repeat a listing; keep each once without DISTINCT on the whole row.
+    return qs.filter(pk__in=qs.values("pk")) if (category or skill or q) else qs
+
+
+def listing_get(*, user: User, pk: int) -> Listing:
+    listing = listings_visible(user=user).filter(pk=pk).first()
+    if listing is None:
+        raise NotFound("No such listing.")
+    return listing
+
+
+# Exchanges ----------------------------------------------------------------------------------
+
+
+def exchanges_visible(*, user: User, network: str | None = None) -> QuerySet[Exchange]:
+    """Your own exchanges, those of the members you support, and (coordinators) your networks' all."""
+    networks = _networks(user=user, network=network)
+    coordinated = networks_of(user=user, roles=[Membership.Role.COORDINATOR])
+    supported = SupportLink.objects.filter(supporter__user=user, supporter__status=Membership.Status.ACTIVE).values(
+        "member__user_id"
+    )
+    return (
+        Exchange.objects.filter(network__in=networks)
+        .filter(
+            Q(network__in=coordinated)
+            | Q(provider=user)
+            | Q(recipient=user)
+            | Q(provider__in=supported)
+            | Q(recipient__in=supported)
+        )
+        .select_related("network", "provider", "recipient", "listing")
+    )
+
+
+def exchange_get(*, user: User, pk: int) -> Exchange:
+    exchange = exchanges_visible(user=user).filter(pk=pk).first()
+    if exchange is None:
+        raise NotFound("No such exchange.")
+    return exchange
+
+
+def exchange_actions(*, user: User, exchange: Exchange, context: ActorContext | None = None) -> list[str]:
+    """What the caller can do with this exchange now, in the words of the API."""
+    ctx = context or actor_context(actor=user, network_ids=[exchange.network_id])
+    sides = exchange_sides_for(actor=user, exchange=exchange, context=ctx)
+    coordinator = exchange.network_id in ctx.coordinating
+    answers = any(side in sides for side in counterparts(exchange, exchange.proposed_side))
+    checks = any(side in sides for side in counterparts(exchange, exchange.claimed_side))
+    supported = {(exchange.network_id, u) for u in (exchange.provider_id, exchange.recipient_id)} & ctx.supported
+    actions = []
+    if exchange.state == State.PROPOSED and answers:
+        actions += ["accept", "decline"]
+    if exchange.state == State.AWAITING_APPROVAL and coordinator:
+        actions.append("approve")
+    if exchange.state == State.ACCEPTED and sides:
+        actions.append("complete")
+    if exchange.state == State.CLAIMED and checks:
+        actions += ["confirm", "dispute"]
+    if coordinator and (
+        exchange.state == State.DISPUTED
+        or (exchange.state == State.CLAIMED and (exchange.needs_coordinator or supported))
+    ):
+        actions.append("resolve")
+    if exchange.state in (State.PROPOSED, State.AWAITING_APPROVAL, State.ACCEPTED) and sides:
+        actions.append("cancel")
+    if exchange.state in (State.POSTED, State.DECLINED, State.CANCELLED) and sides:
+        actions.append("repeat")
+    return actions
+
+
+def exchange_side_of(*, user: User, exchange: Exchange) -> str:
+    """ "provider", "recipient" or "" — how the page talks to the caller."""
+    if exchange.provider_id == user.pk:
+        return PROVIDER
+    if exchange.recipient_id == user.pk:
+        return RECIPIENT
+    return ""
+
+
+def coordinator_queue(*, user: User, network: Network) -> dict[str, QuerySet[Exchange]]:
+    """What needs a coordinator: approvals, disputes, claims with a supported member, payments over a limit."""
+    if not is_coordinator(user=user, network=network):
+        return {}
+    qs = Exchange.objects.filter(network=network).select_related("network", "provider", "recipient", "listing")
+    return {
+        "approvals": qs.filter(state=State.AWAITING_APPROVAL).order_by("created_at"),
+        "disputes": qs.filter(state=State.DISPUTED).order_by("updated_at"),
+        "over_floor": qs.filter(state=State.CLAIMED, needs_coordinator=True).order_by("claimed_at"),
+        "supported_claims": qs.filter(supported_party(), state=State.CLAIMED, needs_coordinator=False).order_by(
+            "claimed_at"
+        ),
+    }

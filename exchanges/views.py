@@ -1,0 +1,320 @@
+"""Pages for listings and exchanges: the same services as the API, one tap per step, no JavaScript needed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exchanges import forms, selectors, services
+from exchanges.models import Exchange, Listing
+from members.models import Membership, Network
+from members.selectors import is_coordinator, networks_of
+from timebank.errors import DomainError, NotFound
+
+
+def _attempt(request, work) -> bool:
+    """Run a service; a refusal becomes a message on the page instead of an error."""
+    try:
+        work()
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    except DjangoValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You cannot do that."))
+        return False
+    return True
+
+
+def _get(selector, **kwargs):
+    try:
+        return selector(**kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+# Listings -----------------------------------------------------------------------------------
+
+
+@login_required
+def listing_browse(request):
+    form = forms.BrowseForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    networks = networks_of(user=request.user).order_by("name")
+    slug = request.GET.get("network") or None
+    qs = _get(
+        selectors.listings_browse,
+        user=request.user,
+        network=slug,
+        kind=filters.get("kind") or None,
+        category=filters.get("category") or None,
+        q=filters.get("q") or None,
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "networks": networks, "network": slug, "query": query.urlencode()}
+    return render(request, "exchanges/listing_browse.html", context)
+
+
+@login_required
+def listing_new(request):
+    form = forms.ListingForm(request.POST or None, user=request.user, initial={"kind": request.GET.get("kind")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = {}
+
+        def work():
+            created["listing"] = services.listing_create(
+                actor=request.user,
+                network=data["network"],
+                kind=data["kind"],
+                title=data["title"],
+                description=data["description"],
+                skills=list(data["skills"]),
+                minutes_estimate=data["minutes_estimate"],
+                availability=data["availability"],
+                expires_on=data["expires_on"],
+            )
+
+        if _attempt(request, work):
+            messages.success(request, _("Your listing is up."))
+            return redirect("listing-detail", pk=created["listing"].pk)
+    return render(request, "exchanges/listing_form.html", {"form": form})
+
+
+@login_required
+def listing_detail(request, pk: int):
+    listing = _get(selectors.listing_get, user=request.user, pk=pk)
+    mine = listing.owner_id == request.user.pk
+    can_edit = mine or is_coordinator(user=request.user, network=listing.network)
+    can_propose = (
+        not mine
+        and listing.status == Listing.Status.OPEN
+        and Membership.objects.filter(
+            user=request.user, network=listing.network, status="active", account__isnull=False
+        ).exists()
+    )
+    form = forms.ProposeForm(initial={"minutes": listing.minutes_estimate or 60})
+    context = {"listing": listing, "mine": mine, "can_edit": can_edit, "can_propose": can_propose, "form": form}
+    return render(request, "exchanges/listing_detail.html", context)
+
+
+@login_required
+def listing_edit(request, pk: int):
+    listing = _get(selectors.listing_get, user=request.user, pk=pk)
+    initial = {
+        "title": listing.title,
+        "description": listing.description,
+        "skills": list(listing.skills.all()),
+        "minutes_estimate": listing.minutes_estimate,
+        "availability": listing.availability,
+        "expires_on": listing.expires_on,
+        "status": listing.status,
+    }
+    form = forms.ListingForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["skills"] = list(data["skills"])
+        if _attempt(request, lambda: services.listing_update(actor=request.user, listing=listing, **data)):
+            messages.success(request, _("Saved."))
+            return redirect("listing-detail", pk=listing.pk)
+    return render(request, "exchanges/listing_form.html", {"form": form, "listing": listing})
+
+
+@login_required
+@require_POST
+def listing_propose(request, pk: int):
+    """One tap from a listing: ask for the offered help, or offer the help asked for."""
+    listing = _get(selectors.listing_get, user=request.user, pk=pk)
+    form = forms.ProposeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say how many minutes, from 1 up."))
+        return redirect("listing-detail", pk=pk)
+    offer = listing.kind == Listing.Kind.OFFER
+    created = {}
+
+    def work():
+        created["exchange"] = services.exchange_propose(
+            actor=request.user,
+            network=listing.network,
+            provider=listing.owner if offer else request.user,
+            recipient=request.user if offer else listing.owner,
+            minutes=form.cleaned_data["minutes"],
+            description=form.cleaned_data["description"] or listing.title,
+            listing=listing,
+        )
+
+    if _attempt(request, work):
+        messages.success(request, _("Sent. We will tell you when they answer."))
+        return redirect("exchange-detail", pk=created["exchange"].pk)
+    return redirect("listing-detail", pk=pk)
+
+
+# Exchanges ----------------------------------------------------------------------------------
+
+
+@login_required
+def exchange_list(request):
+    qs = selectors.exchanges_visible(user=request.user).order_by("-updated_at", "-id")
+    coordinated = networks_of(user=request.user, roles=[Membership.Role.COORDINATOR])
+    if coordinated.exists():
+        # A coordinator sees their networks' exchanges in the queue; here, their own.
+        qs = qs.filter(proposed_by=request.user) | qs.filter(provider=request.user) | qs.filter(recipient=request.user)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "exchanges/exchange_list.html", {"page": page, "coordinated": coordinated})
+
+
+def _next_step(exchange: Exchange, actions: list[str]) -> str:
+    """What happens next, in plain words."""
+    other_days = exchange.network.autoconfirm_days
+    state = exchange.state
+    if state == Exchange.State.PROPOSED:
+        if "accept" in actions:
+            return _("You have been asked. Tap Accept to agree, or Decline if you can't.")
+        return _("Waiting for the other person to say yes.")
+    if state == Exchange.State.AWAITING_APPROVAL:
+        return _("A coordinator will check this before it goes ahead. The time is set aside meanwhile.")
+    if state == Exchange.State.ACCEPTED:
+        return _("Agreed. When the help has happened, tap “It’s done” and say how long it took.")
+    if state == Exchange.State.CLAIMED:
+        if exchange.needs_coordinator:
+            return _("Paying this would go below the limit, so a coordinator will sort it out.")
+        if "confirm" in actions:
+            return _("Please check the time and tap Confirm, or tell us if it is not right.")
+        return _("Waiting for the other person to confirm. If they don’t answer in %(days)s days, it is confirmed.") % {
+            "days": other_days
+        }
+    if state == Exchange.State.DISPUTED:
+        return _("A coordinator will look at this and settle it.")
+    if state == Exchange.State.POSTED:
+        return _("All done: the time has been paid.")
+    return _("This exchange is closed. You can ask for the same help again.")
+
+
+@login_required
+def exchange_detail(request, pk: int):
+    exchange = _get(selectors.exchange_get, user=request.user, pk=pk)
+    actions = selectors.exchange_actions(user=request.user, exchange=exchange)
+    context = {
+        "exchange": exchange,
+        "actions": actions,
+        "side": selectors.exchange_side_of(user=request.user, exchange=exchange),
+        "next_step": _next_step(exchange, actions),
+        "minutes_form": forms.MinutesForm(initial={"minutes": exchange.minutes}),
+        "resolve_form": forms.ResolveForm(initial={"minutes": exchange.claimed_minutes or exchange.minutes}),
+        "reason_form": forms.ReasonForm(),
+    }
+    return render(request, "exchanges/exchange_detail.html", context)
+
+
+@login_required
+@require_POST
+def exchange_action(request, pk: int, action: str):
+    exchange = _get(selectors.exchange_get, user=request.user, pk=pk)
+    actor = request.user
+    result = {"exchange": exchange}
+    post = request.POST
+    simple = {
+        "accept": services.exchange_accept,
+        "decline": services.exchange_decline,
+        "cancel": services.exchange_cancel,
+    }
+    if action in simple:
+        work = lambda: simple[action](actor=actor, exchange=exchange)  # noqa: E731
+    elif action == "confirm":
+        work = lambda: services.exchange_confirm(actor=actor, exchange=exchange, reason=post.get("reason", ""))  # noqa: E731
+    elif action == "complete":
+        form = forms.MinutesForm(post)
+        if not form.is_valid():
+            messages.error(request, _("Say how many minutes, from 1 up."))
+            return _back(request, pk)
+        work = lambda: services.exchange_complete(actor=actor, exchange=exchange, **form.cleaned_data)  # noqa: E731
+    elif action in ("approve", "dispute", "resolve"):
+        form = (forms.ResolveForm if action == "resolve" else forms.ReasonForm)(post)
+        if not form.is_valid():
+            messages.error(request, _("Please say why: it goes in the record."))
+            return _back(request, pk)
+        service = {
+            "approve": services.exchange_approve,
+            "dispute": services.exchange_dispute,
+            "resolve": services.exchange_resolve,
+        }[action]
+        work = lambda: service(actor=actor, exchange=exchange, **form.cleaned_data)  # noqa: E731
+    elif action == "repeat":
+
+        def work():
+            result["exchange"] = services.exchange_repeat(actor=actor, exchange=exchange)
+
+    else:
+        raise Http404("No such action.")
+    if _attempt(request, work):
+        messages.success(request, _("Done."))
+    return _back(request, result["exchange"].pk)
+
+
+def _back(request, pk: int):
+    """Back to where the tap came from (the coordinator queue), else the exchange page."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("exchange-detail", pk=pk)
+
+
+@login_required
+def exchange_record(request):
+    """“I helped someone” (direction=gave) or “someone helped me” (direction=received)."""
+    direction = request.GET.get("direction") or request.POST.get("direction") or "gave"
+    form = forms.RecordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = {}
+
+        def work():
+            kind, _sep, ident = data["other"].partition(":")
+            if kind == "pot":
+                network, other = Network.objects.get(pk=ident), None
+            else:
+                other_membership = Membership.objects.select_related("network", "user").get(pk=ident)
+                network, other = other_membership.network, other_membership.user
+            if data["who"] == "me":
+                me = request.user
+            else:
+                me = Membership.objects.select_related("user").get(pk=data["who"].partition(":")[2]).user
+            created["exchange"] = services.exchange_record(
+                actor=request.user,
+                network=network,
+                provider=me if direction == "gave" else other,
+                recipient=other if direction == "gave" else me,
+                minutes=data["minutes"],
+                description=data["description"],
+            )
+
+        if _attempt(request, work):
+            messages.success(request, _("Thank you. We have asked the other person to confirm."))
+            return redirect("exchange-detail", pk=created["exchange"].pk)
+    return render(request, "exchanges/exchange_record.html", {"form": form, "direction": direction})
+
+
+@login_required
+def coordinator_queue(request):
+    networks = networks_of(user=request.user, roles=[Membership.Role.COORDINATOR]).order_by("name")
+    if not networks.exists():
+        raise Http404("Not a coordinator.")
+    sections = [(network, selectors.coordinator_queue(user=request.user, network=network)) for network in networks]
+    context = {
+        "sections": sections,
+        "reason_form": forms.ReasonForm(),
+        "resolve_form": forms.ResolveForm(),
+    }
+    return render(request, "exchanges/coordinator_queue.html", context)

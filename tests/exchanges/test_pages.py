@@ -1,0 +1,164 @@
+"""The listing and exchange pages call the same services as the API: one tap per step."""
+
+import pytest
+from django.test import Client
+
+from exchanges import services
+from exchanges.models import Exchange, Listing, Transfer
+from members.models import Network
+from tests.exchanges.conftest import account
+from tests.exchanges.helpers import disputed, proposed
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_member_posts_a_listing_from_the_page(network, alice):
+    response = client_for(alice).post(
+        "/listings/new/",
+        {
+            "network": network.pk,
+            "kind": "offer",
+            "title": "Dog walks",
+            "minutes_estimate": 45,
+            "availability": ["sat-morning"],
+        },
+    )
+    listing = Listing.objects.get()
+    assert response.status_code == 302 and response.url == f"/listings/{listing.pk}/"
+    assert (listing.owner, listing.title, listing.availability) == (alice, "Dog walks", ["sat-morning"])
+
+
+def test_the_browse_page_lists_and_searches_listings(network, alice, bob):
+    client_for(alice).post("/listings/new/", {"network": network.pk, "kind": "offer", "title": "Dog walks"})
+    client_for(alice).post("/listings/new/", {"network": network.pk, "kind": "request", "title": "Fix my tap"})
+    page = client_for(bob).get("/listings/?q=tap")
+    assert page.status_code == 200
+    assert "Fix my tap" in page.content.decode() and "Dog walks" not in page.content.decode()
+
+
+def test_one_tap_on_a_listing_proposes_an_exchange(network, alice, bob):
+    client_for(alice).post("/listings/new/", {"network": network.pk, "kind": "offer", "title": "Dog walks"})
+    listing = Listing.objects.get()
+    response = client_for(bob).post(f"/listings/{listing.pk}/propose/", {"minutes": 60})
+    exchange = Exchange.objects.get()
+    assert response.status_code == 302 and response.url == f"/exchanges/{exchange.pk}/"
+    assert (exchange.provider, exchange.recipient, exchange.listing, exchange.state) == (
+        alice,
+        bob,
+        listing,
+        "proposed",
+    )
+
+
+def test_a_listing_in_another_network_is_a_404_page(network, alice, stranger):
+    client_for(alice).post("/listings/new/", {"network": network.pk, "kind": "offer", "title": "Dog walks"})
+    assert client_for(stranger).get(f"/listings/{Listing.objects.get().pk}/").status_code == 404
+
+
+def test_the_exchange_page_says_what_happens_next_and_accepting_is_one_tap(network, alice, bob):
+    exchange = proposed(network, bob, alice, actor=alice)
+    page = client_for(bob).get(f"/exchanges/{exchange.pk}/").content.decode()
+    assert "Tap Accept to agree" in page
+    response = client_for(bob).post(f"/exchanges/{exchange.pk}/accept/")
+    assert response.status_code == 302
+    exchange.refresh_from_db()
+    assert exchange.state == "accepted" and account(network, alice).held == 60
+
+
+def test_claiming_and_confirming_are_one_tap_each(network, alice, bob):
+    exchange = proposed(network, bob, alice, actor=alice)
+    client_for(bob).post(f"/exchanges/{exchange.pk}/accept/")
+    client_for(bob).post(f"/exchanges/{exchange.pk}/complete/", {"minutes": 50})
+    page = client_for(alice).get(f"/exchanges/{exchange.pk}/").content.decode()
+    assert "Confirm 50 minutes" in page
+    client_for(alice).post(f"/exchanges/{exchange.pk}/confirm/")
+    exchange.refresh_from_db()
+    assert exchange.state == "posted" and Transfer.objects.get(exchange=exchange).minutes == 50
+
+
+def test_a_refused_step_shows_a_message_and_changes_nothing(network, alice, bob):
+    exchange = proposed(network, bob, alice, 700, actor=alice)
+    response = client_for(bob).post(f"/exchanges/{exchange.pk}/accept/", follow=True)
+    assert "Not enough time credit" in response.content.decode()
+    exchange.refresh_from_db()
+    assert exchange.state == "proposed"
+
+
+def test_someone_elses_exchange_is_a_404_page(network, alice, bob, stranger):
+    exchange = proposed(network, bob, alice, actor=alice)
+    assert client_for(stranger).get(f"/exchanges/{exchange.pk}/").status_code == 404
+    assert client_for(stranger).post(f"/exchanges/{exchange.pk}/accept/").status_code == 404
+
+
+def test_i_helped_someone_records_a_claim_for_them_to_confirm(network, alice, bob):
+    membership = bob.memberships.get(network=network)
+    response = client_for(alice).post(
+        "/exchanges/record/", {"direction": "gave", "who": "me", "other": f"m:{membership.pk}", "minutes": 30}
+    )
+    exchange = Exchange.objects.get()
+    assert response.status_code == 302
+    assert (exchange.provider, exchange.recipient, exchange.state) == (alice, bob, "claimed")
+
+
+def test_someone_helped_me_can_name_the_pot(network, alice):
+    response = client_for(alice).post(
+        "/exchanges/record/", {"direction": "received", "who": "me", "other": f"pot:{network.pk}", "minutes": 30}
+    )
+    assert response.status_code == 302
+    exchange = Exchange.objects.get()
+    assert (exchange.provider, exchange.recipient) == (None, alice)
+
+
+def test_a_supporter_records_help_with_the_member_they_support(network, alice, dora, sam):
+    dora_membership = dora.memberships.get(network=network)
+    alice_membership = alice.memberships.get(network=network)
+    client_for(sam).post(
+        "/exchanges/record/",
+        {"direction": "received", "who": f"m:{dora_membership.pk}", "other": f"m:{alice_membership.pk}", "minutes": 30},
+    )
+    exchange = Exchange.objects.get()
+    assert (exchange.provider, exchange.recipient, exchange.claimed_by) == (alice, dora, sam)
+
+
+def test_the_coordinator_queue_lists_what_needs_them_and_resolves_with_a_reason(network, coordinator, alice, bob, dora):
+    dispute = disputed(network, alice, bob, 30)
+    supported = services.exchange_record(actor=alice, network=network, provider=alice, recipient=dora, minutes=20)
+    Network.objects.filter(pk=network.pk).update(approval="always")
+    needs = proposed(network, bob, alice, actor=alice)
+    client_for(bob).post(f"/exchanges/{needs.pk}/accept/")
+    page = client_for(coordinator).get("/coordinator/exchanges/")
+    assert page.status_code == 200
+    assert page.context["sections"][0][1]["approvals"].get() == needs
+    assert page.context["sections"][0][1]["disputes"].get() == dispute
+    assert page.context["sections"][0][1]["supported_claims"].get() == supported
+    response = client_for(coordinator).post(
+        f"/exchanges/{dispute.pk}/resolve/", {"minutes": 0, "reason": "", "next": "/coordinator/exchanges/"}
+    )
+    dispute.refresh_from_db()
+    assert response.url == "/coordinator/exchanges/" and dispute.state == "disputed"
+    client_for(coordinator).post(
+        f"/exchanges/{dispute.pk}/resolve/",
+        {"minutes": 0, "reason": "Never happened", "next": "/coordinator/exchanges/"},
+    )
+    dispute.refresh_from_db()
+    assert dispute.state == "cancelled"
+    client_for(coordinator).post(f"/exchanges/{supported.pk}/confirm/", {"reason": "Asked Dora at the coffee morning"})
+    supported.refresh_from_db()
+    assert supported.state == "posted"
+    assert Transfer.objects.get(exchange=supported).on_behalf_of == dora
+
+
+def test_the_queue_is_only_for_coordinators(network, alice):
+    assert client_for(alice).get("/coordinator/exchanges/").status_code == 404
+
+
+def test_a_redirect_never_leaves_the_site(network, alice, bob):
+    exchange = proposed(network, bob, alice, actor=alice)
+    response = client_for(bob).post(f"/exchanges/{exchange.pk}/accept/", {"next": "https://evil.example/"})
+    assert response.url == f"/exchanges/{exchange.pk}/"
