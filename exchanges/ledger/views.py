@@ -97,6 +97,13 @@ def my_time(request):
     return render(request, "exchanges/ledger/my_time.html", {"sections": sections, "statement": statement})
 
 
+def _network_or_404(request, slug):
+    try:
+        return network_in_reach(user=request.user, slug=slug)
+    except DomainError as exc:  # NotFound: a page answers with the site's 404
+        raise Http404 from exc
+
+
 def _refusal_message(exc) -> str:
     if isinstance(exc, DomainError):
         return exc.message
@@ -108,7 +115,7 @@ def _refusal_message(exc) -> str:
 @login_required
 @require_POST
 def give(request, slug):
-    network = network_in_reach(user=request.user, slug=slug)
+    network = _network_or_404(request, slug)
     form = GiveForm(request.POST, members=_member_choices(network, exclude_user=request.user))
     if not form.is_valid():
         messages.error(request, _("Please check the form: %(errors)s") % {"errors": form.errors.as_text()})
@@ -137,7 +144,7 @@ def give(request, slug):
 
 @login_required
 def coordinate(request, slug):
-    network = network_in_reach(user=request.user, slug=slug)
+    network = _network_or_404(request, slug)
     if not is_coordinator(user=request.user, network=network):
         raise Http404
     accounts = list(Account.objects.filter(network=network).select_related("membership__user").order_by("kind", "pk"))

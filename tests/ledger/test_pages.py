@@ -78,3 +78,9 @@ def test_a_member_cannot_open_the_coordinators_ledger(client, network, alice):
     assert client.get(f"/networks/{network.slug}/ledger/").status_code == 404
     client.post(f"/networks/{network.slug}/ledger/", {"action": "issue", "to_party": alice.pk, "minutes": 5})
     assert Transfer.objects.count() == 0
+
+
+def test_pages_of_a_network_out_of_reach_answer_not_found(client, network, other_network, alice):
+    client.force_login(alice)
+    assert client.post(f"/time/{other_network.slug}/give/", {"kind": "donation", "minutes": 5}).status_code == 404
+    assert client.get(f"/networks/{other_network.slug}/ledger/").status_code == 404
