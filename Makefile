@@ -21,7 +21,12 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.run-deps
 
-deps: $(VENV)/.dev-deps
+# axe-core, injected into pages by the accessibility test (skipped, saying why, without npm).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility test will be skipped"; fi
+
+deps: $(VENV)/.dev-deps node_modules/.installed
 
 run: $(VENV)/.run-deps
 	$(BIN)/python manage.py migrate --noinput
@@ -30,7 +35,7 @@ run: $(VENV)/.run-deps
 
 # Browser tests run in their own pytest process: sync Playwright keeps an event loop on the
 # main thread, which breaks async tests that run after it.
-test: $(VENV)/.dev-deps
+test: $(VENV)/.dev-deps node_modules/.installed
 	TIMEBANK_TESTING=1 $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 	TIMEBANK_TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser $(PYTEST_ARGS); \
 		status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
