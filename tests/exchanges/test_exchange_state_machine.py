@@ -168,7 +168,7 @@ class ExchangeMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
-def test_random_exchange_actions_keep_the_ledger_consistent(fast_passwords):
+def test_random_exchange_actions_keep_the_ledger_consistent():
     run_state_machine_as_test(
         ExchangeMachine,
         settings=settings(
