@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from exchanges.matching.ranking import Candidate, categories_of, rank_candidates
-from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
+from exchanges.matching.models import ListingSkill
+from exchanges.matching.ranking import Candidate, rank_candidates, without_sensitive
+from exchanges.matching.scoring import DAYS, PARTS, WEIGHTS, Side, Slot, TrackRecord
 from exchanges.matching.taxonomy import Category, Taxonomy
 from exchanges.matching.taxonomy import Skill as TaxonomySkill
 from exchanges.matching.text import SkillMatch, SkillMatcher, chosen, combine
+from exchanges.matching.vectors import unit_vectors
 from exchanges.models import Exchange, Listing
 from members.models import Membership, SafeguardingCheck, Skill, User
 from members.selectors import TRADING_ROLES
@@ -44,30 +47,59 @@ class ListingMatch:
     reasons: list[str]
 
 
+@dataclass(frozen=True)
+class SkillIds:
+    """Database keys of the taxonomy, to read and write stored listing skills."""
+
+    skill: dict[str, int]
+    category: dict[str, int]
+    slug: dict[int, str]
+
+
 _matcher_lock = threading.Lock()
-_matcher_cache: dict[tuple, SkillMatcher] = {}
+_matcher_cache: dict[tuple, tuple[SkillMatcher, SkillIds]] = {}
 
 
-def skill_matcher() -> SkillMatcher:
-    """The matcher for the skills in the database, rebuilt when skills are added or removed.
-
-    Edited names or synonyms arrive with a migration, and a deploy restarts the processes."""
+def _cached_taxonomy() -> tuple[SkillMatcher, SkillIds]:
+    """Rebuilt when skills are added or removed. Edited names or synonyms arrive with a
+    migration, and a deploy restarts the processes."""
     key = tuple(Skill.objects.aggregate(n=Count("id"), last=Max("id")).values())
     with _matcher_lock:
         if key not in _matcher_cache:
             _matcher_cache.clear()
-            _matcher_cache[key] = SkillMatcher(_taxonomy_from_db())
+            _matcher_cache[key] = _taxonomy_from_db()
         return _matcher_cache[key]
 
 
-def _taxonomy_from_db() -> Taxonomy:
+def skill_matcher() -> SkillMatcher:
+    """The matcher for the skills in the database."""
+    return _cached_taxonomy()[0]
+
+
+def skill_ids() -> SkillIds:
+    return _cached_taxonomy()[1]
+
+
+def _taxonomy_from_db() -> tuple[SkillMatcher, SkillIds]:
     categories: dict[str, Category] = {}
     skills: dict[str, TaxonomySkill] = {}
+    ids = SkillIds(skill={}, category={}, slug={})
     for skill in Skill.objects.select_related("category"):
         c = skill.category
         category = categories.setdefault(c.slug, Category(c.slug, c.name, c.sensitive))
         skills[skill.slug] = TaxonomySkill(skill.slug, skill.name, tuple(skill.synonyms), category)
-    return Taxonomy(skills=skills, categories=categories)
+        ids.skill[skill.slug] = skill.pk
+        ids.slug[skill.pk] = skill.slug
+        ids.category[c.slug] = c.pk
+    taxonomy = Taxonomy(skills=skills, categories=categories)
+    return SkillMatcher(taxonomy), ids
+
+
+def listing_skill_weights(*, listing: Listing) -> SkillMatch:
+    """The skills a listing is about: those its owner picked, and those its words name."""
+    picked = [skill.slug for skill in listing.skills.all()]
+    text = skill_matcher().skills_in(listing.description, title=listing.title)
+    return combine(chosen(picked), text)
 
 
 def parse_availability(values: Iterable[str] | None) -> frozenset[Slot]:
@@ -80,12 +112,14 @@ def parse_availability(values: Iterable[str] | None) -> frozenset[Slot]:
     return frozenset(slots)
 
 
-def _members_with_current_check(network_id: int) -> set[int]:
-    """Memberships with a DBS check that is clear (or accepted) and not past its review date."""
+def _members_with_current_check(network_id: int, membership_ids: Iterable[int]) -> set[int]:
+    """Those of these memberships with a DBS check that is clear (or accepted) and not past its
+    review date."""
     today = timezone.localdate()
     return set(
         SafeguardingCheck.objects.filter(
             network_id=network_id,
+            membership_id__in=list(membership_ids),
             kind=SafeguardingCheck.Kind.DBS,
             decision__in=[SafeguardingCheck.Decision.CLEAR, SafeguardingCheck.Decision.ACCEPTED],
         )
@@ -94,12 +128,13 @@ def _members_with_current_check(network_id: int) -> set[int]:
     )
 
 
-def _track_records(network_id: int) -> dict[int, TrackRecord]:
+def _track_records(network_id: int, user_ids: Iterable[int]) -> dict[int, TrackRecord]:
+    user_ids = list(user_ids)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     minutes = Coalesce("claimed_minutes", "minutes")
     for party, given_or_received in (("provider", "given"), ("recipient", "received")):
         rows = (
-            Exchange.objects.filter(network_id=network_id, **{f"{party}__isnull": False})
+            Exchange.objects.filter(network_id=network_id, **{f"{party}_id__in": user_ids})
             .values(f"{party}_id")
             .annotate(
                 completed=Count("id", filter=Q(state=Exchange.State.POSTED)),
@@ -142,9 +177,120 @@ def _slugs_by(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
     return grouped
 
 
+# Listings scored in Python for one call: the best by skill overlap, which the database ranks.
+# Availability, place and track record add at most ~0.5 to a score, so a listing below the
+# shortlist could only overtake it in a network with more than this many good fits.
+SHORTLIST = 200
+# Members found through their profile's skills alone, scored alongside.
+PROFILE_SHORTLIST = 50
+
+_CANDIDATES_SQL = """
+SELECT listing_id, owner_id, SUM(part) AS fit FROM (
+    SELECT listing_id, owner_id, unit * CASE skill_id {skill_cases} ELSE 0 END AS part
+    FROM exchanges_listingskill
+    WHERE network_id = %s AND kind = %s AND skill_id IS NOT NULL AND skill_id IN ({skills})
+      AND (expires_on IS NULL OR expires_on >= %s) AND owner_id NOT IN ({excluded})
+    UNION ALL
+    SELECT listing_id, owner_id, unit * CASE category_id {category_cases} ELSE 0 END AS part
+    FROM exchanges_listingskill
+    WHERE network_id = %s AND kind = %s AND skill_id IS NULL AND category_id IN ({categories})
+      AND (expires_on IS NULL OR expires_on >= %s) AND owner_id NOT IN ({excluded})
+) AS parts
+GROUP BY listing_id, owner_id
+ORDER BY fit DESC, listing_id
+LIMIT %s
+"""
+
+
+def candidates_query(
+    *,
+    network_id: int,
+    kind: str,
+    skills: Mapping[str, float],
+    excluded: Iterable[int],
+    limit: int = SHORTLIST,
+) -> tuple[str, list]:
+    """SQL and parameters for the listings of `kind` that share a skill or a category with these
+    skill weights, best skill overlap first; it reads only the two covering indexes."""
+    matcher, ids = _cached_taxonomy()
+    skill_units, category_units = unit_vectors(skills, matcher.taxonomy)
+    by_skill = {ids.skill[s]: (1 - WEIGHTS.same_category) * u for s, u in skill_units.items()}
+    by_category = {ids.category[c]: WEIGHTS.same_category * u for c, u in category_units.items()}
+    excluded = list(excluded) or [0]
+    sql = _CANDIDATES_SQL.format(
+        skill_cases=" ".join(["WHEN %s THEN %s"] * len(by_skill)),
+        skills=", ".join(["%s"] * len(by_skill)),
+        category_cases=" ".join(["WHEN %s THEN %s"] * len(by_category)),
+        categories=", ".join(["%s"] * len(by_category)),
+        excluded=", ".join(["%s"] * len(excluded)),
+    )
+    today = timezone.localdate()
+    params = [
+        *[v for pair in by_skill.items() for v in pair],
+        network_id,
+        kind,
+        *by_skill,
+        today,
+        *excluded,
+        *[v for pair in by_category.items() for v in pair],
+        network_id,
+        kind,
+        *by_category,
+        today,
+        *excluded,
+        limit,
+    ]
+    return sql, params
+
+
+def _shortlist(*, network_id: int, kind: str, skills: Mapping[str, float], excluded: set[int]) -> list[tuple[int, int]]:
+    """(listing id, owner id) of the listings that fit these skills best."""
+    if not skills:
+        return []
+    sql, params = candidates_query(network_id=network_id, kind=kind, skills=skills, excluded=excluded)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(listing_id, owner_id) for listing_id, owner_id, _ in cursor.fetchall()]
+
+
+def _stored_skills(listing_ids: list[int]) -> dict[int, SkillMatch]:
+    slugs = skill_ids().slug
+    rows = ListingSkill.objects.filter(listing_id__in=listing_ids, skill__isnull=False)
+    weights: dict[int, dict[str, float]] = defaultdict(dict)
+    for listing_id, skill_id, weight in rows.values_list("listing_id", "skill_id", "weight"):
+        weights[listing_id][slugs[skill_id]] = weight
+    return {listing_id: SkillMatch(w) for listing_id, w in weights.items()}
+
+
+def _profile_candidates(*, network_id: int, kind: str, strong: list[str], excluded: set[int]) -> dict[int, list[str]]:
+    """Members offering (for a request) or wanting (for an offer) these skills on their profile,
+    so people who never wrote a listing are found too: membership id -> all their profile skills."""
+    if not strong:
+        return {}
+    profile_field = "skills_offered" if kind == Listing.Kind.REQUEST else "skills_wanted"
+    through = getattr(Membership, profile_field).through.objects
+    with_skill = (
+        through.filter(
+            skill__slug__in=strong,
+            membership__network_id=network_id,
+            membership__status=Membership.Status.ACTIVE,
+            membership__role__in=TRADING_ROLES,
+        )
+        .exclude(membership__user_id__in=excluded)
+        .values_list("membership_id", flat=True)
+        .distinct()
+        .order_by("membership_id")[:PROFILE_SHORTLIST]
+    )
+    theirs = through.filter(membership_id__in=list(with_skill))
+    return _slugs_by(theirs.values_list("membership_id", "skill__slug"))
+
+
 def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     """Members of the listing's network who could help with a request, or who need what an offer
-    gives; best first, one per member with their best listing, each with plain-language reasons."""
+    gives; best first, one per member with their best listing, each with plain-language reasons.
+
+    The database shortlists the listings that share a skill or a category with this one (stored
+    by `listing_skills_refresh`); only those are scored here."""
     network_id = listing.network_id
     opposite = Listing.Kind.OFFER if listing.kind == Listing.Kind.REQUEST else Listing.Kind.REQUEST
     owner = Membership.objects.filter(network_id=network_id, user_id=listing.owner_id).first()
@@ -152,67 +298,51 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
         return []
 
     matcher = skill_matcher()
+    taxonomy = matcher.taxonomy
     excluded = _blocked(network_id, listing.owner_id) | {listing.owner_id}
+    mine = listing_skill_weights(listing=listing)
+    i_am_checked = bool(_members_with_current_check(network_id, [owner.pk]))
+    wanted = mine.weights
+    if listing.kind == Listing.Kind.OFFER and not i_am_checked:
+        # An unchecked helper is never matched on sensitive skills: do not shortlist for them.
+        wanted = without_sensitive(wanted, taxonomy)
+    shortlist = _shortlist(network_id=network_id, kind=opposite, skills=wanted, excluded=excluded)
+    strong = [slug for slug, weight in wanted.items() if weight >= PROFILE_SKILL_WEIGHT]
+    profile_skills = _profile_candidates(network_id=network_id, kind=listing.kind, strong=strong, excluded=excluded)
+
     # Only active members who trade: never pending, suspended, left or commissioners.
     active = Membership.objects.filter(
-        network_id=network_id, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES
-    ).exclude(user_id__in=excluded)
-    # Plain rows rather than model instances: every open listing of the network is read.
-    memberships = {row["user_id"]: row for row in active.values("id", "user_id", "neighbourhood")}
-    picked = [skill.slug for skill in listing.skills.all()]
-    mine = combine(chosen(picked), matcher.skills_in(listing.description, title=listing.title))
-    my_side = Side(
-        skills=mine.weights,
-        availability=parse_availability(listing.availability or owner.availability),
-        neighbourhood=owner.neighbourhood.strip(),
-    )
-
-    today = timezone.localdate()
-    their_listings = Listing.objects.filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+        Q(user_id__in={owner_id for _, owner_id in shortlist}) | Q(pk__in=list(profile_skills)),
         network_id=network_id,
-        kind=opposite,
-        status=Listing.Status.OPEN,
-        owner_id__in=active.values("user_id"),
+        status=Membership.Status.ACTIVE,
+        role__in=TRADING_ROLES,
     )
-    picked_by_them = Listing.skills.through.objects.filter(listing__in=their_listings.values("id"))
-    their_skills = _slugs_by(picked_by_them.values_list("listing_id", "skill__slug"))
-    # A request looks for members offering its skills on their profile, and an offer for members
-    # wanting them, so people who never wrote a listing are found too.
-    strong = [slug for slug, weight in mine.weights.items() if weight >= PROFILE_SKILL_WEIGHT]
-    profile_field = "skills_offered" if listing.kind == Listing.Kind.REQUEST else "skills_wanted"
-    through = getattr(Membership, profile_field).through.objects
-    with_skill = through.filter(membership__in=active, skill__slug__in=strong)
-    theirs = through.filter(membership_id__in=with_skill.values("membership_id"))
-    profile_skills = _slugs_by(theirs.values_list("membership_id", "skill__slug"))
-
-    # Only listings that share a category with this one are worth scoring; in a large network
-    # that is a small share, so availability (JSON) is read for those alone.
-    my_categories = categories_of(mine.weights, matcher.taxonomy)
-    found: list[tuple[int, int | None, SkillMatch]] = []
-    for row in their_listings.values("id", "owner_id", "title", "description"):
-        text = matcher.skills_in(row["description"], title=row["title"])
-        skills = combine(chosen(their_skills.get(row["id"], ())), text)
-        if not my_categories.isdisjoint(categories_of(skills.weights, matcher.taxonomy)):
-            found.append((row["owner_id"], row["id"], skills))
+    memberships = {row["user_id"]: row for row in active.values("id", "user_id", "neighbourhood", "availability")}
     user_of = {row["id"]: user_id for user_id, row in memberships.items()}
-    for membership_id, slugs in profile_skills.items():
-        found.append((user_of[membership_id], None, chosen(slugs)))
+    listing_ids = [listing_id for listing_id, owner_id in shortlist if owner_id in memberships]
+    # The listing row has the last word on whether it is still open.
+    listing_rows = Listing.objects.filter(pk__in=listing_ids, status=Listing.Status.OPEN)
+    listing_slots = dict(listing_rows.values_list("id", "availability"))
+    stored = _stored_skills(list(listing_slots))
 
-    listing_ids = [listing_id for _, listing_id, _ in found if listing_id]
-    listing_rows = Listing.objects.filter(pk__in=listing_ids).values_list("id", "availability")
-    listing_slots = dict(listing_rows)
-    member_ids = {memberships[user_id]["id"] for user_id, _, _ in found}
-    member_rows = Membership.objects.filter(pk__in=member_ids).values_list("id", "availability")
-    member_slots = dict(member_rows)
-    checked = _members_with_current_check(network_id)
-    records = _track_records(network_id)
+    found: list[tuple[int, int | None, SkillMatch]] = [
+        (owner_id, listing_id, stored[listing_id])
+        for listing_id, owner_id in shortlist
+        if listing_id in listing_slots and listing_id in stored
+    ]
+    for membership_id, slugs in profile_skills.items():
+        if membership_id in user_of:
+            found.append((user_of[membership_id], None, chosen(slugs)))
+
+    their_ids = {user_id for user_id, _, _ in found}
+    checked = _members_with_current_check(network_id, [memberships[user_id]["id"] for user_id in their_ids])
+    records = _track_records(network_id, their_ids)
     met = _met(network_id, listing.owner_id)
 
     candidates = []
     for user_id, listing_id, skills in found:
         membership = memberships[user_id]
-        slots = listing_slots.get(listing_id) or member_slots.get(membership["id"])
+        slots = listing_slots.get(listing_id) or membership["availability"]
         candidates.append(
             Candidate(
                 member_id=user_id,
@@ -230,10 +360,14 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
 
     ranked = rank_candidates(
         kind=listing.kind,
-        mine=my_side,
-        i_have_current_check=owner.pk in checked,
+        mine=Side(
+            skills=mine.weights,
+            availability=parse_availability(listing.availability or owner.availability),
+            neighbourhood=owner.neighbourhood.strip(),
+        ),
+        i_have_current_check=i_am_checked,
         candidates=candidates,
-        taxonomy=matcher.taxonomy,
+        taxonomy=taxonomy,
         limit=limit,
     )
     listings = Listing.objects.select_related("network").prefetch_related("skills")

@@ -1,11 +1,20 @@
-"""Telling people about a new listing that strongly fits their own open listing or wanted skills."""
+"""Keeping each listing's stored skills current, and telling people about a new listing that
+strongly fits their own open listing or wanted skills."""
 
 import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
+from exchanges.matching.models import ListingSkill
 from exchanges.matching.scoring import WEIGHTS
-from exchanges.matching.selectors import listing_matches
+from exchanges.matching.selectors import (
+    listing_matches,
+    listing_skill_weights,
+    skill_ids,
+    skill_matcher,
+)
+from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
 from messaging.models import Notification
 from messaging.services import notification_create
@@ -55,3 +64,30 @@ def listing_match_notify(*, listing: Listing) -> list[Notification]:
             )
         )
     return sent
+
+
+@transaction.atomic
+def listing_skills_refresh(*, listing: Listing) -> list[ListingSkill]:
+    """Store the skills a listing is about, for matching to find it by index. Call after every
+    create or update of a listing (and after its chosen skills are set); a listing that is not
+    open keeps no rows, so it is never suggested."""
+    ListingSkill.objects.filter(listing_id=listing.pk).delete()
+    if listing.status != Listing.Status.OPEN:
+        return []
+    taxonomy = skill_matcher().taxonomy
+    ids = skill_ids()
+    rows = [
+        ListingSkill(
+            network_id=listing.network_id,
+            listing_id=listing.pk,
+            owner_id=listing.owner_id,
+            kind=listing.kind,
+            skill_id=ids.skill[row.skill] if row.skill else None,
+            category_id=ids.category[row.category],
+            weight=row.weight,
+            unit=row.unit,
+            expires_on=listing.expires_on,
+        )
+        for row in skill_rows(listing_skill_weights(listing=listing).weights, taxonomy)
+    ]
+    return ListingSkill.objects.bulk_create(rows)

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from exchanges.matching.selectors import listing_matches
+from exchanges.matching.services import listing_skills_refresh
 from exchanges.models import Exchange, Listing
 from members.models import Membership, SafeguardingCheck, Skill
 from messaging.models import Block
@@ -19,6 +20,8 @@ def listing(owner, network, kind="offer", title="", description="", skills=(), *
         network=network, owner=owner, kind=kind, title=title, description=description, **extra
     )
     made.skills.set(Skill.objects.filter(slug__in=skills))
+    # As the listing services do after every write.
+    listing_skills_refresh(listing=made)
     return made
 
 
