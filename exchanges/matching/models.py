@@ -5,8 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-# The columns the candidate query reads, carried in the indexes so PostgreSQL answers from them.
-_COVERED = ["listing", "owner", "unit", "expires_on"]
+# The candidate query reads, per skill (or category), the entries with the most weight first;
+# the other columns it needs ride in the index, so PostgreSQL answers from the index alone.
+_COVERED = ["listing", "owner", "expires_on"]
 
 
 class ListingSkill(models.Model):
@@ -31,13 +32,13 @@ class ListingSkill(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["network", "kind", "skill"],
+                fields=["network", "kind", "skill", "-unit"],
                 include=_COVERED,
                 condition=Q(skill__isnull=False),
                 name="matching_ls_skill",
             ),
             models.Index(
-                fields=["network", "kind", "category"],
+                fields=["network", "kind", "category", "-unit"],
                 include=_COVERED,
                 condition=Q(skill__isnull=True),
                 name="matching_ls_category",

@@ -5,17 +5,18 @@ The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows 
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from exchanges.matching.models import ListingSkill
 from exchanges.matching.ranking import Candidate, rank_candidates, without_sensitive
 from exchanges.matching.scoring import DAYS, PARTS, WEIGHTS, Side, Slot, TrackRecord
 from exchanges.matching.taxonomy import Category, Taxonomy
@@ -56,6 +57,8 @@ class SkillIds:
     slug: dict[int, str]
 
 
+TAXONOMY_RECHECK_SECONDS = 10.0
+_checked_at = 0.0
 _matcher_lock = threading.Lock()
 _matcher_cache: dict[tuple, tuple[SkillMatcher, SkillIds]] = {}
 
@@ -63,8 +66,13 @@ _matcher_cache: dict[tuple, tuple[SkillMatcher, SkillIds]] = {}
 def _cached_taxonomy() -> tuple[SkillMatcher, SkillIds]:
     """Rebuilt when skills are added or removed. Edited names or synonyms arrive with a
     migration, and a deploy restarts the processes."""
-    key = tuple(Skill.objects.aggregate(n=Count("id"), last=Max("id")).values())
+    global _checked_at
     with _matcher_lock:
+        # One query per call would be a tenth of a match's time: look again every few seconds.
+        if _matcher_cache and time.monotonic() - _checked_at < TAXONOMY_RECHECK_SECONDS:
+            return next(iter(_matcher_cache.values()))
+        key = tuple(Skill.objects.aggregate(n=Count("id"), last=Max("id")).values())
+        _checked_at = time.monotonic()
         if key not in _matcher_cache:
             _matcher_cache.clear()
             _matcher_cache[key] = _taxonomy_from_db()
@@ -112,22 +120,6 @@ def parse_availability(values: Iterable[str] | None) -> frozenset[Slot]:
     return frozenset(slots)
 
 
-def _members_with_current_check(network_id: int, membership_ids: Iterable[int]) -> set[int]:
-    """Those of these memberships with a DBS check that is clear (or accepted) and not past its
-    review date."""
-    today = timezone.localdate()
-    return set(
-        SafeguardingCheck.objects.filter(
-            network_id=network_id,
-            membership_id__in=list(membership_ids),
-            kind=SafeguardingCheck.Kind.DBS,
-            decision__in=[SafeguardingCheck.Decision.CLEAR, SafeguardingCheck.Decision.ACCEPTED],
-        )
-        .filter(Q(review_on__isnull=True) | Q(review_on__gte=today))
-        .values_list("membership_id", flat=True)
-    )
-
-
 def _track_records(network_id: int, user_ids: Iterable[int]) -> dict[int, TrackRecord]:
     user_ids = list(user_ids)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -170,36 +162,50 @@ def _blocked(network_id: int, user_id: int) -> set[int]:
     return {b if a == user_id else a for a, b in rows.values_list("blocker_id", "blocked_id")}
 
 
-def _slugs_by(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
-    grouped: dict[int, list[str]] = defaultdict(list)
-    for key, slug in rows:
-        grouped[key].append(slug)
-    return grouped
-
-
-# Listings scored in Python for one call: the best by skill overlap, which the database ranks.
-# Availability, place and track record add at most ~0.5 to a score, so a listing below the
-# shortlist could only overtake it in a network with more than this many good fits.
+# Listings scored in Python for one call. The database picks them by skill overlap alone:
+# per skill and per category of this listing, the listings with the most weight on it; in a
+# network with more listings than this on a skill, one below the cut could have ranked higher.
 SHORTLIST = 200
 # Members found through their profile's skills alone, scored alongside.
 PROFILE_SHORTLIST = 50
 
-_CANDIDATES_SQL = """
-SELECT listing_id, owner_id, SUM(part) AS fit FROM (
-    SELECT listing_id, owner_id, unit * CASE skill_id {skill_cases} ELSE 0 END AS part
-    FROM exchanges_listingskill
-    WHERE network_id = %s AND kind = %s AND skill_id IS NOT NULL AND skill_id IN ({skills})
+_TERM_SQL = """SELECT * FROM (
+    SELECT listing_id, owner_id, unit * %s AS part FROM exchanges_listingskill
+    WHERE network_id = %s AND kind = %s AND {term}
       AND (expires_on IS NULL OR expires_on >= %s) AND owner_id NOT IN ({excluded})
-    UNION ALL
-    SELECT listing_id, owner_id, unit * CASE category_id {category_cases} ELSE 0 END AS part
-    FROM exchanges_listingskill
-    WHERE network_id = %s AND kind = %s AND skill_id IS NULL AND category_id IN ({categories})
-      AND (expires_on IS NULL OR expires_on >= %s) AND owner_id NOT IN ({excluded})
-) AS parts
-GROUP BY listing_id, owner_id
-ORDER BY fit DESC, listing_id
-LIMIT %s
-"""
+    ORDER BY unit DESC LIMIT %s
+) AS term{n}"""
+
+_CHECKED_SQL = """EXISTS (
+    SELECT 1 FROM members_safeguardingcheck c
+    WHERE c.membership_id = m.id AND c.kind = %s AND c.decision IN (%s, %s)
+      AND (c.review_on IS NULL OR c.review_on >= %s))"""
+
+_CANDIDATES_SQL = """WITH shortlist AS (
+    SELECT listing_id, owner_id, SUM(part) AS fit FROM ({terms}) AS parts
+    GROUP BY listing_id, owner_id ORDER BY fit DESC, listing_id LIMIT %s
+)
+SELECT s.listing_id, s.owner_id, m.id, m.neighbourhood, m.availability, l.availability,
+    {checked} AS checked, ls.skill_id, ls.weight
+FROM shortlist s
+JOIN members_membership m ON m.network_id = %s AND m.user_id = s.owner_id
+JOIN exchanges_listing l ON l.id = s.listing_id
+JOIN exchanges_listingskill ls ON ls.listing_id = s.listing_id AND ls.skill_id IS NOT NULL
+WHERE m.status = %s AND m.role IN ({roles}) AND l.status = %s
+ORDER BY s.fit DESC, s.listing_id"""
+
+
+def _check_params() -> list:
+    return [
+        SafeguardingCheck.Kind.DBS,
+        SafeguardingCheck.Decision.CLEAR,
+        SafeguardingCheck.Decision.ACCEPTED,
+        timezone.localdate(),
+    ]
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def candidates_query(
@@ -210,79 +216,112 @@ def candidates_query(
     excluded: Iterable[int],
     limit: int = SHORTLIST,
 ) -> tuple[str, list]:
-    """SQL and parameters for the listings of `kind` that share a skill or a category with these
-    skill weights, best skill overlap first; it reads only the two covering indexes."""
+    """SQL and parameters for the open listings of `kind` that share a skill or a category with
+    these skill weights, best skill overlap first, one row per stored skill, with their owner's
+    membership. Each term reads one covering index, at most `limit` entries."""
     matcher, ids = _cached_taxonomy()
     skill_units, category_units = unit_vectors(skills, matcher.taxonomy)
-    by_skill = {ids.skill[s]: (1 - WEIGHTS.same_category) * u for s, u in skill_units.items()}
-    by_category = {ids.category[c]: WEIGHTS.same_category * u for c, u in category_units.items()}
     excluded = list(excluded) or [0]
-    sql = _CANDIDATES_SQL.format(
-        skill_cases=" ".join(["WHEN %s THEN %s"] * len(by_skill)),
-        skills=", ".join(["%s"] * len(by_skill)),
-        category_cases=" ".join(["WHEN %s THEN %s"] * len(by_category)),
-        categories=", ".join(["%s"] * len(by_category)),
-        excluded=", ".join(["%s"] * len(excluded)),
-    )
     today = timezone.localdate()
-    params = [
-        *[v for pair in by_skill.items() for v in pair],
-        network_id,
-        kind,
-        *by_skill,
-        today,
-        *excluded,
-        *[v for pair in by_category.items() for v in pair],
-        network_id,
-        kind,
-        *by_category,
-        today,
-        *excluded,
-        limit,
-    ]
+    terms, params = [], []
+    for column, units, share in (
+        ("skill_id", {ids.skill[s]: u for s, u in skill_units.items()}, 1 - WEIGHTS.same_category),
+        ("category_id", {ids.category[c]: u for c, u in category_units.items()}, WEIGHTS.same_category),
+    ):
+        term = "skill_id = %s" if column == "skill_id" else "skill_id IS NULL AND category_id = %s"
+        for key, unit in units.items():
+            terms.append(_TERM_SQL.format(term=term, excluded=_placeholders(excluded), n=len(terms)))
+            params += [share * unit, network_id, kind, key, today, *excluded, limit]
+    roles = list(TRADING_ROLES)
+    sql = _CANDIDATES_SQL.format(terms=" UNION ALL ".join(terms), checked=_CHECKED_SQL, roles=_placeholders(roles))
+    params += [limit, *_check_params(), network_id, Membership.Status.ACTIVE, *roles]
+    params.append(Listing.Status.OPEN)
     return sql, params
 
 
-def _shortlist(*, network_id: int, kind: str, skills: Mapping[str, float], excluded: set[int]) -> list[tuple[int, int]]:
-    """(listing id, owner id) of the listings that fit these skills best."""
+@dataclass
+class _Found:
+    member_id: int
+    listing_id: int | None
+    membership_id: int
+    neighbourhood: str
+    availability: object
+    checked: bool
+    skills: dict[str, float]
+
+
+def _json(value):
+    # PostgreSQL hands back JSON parsed, SQLite as text.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _listing_candidates(*, network_id: int, kind: str, skills: Mapping[str, float], excluded: set[int]) -> list[_Found]:
     if not skills:
         return []
     sql, params = candidates_query(network_id=network_id, kind=kind, skills=skills, excluded=excluded)
+    slugs = skill_ids().slug
+    found: dict[int, _Found] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(listing_id, owner_id) for listing_id, owner_id, _ in cursor.fetchall()]
+        for row in cursor.fetchall():
+            listing_id, owner_id, membership_id, place, member_slots, slots, checked = row[:7]
+            if listing_id not in found:
+                found[listing_id] = _Found(
+                    member_id=owner_id,
+                    listing_id=listing_id,
+                    membership_id=membership_id,
+                    neighbourhood=place,
+                    availability=_json(slots) or _json(member_slots),
+                    checked=bool(checked),
+                    skills={},
+                )
+            found[listing_id].skills[slugs[row[7]]] = row[8]
+    return list(found.values())
 
 
-def _stored_skills(listing_ids: list[int]) -> dict[int, SkillMatch]:
-    slugs = skill_ids().slug
-    rows = ListingSkill.objects.filter(listing_id__in=listing_ids, skill__isnull=False)
-    weights: dict[int, dict[str, float]] = defaultdict(dict)
-    for listing_id, skill_id, weight in rows.values_list("listing_id", "skill_id", "weight"):
-        weights[listing_id][slugs[skill_id]] = weight
-    return {listing_id: SkillMatch(w) for listing_id, w in weights.items()}
+def _current_check() -> Exists:
+    today = timezone.localdate()
+    return Exists(
+        SafeguardingCheck.objects.filter(
+            membership_id=OuterRef("pk"),
+            kind=SafeguardingCheck.Kind.DBS,
+            decision__in=[SafeguardingCheck.Decision.CLEAR, SafeguardingCheck.Decision.ACCEPTED],
+        ).filter(Q(review_on__isnull=True) | Q(review_on__gte=today))
+    )
 
 
-def _profile_candidates(*, network_id: int, kind: str, strong: list[str], excluded: set[int]) -> dict[int, list[str]]:
+def _profile_candidates(*, network_id: int, kind: str, strong: list[str], excluded: set[int]) -> list[_Found]:
     """Members offering (for a request) or wanting (for an offer) these skills on their profile,
-    so people who never wrote a listing are found too: membership id -> all their profile skills."""
+    so people who never wrote a listing are found too, with all their profile's skills."""
     if not strong:
-        return {}
+        return []
     profile_field = "skills_offered" if kind == Listing.Kind.REQUEST else "skills_wanted"
     through = getattr(Membership, profile_field).through.objects
-    with_skill = (
-        through.filter(
-            skill__slug__in=strong,
-            membership__network_id=network_id,
-            membership__status=Membership.Status.ACTIVE,
-            membership__role__in=TRADING_ROLES,
-        )
-        .exclude(membership__user_id__in=excluded)
-        .values_list("membership_id", flat=True)
+    members = (
+        Membership.objects.filter(network_id=network_id, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES)
+        .filter(**{f"{profile_field}__slug__in": strong})
+        .exclude(user_id__in=excluded)
+        .annotate(checked=_current_check())
+        .values("id", "user_id", "neighbourhood", "availability", "checked")
         .distinct()
-        .order_by("membership_id")[:PROFILE_SHORTLIST]
+        .order_by("id")[:PROFILE_SHORTLIST]
     )
-    theirs = through.filter(membership_id__in=list(with_skill))
-    return _slugs_by(theirs.values_list("membership_id", "skill__slug"))
+    found = {
+        row["id"]: _Found(
+            member_id=row["user_id"],
+            listing_id=None,
+            membership_id=row["id"],
+            neighbourhood=row["neighbourhood"],
+            availability=row["availability"],
+            checked=row["checked"],
+            skills={},
+        )
+        for row in members
+    }
+    rows = through.filter(membership_id__in=list(found)).values_list("membership_id", "skill__slug")
+    for membership_id, slug in rows:
+        found[membership_id].skills[slug] = 1.0
+    return list(found.values())
 
 
 def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
@@ -293,71 +332,39 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     by `listing_skills_refresh`); only those are scored here."""
     network_id = listing.network_id
     opposite = Listing.Kind.OFFER if listing.kind == Listing.Kind.REQUEST else Listing.Kind.REQUEST
-    owner = Membership.objects.filter(network_id=network_id, user_id=listing.owner_id).first()
+    owners = Membership.objects.filter(network_id=network_id, user_id=listing.owner_id)
+    owner = owners.annotate(checked=_current_check()).first()
     if owner is None or not owner.is_active or listing.status != Listing.Status.OPEN:
         return []
 
-    matcher = skill_matcher()
-    taxonomy = matcher.taxonomy
+    taxonomy = skill_matcher().taxonomy
     excluded = _blocked(network_id, listing.owner_id) | {listing.owner_id}
     mine = listing_skill_weights(listing=listing)
-    i_am_checked = bool(_members_with_current_check(network_id, [owner.pk]))
     wanted = mine.weights
-    if listing.kind == Listing.Kind.OFFER and not i_am_checked:
+    if listing.kind == Listing.Kind.OFFER and not owner.checked:
         # An unchecked helper is never matched on sensitive skills: do not shortlist for them.
         wanted = without_sensitive(wanted, taxonomy)
-    shortlist = _shortlist(network_id=network_id, kind=opposite, skills=wanted, excluded=excluded)
+    found = _listing_candidates(network_id=network_id, kind=opposite, skills=wanted, excluded=excluded)
     strong = [slug for slug, weight in wanted.items() if weight >= PROFILE_SKILL_WEIGHT]
-    profile_skills = _profile_candidates(network_id=network_id, kind=listing.kind, strong=strong, excluded=excluded)
-
-    # Only active members who trade: never pending, suspended, left or commissioners.
-    active = Membership.objects.filter(
-        Q(user_id__in={owner_id for _, owner_id in shortlist}) | Q(pk__in=list(profile_skills)),
-        network_id=network_id,
-        status=Membership.Status.ACTIVE,
-        role__in=TRADING_ROLES,
-    )
-    memberships = {row["user_id"]: row for row in active.values("id", "user_id", "neighbourhood", "availability")}
-    user_of = {row["id"]: user_id for user_id, row in memberships.items()}
-    listing_ids = [listing_id for listing_id, owner_id in shortlist if owner_id in memberships]
-    # The listing row has the last word on whether it is still open.
-    listing_rows = Listing.objects.filter(pk__in=listing_ids, status=Listing.Status.OPEN)
-    listing_slots = dict(listing_rows.values_list("id", "availability"))
-    stored = _stored_skills(list(listing_slots))
-
-    found: list[tuple[int, int | None, SkillMatch]] = [
-        (owner_id, listing_id, stored[listing_id])
-        for listing_id, owner_id in shortlist
-        if listing_id in listing_slots and listing_id in stored
-    ]
-    for membership_id, slugs in profile_skills.items():
-        if membership_id in user_of:
-            found.append((user_of[membership_id], None, chosen(slugs)))
-
-    their_ids = {user_id for user_id, _, _ in found}
-    checked = _members_with_current_check(network_id, [memberships[user_id]["id"] for user_id in their_ids])
-    records = _track_records(network_id, their_ids)
-    met = _met(network_id, listing.owner_id)
-
-    candidates = []
-    for user_id, listing_id, skills in found:
-        membership = memberships[user_id]
-        slots = listing_slots.get(listing_id) or membership["availability"]
-        candidates.append(
-            Candidate(
-                member_id=user_id,
-                listing_id=listing_id,
-                side=Side(
-                    skills=skills.weights,
-                    availability=parse_availability(slots),
-                    neighbourhood=membership["neighbourhood"].strip(),
-                ),
-                record=records.get(user_id, TrackRecord()),
-                met_before=user_id in met,
-                has_current_check=membership["id"] in checked,
-            )
+    found += _profile_candidates(network_id=network_id, kind=listing.kind, strong=strong, excluded=excluded)
+    their_ids = {f.member_id for f in found}
+    records = _track_records(network_id, their_ids) if their_ids else {}
+    met = _met(network_id, listing.owner_id) if their_ids else set()
+    candidates = [
+        Candidate(
+            member_id=f.member_id,
+            listing_id=f.listing_id,
+            side=Side(
+                skills=f.skills,
+                availability=parse_availability(f.availability),
+                neighbourhood=f.neighbourhood.strip(),
+            ),
+            record=records.get(f.member_id, TrackRecord()),
+            met_before=f.member_id in met,
+            has_current_check=f.checked,
         )
-
+        for f in found
+    ]
     ranked = rank_candidates(
         kind=listing.kind,
         mine=Side(
@@ -365,11 +372,13 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
             availability=parse_availability(listing.availability or owner.availability),
             neighbourhood=owner.neighbourhood.strip(),
         ),
-        i_have_current_check=i_am_checked,
+        i_have_current_check=owner.checked,
         candidates=candidates,
         taxonomy=taxonomy,
         limit=limit,
     )
+    if not ranked:
+        return []
     listings = Listing.objects.select_related("network").prefetch_related("skills")
     listings_by_id = listings.in_bulk([r.listing_id for r in ranked if r.listing_id])
     users = User.objects.in_bulk([r.member_id for r in ranked])
