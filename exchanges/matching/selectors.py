@@ -165,7 +165,7 @@ def _blocked(network_id: int, user_id: int) -> set[int]:
 # Listings scored in Python for one call. The database picks them by skill overlap alone:
 # per skill and per category of this listing, the listings with the most weight on it; in a
 # network with more listings than this on a skill, one below the cut could have ranked higher.
-SHORTLIST = 200
+SHORTLIST = 100
 # Members found through their profile's skills alone, scored alongside.
 PROFILE_SHORTLIST = 50
 
@@ -188,11 +188,22 @@ _CANDIDATES_SQL = """WITH shortlist AS (
 SELECT s.listing_id, s.owner_id, m.id, m.neighbourhood, m.availability, l.availability,
     {checked} AS checked, ls.skill_id, ls.weight
 FROM shortlist s
-JOIN members_membership m ON m.network_id = %s AND m.user_id = s.owner_id
+{membership}
 JOIN exchanges_listing l ON l.id = s.listing_id
 JOIN exchanges_listingskill ls ON ls.listing_id = s.listing_id AND ls.skill_id IS NOT NULL
 WHERE m.status = %s AND m.role IN ({roles}) AND l.status = %s
 ORDER BY s.fit DESC, s.listing_id"""
+
+
+# PostgreSQL misjudges how few rows the shortlist holds and would read the whole network's
+# memberships into a hash; LATERAL (kept apart by OFFSET 0) looks up each owner by its unique
+# index instead.
+_MEMBERSHIP_SQL = {
+    "postgresql": """CROSS JOIN LATERAL (
+    SELECT id, neighbourhood, availability, status, role FROM members_membership
+    WHERE network_id = %s AND user_id = s.owner_id OFFSET 0) AS m""",
+    "default": "JOIN members_membership m ON m.network_id = %s AND m.user_id = s.owner_id",
+}
 
 
 def _check_params() -> list:
@@ -233,7 +244,12 @@ def candidates_query(
             terms.append(_TERM_SQL.format(term=term, excluded=_placeholders(excluded), n=len(terms)))
             params += [share * unit, network_id, kind, key, today, *excluded, limit]
     roles = list(TRADING_ROLES)
-    sql = _CANDIDATES_SQL.format(terms=" UNION ALL ".join(terms), checked=_CHECKED_SQL, roles=_placeholders(roles))
+    sql = _CANDIDATES_SQL.format(
+        terms=" UNION ALL ".join(terms),
+        checked=_CHECKED_SQL,
+        roles=_placeholders(roles),
+        membership=_MEMBERSHIP_SQL.get(connection.vendor, _MEMBERSHIP_SQL["default"]),
+    )
     params += [limit, *_check_params(), network_id, Membership.Status.ACTIVE, *roles]
     params.append(Listing.Status.OPEN)
     return sql, params
