@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -408,3 +408,21 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
         )
         for r in ranked
     ]
+
+
+def unmatched_requests(*, network) -> QuerySet[Listing]:
+    """Open requests of the network that no exchange has got going yet, oldest first: where a
+    coordinator's introduction helps most."""
+    going = Exchange.objects.filter(listing_id=OuterRef("pk"), state__in=MET_STATES)
+    return (
+        Listing.objects.filter(
+            network=network,
+            kind=Listing.Kind.REQUEST,
+            status=Listing.Status.OPEN,
+            owner__memberships__network=network,
+            owner__memberships__status=Membership.Status.ACTIVE,
+        )
+        .exclude(Exists(going))
+        .select_related("owner", "network")
+        .order_by("created_at", "pk")
+    )
