@@ -28,13 +28,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from exchanges.matching.selectors import (  # noqa: E402
-    candidates_query,
-    listing_matches,
-    listing_skill_weights,
-    skill_ids,
-    skill_matcher,
-)
+from exchanges.matching.candidates import candidates_query  # noqa: E402
+from exchanges.matching.selectors import listing_matches  # noqa: E402
+from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher  # noqa: E402
 from exchanges.matching.vectors import skill_rows  # noqa: E402
 from exchanges.models import Listing  # noqa: E402
 from members.models import Network  # noqa: E402
@@ -179,6 +175,12 @@ def generate(listings: int, networks: int, largest: int) -> None:
     print(f"vacuumed in {time.perf_counter() - start:.0f} s", flush=True)
 
 
+def spread(times: list[float]) -> str:
+    times = sorted(times)
+    p95 = times[int(0.95 * (len(times) - 1))]
+    return f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, max {times[-1]:.1f} ms"
+
+
 def plans(listing: Listing) -> None:
     """EXPLAIN every query of one call; fail on a sequential scan of a big table."""
     with CaptureQueriesContext(connection) as captured:
@@ -192,9 +194,12 @@ def plans(listing: Listing) -> None:
         )
         big = [row[0] for row in cursor.fetchall()]
         print("tables checked for sequential scans:", ", ".join(big))
+        print("server execution time of each query of one call (EXPLAIN ANALYZE):")
         for query in captured.captured_queries:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
             plan = "\n".join(row[0] for row in cursor.fetchall())
+            executed = plan.rsplit("Execution Time: ", 1)[-1]
+            print(f"  {executed:>10}  {' '.join(query['sql'].split())[:90]}")
             bad += [f"{t}: {query['sql'][:200]}" for t in big if f"Seq Scan on {t} " in plan]
     weights = listing_skill_weights(listing=listing).weights
     sql, params = candidates_query(
@@ -241,19 +246,20 @@ def main() -> None:
     )
     for listing_id in requests[:5]:  # warm the process: taxonomy and text caches
         listing_matches(listing=Listing.objects.get(pk=listing_id))
-    times, found = [], 0
+    times, cpu, found = [], [], 0
     for listing_id in requests[5:]:
-        begin = time.perf_counter()
+        begin, begin_cpu = time.perf_counter(), time.process_time()
         listing = Listing.objects.select_related("network").get(pk=listing_id)
         found += bool(listing_matches(listing=listing))
         times.append((time.perf_counter() - begin) * 1000)
-    times.sort()
-    p95 = times[int(0.95 * (len(times) - 1))]
+        cpu.append((time.process_time() - begin_cpu) * 1000)
     print(
         f"listing_matches for {len(times)} random requests in the largest network "
-        f"(listing read included): p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, "
-        f"max {times[-1]:.1f} ms; {found} had matches"
+        f"(listing read included): {spread(times)}; {found} had matches"
     )
+    # On a shared machine the wall time is mostly waiting for a core; this is the Python part.
+    print(f"  of which CPU time in this process: {spread(cpu)}")
+    print(f"  load average while timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     plans(Listing.objects.get(pk=requests[0]))
 
 

@@ -9,12 +9,8 @@ from django.utils import timezone
 
 from exchanges.matching.models import ListingSkill
 from exchanges.matching.scoring import WEIGHTS
-from exchanges.matching.selectors import (
-    listing_matches,
-    listing_skill_weights,
-    skill_ids,
-    skill_matcher,
-)
+from exchanges.matching.selectors import listing_matches
+from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
 from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
 from members.models import User

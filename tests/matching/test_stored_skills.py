@@ -9,8 +9,9 @@ import pytest
 from exchanges.matching.models import ListingSkill
 from exchanges.matching.ranking import Candidate, rank_candidates
 from exchanges.matching.scoring import Side, skill_overlap
-from exchanges.matching.selectors import listing_matches, parse_availability, skill_matcher
+from exchanges.matching.selectors import listing_matches, parse_availability
 from exchanges.matching.services import listing_skills_refresh
+from exchanges.matching.skills import skill_matcher
 from exchanges.matching.taxonomy import Taxonomy
 from exchanges.matching.text import SkillMatcher
 from exchanges.matching.vectors import unit_vectors
