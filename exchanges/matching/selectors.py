@@ -5,12 +5,11 @@ The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from exchanges.matching.candidates import current_check, listing_candidates, profile_candidates
 from exchanges.matching.ranking import Candidate, rank_candidates, without_sensitive
@@ -50,39 +49,48 @@ def parse_availability(values: Iterable[str] | None) -> frozenset[Slot]:
     return frozenset(slots)
 
 
-def _track_records(network_id: int, user_ids: Iterable[int]) -> dict[int, TrackRecord]:
-    user_ids = list(user_ids)
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    minutes = Coalesce("claimed_minutes", "minutes")
-    for party, given_or_received in (("provider", "given"), ("recipient", "received")):
-        rows = (
-            Exchange.objects.filter(network_id=network_id, **{f"{party}_id__in": user_ids})
-            .values(f"{party}_id")
-            .annotate(
-                completed=Count("id", filter=Q(state=Exchange.State.POSTED)),
-                cancelled=Count("id", filter=Q(state=Exchange.State.CANCELLED)),
-                disputed=Count("id", filter=Q(state=Exchange.State.DISPUTED)),
-                minutes=Coalesce(Sum(minutes, filter=Q(state=Exchange.State.POSTED)), 0),
+_HISTORY_SQL = """SELECT person,
+    SUM(CASE WHEN state = %s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN state = %s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN state = %s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN state = %s AND giving = 1 THEN minutes ELSE 0 END),
+    SUM(CASE WHEN state = %s AND giving = 0 THEN minutes ELSE 0 END),
+    MAX(CASE WHEN other = %s AND state IN ({met}) THEN 1 ELSE 0 END)
+FROM (
+    SELECT provider_id AS person, recipient_id AS other, state,
+        COALESCE(claimed_minutes, minutes) AS minutes, 1 AS giving
+    FROM exchanges_exchange WHERE network_id = %s AND provider_id IN ({people})
+    UNION ALL
+    SELECT recipient_id, provider_id, state, COALESCE(claimed_minutes, minutes), 0
+    FROM exchanges_exchange WHERE network_id = %s AND recipient_id IN ({people})
+) AS exchanges
+GROUP BY person"""
+
+
+def _histories(network_id: int, user_ids: Iterable[int], me: int) -> tuple[dict[int, TrackRecord], set[int]]:
+    """Each person's track record, and who of them has met `me` in an exchange: one query."""
+    people = list(user_ids)
+    if not people:
+        return {}, set()
+    posted, states = Exchange.State.POSTED, list(MET_STATES)
+    placeholders = ", ".join(["%s"] * len(people))
+    sql = _HISTORY_SQL.format(met=", ".join(["%s"] * len(states)), people=placeholders)
+    params = [posted, Exchange.State.CANCELLED, Exchange.State.DISPUTED, posted, posted, me]
+    params += [*states, network_id, *people, network_id, *people]
+    records, met = {}, set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for person, completed, cancelled, disputed, given, received, has_met in cursor.fetchall():
+            records[person] = TrackRecord(
+                completed=int(completed),
+                cancelled=int(cancelled),
+                disputed=int(disputed),
+                minutes_given=int(given),
+                minutes_received=int(received),
             )
-        )
-        for row in rows:
-            record = counts[row[f"{party}_id"]]
-            for field in ("completed", "cancelled", "disputed"):
-                record[field] += row[field]
-            record[f"minutes_{given_or_received}"] += row["minutes"]
-    return {user_id: TrackRecord(**values) for user_id, values in counts.items()}
-
-
-def _met(network_id: int, user_id: int) -> set[int]:
-    pairs = Exchange.objects.filter(network_id=network_id, state__in=MET_STATES).filter(
-        Q(provider_id=user_id) | Q(recipient_id=user_id)
-    )
-    met = set()
-    for provider_id, recipient_id in pairs.values_list("provider_id", "recipient_id"):
-        met.update({provider_id, recipient_id})
-    met.discard(None)
-    met.discard(user_id)
-    return met
+            if has_met:
+                met.add(person)
+    return records, met
 
 
 def _blocked(network_id: int, user_id: int) -> set[int]:
@@ -116,8 +124,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     strong = [slug for slug, weight in wanted.items() if weight >= PROFILE_SKILL_WEIGHT]
     found += profile_candidates(network_id=network_id, kind=listing.kind, strong=strong, excluded=excluded)
     their_ids = {f.member_id for f in found}
-    records = _track_records(network_id, their_ids) if their_ids else {}
-    met = _met(network_id, listing.owner_id) if their_ids else set()
+    records, met = _histories(network_id, their_ids, listing.owner_id)
     candidates = [
         Candidate(
             member_id=f.member_id,
