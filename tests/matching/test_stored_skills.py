@@ -5,6 +5,7 @@ import random
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from exchanges.matching.models import ListingSkill
 from exchanges.matching.ranking import Candidate, rank_candidates
@@ -132,3 +133,12 @@ def test_stored_rows_carry_each_skill_and_each_category(network, bob):
     assert categories and len(categories) == len(set(categories))
     assert {row.network_id for row in rows} == {network.pk}
     assert {row.kind for row in rows} == {"offer"}
+
+
+@pytest.mark.django_db
+def test_the_refresh_command_stores_skills_for_listings_written_before(network, alice, bob):
+    request = Listing.objects.create(network=network, owner=alice, kind="request", title="Dog")
+    offer = Listing.objects.create(network=network, owner=bob, kind="offer", title="Dog walking")
+    assert listing_matches(listing=request) == []
+    call_command("matching_refresh")
+    assert [m.listing for m in listing_matches(listing=request)] == [offer]
