@@ -82,8 +82,11 @@ def match_ask(request, listing_id: int):
             recipient=listing.owner,
             minutes=listing.minutes_estimate or 60,
         )
-    except (DomainError, ValidationError) as error:
-        messages.error(request, str(getattr(error, "message", error)))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return back
+    except DomainError as error:
+        messages.error(request, str(error))
         return back
     return redirect(f"/exchanges/{exchange.pk}/")
 
