@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from exchanges.exchanges.common import MAX_MINUTES, acting_for
+from exchanges.matching.services import listing_match_notify, listing_skills_refresh
 from exchanges.models import Account, Listing
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User
 from members.selectors import active_membership, is_coordinator
@@ -86,6 +87,8 @@ def listing_create(
     with transaction.atomic():
         listing = Listing.objects.create(network=network, owner=owner, **fields)
         listing.skills.set(skills)
+        listing_skills_refresh(listing=listing)
+        listing_match_notify(listing=listing)
         audit_record(
             action="listing.create", actor=actor, on_behalf_of=acting.on_behalf_of, network=network, target=listing
         )
@@ -112,6 +115,7 @@ def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
         listing.save()
         if skills is not None:
             listing.skills.set(skills)
+        listing_skills_refresh(listing=listing)
         audit_record(
             action="listing.update",
             actor=actor,
@@ -134,6 +138,8 @@ def listings_expire(*, today: datetime.date | None = None) -> int:
             if not Listing.objects.filter(pk=listing.pk, status__in=live).update(status=Listing.Status.CLOSED):
                 continue
             closed += 1
+            listing.status = Listing.Status.CLOSED
+            listing_skills_refresh(listing=listing)
             audit_record(action="listing.expire", actor=None, network=listing.network, target=listing)
             if Membership.objects.filter(
                 network=listing.network, user_id=listing.owner_id, status=Membership.Status.ACTIVE

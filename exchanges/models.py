@@ -210,3 +210,7 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+
+
+# Matching keeps its derived tables in its own module; imported here so the app registers them.
+from exchanges.matching.models import ListingSkill  # noqa: E402, F401

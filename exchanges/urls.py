@@ -4,6 +4,7 @@ from django.urls import path
 
 from exchanges import views
 from exchanges.ledger import views as ledger_views
+from exchanges.matching import views as matching_views
 
 urlpatterns: list = [
     # listings and exchanges
@@ -21,4 +22,25 @@ urlpatterns: list = [
     path("time/", ledger_views.my_time, name="ledger-my-time"),
     path("time/<slug:slug>/give/", ledger_views.give, name="ledger-give"),
     path("networks/<slug:slug>/ledger/", ledger_views.coordinate, name="ledger-coordinate"),
+    # matching
+    path(
+        "listings/<int:listing_id>/matches/",
+        matching_views.listing_matches_page,
+        name="listing-matches",
+    ),
+    path(
+        "listings/<int:listing_id>/matches/ask/",
+        matching_views.match_ask,
+        name="listing-match-ask",
+    ),
+    path(
+        "coordinator/<slug:slug>/unmatched/",
+        matching_views.unmatched_requests_page,
+        name="coordinator-unmatched",
+    ),
+    path(
+        "coordinator/<slug:slug>/unmatched/introduce/",
+        matching_views.match_introduce_page,
+        name="coordinator-match-introduce",
+    ),
 ]

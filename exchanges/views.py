@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exchanges import forms, selectors, services
+from exchanges.matching.views import people_who_could_help
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Network
 from members.selectors import is_coordinator, networks_of
@@ -106,7 +107,14 @@ def listing_detail(request, pk: int):
         ).exists()
     )
     form = forms.ProposeForm(initial={"minutes": listing.minutes_estimate or 60})
-    context = {"listing": listing, "mine": mine, "can_edit": can_edit, "can_propose": can_propose, "form": form}
+    context = {
+        "listing": listing,
+        "mine": mine,
+        "can_edit": can_edit,
+        "can_propose": can_propose,
+        "form": form,
+        "help": people_who_could_help(listing=listing, user=request.user),
+    }
     return render(request, "exchanges/listing_detail.html", context)
 
 

@@ -34,6 +34,14 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
                 )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_taxonomy_cache():
+    """Each test sees the skills in its own database state, not ids cached from a rolled-back test."""
+    from exchanges.matching.skills import taxonomy_cache_clear
+
+    taxonomy_cache_clear()
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

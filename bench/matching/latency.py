@@ -27,6 +27,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from exchanges.matching.selectors import listing_matches  # noqa: E402
+from exchanges.matching.services import listing_skills_refresh  # noqa: E402
 from exchanges.models import Listing  # noqa: E402
 from members.models import Membership, User  # noqa: E402
 from members.services import network_create  # noqa: E402
@@ -69,7 +70,10 @@ def build(listings: int, rng: random.Random) -> list[Listing]:
                 availability=rng.sample(SLOTS, 3),
             )
         )
-    return Listing.objects.bulk_create(rows)
+    made = Listing.objects.bulk_create(rows)
+    for listing in made:
+        listing_skills_refresh(listing=listing)
+    return made
 
 
 def main() -> None:

@@ -5,23 +5,18 @@ The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows 
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from exchanges.matching.ranking import Candidate, categories_of, rank_candidates
+from exchanges.matching.candidates import current_check, listing_candidates, profile_candidates
+from exchanges.matching.ranking import Candidate, rank_candidates, without_sensitive
 from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
-from exchanges.matching.taxonomy import Category, Taxonomy
-from exchanges.matching.taxonomy import Skill as TaxonomySkill
-from exchanges.matching.text import SkillMatch, SkillMatcher, chosen, combine
+from exchanges.matching.skills import listing_skill_weights, skill_matcher
 from exchanges.models import Exchange, Listing
-from members.models import Membership, SafeguardingCheck, Skill, User
-from members.selectors import TRADING_ROLES
+from members.models import Membership, User
 from messaging.models import Block
 
 # Profile skills only bring in members for the skills a listing is clearly about.
@@ -44,32 +39,6 @@ class ListingMatch:
     reasons: list[str]
 
 
-_matcher_lock = threading.Lock()
-_matcher_cache: dict[tuple, SkillMatcher] = {}
-
-
-def skill_matcher() -> SkillMatcher:
-    """The matcher for the skills in the database, rebuilt when skills are added or removed.
-
-    Edited names or synonyms arrive with a migration, and a deploy restarts the processes."""
-    key = tuple(Skill.objects.aggregate(n=Count("id"), last=Max("id")).values())
-    with _matcher_lock:
-        if key not in _matcher_cache:
-            _matcher_cache.clear()
-            _matcher_cache[key] = SkillMatcher(_taxonomy_from_db())
-        return _matcher_cache[key]
-
-
-def _taxonomy_from_db() -> Taxonomy:
-    categories: dict[str, Category] = {}
-    skills: dict[str, TaxonomySkill] = {}
-    for skill in Skill.objects.select_related("category"):
-        c = skill.category
-        category = categories.setdefault(c.slug, Category(c.slug, c.name, c.sensitive))
-        skills[skill.slug] = TaxonomySkill(skill.slug, skill.name, tuple(skill.synonyms), category)
-    return Taxonomy(skills=skills, categories=categories)
-
-
 def parse_availability(values: Iterable[str] | None) -> frozenset[Slot]:
     """["tue-afternoon", ...] as stored on profiles and listings; anything else is ignored."""
     slots = set()
@@ -80,52 +49,48 @@ def parse_availability(values: Iterable[str] | None) -> frozenset[Slot]:
     return frozenset(slots)
 
 
-def _members_with_current_check(network_id: int) -> set[int]:
-    """Memberships with a DBS check that is clear (or accepted) and not past its review date."""
-    today = timezone.localdate()
-    return set(
-        SafeguardingCheck.objects.filter(
-            network_id=network_id,
-            kind=SafeguardingCheck.Kind.DBS,
-            decision__in=[SafeguardingCheck.Decision.CLEAR, SafeguardingCheck.Decision.ACCEPTED],
-        )
-        .filter(Q(review_on__isnull=True) | Q(review_on__gte=today))
-        .values_list("membership_id", flat=True)
-    )
+_HISTORY_SQL = """SELECT person,
+    SUM(CASE WHEN state = %s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN state = %s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN state = %s THEN 1 ELSE 0 END),
+    SUM(CASE WHEN state = %s AND giving = 1 THEN minutes ELSE 0 END),
+    SUM(CASE WHEN state = %s AND giving = 0 THEN minutes ELSE 0 END),
+    MAX(CASE WHEN other = %s AND state IN ({met}) THEN 1 ELSE 0 END)
+FROM (
+    SELECT provider_id AS person, recipient_id AS other, state,
+        COALESCE(claimed_minutes, minutes) AS minutes, 1 AS giving
+    FROM exchanges_exchange WHERE network_id = %s AND provider_id IN ({people})
+    UNION ALL
+    SELECT recipient_id, provider_id, state, COALESCE(claimed_minutes, minutes), 0
+    FROM exchanges_exchange WHERE network_id = %s AND recipient_id IN ({people})
+) AS exchanges
+GROUP BY person"""
 
 
-def _track_records(network_id: int) -> dict[int, TrackRecord]:
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    minutes = Coalesce("claimed_minutes", "minutes")
-    for party, given_or_received in (("provider", "given"), ("recipient", "received")):
-        rows = (
-            Exchange.objects.filter(network_id=network_id, **{f"{party}__isnull": False})
-            .values(f"{party}_id")
-            .annotate(
-                completed=Count("id", filter=Q(state=Exchange.State.POSTED)),
-                cancelled=Count("id", filter=Q(state=Exchange.State.CANCELLED)),
-                disputed=Count("id", filter=Q(state=Exchange.State.DISPUTED)),
-                minutes=Coalesce(Sum(minutes, filter=Q(state=Exchange.State.POSTED)), 0),
+def _histories(network_id: int, user_ids: Iterable[int], me: int) -> tuple[dict[int, TrackRecord], set[int]]:
+    """Each person's track record, and who of them has met `me` in an exchange: one query."""
+    people = list(user_ids)
+    if not people:
+        return {}, set()
+    posted, states = Exchange.State.POSTED, list(MET_STATES)
+    placeholders = ", ".join(["%s"] * len(people))
+    sql = _HISTORY_SQL.format(met=", ".join(["%s"] * len(states)), people=placeholders)
+    params = [posted, Exchange.State.CANCELLED, Exchange.State.DISPUTED, posted, posted, me]
+    params += [*states, network_id, *people, network_id, *people]
+    records, met = {}, set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for person, completed, cancelled, disputed, given, received, has_met in cursor.fetchall():
+            records[person] = TrackRecord(
+                completed=int(completed),
+                cancelled=int(cancelled),
+                disputed=int(disputed),
+                minutes_given=int(given),
+                minutes_received=int(received),
             )
-        )
-        for row in rows:
-            record = counts[row[f"{party}_id"]]
-            for field in ("completed", "cancelled", "disputed"):
-                record[field] += row[field]
-            record[f"minutes_{given_or_received}"] += row["minutes"]
-    return {user_id: TrackRecord(**values) for user_id, values in counts.items()}
-
-
-def _met(network_id: int, user_id: int) -> set[int]:
-    pairs = Exchange.objects.filter(network_id=network_id, state__in=MET_STATES).filter(
-        Q(provider_id=user_id) | Q(recipient_id=user_id)
-    )
-    met = set()
-    for provider_id, recipient_id in pairs.values_list("provider_id", "recipient_id"):
-        met.update({provider_id, recipient_id})
-    met.discard(None)
-    met.discard(user_id)
-    return met
+            if has_met:
+                met.add(person)
+    return records, met
 
 
 def _blocked(network_id: int, user_id: int) -> set[int]:
@@ -135,107 +100,60 @@ def _blocked(network_id: int, user_id: int) -> set[int]:
     return {b if a == user_id else a for a, b in rows.values_list("blocker_id", "blocked_id")}
 
 
-def _slugs_by(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
-    grouped: dict[int, list[str]] = defaultdict(list)
-    for key, slug in rows:
-        grouped[key].append(slug)
-    return grouped
-
-
 def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     """Members of the listing's network who could help with a request, or who need what an offer
-    gives; best first, one per member with their best listing, each with plain-language reasons."""
+    gives; best first, one per member with their best listing, each with plain-language reasons.
+
+    The database shortlists the listings that share a skill or a category with this one (stored
+    by `listing_skills_refresh`); only those are scored here."""
     network_id = listing.network_id
     opposite = Listing.Kind.OFFER if listing.kind == Listing.Kind.REQUEST else Listing.Kind.REQUEST
-    owner = Membership.objects.filter(network_id=network_id, user_id=listing.owner_id).first()
+    owners = Membership.objects.filter(network_id=network_id, user_id=listing.owner_id)
+    owner = owners.annotate(checked=current_check()).first()
     if owner is None or not owner.is_active or listing.status != Listing.Status.OPEN:
         return []
 
-    matcher = skill_matcher()
+    taxonomy = skill_matcher().taxonomy
     excluded = _blocked(network_id, listing.owner_id) | {listing.owner_id}
-    # Only active members who trade: never pending, suspended, left or commissioners.
-    active = Membership.objects.filter(
-        network_id=network_id, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES
-    ).exclude(user_id__in=excluded)
-    # Plain rows rather than model instances: every open listing of the network is read.
-    memberships = {row["user_id"]: row for row in active.values("id", "user_id", "neighbourhood")}
-    picked = [skill.slug for skill in listing.skills.all()]
-    mine = combine(chosen(picked), matcher.skills_in(listing.description, title=listing.title))
-    my_side = Side(
-        skills=mine.weights,
-        availability=parse_availability(listing.availability or owner.availability),
-        neighbourhood=owner.neighbourhood.strip(),
-    )
-
-    today = timezone.localdate()
-    their_listings = Listing.objects.filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today),
-        network_id=network_id,
-        kind=opposite,
-        status=Listing.Status.OPEN,
-        owner_id__in=active.values("user_id"),
-    )
-    picked_by_them = Listing.skills.through.objects.filter(listing__in=their_listings.values("id"))
-    their_skills = _slugs_by(picked_by_them.values_list("listing_id", "skill__slug"))
-    # A request looks for members offering its skills on their profile, and an offer for members
-    # wanting them, so people who never wrote a listing are found too.
-    strong = [slug for slug, weight in mine.weights.items() if weight >= PROFILE_SKILL_WEIGHT]
-    profile_field = "skills_offered" if listing.kind == Listing.Kind.REQUEST else "skills_wanted"
-    through = getattr(Membership, profile_field).through.objects
-    with_skill = through.filter(membership__in=active, skill__slug__in=strong)
-    theirs = through.filter(membership_id__in=with_skill.values("membership_id"))
-    profile_skills = _slugs_by(theirs.values_list("membership_id", "skill__slug"))
-
-    # Only listings that share a category with this one are worth scoring; in a large network
-    # that is a small share, so availability (JSON) is read for those alone.
-    my_categories = categories_of(mine.weights, matcher.taxonomy)
-    found: list[tuple[int, int | None, SkillMatch]] = []
-    for row in their_listings.values("id", "owner_id", "title", "description"):
-        text = matcher.skills_in(row["description"], title=row["title"])
-        skills = combine(chosen(their_skills.get(row["id"], ())), text)
-        if not my_categories.isdisjoint(categories_of(skills.weights, matcher.taxonomy)):
-            found.append((row["owner_id"], row["id"], skills))
-    user_of = {row["id"]: user_id for user_id, row in memberships.items()}
-    for membership_id, slugs in profile_skills.items():
-        found.append((user_of[membership_id], None, chosen(slugs)))
-
-    listing_ids = [listing_id for _, listing_id, _ in found if listing_id]
-    listing_rows = Listing.objects.filter(pk__in=listing_ids).values_list("id", "availability")
-    listing_slots = dict(listing_rows)
-    member_ids = {memberships[user_id]["id"] for user_id, _, _ in found}
-    member_rows = Membership.objects.filter(pk__in=member_ids).values_list("id", "availability")
-    member_slots = dict(member_rows)
-    checked = _members_with_current_check(network_id)
-    records = _track_records(network_id)
-    met = _met(network_id, listing.owner_id)
-
-    candidates = []
-    for user_id, listing_id, skills in found:
-        membership = memberships[user_id]
-        slots = listing_slots.get(listing_id) or member_slots.get(membership["id"])
-        candidates.append(
-            Candidate(
-                member_id=user_id,
-                listing_id=listing_id,
-                side=Side(
-                    skills=skills.weights,
-                    availability=parse_availability(slots),
-                    neighbourhood=membership["neighbourhood"].strip(),
-                ),
-                record=records.get(user_id, TrackRecord()),
-                met_before=user_id in met,
-                has_current_check=membership["id"] in checked,
-            )
+    mine = listing_skill_weights(listing=listing)
+    wanted = mine.weights
+    if listing.kind == Listing.Kind.OFFER and not owner.checked:
+        # An unchecked helper is never matched on sensitive skills: do not shortlist for them.
+        wanted = without_sensitive(wanted, taxonomy)
+    found = listing_candidates(network_id=network_id, kind=opposite, skills=wanted, excluded=excluded)
+    strong = [slug for slug, weight in wanted.items() if weight >= PROFILE_SKILL_WEIGHT]
+    found += profile_candidates(network_id=network_id, kind=listing.kind, strong=strong, excluded=excluded)
+    their_ids = {f.member_id for f in found}
+    records, met = _histories(network_id, their_ids, listing.owner_id)
+    candidates = [
+        Candidate(
+            member_id=f.member_id,
+            listing_id=f.listing_id,
+            side=Side(
+                skills=f.skills,
+                availability=parse_availability(f.availability),
+                neighbourhood=f.neighbourhood.strip(),
+            ),
+            record=records.get(f.member_id, TrackRecord()),
+            met_before=f.member_id in met,
+            has_current_check=f.checked,
         )
-
+        for f in found
+    ]
     ranked = rank_candidates(
         kind=listing.kind,
-        mine=my_side,
-        i_have_current_check=owner.pk in checked,
+        mine=Side(
+            skills=mine.weights,
+            availability=parse_availability(listing.availability or owner.availability),
+            neighbourhood=owner.neighbourhood.strip(),
+        ),
+        i_have_current_check=owner.checked,
         candidates=candidates,
-        taxonomy=matcher.taxonomy,
+        taxonomy=taxonomy,
         limit=limit,
     )
+    if not ranked:
+        return []
     listings = Listing.objects.select_related("network").prefetch_related("skills")
     listings_by_id = listings.in_bulk([r.listing_id for r in ranked if r.listing_id])
     users = User.objects.in_bulk([r.member_id for r in ranked])
@@ -249,3 +167,21 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
         )
         for r in ranked
     ]
+
+
+def unmatched_requests(*, network) -> QuerySet[Listing]:
+    """Open requests of the network that no exchange has got going yet, oldest first: where a
+    coordinator's introduction helps most."""
+    going = Exchange.objects.filter(listing_id=OuterRef("pk"), state__in=MET_STATES)
+    return (
+        Listing.objects.filter(
+            network=network,
+            kind=Listing.Kind.REQUEST,
+            status=Listing.Status.OPEN,
+            owner__memberships__network=network,
+            owner__memberships__status=Membership.Status.ACTIVE,
+        )
+        .exclude(Exists(going))
+        .select_related("owner", "network")
+        .order_by("created_at", "pk")
+    )

@@ -1,12 +1,20 @@
-"""Telling people about a new listing that strongly fits their own open listing or wanted skills."""
+"""Keeping each listing's stored skills current, telling people about a new listing that strongly
+fits their own, and coordinators introducing two members."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
+from exchanges.matching.models import ListingSkill
 from exchanges.matching.scoring import WEIGHTS
 from exchanges.matching.selectors import listing_matches
+from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
+from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
+from members.models import User
+from members.services import audit_record, require_coordinator
 from messaging.models import Notification
 from messaging.services import notification_create
 
@@ -54,4 +62,76 @@ def listing_match_notify(*, listing: Listing) -> list[Notification]:
                 },
             )
         )
+    return sent
+
+
+@transaction.atomic
+def listing_skills_refresh(*, listing: Listing) -> list[ListingSkill]:
+    """Store the skills a listing is about, for matching to find it by index. Call after every
+    create or update of a listing (and after its chosen skills are set); a listing that is not
+    open keeps no rows, so it is never suggested."""
+    ListingSkill.objects.filter(listing_id=listing.pk).delete()
+    if listing.status != Listing.Status.OPEN:
+        return []
+    taxonomy = skill_matcher().taxonomy
+    ids = skill_ids()
+    rows = [
+        ListingSkill(
+            network_id=listing.network_id,
+            listing_id=listing.pk,
+            owner_id=listing.owner_id,
+            kind=listing.kind,
+            skill_id=ids.skill[row.skill] if row.skill else None,
+            category_id=ids.category[row.category],
+            weight=row.weight,
+            unit=row.unit,
+            expires_on=listing.expires_on,
+        )
+        for row in skill_rows(listing_skill_weights(listing=listing).weights, taxonomy)
+    ]
+    return ListingSkill.objects.bulk_create(rows)
+
+
+INTRODUCTION_NOTIFICATION = "match.introduce"
+# Introductions come from the matches, so blocks and safeguarding checks hold here too.
+INTRODUCE_FROM_TOP = 50
+
+
+@transaction.atomic
+def match_introduce(*, actor: User, listing: Listing, member: User) -> list[Notification]:
+    """A coordinator introduces the member who asked for help to someone who could give it: both
+    are told, and the introduction is audited."""
+    require_coordinator(user=actor, network=listing.network)
+    if listing.kind != Listing.Kind.REQUEST or listing.status != Listing.Status.OPEN:
+        raise ValidationError({"listing": "Only an open request can be matched."})
+    matches = listing_matches(listing=listing, limit=INTRODUCE_FROM_TOP)
+    if member.pk not in {match.member.pk for match in matches}:
+        raise ValidationError({"member": "This person is not among the people who could help."})
+    owner = listing.owner
+    url = f"/listings/{listing.pk}/matches/"
+    sent = [
+        notification_create(
+            user=owner,
+            kind=INTRODUCTION_NOTIFICATION,
+            text=f"{actor.name} introduces you to {member.name}, who could help with “{listing.title}”",
+            network=listing.network,
+            url=url,
+            data={"listing": listing.pk, "member": member.pk},
+        ),
+        notification_create(
+            user=member,
+            kind=INTRODUCTION_NOTIFICATION,
+            text=f"{actor.name} introduces you to {owner.name}, who asked for help: “{listing.title}”",
+            network=listing.network,
+            url=f"/listings/{listing.pk}/",
+            data={"listing": listing.pk, "member": owner.pk},
+        ),
+    ]
+    audit_record(
+        action="match.introduce",
+        actor=actor,
+        network=listing.network,
+        target=listing,
+        data={"listing": listing.pk, "owner": owner.pk, "member": member.pk},
+    )
     return sent

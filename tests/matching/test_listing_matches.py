@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from exchanges.matching.selectors import listing_matches
+from exchanges.matching.services import listing_skills_refresh
 from exchanges.models import Exchange, Listing
 from members.models import Membership, SafeguardingCheck, Skill
 from messaging.models import Block
@@ -19,6 +20,8 @@ def listing(owner, network, kind="offer", title="", description="", skills=(), *
         network=network, owner=owner, kind=kind, title=title, description=description, **extra
     )
     made.skills.set(Skill.objects.filter(slug__in=skills))
+    # As the listing services do after every write.
+    listing_skills_refresh(listing=made)
     return made
 
 
@@ -198,6 +201,28 @@ def test_people_who_have_met_lose_the_new_connection_reason(network, dog_request
     )
     [match] = listing_matches(listing=dog_request)
     assert "You haven't met yet" not in match.reasons
+
+
+def test_a_track_record_is_read_from_the_database_and_explained(network, dog_request, alice, bob):
+    listing(bob, network, title="Dog walking")
+    carol = member(network).user
+    for state, minutes in ((Exchange.State.POSTED, 60), (Exchange.State.POSTED, 30)):
+        Exchange.objects.create(
+            network=network, provider=carol, recipient=bob, minutes=minutes, state=state, proposed_by=bob
+        )
+    Exchange.objects.create(
+        network=network,
+        provider=bob,
+        recipient=carol,
+        minutes=45,
+        state=Exchange.State.POSTED,
+        proposed_by=bob,
+    )
+    [match] = listing_matches(listing=dog_request)
+    # 3 completed; received 90 minutes, gave 45: helping alice evens things up.
+    assert "Has completed 3 exchanges" in match.reasons
+    assert "Has had more help than they've given, so this evens things up" in match.reasons
+    assert "You haven't met yet" in match.reasons
 
 
 # The API ----------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchanges.matching.services import listing_match_notify
+from exchanges.matching.services import listing_match_notify, listing_skills_refresh
 from exchanges.models import Listing
 from members.models import Membership, Skill
 from messaging.models import Notification
@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def listing(owner, network, kind="offer", title="", description="") -> Listing:
     text = {"title": title, "description": description}
-    return Listing.objects.create(network=network, owner=owner, kind=kind, **text)
+    made = Listing.objects.create(network=network, owner=owner, kind=kind, **text)
+    listing_skills_refresh(listing=made)
+    return made
 
 
 def test_a_new_offer_notifies_the_member_whose_request_it_fits(network, alice, bob):

@@ -1,0 +1,49 @@
+"""Each open listing's skills, derived once when it is written, so matching reads an index
+instead of mapping every listing's text to skills on every call."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+# The candidate query reads, per skill (or category), the entries with the most weight first;
+# the other columns it needs ride in the index, so PostgreSQL answers from the index alone.
+_COVERED = ["listing", "owner", "expires_on"]
+
+
+class ListingSkill(models.Model):
+    """One skill of an open listing (`skill` set), or one of its categories (`skill` null).
+
+    `weight` is the skill's weight as the matcher derived it (strongest 1.0); `unit` is the
+    weight in the listing's normalised skill (or category) vector, so a sum of products of `unit`
+    in SQL is the cosine the scoring uses."""
+
+    # Only the listing key gets its own index (refreshes delete by it); the others are read
+    # through the covering indexes below, and rows go when their listing goes.
+    network = models.ForeignKey("members.Network", on_delete=models.CASCADE, db_index=False, related_name="+")
+    listing = models.ForeignKey("exchanges.Listing", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False, related_name="+")
+    kind = models.CharField(max_length=8)
+    skill = models.ForeignKey("members.Skill", null=True, on_delete=models.CASCADE, db_index=False, related_name="+")
+    category = models.ForeignKey("members.SkillCategory", on_delete=models.CASCADE, db_index=False, related_name="+")
+    weight = models.FloatField()
+    unit = models.FloatField()
+    expires_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["network", "kind", "skill", "-unit"],
+                include=_COVERED,
+                condition=Q(skill__isnull=False),
+                name="matching_ls_skill",
+            ),
+            models.Index(
+                fields=["network", "kind", "category", "-unit"],
+                include=_COVERED,
+                condition=Q(skill__isnull=True),
+                name="matching_ls_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {self.skill_id or self.category_id} {self.weight:.2f}"

@@ -1,0 +1,86 @@
+"""The skills taxonomy as the matcher needs it, cached per process, and the skills one listing
+is about."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db.models import Count, Max
+
+from exchanges.matching.taxonomy import Category, Taxonomy
+from exchanges.matching.taxonomy import Skill as TaxonomySkill
+from exchanges.matching.text import SkillMatch, SkillMatcher, chosen, combine
+from exchanges.models import Listing
+from members.models import Skill
+
+
+@dataclass(frozen=True)
+class SkillIds:
+    """Database keys of the taxonomy, to read and write stored listing skills."""
+
+    skill: dict[str, int]
+    category: dict[str, int]
+    slug: dict[int, str]
+
+
+TAXONOMY_RECHECK_SECONDS = 10.0
+_checked_at = 0.0
+_matcher_lock = threading.Lock()
+_matcher_cache: dict[tuple, tuple[SkillMatcher, SkillIds]] = {}
+
+
+def taxonomy_and_ids() -> tuple[SkillMatcher, SkillIds]:
+    """Rebuilt when skills are added or removed. Edited names or synonyms arrive with a
+    migration, and a deploy restarts the processes."""
+    global _checked_at
+    with _matcher_lock:
+        # One query per call would be a tenth of a match's time: look again every few seconds.
+        if _matcher_cache and time.monotonic() - _checked_at < TAXONOMY_RECHECK_SECONDS:
+            return next(iter(_matcher_cache.values()))
+        key = tuple(Skill.objects.aggregate(n=Count("id"), last=Max("id")).values())
+        _checked_at = time.monotonic()
+        if key not in _matcher_cache:
+            _matcher_cache.clear()
+            _matcher_cache[key] = _taxonomy_from_db()
+        return _matcher_cache[key]
+
+
+def skill_matcher() -> SkillMatcher:
+    """The matcher for the skills in the database."""
+    return taxonomy_and_ids()[0]
+
+
+def skill_ids() -> SkillIds:
+    return taxonomy_and_ids()[1]
+
+
+def _taxonomy_from_db() -> tuple[SkillMatcher, SkillIds]:
+    categories: dict[str, Category] = {}
+    skills: dict[str, TaxonomySkill] = {}
+    ids = SkillIds(skill={}, category={}, slug={})
+    for skill in Skill.objects.select_related("category"):
+        c = skill.category
+        category = categories.setdefault(c.slug, Category(c.slug, c.name, c.sensitive))
+        skills[skill.slug] = TaxonomySkill(skill.slug, skill.name, tuple(skill.synonyms), category)
+        ids.skill[skill.slug] = skill.pk
+        ids.slug[skill.pk] = skill.slug
+        ids.category[c.slug] = c.pk
+    taxonomy = Taxonomy(skills=skills, categories=categories)
+    return SkillMatcher(taxonomy), ids
+
+
+def listing_skill_weights(*, listing: Listing) -> SkillMatch:
+    """The skills a listing is about: those its owner picked, and those its words name."""
+    picked = [skill.slug for skill in listing.skills.all()]
+    text = skill_matcher().skills_in(listing.description, title=listing.title)
+    return combine(chosen(picked), text)
+
+
+def taxonomy_cache_clear() -> None:
+    """Forget the cached taxonomy (tests that add and roll back skills need this)."""
+    global _checked_at
+    with _matcher_lock:
+        _matcher_cache.clear()
+        _checked_at = 0.0

@@ -1,0 +1,144 @@
+"""Pages: people who could help with a request, asking one of them, and the coordinator's view of
+requests nobody has taken up yet."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exchanges.matching.selectors import listing_matches, unmatched_requests
+from exchanges.matching.services import match_introduce
+from exchanges.models import Listing
+from members.models import Membership, User
+from members.selectors import active_membership, can_act_for, is_coordinator
+from timebank.errors import DomainError
+
+# A page of suggestions, not a directory: the few best.
+PEOPLE_SHOWN = 5
+UNMATCHED_SHOWN = 20
+SUGGESTIONS_PER_REQUEST = 3
+
+
+def _listing_for(request, listing_id: int) -> Listing:
+    """The listing, if the caller may act for its owner: 404 outside their networks, 403 inside."""
+    listing = Listing.objects.select_related("network", "owner").filter(pk=listing_id).first()
+    if listing is None or active_membership(user=request.user, network=listing.network) is None:
+        raise Http404
+    if not can_act_for(actor=request.user, member=listing.owner, network=listing.network):
+        raise PermissionDenied
+    return listing
+
+
+def people_who_could_help(*, listing: Listing, user: User, limit: int = PEOPLE_SHOWN) -> dict:
+    """Context for `exchanges/matching/_people_who_could_help.html` on a listing's page; empty
+    for anyone who may not see the listing's matches."""
+    if not can_act_for(actor=user, member=listing.owner, network=listing.network):
+        return {}
+    return {
+        "listing": listing,
+        "matches": listing_matches(listing=listing, limit=limit),
+        "can_ask": listing.kind == Listing.Kind.REQUEST,
+    }
+
+
+@login_required
+def listing_matches_page(request, listing_id: int):
+    listing = _listing_for(request, listing_id)
+    help_context = people_who_could_help(listing=listing, user=request.user)
+    return render(request, "exchanges/matching/listing_matches.html", {"listing": listing, "help": help_context})
+
+
+@login_required
+@require_POST
+def match_ask(request, listing_id: int):
+    """One tap on "Ask": propose an exchange to that person for this request."""
+    listing = _listing_for(request, listing_id)
+    back = redirect("listing-matches", listing_id=listing.pk)
+    provider = None
+    if listing.kind == Listing.Kind.REQUEST and request.POST.get("provider", "").isdigit():
+        matches = listing_matches(listing=listing, limit=PEOPLE_SHOWN * 10)
+        chosen = int(request.POST["provider"])
+        provider = next((m.member for m in matches if m.member.pk == chosen), None)
+    if provider is None:
+        messages.error(request, _("That person is not among the people who could help."))
+        return back
+    try:
+        # The exchanges area owns proposing; matching only opens the door to it.
+        from exchanges.services import exchange_propose
+    except ImportError:
+        messages.error(request, _("Asking from here is not available yet."))
+        return back
+    try:
+        exchange = exchange_propose(
+            actor=request.user,
+            network=listing.network,
+            listing=listing,
+            provider=provider,
+            recipient=listing.owner,
+            minutes=listing.minutes_estimate or 60,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return back
+    except DomainError as error:
+        messages.error(request, str(error))
+        return back
+    return redirect(f"/exchanges/{exchange.pk}/")
+
+
+def _coordinated_network(request, slug: str):
+    membership = (
+        Membership.objects.select_related("network")
+        .filter(network__slug=slug, user=request.user, status=Membership.Status.ACTIVE)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    if not is_coordinator(user=request.user, network=membership.network):
+        raise PermissionDenied
+    return membership.network
+
+
+@login_required
+def unmatched_requests_page(request, slug: str):
+    network = _coordinated_network(request, slug)
+    requests = list(unmatched_requests(network=network)[:UNMATCHED_SHOWN])
+    rows = [{"listing": r, "matches": listing_matches(listing=r, limit=SUGGESTIONS_PER_REQUEST)} for r in requests]
+    return render(request, "exchanges/matching/unmatched.html", {"network": network, "rows": rows})
+
+
+@login_required
+@require_POST
+def match_introduce_page(request, slug: str):
+    network = _coordinated_network(request, slug)
+    listing_id, member_id = request.POST.get("listing", ""), request.POST.get("member", "")
+    listing = get_object_or_404(
+        Listing.objects.select_related("network", "owner"),
+        pk=int(listing_id) if listing_id.isdigit() else 0,
+        network=network,
+    )
+    member = User.objects.filter(pk=int(member_id) if member_id.isdigit() else 0).first()
+    try:
+        if member is None:
+            raise ValidationError({"member": _("Choose someone to introduce.")})
+        match_introduce(actor=request.user, listing=listing, member=member)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        return _unmatched_with_status(request, slug, status=400)
+    messages.success(
+        request,
+        _("Introduced %(member)s to %(owner)s.") % {"member": member.name, "owner": listing.owner.name},
+    )
+    return redirect("coordinator-unmatched", slug=network.slug)
+
+
+def _unmatched_with_status(request, slug: str, *, status: int):
+    response = unmatched_requests_page(request, slug)
+    response.status_code = status
+    return response

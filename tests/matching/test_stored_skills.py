@@ -1,0 +1,144 @@
+"""Stored listing skills: the indexed path of listing_matches ranks exactly as the pure core."""
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from exchanges.matching.models import ListingSkill
+from exchanges.matching.ranking import Candidate, rank_candidates
+from exchanges.matching.scoring import Side, skill_overlap
+from exchanges.matching.selectors import listing_matches, parse_availability
+from exchanges.matching.services import listing_skills_refresh
+from exchanges.matching.skills import skill_matcher
+from exchanges.matching.taxonomy import Taxonomy
+from exchanges.matching.text import SkillMatcher
+from exchanges.matching.vectors import unit_vectors
+from exchanges.models import Listing
+from tests.factories import member
+
+DATASET = Path(__file__).resolve().parents[2] / "bench" / "matching" / "dataset.json"
+SLOTS = ["mon-morning", "tue-afternoon", "wed-evening", "sat-morning", "sun-afternoon"]
+
+
+def test_summed_unit_weights_are_the_scorings_skill_overlap():
+    taxonomy = Taxonomy.from_file()
+    matcher = SkillMatcher(taxonomy)
+    mine = matcher.skills_in("my dog needs walking and the garden is a jungle").weights
+    theirs = matcher.skills_in("dog walks, lawn mowing, hedge cutting").weights
+    my_skills, my_categories = unit_vectors(mine, taxonomy)
+    their_skills, their_categories = unit_vectors(theirs, taxonomy)
+    by_skill = sum(u * their_skills.get(s, 0) for s, u in my_skills.items())
+    by_category = sum(u * their_categories.get(c, 0) for c, u in my_categories.items())
+    expected = skill_overlap(mine, theirs, taxonomy).score
+    assert 0 < expected < 1
+    assert 0.7 * by_skill + 0.3 * by_category == pytest.approx(expected)
+
+
+def _offer(network, data, rng) -> Listing:
+    owner = member(network, neighbourhood=rng.choice(["Harlesden", "Willesden"]))
+    offer = Listing.objects.create(
+        network=network,
+        owner=owner.user,
+        kind=Listing.Kind.OFFER,
+        title=data["title"],
+        description=data["description"],
+        availability=rng.sample(SLOTS, 2),
+    )
+    listing_skills_refresh(listing=offer)
+    return offer
+
+
+def _pure_ranking(request: Listing, offers: list[Listing]) -> list[tuple]:
+    """Every open offer mapped to skills from its text and scored: the path before stored skills."""
+    matcher = skill_matcher()
+    candidates = [
+        Candidate(
+            member_id=offer.owner_id,
+            listing_id=offer.pk,
+            side=Side(
+                skills=matcher.skills_in(offer.description, title=offer.title).weights,
+                availability=parse_availability(offer.availability),
+                neighbourhood=offer.owner.memberships.get().neighbourhood,
+            ),
+        )
+        for offer in offers
+    ]
+    mine = matcher.skills_in(request.description, title=request.title).weights
+    ranked = rank_candidates(
+        kind="request",
+        mine=Side(skills=mine, availability=parse_availability(request.availability)),
+        i_have_current_check=False,
+        candidates=candidates,
+        taxonomy=matcher.taxonomy,
+        limit=10,
+    )
+    return [(r.member_id, r.listing_id, r.score, r.reasons) for r in ranked]
+
+
+@pytest.mark.django_db
+def test_the_database_path_ranks_like_the_pure_core(network):
+    rng = random.Random(3)
+    data = json.loads(DATASET.read_text(encoding="utf-8"))
+    offers = [_offer(network, text, rng) for text in rng.sample(data["offers"], 60)]
+    compared = 0
+    for text in rng.sample(data["requests"], 15):
+        asker = member(network)
+        request = Listing.objects.create(
+            network=network,
+            owner=asker.user,
+            kind=Listing.Kind.REQUEST,
+            title=text["title"],
+            description=text["description"],
+            availability=rng.sample(SLOTS, 2),
+        )
+        expected = _pure_ranking(request, offers)
+        got = [(m.member.pk, m.listing.pk, m.score, m.reasons) for m in listing_matches(listing=request)]
+        assert got == expected
+        compared += len(expected)
+    assert compared > 30
+
+
+@pytest.mark.django_db
+def test_a_listing_that_is_no_longer_open_keeps_no_stored_skills(network, bob):
+    offer = Listing.objects.create(network=network, owner=bob, kind="offer", title="Dog walking")
+    assert listing_skills_refresh(listing=offer)
+    offer.status = Listing.Status.CLOSED
+    offer.save()
+    assert listing_skills_refresh(listing=offer) == []
+    assert not ListingSkill.objects.filter(listing=offer).exists()
+
+
+@pytest.mark.django_db
+def test_an_edited_listing_is_found_by_its_new_words(network, alice, bob):
+    request = Listing.objects.create(network=network, owner=alice, kind="request", title="Dog")
+    offer = Listing.objects.create(network=network, owner=bob, kind="offer", title="Ironing")
+    listing_skills_refresh(listing=offer)
+    assert listing_matches(listing=request) == []
+    offer.title = "Dog walking"
+    offer.save()
+    listing_skills_refresh(listing=offer)
+    assert [m.listing for m in listing_matches(listing=request)] == [offer]
+
+
+@pytest.mark.django_db
+def test_stored_rows_carry_each_skill_and_each_category(network, bob):
+    offer = Listing.objects.create(network=network, owner=bob, kind="offer", title="Dog walking")
+    rows = listing_skills_refresh(listing=offer)
+    skills = [row.skill.slug for row in rows if row.skill_id]
+    categories = [row.category.slug for row in rows if row.skill_id is None]
+    assert "dog-walking" in skills
+    assert categories and len(categories) == len(set(categories))
+    assert {row.network_id for row in rows} == {network.pk}
+    assert {row.kind for row in rows} == {"offer"}
+
+
+@pytest.mark.django_db
+def test_the_refresh_command_stores_skills_for_listings_written_before(network, alice, bob):
+    request = Listing.objects.create(network=network, owner=alice, kind="request", title="Dog")
+    offer = Listing.objects.create(network=network, owner=bob, kind="offer", title="Dog walking")
+    assert listing_matches(listing=request) == []
+    call_command("matching_refresh")
+    assert [m.listing for m in listing_matches(listing=request)] == [offer]
