@@ -72,7 +72,8 @@ def conversation_detail(request, conversation_id: int):
             _refusal(request, exc)
         return redirect("conversation-detail", conversation_id=conversation.pk)
     total = conversation.last_seq
-    messages = list(selectors.messages_after(conversation=conversation, after=max(0, total - PAGE_MESSAGES)))
+    recent = selectors.messages_after(conversation=conversation, after=max(0, total - PAGE_MESSAGES))
+    chat_messages = list(recent.select_related("sender"))
     if is_participant and total:
         services.message_read(conversation=conversation.pk, user=request.user, seq=total)
     others = [u for u in participants if u.pk != request.user.pk]
@@ -81,7 +82,7 @@ def conversation_detail(request, conversation_id: int):
     )
     context = {
         "conversation": conversation,
-        "messages": messages,
+        "chat_messages": chat_messages,
         "others": others,
         "is_participant": is_participant,
         "blocked_ids": blocked_ids,
