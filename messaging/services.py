@@ -4,6 +4,7 @@ Rows are saved first; the live push is sent on commit. The channel layer is a do
 database is the truth: a client that missed a push gets the rows back with `sync` or `?after=`.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -20,10 +21,16 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY = 4000
 MAX_CLIENT_ID = 64
+PUSH_TIMEOUT_SECONDS = 1.0
 
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
+
+
+async def _group_send(layer, group: str, event: dict) -> None:
+    # Bounded, so an unreachable Redis delays a committed write by at most this, never hangs it.
+    await asyncio.wait_for(layer.group_send(group, event), timeout=PUSH_TIMEOUT_SECONDS)
 
 
 def push_to_user(user_id: int, event: dict) -> None:
@@ -32,7 +39,7 @@ def push_to_user(user_id: int, event: dict) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(user_group(user_id), event)
+        async_to_sync(_group_send)(layer, user_group(user_id), event)
     except Exception:  # noqa: BLE001 - a dead Redis must never fail the write that already committed
         logger.warning("live push to user %s failed", user_id, exc_info=True)
 

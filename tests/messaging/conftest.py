@@ -44,3 +44,14 @@ async def next_frame(communicator, frame_type: str, timeout: float = 2):
 def fast_passwords(settings):
     # The default hasher spends ~0.5 s per user; these tests are not about password strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_socket_thread_connections(django_db_setup, django_db_blocker):
+    """Consumers reach the database from asgiref's single worker thread; close its connection before
+    the test database is dropped (otherwise PostgreSQL refuses: "being accessed by other users")."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
