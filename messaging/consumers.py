@@ -9,6 +9,7 @@ import json
 import logging
 import time
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -71,6 +72,12 @@ def _since(content: dict) -> dict[int, int]:
     return out
 
 
+def db(fn):
+    # Off the single "thread-sensitive" worker: frames from different sockets reach the database in
+    # parallel (one connection per worker thread), so PostgreSQL can group their commits.
+    return database_sync_to_async(fn, thread_sensitive=False)
+
+
 @database_sync_to_async
 def _session_user_id(session_key: str) -> str | None:
     from importlib import import_module
@@ -87,6 +94,14 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     max_frame_bytes = 64 * 1024
     # A socket whose session was logged out elsewhere closes within this many seconds.
     session_check_seconds = getattr(settings, "TIMEBANK_WS_SESSION_CHECK_SECONDS", 30)
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every event, a hop through its single
+        # sync thread; our handlers reach the database only through `db()`, which does that itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         user = self.scope.get("user")
@@ -187,7 +202,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         conversation = _int_field(content, "conversation")
         body = _str_field(content, "body")
         client_id = _str_field(content, "client_id", required=False)
-        message = await database_sync_to_async(self._send_sync)(conversation, body, client_id)
+        message = await db(self._send_sync)(conversation, body, client_id)
         # The sender's answer comes straight back on this socket, so it never depends on Redis.
         await self.send_json({"type": "message.new", "message": message})
 
@@ -200,18 +215,18 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     async def _frame_read(self, content: dict):
         conversation = _int_field(content, "conversation")
         seq = _int_field(content, "seq")
-        seq = await database_sync_to_async(services.message_read)(
+        seq = await db(services.message_read)(
             conversation=conversation, user=self.user, seq=seq, origin=self.channel_name
         )
         await self.send_json({"type": "message.read", "conversation": conversation, "user": self.user.pk, "seq": seq})
 
     async def _frame_typing(self, content: dict):
         conversation = _int_field(content, "conversation")
-        await database_sync_to_async(services.typing_send)(conversation=conversation, user=self.user)
+        await db(services.typing_send)(conversation=conversation, user=self.user)
 
     async def _frame_sync(self, content: dict):
         since = _since(content)
-        messages, last = await database_sync_to_async(self._sync_rows)(since)
+        messages, last = await db(self._sync_rows)(since)
         for message in messages:
             await self.send_json({"type": "message.new", "message": message})
         await self.send_json({"type": "sync.done", "conversations": {str(k): v for k, v in last.items()}})

@@ -10,6 +10,7 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from members.models import Membership, Network, User
@@ -28,30 +29,32 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-async def _group_send(layer, group: str, event: dict) -> None:
+async def _group_send_all(layer, user_ids: list[int], event: dict) -> None:
     # Bounded, so an unreachable Redis delays a committed write by at most this, never hangs it.
-    await asyncio.wait_for(layer.group_send(group, event), timeout=PUSH_TIMEOUT_SECONDS)
+    sends = [layer.group_send(user_group(user_id), event) for user_id in user_ids]
+    await asyncio.wait_for(asyncio.gather(*sends), timeout=PUSH_TIMEOUT_SECONDS)
+
+
+def push_to_users(user_ids: list[int], event: dict) -> None:
+    """Send an event to every socket of these users, in one hop to the event loop. Best effort:
+    losing it loses liveness, never data."""
+    layer = get_channel_layer()
+    if layer is None or not user_ids:
+        return
+    try:
+        async_to_sync(_group_send_all)(layer, list(user_ids), event)
+    except Exception:  # noqa: BLE001 - a dead Redis must never fail the write that already committed
+        logger.warning("live push to users %s failed", user_ids, exc_info=True)
 
 
 def push_to_user(user_id: int, event: dict) -> None:
     """Send an event to every socket of a user. Best effort: losing it loses liveness, not data."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(_group_send)(layer, user_group(user_id), event)
-    except Exception:  # noqa: BLE001 - a dead Redis must never fail the write that already committed
-        logger.warning("live push to user %s failed", user_id, exc_info=True)
+    push_to_users([user_id], event)
 
 
 def _push_after_commit(user_ids, event: dict) -> None:
     ids = list(user_ids)
-
-    def push():
-        for user_id in ids:
-            push_to_user(user_id, event)
-
-    transaction.on_commit(push)
+    transaction.on_commit(lambda: push_to_users(ids, event))
 
 
 # Notifications ------------------------------------------------------------------------------
@@ -185,6 +188,28 @@ def _participant(conversation_id: int, user: User) -> Participant:
     return participant
 
 
+def _participants_for_send(conversation_id: int, sender: User) -> tuple[Participant, list[Participant], bool]:
+    """The sender's participation, the other participants, and whether any of them blocked another:
+    one query, because it sits on the hottest path."""
+    blocked = Exists(
+        Block.objects.filter(
+            blocker_id=OuterRef("user_id"),
+            network_id=OuterRef("network_id"),
+            blocked__participations__conversation_id=conversation_id,
+        )
+    )
+    rows = list(
+        Participant.objects.filter(conversation_id=conversation_id)
+        .select_related("conversation__network")
+        .annotate(blocks=blocked)
+    )
+    mine = next((p for p in rows if p.user_id == sender.pk), None)
+    if mine is None:
+        # Someone else's conversation: indistinguishable from one that does not exist.
+        raise NotFound("No such conversation.")
+    return mine, [p for p in rows if p.user_id != sender.pk], any(p.blocks for p in rows)
+
+
 def _next_seq(conversation_id: int) -> int:
     # One statement takes the row lock and the number; the lock is held until commit, so seq
     # order is commit order and a reader never sees seq n+1 before n.
@@ -214,19 +239,9 @@ def message_send(
         raise ValidationError({"body": [f"Keep a message under {MAX_BODY} characters."]})
     if len(client_id) > MAX_CLIENT_ID:
         raise ValidationError({"client_id": [f"At most {MAX_CLIENT_ID} characters."]})
-    participant = _participant(conversation_id, sender)
+    participant, others, blocked = _participants_for_send(conversation_id, sender)
     conversation = participant.conversation
-    if client_id:
-        existing = Message.objects.filter(conversation_id=conversation_id, sender=sender, client_id=client_id).first()
-        if existing is not None:
-            return existing, False
-    others = list(
-        Participant.objects.filter(conversation_id=conversation_id)
-        .exclude(user=sender)
-        .values_list("user_id", flat=True)
-    )
-    people = others + [sender.pk]
-    if Block.objects.filter(network_id=conversation.network_id, blocker_id__in=people, blocked_id__in=people).exists():
+    if blocked:
         raise Forbidden("Messages between you and this member are blocked.")
     try:
         with transaction.atomic():
@@ -241,22 +256,24 @@ def message_send(
             )
             # Replying means you have read what came before.
             Participant.objects.filter(pk=participant.pk).update(last_read_seq=seq)
-            for user_id in others:
-                _message_notify(conversation, user_id, sender)
+            for other in others:
+                # Coalesced: only the first message they have not read notifies, so a lively chat
+                # does not bury hours received or claims to confirm. Reading clears it.
+                if other.last_read_seq >= seq - 1:
+                    _message_notify(conversation, other.user_id, sender)
     except IntegrityError:
-        # The same client_id raced itself; the savepoint took our seq back with it.
+        # A resend with the same client_id (the unique constraint is the check, so a first send
+        # pays no extra query); the rollback took our seq back with it.
         existing = Message.objects.filter(conversation_id=conversation_id, sender=sender, client_id=client_id).first()
         if existing is None:
             raise
         return existing, False
     event = {"type": "message.new", "message": message_serialize(message), "origin": origin}
-    _push_after_commit(others + [sender.pk], event)
+    _push_after_commit([p.user_id for p in others] + [sender.pk], event)
     return message, True
 
 
 def _message_notify(conversation: Conversation, user_id: int, sender: User) -> None:
-    # Coalesced: one unread "message" notification per conversation until it is read, so a
-    # lively chat does not bury hours received or claims to confirm.
     url = f"/conversations/{conversation.pk}/"
     if Notification.objects.filter(user_id=user_id, kind="message", url=url, read_at__isnull=True).exists():
         return
@@ -295,5 +312,5 @@ def typing_send(*, conversation: int, user: User) -> None:
     """Tell the other participants someone is typing. Nothing is written."""
     _participant(conversation, user)
     others = Participant.objects.filter(conversation_id=conversation).exclude(user=user)
-    for user_id in others.values_list("user_id", flat=True):
-        push_to_user(user_id, {"type": "typing", "conversation": conversation, "user": user.pk})
+    event = {"type": "typing", "conversation": conversation, "user": user.pk}
+    push_to_users(list(others.values_list("user_id", flat=True)), event)

@@ -54,10 +54,25 @@ def asgi_env(*, database_url: str, redis_port: int, backend: str | None = None) 
     return env
 
 
-def asgi_start(port: int, env: dict, log: Path | None = None) -> subprocess.Popen:
+def asgi_command(port: int, server: str) -> list[str]:
+    if server == "uvicorn":
+        # Frames over 1 MB are cut off by the server itself; the consumer refuses anything over 64 KB.
+        return [str(BIN / "uvicorn"), "timebank.asgi:application", "--host", "127.0.0.1", "--port", str(port)] + [
+            "--no-access-log",
+            "--ws-max-size",
+            "1048576",
+            "--lifespan",
+            "off",
+        ]
+    return [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "timebank.asgi:application"]
+
+
+def asgi_start(port: int, env: dict, log: Path | None = None, server: str | None = None) -> subprocess.Popen:
+    """One ASGI process: daphne (in requirements), or uvicorn when installed and asked for."""
+    server = server or os.environ.get("TIMEBANK_ASGI_SERVER", "daphne")
     out = open(log, "ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "timebank.asgi:application"],
+        asgi_command(port, server),
         cwd=ROOT,
         env=env,
         stdout=out,
@@ -85,6 +100,7 @@ def main() -> None:
     parser.add_argument("--redis-port", type=int, default=0, help="0: a free port")
     parser.add_argument("--seconds", type=float, default=60, help="stop after this long")
     parser.add_argument("--backend", default=None, help="TIMEBANK_CHANNEL_BACKEND for both processes")
+    parser.add_argument("--server", default=None, choices=["daphne", "uvicorn"], help="default: daphne")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
@@ -92,7 +108,7 @@ def main() -> None:
     redis_port = args.redis_port or free_port()
     redis = redis_start(redis_port)
     env = asgi_env(database_url=database_url, redis_port=redis_port, backend=args.backend)
-    servers = [asgi_start(port, env) for port in args.ports]
+    servers = [asgi_start(port, env, server=args.server) for port in args.ports]
     print(f"redis 127.0.0.1:{redis_port} pid {redis.pid}", flush=True)
     for port, server in zip(args.ports, servers, strict=True):
         print(f"asgi http://127.0.0.1:{port} pid {server.pid}", flush=True)
