@@ -64,7 +64,7 @@ def message_report(*, message_id: int, reporter: User, reason: str = "") -> Mess
             kind="message.report",
             text="A message was reported and needs a look.",
             network=message.network,
-            url=f"/conversations/{message.conversation_id}/",
+            url=f"/conversations/{message.conversation_id}/access/",
             data={"conversation": message.conversation_id, "report": report.pk},
         )
     return report

@@ -3,7 +3,15 @@
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 
 from members.models import Network, User
-from messaging.models import Block, Conversation, ConversationAccess, Message, Notification, Participant
+from messaging.models import (
+    Block,
+    Conversation,
+    ConversationAccess,
+    Message,
+    Notification,
+    NotificationPreference,
+    Participant,
+)
 from timebank.errors import NotFound
 
 
@@ -85,3 +93,8 @@ def blocks_of(*, user: User, network: Network) -> QuerySet[Block]:
 def is_blocked(*, network: Network, a: User, b: User) -> bool:
     """Whether either has blocked the other (the matching issue uses this too)."""
     return Block.objects.filter(network=network, blocker__in=[a, b], blocked__in=[a, b]).exists()
+
+
+def daily_digest_of(*, user: User) -> bool:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference.daily_digest if preference else True

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from members.models import Membership, Network, User
 from members.selectors import active_membership
-from messaging.models import Block, Conversation, Message, Notification, Participant
+from messaging.models import Block, Conversation, Message, Notification, NotificationPreference, Participant
 from timebank.errors import Forbidden, NotFound, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -92,6 +92,11 @@ def notification_read(*, notification_id: int, user: User) -> Notification:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+def notification_preference_set(*, user: User, daily_digest: bool) -> NotificationPreference:
+    preference, _ = NotificationPreference.objects.update_or_create(user=user, defaults={"daily_digest": daily_digest})
+    return preference
 
 
 def notification_read_all(*, user: User) -> int:

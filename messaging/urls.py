@@ -13,5 +13,6 @@ urlpatterns = [
     path("messages/<int:message_id>/report/", views.message_report, name="message-report"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read/", views.notification_read_all, name="notification-read-all"),
+    path("notifications/preferences/", views.notification_preferences, name="notification-preferences"),
     path("notifications/<int:notification_id>/read/", views.notification_read, name="notification-read"),
 ]

@@ -147,7 +147,8 @@ def notification_list(request):
     if request.GET.get("network"):
         network = Network.objects.filter(slug=request.GET["network"]).first()
     notifications = selectors.notifications_of(user=request.user, network=network)[:100]
-    return render(request, "messaging/notification_list.html", {"notifications": notifications})
+    context = {"notifications": notifications, "daily_digest": selectors.daily_digest_of(user=request.user)}
+    return render(request, "messaging/notification_list.html", context)
 
 
 @login_required
@@ -159,6 +160,14 @@ def notification_read(request, notification_id: int):
         raise Http404 from None
     if request.POST.get("open") and notification.url.startswith("/"):
         return redirect(notification.url)
+    return redirect("notification-list")
+
+
+@login_required
+@require_POST
+def notification_preferences(request):
+    services.notification_preference_set(user=request.user, daily_digest=request.POST.get("daily_digest") == "on")
+    flash.success(request, _("Saved."))
     return redirect("notification-list")
 
 

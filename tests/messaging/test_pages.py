@@ -87,3 +87,13 @@ def test_notifications_are_marked_read_from_the_page(browser, network, alice):
     services.notification_create(user=alice, kind="hours", text="Another", network=network)
     browser(alice).post("/notifications/read/")
     assert not Notification.objects.filter(user=alice, read_at__isnull=True).exists()
+
+
+def test_the_daily_digest_can_be_turned_off_from_the_page(browser, alice):
+    from messaging.models import NotificationPreference
+
+    assert 'id="daily_digest"' in browser(alice).get("/notifications/").content.decode()
+    browser(alice).post("/notifications/preferences/", {})
+    assert NotificationPreference.objects.get(user=alice).daily_digest is False
+    browser(alice).post("/notifications/preferences/", {"daily_digest": "on"})
+    assert NotificationPreference.objects.get(user=alice).daily_digest is True

@@ -25,6 +25,10 @@
   function showMessage(m) {
     if (m.conversation !== conversation) { if (m.sender !== me) { bump("nav-messages", 1); } return; }
     if (m.seq <= lastSeq) { return; }  // already shown: the database's seq makes duplicates harmless
+    if (m.seq > lastSeq + 1) {
+      // A push went missing (or two processes delivered out of order): ask for everything after ours.
+      var since = {}; since[conversation] = lastSeq; send({type: "sync", since: since}); return;
+    }
     var empty = document.getElementById("no-messages");
     if (empty) { empty.remove(); }
     var li = document.createElement("li");
