@@ -207,6 +207,14 @@ async def test_no_message_is_lost_across_a_killed_process_and_a_redis_restart(pe
     cluster["procs"]["redis"] = topology.redis_start(cluster["redis_port"])
     await sending
 
+    # Liveness comes back by itself once Redis is back: the pub/sub layer resubscribes.
+    await alice.send(pairs["alicebob"], "live-again")
+    for _ in range(100):
+        if "live-again" in bob.store[pairs["alicebob"]].values():
+            break
+        await asyncio.sleep(0.05)
+    assert "live-again" in bob.store[pairs["alicebob"]].values()
+
     # 4. Reconnect where needed and sync: each client now holds exactly the database's messages.
     await asyncio.sleep(0.5)
     for client in (alice, bob, carol):
