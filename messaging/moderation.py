@@ -43,7 +43,10 @@ def message_report(*, message_id: int, reporter: User, reason: str = "") -> Mess
     ):
         raise NotFound("No such message.")
     report = MessageReport.objects.create(
-        network=message.network, message=message, reporter=reporter, reason=(reason or "").strip()[:2000]
+        network=message.network,
+        message=message,
+        reporter=reporter,
+        reason=(reason or "").replace("\x00", "").strip()[:2000],
     )
     audit_record(
         action="message.report",
@@ -86,7 +89,7 @@ def conversation_access_open(*, conversation_id: int, coordinator: User, reason:
         raise NotFound("No such conversation.")
     if not is_coordinator(user=coordinator, network=conversation.network):
         raise Forbidden("Only a coordinator can open a conversation.")
-    reason = (reason or "").strip()
+    reason = (reason or "").replace("\x00", "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why you need to read this conversation."]})
     if not conversation_has_grounds(conversation=conversation):

@@ -244,6 +244,9 @@ def message_send(
         raise ValidationError({"body": [f"Keep a message under {MAX_BODY} characters."]})
     if len(client_id) > MAX_CLIENT_ID:
         raise ValidationError({"client_id": [f"At most {MAX_CLIENT_ID} characters."]})
+    if "\x00" in body or "\x00" in client_id:
+        # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+        raise ValidationError({"body": ["Null characters are not allowed."]})
     participant, others, blocked = _participants_for_send(conversation_id, sender)
     conversation = participant.conversation
     if blocked:

@@ -187,16 +187,18 @@ async def traffic(args, backend: str, members_info: list[dict], *, ramp: bool) -
     redis = topology.redis_start(redis_port)
     env = topology.asgi_env(database_url=os.environ["DATABASE_URL"], redis_port=redis_port, backend=backend)
     env.update(SERVER_ENV)
-    servers = [topology.asgi_start(port, env) for port in ports]
+    servers = []
     results = []
     try:
+        for port in ports:
+            servers.append(topology.asgi_start(port, env))
         # Each pair is split across the two processes, so every message crosses Redis.
         members = [Member(info, ports[i % 2]) for i, info in enumerate(members_info)]
         for batch in range(0, len(members), 50):
             await asyncio.gather(*(m.connect() for m in members[batch : batch + 50]))
         short = backend.rsplit(".", 1)[-1]
-        await run_phase(members, f"warmup-{short}", 2.0, 4, drain=2)
-        results.append(await run_phase(members, f"steady-{short}", 2.0, args.seconds))
+        await run_phase(members, f"warmup-{short}", args.interval, 4, drain=2)
+        results.append(await run_phase(members, f"steady-{short}", args.interval, args.seconds))
         if ramp:
             for rate in args.ramp:
                 result = await run_phase(members, f"ramp{rate}-{short}", len(members) / rate, args.ramp_seconds)
@@ -217,9 +219,11 @@ async def idle(args, sessions: list[str]) -> dict:
     redis = topology.redis_start(redis_port)
     env = topology.asgi_env(database_url=os.environ["DATABASE_URL"], redis_port=redis_port, backend=PUBSUB)
     env.update(SERVER_ENV)
-    server = topology.asgi_start(port, env)
     sockets = []
+    server = None
     try:
+        server = topology.asgi_start(port, env)
+
         # A few sockets first, so the baseline includes warmed-up code paths, not just an empty process.
         async def open_one(i: int):
             ws = await websockets.connect(
@@ -252,7 +256,8 @@ async def idle(args, sessions: list[str]) -> dict:
     finally:
         for ws in sockets:
             await ws.close()
-        topology.stop(server)
+        if server is not None:
+            topology.stop(server)
         topology.stop(redis)
 
 
@@ -264,6 +269,7 @@ def main() -> None:
     parser.add_argument("--ramp-seconds", type=float, default=10)
     parser.add_argument("--idle", type=int, default=1000)
     parser.add_argument("--skip", nargs="*", default=[], choices=["classic", "ramp", "idle"])
+    parser.add_argument("--interval", type=float, default=2.0, help="seconds between one member's messages")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         sys.exit("set DATABASE_URL to a migrated PostgreSQL database (e.g. tb_messaging)")

@@ -320,3 +320,11 @@ async def test_a_user_without_a_session_cannot_connect():
     communicator = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN])
     connected, code = await communicator.connect()
     assert not connected and code == 4401
+
+
+async def test_a_null_character_is_refused_not_a_server_error(chat, alice):
+    a = await socket_for(alice)
+    await a.send_json_to({"type": "message.send", "conversation": chat.pk, "body": "nul\x00here"})
+    assert (await a.receive_json_from())["code"] == "validation_error"
+    assert await database_sync_to_async(count_messages)() == 0
+    await a.disconnect()
