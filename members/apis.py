@@ -1,5 +1,6 @@
 """REST endpoints for people and networks."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,5 +37,6 @@ class MeApi(APIView):
             qs = Membership.objects.filter(user=user).select_related("network", "account").order_by("network__slug")
             return MeApi.MembershipOutput(qs, many=True).data
 
+    @extend_schema(responses=Output)
     def get(self, request):
         return Response(self.Output(request.user).data)

@@ -1,9 +1,20 @@
 """API authentication: allauth's app session token, with a challenge so anonymous calls get 401."""
 
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):
     def authenticate_header(self, request):
         # Without a challenge DRF turns "not authenticated" into 403; PRODUCT §4 wants 401.
         return 'Session realm="api"'
+
+
+class SessionTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the X-Session-Token header in the OpenAPI schema."""
+
+    target_class = "timebank.authentication.SessionTokenAuthentication"
+    name = "sessionToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "X-Session-Token"}

@@ -1,0 +1,112 @@
+"""Matching quality on the labelled set: hit@1, hit@3 and MRR, service vs keyword baseline.
+
+Run from the repository root: python bench/matching/evaluate.py [--show-misses dev]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from exchanges.matching.scoring import skill_overlap  # noqa: E402
+from exchanges.matching.taxonomy import Taxonomy  # noqa: E402
+from exchanges.matching.text import STOP_WORDS, SkillMatcher, words  # noqa: E402
+
+DATASET = Path(__file__).with_name("dataset.json")
+Ranker = Callable[[dict, list[dict]], list[str]]
+
+
+def listing_text(listing: dict) -> str:
+    return f"{listing['title']}. {listing['description']}"
+
+
+def keyword_ranker() -> Ranker:
+    """Today's browsing and search: shared words of title and description, most first."""
+
+    def terms(listing: dict) -> set[str]:
+        return {w for w in words(listing_text(listing)) if w not in STOP_WORDS}
+
+    def rank(request: dict, offers: list[dict]) -> list[str]:
+        wanted = terms(request)
+        scored = [(len(wanted & terms(o)), i, o["id"]) for i, o in enumerate(offers)]
+        return [oid for score, _, oid in sorted(scored, key=lambda t: (-t[0], t[1])) if score > 0]
+
+    return rank
+
+
+def service_ranker(taxonomy: Taxonomy) -> Ranker:
+    """The service's skill scoring: both texts mapped to taxonomy skills, then compared."""
+    matcher = SkillMatcher(taxonomy)
+    offer_skills: dict[str, dict[str, float]] = {}
+
+    def rank(request: dict, offers: list[dict]) -> list[str]:
+        wanted = matcher.skills_in(request["description"], title=request["title"]).weights
+        scored = []
+        for i, offer in enumerate(offers):
+            if offer["id"] not in offer_skills:
+                found = matcher.skills_in(offer["description"], title=offer["title"])
+                offer_skills[offer["id"]] = dict(found.weights)
+            score = skill_overlap(wanted, offer_skills[offer["id"]], taxonomy).score
+            scored.append((score, i, offer["id"]))
+        return [oid for score, _, oid in sorted(scored, key=lambda t: (-t[0], t[1])) if score > 0]
+
+    return rank
+
+
+def metrics(ranker: Ranker, requests: Sequence[dict], offers: list[dict]) -> dict[str, float]:
+    hit1 = hit3 = rr = 0.0
+    for request in requests:
+        ranking = ranker(request, offers)
+        relevant = set(request["relevant"])
+        first = next((i for i, oid in enumerate(ranking) if oid in relevant), None)
+        if first is not None:
+            hit1 += first < 1
+            hit3 += first < 3
+            rr += 1 / (first + 1)
+    n = len(requests) or 1
+    return {"hit@1": hit1 / n, "hit@3": hit3 / n, "MRR": rr / n}
+
+
+def show_misses(ranker: Ranker, requests: Sequence[dict], offers: list[dict]) -> None:
+    by_id = {o["id"]: o for o in offers}
+    for request in requests:
+        top = ranker(request, offers)[:3]
+        if not set(top) & set(request["relevant"]):
+            print(f"\nMISS {request['id']}: {listing_text(request)}")
+            for oid in top:
+                print(f"   got {oid}: {listing_text(by_id[oid])}")
+            print(f"   want e.g. {listing_text(by_id[request['relevant'][0]])}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--show-misses", choices=["dev", "holdout"], help="print misses of a split")
+    args = parser.parse_args(argv)
+    data = json.loads(DATASET.read_text(encoding="utf-8"))
+    offers, requests = data["offers"], data["requests"]
+    taxonomy = Taxonomy.from_file()
+    rankers = {"service": service_ranker(taxonomy), "keyword baseline": keyword_ranker()}
+    splits = {
+        "dev": [r for r in requests if r["split"] == "dev"],
+        "holdout": [r for r in requests if r["split"] == "holdout"],
+        "all": requests,
+    }
+    print(f"{len(offers)} offers, {len(requests)} requests, {len(taxonomy.skills)} skills")
+    print("| split | n | ranker | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|")
+    for split, chosen in splits.items():
+        for name, ranker in rankers.items():
+            m = metrics(ranker, chosen, offers)
+            figures = " | ".join(f"{m[k]:.3f}" for k in ("hit@1", "hit@3", "MRR"))
+            print(f"| {split} | {len(chosen)} | {name} | {figures} |")
+    if args.show_misses:
+        show_misses(rankers["service"], splits[args.show_misses], offers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Ranks candidates for one listing: unchecked helpers lose sensitive skills, each member appears
+once with their best listing. Pure Python; the selector feeds it rows from the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from exchanges.matching.scoring import (
+    WEIGHTS,
+    Kind,
+    Match,
+    MatchInput,
+    Side,
+    TrackRecord,
+    Weights,
+    score_match,
+)
+from exchanges.matching.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A member who could be matched, through one of their listings or their profile's skills."""
+
+    member_id: int
+    listing_id: int | None
+    side: Side
+    record: TrackRecord = TrackRecord()
+    met_before: bool = False
+    has_current_check: bool = False
+
+
+@dataclass(frozen=True)
+class RankedMatch:
+    member_id: int
+    listing_id: int | None
+    score: float
+    skill_overlap: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def without_sensitive(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
+    """Skills a helper may be matched on without a current safeguarding check."""
+    return {
+        slug: weight
+        for slug, weight in skills.items()
+        if slug in taxonomy.skills and not taxonomy.skills[slug].category.sensitive
+    }
+
+
+def rank_candidates(
+    *,
+    kind: Kind,
+    mine: Side,
+    i_have_current_check: bool,
+    candidates: Iterable[Candidate],
+    taxonomy: Taxonomy,
+    nearby: frozenset[str] = frozenset(),
+    limit: int = 10,
+    weights: Weights = WEIGHTS,
+) -> list[RankedMatch]:
+    # The helper is the candidate when we match a request, and the listing's owner for an offer;
+    # a helper without a current check is never matched on lifts, personal care or childcare.
+    if kind == "offer" and not i_have_current_check:
+        mine = replace(mine, skills=without_sensitive(mine.skills, taxonomy))
+    my_categories = categories_of(mine.skills, taxonomy)
+    best: dict[int, tuple[Match, Candidate]] = {}
+    for candidate in candidates:
+        theirs = candidate.side
+        if kind == "request" and not candidate.has_current_check:
+            theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
+        # Most of a large network shares no category with the listing: skip them before scoring.
+        if my_categories.isdisjoint(categories_of(theirs.skills, taxonomy)):
+            continue
+        match = score_match(
+            MatchInput(
+                kind=kind,
+                mine=mine,
+                theirs=theirs,
+                their_record=candidate.record,
+                met_before=candidate.met_before,
+                nearby=nearby,
+            ),
+            taxonomy,
+            weights,
+        )
+        if match.skill_overlap < weights.min_skill_overlap:
+            continue
+        kept = best.get(candidate.member_id)
+        # One result per member: their best listing, and a listing over their bare profile.
+        if kept is None or _better(match, candidate, *kept):
+            best[candidate.member_id] = (match, candidate)
+    ordered = sorted(best.values(), key=_order)[:limit]
+    return [_ranked(match, candidate) for match, candidate in ordered]
+
+
+def categories_of(skills: Mapping[str, float], taxonomy: Taxonomy) -> set[str]:
+    """The categories a skill profile touches; no shared category means no match at all."""
+    return {taxonomy.skills[slug].category.slug for slug in skills if slug in taxonomy.skills}
+
+
+def _ranked(match: Match, candidate: Candidate) -> RankedMatch:
+    return RankedMatch(
+        member_id=candidate.member_id,
+        listing_id=candidate.listing_id,
+        score=match.score,
+        skill_overlap=match.skill_overlap,
+        reasons=list(match.reasons),
+    )
+
+
+def _order(kept: tuple[Match, Candidate]) -> tuple:
+    match, candidate = kept
+    return (-match.score, candidate.listing_id is None, candidate.member_id)
+
+
+def _better(match: Match, candidate: Candidate, kept: Match, kept_candidate: Candidate) -> bool:
+    if match.score != kept.score:
+        return match.score > kept.score
+    return candidate.listing_id is not None and kept_candidate.listing_id is None

@@ -1,0 +1,215 @@
+"""One match score and its plain-language reasons; every weight lives in `Weights`.
+
+Inputs are plain dataclasses so the scoring can be tested, and tuned, without a database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from exchanges.matching.taxonomy import Taxonomy
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+PARTS = ("morning", "afternoon", "evening")
+Slot = tuple[str, str]
+Kind = Literal["request", "offer"]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Everything that decides the order of matches, in one place."""
+
+    # Skills decide whether two listings match at all; the rest only reorders good matches.
+    skill: float = 1.0
+    # Share of the skill overlap earned by a shared category when the skills differ
+    # (mowing the lawn for someone who asked for gardening).
+    same_category: float = 0.3
+    availability: float = 0.15
+    same_neighbourhood: float = 0.12
+    nearby_neighbourhood: float = 0.06
+    reliability: float = 0.1
+    # Small lifts so new connections form and help flows both ways.
+    new_connection: float = 0.05
+    balance: float = 0.05
+    # Below this skill overlap a candidate is not shown at all.
+    min_skill_overlap: float = 0.15
+    # From this skill overlap a new listing is worth a notification to the person it fits.
+    notify_skill_overlap: float = 0.6
+
+
+WEIGHTS = Weights()
+
+# Reliability needs a few exchanges before it is worth mentioning.
+RELIABLE_AFTER = 3
+# Minutes of slack before giving and receiving count as out of balance.
+BALANCE_SLACK_MINUTES = 120
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a possible match: what the listing or member wants or offers, when, where."""
+
+    skills: Mapping[str, float]
+    availability: frozenset[Slot] = frozenset()
+    neighbourhood: str = ""
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    completed: int = 0
+    cancelled: int = 0
+    disputed: int = 0
+    minutes_given: int = 0
+    minutes_received: int = 0
+
+
+@dataclass(frozen=True)
+class MatchInput:
+    """`kind` is the kind of the listing we find matches for; the candidate is the other kind."""
+
+    kind: Kind
+    mine: Side
+    theirs: Side
+    their_record: TrackRecord = TrackRecord()
+    met_before: bool = False
+    nearby: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Match:
+    score: float
+    skill_overlap: float
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SkillOverlap:
+    score: float
+    shared_skills: list[str]
+    shared_categories: list[str]
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    dot = sum(w * b[k] for k, w in a.items() if k in b)
+    if not dot:
+        return 0.0
+    norm_a = math.sqrt(sum(w * w for w in a.values()))
+    norm_b = math.sqrt(sum(w * w for w in b.values()))
+    return dot / (norm_a * norm_b)
+
+
+def _by_category(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
+    totals: dict[str, float] = defaultdict(float)
+    for slug, weight in skills.items():
+        skill = taxonomy.skills.get(slug)
+        if skill is not None:
+            totals[skill.category.slug] += weight
+    return totals
+
+
+def skill_overlap(
+    mine: Mapping[str, float],
+    theirs: Mapping[str, float],
+    taxonomy: Taxonomy,
+    weights: Weights = WEIGHTS,
+) -> SkillOverlap:
+    """How well two skill profiles fit, from 0 to 1, and which skills and categories they share."""
+    if not mine or not theirs:
+        return SkillOverlap(0.0, [], [])
+    my_categories = _by_category(mine, taxonomy)
+    their_categories = _by_category(theirs, taxonomy)
+    score = (1 - weights.same_category) * _cosine(mine, theirs) + weights.same_category * _cosine(
+        my_categories, their_categories
+    )
+    shared = sorted((s for s in mine if s in theirs), key=lambda s: (-mine[s] * theirs[s], s))
+    shared_categories = sorted(
+        (c for c in my_categories if c in their_categories),
+        key=lambda c: (-my_categories[c] * their_categories[c], c),
+    )
+    return SkillOverlap(min(score, 1.0), shared, shared_categories)
+
+
+def availability_overlap(mine: Iterable[Slot], theirs: Iterable[Slot]) -> list[Slot]:
+    common = set(mine) & set(theirs)
+    return sorted(common, key=lambda slot: (DAYS.index(slot[0]), PARTS.index(slot[1])))
+
+
+def reliability(record: TrackRecord) -> float:
+    """0..1; someone with no history sits at 0.5, a dispute weighs twice a cancellation."""
+    return (record.completed + 1) / (record.completed + record.cancelled + 2 * record.disputed + 2)
+
+
+def balance_lift(kind: Kind, record: TrackRecord) -> float:
+    """0..1, towards candidates for whom this exchange would even out giving and receiving."""
+    given, received = record.minutes_given, record.minutes_received
+    # For a request the candidate would give help; for an offer they would receive it.
+    surplus = received - given if kind == "request" else given - received
+    if surplus <= 0:
+        return 0.0
+    return min(1.0, surplus / (given + received + BALANCE_SLACK_MINUTES))
+
+
+def _slot_phrase(slots: list[Slot]) -> str:
+    named = [f"{DAY_NAMES[day]} {part}s" for day, part in slots[:2]]
+    return " and ".join(named)
+
+
+def score_match(match: MatchInput, taxonomy: Taxonomy, weights: Weights = WEIGHTS) -> Match:
+    overlap = skill_overlap(match.mine.skills, match.theirs.skills, taxonomy, weights)
+    score = weights.skill * overlap.score
+    reasons: list[str] = []
+    if overlap.shared_skills:
+        name = taxonomy.skills[overlap.shared_skills[0]].name
+        if match.kind == "request":
+            reasons.append(f"Offers {name}, which you asked for")
+        else:
+            reasons.append(f"Asked for {name}, which you offer")
+    elif overlap.shared_categories:
+        name = taxonomy.categories[overlap.shared_categories[0]].name
+        verb = "Offers" if match.kind == "request" else "Asked for"
+        reasons.append(f"{verb} help with {name.lower()}")
+
+    slots = availability_overlap(match.mine.availability, match.theirs.availability)
+    if slots and match.mine.availability:
+        score += weights.availability * len(slots) / len(match.mine.availability)
+        reasons.append(f"Free on {_slot_phrase(slots)}")
+
+    theirs_place = match.theirs.neighbourhood.strip()
+    nearby = {place.casefold() for place in match.nearby}
+    if theirs_place and theirs_place.casefold() == match.mine.neighbourhood.strip().casefold():
+        score += weights.same_neighbourhood
+        reasons.append(f"Also lives in {theirs_place}")
+    elif theirs_place and theirs_place.casefold() in nearby:
+        score += weights.nearby_neighbourhood
+        reasons.append(f"Lives nearby, in {theirs_place}")
+
+    record = match.their_record
+    score += weights.reliability * reliability(record)
+    if record.completed >= RELIABLE_AFTER and reliability(record) >= 0.75:
+        reasons.append(f"Has completed {record.completed} exchanges")
+
+    if not match.met_before:
+        score += weights.new_connection
+        reasons.append("You haven't met yet")
+
+    lift = balance_lift(match.kind, record)
+    if lift:
+        score += weights.balance * lift
+        if match.kind == "request":
+            reasons.append("Has had more help than they've given, so this evens things up")
+        else:
+            reasons.append("Has given more help than they've had back")
+    return Match(score=round(score, 4), skill_overlap=overlap.score, reasons=reasons)

@@ -1,0 +1,183 @@
+"""Free text to skills: what members write, mapped onto the shipped taxonomy.
+
+Words are stemmed (Snowball) and typos are corrected against the skill vocabulary only, never by a
+fuzzy scan of listings, so the cost depends on the taxonomy's size, not the number of listings.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from exchanges.matching.taxonomy import Taxonomy
+
+# Words that say nothing about the kind of help. Kept short on purpose: a word that names help
+# ("lift", "walk", "read") must never be here.
+STOP_WORDS = frozenset(
+    """
+    a about above after again all also am an and any anyone anything are around as at away be been
+    before being bit both but by can cant could did do does doing done dont for from get getting
+    go going got had has have having he her here hers him his how i id if im in into is it its ive
+    just let lot lots me more most much my myself need needed needs no not now of off on once one
+    only or other our out over own please pop really round same she should so some someone
+    something still such than thank thanks that the their them then there these they thing things
+    this those through to too up us very want wanted wants was we were what when where which while
+    who whom why will with would you your youre yours able anybody happy help helping helps like
+    looking love would week weeks day days time times sure ok okay also maybe well else every
+    """.split()
+)
+
+_WORD = re.compile(r"[a-z0-9]+")
+_stemmer = snowballstemmer.stemmer("english")
+
+# A listing's title usually names the help in a word or two ("Dog", "PIP form"); its description
+# often wanders ("the council sent a letter about the hedge").
+TITLE_WEIGHT = 2.0
+# A skill weaker than this share of the strongest skill in the same text is noise, not a need.
+KEEP_SHARE = 0.3
+# Typos: the shortest word we try to correct, and the edits allowed by word length.
+MIN_TYPO_LENGTH = 5
+LONG_WORD_LENGTH = 8
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words, accents and apostrophes dropped ("don't" -> "dont", "café" -> "cafe")."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = folded.replace("'", "").replace("\u2019", "").replace("&", " and ")
+    return _WORD.findall(folded)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOP_WORDS]
+
+
+@dataclass(frozen=True)
+class SkillMatch:
+    """How strongly a text asks for (or offers) each skill; the strongest skill weighs 1.0."""
+
+    weights: Mapping[str, float]
+
+    def __bool__(self) -> bool:
+        return bool(self.weights)
+
+    def strongest(self, limit: int = 3) -> list[str]:
+        return sorted(self.weights, key=lambda slug: (-self.weights[slug], slug))[:limit]
+
+
+class SkillMatcher:
+    """Maps free text onto taxonomy skills; build once per taxonomy and reuse."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self._phrases: dict[str, list[tuple[str, ...]]] = {}
+        skills_by_stem: dict[str, set[str]] = defaultdict(set)
+        vocabulary: set[str] = set()
+        for skill in taxonomy.skills.values():
+            phrases = []
+            for phrase in (skill.name, *skill.synonyms):
+                phrase_words = content_words(phrase)
+                vocabulary.update(phrase_words)
+                stems = tuple(dict.fromkeys(stem(w) for w in phrase_words))
+                if stems:
+                    phrases.append(stems)
+                    for s in stems:
+                        skills_by_stem[s].add(skill.slug)
+            self._phrases[skill.slug] = phrases
+        total = len(taxonomy.skills)
+        # Rarer words say more: "dialysis" points at one skill, "appointment" at several.
+        self._idf = {s: math.log(1 + total / len(slugs)) for s, slugs in skills_by_stem.items()}
+        self._skills_by_stem = {s: frozenset(slugs) for s, slugs in skills_by_stem.items()}
+        self._vocabulary_by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(vocabulary):
+            self._vocabulary_by_initial[word[0]].append(word)
+        self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
+        # Listings are read far more often than written, so their text is mapped once per process;
+        # bounded, as a description may be 4,000 characters (at most ~70 MB, typically ~3 MB).
+        self._skills_in = lru_cache(maxsize=16384)(self._skills_in_uncached)
+
+    def _correct_uncached(self, word: str) -> str | None:
+        if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
+            return None
+        # Misspellings rarely change the first letter; requiring it avoids "booking" -> "cooking".
+        candidates = self._vocabulary_by_initial.get(word[0], ())
+        max_edits = 2 if len(word) >= LONG_WORD_LENGTH else 1
+        found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=max_edits)
+        return found[0] if found else None
+
+    def correct(self, word: str) -> str:
+        """The vocabulary word a misspelt word was meant to be, or the word itself."""
+        if stem(word) in self._idf:
+            return word
+        return self._correct(word) or word
+
+    def stems(self, text: str) -> set[str]:
+        """Known stems of a text after typo correction; unknown words are dropped."""
+        found = set()
+        for word in content_words(text):
+            s = stem(self.correct(word))
+            if s in self._idf:
+                found.add(s)
+        return found
+
+    def skills_in(self, text: str, *, title: str = "") -> SkillMatch:
+        """Skills a listing is about; pass its title separately so it counts for more."""
+        return self._skills_in(text, title)
+
+    def _skills_in_uncached(self, text: str, title: str) -> SkillMatch:
+        emphasis = dict.fromkeys(self.stems(text), 1.0)
+        emphasis.update(dict.fromkeys(self.stems(title), TITLE_WEIGHT))
+        present = emphasis.keys()
+        raw: dict[str, float] = {}
+        for slug in {k for s in present for k in self._skills_by_stem[s]}:
+            # Each phrase is a unit of meaning: "kitchen" alone is half of "kitchen clean", so it
+            # is weaker evidence for cleaning than "paint" is for decorating.
+            best: dict[str, float] = {}
+            for phrase in self._phrases[slug]:
+                matched = [s for s in phrase if s in present]
+                if not matched:
+                    continue
+                fraction = len(matched) / len(phrase)
+                for s in matched:
+                    best[s] = max(best.get(s, 0.0), fraction)
+            raw[slug] = sum(self._idf[s] * f * emphasis[s] for s, f in best.items())
+        return _normalised(raw)
+
+
+def _normalised(raw: Mapping[str, float]) -> SkillMatch:
+    if not raw:
+        return SkillMatch({})
+    top = max(raw.values())
+    # Read-only: the same result is handed out by the cache to every caller.
+    kept = {slug: w / top for slug, w in raw.items() if w >= KEEP_SHARE * top}
+    return SkillMatch(MappingProxyType(kept))
+
+
+def combine(*matches: SkillMatch | Mapping[str, float]) -> SkillMatch:
+    """Merge skill weights from several sources (chosen skills and free text): strongest wins."""
+    merged: dict[str, float] = {}
+    for match in matches:
+        weights = match.weights if isinstance(match, SkillMatch) else match
+        for slug, weight in weights.items():
+            merged[slug] = max(merged.get(slug, 0.0), weight)
+    return SkillMatch(merged)
+
+
+def chosen(slugs: Iterable[str]) -> SkillMatch:
+    """Skills a member picked themselves: full weight."""
+    return SkillMatch(dict.fromkeys(slugs, 1.0))

@@ -1,0 +1,89 @@
+"""Free text to skills: stemming, synonyms and typos, with the shipped taxonomy and no database."""
+
+import pytest
+
+from exchanges.matching.taxonomy import SKILLS_JSON, Taxonomy
+from exchanges.matching.text import SkillMatcher, chosen, combine, stem, words
+
+
+@pytest.fixture(scope="module")
+def matcher() -> SkillMatcher:
+    return SkillMatcher(Taxonomy.from_file())
+
+
+def test_the_shipped_taxonomy_is_large_enough_and_its_slugs_are_unique() -> None:
+    import json
+
+    data = json.loads(SKILLS_JSON.read_text(encoding="utf-8"))
+    categories = data["categories"]
+    skills = [skill for category in categories for skill in category["skills"]]
+    slugs = [c["slug"] for c in categories] + [s["slug"] for s in skills]
+    assert len(categories) >= 15
+    assert len(skills) >= 160
+    assert len(slugs) == len(set(slugs))
+    assert all(len(s["synonyms"]) >= 3 for s in skills)
+
+
+def test_lifts_personal_care_and_childcare_are_sensitive() -> None:
+    taxonomy = Taxonomy.from_file()
+    assert taxonomy.skills["lifts-to-appointments"].category.sensitive
+    assert taxonomy.skills["babysitting"].category.sensitive
+    assert taxonomy.skills["help-getting-washed-and-dressed"].category.sensitive
+    assert not taxonomy.skills["dog-walking"].category.sensitive
+
+
+def test_words_are_lower_cased_without_accents_or_apostrophes() -> None:
+    assert words("Don't forget the CAFÉ & shop") == ["dont", "forget", "the", "cafe", "and", "shop"]
+
+
+def test_stemming_joins_forms_of_the_same_word() -> None:
+    assert stem("walking") == stem("walks") == stem("walk")
+
+
+def test_a_synonym_finds_its_skill(matcher: SkillMatcher) -> None:
+    found = matcher.skills_in("Could someone do a hospital run on Friday?")
+    assert found.strongest(1) == ["lifts-to-appointments"]
+
+
+def test_a_plain_offer_with_no_skill_chosen_finds_the_skill(matcher: SkillMatcher) -> None:
+    assert matcher.skills_in("", title="I can drive").strongest(1) == ["lifts-to-appointments"]
+    assert matcher.skills_in("happy to walk dogs").strongest(1) == ["dog-walking"]
+    assert "pension-paperwork" in matcher.skills_in("help with my pension forms").strongest(2)
+
+
+def test_a_typo_in_a_request_still_finds_the_skill(matcher: SkillMatcher) -> None:
+    found = matcher.skills_in("someone to take me to my hospital appointmnet")
+    assert found.strongest(1) == ["lifts-to-appointments"]
+    assert matcher.correct("shoping") == "shopping"
+    assert matcher.correct("prescripton") == "prescription"
+
+
+def test_typos_are_not_corrected_into_a_different_first_letter(matcher: SkillMatcher) -> None:
+    # "booking" is one letter from "cooking", but it is a real word, not a misspelling.
+    assert matcher.correct("booking") == "booking"
+
+
+def test_short_words_are_never_guessed(matcher: SkillMatcher) -> None:
+    assert matcher.correct("cor") == "cor"
+
+
+def test_words_outside_the_taxonomy_find_nothing(matcher: SkillMatcher) -> None:
+    assert not matcher.skills_in("the and of with")
+    assert not matcher.skills_in("zzzz qqqq")
+
+
+def test_a_rare_word_outweighs_a_common_one(matcher: SkillMatcher) -> None:
+    found = matcher.skills_in("I'd love to learn to knit")
+    assert found.strongest(1) == ["knitting-and-crochet"]
+    assert "music-lessons" not in found.weights
+
+
+def test_the_title_counts_for_more_than_a_wandering_description(matcher: SkillMatcher) -> None:
+    found = matcher.skills_in("It is blocking the path, the council sent a letter", title="Hedge")
+    assert found.strongest(1) == ["hedge-and-tree-trimming"]
+
+
+def test_chosen_skills_and_text_combine_with_the_strongest_weight(matcher: SkillMatcher) -> None:
+    merged = combine(chosen(["dog-walking"]), matcher.skills_in("I can feed your cat"))
+    assert merged.weights["dog-walking"] == 1.0
+    assert "pet-sitting" in merged.weights
