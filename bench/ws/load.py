@@ -93,6 +93,7 @@ class Phase:
     delivered: dict = field(default_factory=dict)  # message id -> send->delivered seconds
     sent: int = 0
     errors: int = 0
+    closed: int = 0
 
 
 class Member:
@@ -141,7 +142,14 @@ class Member:
         next_at = time.monotonic()
         while time.monotonic() < until:
             body = f"{phase.name}@{time.time():.6f}"
-            await self.ws.send(json.dumps({"type": "message.send", "conversation": self.conversation, "body": body}))
+            try:
+                await self.ws.send(
+                    json.dumps({"type": "message.send", "conversation": self.conversation, "body": body})
+                )
+            except websockets.ConnectionClosed:
+                # The server closed this socket (e.g. 1011 when a consumer crashed): counted, not retried.
+                phase.closed += 1
+                return
             phase.sent += 1
             next_at += interval
             await asyncio.sleep(max(0, next_at - time.monotonic()))
@@ -170,6 +178,7 @@ async def run_phase(members, name: str, interval: float, seconds: float, drain: 
         "p99_ms": round(p(delivered, 0.99), 1),
         "ack_p99_ms": round(p(phase.acked.values(), 0.99), 1),
         "errors": phase.errors,
+        "sockets_closed_by_server": phase.closed,
     }
     print(json.dumps(result), flush=True)
     return result
@@ -198,7 +207,7 @@ async def traffic(args, backend: str, members_info: list[dict], *, ramp: bool) -
         for batch in range(0, len(members), 50):
             await asyncio.gather(*(m.connect() for m in members[batch : batch + 50]))
         short = backend.rsplit(".", 1)[-1]
-        await run_phase(members, f"warmup-{short}", 4.0, 4, drain=2)
+        await run_phase(members, f"warmup-{short}", 16.0, 4, drain=2)
         if ramp:
             for rate in args.ramp:
                 result = await run_phase(members, f"ramp{rate}-{short}", len(members) / rate, args.ramp_seconds)
@@ -209,6 +218,7 @@ async def traffic(args, backend: str, members_info: list[dict], *, ramp: bool) -
             results.append(await run_phase(members, f"steady-{short}", args.interval, args.seconds))
         for m in members:
             await m.ws.close()
+        await asyncio.sleep(0)
     finally:
         for server in servers:
             topology.stop(server, signal.SIGTERM)
@@ -270,7 +280,7 @@ def main() -> None:
     parser.add_argument("--ramp", type=int, nargs="*", default=[50, 100, 150, 200, 300, 400])
     parser.add_argument("--ramp-seconds", type=float, default=10)
     parser.add_argument("--idle", type=int, default=1000)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["classic", "ramp", "idle"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["steady", "classic", "ramp", "idle"])
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between one member's messages")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
@@ -283,7 +293,8 @@ def main() -> None:
 
 async def run(args, members: list[dict], sessions: list[str]) -> None:
     # Fresh servers and Redis for each measurement, so a phase never inherits another's backlog.
-    await traffic(args, PUBSUB, members, ramp=False)
+    if "steady" not in args.skip:
+        await traffic(args, PUBSUB, members, ramp=False)
     if "classic" not in args.skip:
         await traffic(args, CLASSIC, members, ramp=False)
     if "ramp" not in args.skip:
