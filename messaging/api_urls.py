@@ -2,23 +2,32 @@
 
 from django.urls import path
 
-from messaging import apis
+from messaging import (
+    apis,
+    converters,  # noqa: F401 - registers the <tb_id:> path converter
+)
 
 urlpatterns = [
     path("conversations/", apis.ConversationListApi.as_view(), name="api-conversation-list"),
-    path("conversations/<int:conversation_id>/", apis.ConversationDetailApi.as_view(), name="api-conversation"),
+    path("conversations/<tb_id:conversation_id>/", apis.ConversationDetailApi.as_view(), name="api-conversation"),
     path(
-        "conversations/<int:conversation_id>/messages/", apis.MessageListApi.as_view(), name="api-conversation-messages"
+        "conversations/<tb_id:conversation_id>/messages/",
+        apis.MessageListApi.as_view(),
+        name="api-conversation-messages",
     ),
-    path("conversations/<int:conversation_id>/read/", apis.ConversationReadApi.as_view(), name="api-conversation-read"),
     path(
-        "conversations/<int:conversation_id>/access/",
+        "conversations/<tb_id:conversation_id>/read/", apis.ConversationReadApi.as_view(), name="api-conversation-read"
+    ),
+    path(
+        "conversations/<tb_id:conversation_id>/access/",
         apis.ConversationAccessApi.as_view(),
         name="api-conversation-access",
     ),
-    path("messages/<int:message_id>/report/", apis.MessageReportApi.as_view(), name="api-message-report"),
+    path("messages/<tb_id:message_id>/report/", apis.MessageReportApi.as_view(), name="api-message-report"),
     path("blocks/", apis.BlockListApi.as_view(), name="api-block-list"),
-    path("blocks/<int:block_id>/", apis.BlockDetailApi.as_view(), name="api-block"),
+    path("blocks/<tb_id:block_id>/", apis.BlockDetailApi.as_view(), name="api-block"),
     path("notifications/", apis.NotificationListApi.as_view(), name="api-notification-list"),
-    path("notifications/<int:notification_id>/read/", apis.NotificationReadApi.as_view(), name="api-notification-read"),
+    path(
+        "notifications/<tb_id:notification_id>/read/", apis.NotificationReadApi.as_view(), name="api-notification-read"
+    ),
 ]

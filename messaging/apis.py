@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from members.selectors import network_in_reach
 from messaging import moderation, selectors, services
+from messaging.converters import MAX_ID
 from messaging.models import Block
 from timebank.api import Pagination
 
@@ -71,8 +72,8 @@ class MessageOutput(serializers.Serializer):
 class ConversationListApi(MessagingApi):
     class Input(serializers.Serializer):
         network = serializers.SlugField(required=False)
-        member = serializers.IntegerField(required=False)
-        exchange = serializers.IntegerField(required=False)
+        member = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+        exchange = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
         def validate(self, attrs):
             direct = "network" in attrs and "member" in attrs
@@ -117,7 +118,7 @@ class MessageListApi(MessagingApi):
         )
 
     class Filter(serializers.Serializer):
-        after = serializers.IntegerField(min_value=0, required=False, default=0)
+        after = serializers.IntegerField(min_value=0, max_value=MAX_ID, required=False, default=0)
 
     def get(self, request, conversation_id: int):
         conversation = selectors.conversation_readable(user=request.user, conversation_id=conversation_id)
@@ -137,7 +138,7 @@ class MessageListApi(MessagingApi):
 
 class ConversationReadApi(MessagingApi):
     class Input(serializers.Serializer):
-        seq = serializers.IntegerField(min_value=0)
+        seq = serializers.IntegerField(min_value=0, max_value=MAX_ID)
 
     def post(self, request, conversation_id: int):
         data = self.Input(data=request.data)
@@ -184,7 +185,7 @@ class BlockOutput(serializers.Serializer):
 class BlockListApi(MessagingApi):
     class Input(serializers.Serializer):
         network = serializers.SlugField()
-        member = serializers.IntegerField()
+        member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     def get(self, request):
         blocks = Block.objects.filter(blocker=request.user).select_related("network").order_by("-created_at")

@@ -46,9 +46,13 @@ class FrameError(Exception):
         self.code, self.message = code, message
 
 
+BIGINT = 2**63
+
+
 def _int_field(content: dict, name: str) -> int:
     value = content.get(name)
-    if isinstance(value, bool) or not isinstance(value, int):
+    # Bounded to the database's bigint, so an absurd number is a validation error, not an overflow.
+    if isinstance(value, bool) or not isinstance(value, int) or not -BIGINT <= value < BIGINT:
         raise FrameError("validation_error", f'"{name}" must be a whole number.')
     return value
 
@@ -66,7 +70,8 @@ def _since(content: dict) -> dict[int, int]:
         raise FrameError("validation_error", '"since" maps conversation ids to the last seq you have.')
     out = {}
     for key, value in since.items():
-        if not str(key).isdigit() or isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        bad_value = isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < BIGINT
+        if not str(key).isdigit() or int(key) >= BIGINT or bad_value:
             raise FrameError("validation_error", '"since" maps conversation ids to the last seq you have.')
         out[int(key)] = value
     return out

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from members.models import Network
 from members.selectors import network_in_reach
 from messaging import moderation, selectors, services
+from messaging.converters import parse_id
 from messaging.models import Block, Message
 from timebank.errors import DomainError, NotFound
 
@@ -38,11 +39,18 @@ def conversation_list(request):
 @login_required
 @require_POST
 def conversation_start(request):
-    """Open (or find) the 1:1 conversation with a member, e.g. from their profile's "Message" button."""
+    """Open (or find) a conversation: with a member (`network`, `member`), e.g. from their profile's
+    "Message" button, or about an exchange (`exchange`) from the exchange's page."""
     try:
+        if request.POST.get("exchange"):
+            exchange_id = parse_id(request.POST["exchange"])
+            conversation, _created = services.conversation_exchange_open(exchange_id=exchange_id, user=request.user)
+            return redirect("conversation-detail", conversation_id=conversation.pk)
         network = network_in_reach(user=request.user, slug=request.POST.get("network", ""))
-        other_id = int(request.POST.get("member", ""))
-        conversation, _ = services.conversation_direct_open(network=network, user=request.user, other_id=other_id)
+        other_id = parse_id(request.POST.get("member", ""))
+        conversation, _created = services.conversation_direct_open(
+            network=network, user=request.user, other_id=other_id
+        )
     except ValueError:
         flash.error(request, _("Choose a member to message."))
         return redirect("conversation-list")
@@ -96,7 +104,7 @@ def conversation_detail(request, conversation_id: int):
 def block_toggle(request, conversation_id: int):
     try:
         conversation = selectors.conversation_of(user=request.user, conversation_id=conversation_id)
-        other_id = int(request.POST.get("member", ""))
+        other_id = parse_id(request.POST.get("member", ""))
         if request.POST.get("action") == "unblock":
             moderation.block_delete(network=conversation.network, blocker=request.user, blocked_id=other_id)
             flash.success(request, _("Unblocked."))

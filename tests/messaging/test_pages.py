@@ -97,3 +97,22 @@ def test_the_daily_digest_can_be_turned_off_from_the_page(browser, alice):
     assert NotificationPreference.objects.get(user=alice).daily_digest is False
     browser(alice).post("/notifications/preferences/", {"daily_digest": "on"})
     assert NotificationPreference.objects.get(user=alice).daily_digest is True
+
+
+def test_starting_an_exchange_conversation_from_a_form(browser, network, alice, bob):
+    from exchanges.models import Exchange
+
+    exchange = Exchange.objects.create(network=network, provider=alice, recipient=bob, minutes=30, proposed_by=alice)
+    response = browser(bob).post("/conversations/start/", {"exchange": exchange.pk})
+    assert response.status_code == 302
+    assert response["Location"] == f"/conversations/{exchange.conversation.pk}/"
+
+
+def test_starting_a_conversation_with_a_bad_member_shows_a_message_not_an_error(browser, network, alice):
+    response = browser(alice).post("/conversations/start/", {"network": network.slug, "member": "9" * 30}, follow=True)
+    assert response.status_code == 200 and "Choose a member to message." in response.content.decode()
+
+
+def test_an_absurd_conversation_id_is_a_404_not_an_error(api, alice):
+    response = api.as_user(alice).get("/api/v1/conversations/99999999999999999999999/messages/")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"

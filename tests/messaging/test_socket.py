@@ -217,6 +217,9 @@ async def test_bad_json_gets_an_error_frame_writes_nothing_and_the_socket_stays_
         ({"type": "message.read", "conversation": 1, "seq": -1}, "validation_error"),
         ({"type": "sync", "since": {"abc": 1}}, "validation_error"),
         ({"type": "sync", "since": []}, "validation_error"),
+        ({"type": "message.send", "conversation": 10**30, "body": "x"}, "validation_error"),
+        ({"type": "message.read", "conversation": 1, "seq": 10**30}, "validation_error"),
+        ({"type": "sync", "since": {str(10**30): 1}}, "validation_error"),
     ],
 )
 async def test_a_malformed_frame_gets_its_error_code_and_writes_nothing(chat, alice, frame, code):
