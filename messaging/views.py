@@ -1,12 +1,186 @@
-"""Pages for conversations and notifications."""
+"""Pages for conversations and notifications: plain forms that post and reload, live with JavaScript."""
 
+import uuid
+
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from messaging.models import Notification
+from members.models import Network
+from members.selectors import network_in_reach
+from messaging import moderation, selectors, services
+from messaging.converters import parse_id
+from messaging.models import Block, Message
+from timebank.errors import DomainError, NotFound
+
+PAGE_MESSAGES = 100
+
+
+def _refusal(request, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        text = "; ".join(exc.messages)
+    else:
+        text = getattr(exc, "message", "") or str(exc) or _("That could not be done.")
+    flash.error(request, text)
+
+
+@login_required
+def conversation_list(request):
+    conversations = list(selectors.conversations_of(user=request.user)[:200])
+    for conversation in conversations:
+        conversation.others = [p.user for p in conversation.participants.all() if p.user_id != request.user.pk]
+    return render(request, "messaging/conversation_list.html", {"conversations": conversations})
+
+
+@login_required
+@require_POST
+def conversation_start(request):
+    """Open (or find) a conversation: with a member (`network`, `member`), e.g. from their profile's
+    "Message" button, or about an exchange (`exchange`) from the exchange's page."""
+    try:
+        if request.POST.get("exchange"):
+            exchange_id = parse_id(request.POST["exchange"])
+            conversation, _created = services.conversation_exchange_open(exchange_id=exchange_id, user=request.user)
+            return redirect("conversation-detail", conversation_id=conversation.pk)
+        network = network_in_reach(user=request.user, slug=request.POST.get("network", ""))
+        other_id = parse_id(request.POST.get("member", ""))
+        conversation, _created = services.conversation_direct_open(
+            network=network, user=request.user, other_id=other_id
+        )
+    except ValueError:
+        flash.error(request, _("Choose a member to message."))
+        return redirect("conversation-list")
+    except (DomainError, ValidationError, PermissionDenied) as exc:
+        _refusal(request, exc)
+        return redirect("conversation-list")
+    return redirect("conversation-detail", conversation_id=conversation.pk)
+
+
+@login_required
+def conversation_detail(request, conversation_id: int):
+    try:
+        conversation = selectors.conversation_readable(user=request.user, conversation_id=conversation_id)
+    except NotFound:
+        raise Http404 from None
+    participants = [p.user for p in conversation.participants.select_related("user")]
+    is_participant = any(u.pk == request.user.pk for u in participants)
+    if request.method == "POST" and is_participant:
+        try:
+            services.message_send(
+                conversation=conversation.pk,
+                sender=request.user,
+                body=request.POST.get("body", ""),
+                client_id=request.POST.get("client_id", "")[:64],
+            )
+        except (DomainError, ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+        return redirect("conversation-detail", conversation_id=conversation.pk)
+    total = conversation.last_seq
+    recent = selectors.messages_after(conversation=conversation, after=max(0, total - PAGE_MESSAGES))
+    chat_messages = list(recent.select_related("sender"))
+    if is_participant and total:
+        services.message_read(conversation=conversation.pk, user=request.user, seq=total)
+    others = [u for u in participants if u.pk != request.user.pk]
+    blocked_ids = set(
+        Block.objects.filter(network=conversation.network, blocker=request.user).values_list("blocked_id", flat=True)
+    )
+    context = {
+        "conversation": conversation,
+        "chat_messages": chat_messages,
+        "others": others,
+        "is_participant": is_participant,
+        "blocked_ids": blocked_ids,
+        "client_id": uuid.uuid4().hex,
+    }
+    return render(request, "messaging/conversation_detail.html", context)
+
+
+@login_required
+@require_POST
+def block_toggle(request, conversation_id: int):
+    try:
+        conversation = selectors.conversation_of(user=request.user, conversation_id=conversation_id)
+        other_id = parse_id(request.POST.get("member", ""))
+        if request.POST.get("action") == "unblock":
+            moderation.block_delete(network=conversation.network, blocker=request.user, blocked_id=other_id)
+            flash.success(request, _("Unblocked."))
+        else:
+            moderation.block_create(network=conversation.network, blocker=request.user, blocked_id=other_id)
+            flash.success(request, _("Blocked. Neither of you can send new messages here."))
+    except ValueError:
+        flash.error(request, _("Choose a member."))
+    except NotFound:
+        raise Http404 from None
+    except (DomainError, ValidationError, PermissionDenied) as exc:
+        _refusal(request, exc)
+    return redirect("conversation-detail", conversation_id=conversation_id)
+
+
+@login_required
+def message_report(request, message_id: int):
+    message = Message.objects.filter(pk=message_id, conversation__participants__user=request.user).first()
+    if message is None:
+        raise Http404 from None
+    if request.method == "POST":
+        moderation.message_report(message_id=message.pk, reporter=request.user, reason=request.POST.get("reason", ""))
+        flash.success(request, _("Thank you. A coordinator will look at this message."))
+        return redirect("conversation-detail", conversation_id=message.conversation_id)
+    return render(request, "messaging/message_report.html", {"message": message})
+
+
+@login_required
+def conversation_access(request, conversation_id: int):
+    """A coordinator asks to read a reported conversation, giving a reason."""
+    if request.method == "POST":
+        try:
+            moderation.conversation_access_open(
+                conversation_id=conversation_id, coordinator=request.user, reason=request.POST.get("reason", "")
+            )
+        except NotFound:
+            raise Http404 from None
+        except (DomainError, ValidationError, PermissionDenied) as exc:
+            _refusal(request, exc)
+            return redirect("conversation-access", conversation_id=conversation_id)
+        return redirect("conversation-detail", conversation_id=conversation_id)
+    return render(request, "messaging/conversation_access.html", {"conversation_id": conversation_id})
 
 
 @login_required
 def notification_list(request):
-    notifications = Notification.objects.filter(user=request.user).select_related("network")[:100]
-    return render(request, "messaging/notification_list.html", {"notifications": notifications})
+    network = None
+    if request.GET.get("network"):
+        network = Network.objects.filter(slug=request.GET["network"]).first()
+    notifications = selectors.notifications_of(user=request.user, network=network)[:100]
+    context = {"notifications": notifications, "daily_digest": selectors.daily_digest_of(user=request.user)}
+    return render(request, "messaging/notification_list.html", context)
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id: int):
+    try:
+        notification = services.notification_read(notification_id=notification_id, user=request.user)
+    except NotFound:
+        raise Http404 from None
+    if request.POST.get("open") and notification.url.startswith("/"):
+        return redirect(notification.url)
+    return redirect("notification-list")
+
+
+@login_required
+@require_POST
+def notification_preferences(request):
+    services.notification_preference_set(user=request.user, daily_digest=request.POST.get("daily_digest") == "on")
+    flash.success(request, _("Saved."))
+    return redirect("notification-list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    services.notification_read_all(user=request.user)
+    return redirect("notification-list")

@@ -1,0 +1,214 @@
+"""REST endpoints for conversations, messages, notifications, blocks and reports (PRODUCT §4)."""
+
+import logging
+
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from members.selectors import network_in_reach
+from messaging import moderation, selectors, services
+from messaging.converters import MAX_ID
+from messaging.models import Block
+from timebank.api import Pagination
+from timebank.throttling import FailOpenUserThrottle
+
+logger = logging.getLogger(__name__)
+
+
+class MessagingApi(APIView):
+    throttle_classes = [FailOpenUserThrottle]
+
+
+def _paginate(view: APIView, request, queryset, serializer_class) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class PersonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField(source="name")
+
+
+class ConversationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = serializers.CharField(source="network.slug")
+    kind = serializers.CharField()
+    exchange = serializers.IntegerField(source="exchange_id", allow_null=True)
+    participants = serializers.SerializerMethodField()
+    last_seq = serializers.IntegerField()
+    last_read_seq = serializers.IntegerField(default=None)
+    unread = serializers.IntegerField(default=None)
+    last_message_at = serializers.DateTimeField(allow_null=True)
+
+    def get_participants(self, conversation) -> list[dict]:
+        return PersonOutput([p.user for p in conversation.participants.all()], many=True).data
+
+
+class MessageOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    conversation = serializers.IntegerField(source="conversation_id")
+    seq = serializers.IntegerField()
+    sender = serializers.IntegerField(source="sender_id")
+    body = serializers.CharField()
+    client_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ConversationListApi(MessagingApi):
+    class Input(serializers.Serializer):
+        network = serializers.SlugField(required=False)
+        member = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+        exchange = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+        def validate(self, attrs):
+            direct = "network" in attrs and "member" in attrs
+            if direct == ("exchange" in attrs):
+                raise serializers.ValidationError('Send {"network", "member"} or {"exchange"}.')
+            return attrs
+
+    def get(self, request):
+        slug = request.query_params.get("network")
+        network = network_in_reach(user=request.user, slug=slug) if slug else None
+        return _paginate(
+            self, request, selectors.conversations_of(user=request.user, network=network), ConversationOutput
+        )
+
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        if "exchange" in data.validated_data:
+            conversation, created = services.conversation_exchange_open(
+                exchange_id=data.validated_data["exchange"], user=request.user
+            )
+        else:
+            network = network_in_reach(user=request.user, slug=data.validated_data["network"])
+            conversation, created = services.conversation_direct_open(
+                network=network, user=request.user, other_id=data.validated_data["member"]
+            )
+        conversation = selectors.conversation_of(user=request.user, conversation_id=conversation.pk)
+        return Response(ConversationOutput(conversation).data, status=201 if created else 200)
+
+
+class ConversationDetailApi(MessagingApi):
+    def get(self, request, conversation_id: int):
+        conversation = selectors.conversation_of(user=request.user, conversation_id=conversation_id)
+        return Response(ConversationOutput(conversation).data)
+
+
+class MessageListApi(MessagingApi):
+    class Input(serializers.Serializer):
+        body = serializers.CharField(max_length=services.MAX_BODY, trim_whitespace=True)
+        client_id = serializers.CharField(
+            max_length=services.MAX_CLIENT_ID, required=False, allow_blank=True, default=""
+        )
+
+    class Filter(serializers.Serializer):
+        after = serializers.IntegerField(min_value=0, max_value=MAX_ID, required=False, default=0)
+
+    def get(self, request, conversation_id: int):
+        conversation = selectors.conversation_readable(user=request.user, conversation_id=conversation_id)
+        query = self.Filter(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        messages = selectors.messages_after(conversation=conversation, after=query.validated_data["after"])
+        return _paginate(self, request, messages, MessageOutput)
+
+    def post(self, request, conversation_id: int):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        message, created = services.message_send(
+            conversation=conversation_id, sender=request.user, **data.validated_data
+        )
+        return Response(MessageOutput(message).data, status=201 if created else 200)
+
+
+class ConversationReadApi(MessagingApi):
+    class Input(serializers.Serializer):
+        seq = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+
+    def post(self, request, conversation_id: int):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        seq = services.message_read(conversation=conversation_id, user=request.user, seq=data.validated_data["seq"])
+        return Response({"conversation": conversation_id, "last_read_seq": seq})
+
+
+class ConversationAccessApi(MessagingApi):
+    class Input(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000)
+
+    def post(self, request, conversation_id: int):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        access = moderation.conversation_access_open(
+            conversation_id=conversation_id, coordinator=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(
+            {"conversation": conversation_id, "reason": access.reason, "created_at": access.created_at}, status=201
+        )
+
+
+class MessageReportApi(MessagingApi):
+    class Input(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def post(self, request, message_id: int):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = moderation.message_report(
+            message_id=message_id, reporter=request.user, reason=data.validated_data["reason"]
+        )
+        return Response({"id": report.pk, "message": message_id, "reason": report.reason}, status=201)
+
+
+class BlockOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = serializers.CharField(source="network.slug")
+    member = serializers.IntegerField(source="blocked_id")
+    created_at = serializers.DateTimeField()
+
+
+class BlockListApi(MessagingApi):
+    class Input(serializers.Serializer):
+        network = serializers.SlugField()
+        member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+    def get(self, request):
+        blocks = Block.objects.filter(blocker=request.user).select_related("network").order_by("-created_at")
+        return _paginate(self, request, blocks, BlockOutput)
+
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        network = network_in_reach(user=request.user, slug=data.validated_data["network"])
+        block = moderation.block_create(network=network, blocker=request.user, blocked_id=data.validated_data["member"])
+        return Response(BlockOutput(block).data, status=201)
+
+
+class BlockDetailApi(MessagingApi):
+    def delete(self, request, block_id: int):
+        block = get_object_or_404(Block, pk=block_id, blocker=request.user)
+        moderation.block_delete(network=block.network, blocker=request.user, blocked_id=block.blocked_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotificationOutput(serializers.Serializer):
+    def to_representation(self, instance):
+        return services.notification_serialize(instance)
+
+
+class NotificationListApi(MessagingApi):
+    def get(self, request):
+        slug = request.query_params.get("network")
+        network = network_in_reach(user=request.user, slug=slug) if slug else None
+        unread = request.query_params.get("unread") in ("1", "true")
+        notifications = selectors.notifications_of(user=request.user, network=network, unread=unread)
+        return _paginate(self, request, notifications, NotificationOutput)
+
+
+class NotificationReadApi(MessagingApi):
+    def post(self, request, notification_id: int):
+        notification = services.notification_read(notification_id=notification_id, user=request.user)
+        return Response(services.notification_serialize(notification))

@@ -1,0 +1,100 @@
+"""Reads for conversations, messages and notifications, scoped to what the caller may see."""
+
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+
+from members.models import Network, User
+from messaging.models import (
+    Block,
+    Conversation,
+    ConversationAccess,
+    Message,
+    Notification,
+    NotificationPreference,
+    Participant,
+)
+from timebank.errors import NotFound
+
+
+def conversations_of(*, user: User, network: Network | None = None) -> QuerySet[Conversation]:
+    """The caller's conversations, newest activity first, with their read mark and unread count."""
+    mine = Participant.objects.filter(conversation=OuterRef("pk"), user=user)
+    qs = Conversation.objects.filter(participants__user=user)
+    if network is not None:
+        qs = qs.filter(network=network)
+    return (
+        qs.annotate(last_read_seq=Subquery(mine.values("last_read_seq")[:1]))
+        .annotate(unread=F("last_seq") - F("last_read_seq"))
+        .select_related("network", "exchange")
+        .prefetch_related("participants__user")
+        .order_by(F("last_message_at").desc(nulls_last=True), "-pk")
+    )
+
+
+def conversation_of(*, user: User, conversation_id: int) -> Conversation:
+    """A conversation the caller takes part in; anyone else's answers 404."""
+    conversation = conversations_of(user=user).filter(pk=conversation_id).first()
+    if conversation is None:
+        raise NotFound("No such conversation.")
+    return conversation
+
+
+def conversation_readable(*, user: User, conversation_id: int) -> Conversation:
+    """A participant's conversation, or one a coordinator has opened with a recorded reason."""
+    conversation = conversations_of(user=user).filter(pk=conversation_id).first()
+    if conversation is not None:
+        return conversation
+    access = ConversationAccess.objects.filter(conversation_id=conversation_id, coordinator=user).first()
+    if access is None:
+        raise NotFound("No such conversation.")
+    return Conversation.objects.select_related("network").get(pk=conversation_id)
+
+
+def messages_after(*, conversation: Conversation, after: int = 0, limit: int | None = None) -> QuerySet[Message]:
+    qs = Message.objects.filter(conversation=conversation, seq__gt=after).order_by("seq")
+    return qs[:limit] if limit else qs
+
+
+def messages_since(*, user: User, since: dict[int, int]) -> list[Message]:
+    """Everything the caller missed: per conversation, the messages after the given seq (from the
+    start for conversations not named), in seq order."""
+    rows = Participant.objects.filter(user=user).values_list("conversation_id", "conversation__last_seq")
+    out: list[Message] = []
+    for conversation_id, last_seq in sorted(rows):
+        after = since.get(conversation_id, 0)
+        if last_seq > after:
+            out.extend(Message.objects.filter(conversation_id=conversation_id, seq__gt=after).order_by("seq"))
+    return out
+
+
+def last_seqs_of(*, user: User) -> dict[int, int]:
+    return dict(Participant.objects.filter(user=user).values_list("conversation_id", "conversation__last_seq"))
+
+
+def unread_messages_count(*, user: User) -> int:
+    total = Participant.objects.filter(user=user).aggregate(n=Sum(F("conversation__last_seq") - F("last_read_seq")))[
+        "n"
+    ]
+    return total or 0
+
+
+def notifications_of(*, user: User, network: Network | None = None, unread: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(user=user).select_related("network").order_by("-created_at", "-id")
+    if network is not None:
+        qs = qs.filter(network=network)
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return qs
+
+
+def blocks_of(*, user: User, network: Network) -> QuerySet[Block]:
+    return Block.objects.filter(network=network, blocker=user).select_related("blocked")
+
+
+def is_blocked(*, network: Network, a: User, b: User) -> bool:
+    """Whether either has blocked the other (the matching issue uses this too)."""
+    return Block.objects.filter(network=network, blocker__in=[a, b], blocked__in=[a, b]).exists()
+
+
+def daily_digest_of(*, user: User) -> bool:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference.daily_digest if preference else True

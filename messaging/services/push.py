@@ -1,0 +1,47 @@
+"""The live push: channel-layer group sends to a user's sockets, after commit and best effort.
+
+The channel layer is a doorbell, the database is the truth: a lost push loses liveness, never data.
+"""
+
+import asyncio
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+PUSH_TIMEOUT_SECONDS = 1.0
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+async def _group_send_all(layer, user_ids: list[int], event: dict) -> None:
+    # Bounded, so an unreachable Redis delays a committed write by at most this, never hangs it.
+    sends = [layer.group_send(user_group(user_id), event) for user_id in user_ids]
+    await asyncio.wait_for(asyncio.gather(*sends), timeout=PUSH_TIMEOUT_SECONDS)
+
+
+def push_to_users(user_ids: list[int], event: dict) -> None:
+    """Send an event to every socket of these users, in one hop to the event loop. Best effort:
+    losing it loses liveness, never data."""
+    layer = get_channel_layer()
+    if layer is None or not user_ids:
+        return
+    try:
+        async_to_sync(_group_send_all)(layer, list(user_ids), event)
+    except Exception:  # noqa: BLE001 - a dead Redis must never fail the write that already committed
+        logger.warning("live push to users %s failed", user_ids, exc_info=True)
+
+
+def push_to_user(user_id: int, event: dict) -> None:
+    """Send an event to every socket of a user. Best effort: losing it loses liveness, not data."""
+    push_to_users([user_id], event)
+
+
+def push_after_commit(user_ids, event: dict) -> None:
+    ids = list(user_ids)
+    transaction.on_commit(lambda: push_to_users(ids, event))
