@@ -206,3 +206,13 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+
+
+# Reports
+from exchanges.reports.models import (  # noqa: E402, F401
+    RollupMemberCategory,
+    RollupMemberMonth,
+    RollupMonthKind,
+    RollupPair,
+    WellbeingCheckin,
+)

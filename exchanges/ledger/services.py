@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import F
 
 from exchanges.models import Account, Exchange, Transfer
+from exchanges.reports.rollups import rollup_transfer
 from members.models import Membership, Network, User
 from members.services import audit_record
 from timebank.errors import InsufficientBalance, ValidationError
@@ -88,6 +89,7 @@ def transfer_create(
             on_behalf_of=on_behalf_of,
             idempotency_key=idempotency_key,
         )
+        rollup_transfer(transfer)
         audit_record(
             action=f"transfer.{kind}",
             actor=created_by,

@@ -1,0 +1,425 @@
+"""Report figures for whole months over one or several networks, read from the roll-ups.
+
+Memberships, requests and check-ins are read from their own tables (small); hours and activity
+only from the roll-ups, so a network's size in transfers does not change the cost.
+`figures_compute` returns the unsuppressed document and the cells that suppression works on.
+"""
+
+import re
+import statistics
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Max, Min, Q, Sum
+
+from exchanges.models import Account, Exchange, Listing, Transfer
+from exchanges.reports.models import (
+    UNCATEGORISED,
+    RollupMemberCategory,
+    RollupMemberMonth,
+    RollupMonthKind,
+    RollupPair,
+)
+from exchanges.reports.periods import Period
+from exchanges.reports.rollups import month_of
+from exchanges.reports.suppression import Cells, Family
+from exchanges.reports.wellbeing import wellbeing_change
+from members.models import AuditEvent, Membership, Network, SkillCategory
+from members.selectors import TRADING_ROLES
+
+VALUE_CAVEAT = (
+    "A proxy: exchange hours multiplied by the network's notional hourly rate. It is not money "
+    "spent or saved, and it leaves out the value of connection and confidence."
+)
+AGREED = [Exchange.State.ACCEPTED, Exchange.State.CLAIMED, Exchange.State.DISPUTED, Exchange.State.POSTED]
+# Audit actions that mark an exchange as agreed; without one, the exchange's creation time is used.
+ACCEPT_ACTIONS = ["exchange.accept", "exchange.approve", "exchange.record"]
+HEADLINE = [
+    "hours_exchanged",
+    "exchanges",
+    "registered_members",
+    "active_members",
+    "new_members",
+    "reciprocity",
+    "new_connections",
+    "value_pounds",
+]
+
+
+def hours(minutes: int) -> float:
+    return round(minutes / 60, 2)
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def _registered(memberships: list[dict], moment: datetime) -> set[int]:
+    out = set()
+    for m in memberships:
+        if m["approved_at"] >= moment:
+            continue
+        if m["status"] == Membership.Status.LEFT and (m["left_at"] is None or m["left_at"] < moment):
+            continue
+        out.add(m["user_id"])
+    return out
+
+
+def _ledger_people(pks: list[int], period: Period, kind: str, side: str) -> int:
+    """Distinct member accounts paying (`from_account`) or receiving (`to_account`) transfers of a kind."""
+    return (
+        Transfer.objects.filter(
+            network_id__in=pks,
+            kind=kind,
+            created_at__gte=period.start_at,
+            created_at__lt=period.end_at,
+            **{f"{side}__kind": Account.Kind.MEMBER},
+        )
+        .values(side)
+        .distinct()
+        .count()
+    )
+
+
+def _requests(pks: list[int], period: Period) -> tuple[int, int, float | None]:
+    requests = dict(
+        Listing.objects.filter(
+            network_id__in=pks,
+            kind=Listing.Kind.REQUEST,
+            created_at__gte=period.start_at,
+            created_at__lt=period.end_at,
+        ).values_list("pk", "created_at")
+    )
+    agreed = list(Exchange.objects.filter(listing_id__in=requests, state__in=AGREED).values_list("pk", "listing_id", "created_at"))
+    accepted_at = dict(
+        AuditEvent.objects.filter(target_type="exchange", target_id__in=[e[0] for e in agreed], action__in=ACCEPT_ACTIONS)
+        .values("target_id")
+        .annotate(first=Min("created_at"))
+        .values_list("target_id", "first")
+    )
+    first_agreed: dict[int, datetime] = {}
+    for pk, listing_id, created_at in agreed:
+        moment = accepted_at.get(pk, created_at)
+        if listing_id not in first_agreed or moment < first_agreed[listing_id]:
+            first_agreed[listing_id] = moment
+    days = [max((moment - requests[lid]).total_seconds(), 0) / 86400 for lid, moment in first_agreed.items()]
+    median = round(statistics.median(days), 1) if days else None
+    return len(requests), len(first_agreed), median
+
+
+def figures_compute(*, networks: list[Network], period: Period, now: datetime) -> tuple[dict, Cells, dict]:
+    """(document, cells, private extras). Extras hold names for coordinators; never for commissioners."""
+    pks = [n.pk for n in networks]
+    rates = {n.pk: n.hourly_value_pounds for n in networks}
+    months = period.months
+    month_index = {m: i for i, m in enumerate(months)}
+    in_period = {"network_pk__in": pks, "month__gte": period.start, "month__lt": period.end}
+
+    # Hours and exchanges by month and category; other kinds in total.
+    month_minutes, month_count = defaultdict(int), defaultdict(int)
+    cat_minutes, cat_count = defaultdict(int), defaultdict(int)
+    kind_minutes: dict[str, int] = defaultdict(int)
+    value = Decimal(0)
+    for net, month, kind, cat, minutes, transfers in RollupMonthKind.objects.filter(**in_period).values_list(
+        "network_pk", "month", "kind", "category_pk", "minutes", "transfers"
+    ):
+        if kind == Transfer.Kind.EXCHANGE:
+            month_minutes[month] += minutes
+            month_count[month] += transfers
+            cat_minutes[cat] += minutes
+            cat_count[cat] += transfers
+            value += Decimal(minutes) / 60 * rates[net]
+        else:
+            kind_minutes[kind] += minutes
+    exchange_minutes = sum(month_minutes.values())
+
+    # Activity: who gave and who received, over the period and month by month.
+    activity = RollupMemberMonth.objects.filter(**in_period)
+    per_user = activity.values("user_pk").annotate(g=Sum("given_count"), r=Sum("received_count"))
+    gave = {row["user_pk"] for row in per_user if row["g"] > 0}
+    received = {row["user_pk"] for row in per_user if row["r"] > 0}
+    active = gave | received
+    took_part = Q(given_count__gt=0) | Q(received_count__gt=0)
+    per_month = {
+        row["month"]: row
+        for row in activity.values("month").annotate(
+            active=Count("user_pk", filter=took_part, distinct=True),
+            both=Count("user_pk", filter=Q(given_count__gt=0, received_count__gt=0), distinct=True),
+        )
+    }
+
+    # Members: registered at the end, new in the period, retained from its start.
+    memberships = list(
+        Membership.objects.filter(network_id__in=pks, role__in=TRADING_ROLES, approved_at__isnull=False)
+        .exclude(status__in=[Membership.Status.PENDING, Membership.Status.DECLINED])
+        .values(
+            "user_id", "approved_at", "status", "left_at", "reach_consent", "age_band", "disability", "ward", "network_id"
+        )
+    )
+    registered = _registered(memberships, period.end_at)
+    at_start = _registered(memberships, period.start_at)
+    retained = at_start & registered
+    new_by_month: dict[int, set[int]] = defaultdict(set)
+    for m in memberships:
+        if period.start_at <= m["approved_at"] < period.end_at:
+            new_by_month[month_index[month_of(m["approved_at"])]].add(m["user_id"])
+    new_members = set().union(*new_by_month.values()) if new_by_month else set()
+
+    # Isolation: members registered at the end with no exchange for 30 / 90 days before it (or now).
+    as_of = min(period.end_at, now)
+    since = month_of(as_of - timedelta(days=92))
+    last = dict(
+        RollupMemberMonth.objects.filter(
+            network_pk__in=pks, month__gte=since, month__lt=period.end, last_exchange_at__isnull=False
+        )
+        .values("user_pk")
+        .annotate(last=Max("last_exchange_at"))
+        .values_list("user_pk", "last")
+    )
+    joined = {}
+    for m in memberships:
+        if m["user_id"] in registered:
+            joined[m["user_id"]] = min(joined.get(m["user_id"], m["approved_at"]), m["approved_at"])
+    quiet = {}
+    for user, approved in joined.items():
+        reference = max(last.get(user, approved), approved)
+        quiet[user] = (as_of - reference).days
+    quiet_30 = {u for u, d in quiet.items() if d >= 30}
+    quiet_90 = {u for u, d in quiet.items() if d >= 90}
+
+    # Connections: pairs exchanging for the first time; density over everyone registered.
+    pairs = RollupPair.objects.filter(network_pk__in=pks, first_month__lt=period.end)
+    pairs_ever = pairs.count()
+    new_pairs_by_month = dict(
+        pairs.filter(first_month__gte=period.start)
+        .values("first_month")
+        .annotate(n=Count("pk"))
+        .values_list("first_month", "n")
+    )
+    n = len(registered)
+    density = round(pairs_ever / (n * (n - 1) / 2), 3) if n > 1 else None
+
+    # Categories: people taking part (either side), hours and exchanges.
+    cat_people = dict(
+        RollupMemberCategory.objects.filter(**in_period, exchanges__gt=0)
+        .values("category_pk")
+        .annotate(n=Count("user_pk", distinct=True))
+        .values_list("category_pk", "n")
+    )
+    categories = {c.pk: c for c in SkillCategory.objects.filter(pk__in=set(cat_people) | set(cat_minutes))}
+    cat_keys = sorted(set(cat_people) | {c for c, m in cat_minutes.items() if m or cat_count[c]}, key=lambda c: (c == 0, categories[c].name if c in categories else ""))
+
+    requests, met, median_days = _requests(pks, period)
+    reach = _reach(memberships, registered, k=max(n.k for n in networks))
+    wellbeing = wellbeing_change(network_pks=pks, period=period)
+
+    totals = {
+        "hours_exchanged": hours(exchange_minutes),
+        "exchanges": sum(month_count.values()),
+        "hours_donated": hours(kind_minutes[Transfer.Kind.DONATION]),
+        "hours_granted": hours(kind_minutes[Transfer.Kind.GRANT]),
+        "hours_issued": hours(kind_minutes[Transfer.Kind.ISSUE]),
+        "hours_gifted": hours(kind_minutes[Transfer.Kind.GIFT]),
+        "registered_members": len(registered),
+        "active_members": len(active),
+        "new_members": len(new_members),
+        "retention": ratio(len(retained), len(at_start)),
+        "reciprocity": ratio(len(gave & received), len(active)),
+        "give_receive_bands": {
+            "gave_and_received": len(gave & received),
+            "gave_only": len(gave - received),
+            "received_only": len(received - gave),
+        },
+        "new_connections": sum(new_pairs_by_month.values()),
+        "network_density": density,
+        "no_exchange_30_days": len(quiet_30),
+        "no_exchange_90_days": len(quiet_90),
+        "requests": requests,
+        "requests_met": met,
+        "requests_unmet": requests - met,
+        "median_days_to_accept": median_days,
+        "value_pounds": float(round(value, 2)),
+        "hourly_value_pounds": float(rates[pks[0]]) if len(set(rates.values())) == 1 else None,
+        "value_caveat": VALUE_CAVEAT,
+    }
+    by_month = []
+    for i, month in enumerate(months):
+        row = per_month.get(month, {"active": 0, "both": 0})
+        by_month.append(
+            {
+                "month": f"{month:%Y-%m}",
+                "hours_exchanged": hours(month_minutes[month]),
+                "exchanges": month_count[month],
+                "active_members": row["active"],
+                "new_members": len(new_by_month[i]),
+                "new_connections": new_pairs_by_month.get(month, 0),
+                "reciprocity": ratio(row["both"], row["active"]),
+            }
+        )
+    by_category = []
+    for cat in cat_keys:
+        category = categories.get(cat)
+        by_category.append(
+            {
+                "category": category.slug if category else "uncategorised",
+                "name": category.name if category else "Not categorised",
+                "hours_exchanged": hours(cat_minutes[cat]),
+                "exchanges": cat_count[cat],
+                "members": cat_people.get(cat, 0),
+            }
+        )
+    document = {
+        "totals": totals,
+        "by_month": by_month,
+        "by_category": by_category,
+        "reach": reach["document"],
+        "wellbeing": wellbeing,
+    }
+
+    cells = _cells(
+        document,
+        per_month=per_month,
+        months=months,
+        hidden={
+            "pairs": pairs_ever,
+            "at_start": len(at_start),
+            "retained": len(retained),
+            "donors": _ledger_people(pks, period, Transfer.Kind.DONATION, "from_account"),
+            "grantees": _ledger_people(pks, period, Transfer.Kind.GRANT, "to_account"),
+            "issued_to": _ledger_people(pks, period, Transfer.Kind.ISSUE, "to_account"),
+            "givers": _ledger_people(pks, period, Transfer.Kind.GIFT, "from_account"),
+            "active_registered": len(active & registered),
+        },
+    )
+    extras = {"quiet": quiet, "quiet_30": quiet_30, "last_exchange": last}
+    return document, cells, extras
+
+
+REACH_FIELDS = ("age_band", "disability", "ward")
+
+
+def _reach_value(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", (value or "").strip().lower()).strip("_")[:40] or "not_given"
+
+
+def _reach(memberships: list[dict], registered: set[int], *, k: int) -> dict:
+    """Consenting registered members by age band, disability and ward, one membership per person.
+
+    Values held by fewer than k people are merged into "other" before anything is published, so a
+    rare value (a ward typed by one member) never appears even as a key."""
+    seen, counts = set(), {f: defaultdict(int) for f in REACH_FIELDS}
+    for m in memberships:
+        if not m["reach_consent"] or m["user_id"] not in registered or m["user_id"] in seen:
+            continue
+        seen.add(m["user_id"])
+        for f in REACH_FIELDS:
+            counts[f][_reach_value(m[f])] += 1
+    document = {"consenting": len(seen)}
+    for f in REACH_FIELDS:
+        merged: dict[str, int] = defaultdict(int)
+        for value, count in counts[f].items():
+            merged[value if count >= k and value != "other" else "other"] += count
+        document[f] = dict(sorted(merged.items()))
+    return {"document": document}
+
+
+def _cells(document: dict, *, per_month: dict, months: list, hidden: dict) -> Cells:
+    t = document["totals"]
+    c = Cells()
+    for key, value in t.items():
+        if key != "give_receive_bands":
+            c.add(f"totals.{key}", value)
+    people = [
+        "registered_members",
+        "active_members",
+        "new_members",
+        "new_connections",
+        "no_exchange_30_days",
+        "no_exchange_90_days",
+        "requests",
+        "requests_met",
+        "requests_unmet",
+    ]
+    c.people |= {f"totals.{p}" for p in people}
+    bands = [f"totals.give_receive_bands.{b}" for b in t["give_receive_bands"]]
+    for path, value in zip(bands, t["give_receive_bands"].values(), strict=True):
+        c.add(path, value, person_count=True)
+    for name, value in hidden.items():
+        c.add(f"_{name}", value, person_count=True)
+
+    inactive = max(t["registered_members"] - hidden["active_registered"], 0)
+    c.families += [
+        Family("totals.registered_members", ("totals.active_members",), hidden=inactive),
+        Family("totals.active_members", tuple(bands)),
+        Family("totals.requests", ("totals.requests_met", "totals.requests_unmet")),
+        Family("totals.no_exchange_30_days", ("totals.no_exchange_90_days",), hidden=t["no_exchange_30_days"] - t["no_exchange_90_days"]),
+        Family("totals.registered_members", ("totals.no_exchange_30_days",), hidden=t["registered_members"] - t["no_exchange_30_days"]),
+        Family("_at_start", ("_retained",), hidden=hidden["at_start"] - hidden["retained"]),
+    ]
+    c.depend("totals.hours_exchanged", "totals.active_members")
+    c.depend("totals.exchanges", "totals.active_members")
+    c.depend("totals.value_pounds", "totals.hours_exchanged")
+    c.depend("totals.reciprocity", "totals.active_members", bands[0])
+    c.depend("totals.retention", "_at_start", "_retained")
+    c.depend("totals.network_density", "_pairs", "totals.registered_members")
+    c.depend("totals.median_days_to_accept", "totals.requests_met")
+    c.depend("totals.hours_donated", "_donors")
+    c.depend("totals.hours_granted", "_grantees")
+    c.depend("totals.hours_issued", "_issued_to")
+    c.depend("totals.hours_gifted", "_givers")
+
+    rows = {"hours_exchanged": [], "exchanges": [], "new_members": [], "new_connections": []}
+    for i, row in enumerate(document["by_month"]):
+        p = f"by_month[{i}]"
+        for key, value in row.items():
+            if key != "month":
+                c.add(f"{p}.{key}", value, person_count=key in ("active_members", "new_members", "new_connections"))
+        stats = per_month.get(months[i], {"active": 0, "both": 0})
+        c.add(f"{p}._both", stats["both"], person_count=True)
+        c.families.append(Family(f"{p}.active_members", (f"{p}._both",), hidden=stats["active"] - stats["both"]))
+        c.depend(f"{p}.hours_exchanged", f"{p}.active_members")
+        c.depend(f"{p}.exchanges", f"{p}.active_members")
+        c.depend(f"{p}.reciprocity", f"{p}.active_members", f"{p}._both")
+        for key in rows:
+            rows[key].append(f"{p}.{key}")
+    c.families += [
+        Family("totals.hours_exchanged", tuple(rows["hours_exchanged"]), measure=True),
+        Family("totals.exchanges", tuple(rows["exchanges"]), measure=True),
+        Family("totals.new_members", tuple(rows["new_members"])),
+        Family("totals.new_connections", tuple(rows["new_connections"])),
+    ]
+
+    cat_hours, cat_exchanges = [], []
+    for j, row in enumerate(document["by_category"]):
+        p = f"by_category[{j}]"
+        c.add(f"{p}.members", row["members"], person_count=True)
+        c.add(f"{p}.hours_exchanged", row["hours_exchanged"])
+        c.add(f"{p}.exchanges", row["exchanges"])
+        c.depend(f"{p}.hours_exchanged", f"{p}.members")
+        c.depend(f"{p}.exchanges", f"{p}.members")
+        cat_hours.append(f"{p}.hours_exchanged")
+        cat_exchanges.append(f"{p}.exchanges")
+    c.families += [
+        Family("totals.hours_exchanged", tuple(cat_hours), measure=True),
+        Family("totals.exchanges", tuple(cat_exchanges), measure=True),
+    ]
+
+    reach = document["reach"]
+    c.add("reach.consenting", reach["consenting"], person_count=True)
+    c.families.append(
+        Family("totals.registered_members", ("reach.consenting",), hidden=t["registered_members"] - reach["consenting"])
+    )
+    for f in REACH_FIELDS:
+        paths = []
+        for value, count in reach[f].items():
+            c.add(f"reach.{f}.{value}", count, person_count=True)
+            paths.append(f"reach.{f}.{value}")
+        c.families.append(Family("reach.consenting", tuple(paths)))
+
+    wellbeing = document["wellbeing"]
+    c.add("wellbeing.respondents", wellbeing["respondents"], person_count=True)
+    for key, value in wellbeing["change"].items():
+        c.add(f"wellbeing.change.{key}", value)
+        c.depend(f"wellbeing.change.{key}", "wellbeing.respondents")
+    return c

@@ -1,0 +1,214 @@
+"""Roll-up maintenance: `rollup_transfer` runs inside the ledger's transaction for every transfer;
+`rollups_rebuild` recomputes every roll-up from the ledger (idempotent, safe to schedule).
+
+Both book a reversal against the month, kind and skill category of the transfer it reverses, so
+"hours exchanged in March" stays what happened in March. A reversal of a reversal is booked as its
+own kind. An exchange counts once unless a reversal returns all of its minutes.
+"""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from exchanges.models import Exchange, Transfer
+from exchanges.reports.models import (
+    UNCATEGORISED,
+    RollupMemberCategory,
+    RollupMemberMonth,
+    RollupMonthKind,
+    RollupPair,
+)
+from members.models import Skill
+
+ROLLUPS = (RollupMonthKind, RollupMemberMonth, RollupMemberCategory, RollupPair)
+
+
+def month_of(moment: datetime) -> date:
+    """The first day of the local (Europe/London) month of a moment, as every report uses."""
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def listing_category(*, listing_id: int | None) -> int:
+    """A listing's primary skill category: the category of its skill with the lowest id."""
+    if listing_id is None:
+        return UNCATEGORISED
+    skill = Skill.objects.filter(listings=listing_id).order_by("pk").values_list("category_id", flat=True).first()
+    return skill if skill is not None else UNCATEGORISED
+
+
+def _upsert(
+    table: str, key: list[str], add: list[str], rows: list[tuple], latest: str | None = None, earliest: str = ""
+) -> None:
+    """Insert rows, or add their numbers to the existing ones; keep the latest / earliest moment."""
+    columns = key + add + ([latest] if latest else []) + ([earliest] if earliest else [])
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sets = [f"{c} = {table}.{c} + excluded.{c}" for c in add]
+    if latest:
+        sets.append(
+            f"{latest} = CASE WHEN {table}.{latest} IS NULL OR excluded.{latest} > {table}.{latest} "
+            f"THEN excluded.{latest} ELSE {table}.{latest} END"
+        )
+    if earliest:
+        sets.append(
+            f"{earliest} = CASE WHEN excluded.{earliest} < {table}.{earliest} "
+            f"THEN excluded.{earliest} ELSE {table}.{earliest} END"
+        )
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([placeholders] * len(rows))} "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(sets)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
+def rollup_transfer(transfer: Transfer) -> None:
+    """Add one new transfer to the roll-ups. Called by the ledger service in its transaction."""
+    source, sign = transfer, 1
+    reversed_ = transfer.reverses if transfer.kind == Transfer.Kind.REVERSAL else None
+    if reversed_ is not None and reversed_.kind != Transfer.Kind.REVERSAL:
+        source, sign = reversed_, -1
+    count = 1 if sign > 0 else (-1 if transfer.minutes >= source.minutes else 0)
+    minutes = sign * transfer.minutes
+    month = connection.ops.adapt_datefield_value(month_of(source.created_at))
+    exchange: Exchange | None = source.exchange if source.kind == Transfer.Kind.EXCHANGE else None
+    category = listing_category(listing_id=exchange.listing_id) if exchange is not None else UNCATEGORISED
+    network = transfer.network_id
+    _upsert(
+        RollupMonthKind._meta.db_table,
+        ["network_pk", "month", "kind", "category_pk"],
+        ["minutes", "transfers"],
+        [(network, month, source.kind, category, minutes, count)],
+    )
+    if exchange is None:
+        return
+    last_at = connection.ops.adapt_datetimefield_value(transfer.created_at) if sign > 0 else None
+    parties = [u for u in (exchange.provider_id, exchange.recipient_id) if u is not None]
+    member_rows = []
+    if exchange.provider_id is not None:
+        member_rows.append((network, month, exchange.provider_id, minutes, 0, count, 0, last_at))
+    if exchange.recipient_id is not None:
+        member_rows.append((network, month, exchange.recipient_id, 0, minutes, 0, count, last_at))
+    _upsert(
+        RollupMemberMonth._meta.db_table,
+        ["network_pk", "month", "user_pk"],
+        ["given_minutes", "received_minutes", "given_count", "received_count"],
+        member_rows,
+        latest="last_exchange_at",
+    )
+    _upsert(
+        RollupMemberCategory._meta.db_table,
+        ["network_pk", "month", "category_pk", "user_pk"],
+        ["exchanges"],
+        [(network, month, category, user, count) for user in parties],
+    )
+    if len(parties) == 2:
+        low, high = sorted(parties)
+        _upsert(
+            RollupPair._meta.db_table,
+            ["network_pk", "user_low", "user_high"],
+            ["exchanges"],
+            [(network, low, high, count, month)],
+            earliest="first_month",
+        )
+
+
+def _month_sql(column: str) -> tuple[str, tuple]:
+    sql, params = connection.ops.datetime_trunc_sql("month", column, (), settings.TIME_ZONE)
+    if connection.vendor == "postgresql":
+        return f"CAST({sql} AS date)", params
+    return f"substr({sql}, 1, 10)", params
+
+
+def _rebuild_sql(network_filter: str) -> list[tuple[str, str]]:
+    """(table, SELECT) pairs; each SELECT yields the table's rows from the ledger."""
+    month, _ = _month_sql("s.booked_at")
+    # Each transfer resolved to what it is booked against: itself, or the transfer it reverses.
+    src = f"""
+        SELECT t.network_id, t.minutes, t.created_at,
+               CASE WHEN r.id IS NULL THEN 1 ELSE -1 END AS sign,
+               CASE WHEN r.id IS NULL THEN 1 WHEN t.minutes >= r.minutes THEN -1 ELSE 0 END AS cnt,
+               COALESCE(r.created_at, t.created_at) AS booked_at,
+               COALESCE(r.kind, t.kind) AS kind,
+               CASE WHEN COALESCE(r.kind, t.kind) = 'exchange' THEN COALESCE(r.exchange_id, t.exchange_id) END
+                   AS exchange_id
+        FROM exchanges_transfer t
+        LEFT JOIN exchanges_transfer r ON t.kind = 'reversal' AND r.id = t.reverses_id AND r.kind <> 'reversal'
+        WHERE {network_filter}
+    """
+    primary = """
+        SELECT m.listing_id, s.category_id FROM (
+            SELECT listing_id, MIN(skill_id) AS skill_id FROM exchanges_listing_skills GROUP BY listing_id
+        ) m JOIN members_skill s ON s.id = m.skill_id
+    """
+    joined = f"""
+        FROM ({src}) s
+        LEFT JOIN exchanges_exchange e ON e.id = s.exchange_id
+        LEFT JOIN ({primary}) lc ON lc.listing_id = e.listing_id
+    """
+    category = f"COALESCE(lc.category_id, {UNCATEGORISED})"
+    parties = f"""
+        SELECT s.network_id AS network_pk, {month} AS month, {category} AS category_pk,
+               e.provider_id AS user_pk, s.sign * s.minutes AS gm, 0 AS rm, s.cnt AS gc, 0 AS rc,
+               CASE WHEN s.sign = 1 THEN s.created_at END AS last_at
+        {joined} WHERE e.provider_id IS NOT NULL
+        UNION ALL
+        SELECT s.network_id, {month}, {category}, e.recipient_id, 0, s.sign * s.minutes, 0, s.cnt,
+               CASE WHEN s.sign = 1 THEN s.created_at END
+        {joined} WHERE e.recipient_id IS NOT NULL
+    """
+    low = "CASE WHEN e.provider_id < e.recipient_id THEN e.provider_id ELSE e.recipient_id END"
+    high = "CASE WHEN e.provider_id < e.recipient_id THEN e.recipient_id ELSE e.provider_id END"
+    return [
+        (
+            "network_pk, month, kind, category_pk, minutes, transfers",
+            f"""SELECT s.network_id, {month}, s.kind, {category}, SUM(s.sign * s.minutes), SUM(s.cnt)
+                {joined} GROUP BY s.network_id, {month}, s.kind, {category}""",
+        ),
+        (
+            "network_pk, month, user_pk, given_minutes, received_minutes, given_count, received_count, "
+            "last_exchange_at",
+            f"""SELECT network_pk, month, user_pk, SUM(gm), SUM(rm), SUM(gc), SUM(rc), MAX(last_at)
+                FROM ({parties}) p GROUP BY network_pk, month, user_pk""",
+        ),
+        (
+            "network_pk, month, category_pk, user_pk, exchanges",
+            f"""SELECT network_pk, month, category_pk, user_pk, SUM(gc + rc)
+                FROM ({parties}) p GROUP BY network_pk, month, category_pk, user_pk""",
+        ),
+        (
+            "network_pk, user_low, user_high, exchanges, first_month",
+            f"""SELECT s.network_id, {low}, {high}, SUM(s.cnt), MIN({month})
+                {joined} WHERE e.provider_id IS NOT NULL AND e.recipient_id IS NOT NULL
+                GROUP BY s.network_id, {low}, {high}""",
+        ),
+    ]
+
+
+def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
+    """Recompute the roll-ups (of some networks, or all) from the ledger in one transaction.
+
+    On PostgreSQL new transfers wait for the rebuild (SHARE lock on transfers), so nothing written
+    meanwhile is lost or counted twice. Returns the number of rows per roll-up table.
+    """
+    if network_pks is not None:
+        network_pks = [int(pk) for pk in network_pks]
+        network_filter = f"t.network_id IN ({', '.join(str(pk) for pk in network_pks) or 'NULL'})"
+    else:
+        network_filter = "1 = 1"
+    _, month_params = _month_sql("s.booked_at")
+    counts = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE exchanges_transfer IN SHARE MODE")
+        for model, (columns, select) in zip(ROLLUPS, _rebuild_sql(network_filter), strict=True):
+            rows = model.objects.all()
+            if network_pks is not None:
+                rows = rows.filter(network_pk__in=network_pks)
+            rows.delete()
+            table = model._meta.db_table
+            repeats = select.count("%s") // len(month_params)
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", month_params * repeats)
+            counts[table] = model.objects.count()
+    return counts
