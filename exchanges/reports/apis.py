@@ -42,7 +42,9 @@ class NetworkSummaryCsvApi(APIView):
 
     @extend_schema(parameters=PERIOD, responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, slug: str):
-        document = report_network(user=request.user, slug=slug, start=request.GET.get("from"), end=request.GET.get("to"))
+        document = report_network(
+            user=request.user, slug=slug, start=request.GET.get("from"), end=request.GET.get("to")
+        )
         return _csv(report_csv(document), f"{slug}-{document['from']}-{document['to']}.csv")
 
 

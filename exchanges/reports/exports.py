@@ -28,22 +28,49 @@ def _members(network: Network):
     yield ["id", "display_name", "email", "role", "status", "approved_at", "left_at", "balance_minutes"]
     for m in Membership.objects.filter(network=network).select_related("user", "account").order_by("pk"):
         account = getattr(m, "account", None)
-        yield [m.user_id, m.user.display_name, m.user.email or "", m.role, m.status, m.approved_at, m.left_at,
-               account.balance if account else ""]
+        yield [
+            m.user_id,
+            m.user.display_name,
+            m.user.email or "",
+            m.role,
+            m.status,
+            m.approved_at,
+            m.left_at,
+            account.balance if account else "",
+        ]
 
 
 def _listings(network: Network):
     yield ["id", "kind", "title", "owner", "status", "minutes_estimate", "skills", "created_at"]
-    for item in Listing.objects.filter(network=network).prefetch_related("skills").order_by("pk").iterator(chunk_size=500):
+    for item in (
+        Listing.objects.filter(network=network).prefetch_related("skills").order_by("pk").iterator(chunk_size=500)
+    ):
         skills = " ".join(s.slug for s in item.skills.all())
-        yield [item.pk, item.kind, item.title, item.owner_id, item.status, item.minutes_estimate, skills, item.created_at]
+        yield [
+            item.pk,
+            item.kind,
+            item.title,
+            item.owner_id,
+            item.status,
+            item.minutes_estimate,
+            skills,
+            item.created_at,
+        ]
 
 
 def _exchanges(network: Network):
     yield ["id", "listing", "provider", "recipient", "minutes", "state", "created_at", "posted_at"]
     for e in Exchange.objects.filter(network=network).order_by("pk").iterator(chunk_size=2000):
-        yield [e.pk, e.listing_id or "", e.provider_id or "pot", e.recipient_id or "pot", e.minutes, e.state,
-               e.created_at, e.posted_at]
+        yield [
+            e.pk,
+            e.listing_id or "",
+            e.provider_id or "pot",
+            e.recipient_id or "pot",
+            e.minutes,
+            e.state,
+            e.created_at,
+            e.posted_at,
+        ]
 
 
 def _transfers(network: Network):
@@ -55,8 +82,19 @@ def _transfers(network: Network):
         .iterator(chunk_size=2000)
     )
     for t in rows:
-        yield [t.pk, t.created_at, t.kind, t.minutes, _owner(t.from_account), _owner(t.to_account),
-               t.exchange_id or "", t.reverses_id or "", t.memo, t.reason, t.created_by_id or ""]
+        yield [
+            t.pk,
+            t.created_at,
+            t.kind,
+            t.minutes,
+            _owner(t.from_account),
+            _owner(t.to_account),
+            t.exchange_id or "",
+            t.reverses_id or "",
+            t.memo,
+            t.reason,
+            t.created_by_id or "",
+        ]
 
 
 EXPORTS = {"members": _members, "listings": _listings, "exchanges": _exchanges, "transfers": _transfers}

@@ -91,9 +91,13 @@ def _requests(pks: list[int], period: Period) -> tuple[int, int, float | None]:
             created_at__lt=period.end_at,
         ).values_list("pk", "created_at")
     )
-    agreed = list(Exchange.objects.filter(listing_id__in=requests, state__in=AGREED).values_list("pk", "listing_id", "created_at"))
+    agreed = list(
+        Exchange.objects.filter(listing_id__in=requests, state__in=AGREED).values_list("pk", "listing_id", "created_at")
+    )
     accepted_at = dict(
-        AuditEvent.objects.filter(target_type="exchange", target_id__in=[e[0] for e in agreed], action__in=ACCEPT_ACTIONS)
+        AuditEvent.objects.filter(
+            target_type="exchange", target_id__in=[e[0] for e in agreed], action__in=ACCEPT_ACTIONS
+        )
         .values("target_id")
         .annotate(first=Min("created_at"))
         .values_list("target_id", "first")
@@ -154,7 +158,15 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
         Membership.objects.filter(network_id__in=pks, role__in=TRADING_ROLES, approved_at__isnull=False)
         .exclude(status__in=[Membership.Status.PENDING, Membership.Status.DECLINED])
         .values(
-            "user_id", "approved_at", "status", "left_at", "reach_consent", "age_band", "disability", "ward", "network_id"
+            "user_id",
+            "approved_at",
+            "status",
+            "left_at",
+            "reach_consent",
+            "age_band",
+            "disability",
+            "ward",
+            "network_id",
         )
     )
     registered = _registered(memberships, period.end_at)
@@ -208,7 +220,10 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
         .values_list("category_pk", "n")
     )
     categories = {c.pk: c for c in SkillCategory.objects.filter(pk__in=set(cat_people) | set(cat_minutes))}
-    cat_keys = sorted(set(cat_people) | {c for c, m in cat_minutes.items() if m or cat_count[c]}, key=lambda c: (c == 0, categories[c].name if c in categories else ""))
+    cat_keys = sorted(
+        set(cat_people) | {c for c, m in cat_minutes.items() if m or cat_count[c]},
+        key=lambda c: (c == UNCATEGORISED, categories[c].name if c in categories else ""),
+    )
 
     requests, met, median_days = _requests(pks, period)
     reach = _reach(memberships, registered, k=max(n.k for n in networks))
@@ -353,8 +368,16 @@ def _cells(document: dict, *, per_month: dict, months: list, hidden: dict) -> Ce
         Family("totals.registered_members", ("totals.active_members",), hidden=inactive),
         Family("totals.active_members", tuple(bands)),
         Family("totals.requests", ("totals.requests_met", "totals.requests_unmet")),
-        Family("totals.no_exchange_30_days", ("totals.no_exchange_90_days",), hidden=t["no_exchange_30_days"] - t["no_exchange_90_days"]),
-        Family("totals.registered_members", ("totals.no_exchange_30_days",), hidden=t["registered_members"] - t["no_exchange_30_days"]),
+        Family(
+            "totals.no_exchange_30_days",
+            ("totals.no_exchange_90_days",),
+            hidden=t["no_exchange_30_days"] - t["no_exchange_90_days"],
+        ),
+        Family(
+            "totals.registered_members",
+            ("totals.no_exchange_30_days",),
+            hidden=t["registered_members"] - t["no_exchange_30_days"],
+        ),
         Family("_at_start", ("_retained",), hidden=hidden["at_start"] - hidden["retained"]),
     ]
     c.depend("totals.hours_exchanged", "totals.active_members")

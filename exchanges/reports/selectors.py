@@ -107,7 +107,9 @@ def report_csv(document: dict) -> str:
             elif isinstance(value, list):
                 continue
             else:
-                writer.writerow([section, row, path.split(".", 1)[1], "" if value is None else value, path in suppressed])
+                writer.writerow(
+                    [section, row, path.split(".", 1)[1], "" if value is None else value, path in suppressed]
+                )
 
     emit("totals", "", "totals", document["totals"])
     for i, row in enumerate(document.get("by_month", [])):

@@ -24,6 +24,12 @@ CLOCKED = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # Fixtures make a dozen people; the real hasher would spend seconds on their passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def moment(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=LONDON)
 

@@ -102,4 +102,3 @@ def test_a_shorter_range_counts_only_its_own_months(story):
     assert report["totals"]["hours_exchanged"] == 0.75
     assert report["totals"]["active_members"] == 2
     assert report["totals"]["new_connections"] == 1
-
