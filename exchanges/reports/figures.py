@@ -55,12 +55,14 @@ def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _registered(memberships: list[dict], moment: datetime) -> set[int]:
+def _registered(memberships: list[dict], moment: datetime, since: datetime | None = None) -> set[int]:
+    """People with a membership approved before `moment` and not left before `since` (default: moment)."""
+    since = since or moment
     out = set()
     for m in memberships:
         if m["approved_at"] >= moment:
             continue
-        if m["status"] == Membership.Status.LEFT and (m["left_at"] is None or m["left_at"] < moment):
+        if m["status"] == Membership.Status.LEFT and (m["left_at"] is None or m["left_at"] < since):
             continue
         out.add(m["user_id"])
     return out
@@ -169,9 +171,11 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
             "network_id",
         )
     )
-    registered = _registered(memberships, period.end_at)
+    # Registered: a member at any time in the period, so everyone active is counted among them.
+    registered = _registered(memberships, period.end_at, since=period.start_at)
+    still_registered = _registered(memberships, period.end_at)
     at_start = _registered(memberships, period.start_at)
-    retained = at_start & registered
+    retained = at_start & still_registered
     new_by_month: dict[int, set[int]] = defaultdict(set)
     for m in memberships:
         if period.start_at <= m["approved_at"] < period.end_at:
@@ -191,7 +195,7 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     )
     joined = {}
     for m in memberships:
-        if m["user_id"] in registered:
+        if m["user_id"] in still_registered:
             joined[m["user_id"]] = min(joined.get(m["user_id"], m["approved_at"]), m["approved_at"])
     quiet = {}
     for user, approved in joined.items():
@@ -226,7 +230,7 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     )
 
     requests, met, median_days = _requests(pks, period)
-    reach = _reach(memberships, registered, k=max(n.k for n in networks))
+    reach = _reach(memberships, still_registered, k=max(n.k for n in networks))
     wellbeing = wellbeing_change(network_pks=pks, period=period)
 
     totals = {
