@@ -121,69 +121,77 @@ def _month_sql(column: str) -> tuple[str, tuple]:
     return f"substr({sql}, 1, 10)", params
 
 
-def _rebuild_sql(network_filter: str) -> list[tuple[str, str]]:
-    """(table, SELECT) pairs; each SELECT yields the table's rows from the ledger."""
+def _source_sql(network_filter: str) -> str:
+    """One row per transfer, resolved and ready to aggregate: month, kind and category it is booked
+    against, the exchange's parties, signed minutes and the exchange count it adds (or removes)."""
     month, _ = _month_sql("s.booked_at")
-    # Each transfer resolved to what it is booked against: itself, or the transfer it reverses.
+    # Reversals are few: only they are joined to what they reverse.
     src = f"""
+        SELECT t.network_id, t.minutes, t.created_at, 1 AS sign, 1 AS cnt, t.created_at AS booked_at, t.kind,
+               CASE WHEN t.kind = 'exchange' THEN t.exchange_id END AS exchange_id
+        FROM exchanges_transfer t WHERE t.kind <> 'reversal' AND {network_filter}
+        UNION ALL
         SELECT t.network_id, t.minutes, t.created_at,
-               CASE WHEN r.id IS NULL THEN 1 ELSE -1 END AS sign,
-               CASE WHEN r.id IS NULL THEN 1 WHEN t.minutes >= r.minutes THEN -1 ELSE 0 END AS cnt,
-               COALESCE(r.created_at, t.created_at) AS booked_at,
-               COALESCE(r.kind, t.kind) AS kind,
-               CASE WHEN COALESCE(r.kind, t.kind) = 'exchange' THEN COALESCE(r.exchange_id, t.exchange_id) END
-                   AS exchange_id
+               CASE WHEN r.id IS NULL THEN 1 ELSE -1 END,
+               CASE WHEN r.id IS NULL THEN 1 WHEN t.minutes >= r.minutes THEN -1 ELSE 0 END,
+               COALESCE(r.created_at, t.created_at), COALESCE(r.kind, t.kind),
+               CASE WHEN r.kind = 'exchange' THEN r.exchange_id END
         FROM exchanges_transfer t
-        LEFT JOIN exchanges_transfer r ON t.kind = 'reversal' AND r.id = t.reverses_id AND r.kind <> 'reversal'
-        WHERE {network_filter}
+        LEFT JOIN exchanges_transfer r ON r.id = t.reverses_id AND r.kind <> 'reversal'
+        WHERE t.kind = 'reversal' AND {network_filter}
     """
     primary = """
         SELECT m.listing_id, s.category_id FROM (
             SELECT listing_id, MIN(skill_id) AS skill_id FROM exchanges_listing_skills GROUP BY listing_id
         ) m JOIN members_skill s ON s.id = m.skill_id
     """
-    joined = f"""
+    return f"""
+        SELECT s.network_id AS network_pk, {month} AS month, s.kind AS kind,
+               CASE WHEN s.kind = 'exchange' THEN COALESCE(lc.category_id, {UNCATEGORISED}) ELSE {UNCATEGORISED} END
+                   AS category_pk,
+               e.provider_id AS provider, e.recipient_id AS recipient,
+               s.sign * s.minutes AS minutes, s.cnt AS cnt,
+               CASE WHEN s.sign = 1 THEN s.created_at END AS last_at
         FROM ({src}) s
         LEFT JOIN exchanges_exchange e ON e.id = s.exchange_id
         LEFT JOIN ({primary}) lc ON lc.listing_id = e.listing_id
     """
-    category = f"COALESCE(lc.category_id, {UNCATEGORISED})"
-    parties = f"""
-        SELECT s.network_id AS network_pk, {month} AS month, {category} AS category_pk,
-               e.provider_id AS user_pk, s.sign * s.minutes AS gm, 0 AS rm, s.cnt AS gc, 0 AS rc,
-               CASE WHEN s.sign = 1 THEN s.created_at END AS last_at
-        {joined} WHERE e.provider_id IS NOT NULL
-        UNION ALL
-        SELECT s.network_id, {month}, {category}, e.recipient_id, 0, s.sign * s.minutes, 0, s.cnt,
-               CASE WHEN s.sign = 1 THEN s.created_at END
-        {joined} WHERE e.recipient_id IS NOT NULL
-    """
-    low = "CASE WHEN e.provider_id < e.recipient_id THEN e.provider_id ELSE e.recipient_id END"
-    high = "CASE WHEN e.provider_id < e.recipient_id THEN e.recipient_id ELSE e.provider_id END"
-    return [
-        (
-            "network_pk, month, kind, category_pk, minutes, transfers",
-            f"""SELECT s.network_id, {month}, s.kind, {category}, SUM(s.sign * s.minutes), SUM(s.cnt)
-                {joined} GROUP BY s.network_id, {month}, s.kind, {category}""",
-        ),
-        (
-            "network_pk, month, user_pk, given_minutes, received_minutes, given_count, received_count, "
-            "last_exchange_at",
-            f"""SELECT network_pk, month, user_pk, SUM(gm), SUM(rm), SUM(gc), SUM(rc), MAX(last_at)
-                FROM ({parties}) p GROUP BY network_pk, month, user_pk""",
-        ),
-        (
-            "network_pk, month, category_pk, user_pk, exchanges",
-            f"""SELECT network_pk, month, category_pk, user_pk, SUM(gc + rc)
-                FROM ({parties}) p GROUP BY network_pk, month, category_pk, user_pk""",
-        ),
-        (
-            "network_pk, user_low, user_high, exchanges, first_month",
-            f"""SELECT s.network_id, {low}, {high}, SUM(s.cnt), MIN({month})
-                {joined} WHERE e.provider_id IS NOT NULL AND e.recipient_id IS NOT NULL
-                GROUP BY s.network_id, {low}, {high}""",
-        ),
-    ]
+
+
+REBUILD = [
+    (
+        "network_pk, month, kind, category_pk, minutes, transfers",
+        "SELECT network_pk, month, kind, category_pk, SUM(minutes), SUM(cnt) FROM rollup_src "
+        "GROUP BY network_pk, month, kind, category_pk",
+    ),
+    (
+        "network_pk, month, user_pk, given_minutes, received_minutes, given_count, received_count, last_exchange_at",
+        """SELECT network_pk, month, user_pk, SUM(gm), SUM(rm), SUM(gc), SUM(rc), MAX(last_at) FROM (
+               SELECT network_pk, month, provider AS user_pk, minutes AS gm, 0 AS rm, cnt AS gc, 0 AS rc, last_at
+               FROM rollup_src WHERE provider IS NOT NULL
+               UNION ALL
+               SELECT network_pk, month, recipient, 0, minutes, 0, cnt, last_at
+               FROM rollup_src WHERE recipient IS NOT NULL
+           ) p GROUP BY network_pk, month, user_pk""",
+    ),
+    (
+        "network_pk, month, category_pk, user_pk, exchanges",
+        """SELECT network_pk, month, category_pk, user_pk, SUM(cnt) FROM (
+               SELECT network_pk, month, category_pk, provider AS user_pk, cnt FROM rollup_src
+               WHERE provider IS NOT NULL
+               UNION ALL
+               SELECT network_pk, month, category_pk, recipient, cnt FROM rollup_src WHERE recipient IS NOT NULL
+           ) p GROUP BY network_pk, month, category_pk, user_pk""",
+    ),
+    (
+        "network_pk, user_low, user_high, exchanges, first_month",
+        """SELECT network_pk, CASE WHEN provider < recipient THEN provider ELSE recipient END,
+                  CASE WHEN provider < recipient THEN recipient ELSE provider END, SUM(cnt), MIN(month)
+           FROM rollup_src WHERE provider IS NOT NULL AND recipient IS NOT NULL
+           GROUP BY network_pk, CASE WHEN provider < recipient THEN provider ELSE recipient END,
+                    CASE WHEN provider < recipient THEN recipient ELSE provider END""",
+    ),
+]
 
 
 def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
@@ -197,18 +205,22 @@ def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
         network_filter = f"t.network_id IN ({', '.join(str(pk) for pk in network_pks) or 'NULL'})"
     else:
         network_filter = "1 = 1"
+    source = _source_sql(network_filter)
     _, month_params = _month_sql("s.booked_at")
     counts = {}
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("LOCK TABLE exchanges_transfer IN SHARE MODE")
-        for model, (columns, select) in zip(ROLLUPS, _rebuild_sql(network_filter), strict=True):
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("DROP TABLE IF EXISTS rollup_src")
+        cursor.execute(f"CREATE TEMP TABLE rollup_src AS {source}", month_params)
+        for model, (columns, select) in zip(ROLLUPS, REBUILD, strict=True):
             rows = model.objects.all()
             if network_pks is not None:
                 rows = rows.filter(network_pk__in=network_pks)
             rows.delete()
             table = model._meta.db_table
-            repeats = select.count("%s") // len(month_params)
-            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", month_params * repeats)
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}")
             counts[table] = model.objects.count()
+        cursor.execute("DROP TABLE rollup_src")
     return counts
