@@ -162,7 +162,7 @@ REBUILD = [
     (
         "network_pk, month, kind, category_pk, minutes, transfers",
         "SELECT network_pk, month, kind, category_pk, SUM(minutes), SUM(cnt) FROM rollup_src "
-        "GROUP BY network_pk, month, kind, category_pk",
+        "GROUP BY network_pk, month, kind, category_pk ORDER BY network_pk, month",
     ),
     (
         "network_pk, month, user_pk, given_minutes, received_minutes, given_count, received_count, last_exchange_at",
@@ -172,7 +172,7 @@ REBUILD = [
                UNION ALL
                SELECT network_pk, month, recipient, 0, minutes, 0, cnt, last_at
                FROM rollup_src WHERE recipient IS NOT NULL
-           ) p GROUP BY network_pk, month, user_pk""",
+           ) p GROUP BY network_pk, month, user_pk ORDER BY network_pk, month, user_pk""",
     ),
     (
         "network_pk, month, category_pk, user_pk, exchanges",
@@ -181,7 +181,7 @@ REBUILD = [
                WHERE provider IS NOT NULL
                UNION ALL
                SELECT network_pk, month, category_pk, recipient, cnt FROM rollup_src WHERE recipient IS NOT NULL
-           ) p GROUP BY network_pk, month, category_pk, user_pk""",
+           ) p GROUP BY network_pk, month, category_pk, user_pk ORDER BY network_pk, month, category_pk, user_pk""",
     ),
     (
         "network_pk, user_low, user_high, exchanges, first_month",
@@ -189,7 +189,8 @@ REBUILD = [
                   CASE WHEN provider < recipient THEN recipient ELSE provider END, SUM(cnt), MIN(month)
            FROM rollup_src WHERE provider IS NOT NULL AND recipient IS NOT NULL
            GROUP BY network_pk, CASE WHEN provider < recipient THEN provider ELSE recipient END,
-                    CASE WHEN provider < recipient THEN recipient ELSE provider END""",
+                    CASE WHEN provider < recipient THEN recipient ELSE provider END
+           ORDER BY network_pk, MIN(month)""",
     ),
 ]
 
@@ -198,7 +199,8 @@ def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
     """Recompute the roll-ups (of some networks, or all) from the ledger in one transaction.
 
     On PostgreSQL new transfers wait for the rebuild (SHARE lock on transfers), so nothing written
-    meanwhile is lost or counted twice. Returns the number of rows per roll-up table.
+    meanwhile is lost or counted twice. Rows go in ordered by month, so a report's months are read
+    from neighbouring pages. Returns the number of rows per roll-up table.
     """
     if network_pks is not None:
         network_pks = [int(pk) for pk in network_pks]
@@ -223,4 +225,7 @@ def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
             cursor.execute(f"INSERT INTO {table} ({columns}) {select}")
             counts[table] = model.objects.count()
         cursor.execute("DROP TABLE rollup_src")
+        if connection.vendor == "postgresql":
+            for model in ROLLUPS:
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
     return counts
