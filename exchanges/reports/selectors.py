@@ -72,7 +72,8 @@ def report_network_for(*, network: Network, role: str, period: Period) -> dict:
         document["totals"] = {key: document["totals"][key] for key in HEADLINE}
         document["by_month"], document["by_category"] = [], []
         del document["reach"], document["wellbeing"]
-        document["suppressed"] = [p for p in document["suppressed"] if p.split(".", 1)[1] in HEADLINE]
+        headline = {f"totals.{key}" for key in HEADLINE}
+        document["suppressed"] = [p for p in document["suppressed"] if p in headline]
     return document
 
 

@@ -34,6 +34,7 @@ def test_a_member_sees_only_headline_figures(api, story):
     assert "no_exchange_members" not in body and "reach" not in body
     assert body["totals"]["active_members"] == 7
     assert body["totals"]["new_members"] is None and "totals.new_members" in body["suppressed"]
+    assert all(path.startswith("totals.") for path in body["suppressed"])
 
 
 def test_a_commissioner_sees_a_suppressed_report_without_names(api, story):
