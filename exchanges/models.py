@@ -210,6 +210,7 @@ class IdempotencyRecord(models.Model):
 
 # Reports
 from exchanges.reports.models import (  # noqa: E402, F401
+    RollupCategorySpan,
     RollupMemberCategory,
     RollupMemberMonth,
     RollupMonthKind,

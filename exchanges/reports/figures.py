@@ -11,19 +11,19 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 
 from exchanges.models import Account, Exchange, Listing, Transfer
 from exchanges.reports.cells import REACH_FIELDS, report_cells
 from exchanges.reports.models import (
     UNCATEGORISED,
-    RollupMemberCategory,
+    RollupCategorySpan,
     RollupMemberMonth,
     RollupMonthKind,
     RollupPair,
 )
 from exchanges.reports.periods import Period
-from exchanges.reports.rollups import month_of
+from exchanges.reports.rollups import month_bit, month_of
 from exchanges.reports.suppression import Cells
 from exchanges.reports.wellbeing import wellbeing_change
 from members.models import AuditEvent, Membership, Network, SkillCategory
@@ -113,6 +113,26 @@ def _requests(pks: list[int], period: Period) -> tuple[int, int, float | None]:
     days = [max((moment - requests[lid]).total_seconds(), 0) / 86400 for lid, moment in first_agreed.items()]
     median = round(statistics.median(days), 1) if days else None
     return len(requests), len(first_agreed), median
+
+
+def _category_people(pks: list[int], period: Period) -> dict[int, int]:
+    """Distinct people per category over the period, from each person's month bits per block."""
+    masks: dict[int, int] = {}
+    for month in period.months:
+        block, bit = month_bit(month)
+        masks[block] = masks.get(block, 0) | bit
+    annotations = {f"hit_{block}": F("months_mask").bitand(mask) for block, mask in masks.items()}
+    wanted = Q()
+    for block in masks:
+        wanted |= Q(block=block) & ~Q(**{f"hit_{block}": 0})
+    return dict(
+        RollupCategorySpan.objects.filter(network_pk__in=pks, block__in=list(masks))
+        .annotate(**annotations)
+        .filter(wanted)
+        .values("category_pk")
+        .annotate(n=Count("user_pk", distinct=True))
+        .values_list("category_pk", "n")
+    )
 
 
 def figures_compute(*, networks: list[Network], period: Period, now: datetime) -> tuple[dict, Cells, dict]:
@@ -218,12 +238,7 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     density = round(pairs_ever / (n * (n - 1) / 2), 3) if n > 1 else None
 
     # Categories: people taking part (either side), hours and exchanges.
-    cat_people = dict(
-        RollupMemberCategory.objects.filter(**in_period, exchanges__gt=0)
-        .values("category_pk")
-        .annotate(n=Count("user_pk", distinct=True))
-        .values_list("category_pk", "n")
-    )
+    cat_people = _category_people(pks, period)
     categories = {c.pk: c for c in SkillCategory.objects.filter(pk__in=set(cat_people) | set(cat_minutes))}
     cat_keys = sorted(
         set(cat_people) | {c for c, m in cat_minutes.items() if m or cat_count[c]},

@@ -67,6 +67,30 @@ class RollupMemberCategory(models.Model):
         ]
 
 
+class RollupCategorySpan(models.Model):
+    """The months (as bits of a 60-month block) in which a member took part in a skill category.
+
+    Lets a report count the distinct people in a category over any run of months by reading one row
+    per person and block, instead of one per person and month. Derived from RollupMemberCategory.
+    """
+
+    BLOCK = 60
+
+    network_pk = models.BigIntegerField()
+    category_pk = models.BigIntegerField(default=UNCATEGORISED)
+    user_pk = models.BigIntegerField()
+    block = models.IntegerField()
+    months_mask = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["network_pk", "block", "category_pk"], name="rollup_span_block")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network_pk", "category_pk", "user_pk", "block"], name="rollup_category_span_key"
+            )
+        ]
+
+
 class RollupPair(models.Model):
     """Two members who have exchanged (lower user id first): the month of their first exchange, and
     how many exchanges they have had. A fully reversed first exchange still counts as first contact."""

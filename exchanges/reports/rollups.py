@@ -15,6 +15,7 @@ from django.utils import timezone
 from exchanges.models import Exchange, Transfer
 from exchanges.reports.models import (
     UNCATEGORISED,
+    RollupCategorySpan,
     RollupMemberCategory,
     RollupMemberMonth,
     RollupMonthKind,
@@ -39,8 +40,14 @@ def listing_category(*, listing_id: int | None) -> int:
 
 
 def _upsert(
-    table: str, key: list[str], add: list[str], rows: list[tuple], latest: str | None = None, earliest: str = ""
-) -> None:
+    table: str,
+    key: list[str],
+    add: list[str],
+    rows: list[tuple],
+    latest: str | None = None,
+    earliest: str = "",
+    returning: str = "",
+) -> list[tuple]:
     """Insert rows, or add their numbers to the existing ones; keep the latest / earliest moment."""
     columns = key + add + ([latest] if latest else []) + ([earliest] if earliest else [])
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -59,8 +66,43 @@ def _upsert(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([placeholders] * len(rows))} "
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(sets)}"
     )
+    if returning:
+        sql += f" RETURNING {returning}"
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for row in rows for value in row])
+        return cursor.fetchall() if returning else []
+
+
+def month_bit(month: date) -> tuple[int, int]:
+    """(block, bit) of a month in RollupCategorySpan: 60 months to a block."""
+    index = month.year * 12 + month.month - 1
+    return index // RollupCategorySpan.BLOCK, 1 << (index % RollupCategorySpan.BLOCK)
+
+
+def _span_update(network: int, category: int, month: date, changes: list[tuple[int, bool]]) -> None:
+    """Set (or clear) the month's bit for members whose month count just became positive (or zero)."""
+    block, bit = month_bit(month)
+    table = RollupCategorySpan._meta.db_table
+    with connection.cursor() as cursor:
+        for user, positive in changes:
+            if positive:
+                cursor.execute(
+                    f"INSERT INTO {table} (network_pk, category_pk, user_pk, block, months_mask) "
+                    f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (network_pk, category_pk, user_pk, block) "
+                    f"DO UPDATE SET months_mask = {table}.months_mask | excluded.months_mask",
+                    [network, category, user, block, bit],
+                )
+            else:
+                cursor.execute(
+                    f"UPDATE {table} SET months_mask = months_mask & %s "
+                    f"WHERE network_pk = %s AND category_pk = %s AND user_pk = %s AND block = %s",
+                    [~bit, network, category, user, block],
+                )
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE months_mask = 0 "
+                    f"AND network_pk = %s AND category_pk = %s AND user_pk = %s AND block = %s",
+                    [network, category, user, block],
+                )
 
 
 def rollup_transfer(transfer: Transfer) -> None:
@@ -97,12 +139,17 @@ def rollup_transfer(transfer: Transfer) -> None:
         member_rows,
         latest="last_exchange_at",
     )
-    _upsert(
+    after = _upsert(
         RollupMemberCategory._meta.db_table,
         ["network_pk", "month", "category_pk", "user_pk"],
         ["exchanges"],
         [(network, month, category, user, count) for user in parties],
+        returning="user_pk, exchanges",
     )
+    # Only a count crossing zero changes the month's bit: most transfers skip this.
+    changes = [(user, n > 0) for user, n in after if (count > 0 and n == count) or (count < 0 and n <= 0)]
+    if changes:
+        _span_update(network, category, month_of(source.created_at), changes)
     if len(parties) == 2:
         low, high = sorted(parties)
         _upsert(
@@ -195,6 +242,30 @@ REBUILD = [
 ]
 
 
+def _spans_rebuild(network_pks: list[int] | None) -> int:
+    spans = RollupCategorySpan.objects.all()
+    source = RollupMemberCategory.objects.filter(exchanges__gt=0)
+    if network_pks is not None:
+        spans = spans.filter(network_pk__in=network_pks)
+        source = source.filter(network_pk__in=network_pks)
+    spans.delete()
+    masks: dict[tuple, int] = {}
+    for network, category, user, month in source.values_list("network_pk", "category_pk", "user_pk", "month").iterator(
+        chunk_size=20000
+    ):
+        block, bit = month_bit(month)
+        key = (network, category, user, block)
+        masks[key] = masks.get(key, 0) | bit
+    RollupCategorySpan.objects.bulk_create(
+        [
+            RollupCategorySpan(network_pk=n, category_pk=c, user_pk=u, block=b, months_mask=m)
+            for (n, c, u, b), m in masks.items()
+        ],
+        batch_size=5000,
+    )
+    return len(masks)
+
+
 def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
     """Recompute the roll-ups (of some networks, or all) from the ledger in one transaction.
 
@@ -225,7 +296,8 @@ def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
             cursor.execute(f"INSERT INTO {table} ({columns}) {select}")
             counts[table] = model.objects.count()
         cursor.execute("DROP TABLE rollup_src")
+        counts[RollupCategorySpan._meta.db_table] = _spans_rebuild(network_pks)
         if connection.vendor == "postgresql":
-            for model in ROLLUPS:
+            for model in (*ROLLUPS, RollupCategorySpan):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     return counts

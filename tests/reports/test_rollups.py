@@ -3,7 +3,13 @@
 import pytest
 from django.core.management import call_command
 
-from exchanges.reports.models import RollupMemberCategory, RollupMemberMonth, RollupMonthKind, RollupPair
+from exchanges.reports.models import (
+    RollupCategorySpan,
+    RollupMemberCategory,
+    RollupMemberMonth,
+    RollupMonthKind,
+    RollupPair,
+)
 from exchanges.reports.rollups import rollups_rebuild
 from tests.factories import NetworkFactory
 
@@ -15,6 +21,7 @@ TABLES = {
     ),
     RollupMemberCategory: ("network_pk", "month", "category_pk", "user_pk", "exchanges"),
     RollupPair: ("network_pk", "user_low", "user_high", "first_month", "exchanges"),
+    RollupCategorySpan: ("network_pk", "category_pk", "user_pk", "block", "months_mask"),
 }  # fmt: skip
 
 
