@@ -69,20 +69,33 @@ def _registered(memberships: list[dict], moment: datetime, since: datetime | Non
     return out
 
 
-def _ledger_people(pks: list[int], period: Period, kind: str, side: str) -> int:
-    """Distinct member accounts paying (`from_account`) or receiving (`to_account`) transfers of a kind."""
-    return (
-        Transfer.objects.filter(
-            network_id__in=pks,
-            kind=kind,
-            created_at__gte=period.start_at,
-            created_at__lt=period.end_at,
-            **{f"{side}__kind": Account.Kind.MEMBER},
-        )
-        .values(side)
-        .distinct()
-        .count()
+def _ledger_people(pks: list[int], period: Period) -> dict[str, int]:
+    """People paying gifts and donations, and receiving grants and issues, in one indexed read."""
+    system = list(
+        Account.objects.filter(network_id__in=pks).exclude(kind=Account.Kind.MEMBER).values_list("pk", flat=True)
     )
+    kinds = [Transfer.Kind.DONATION, Transfer.Kind.GIFT, Transfer.Kind.GRANT, Transfer.Kind.ISSUE]
+    rows = (
+        Transfer.objects.filter(
+            network_id__in=pks, kind__in=kinds, created_at__gte=period.start_at, created_at__lt=period.end_at
+        )
+        .values("kind")
+        .annotate(
+            payers=Count("from_account", distinct=True, filter=~Q(from_account__in=system)),
+            payees=Count("to_account", distinct=True, filter=~Q(to_account__in=system)),
+        )
+    )
+    found = {row["kind"]: row for row in rows}
+
+    def people(kind: str, side: str) -> int:
+        return found.get(kind, {}).get(side, 0)
+
+    return {
+        "donors": people(Transfer.Kind.DONATION, "payers"),
+        "givers": people(Transfer.Kind.GIFT, "payers"),
+        "grantees": people(Transfer.Kind.GRANT, "payees"),
+        "issued_to": people(Transfer.Kind.ISSUE, "payees"),
+    }
 
 
 def _requests(pks: list[int], period: Period) -> tuple[int, int, float | None]:
@@ -320,10 +333,7 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
             "pairs": pairs_ever,
             "at_start": len(at_start),
             "retained": len(retained),
-            "donors": _ledger_people(pks, period, Transfer.Kind.DONATION, "from_account"),
-            "grantees": _ledger_people(pks, period, Transfer.Kind.GRANT, "to_account"),
-            "issued_to": _ledger_people(pks, period, Transfer.Kind.ISSUE, "to_account"),
-            "givers": _ledger_people(pks, period, Transfer.Kind.GIFT, "from_account"),
+            **_ledger_people(pks, period),
             "active_registered": len(active & registered),
         },
     )

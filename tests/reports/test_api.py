@@ -44,6 +44,7 @@ def test_a_commissioner_sees_a_suppressed_report_without_names(api, story):
     assert body["totals"]["active_members"] == 7
     assert body["totals"]["new_members"] is None
     assert "totals.new_members" in body["suppressed"]
+    assert body["totals"]["hours_donated"] is None  # one donor
     assert "no_exchange_members" not in body
     text = json.dumps(body)
     for person in story[1].values():
