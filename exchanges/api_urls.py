@@ -5,6 +5,7 @@ from django.urls import path
 from exchanges import apis
 from exchanges.ledger import apis as ledger_apis
 from exchanges.matching import apis as matching_apis
+from exchanges.reports.api_urls import urlpatterns as report_api_urls
 
 urlpatterns: list = [
     # listings and exchanges
@@ -20,4 +21,6 @@ urlpatterns: list = [
     path("transfers/", ledger_apis.TransferListCreateApi.as_view(), name="api-transfers"),
     # matching
     path("listings/<int:listing_id>/matches/", matching_apis.ListingMatchesApi.as_view(), name="api-listing-matches"),
+    # reports
+    *report_api_urls,
 ]

@@ -5,6 +5,7 @@ from django.urls import path
 from exchanges import views
 from exchanges.ledger import views as ledger_views
 from exchanges.matching import views as matching_views
+from exchanges.reports.urls import urlpatterns as report_urls
 
 urlpatterns: list = [
     # listings and exchanges
@@ -43,4 +44,6 @@ urlpatterns: list = [
         matching_views.match_introduce_page,
         name="coordinator-match-introduce",
     ),
+    # reports
+    *report_urls,
 ]

@@ -8,6 +8,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from exchanges.models import Account, Exchange, Transfer
+from exchanges.reports.rollups import rollup_transfer
 from members.models import Membership, Network, User
 from members.services import audit_record
 from timebank.errors import InsufficientBalance, ValidationError
@@ -107,8 +108,9 @@ def transfer_create(
     # exchanges service sends an over-the-floor posting to a coordinator instead of failing).
     with transaction.atomic(savepoint=False):
         transfer, refusal = write(values=values, release_hold=release_hold)
-        # Anything that must change with each transfer (report roll-ups) is called here, when
-        # `transfer` is not None: same transaction, so it can never drift from the ledger.
+        if transfer is not None:
+            # Report roll-ups change in the same transaction, so they can never drift from the ledger.
+            rollup_transfer(transfer)
     if refusal is not None:
         raise refusal
     return transfer

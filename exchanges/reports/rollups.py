@@ -1,0 +1,303 @@
+"""Roll-up maintenance: `rollup_transfer` runs inside the ledger's transaction for every transfer;
+`rollups_rebuild` recomputes every roll-up from the ledger (idempotent, safe to schedule).
+
+Both book a reversal against the month, kind and skill category of the transfer it reverses, so
+"hours exchanged in March" stays what happened in March. A reversal of a reversal is booked as its
+own kind. An exchange counts once unless a reversal returns all of its minutes.
+"""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from exchanges.models import Exchange, Transfer
+from exchanges.reports.models import (
+    UNCATEGORISED,
+    RollupCategorySpan,
+    RollupMemberCategory,
+    RollupMemberMonth,
+    RollupMonthKind,
+    RollupPair,
+)
+from members.models import Skill
+
+ROLLUPS = (RollupMonthKind, RollupMemberMonth, RollupMemberCategory, RollupPair)
+
+
+def month_of(moment: datetime) -> date:
+    """The first day of the local (Europe/London) month of a moment, as every report uses."""
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def listing_category(*, listing_id: int | None) -> int:
+    """A listing's primary skill category: the category of its skill with the lowest id."""
+    if listing_id is None:
+        return UNCATEGORISED
+    skill = Skill.objects.filter(listings=listing_id).order_by("pk").values_list("category_id", flat=True).first()
+    return skill if skill is not None else UNCATEGORISED
+
+
+def _upsert(
+    table: str,
+    key: list[str],
+    add: list[str],
+    rows: list[tuple],
+    latest: str | None = None,
+    earliest: str = "",
+    returning: str = "",
+) -> list[tuple]:
+    """Insert rows, or add their numbers to the existing ones; keep the latest / earliest moment."""
+    columns = key + add + ([latest] if latest else []) + ([earliest] if earliest else [])
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sets = [f"{c} = {table}.{c} + excluded.{c}" for c in add]
+    if latest:
+        sets.append(
+            f"{latest} = CASE WHEN {table}.{latest} IS NULL OR excluded.{latest} > {table}.{latest} "
+            f"THEN excluded.{latest} ELSE {table}.{latest} END"
+        )
+    if earliest:
+        sets.append(
+            f"{earliest} = CASE WHEN excluded.{earliest} < {table}.{earliest} "
+            f"THEN excluded.{earliest} ELSE {table}.{earliest} END"
+        )
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([placeholders] * len(rows))} "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(sets)}"
+    )
+    if returning:
+        sql += f" RETURNING {returning}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+        return cursor.fetchall() if returning else []
+
+
+def month_bit(month: date) -> tuple[int, int]:
+    """(block, bit) of a month in RollupCategorySpan: 60 months to a block."""
+    index = month.year * 12 + month.month - 1
+    return index // RollupCategorySpan.BLOCK, 1 << (index % RollupCategorySpan.BLOCK)
+
+
+def _span_update(network: int, category: int, month: date, changes: list[tuple[int, bool]]) -> None:
+    """Set (or clear) the month's bit for members whose month count just became positive (or zero)."""
+    block, bit = month_bit(month)
+    table = RollupCategorySpan._meta.db_table
+    with connection.cursor() as cursor:
+        for user, positive in changes:
+            if positive:
+                cursor.execute(
+                    f"INSERT INTO {table} (network_pk, category_pk, user_pk, block, months_mask) "
+                    f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (network_pk, category_pk, user_pk, block) "
+                    f"DO UPDATE SET months_mask = {table}.months_mask | excluded.months_mask",
+                    [network, category, user, block, bit],
+                )
+            else:
+                cursor.execute(
+                    f"UPDATE {table} SET months_mask = months_mask & %s "
+                    f"WHERE network_pk = %s AND category_pk = %s AND user_pk = %s AND block = %s",
+                    [~bit, network, category, user, block],
+                )
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE months_mask = 0 "
+                    f"AND network_pk = %s AND category_pk = %s AND user_pk = %s AND block = %s",
+                    [network, category, user, block],
+                )
+
+
+def rollup_transfer(transfer: Transfer) -> None:
+    """Add one new transfer to the roll-ups. Called by the ledger service in its transaction."""
+    source, sign = transfer, 1
+    reversed_ = transfer.reverses if transfer.kind == Transfer.Kind.REVERSAL else None
+    if reversed_ is not None and reversed_.kind != Transfer.Kind.REVERSAL:
+        source, sign = reversed_, -1
+    count = 1 if sign > 0 else (-1 if transfer.minutes >= source.minutes else 0)
+    minutes = sign * transfer.minutes
+    month = connection.ops.adapt_datefield_value(month_of(source.created_at))
+    exchange: Exchange | None = source.exchange if source.kind == Transfer.Kind.EXCHANGE else None
+    category = listing_category(listing_id=exchange.listing_id) if exchange is not None else UNCATEGORISED
+    network = transfer.network_id
+    _upsert(
+        RollupMonthKind._meta.db_table,
+        ["network_pk", "month", "kind", "category_pk"],
+        ["minutes", "transfers"],
+        [(network, month, source.kind, category, minutes, count)],
+    )
+    if exchange is None:
+        return
+    last_at = connection.ops.adapt_datetimefield_value(transfer.created_at) if sign > 0 else None
+    parties = [u for u in (exchange.provider_id, exchange.recipient_id) if u is not None]
+    member_rows = []
+    if exchange.provider_id is not None:
+        member_rows.append((network, month, exchange.provider_id, minutes, 0, count, 0, last_at))
+    if exchange.recipient_id is not None:
+        member_rows.append((network, month, exchange.recipient_id, 0, minutes, 0, count, last_at))
+    _upsert(
+        RollupMemberMonth._meta.db_table,
+        ["network_pk", "month", "user_pk"],
+        ["given_minutes", "received_minutes", "given_count", "received_count"],
+        member_rows,
+        latest="last_exchange_at",
+    )
+    after = _upsert(
+        RollupMemberCategory._meta.db_table,
+        ["network_pk", "month", "category_pk", "user_pk"],
+        ["exchanges"],
+        [(network, month, category, user, count) for user in parties],
+        returning="user_pk, exchanges",
+    )
+    # Only a count crossing zero changes the month's bit: most transfers skip this.
+    changes = [(user, n > 0) for user, n in after if (count > 0 and n == count) or (count < 0 and n <= 0)]
+    if changes:
+        _span_update(network, category, month_of(source.created_at), changes)
+    if len(parties) == 2:
+        low, high = sorted(parties)
+        _upsert(
+            RollupPair._meta.db_table,
+            ["network_pk", "user_low", "user_high"],
+            ["exchanges"],
+            [(network, low, high, count, month)],
+            earliest="first_month",
+        )
+
+
+def _month_sql(column: str) -> tuple[str, tuple]:
+    sql, params = connection.ops.datetime_trunc_sql("month", column, (), settings.TIME_ZONE)
+    if connection.vendor == "postgresql":
+        return f"CAST({sql} AS date)", params
+    return f"substr({sql}, 1, 10)", params
+
+
+def _source_sql(network_filter: str) -> str:
+    """One row per transfer, resolved and ready to aggregate: month, kind and category it is booked
+    against, the exchange's parties, signed minutes and the exchange count it adds (or removes)."""
+    month, _ = _month_sql("s.booked_at")
+    # Reversals are few: only they are joined to what they reverse.
+    src = f"""
+        SELECT t.network_id, t.minutes, t.created_at, 1 AS sign, 1 AS cnt, t.created_at AS booked_at, t.kind,
+               CASE WHEN t.kind = 'exchange' THEN t.exchange_id END AS exchange_id
+        FROM exchanges_transfer t WHERE t.kind <> 'reversal' AND {network_filter}
+        UNION ALL
+        SELECT t.network_id, t.minutes, t.created_at,
+               CASE WHEN r.id IS NULL THEN 1 ELSE -1 END,
+               CASE WHEN r.id IS NULL THEN 1 WHEN t.minutes >= r.minutes THEN -1 ELSE 0 END,
+               COALESCE(r.created_at, t.created_at), COALESCE(r.kind, t.kind),
+               CASE WHEN r.kind = 'exchange' THEN r.exchange_id END
+        FROM exchanges_transfer t
+        LEFT JOIN exchanges_transfer r ON r.id = t.reverses_id AND r.kind <> 'reversal'
+        WHERE t.kind = 'reversal' AND {network_filter}
+    """
+    primary = """
+        SELECT m.listing_id, s.category_id FROM (
+            SELECT listing_id, MIN(skill_id) AS skill_id FROM exchanges_listing_skills GROUP BY listing_id
+        ) m JOIN members_skill s ON s.id = m.skill_id
+    """
+    return f"""
+        SELECT s.network_id AS network_pk, {month} AS month, s.kind AS kind,
+               CASE WHEN s.kind = 'exchange' THEN COALESCE(lc.category_id, {UNCATEGORISED}) ELSE {UNCATEGORISED} END
+                   AS category_pk,
+               e.provider_id AS provider, e.recipient_id AS recipient,
+               s.sign * s.minutes AS minutes, s.cnt AS cnt,
+               CASE WHEN s.sign = 1 THEN s.created_at END AS last_at
+        FROM ({src}) s
+        LEFT JOIN exchanges_exchange e ON e.id = s.exchange_id
+        LEFT JOIN ({primary}) lc ON lc.listing_id = e.listing_id
+    """
+
+
+REBUILD = [
+    (
+        "network_pk, month, kind, category_pk, minutes, transfers",
+        "SELECT network_pk, month, kind, category_pk, SUM(minutes), SUM(cnt) FROM rollup_src "
+        "GROUP BY network_pk, month, kind, category_pk ORDER BY network_pk, month",
+    ),
+    (
+        "network_pk, month, user_pk, given_minutes, received_minutes, given_count, received_count, last_exchange_at",
+        """SELECT network_pk, month, user_pk, SUM(gm), SUM(rm), SUM(gc), SUM(rc), MAX(last_at) FROM (
+               SELECT network_pk, month, provider AS user_pk, minutes AS gm, 0 AS rm, cnt AS gc, 0 AS rc, last_at
+               FROM rollup_src WHERE provider IS NOT NULL
+               UNION ALL
+               SELECT network_pk, month, recipient, 0, minutes, 0, cnt, last_at
+               FROM rollup_src WHERE recipient IS NOT NULL
+           ) p GROUP BY network_pk, month, user_pk ORDER BY network_pk, month, user_pk""",
+    ),
+    (
+        "network_pk, month, category_pk, user_pk, exchanges",
+        """SELECT network_pk, month, category_pk, user_pk, SUM(cnt) FROM (
+               SELECT network_pk, month, category_pk, provider AS user_pk, cnt FROM rollup_src
+               WHERE provider IS NOT NULL
+               UNION ALL
+               SELECT network_pk, month, category_pk, recipient, cnt FROM rollup_src WHERE recipient IS NOT NULL
+           ) p GROUP BY network_pk, month, category_pk, user_pk ORDER BY network_pk, month, category_pk, user_pk""",
+    ),
+    (
+        "network_pk, user_low, user_high, exchanges, first_month",
+        """SELECT network_pk, CASE WHEN provider < recipient THEN provider ELSE recipient END,
+                  CASE WHEN provider < recipient THEN recipient ELSE provider END, SUM(cnt), MIN(month)
+           FROM rollup_src WHERE provider IS NOT NULL AND recipient IS NOT NULL
+           GROUP BY network_pk, CASE WHEN provider < recipient THEN provider ELSE recipient END,
+                    CASE WHEN provider < recipient THEN recipient ELSE provider END
+           ORDER BY network_pk, MIN(month)""",
+    ),
+]
+
+
+def _spans_rebuild(network_pks: list[int] | None) -> int:
+    spans = RollupCategorySpan.objects.all()
+    source = RollupMemberCategory.objects.filter(exchanges__gt=0)
+    if network_pks is not None:
+        spans = spans.filter(network_pk__in=network_pks)
+        source = source.filter(network_pk__in=network_pks)
+    spans.delete()
+    masks: dict[tuple, int] = {}
+    for network, category, user, month in source.values_list("network_pk", "category_pk", "user_pk", "month").iterator(
+        chunk_size=20000
+    ):
+        block, bit = month_bit(month)
+        key = (network, category, user, block)
+        masks[key] = masks.get(key, 0) | bit
+    RollupCategorySpan.objects.bulk_create(
+        [
+            RollupCategorySpan(network_pk=n, category_pk=c, user_pk=u, block=b, months_mask=m)
+            for (n, c, u, b), m in masks.items()
+        ],
+        batch_size=5000,
+    )
+    return len(masks)
+
+
+def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
+    """Recompute the roll-ups (of some networks, or all) from the ledger in one transaction.
+
+    On PostgreSQL new transfers wait for the rebuild (SHARE lock on transfers), so nothing written
+    meanwhile is lost or counted twice. Rows go in ordered by month, so a report's months are read
+    from neighbouring pages. Returns the number of rows per roll-up table.
+    """
+    if network_pks is not None:
+        network_pks = [int(pk) for pk in network_pks]
+        network_filter = f"t.network_id IN ({', '.join(str(pk) for pk in network_pks) or 'NULL'})"
+    else:
+        network_filter = "1 = 1"
+    source = _source_sql(network_filter)
+    _, month_params = _month_sql("s.booked_at")
+    counts = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE exchanges_transfer IN SHARE MODE")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("DROP TABLE IF EXISTS rollup_src")
+        cursor.execute(f"CREATE TEMP TABLE rollup_src AS {source}", month_params)
+        for model, (columns, select) in zip(ROLLUPS, REBUILD, strict=True):
+            rows = model.objects.all()
+            if network_pks is not None:
+                rows = rows.filter(network_pk__in=network_pks)
+            rows.delete()
+            table = model._meta.db_table
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}")
+            counts[table] = model.objects.count()
+        cursor.execute("DROP TABLE rollup_src")
+        counts[RollupCategorySpan._meta.db_table] = _spans_rebuild(network_pks)
+        if connection.vendor == "postgresql":
+            for model in (*ROLLUPS, RollupCategorySpan):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
+    return counts

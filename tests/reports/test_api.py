@@ -1,0 +1,140 @@
+"""The summary API: who sees what, whole months only, the error shape, CSV exports."""
+
+import json
+
+import pytest
+
+from members.models import Membership
+from tests.factories import NetworkFactory, UserFactory, member
+
+URL = "/api/v1/reports/networks/harlesden/summary/?from=2026-01&to=2026-03"
+
+
+def test_a_coordinator_sees_the_whole_report_with_names(api, story):
+    network, people = story
+    response = api.as_user(people["C"]).get(URL)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["network"], body["from"], body["to"], body["k"]) == ("harlesden", "2026-01", "2026-03", 5)
+    assert body["totals"]["hours_exchanged"] == 4.75
+    assert len(body["by_month"]) == 3 and body["by_category"]
+    assert body["suppressed"] == []
+    assert {m["display_name"] for m in body["no_exchange_members"]} == {"Member A", "Member B", "Member D"}
+
+
+def test_a_member_sees_only_headline_figures(api, story):
+    response = api.as_user(story[1]["A"]).get(URL)
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body["totals"]) == {
+        "hours_exchanged", "exchanges", "registered_members", "active_members", "new_members", "reciprocity",
+        "new_connections", "value_pounds",
+    }  # fmt: skip
+    assert body["by_month"] == [] and body["by_category"] == []
+    assert "no_exchange_members" not in body and "reach" not in body
+    assert body["totals"]["active_members"] == 7
+    assert body["totals"]["new_members"] is None and "totals.new_members" in body["suppressed"]
+    assert all(path.startswith("totals.") for path in body["suppressed"])
+
+
+def test_a_commissioner_sees_a_suppressed_report_without_names(api, story):
+    response = api.as_user(story[1]["K"]).get(URL)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["totals"]["active_members"] == 7
+    assert body["totals"]["new_members"] is None
+    assert "totals.new_members" in body["suppressed"]
+    assert body["totals"]["hours_donated"] is None  # one donor
+    assert "no_exchange_members" not in body
+    text = json.dumps(body)
+    for person in story[1].values():
+        assert person.display_name not in text and person.email not in text
+
+
+def test_a_person_outside_the_network_gets_404(api, story):
+    outsider = member(NetworkFactory(slug="elsewhere")).user
+    response = api.as_user(outsider).get(URL)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_commissioner_gets_404_for_a_network_they_do_not_fund(api, story):
+    commissioner = UserFactory()
+    member(NetworkFactory(slug="elsewhere"), role=Membership.Role.COMMISSIONER, user=commissioner)
+    assert api.as_user(commissioner).get(URL).status_code == 404
+
+
+def test_anonymous_callers_get_401(api, story):
+    response = api.get(URL)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=2026-01-05&to=2026-03",
+        "from=2026-01&to=2026-03-31",
+        "from=2026-1&to=2026-03",
+        "from=2026-13&to=2026-14",
+        "from=2026-03&to=2026-01",
+        "to=2026-03",
+        "from=2026-01&to=2099-01",
+        "from=junk&to=2026-03",
+    ],
+)
+def test_a_part_month_or_malformed_range_answers_400(api, story, query):
+    response = api.as_user(story[1]["K"]).get(f"/api/v1/reports/networks/harlesden/summary/?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_the_running_month_is_refused_to_commissioners_but_shown_to_coordinators(api, story):
+    from django.utils import timezone
+
+    month = f"{timezone.localdate():%Y-%m}"
+    url = f"/api/v1/reports/networks/harlesden/summary/?from={month}&to={month}"
+    assert api.as_user(story[1]["K"]).get(url).status_code == 400
+    assert api.as_user(story[1]["C"]).get(url).status_code == 200
+
+
+def test_the_cross_network_report_covers_only_funded_networks(api, story):
+    network, people = story
+    other = NetworkFactory(slug="unfunded")
+    member(other)
+    response = api.as_user(people["K"]).get("/api/v1/reports/summary/?from=2026-01&to=2026-03")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["networks"] == ["harlesden"]
+    assert body["totals"]["hours_exchanged"] == 4.75
+
+
+def test_the_cross_network_report_is_404_for_someone_who_funds_nothing(api, story):
+    response = api.as_user(story[1]["C"]).get("/api/v1/reports/summary/?from=2026-01&to=2026-03")
+    assert response.status_code == 404
+
+
+def test_the_summary_exports_as_csv_with_suppressed_cells_empty(api, story):
+    response = api.as_user(story[1]["K"]).get("/api/v1/reports/networks/harlesden/summary/csv/?from=2026-01&to=2026-03")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "section,row,figure,value,suppressed"
+    assert "totals,,active_members,7,False" in lines
+    assert "totals,,new_members,,True" in lines
+
+
+@pytest.mark.parametrize("what", ["members", "listings", "exchanges", "transfers"])
+def test_a_coordinator_exports_the_network_records_as_csv(api, story, what):
+    response = api.as_user(story[1]["C"]).get(f"/api/v1/reports/networks/harlesden/export/{what}/")
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    expected = {"members": 8, "listings": 3, "exchanges": 7, "transfers": 13}[what]
+    assert len(lines) == expected + 1
+
+
+def test_exports_are_for_coordinators_only(api, story):
+    response = api.as_user(story[1]["K"]).get("/api/v1/reports/networks/harlesden/export/members/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert api.as_user(story[1]["C"]).get("/api/v1/reports/networks/harlesden/export/secrets/").status_code == 404
