@@ -3,6 +3,8 @@
 import logging
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -59,6 +61,9 @@ class MessageOutput(serializers.Serializer):
 
 class ConversationListApi(MessagingApi):
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ConversationListInput"
+
         network = serializers.SlugField(required=False)
         member = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
         exchange = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
@@ -69,6 +74,11 @@ class ConversationListApi(MessagingApi):
                 raise serializers.ValidationError('Send {"network", "member"} or {"exchange"}.')
             return attrs
 
+    @extend_schema(
+        operation_id="conversations_list",
+        parameters=[OpenApiParameter("network", str, description="Only this network (slug).")],
+        responses=ConversationOutput(many=True),
+    )
     def get(self, request):
         slug = request.query_params.get("network")
         network = network_in_reach(user=request.user, slug=slug) if slug else None
@@ -76,6 +86,7 @@ class ConversationListApi(MessagingApi):
             self, request, selectors.conversations_of(user=request.user, network=network), ConversationOutput
         )
 
+    @extend_schema(request=Input, responses={200: ConversationOutput, 201: ConversationOutput})
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -93,6 +104,7 @@ class ConversationListApi(MessagingApi):
 
 
 class ConversationDetailApi(MessagingApi):
+    @extend_schema(responses=ConversationOutput)
     def get(self, request, conversation_id: int):
         conversation = selectors.conversation_of(user=request.user, conversation_id=conversation_id)
         return Response(ConversationOutput(conversation).data)
@@ -100,14 +112,21 @@ class ConversationDetailApi(MessagingApi):
 
 class MessageListApi(MessagingApi):
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "MessageListInput"
+
         body = serializers.CharField(max_length=services.MAX_BODY, trim_whitespace=True)
         client_id = serializers.CharField(
             max_length=services.MAX_CLIENT_ID, required=False, allow_blank=True, default=""
         )
 
     class Filter(serializers.Serializer):
+        class Meta:
+            ref_name = "MessageListFilter"
+
         after = serializers.IntegerField(min_value=0, max_value=MAX_ID, required=False, default=0)
 
+    @extend_schema(operation_id="conversation_messages_list", parameters=[Filter], responses=MessageOutput(many=True))
     def get(self, request, conversation_id: int):
         conversation = selectors.conversation_readable(user=request.user, conversation_id=conversation_id)
         query = self.Filter(data=request.query_params)
@@ -115,6 +134,7 @@ class MessageListApi(MessagingApi):
         messages = selectors.messages_after(conversation=conversation, after=query.validated_data["after"])
         return _paginate(self, request, messages, MessageOutput)
 
+    @extend_schema(request=Input, responses={200: MessageOutput, 201: MessageOutput})
     def post(self, request, conversation_id: int):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -126,8 +146,12 @@ class MessageListApi(MessagingApi):
 
 class ConversationReadApi(MessagingApi):
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ConversationReadInput"
+
         seq = serializers.IntegerField(min_value=0, max_value=MAX_ID)
 
+    @extend_schema(request=Input, responses=OpenApiTypes.OBJECT)
     def post(self, request, conversation_id: int):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -137,8 +161,12 @@ class ConversationReadApi(MessagingApi):
 
 class ConversationAccessApi(MessagingApi):
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ConversationAccessInput"
+
         reason = serializers.CharField(max_length=2000)
 
+    @extend_schema(request=Input, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, conversation_id: int):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -152,8 +180,12 @@ class ConversationAccessApi(MessagingApi):
 
 class MessageReportApi(MessagingApi):
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "MessageReportInput"
+
         reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
+    @extend_schema(request=Input, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, message_id: int):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -172,13 +204,18 @@ class BlockOutput(serializers.Serializer):
 
 class BlockListApi(MessagingApi):
     class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "BlockListInput"
+
         network = serializers.SlugField()
         member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
+    @extend_schema(operation_id="blocks_list", responses=BlockOutput(many=True))
     def get(self, request):
         blocks = Block.objects.filter(blocker=request.user).select_related("network").order_by("-created_at")
         return _paginate(self, request, blocks, BlockOutput)
 
+    @extend_schema(request=Input, responses={201: BlockOutput})
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -188,6 +225,7 @@ class BlockListApi(MessagingApi):
 
 
 class BlockDetailApi(MessagingApi):
+    @extend_schema(responses={204: None})
     def delete(self, request, block_id: int):
         block = get_object_or_404(Block, pk=block_id, blocker=request.user)
         moderation.block_delete(network=block.network, blocker=request.user, blocked_id=block.blocked_id)
@@ -200,6 +238,13 @@ class NotificationOutput(serializers.Serializer):
 
 
 class NotificationListApi(MessagingApi):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("network", str, description="Only this network (slug)."),
+            OpenApiParameter("unread", bool),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         slug = request.query_params.get("network")
         network = network_in_reach(user=request.user, slug=slug) if slug else None
@@ -209,6 +254,7 @@ class NotificationListApi(MessagingApi):
 
 
 class NotificationReadApi(MessagingApi):
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, notification_id: int):
         notification = services.notification_read(notification_id=notification_id, user=request.user)
         return Response(services.notification_serialize(notification))

@@ -11,11 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from exchanges.exchanges.start import exchange_propose
 from exchanges.matching.selectors import listing_matches, unmatched_requests
 from exchanges.matching.services import match_introduce
 from exchanges.models import Listing
 from members.models import Membership, User
 from members.selectors import active_membership, can_act_for, is_coordinator
+from messaging.services import conversation_exchange_open
 from timebank.errors import DomainError
 
 # A page of suggestions, not a directory: the few best.
@@ -56,7 +58,7 @@ def listing_matches_page(request, listing_id: int):
 @login_required
 @require_POST
 def match_ask(request, listing_id: int):
-    """One tap on "Ask": propose an exchange to that person for this request."""
+    """One tap on "Ask": propose an exchange to that person for this request and open its conversation."""
     listing = _listing_for(request, listing_id)
     back = redirect("listing-matches", listing_id=listing.pk)
     provider = None
@@ -66,12 +68,6 @@ def match_ask(request, listing_id: int):
         provider = next((m.member for m in matches if m.member.pk == chosen), None)
     if provider is None:
         messages.error(request, _("That person is not among the people who could help."))
-        return back
-    try:
-        # The exchanges area owns proposing; matching only opens the door to it.
-        from exchanges.services import exchange_propose
-    except ImportError:
-        messages.error(request, _("Asking from here is not available yet."))
         return back
     try:
         exchange = exchange_propose(
@@ -88,7 +84,11 @@ def match_ask(request, listing_id: int):
     except DomainError as error:
         messages.error(request, str(error))
         return back
-    return redirect(f"/exchanges/{exchange.pk}/")
+    conversation, _created = conversation_exchange_open(exchange_id=exchange.pk, user=request.user)
+    messages.success(
+        request, _("You asked %(name)s. Say hello and arrange the details here.") % {"name": provider.name}
+    )
+    return redirect("conversation-detail", conversation_id=conversation.pk)
 
 
 def _coordinated_network(request, slug: str):

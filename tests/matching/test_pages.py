@@ -9,7 +9,7 @@ from exchanges.matching.services import listing_skills_refresh
 from exchanges.matching.views import people_who_could_help
 from exchanges.models import Exchange, Listing
 from members.models import AuditEvent
-from messaging.models import Block, Notification
+from messaging.models import Block, Conversation, Notification
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -72,13 +72,15 @@ def test_asking_someone_who_is_not_a_match_proposes_nothing(dog_request, alice, 
     importlib.util.find_spec("exchanges.services") is None,
     reason="exchanges.services.exchange_propose comes with the exchanges issue; Ask needs it",
 )
-def test_asking_a_match_proposes_an_exchange_and_opens_it(dog_request, dog_walker, alice, bob):
+def test_asking_a_match_proposes_an_exchange_and_opens_its_conversation(dog_request, dog_walker, alice, bob):
     response = client_for(alice).post(f"/listings/{dog_request.pk}/matches/ask/", {"provider": bob.pk})
     exchange = Exchange.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == f"/exchanges/{exchange.pk}/"
     assert (exchange.provider, exchange.recipient, exchange.listing) == (bob, alice, dog_request)
     assert exchange.minutes == 60
+    conversation = Conversation.objects.get(exchange=exchange)
+    assert set(conversation.participants.values_list("user_id", flat=True)) == {alice.pk, bob.pk}
+    assert response.status_code == 302
+    assert response["Location"] == f"/conversations/{conversation.pk}/"
 
 
 def test_asking_needs_a_post(dog_request, alice, bob):
