@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exchanges.apis import ListingOutput
 from exchanges.matching.selectors import listing_matches
 from exchanges.models import Listing
 from members.selectors import active_membership, can_act_for
@@ -14,26 +15,10 @@ MAX_LIMIT = 50
 
 
 class ListingMatchesApi(APIView):
+    # Listings appear in the same shape as GET /api/v1/listings/{id}/ (one serializer for both).
     @extend_schema_serializer(component_name="ListingMatchesQuery")
     class Input(serializers.Serializer):
         limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=10)
-
-    # Named components: the nested serializers of every API class are called Input and Output.
-    @extend_schema_serializer(component_name="MatchListing")
-    class ListingOutput(serializers.Serializer):
-        # The listing shape of PRODUCT §4.
-        id = serializers.IntegerField()
-        network = serializers.CharField(source="network.slug")
-        kind = serializers.CharField()
-        title = serializers.CharField()
-        description = serializers.CharField()
-        skills = serializers.SerializerMethodField()
-        minutes_estimate = serializers.IntegerField(allow_null=True)
-        owner = serializers.IntegerField(source="owner_id")
-        status = serializers.CharField()
-
-        def get_skills(self, listing) -> list[str]:
-            return [skill.slug for skill in listing.skills.all()]
 
     @extend_schema_serializer(component_name="MatchMember")
     class MemberOutput(serializers.Serializer):
@@ -50,7 +35,7 @@ class ListingMatchesApi(APIView):
         def get_listing(self, match) -> dict | None:
             if match.listing is None:
                 return None
-            return ListingMatchesApi.ListingOutput(match.listing).data
+            return ListingOutput(match.listing).data
 
         def get_member(self, match) -> dict:
             return ListingMatchesApi.MemberOutput(match.member).data

@@ -234,7 +234,7 @@ def test_the_api_answers_the_owner_in_the_documented_shape(api, network, dog_req
     assert response.status_code == 200, response.content
     [match] = response.json()
     assert set(match) == {"listing", "member", "score", "reasons"}
-    assert match["listing"] == {
+    expected = {
         "id": offer.pk,
         "network": "harlesden",
         "kind": "offer",
@@ -245,6 +245,9 @@ def test_the_api_answers_the_owner_in_the_documented_shape(api, network, dog_req
         "owner": bob.pk,
         "status": "open",
     }
+    assert {key: match["listing"][key] for key in expected} == expected
+    # The same listing shape as the listings endpoint gives.
+    assert match["listing"] == api.get(f"/api/v1/listings/{offer.pk}/").json()
     assert match["member"] == {"id": bob.pk, "display_name": bob.name}
     assert isinstance(match["score"], float)
     assert match["reasons"][0] == "Offers Dog walking, which you asked for"
