@@ -14,6 +14,7 @@ from members.models import Skill, User
 from members.selectors import network_in_reach, networks_of
 from timebank.api import Pagination
 from timebank.errors import NotFound, ValidationError
+from timebank.ids import is_id
 
 
 def _page(request, view, qs, output, **context):
@@ -176,7 +177,7 @@ class PartyField(serializers.Field):
     def to_internal_value(self, value):
         if value == "pot":
             return "pot"
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not is_id(value):
             raise serializers.ValidationError('Give a member\'s id, or "pot".')
         return int(value)
 

@@ -9,6 +9,7 @@ from members import profiles, selectors
 from members.apis import MemberOutput, network_or_404, page_of, paginated
 from members.models import Membership
 from timebank.errors import Forbidden, NotFound
+from timebank.ids import is_id
 
 
 class ProfileApi(APIView):
@@ -43,7 +44,7 @@ class ProfileApi(APIView):
                 raise NotFound("No such network.")
             return own
         network = selectors.network_in_reach(user=request.user, slug=slug)
-        if not member_id.isdigit():
+        if not is_id(member_id):
             raise NotFound("No such member in this network.")
         membership = selectors.member_in_network(network=network, user_id=int(member_id))
         if not selectors.can_act_for(actor=request.user, member=membership.user, network=network):

@@ -25,6 +25,7 @@ from members.forms import (
 )
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network
 from timebank.errors import Forbidden, InvalidTransition, NotFound
+from timebank.ids import is_id
 
 DAY_NAMES = {
     "mon": gettext_lazy("Monday"),
@@ -111,7 +112,7 @@ def _profile_membership(request, slug: str) -> Membership:
             raise NotFound(_("No such network."))
         return own
     network = selectors.network_in_reach(user=request.user, slug=slug)
-    if not member_id.isdigit():
+    if not is_id(member_id):
         raise NotFound(_("No such member."))
     membership = selectors.member_in_network(network=network, user_id=int(member_id))
     if not selectors.can_act_for(actor=request.user, member=membership.user, network=network):
@@ -281,7 +282,7 @@ def membership_manage(request, slug: str, user_id: int):
                 return redirect(request.path)
         elif op == "unlink":
             supporter_id = request.POST.get("supporter", "")
-            if not supporter_id.isdigit():
+            if not is_id(supporter_id):
                 raise NotFound(_("No such supporter."))
             supporter = selectors.member_in_network(network=network, user_id=int(supporter_id))
             services.support_unlink(supporter=supporter, member=membership, actor=request.user)

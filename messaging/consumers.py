@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from messaging import selectors, services
 from messaging.auth import _user_for_token
 from timebank.errors import DomainError
+from timebank.ids import is_id
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def _since(content: dict) -> dict[int, int]:
     out = {}
     for key, value in since.items():
         bad_value = isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < BIGINT
-        if not str(key).isdigit() or int(key) >= BIGINT or bad_value:
+        if not is_id(key) or int(key) >= BIGINT or bad_value:
             raise FrameError("validation_error", '"since" maps conversation ids to the last seq you have.')
         out[int(key)] = value
     return out

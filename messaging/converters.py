@@ -2,7 +2,7 @@
 
 from django.urls import register_converter
 
-MAX_ID = 2**63 - 1
+from timebank.ids import MAX_ID, parse_id  # noqa: F401  (re-exported for messaging)
 
 
 class IdConverter:
@@ -13,14 +13,6 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
-
-
-def parse_id(value) -> int:
-    """An id from a form field; ValueError when it is not one."""
-    number = int(value)
-    if not 0 < number <= MAX_ID:
-        raise ValueError(value)
-    return number
 
 
 register_converter(IdConverter, "tb_id")

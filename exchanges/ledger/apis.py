@@ -20,6 +20,7 @@ from exchanges.ledger.services import account_floor_set
 from exchanges.models import Transfer
 from timebank.api import Pagination, exception_handler
 from timebank.errors import NotFound
+from timebank.ids import MAX_ID, is_id
 
 PARTY_SCHEMA = {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["pot"]}]}
 OWNER_SCHEMA = {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["pot", "issuance"]}]}
@@ -32,9 +33,7 @@ class PartyField(serializers.Field):
     def to_internal_value(self, data):
         if data == "pot":
             return data
-        if isinstance(data, int) and not isinstance(data, bool):
-            return data
-        if isinstance(data, str) and data.isdigit():
+        if isinstance(data, (int, str)) and not isinstance(data, bool) and is_id(data):
             return int(data)
         raise serializers.ValidationError('Give a user id, or "pot".')
 
@@ -44,7 +43,7 @@ class PartyField(serializers.Field):
 
 class ListFilter(serializers.Serializer):
     network = serializers.SlugField(required=False)
-    member = serializers.IntegerField(required=False, min_value=1)
+    member = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 def _page(view: APIView, request, queryset, output):

@@ -19,6 +19,7 @@ from members.models import Membership, User
 from members.selectors import active_membership, can_act_for, is_coordinator
 from messaging.services import conversation_exchange_open
 from timebank.errors import DomainError
+from timebank.ids import is_id
 
 # A page of suggestions, not a directory: the few best.
 PEOPLE_SHOWN = 5
@@ -62,7 +63,7 @@ def match_ask(request, listing_id: int):
     listing = _listing_for(request, listing_id)
     back = redirect("listing-matches", listing_id=listing.pk)
     provider = None
-    if listing.kind == Listing.Kind.REQUEST and request.POST.get("provider", "").isdigit():
+    if listing.kind == Listing.Kind.REQUEST and is_id(request.POST.get("provider", "")):
         matches = listing_matches(listing=listing, limit=PEOPLE_SHOWN * 10)
         chosen = int(request.POST["provider"])
         provider = next((m.member for m in matches if m.member.pk == chosen), None)
@@ -119,10 +120,10 @@ def match_introduce_page(request, slug: str):
     listing_id, member_id = request.POST.get("listing", ""), request.POST.get("member", "")
     listing = get_object_or_404(
         Listing.objects.select_related("network", "owner"),
-        pk=int(listing_id) if listing_id.isdigit() else 0,
+        pk=int(listing_id) if is_id(listing_id) else 0,
         network=network,
     )
-    member = User.objects.filter(pk=int(member_id) if member_id.isdigit() else 0).first()
+    member = User.objects.filter(pk=int(member_id) if is_id(member_id) else 0).first()
     try:
         if member is None:
             raise ValidationError({"member": _("Choose someone to introduce.")})
