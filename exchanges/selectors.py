@@ -1,6 +1,6 @@
 """Reads about listings and exchanges, already scoped to what the caller may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from exchanges.exchanges.common import (
@@ -13,17 +13,19 @@ from exchanges.exchanges.common import (
     supported_party,
 )
 from exchanges.models import Exchange, Listing
-from members.models import Membership, Network, SupportLink, User
-from members.selectors import is_coordinator, network_in_reach, networks_of
+from members.models import Membership, Network, User
+from members.selectors import TRADING_ROLES, is_coordinator, network_in_reach, networks_of, support_links
 from timebank.errors import NotFound
 
 State = Exchange.State
 
 
 def _networks(*, user: User, network: str | None) -> QuerySet[Network]:
+    # Commissioners see figures, never listings or people: only trading roles browse.
+    networks = networks_of(user=user, roles=TRADING_ROLES)
     if network:
-        return Network.objects.filter(pk=network_in_reach(user=user, slug=network).pk)
-    return networks_of(user=user)
+        return networks.filter(pk=network_in_reach(user=user, slug=network).pk)
+    return networks
 
 
 # Listings -----------------------------------------------------------------------------------
@@ -89,17 +91,16 @@ def exchanges_visible(*, user: User, network: str | None = None) -> QuerySet[Exc
     """Your own exchanges, those of the members you support, and (coordinators) your networks' all."""
     networks = _networks(user=user, network=network)
     coordinated = networks_of(user=user, roles=[Membership.Role.COORDINATOR])
-    supported = SupportLink.objects.filter(supporter__user=user, supporter__status=Membership.Status.ACTIVE).values(
-        "member__user_id"
-    )
+    # A support link counts only in its own network.
+    supported = support_links().filter(supporter__user=user, network=OuterRef("network"))
     return (
         Exchange.objects.filter(network__in=networks)
         .filter(
             Q(network__in=coordinated)
             | Q(provider=user)
             | Q(recipient=user)
-            | Q(provider__in=supported)
-            | Q(recipient__in=supported)
+            | Exists(supported.filter(member__user=OuterRef("provider")))
+            | Exists(supported.filter(member__user=OuterRef("recipient")))
         )
         .select_related("network", "provider", "recipient", "listing")
     )

@@ -50,13 +50,18 @@ def networks_of(*, user: User, roles=None) -> QuerySet[Network]:
     return Network.objects.filter(pk__in=qs.values("network_id"))
 
 
-def supports(*, supporter: User, member: User, network: Network) -> bool:
-    return SupportLink.objects.filter(
-        network=network,
-        supporter__user=supporter,
+def support_links(*, network: Network | None = None) -> QuerySet[SupportLink]:
+    """Links that still count: an active supporter (still in that role) and a member still in the network."""
+    qs = SupportLink.objects.filter(
         supporter__status=Membership.Status.ACTIVE,
-        member__user=member,
-    ).exists()
+        supporter__role=Membership.Role.SUPPORTER,
+        member__status__in=(Membership.Status.ACTIVE, Membership.Status.PENDING, Membership.Status.SUSPENDED),
+    )
+    return qs.filter(network=network) if network is not None else qs
+
+
+def supports(*, supporter: User, member: User, network: Network) -> bool:
+    return support_links(network=network).filter(supporter__user=supporter, member__user=member).exists()
 
 
 def can_act_for(*, actor: User, member: User, network: Network) -> bool:
@@ -100,9 +105,7 @@ def contact_visible_ids(*, viewer: User, network: Network) -> set[int] | None:
     """User ids whose contact details the viewer may see; None means all (a coordinator)."""
     if is_coordinator(user=viewer, network=network):
         return None
-    supported = SupportLink.objects.filter(
-        network=network, supporter__user=viewer, supporter__status=Membership.Status.ACTIVE
-    ).values_list("member__user_id", flat=True)
+    supported = support_links(network=network).filter(supporter__user=viewer).values_list("member__user_id", flat=True)
     return {viewer.pk, *supported}
 
 

@@ -2,7 +2,7 @@
 
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 
-from members.models import Network, User
+from members.models import Membership, Network, User
 from messaging.models import (
     Block,
     Conversation,
@@ -18,7 +18,10 @@ from timebank.errors import NotFound
 def conversations_of(*, user: User, network: Network | None = None) -> QuerySet[Conversation]:
     """The caller's conversations, newest activity first, with their read mark and unread count."""
     mine = Participant.objects.filter(conversation=OuterRef("pk"), user=user)
-    qs = Conversation.objects.filter(participants__user=user)
+    # Only while the caller is an active member of the conversation's network (suspended or gone: no).
+    qs = Conversation.objects.filter(participants__user=user).filter(
+        network__memberships__user=user, network__memberships__status=Membership.Status.ACTIVE
+    )
     if network is not None:
         qs = qs.filter(network=network)
     return (
@@ -57,7 +60,7 @@ def messages_after(*, conversation: Conversation, after: int = 0, limit: int | N
 def messages_since(*, user: User, since: dict[int, int]) -> list[Message]:
     """Everything the caller missed: per conversation, the messages after the given seq (from the
     start for conversations not named), in seq order."""
-    rows = Participant.objects.filter(user=user).values_list("conversation_id", "conversation__last_seq")
+    rows = _active_participations(user).values_list("conversation_id", "conversation__last_seq")
     out: list[Message] = []
     for conversation_id, last_seq in sorted(rows):
         after = since.get(conversation_id, 0)
@@ -67,7 +70,13 @@ def messages_since(*, user: User, since: dict[int, int]) -> list[Message]:
 
 
 def last_seqs_of(*, user: User) -> dict[int, int]:
-    return dict(Participant.objects.filter(user=user).values_list("conversation_id", "conversation__last_seq"))
+    return dict(_active_participations(user).values_list("conversation_id", "conversation__last_seq"))
+
+
+def _active_participations(user: User) -> QuerySet[Participant]:
+    return Participant.objects.filter(
+        user=user, network__memberships__user=user, network__memberships__status=Membership.Status.ACTIVE
+    )
 
 
 def unread_messages_count(*, user: User) -> int:

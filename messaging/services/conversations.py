@@ -3,9 +3,9 @@
 from django.db import IntegrityError, transaction
 
 from members.models import Membership, Network, User
-from members.selectors import active_membership
+from members.selectors import TRADING_ROLES, active_membership
 from messaging.models import Conversation, Participant
-from timebank.errors import NotFound, ValidationError
+from timebank.errors import Forbidden, NotFound, ValidationError
 
 
 def _participants_add(conversation: Conversation, users) -> None:
@@ -20,12 +20,18 @@ def conversation_direct_open(*, network: Network, user: User, other_id: int) -> 
 
     Returns (conversation, created). Someone outside the network answers 404, as if unknown.
     """
-    if active_membership(user=user, network=network) is None:
+    mine = active_membership(user=user, network=network)
+    if mine is None:
         raise NotFound("No such network.")
+    if mine.role not in TRADING_ROLES:
+        raise Forbidden("Commissioners see figures, not people: they do not message members.")
     if other_id == user.pk:
         raise ValidationError({"member": ["You cannot start a conversation with yourself."]})
     other = User.objects.filter(
-        pk=other_id, memberships__network=network, memberships__status=Membership.Status.ACTIVE
+        pk=other_id,
+        memberships__network=network,
+        memberships__status=Membership.Status.ACTIVE,
+        memberships__role__in=TRADING_ROLES,
     ).first()
     if other is None:
         raise NotFound("No such member.")

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from members.models import User
+from members.models import Membership, User
 from messaging.models import Block, Conversation, Message, Notification, Participant
 from messaging.services.notifications import notification_create
 from messaging.services.push import push_after_commit, push_to_users
@@ -54,13 +54,18 @@ def _participants_for_send(conversation_id: int, sender: User) -> tuple[Particip
             blocked__participations__conversation_id=conversation_id,
         )
     )
+    active = Exists(
+        Membership.objects.filter(
+            user_id=OuterRef("user_id"), network_id=OuterRef("network_id"), status=Membership.Status.ACTIVE
+        )
+    )
     rows = list(
         Participant.objects.filter(conversation_id=conversation_id)
         .select_related("conversation__network")
-        .annotate(blocks=blocked)
+        .annotate(blocks=blocked, active=active)
     )
     mine = next((p for p in rows if p.user_id == sender.pk), None)
-    if mine is None:
+    if mine is None or not mine.active:
         # Someone else's conversation: indistinguishable from one that does not exist.
         raise NotFound("No such conversation.")
     return mine, [p for p in rows if p.user_id != sender.pk], any(p.blocks for p in rows)
