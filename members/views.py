@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -188,7 +189,7 @@ def membership_action(request, slug: str, user_id: int, action: str):
     services.require_coordinator(user=request.user, network=network)
     membership = selectors.member_in_network(network=network, user_id=user_id)
     back = request.POST.get("next") or ""
-    if not back.startswith("/") or back.startswith("//"):
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("membership-queue", args=[slug])
     form = ReasonForm(request.POST)
     if not form.is_valid():

@@ -21,6 +21,7 @@ from exchanges.ledger.services import hold_place
 from exchanges.models import Exchange
 from members.models import Network, User
 from messaging.services import notification_create
+from timebank.errors import ValidationError
 
 # Agreeing before the help happens -----------------------------------------------------------
 
@@ -71,6 +72,9 @@ def exchange_approve(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
     with transaction.atomic():
         require_coordinator(actor, exchange)
         exchange = locked(exchange, State.AWAITING_APPROVAL)
+        # Coordinator decisions carry a reason (PRODUCT §3), from the page and the API alike.
+        if not (reason or "").strip():
+            raise ValidationError({"reason": ["Say why you approve this exchange."]})
         exchange.state = State.ACCEPTED
         exchange.save(update_fields=["state", "updated_at"])
         step(

@@ -450,3 +450,9 @@ def test_the_api_schema_describes_the_exchange_endpoints(api, alice):
     assert response.status_code == 200
     paths = json.loads(response.content)["paths"]
     assert {"/api/v1/exchanges/{id}/{action}/", "/api/v1/exchanges/record/", "/api/v1/listings/{id}/"} <= set(paths)
+
+
+def test_a_coordinator_must_give_a_reason_to_approve(api, network, coordinator, alice, bob):
+    needs_approval(network)
+    exchange = accepted(network, bob, alice)
+    assert_unchanged(exchange, act(api, coordinator, exchange, "approve"), 400, "validation_error")

@@ -112,6 +112,8 @@ class ExchangeMachine(RuleBasedStateMachine):
             kwargs["minutes"] = max(minutes, 1)
         if action == "resolve":
             kwargs.update(minutes=minutes, reason="settled in the machine")
+        if action == "approve":
+            kwargs["reason"] = "checked in the machine"
 
         def work():
             result = service(**kwargs)
@@ -143,6 +145,8 @@ class ExchangeMachine(RuleBasedStateMachine):
             kwargs["minutes"] = minutes
         if service is services.exchange_resolve:
             kwargs.update(minutes=minutes % 200, reason="settled in the machine")
+        if service is services.exchange_approve:
+            kwargs["reason"] = "checked in the machine"
         self._refusal_changes_nothing(lambda: service(**kwargs), exchange_id)
 
     @rule(data=st.data())
