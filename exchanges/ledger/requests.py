@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from exchanges.ledger.services import _require_reason, network_accounts_open, transfer_create
 from exchanges.models import Account, Transfer
 from members.models import Membership, Network, User
-from members.selectors import can_act_for, is_coordinator
+from members.selectors import can_act_for, is_coordinator, supports
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 
 MEMBER_KINDS = (Transfer.Kind.GIFT, Transfer.Kind.DONATION)
@@ -100,6 +100,9 @@ def transfer_request(
             raise Forbidden("Only the member, their supporter or a coordinator can give their hours.")
         if payer.membership.user_id != actor.pk:
             common["on_behalf_of"] = payer.membership.user
+            if not supports(supporter=actor, member=payer.membership.user, network=network):
+                # A coordinator moving someone's hours is a coordinator action: it says why (PRODUCT §3).
+                common["reason"] = _require_reason(reason)
         if kind == Transfer.Kind.GIFT:
             if to_member == POT:
                 raise ValidationError({"to_member": ["To give to the pot, make a donation."]})

@@ -82,11 +82,18 @@ def test_a_supporter_cannot_give_hours_of_a_member_they_do_not_support(post_tran
     refused(post_transfer(supporter, body), 403, "permission_denied", before)
 
 
-def test_a_coordinator_gives_hours_for_a_member(post_transfer, network, coordinator, alice, bob):
-    body = {"network": network.slug, "kind": "donation", "from": alice.pk, "minutes": 10}
+def test_a_coordinator_gives_hours_for_a_member_with_a_reason(post_transfer, network, coordinator, alice, bob):
+    body = {"network": network.slug, "kind": "donation", "from": alice.pk, "minutes": 10, "reason": "Asked by phone"}
     response = post_transfer(coordinator, body)
     assert response.status_code == 201
-    assert Transfer.objects.get(pk=response.json()["id"]).on_behalf_of == alice
+    transfer = Transfer.objects.get(pk=response.json()["id"])
+    assert (transfer.on_behalf_of, transfer.reason) == (alice, "Asked by phone")
+
+
+def test_a_coordinator_cannot_move_a_members_hours_without_a_reason(post_transfer, network, coordinator, alice):
+    before = ledger_counts()
+    body = {"network": network.slug, "kind": "gift", "from": alice.pk, "to_member": coordinator.pk, "minutes": 10}
+    refused(post_transfer(coordinator, body), 400, "validation_error", before)
 
 
 def test_another_networks_transfer_answers_not_found(post_transfer, network, other_network, alice):
