@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from exchanges.reports import wellbeing
 from exchanges.reports.periods import period_default, period_parse
 from exchanges.reports.selectors import (
+    COMMISSIONER,
     COORDINATOR,
     funded_networks,
     report_funded_for,
@@ -128,7 +129,8 @@ QUESTIONS = [
 @login_required
 def wellbeing_page(request, slug: str):
     network = Network.objects.filter(slug=slug).first()
-    if network is None or report_role(user=request.user, network=network) is None:
+    # Check-ins are for the people who trade; a commissioner's answers would skew the figures.
+    if network is None or report_role(user=request.user, network=network) in (None, COMMISSIONER):
         raise Http404
     status = 200
     errors = {}
