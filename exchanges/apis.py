@@ -12,15 +12,9 @@ from exchanges.exchanges.common import actor_context
 from exchanges.models import Exchange, Listing
 from members.models import Skill, User
 from members.selectors import network_in_reach, networks_of
-from timebank.api import Pagination
+from timebank.api import paginated
 from timebank.errors import NotFound, ValidationError
 from timebank.ids import is_id
-
-
-def _page(request, view, qs, output, **context):
-    paginator = Pagination()
-    page = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(output(page, many=True, context={"request": request, **context}).data)
 
 
 def _skills(slugs: list[str] | None) -> list[Skill] | None:
@@ -93,7 +87,7 @@ class ListingListApi(APIView):
             status=None if status == "all" else status,
             owner=request.user if p.get("mine") in ("1", "true") else None,
         )
-        return _page(request, self, qs, ListingOutput)
+        return paginated(request, self, qs, ListingOutput)
 
     @extend_schema(operation_id="listings_create", request=Input, responses={201: ListingOutput})
     def post(self, request):
@@ -222,7 +216,7 @@ class ExchangeListApi(APIView):
             qs = qs.filter(state=state)
         # Who-may-do-what is read once for the page, not once per exchange.
         ctx = actor_context(actor=request.user, network_ids=networks_of(user=request.user).values("pk"))
-        return _page(request, self, qs.order_by("-created_at", "-id"), ExchangeOutput, actor_context=ctx)
+        return paginated(request, self, qs.order_by("-created_at", "-id"), ExchangeOutput, actor_context=ctx)
 
     @extend_schema(operation_id="exchanges_propose", request=Input, responses={201: ExchangeDoc})
     def post(self, request):

@@ -13,14 +13,8 @@ from rest_framework.views import APIView
 from members import selectors, services
 from members.models import Membership
 from members.selectors import MAX_ID
-from timebank.api import Pagination
+from timebank.api import paginated
 from timebank.errors import NotFound
-
-
-def paginated(request, view, queryset, serializer_class, context: dict | None = None) -> Response:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
 
 
 @functools.cache
@@ -187,7 +181,7 @@ class MemberListApi(APIView):
             viewer=request.user, network=network, status=filters.validated_data.get("status")
         )
         contact_ids = selectors.contact_visible_ids(viewer=request.user, network=network)
-        return paginated(request, self, qs, MemberOutput, {"contact_ids": contact_ids})
+        return paginated(request, self, qs, MemberOutput, contact_ids=contact_ids)
 
     @extend_schema(request=RegisterInput, responses={201: MemberOutput})
     def post(self, request, slug: str):

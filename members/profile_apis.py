@@ -6,8 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import profiles, selectors
-from members.apis import MemberOutput, network_or_404, page_of, paginated
+from members.apis import MemberOutput, network_or_404, page_of
 from members.models import Membership
+from timebank.api import paginated
 from timebank.errors import Forbidden, NotFound
 from timebank.ids import is_id
 

@@ -6,9 +6,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import safeguarding, selectors, services
-from members.apis import page_of, paginated
+from members.apis import page_of
 from members.models import Concern, Network, SafeguardingCheck, User
 from members.selectors import MAX_ID
+from timebank.api import paginated
 from timebank.errors import NotFound
 
 

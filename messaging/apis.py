@@ -13,7 +13,7 @@ from members.selectors import network_in_reach
 from messaging import moderation, selectors, services
 from messaging.converters import MAX_ID
 from messaging.models import Block
-from timebank.api import Pagination
+from timebank.api import paginated
 from timebank.throttling import FailOpenUserThrottle
 
 logger = logging.getLogger(__name__)
@@ -21,12 +21,6 @@ logger = logging.getLogger(__name__)
 
 class MessagingApi(APIView):
     throttle_classes = [FailOpenUserThrottle]
-
-
-def _paginate(view: APIView, request, queryset, serializer_class) -> Response:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class PersonOutput(serializers.Serializer):
@@ -82,8 +76,8 @@ class ConversationListApi(MessagingApi):
     def get(self, request):
         slug = request.query_params.get("network")
         network = network_in_reach(user=request.user, slug=slug) if slug else None
-        return _paginate(
-            self, request, selectors.conversations_of(user=request.user, network=network), ConversationOutput
+        return paginated(
+            request, self, selectors.conversations_of(user=request.user, network=network), ConversationOutput
         )
 
     @extend_schema(request=Input, responses={200: ConversationOutput, 201: ConversationOutput})
@@ -132,7 +126,7 @@ class MessageListApi(MessagingApi):
         query = self.Filter(data=request.query_params)
         query.is_valid(raise_exception=True)
         messages = selectors.messages_after(conversation=conversation, after=query.validated_data["after"])
-        return _paginate(self, request, messages, MessageOutput)
+        return paginated(request, self, messages, MessageOutput)
 
     @extend_schema(request=Input, responses={200: MessageOutput, 201: MessageOutput})
     def post(self, request, conversation_id: int):
@@ -213,7 +207,7 @@ class BlockListApi(MessagingApi):
     @extend_schema(operation_id="blocks_list", responses=BlockOutput(many=True))
     def get(self, request):
         blocks = Block.objects.filter(blocker=request.user).select_related("network").order_by("-created_at")
-        return _paginate(self, request, blocks, BlockOutput)
+        return paginated(request, self, blocks, BlockOutput)
 
     @extend_schema(request=Input, responses={201: BlockOutput})
     def post(self, request):
@@ -250,7 +244,7 @@ class NotificationListApi(MessagingApi):
         network = network_in_reach(user=request.user, slug=slug) if slug else None
         unread = request.query_params.get("unread") in ("1", "true")
         notifications = selectors.notifications_of(user=request.user, network=network, unread=unread)
-        return _paginate(self, request, notifications, NotificationOutput)
+        return paginated(request, self, notifications, NotificationOutput)
 
 
 class NotificationReadApi(MessagingApi):

@@ -19,6 +19,14 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
+def paginated(request, view, queryset, serializer_class, **context) -> Response:
+    """A list body per PRODUCT §4: {"count", "next", "previous", "results"}, `?page=` and `?page_size=`."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    data = serializer_class(page, many=True, context={"request": request, **context}).data
+    return paginator.get_paginated_response(data)
+
+
 CODES = {
     400: "validation_error",
     401: "not_authenticated",

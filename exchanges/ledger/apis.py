@@ -18,7 +18,7 @@ from exchanges.ledger.selectors import (
 )
 from exchanges.ledger.services import account_floor_set
 from exchanges.models import Transfer
-from timebank.api import Pagination, exception_handler
+from timebank.api import exception_handler, paginated
 from timebank.errors import NotFound
 from timebank.ids import MAX_ID, is_id
 
@@ -44,12 +44,6 @@ class PartyField(serializers.Field):
 class ListFilter(serializers.Serializer):
     network = serializers.SlugField(required=False)
     member = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-
-
-def _page(view: APIView, request, queryset, output):
-    paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(output(page, many=True).data)
 
 
 FILTER_PARAMETERS = [
@@ -81,7 +75,7 @@ class AccountListApi(APIView):
             network_slug=filters.validated_data.get("network"),
             member_id=filters.validated_data.get("member"),
         )
-        return _page(self, request, accounts, AccountOutput)
+        return paginated(request, self, accounts, AccountOutput)
 
 
 class AccountFloorApi(APIView):
@@ -178,7 +172,7 @@ class TransferListCreateApi(APIView):
             network_slug=filters.validated_data.get("network"),
             member_id=filters.validated_data.get("member"),
         )
-        return _page(self, request, transfers, TransferOutput)
+        return paginated(request, self, transfers, TransferOutput)
 
     @extend_schema(
         request=Input,
