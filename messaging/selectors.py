@@ -4,7 +4,6 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 
 from members.models import Membership, Network, User
 from messaging.models import (
-    Block,
     Conversation,
     ConversationAccess,
     Message,
@@ -93,15 +92,6 @@ def notifications_of(*, user: User, network: Network | None = None, unread: bool
     if unread:
         qs = qs.filter(read_at__isnull=True)
     return qs
-
-
-def blocks_of(*, user: User, network: Network) -> QuerySet[Block]:
-    return Block.objects.filter(network=network, blocker=user).select_related("blocked")
-
-
-def is_blocked(*, network: Network, a: User, b: User) -> bool:
-    """Whether either has blocked the other (the matching issue uses this too)."""
-    return Block.objects.filter(network=network, blocker__in=[a, b], blocked__in=[a, b]).exists()
 
 
 def daily_digest_of(*, user: User) -> bool:

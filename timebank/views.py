@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
@@ -70,7 +70,3 @@ def service_worker(request):
 
 def offline(request):
     return render(request, "offline.html")
-
-
-def not_found_text(request):
-    return HttpResponse("Not found", status=404)

@@ -88,10 +88,6 @@ def membership_in_reach(*, user: User, slug: str) -> Membership:
     return membership
 
 
-def account_for(*, user: User, network: Network) -> Account | None:
-    return Account.objects.filter(network=network, membership__user=user).select_related("network").first()
-
-
 def account_owner(account: Account) -> int | str:
     """What names an account in the API: the member's user id, "pot" or "issuance"."""
     if account.kind == Account.Kind.MEMBER:
