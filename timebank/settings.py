@@ -127,7 +127,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # https://channels.readthedocs.io/en/latest/topics/channel_layers.html
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "timebank.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Pub/sub: resubscribes by itself after a Redis restart and never drops on a full channel;
     # measured against the classic layer in bench/RESULTS.md ("Messaging").
     CHANNEL_LAYERS = {

@@ -101,6 +101,11 @@ async def main(args):
     else:
         tokens = [await login(host, port, p) for p in people]
         json.dump(tokens, open(args.tokens, "w"))
+    if args.login_only:
+        # For wrk (gifts.lua): one "token user_id" a line.
+        with open(args.tokens + ".txt", "w") as out:
+            out.writelines(f"{t} {p['id']}\n" for p, t in zip(people, tokens, strict=True))
+        return
     latencies, errors, samples = [], [], []
     interval = args.connections / args.rate if args.rate else 0
     # A short warm-up so both workers have imported everything and opened their connections.
@@ -154,5 +159,6 @@ if __name__ == "__main__":
     parser.add_argument("--tokens", required=True, help="session tokens file: written on the first run, then read")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--login-only", action="store_true", help="log in, write TOKENS and TOKENS.txt, stop")
     parser.add_argument("--rate", type=float, default=0, help="total requests per second (0: as fast as possible)")
     asyncio.run(main(parser.parse_args()))

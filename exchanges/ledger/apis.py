@@ -133,6 +133,34 @@ class TransferOutput(serializers.Serializer):
         fields["from"] = PartyOutput(source="from_account")
         return fields
 
+    def to_representation(self, transfer) -> dict:
+        # The fields above, written out: every transfer answers through here, and copying and
+        # walking ten declared fields per row cost more than the rest of the answer. A test keeps
+        # this equal to what the declared fields give.
+        return {
+            "id": transfer.pk,
+            "network": transfer.network.slug,
+            "kind": str(transfer.kind),
+            "minutes": transfer.minutes,
+            "to": _party(transfer.to_account),
+            "description": transfer_description(transfer),
+            "memo": transfer.memo,
+            "reason": transfer.reason,
+            "exchange": transfer.exchange_id,
+            "reverses": transfer.reverses_id,
+            "created_by": transfer.created_by_id,
+            "on_behalf_of": transfer.on_behalf_of_id,
+            "created_at": _DATETIME.to_representation(transfer.created_at),
+            "from": _party(transfer.from_account),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _party(account) -> dict:
+    return {"account": account.pk, "owner": account_owner(account), "name": account_name(account)}
+
 
 class TransferListCreateApi(APIView):
     class Input(serializers.Serializer):

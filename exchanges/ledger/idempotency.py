@@ -48,11 +48,6 @@ def _claim(*, user: User, key: str, fingerprint: str) -> int | None:
     return row[0] if row else None
 
 
-def _plain(body) -> dict:
-    # The answer given the first time is exactly what is stored and replayed.
-    return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
-
-
 def idempotent_answer(
     *, user: User, key: str, fingerprint: str, run: Callable[[], Answer], refusal: Callable[[Exception], Answer | None]
 ) -> Answer:
@@ -74,6 +69,11 @@ def idempotent_answer(
             if answer is None:
                 raise
             status, body = answer
-        body = _plain(body)
-        IdempotencyRecord.objects.filter(pk=record_id).update(status_code=status, response=body)
-    return status, body
+        # The answer given the first time is exactly what is stored and replayed.
+        stored = json.dumps(body, cls=DjangoJSONEncoder)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {IdempotencyRecord._meta.db_table} SET status_code = %s, response = %s WHERE id = %s",
+                [status, stored, record_id],
+            )
+    return status, json.loads(stored)

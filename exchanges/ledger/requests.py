@@ -3,6 +3,7 @@ adjustments and reversals, each checked here and then written by `transfer_creat
 
 from django.db import IntegrityError, transaction
 
+from exchanges.ledger.selectors import member_account
 from exchanges.ledger.services import _require_reason, network_accounts_open, transfer_create
 from exchanges.models import Account, Transfer
 from members.models import Membership, Network, User
@@ -20,11 +21,7 @@ def _member_account(*, network: Network, user_id: Party, field: str) -> Account:
     """The account of an active member of the network; anyone else is not found (404)."""
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         raise ValidationError({field: ['Name a member by their user id, or "pot".']})
-    account = (
-        Account.objects.select_related("membership__user")
-        .filter(network=network, membership__user_id=user_id, membership__status=Membership.Status.ACTIVE)
-        .first()
-    )
+    account = member_account(network=network, user_id=user_id)
     if account is None:
         raise NotFound("No such member in this network.")
     return account

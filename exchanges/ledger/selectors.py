@@ -3,12 +3,14 @@ recomputes every stored balance and hold from the rows."""
 
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
 from exchanges.models import Account, Exchange, Transfer
 from members.models import Membership, Network, User
 from members.selectors import can_act_for, network_in_reach
 from timebank.errors import NotFound
+from timebank.ids import is_id
 
 HOLDING_STATES = (
     Exchange.State.PROPOSED,
@@ -75,17 +77,68 @@ def transfers_visible(
     )
 
 
+def _instance(model, fields: tuple[str, ...], values):
+    """A model instance from some of its columns; the others load on first use."""
+    return model.from_db(connection.alias, list(fields), values)
+
+
+# The columns a transfer request reads, in each model's field order (from_db needs that order).
+_MEMBERSHIP = ("id", "network_id", "user_id", "role", "status")
+_NETWORK = ("id", "slug", "name", "member_floor_minutes", "k", "welcome_minutes")
+_ACCOUNT = ("id", "network_id", "kind", "membership_id", "balance", "held", "floor")
+_USER = ("id", "display_name")
+
+
+def _select(alias: str, fields: tuple[str, ...]) -> str:
+    return ", ".join(f"{alias}.{name}" for name in fields)
+
+
 def membership_in_reach(*, user: User, slug: str) -> Membership:
-    """The caller's active membership of a network, with the network and their account, in one query."""
-    membership = (
-        Membership.objects.select_related("network", "account")
-        .filter(network__slug=slug, user=user, status=Membership.Status.ACTIVE)
-        .first()
+    """The caller's active membership of a network, with the network and their account, in one query.
+
+    Plain SQL: this runs on every transfer, and building the ORM query cost more than running it.
+    """
+    sql = (
+        f"SELECT {_select('m', _MEMBERSHIP)}, {_select('n', _NETWORK)}, {_select('a', _ACCOUNT)}"
+        f" FROM {Membership._meta.db_table} m JOIN {Network._meta.db_table} n ON n.id = m.network_id"
+        f" LEFT JOIN {Account._meta.db_table} a ON a.membership_id = m.id"
+        " WHERE n.slug = %s AND m.user_id = %s AND m.status = %s"
     )
-    if membership is None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug, user.pk, Membership.Status.ACTIVE])
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound("No such network.")
+    end_membership, end_network = len(_MEMBERSHIP), len(_MEMBERSHIP) + len(_NETWORK)
+    membership = _instance(Membership, _MEMBERSHIP, row[:end_membership])
+    membership.network = _instance(Network, _NETWORK, row[end_membership:end_network])
     membership.user = user
+    if row[end_network] is not None:
+        membership.account = _instance(Account, _ACCOUNT, row[end_network:])
     return membership
+
+
+def member_account(*, network: Network, user_id: int) -> Account | None:
+    """An active member's account in the network, with its membership and user, in one query."""
+    if not is_id(user_id):
+        return None
+    sql = (
+        f"SELECT {_select('a', _ACCOUNT)}, {_select('m', _MEMBERSHIP)}, {_select('u', _USER)}"
+        f" FROM {Account._meta.db_table} a JOIN {Membership._meta.db_table} m ON m.id = a.membership_id"
+        f" JOIN {User._meta.db_table} u ON u.id = m.user_id"
+        " WHERE a.network_id = %s AND m.user_id = %s AND m.status = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [network.pk, user_id, Membership.Status.ACTIVE])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    end_account, end_membership = len(_ACCOUNT), len(_ACCOUNT) + len(_MEMBERSHIP)
+    account = _instance(Account, _ACCOUNT, row[:end_account])
+    account.membership = _instance(Membership, _MEMBERSHIP, row[end_account:end_membership])
+    account.membership.user = _instance(User, _USER, row[end_membership:])
+    account.network = network
+    return account
 
 
 def account_owner(account: Account) -> int | str:

@@ -126,3 +126,24 @@ def test_the_transfer_endpoint_is_in_the_openapi_schema(api, alice):
     schema = response.json()
     post = schema["paths"]["/api/v1/transfers/"]["post"]
     assert any(p["name"] == "Idempotency-Key" and p["required"] for p in post["parameters"])
+
+
+def test_a_transfers_answer_is_what_its_declared_fields_give(api, post_transfer, network, coordinator, alice, bob):
+    from rest_framework import serializers
+
+    from exchanges.ledger.apis import TransferOutput
+    from exchanges.models import Transfer
+
+    bob.display_name = "Bob"
+    bob.save()
+    post_transfer(alice, {"network": network.slug, "kind": "gift", "to_member": bob.pk, "minutes": 20, "memo": "tea"})
+    gift = Transfer.objects.get(kind="gift")
+    post_transfer(coordinator, {"network": network.slug, "kind": "reversal", "transfer": gift.pk, "reason": "typo"})
+    issue(network, pot_of(network), 60, by=coordinator)
+    transfers = list(Transfer.objects.order_by("pk"))
+    assert [t.kind for t in transfers] == ["gift", "reversal", "issue"]
+    for transfer in transfers:
+        output = TransferOutput(transfer)
+        declared = serializers.Serializer.to_representation(output, transfer)
+        assert output.data == declared
+        assert list(output.data) == list(output.fields)
