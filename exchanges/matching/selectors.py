@@ -5,6 +5,7 @@ The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -64,12 +65,17 @@ _HISTORY_SQL = """SELECT person,
 FROM (
     SELECT provider_id AS person, recipient_id AS other, state,
         COALESCE(claimed_minutes, minutes) AS minutes, 1 AS giving
-    FROM exchanges_exchange WHERE network_id = %s AND provider_id IN ({people})
+    FROM exchanges_exchange WHERE network_id = %s AND provider_id {people}
     UNION ALL
     SELECT recipient_id, provider_id, state, COALESCE(claimed_minutes, minutes), 0
-    FROM exchanges_exchange WHERE network_id = %s AND recipient_id IN ({people})
+    FROM exchanges_exchange WHERE network_id = %s AND recipient_id {people}
 ) AS exchanges
 GROUP BY person"""
+
+
+# The candidates' keys as one parameter (an array, or JSON on SQLite), not one per person: the
+# statement stays short and the same, so the driver need not parse it afresh on every call.
+_PEOPLE_SQL = {"postgresql": "= ANY(%s)", "sqlite": "IN (SELECT value FROM json_each(%s))"}
 
 
 def _histories(network_id: int, user_ids: Iterable[int], me: int) -> tuple[dict[int, TrackRecord], set[int]]:
@@ -78,10 +84,14 @@ def _histories(network_id: int, user_ids: Iterable[int], me: int) -> tuple[dict[
     if not people:
         return {}, set()
     posted, states = Exchange.State.POSTED, list(MET_STATES)
-    placeholders = ", ".join(["%s"] * len(people))
-    sql = _HISTORY_SQL.format(met=", ".join(["%s"] * len(states)), people=placeholders)
+    if connection.vendor in _PEOPLE_SQL:
+        people_sql = _PEOPLE_SQL[connection.vendor]
+        people_params = [people if connection.vendor == "postgresql" else json.dumps(people)]
+    else:
+        people_sql, people_params = f"IN ({', '.join(['%s'] * len(people))})", people
+    sql = _HISTORY_SQL.format(met=", ".join(["%s"] * len(states)), people=people_sql)
     params = [posted, Exchange.State.CANCELLED, Exchange.State.DISPUTED, posted, posted, me]
-    params += [*states, network_id, *people, network_id, *people]
+    params += [*states, network_id, *people_params, network_id, *people_params]
     records, met = {}, set()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
