@@ -1,5 +1,6 @@
 """The database's part of matching: the few listings and profiles worth scoring for one listing,
-read from the stored listing skills through their covering indexes."""
+read from the stored listing and profile skills through their indexes, and the listing owner's
+membership and blocks."""
 
 from __future__ import annotations
 
