@@ -213,7 +213,7 @@ class IdempotencyRecord(models.Model):
 
 
 # Matching keeps its derived tables in its own module; imported here so the app registers them.
-from exchanges.matching.models import ListingSkill  # noqa: E402, F401
+from exchanges.matching.models import ListingSkill, ProfileSkill  # noqa: E402, F401
 
 # Reports keep their roll-ups and check-ins in their own module.
 from exchanges.reports.models import (  # noqa: E402, F401

@@ -1,5 +1,6 @@
 """Demo history for seed_demo, written through the same services the product uses."""
 
+from exchanges.matching.services import profile_skills_refresh
 from members.models import Membership, Network, Skill
 
 # (bio, neighbourhood, availability, skills offered, skills wanted), in the order of seed_demo's MEMBERS.
@@ -84,3 +85,4 @@ def demo_profiles(*, network: Network, memberships: list[Membership]) -> None:
         membership.save(update_fields=["bio", "neighbourhood", "availability"])
         membership.skills_offered.set(_skills(offered))
         membership.skills_wanted.set(_skills(wanted))
+        profile_skills_refresh(membership=membership)

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from exchanges.matching.services import profile_skills_refresh
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Skill, User
 from members.services import audit_record
 from timebank.errors import Forbidden, ValidationError
@@ -74,9 +75,13 @@ def profile_update(*, membership: Membership, actor: User, **changes) -> Members
     if "display_name" in cleaned:
         membership.user.display_name = cleaned.pop("display_name")
         membership.user.save(update_fields=["display_name"])
+    skills_changed = False
     for name in ("skills_offered", "skills_wanted"):
         if name in cleaned:
             getattr(membership, name).set(cleaned.pop(name))
+            skills_changed = True
+    if skills_changed:
+        profile_skills_refresh(membership=membership)
     for name, value in cleaned.items():
         setattr(membership, name, value)
     if cleaned:

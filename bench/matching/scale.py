@@ -29,6 +29,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from exchanges.matching.candidates import candidates_query  # noqa: E402
+from exchanges.matching.models import ProfileSkill  # noqa: E402
 from exchanges.matching.selectors import listing_matches  # noqa: E402
 from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher  # noqa: E402
 from exchanges.matching.vectors import skill_rows  # noqa: E402
@@ -51,6 +52,7 @@ BIG_TABLES = (
     "members_user",
     "members_membership_skills_offered",
     "members_membership_skills_wanted",
+    "exchanges_profileskill",
 )
 
 
@@ -159,6 +161,7 @@ def generate(listings: int, networks: int, largest: int) -> None:
            FROM members_membership m JOIN bench_net b ON b.network_id = m.network_id
            WHERE m.id % 10 = 0""",
     )
+    store_profile_skills()
     for index_name, definition in indexes:
         step(f"index {index_name}", definition)
     with connection.cursor() as cursor:
@@ -173,6 +176,18 @@ def generate(listings: int, networks: int, largest: int) -> None:
     # Index-only scans need the visibility map; production tables are vacuumed by autovacuum.
     step("vacuum analyze", "VACUUM ANALYZE")
     print(f"vacuumed in {time.perf_counter() - start:.0f} s", flush=True)
+
+
+def store_profile_skills() -> None:
+    """Profile skills as `profile_skills_refresh` stores them, for the bench members that have none."""
+    step(
+        "stored profile skills",
+        """INSERT INTO exchanges_profileskill (network_id, membership_id, user_id, kind, skill_id)
+           SELECT m.network_id, m.id, m.user_id, 'offer', s.skill_id
+           FROM members_membership_skills_offered s JOIN members_membership m ON m.id = s.membership_id
+           WHERE m.network_id IN (SELECT id FROM members_network WHERE slug LIKE 'bench-%')
+             AND NOT EXISTS (SELECT 1 FROM exchanges_profileskill p WHERE p.membership_id = m.id)""",
+    )
 
 
 def spread(times: list[float]) -> str:
@@ -229,6 +244,10 @@ def main() -> None:
         if Network.objects.filter(slug="bench-0").exists():
             sys.exit("bench rows are already there: pass --reuse, or drop and recreate the database")
         generate(args.listings, args.networks, args.largest)
+    elif not ProfileSkill.objects.exists():
+        # Data generated before profile skills were stored (the migration fills them too).
+        store_profile_skills()
+        step("vacuum analyze", "VACUUM ANALYZE exchanges_profileskill")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM exchanges_listing")
         total = cursor.fetchone()[0]

@@ -1,5 +1,6 @@
 """The database's part of matching: the few listings and profiles worth scoring for one listing,
-read from the stored listing skills through their covering indexes."""
+read from the stored listing and profile skills through their indexes, and the listing owner's
+membership and blocks."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from exchanges.matching.scoring import WEIGHTS
@@ -151,46 +151,101 @@ def listing_candidates(*, network_id: int, kind: str, skills: Mapping[str, float
     return list(found.values())
 
 
-def current_check() -> Exists:
-    today = timezone.localdate()
-    return Exists(
-        SafeguardingCheck.objects.filter(
-            membership_id=OuterRef("pk"),
-            kind=SafeguardingCheck.Kind.DBS,
-            decision__in=[SafeguardingCheck.Decision.CLEAR, SafeguardingCheck.Decision.ACCEPTED],
-        ).filter(Q(review_on__isnull=True) | Q(review_on__gte=today))
-    )
+_PROFILE_TERM_SQL = """SELECT * FROM (
+    SELECT p.membership_id FROM exchanges_profileskill p
+    JOIN members_membership m ON m.id = p.membership_id
+    WHERE p.network_id = %s AND p.kind = %s AND p.skill_id = %s AND p.user_id NOT IN ({excluded})
+      AND m.status = %s AND m.role IN ({roles})
+    ORDER BY p.membership_id LIMIT %s
+) AS term{n}"""
+
+_PROFILES_SQL = """WITH shortlist AS (
+    SELECT DISTINCT membership_id FROM ({terms}) AS terms ORDER BY membership_id LIMIT %s
+)
+SELECT m.id, m.user_id, m.neighbourhood, m.availability, {checked} AS checked, p.skill_id
+FROM shortlist s
+JOIN members_membership m ON m.id = s.membership_id
+JOIN exchanges_profileskill p ON p.membership_id = s.membership_id AND p.kind = %s
+ORDER BY m.id"""
 
 
 def profile_candidates(*, network_id: int, kind: str, strong: list[str], excluded: set[int]) -> list[Found]:
     """Members offering (for a request) or wanting (for an offer) these skills on their profile,
-    so people who never wrote a listing are found too, with all their profile's skills."""
+    so people who never wrote a listing are found too, with all their profile's skills: the
+    first members by key, read per skill from the stored profile skills' index."""
     if not strong:
         return []
-    profile_field = "skills_offered" if kind == Listing.Kind.REQUEST else "skills_wanted"
-    through = getattr(Membership, profile_field).through.objects
-    members = (
-        Membership.objects.filter(network_id=network_id, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES)
-        .filter(**{f"{profile_field}__in": [skill_ids().skill[slug] for slug in strong]})
-        .exclude(user_id__in=excluded)
-        .annotate(checked=current_check())
-        .values("id", "user_id", "neighbourhood", "availability", "checked")
-        .distinct()
-        .order_by("id")[:PROFILE_SHORTLIST]
-    )
-    found = {
-        row["id"]: Found(
-            member_id=row["user_id"],
-            listing_id=None,
-            membership_id=row["id"],
-            neighbourhood=row["neighbourhood"],
-            availability=row["availability"],
-            checked=row["checked"],
-            skills={},
+    ids = skill_ids()
+    # A request is answered by what members offer, an offer by what they want.
+    profile_kind = Listing.Kind.OFFER if kind == Listing.Kind.REQUEST else Listing.Kind.REQUEST
+    excluded_ids, roles = list(excluded) or [0], list(TRADING_ROLES)
+    terms, params = [], []
+    for slug in strong:
+        terms.append(
+            _PROFILE_TERM_SQL.format(excluded=_placeholders(excluded_ids), roles=_placeholders(roles), n=len(terms))
         )
-        for row in members
-    }
-    rows = through.filter(membership_id__in=list(found)).values_list("membership_id", "skill__slug")
-    for membership_id, slug in rows:
-        found[membership_id].skills[slug] = 1.0
+        params += [network_id, profile_kind, ids.skill[slug], *excluded_ids, Membership.Status.ACTIVE, *roles]
+        params.append(PROFILE_SHORTLIST)
+    sql = _PROFILES_SQL.format(terms=" UNION ALL ".join(terms), checked=_CHECKED_SQL)
+    params += [PROFILE_SHORTLIST, *_check_params(), profile_kind]
+    found: dict[int, Found] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for membership_id, user_id, place, slots, checked, skill_id in cursor.fetchall():
+            if membership_id not in found:
+                found[membership_id] = Found(
+                    member_id=user_id,
+                    listing_id=None,
+                    membership_id=membership_id,
+                    neighbourhood=place,
+                    availability=_json(slots),
+                    checked=bool(checked),
+                    skills={},
+                )
+            found[membership_id].skills[ids.slug[skill_id]] = 1.0
     return list(found.values())
+
+
+_OWNER_SQL = """SELECT m.status, m.neighbourhood, m.availability, {checked} AS checked,
+    b.blocker_id, b.blocked_id
+FROM members_membership m
+LEFT JOIN messaging_block b ON b.network_id = m.network_id
+    AND (b.blocker_id = m.user_id OR b.blocked_id = m.user_id)
+WHERE m.network_id = %s AND m.user_id = %s"""
+
+
+@dataclass
+class Owner:
+    """The listing's owner in its network, and who they blocked or were blocked by."""
+
+    is_active: bool
+    neighbourhood: str
+    availability: object
+    checked: bool
+    blocked: set[int]
+
+
+def listing_owner(*, network_id: int, user_id: int) -> Owner | None:
+    """One row per block: blocks work both ways, neither person is suggested to the other."""
+    owner = None
+    with connection.cursor() as cursor:
+        cursor.execute(_OWNER_SQL.format(checked=_CHECKED_SQL), [*_check_params(), network_id, user_id])
+        for status, place, slots, checked, blocker, blocked in cursor.fetchall():
+            if owner is None:
+                active = status == Membership.Status.ACTIVE
+                owner = Owner(active, place, _json(slots), bool(checked), set())
+            if blocker is not None:
+                owner.blocked.add(blocked if blocker == user_id else blocker)
+    return owner
+
+
+def stored_skill_weights(*, listing_id: int) -> dict[str, float]:
+    """The skills `listing_skills_refresh` stored for a listing, in the order it derived them."""
+    slugs = skill_ids().slug
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT skill_id, weight FROM exchanges_listingskill"
+            " WHERE listing_id = %s AND skill_id IS NOT NULL ORDER BY id",
+            [listing_id],
+        )
+        return {slugs[skill_id]: weight for skill_id, weight in cursor.fetchall()}

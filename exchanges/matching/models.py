@@ -47,3 +47,29 @@ class ListingSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id}: {self.skill_id or self.category_id} {self.weight:.2f}"
+
+
+class ProfileSkill(models.Model):
+    """One skill on a member's profile, with the member's network, so matching finds the members
+    who offer (or want) a skill in one network by index, as it finds listings.
+
+    `kind` reads like a listing's: "offer" for a skill the member offers, "request" for one they
+    would like help with. Kept current by `profile_skills_refresh`."""
+
+    network = models.ForeignKey("members.Network", on_delete=models.CASCADE, db_index=False, related_name="+")
+    membership = models.ForeignKey("members.Membership", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False, related_name="+")
+    kind = models.CharField(max_length=8)
+    skill = models.ForeignKey("members.Skill", on_delete=models.CASCADE, db_index=False, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["network", "kind", "skill", "membership"],
+                include=["user"],
+                name="matching_ps_skill",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.kind} {self.skill_id}"

@@ -15,7 +15,9 @@ from exchanges.matching.scoring import (
     Side,
     TrackRecord,
     Weights,
+    category_totals,
     score_match,
+    skill_overlap,
 )
 from exchanges.matching.taxonomy import Taxonomy
 
@@ -65,14 +67,22 @@ def rank_candidates(
     # a helper without a current check is never matched on lifts, personal care or childcare.
     if kind == "offer" and not i_have_current_check:
         mine = replace(mine, skills=without_sensitive(mine.skills, taxonomy))
-    my_categories = categories_of(mine.skills, taxonomy)
+    my_categories = category_totals(mine.skills, taxonomy)
+    # Skills an unchecked helper keeps as they are: most candidates need no copy.
+    unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
     best: dict[int, tuple[Match, Candidate]] = {}
     for candidate in candidates:
         theirs = candidate.side
-        if kind == "request" and not candidate.has_current_check:
+        if kind == "request" and not candidate.has_current_check and not theirs.skills.keys() <= unrestricted:
             theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
+        their_categories = category_totals(theirs.skills, taxonomy)
         # Most of a large network shares no category with the listing: skip them before scoring.
-        if my_categories.isdisjoint(categories_of(theirs.skills, taxonomy)):
+        if my_categories.keys().isdisjoint(their_categories):
+            continue
+        overlap = skill_overlap(
+            mine.skills, theirs.skills, taxonomy, weights, by_category=(my_categories, their_categories)
+        )
+        if overlap.score < weights.min_skill_overlap:
             continue
         match = score_match(
             MatchInput(
@@ -85,9 +95,8 @@ def rank_candidates(
             ),
             taxonomy,
             weights,
+            overlap=overlap,
         )
-        if match.skill_overlap < weights.min_skill_overlap:
-            continue
         kept = best.get(candidate.member_id)
         # One result per member: their best listing, and a listing over their bare profile.
         if kept is None or _better(match, candidate, *kept):

@@ -111,7 +111,8 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / (norm_a * norm_b)
 
 
-def _by_category(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
+def category_totals(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
+    """Each category's summed skill weight; only the categories the skills touch."""
     totals: dict[str, float] = defaultdict(float)
     for slug, weight in skills.items():
         skill = taxonomy.skills.get(slug)
@@ -125,12 +126,18 @@ def skill_overlap(
     theirs: Mapping[str, float],
     taxonomy: Taxonomy,
     weights: Weights = WEIGHTS,
+    *,
+    by_category: tuple[Mapping[str, float], Mapping[str, float]] | None = None,
 ) -> SkillOverlap:
-    """How well two skill profiles fit, from 0 to 1, and which skills and categories they share."""
+    """How well two skill profiles fit, from 0 to 1, and which skills and categories they share.
+
+    `by_category`: both sides' `category_totals`, when the caller has them already."""
     if not mine or not theirs:
         return SkillOverlap(0.0, [], [])
-    my_categories = _by_category(mine, taxonomy)
-    their_categories = _by_category(theirs, taxonomy)
+    my_categories, their_categories = by_category or (
+        category_totals(mine, taxonomy),
+        category_totals(theirs, taxonomy),
+    )
     score = (1 - weights.same_category) * _cosine(mine, theirs) + weights.same_category * _cosine(
         my_categories, their_categories
     )
@@ -167,8 +174,12 @@ def _slot_phrase(slots: list[Slot]) -> str:
     return " and ".join(named)
 
 
-def score_match(match: MatchInput, taxonomy: Taxonomy, weights: Weights = WEIGHTS) -> Match:
-    overlap = skill_overlap(match.mine.skills, match.theirs.skills, taxonomy, weights)
+def score_match(
+    match: MatchInput, taxonomy: Taxonomy, weights: Weights = WEIGHTS, *, overlap: SkillOverlap | None = None
+) -> Match:
+    """`overlap`: the two sides' `skill_overlap`, when the caller has it already."""
+    if overlap is None:
+        overlap = skill_overlap(match.mine.skills, match.theirs.skills, taxonomy, weights)
     score = weights.skill * overlap.score
     reasons: list[str] = []
     if overlap.shared_skills:

@@ -5,19 +5,25 @@ The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.expressions import Col
 
-from exchanges.matching.candidates import current_check, listing_candidates, profile_candidates
-from exchanges.matching.ranking import Candidate, rank_candidates, without_sensitive
+from exchanges.matching.candidates import (
+    listing_candidates,
+    listing_owner,
+    profile_candidates,
+    stored_skill_weights,
+)
+from exchanges.matching.ranking import Candidate, RankedMatch, rank_candidates, without_sensitive
 from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
-from exchanges.matching.skills import listing_skill_weights, skill_matcher
+from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
 from exchanges.models import Exchange, Listing
-from members.models import Membership, User
-from messaging.models import Block
+from members.models import Membership, Skill, User
 
 # Profile skills only bring in members for the skills a listing is clearly about.
 PROFILE_SKILL_WEIGHT = 0.5
@@ -59,12 +65,17 @@ _HISTORY_SQL = """SELECT person,
 FROM (
     SELECT provider_id AS person, recipient_id AS other, state,
         COALESCE(claimed_minutes, minutes) AS minutes, 1 AS giving
-    FROM exchanges_exchange WHERE network_id = %s AND provider_id IN ({people})
+    FROM exchanges_exchange WHERE network_id = %s AND provider_id {people}
     UNION ALL
     SELECT recipient_id, provider_id, state, COALESCE(claimed_minutes, minutes), 0
-    FROM exchanges_exchange WHERE network_id = %s AND recipient_id IN ({people})
+    FROM exchanges_exchange WHERE network_id = %s AND recipient_id {people}
 ) AS exchanges
 GROUP BY person"""
+
+
+# The candidates' keys as one parameter (an array, or JSON on SQLite), not one per person: the
+# statement stays short and the same, so the driver need not parse it afresh on every call.
+_PEOPLE_SQL = {"postgresql": "= ANY(%s)", "sqlite": "IN (SELECT value FROM json_each(%s))"}
 
 
 def _histories(network_id: int, user_ids: Iterable[int], me: int) -> tuple[dict[int, TrackRecord], set[int]]:
@@ -73,10 +84,14 @@ def _histories(network_id: int, user_ids: Iterable[int], me: int) -> tuple[dict[
     if not people:
         return {}, set()
     posted, states = Exchange.State.POSTED, list(MET_STATES)
-    placeholders = ", ".join(["%s"] * len(people))
-    sql = _HISTORY_SQL.format(met=", ".join(["%s"] * len(states)), people=placeholders)
+    if connection.vendor in _PEOPLE_SQL:
+        people_sql = _PEOPLE_SQL[connection.vendor]
+        people_params = [people if connection.vendor == "postgresql" else json.dumps(people)]
+    else:
+        people_sql, people_params = f"IN ({', '.join(['%s'] * len(people))})", people
+    sql = _HISTORY_SQL.format(met=", ".join(["%s"] * len(states)), people=people_sql)
     params = [posted, Exchange.State.CANCELLED, Exchange.State.DISPUTED, posted, posted, me]
-    params += [*states, network_id, *people, network_id, *people]
+    params += [*states, network_id, *people_params, network_id, *people_params]
     records, met = {}, set()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -93,11 +108,80 @@ def _histories(network_id: int, user_ids: Iterable[int], me: int) -> tuple[dict[
     return records, met
 
 
-def _blocked(network_id: int, user_id: int) -> set[int]:
-    """Blocks work both ways: neither person is suggested to the other."""
-    either_way = Q(blocker_id=user_id) | Q(blocked_id=user_id)
-    rows = Block.objects.filter(either_way, network_id=network_id)
-    return {b if a == user_id else a for a, b in rows.values_list("blocker_id", "blocked_id")}
+_DETAILS_SQL = """SELECT {user_columns}, {columns}, c.skill_id
+FROM members_user u
+LEFT JOIN exchanges_listing l ON l.owner_id = u.id AND l.id IN ({listings})
+LEFT JOIN exchanges_listing_skills c ON c.listing_id = l.id
+WHERE u.id IN ({members})"""
+# What a match shows of a member (`name`), in the model's field order as `from_db` takes them.
+_USER_FIELDS = [f.attname for f in User._meta.concrete_fields if f.attname in ("id", "display_name", "email")]
+
+
+def _details(ranked: list[RankedMatch], listing: Listing) -> list[ListingMatch]:
+    """The ranked members and their listings, in one query, as the API and pages show them.
+
+    Members carry only their name and email (other fields load if read)."""
+    fields = Listing._meta.concrete_fields
+    converters = [
+        (field, connection.ops.get_db_converters(Col("l", field)) + field.get_db_converters(connection))
+        for field in fields
+    ]
+    listing_ids = [r.listing_id for r in ranked if r.listing_id] or [0]
+    member_ids = [r.member_id for r in ranked]
+    sql = _DETAILS_SQL.format(
+        user_columns=", ".join(f"u.{name}" for name in _USER_FIELDS),
+        columns=", ".join(f"l.{field.column}" for field in fields),
+        listings=", ".join(["%s"] * len(listing_ids)),
+        members=", ".join(["%s"] * len(member_ids)),
+    )
+    skills = skill_ids().rows
+    users: dict[int, User] = {}
+    listings: dict[int, Listing] = {}
+    picked: dict[int, list[Skill]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*listing_ids, *member_ids])
+        rows = cursor.fetchall()
+    names = [field.attname for field in fields]
+    for row in rows:
+        if row[0] not in users:
+            users[row[0]] = User.from_db(connection.alias, _USER_FIELDS, row[: len(_USER_FIELDS)])
+        values, skill_id = row[len(_USER_FIELDS) : -1], row[-1]
+        if values[0] is None:
+            continue
+        if values[0] not in listings:
+            converted = []
+            for value, (field, field_converters) in zip(values, converters, strict=True):
+                for convert in field_converters:
+                    value = convert(value, Col("l", field), connection)
+                converted.append(value)
+            found = Listing.from_db(connection.alias, names, converted)
+            # Every match is in the listing's own network.
+            found.network = listing.network
+            listings[found.pk] = found
+            picked[found.pk] = []
+        if skill_id is not None:
+            picked[values[0]].append(skills[skill_id])
+    order = {pk: n for n, pk in enumerate(skills)}
+    for pk, found in listings.items():
+        _prefetched_skills(found, sorted(picked[pk], key=lambda skill: order[skill.pk]))
+    return [
+        ListingMatch(
+            listing=listings[r.listing_id] if r.listing_id else None,
+            member=users[r.member_id],
+            score=r.score,
+            skill_overlap=r.skill_overlap,
+            reasons=r.reasons,
+        )
+        for r in ranked
+    ]
+
+
+def _prefetched_skills(listing: Listing, skills: list[Skill]) -> None:
+    """`listing.skills.all()` answers these without a query, as after `prefetch_related("skills")`."""
+    cached = Skill.objects.all()
+    cached._result_cache = skills
+    cached._prefetch_done = True
+    listing._prefetched_objects_cache = {"skills": cached}
 
 
 def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
@@ -105,18 +189,21 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     gives; best first, one per member with their best listing, each with plain-language reasons.
 
     The database shortlists the listings that share a skill or a category with this one (stored
-    by `listing_skills_refresh`); only those are scored here."""
+    by `listing_skills_refresh`), and the members whose profile names one of its main skills;
+    only those are scored here."""
     network_id = listing.network_id
     opposite = Listing.Kind.OFFER if listing.kind == Listing.Kind.REQUEST else Listing.Kind.REQUEST
-    owners = Membership.objects.filter(network_id=network_id, user_id=listing.owner_id)
-    owner = owners.annotate(checked=current_check()).first()
-    if owner is None or not owner.is_active or listing.status != Listing.Status.OPEN:
+    if listing.status != Listing.Status.OPEN:
+        return []
+    owner = listing_owner(network_id=network_id, user_id=listing.owner_id)
+    if owner is None or not owner.is_active:
         return []
 
     taxonomy = skill_matcher().taxonomy
-    excluded = _blocked(network_id, listing.owner_id) | {listing.owner_id}
-    mine = listing_skill_weights(listing=listing)
-    wanted = mine.weights
+    excluded = owner.blocked | {listing.owner_id}
+    # Stored when the listing was written; a listing written before that is read afresh.
+    mine = stored_skill_weights(listing_id=listing.pk) or listing_skill_weights(listing=listing).weights
+    wanted = mine
     if listing.kind == Listing.Kind.OFFER and not owner.checked:
         # An unchecked helper is never matched on sensitive skills: do not shortlist for them.
         wanted = without_sensitive(wanted, taxonomy)
@@ -143,7 +230,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     ranked = rank_candidates(
         kind=listing.kind,
         mine=Side(
-            skills=mine.weights,
+            skills=mine,
             availability=parse_availability(listing.availability or owner.availability),
             neighbourhood=owner.neighbourhood.strip(),
         ),
@@ -154,19 +241,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     )
     if not ranked:
         return []
-    listings = Listing.objects.select_related("network").prefetch_related("skills")
-    listings_by_id = listings.in_bulk([r.listing_id for r in ranked if r.listing_id])
-    users = User.objects.in_bulk([r.member_id for r in ranked])
-    return [
-        ListingMatch(
-            listing=listings_by_id.get(r.listing_id) if r.listing_id else None,
-            member=users[r.member_id],
-            score=r.score,
-            skill_overlap=r.skill_overlap,
-            reasons=r.reasons,
-        )
-        for r in ranked
-    ]
+    return _details(ranked, listing)
 
 
 def unmatched_requests(*, network) -> QuerySet[Listing]:

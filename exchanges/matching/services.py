@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from exchanges.matching.models import ListingSkill
+from exchanges.matching.models import ListingSkill, ProfileSkill
 from exchanges.matching.scoring import WEIGHTS
 from exchanges.matching.selectors import listing_matches
 from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
 from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
-from members.models import User
+from members.models import Membership, User
 from members.services import audit_record, require_coordinator
 from messaging.models import Notification
 from messaging.services import notification_create
@@ -90,6 +90,30 @@ def listing_skills_refresh(*, listing: Listing) -> list[ListingSkill]:
         for row in skill_rows(listing_skill_weights(listing=listing).weights, taxonomy)
     ]
     return ListingSkill.objects.bulk_create(rows)
+
+
+# A profile's skills as matching stores them: offered skills read like an offer's, wanted ones
+# like a request's.
+_PROFILE_SKILLS = {Listing.Kind.OFFER: "skills_offered", Listing.Kind.REQUEST: "skills_wanted"}
+
+
+@transaction.atomic
+def profile_skills_refresh(*, membership: Membership) -> list[ProfileSkill]:
+    """Store a member's profile skills for matching to find them by index. Call after every
+    change of the skills they offer or want."""
+    ProfileSkill.objects.filter(membership_id=membership.pk).delete()
+    rows = [
+        ProfileSkill(
+            network_id=membership.network_id,
+            membership_id=membership.pk,
+            user_id=membership.user_id,
+            kind=kind,
+            skill_id=skill_id,
+        )
+        for kind, field in _PROFILE_SKILLS.items()
+        for skill_id in getattr(membership, field).values_list("pk", flat=True)
+    ]
+    return ProfileSkill.objects.bulk_create(rows)
 
 
 INTRODUCTION_NOTIFICATION = "match.introduce"

@@ -23,6 +23,8 @@ class SkillIds:
     skill: dict[str, int]
     category: dict[str, int]
     slug: dict[int, str]
+    # The skills themselves by key, in their listing order (category, then name).
+    rows: dict[int, Skill]
 
 
 TAXONOMY_RECHECK_SECONDS = 10.0
@@ -59,13 +61,14 @@ def skill_ids() -> SkillIds:
 def _taxonomy_from_db() -> tuple[SkillMatcher, SkillIds]:
     categories: dict[str, Category] = {}
     skills: dict[str, TaxonomySkill] = {}
-    ids = SkillIds(skill={}, category={}, slug={})
+    ids = SkillIds(skill={}, category={}, slug={}, rows={})
     for skill in Skill.objects.select_related("category"):
         c = skill.category
         category = categories.setdefault(c.slug, Category(c.slug, c.name, c.sensitive))
         skills[skill.slug] = TaxonomySkill(skill.slug, skill.name, tuple(skill.synonyms), category)
         ids.skill[skill.slug] = skill.pk
         ids.slug[skill.pk] = skill.slug
+        ids.rows[skill.pk] = skill
         ids.category[c.slug] = c.pk
     taxonomy = Taxonomy(skills=skills, categories=categories)
     return SkillMatcher(taxonomy), ids

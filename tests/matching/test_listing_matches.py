@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from exchanges.matching.selectors import listing_matches
-from exchanges.matching.services import listing_skills_refresh
+from exchanges.matching.services import listing_skills_refresh, profile_skills_refresh
 from exchanges.models import Exchange, Listing
 from members.models import Membership, SafeguardingCheck, Skill
 from messaging.models import Block
@@ -40,6 +40,8 @@ def dbs(membership: Membership, recorded_by, review_on=None) -> SafeguardingChec
 def offers_on_profile(network, user, slug: str) -> None:
     profile = Membership.objects.get(network=network, user=user)
     profile.skills_offered.set(Skill.objects.filter(slug=slug))
+    # As the profile service does after every change of skills.
+    profile_skills_refresh(membership=profile)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchanges.matching.services import listing_match_notify, listing_skills_refresh
+from exchanges.matching.services import listing_match_notify, listing_skills_refresh, profile_skills_refresh
 from exchanges.models import Listing
 from members.models import Membership, Skill
 from messaging.models import Notification
@@ -31,6 +31,7 @@ def test_a_new_offer_notifies_the_member_whose_request_it_fits(network, alice, b
 def test_a_new_request_notifies_members_who_offer_the_skill_on_their_profile(network, alice, bob):
     profile = Membership.objects.get(network=network, user=bob)
     profile.skills_offered.set(Skill.objects.filter(slug="dog-walking"))
+    profile_skills_refresh(membership=profile)
     request = listing(alice, network, kind="request", title="Dog walking")
     [sent] = listing_match_notify(listing=request)
     assert sent.user == bob

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from exchanges.matching.models import ListingSkill
+from exchanges.matching.models import ListingSkill, ProfileSkill
 from exchanges.matching.ranking import Candidate, rank_candidates
 from exchanges.matching.scoring import Side, skill_overlap
 from exchanges.matching.selectors import listing_matches, parse_availability
@@ -17,6 +17,8 @@ from exchanges.matching.taxonomy import Taxonomy
 from exchanges.matching.text import SkillMatcher
 from exchanges.matching.vectors import unit_vectors
 from exchanges.models import Listing
+from members.models import Membership
+from members.profiles import profile_update
 from tests.factories import member
 
 DATASET = Path(__file__).resolve().parents[2] / "bench" / "matching" / "dataset.json"
@@ -142,3 +144,21 @@ def test_the_refresh_command_stores_skills_for_listings_written_before(network, 
     assert listing_matches(listing=request) == []
     call_command("matching_refresh")
     assert [m.listing for m in listing_matches(listing=request)] == [offer]
+
+
+@pytest.mark.django_db
+def test_a_profile_edit_keeps_the_stored_profile_skills_current(network, alice, bob):
+    profile = Membership.objects.get(network=network, user=bob)
+    profile_update(membership=profile, actor=bob, skills_offered=["dog-walking"], skills_wanted=["gardening"])
+    stored = {(row.kind, row.skill.slug, row.network_id, row.user_id) for row in ProfileSkill.objects.all()}
+    assert stored == {("offer", "dog-walking", network.pk, bob.pk), ("request", "gardening", network.pk, bob.pk)}
+    request = Listing.objects.create(network=network, owner=alice, kind="request", title="Dog walking")
+    [match] = listing_matches(listing=request)
+    assert match.member == bob and match.listing is None
+
+    profile_update(membership=profile, actor=bob, skills_offered=["ironing"])
+    assert set(ProfileSkill.objects.values_list("kind", "skill__slug")) == {
+        ("offer", "ironing"),
+        ("request", "gardening"),
+    }
+    assert listing_matches(listing=request) == []
