@@ -220,6 +220,7 @@ from exchanges.reports.models import (  # noqa: E402, F401
     RollupCategorySpan,
     RollupMemberCategory,
     RollupMemberMonth,
+    RollupMemberSpan,
     RollupMonthKind,
     RollupPair,
     WellbeingCheckin,

@@ -119,11 +119,11 @@ def load(network: Network, accounts, users, listings, transfers: int, batch: int
                 cursor.execute(
                     """
                     INSERT INTO exchanges_exchange (id, network_id, listing_id, provider_id, recipient_id, minutes,
-                        held_minutes, description, state, proposed_by_id, needs_coordinator, created_at, updated_at,
-                        posted_at)
+                        held_minutes, description, state, proposed_by_id, proposed_side, claimed_side,
+                        needs_coordinator, created_at, updated_at, posted_at)
                     SELECT %(base)s + g, %(net)s, (%(listings)s::bigint[])[1 + (p * 3 + g %% 3) %% %(l)s],
                            (%(users)s::bigint[])[1 + p], (%(users)s::bigint[])[1 + r], mins, 0, '', 'posted',
-                           (%(users)s::bigint[])[1 + p], false, ts, ts, ts
+                           (%(users)s::bigint[])[1 + p], 'provider', '', false, ts, ts, ts
                     FROM gen
                     """,
                     params,

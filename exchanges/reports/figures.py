@@ -7,11 +7,11 @@ only from the roll-ups, so a network's size in transfers does not change the cos
 
 import re
 import statistics
-from collections import defaultdict
-from datetime import datetime, timedelta
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Max, Min, Q, When
 
 from exchanges.models import Account, Exchange, Listing, Transfer
 from exchanges.reports.cells import REACH_FIELDS, report_cells
@@ -19,6 +19,7 @@ from exchanges.reports.models import (
     UNCATEGORISED,
     RollupCategorySpan,
     RollupMemberMonth,
+    RollupMemberSpan,
     RollupMonthKind,
     RollupPair,
 )
@@ -56,24 +57,162 @@ def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _registered(memberships: list[dict], moment: datetime, since: datetime | None = None) -> set[int]:
-    """People with a membership approved before `moment` and not left before `since` (default: moment)."""
-    since = since or moment
-    out = set()
-    for m in memberships:
-        if m["approved_at"] >= moment:
-            continue
-        if m["status"] == Membership.Status.LEFT and (m["left_at"] is None or m["left_at"] < since):
-            continue
-        out.add(m["user_id"])
-    return out
+def _left_before(moment: datetime) -> Q:
+    return Q(status=Membership.Status.LEFT) & (Q(left_at__isnull=True) | Q(left_at__lt=moment))
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _registered(moment: datetime, since: datetime | None = None) -> ExpressionWrapper:
+    """A membership approved before `moment` and not left before `since` (default: moment)."""
+    return _flag(Q(approved_at__lt=moment) & ~_left_before(since or moment))
+
+
+def _memberships(pks: list[int]):
+    return Membership.objects.filter(network_id__in=pks, role__in=TRADING_ROLES, approved_at__isnull=False).exclude(
+        status__in=[Membership.Status.PENDING, Membership.Status.DECLINED]
+    )
+
+
+def _members(pks: list[int], period: Period, as_of: datetime) -> dict:
+    """Who was a member when, and who has been quiet, as sets of user ids.
+
+    One row per membership with the moments compared in SQL: only the approval times of members new
+    in the period are read back. Isolation: a member is quiet for 30 (90) days when they joined and
+    last exchanged (in the roll-ups of the months around `as_of`) at least that long before `as_of`.
+    """
+    quiet_since = {days: as_of - timedelta(days=days) for days in (30, 90)}
+    window = RollupMemberMonth.objects.filter(
+        network_pk__in=pks, month__gte=month_of(as_of - timedelta(days=92)), month__lt=period.end
+    )
+
+    def recent(days: int) -> ExpressionWrapper:
+        return _flag(Q(user_id__in=window.filter(last_exchange_at__gt=quiet_since[days]).values("user_pk")))
+
+    rows = (
+        _memberships(pks)
+        .annotate(
+            registered=_registered(period.end_at, since=period.start_at),
+            still=_registered(period.end_at),
+            at_start=_registered(period.start_at),
+            new_at=Case(
+                When(approved_at__gte=period.start_at, approved_at__lt=period.end_at, then="approved_at"),
+                default=None,
+            ),
+            joined_30=_flag(Q(approved_at__lte=quiet_since[30])),
+            joined_90=_flag(Q(approved_at__lte=quiet_since[90])),
+            recent_30=recent(30),
+            recent_90=recent(90),
+        )
+        .order_by("pk")
+        .values_list(
+            "user_id", "registered", "still", "at_start", "new_at", "joined_30", "joined_90", "recent_30",
+            "recent_90", "reach_consent", "age_band", "disability", "ward",
+        )
+    )  # fmt: skip
+    registered, still, at_start, new = set(), set(), set(), {}
+    joined = {30: set(), 90: set()}
+    recently = {30: set(), 90: set()}
+    consenting = []
+    for user, reg, stays, start, new_at, j30, j90, r30, r90, consent, *reach in rows:
+        if reg:
+            registered.add(user)
+        if stays:
+            still.add(user)
+        if start:
+            at_start.add(user)
+        if new_at is not None:
+            new.setdefault(month_of(new_at), set()).add(user)
+        if j30:
+            joined[30].add(user)
+        if j90:
+            joined[90].add(user)
+        if r30:
+            recently[30].add(user)
+        if r90:
+            recently[90].add(user)
+        if consent:
+            consenting.append((user, *reach))
+    return {
+        "registered": registered,
+        "still_registered": still,
+        "at_start": at_start,
+        "new_by_month": new,
+        "quiet_30": (still & joined[30]) - recently[30],
+        "quiet_90": (still & joined[90]) - recently[90],
+        "consenting": consenting,
+    }
+
+
+def quiet_days(*, network_pks: list[int], users: set[int], period: Period, now: datetime) -> dict[int, int]:
+    """Days since each of `users` last exchanged (or joined, if later), as of the period's end or now."""
+    as_of = min(period.end_at, now)
+    joined = dict(
+        _memberships(network_pks)
+        .filter(user_id__in=users)
+        .values("user_id")
+        .annotate(first=Min("approved_at"))
+        .values_list("user_id", "first")
+    )
+    last = dict(
+        RollupMemberMonth.objects.filter(
+            network_pk__in=network_pks,
+            user_pk__in=users,
+            month__gte=month_of(as_of - timedelta(days=92)),
+            month__lt=period.end,
+            last_exchange_at__isnull=False,
+        )
+        .values("user_pk")
+        .annotate(last=Max("last_exchange_at"))
+        .values_list("user_pk", "last")
+    )
+    return {user: (as_of - max(last.get(user, joined[user]), joined[user])).days for user in users}
+
+
+def _activity(pks: list[int], period: Period) -> tuple[set[int], set[int], dict[date, dict]]:
+    """Who gave and who received in the period, and per month how many took part and how many did
+    both, from each person's month bits (one row per person and 60-month block)."""
+    masks: dict[int, int] = {}
+    for month in period.months:
+        block, bit = month_bit(month)
+        masks[block] = masks.get(block, 0) | bit
+    first = min(masks)
+    # Bits of the whole period in one integer: block b's bits shifted up by (b - first) blocks.
+    gave: dict[int, int] = defaultdict(int)
+    received: dict[int, int] = defaultdict(int)
+    rows = RollupMemberSpan.objects.filter(network_pk__in=pks, block__in=list(masks)).values_list(
+        "user_pk", "block", "gave_mask", "received_mask"
+    )
+    for user, block, gave_mask, received_mask in rows:
+        shift = (block - first) * RollupMemberSpan.BLOCK
+        if gave_mask & masks[block]:
+            gave[user] |= (gave_mask & masks[block]) << shift
+        if received_mask & masks[block]:
+            received[user] |= (received_mask & masks[block]) << shift
+    # People with the same months count together: few distinct patterns, however many people.
+    patterns = Counter(
+        (gave.get(u, 0) | received.get(u, 0), gave.get(u, 0) & received.get(u, 0))
+        for u in gave.keys() | received.keys()
+    )
+    block, bit = month_bit(period.start)
+    offset = (block - first) * RollupMemberSpan.BLOCK + bit.bit_length() - 1
+    months = period.months
+    active, both = [0] * len(months), [0] * len(months)
+    for (took_part, did_both), n in patterns.items():
+        for bits, counts in ((took_part >> offset, active), (did_both >> offset, both)):
+            while bits:
+                low = bits & -bits
+                counts[low.bit_length() - 1] += n
+                bits ^= low
+    per_month = {m: {"active": active[i], "both": both[i]} for i, m in enumerate(months)}
+    return set(gave), set(received), per_month
 
 
 def _ledger_people(pks: list[int], period: Period) -> dict[str, int]:
     """People paying gifts and donations, and receiving grants and issues, in one indexed read."""
-    system = list(
-        Account.objects.filter(network_id__in=pks).exclude(kind=Account.Kind.MEMBER).values_list("pk", flat=True)
-    )
+    system = Account.objects.filter(network_id__in=pks).exclude(kind=Account.Kind.MEMBER).values("pk")
     kinds = [Transfer.Kind.DONATION, Transfer.Kind.GIFT, Transfer.Kind.GRANT, Transfer.Kind.ISSUE]
     rows = (
         Transfer.objects.filter(
@@ -153,7 +292,6 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     pks = [n.pk for n in networks]
     rates = {n.pk: n.hourly_value_pounds for n in networks}
     months = period.months
-    month_index = {m: i for i, m in enumerate(months)}
     in_period = {"network_pk__in": pks, "month__gte": period.start, "month__lt": period.end}
 
     # Hours and exchanges by month and category; other kinds in total.
@@ -175,78 +313,28 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     exchange_minutes = sum(month_minutes.values())
 
     # Activity: who gave and who received, over the period and month by month.
-    activity = RollupMemberMonth.objects.filter(**in_period)
-    per_user = activity.values("user_pk").annotate(g=Sum("given_count"), r=Sum("received_count"))
-    gave = {row["user_pk"] for row in per_user if row["g"] > 0}
-    received = {row["user_pk"] for row in per_user if row["r"] > 0}
+    gave, received, per_month = _activity(pks, period)
     active = gave | received
-    took_part = Q(given_count__gt=0) | Q(received_count__gt=0)
-    per_month = {
-        row["month"]: row
-        for row in activity.values("month").annotate(
-            active=Count("user_pk", filter=took_part, distinct=True),
-            both=Count("user_pk", filter=Q(given_count__gt=0, received_count__gt=0), distinct=True),
-        )
-    }
 
-    # Members: registered at the end, new in the period, retained from its start.
-    memberships = list(
-        Membership.objects.filter(network_id__in=pks, role__in=TRADING_ROLES, approved_at__isnull=False)
-        .exclude(status__in=[Membership.Status.PENDING, Membership.Status.DECLINED])
-        .values(
-            "user_id",
-            "approved_at",
-            "status",
-            "left_at",
-            "reach_consent",
-            "age_band",
-            "disability",
-            "ward",
-            "network_id",
-        )
-    )
-    # Registered: a member at any time in the period, so everyone active is counted among them.
-    registered = _registered(memberships, period.end_at, since=period.start_at)
-    still_registered = _registered(memberships, period.end_at)
-    at_start = _registered(memberships, period.start_at)
+    # Members: registered at any time in the period (so everyone active is counted among them),
+    # still registered at its end, new in it, retained from its start; quiet for 30 / 90 days.
+    members = _members(pks, period, as_of=min(period.end_at, now))
+    registered, still_registered = members["registered"], members["still_registered"]
+    at_start = members["at_start"]
     retained = at_start & still_registered
-    new_by_month: dict[int, set[int]] = defaultdict(set)
-    for m in memberships:
-        if period.start_at <= m["approved_at"] < period.end_at:
-            new_by_month[month_index[month_of(m["approved_at"])]].add(m["user_id"])
-    new_members = set().union(*new_by_month.values()) if new_by_month else set()
-
-    # Isolation: members registered at the end with no exchange for 30 / 90 days before it (or now).
-    as_of = min(period.end_at, now)
-    since = month_of(as_of - timedelta(days=92))
-    last = dict(
-        RollupMemberMonth.objects.filter(
-            network_pk__in=pks, month__gte=since, month__lt=period.end, last_exchange_at__isnull=False
-        )
-        .values("user_pk")
-        .annotate(last=Max("last_exchange_at"))
-        .values_list("user_pk", "last")
-    )
-    joined = {}
-    for m in memberships:
-        if m["user_id"] in still_registered:
-            joined[m["user_id"]] = min(joined.get(m["user_id"], m["approved_at"]), m["approved_at"])
-    quiet = {}
-    for user, approved in joined.items():
-        reference = max(last.get(user, approved), approved)
-        quiet[user] = (as_of - reference).days
-    quiet_30 = {u for u, d in quiet.items() if d >= 30}
-    quiet_90 = {u for u, d in quiet.items() if d >= 90}
+    new_by_month = members["new_by_month"]
+    new_members = set().union(*new_by_month.values())
+    quiet_30, quiet_90 = members["quiet_30"], members["quiet_90"]
 
     # Connections: pairs exchanging for the first time; density over everyone registered.
-    pairs = RollupPair.objects.filter(network_pk__in=pks, first_month__lt=period.end)
-    pairs_ever = pairs.count()
-    new_pairs_by_month = dict(
-        pairs.filter(first_month__gte=period.start)
+    new_pairs = dict(
+        RollupPair.objects.filter(network_pk__in=pks, first_month__lt=period.end)
         .values("first_month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("first_month", "n")
     )
+    pairs_ever = sum(new_pairs.values())
+    new_pairs_by_month = {month: n for month, n in new_pairs.items() if month >= period.start}
     n = len(registered)
     density = round(pairs_ever / (n * (n - 1) / 2), 3) if n > 1 else None
 
@@ -259,7 +347,7 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     )
 
     requests, met, median_days = _requests(pks, period)
-    reach = _reach(memberships, still_registered, k=max(n.k for n in networks))
+    reach = _reach(members["consenting"], still_registered, k=max(n.k for n in networks))
     wellbeing = wellbeing_change(network_pks=pks, period=period)
 
     totals = {
@@ -292,15 +380,15 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
         "value_caveat": VALUE_CAVEAT,
     }
     by_month = []
-    for i, month in enumerate(months):
-        row = per_month.get(month, {"active": 0, "both": 0})
+    for month in months:
+        row = per_month[month]
         by_month.append(
             {
                 "month": f"{month:%Y-%m}",
                 "hours_exchanged": hours(month_minutes[month]),
                 "exchanges": month_count[month],
                 "active_members": row["active"],
-                "new_members": len(new_by_month[i]),
+                "new_members": len(new_by_month.get(month, ())),
                 "new_connections": new_pairs_by_month.get(month, 0),
                 "reciprocity": ratio(row["both"], row["active"]),
             }
@@ -337,7 +425,7 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
             "active_registered": len(active & registered),
         },
     )
-    extras = {"quiet": quiet, "quiet_30": quiet_30, "last_exchange": last}
+    extras = {"quiet_30": quiet_30}
     return document, cells, extras
 
 
@@ -345,18 +433,18 @@ def _reach_value(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", (value or "").strip().lower()).strip("_")[:40] or "not_given"
 
 
-def _reach(memberships: list[dict], registered: set[int], *, k: int) -> dict:
+def _reach(consenting: list[tuple], registered: set[int], *, k: int) -> dict:
     """Consenting registered members by age band, disability and ward, one membership per person.
 
     Values held by fewer than k people are merged into "other" before anything is published, so a
     rare value (a ward typed by one member) never appears even as a key."""
     seen, counts = set(), {f: defaultdict(int) for f in REACH_FIELDS}
-    for m in memberships:
-        if not m["reach_consent"] or m["user_id"] not in registered or m["user_id"] in seen:
+    for user, *values in consenting:
+        if user not in registered or user in seen:
             continue
-        seen.add(m["user_id"])
-        for f in REACH_FIELDS:
-            counts[f][_reach_value(m[f])] += 1
+        seen.add(user)
+        for f, value in zip(REACH_FIELDS, values, strict=True):
+            counts[f][_reach_value(value)] += 1
     document = {"consenting": len(seen)}
     for f in REACH_FIELDS:
         merged: dict[str, int] = defaultdict(int)

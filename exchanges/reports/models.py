@@ -91,6 +91,29 @@ class RollupCategorySpan(models.Model):
         ]
 
 
+class RollupMemberSpan(models.Model):
+    """The months (as bits of a 60-month block) in which a member gave, and in which they received, in
+    one network: a month's bit is set while that member-month's count is positive.
+
+    Lets a report find who took part over any run of months, and how many took part in each month,
+    from one row per person and block instead of one per person and month. Derived from
+    RollupMemberMonth.
+    """
+
+    BLOCK = 60
+
+    network_pk = models.BigIntegerField()
+    user_pk = models.BigIntegerField()
+    block = models.IntegerField()
+    gave_mask = models.BigIntegerField(default=0)
+    received_mask = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network_pk", "block", "user_pk"], name="rollup_member_span_key")
+        ]
+
+
 class RollupPair(models.Model):
     """Two members who have exchanged (lower user id first): the month of their first exchange, and
     how many exchanges they have had. A fully reversed first exchange still counts as first contact."""

@@ -7,6 +7,7 @@ from exchanges.reports.models import (
     RollupCategorySpan,
     RollupMemberCategory,
     RollupMemberMonth,
+    RollupMemberSpan,
     RollupMonthKind,
     RollupPair,
 )
@@ -22,6 +23,7 @@ TABLES = {
     RollupMemberCategory: ("network_pk", "month", "category_pk", "user_pk", "exchanges"),
     RollupPair: ("network_pk", "user_low", "user_high", "first_month", "exchanges"),
     RollupCategorySpan: ("network_pk", "category_pk", "user_pk", "block", "months_mask"),
+    RollupMemberSpan: ("network_pk", "block", "user_pk", "gave_mask", "received_mask"),
 }  # fmt: skip
 
 
