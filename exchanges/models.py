@@ -223,5 +223,6 @@ from exchanges.reports.models import (  # noqa: E402, F401
     RollupMemberSpan,
     RollupMonthKind,
     RollupPair,
+    RollupPairMonth,
     WellbeingCheckin,
 )

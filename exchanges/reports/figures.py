@@ -22,7 +22,7 @@ from exchanges.reports.models import (
     RollupMemberMonth,
     RollupMemberSpan,
     RollupMonthKind,
-    RollupPair,
+    RollupPairMonth,
 )
 from exchanges.reports.periods import Period
 from exchanges.reports.rollups import month_bit, month_of
@@ -322,14 +322,14 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     quiet_30, quiet_90 = members["quiet_30"], members["quiet_90"]
 
     # Connections: pairs exchanging for the first time; density over everyone registered.
-    new_pairs = dict(
-        RollupPair.objects.filter(network_pk__in=pks, first_month__lt=period.end)
-        .values("first_month")
-        .annotate(n=Count("*"))
-        .values_list("first_month", "n")
-    )
-    pairs_ever = sum(new_pairs.values())
-    new_pairs_by_month = {month: n for month, n in new_pairs.items() if month >= period.start}
+    new_pairs_by_month: dict[date, int] = defaultdict(int)
+    pairs_ever = 0
+    for month, n in RollupPairMonth.objects.filter(network_pk__in=pks, month__lt=period.end).values_list(
+        "month", "new_pairs"
+    ):
+        pairs_ever += n
+        if month >= period.start:
+            new_pairs_by_month[month] += n
     n = len(registered)
     density = round(pairs_ever / (n * (n - 1) / 2), 3) if n > 1 else None
 

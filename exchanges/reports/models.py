@@ -116,13 +116,15 @@ class RollupMemberSpan(models.Model):
 
 class RollupPair(models.Model):
     """Two members who have exchanged (lower user id first): the month of their first exchange, and
-    how many exchanges they have had. A fully reversed first exchange still counts as first contact."""
+    how many exchanges they have had. A fully reversed first exchange still counts as first contact.
+    `transfers` counts every transfer booked to the pair, reversals too: 1 means the pair is new."""
 
     network_pk = models.BigIntegerField()
     user_low = models.BigIntegerField()
     user_high = models.BigIntegerField()
     first_month = models.DateField()
     exchanges = models.BigIntegerField(default=0)
+    transfers = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["network_pk", "first_month"], name="rollup_pair_first")]
@@ -130,6 +132,18 @@ class RollupPair(models.Model):
             models.UniqueConstraint(fields=["network_pk", "user_low", "user_high"], name="rollup_pair_key"),
             models.CheckConstraint(condition=Q(user_low__lt=models.F("user_high")), name="rollup_pair_ordered"),
         ]
+
+
+class RollupPairMonth(models.Model):
+    """How many pairs of members first exchanged in a network and month (from RollupPair), so a
+    report counts connections from one row per month instead of one per pair."""
+
+    network_pk = models.BigIntegerField()
+    month = models.DateField()
+    new_pairs = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["network_pk", "month"], name="rollup_pair_month_key")]
 
 
 class WellbeingCheckin(models.Model):

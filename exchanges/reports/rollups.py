@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from exchanges.models import Exchange, Transfer
@@ -22,6 +22,7 @@ from exchanges.reports.models import (
     RollupMemberSpan,
     RollupMonthKind,
     RollupPair,
+    RollupPairMonth,
 )
 from members.models import Skill
 
@@ -190,13 +191,16 @@ def rollup_transfer(transfer: Transfer) -> None:
         _span_update(network, category, month_of(source.created_at), changes)
     if len(parties) == 2:
         low, high = sorted(parties)
-        _upsert(
+        [(transfers,)] = _upsert(
             RollupPair._meta.db_table,
             ["network_pk", "user_low", "user_high"],
-            ["exchanges"],
-            [(network, low, high, count, month)],
+            ["exchanges", "transfers"],
+            [(network, low, high, count, 1, month)],
             earliest="first_month",
+            returning="transfers",
         )
+        if transfers == 1:  # the pair's first transfer: its first month is this one
+            _upsert(RollupPairMonth._meta.db_table, ["network_pk", "month"], ["new_pairs"], [(network, month, 1)])
 
 
 def _month_sql(column: str) -> tuple[str, tuple]:
@@ -269,9 +273,9 @@ REBUILD = [
            ) p GROUP BY network_pk, month, category_pk, user_pk ORDER BY network_pk, month, category_pk, user_pk""",
     ),
     (
-        "network_pk, user_low, user_high, exchanges, first_month",
+        "network_pk, user_low, user_high, exchanges, transfers, first_month",
         """SELECT network_pk, CASE WHEN provider < recipient THEN provider ELSE recipient END,
-                  CASE WHEN provider < recipient THEN recipient ELSE provider END, SUM(cnt), MIN(month)
+                  CASE WHEN provider < recipient THEN recipient ELSE provider END, SUM(cnt), COUNT(*), MIN(month)
            FROM rollup_src WHERE provider IS NOT NULL AND recipient IS NOT NULL
            GROUP BY network_pk, CASE WHEN provider < recipient THEN provider ELSE recipient END,
                     CASE WHEN provider < recipient THEN recipient ELSE provider END
@@ -302,6 +306,20 @@ def _spans_rebuild(network_pks: list[int] | None) -> int:
         batch_size=5000,
     )
     return len(masks)
+
+
+def _pair_months_rebuild(network_pks: list[int] | None) -> int:
+    months = RollupPairMonth.objects.all()
+    pairs = RollupPair.objects.all()
+    if network_pks is not None:
+        months = months.filter(network_pk__in=network_pks)
+        pairs = pairs.filter(network_pk__in=network_pks)
+    months.delete()
+    rows = list(
+        pairs.values("network_pk", "first_month").annotate(n=Count("*")).values_list("network_pk", "first_month", "n")
+    )
+    RollupPairMonth.objects.bulk_create([RollupPairMonth(network_pk=n, month=m, new_pairs=c) for n, m, c in rows])
+    return len(rows)
 
 
 def _member_spans_rebuild(network_pks: list[int] | None) -> int:
@@ -360,9 +378,10 @@ def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
             cursor.execute(f"INSERT INTO {table} ({columns}) {select}")
             counts[table] = model.objects.count()
         cursor.execute("DROP TABLE rollup_src")
+        counts[RollupPairMonth._meta.db_table] = _pair_months_rebuild(network_pks)
         counts[RollupCategorySpan._meta.db_table] = _spans_rebuild(network_pks)
         counts[RollupMemberSpan._meta.db_table] = _member_spans_rebuild(network_pks)
         if connection.vendor == "postgresql":
-            for model in (*ROLLUPS, RollupCategorySpan, RollupMemberSpan):
+            for model in (*ROLLUPS, RollupCategorySpan, RollupMemberSpan, RollupPairMonth):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     return counts
