@@ -174,23 +174,28 @@ def _activity(pks: list[int], period: Period) -> tuple[set[int], set[int], dict[
         block, bit = month_bit(month)
         masks[block] = masks.get(block, 0) | bit
     first = min(masks)
+    spans = RollupMemberSpan.objects.filter(network_pk__in=pks, block__in=list(masks))
     # Bits of the whole period in one integer: block b's bits shifted up by (b - first) blocks.
-    gave: dict[int, int] = defaultdict(int)
-    received: dict[int, int] = defaultdict(int)
-    rows = RollupMemberSpan.objects.filter(network_pk__in=pks, block__in=list(masks)).values_list(
-        "user_pk", "block", "gave_mask", "received_mask"
-    )
-    for user, block, gave_mask, received_mask in rows:
-        shift = (block - first) * RollupMemberSpan.BLOCK
-        if gave_mask & masks[block]:
-            gave[user] |= (gave_mask & masks[block]) << shift
-        if received_mask & masks[block]:
-            received[user] |= (received_mask & masks[block]) << shift
+    rows = [
+        (
+            user,
+            (g & masks[b]) << (b - first) * RollupMemberSpan.BLOCK,
+            (r & masks[b]) << (b - first) * RollupMemberSpan.BLOCK,
+        )
+        for user, b, g, r in spans.values_list("user_pk", "block", "gave_mask", "received_mask")
+    ]
+    # A block's months are its own, so one row per person and block counts each month once; a
+    # person in two networks has two rows for a block: merge them.
+    if len(pks) > 1:
+        merged: dict[int, tuple[int, int]] = {}
+        for user, g, r in rows:
+            was = merged.get(user, (0, 0))
+            merged[user] = (was[0] | g, was[1] | r)
+        rows = [(user, g, r) for user, (g, r) in merged.items()]
+    gave = {user for user, g, _ in rows if g}
+    received = {user for user, _, r in rows if r}
     # People with the same months count together: few distinct patterns, however many people.
-    patterns = Counter(
-        (gave.get(u, 0) | received.get(u, 0), gave.get(u, 0) & received.get(u, 0))
-        for u in gave.keys() | received.keys()
-    )
+    patterns = Counter((g | r, g & r) for _, g, r in rows)
     block, bit = month_bit(period.start)
     offset = (block - first) * RollupMemberSpan.BLOCK + bit.bit_length() - 1
     months = period.months
@@ -202,7 +207,7 @@ def _activity(pks: list[int], period: Period) -> tuple[set[int], set[int], dict[
                 counts[low.bit_length() - 1] += n
                 bits ^= low
     per_month = {m: {"active": active[i], "both": both[i]} for i, m in enumerate(months)}
-    return set(gave), set(received), per_month
+    return gave, received, per_month
 
 
 def _ledger_people(pks: list[int], period: Period) -> dict[str, int]:
