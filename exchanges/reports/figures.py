@@ -212,7 +212,7 @@ def _activity(pks: list[int], period: Period) -> tuple[set[int], set[int], dict[
 
 def _ledger_people(pks: list[int], period: Period) -> dict[str, int]:
     """People paying gifts and donations, and receiving grants and issues, in one indexed read."""
-    system = Account.objects.filter(network_id__in=pks).exclude(kind=Account.Kind.MEMBER).values("pk")
+    # Both accounts of a transfer belong to its network, so "a person" is a member account.
     kinds = [Transfer.Kind.DONATION, Transfer.Kind.GIFT, Transfer.Kind.GRANT, Transfer.Kind.ISSUE]
     rows = (
         Transfer.objects.filter(
@@ -220,8 +220,8 @@ def _ledger_people(pks: list[int], period: Period) -> dict[str, int]:
         )
         .values("kind")
         .annotate(
-            payers=Count("from_account", distinct=True, filter=~Q(from_account__in=system)),
-            payees=Count("to_account", distinct=True, filter=~Q(to_account__in=system)),
+            payers=Count("from_account", distinct=True, filter=Q(from_account__kind=Account.Kind.MEMBER)),
+            payees=Count("to_account", distinct=True, filter=Q(to_account__kind=Account.Kind.MEMBER)),
         )
     )
     found = {row["kind"]: row for row in rows}
@@ -246,6 +246,8 @@ def _requests(pks: list[int], period: Period) -> tuple[int, int, float | None]:
             created_at__lt=period.end_at,
         ).values_list("pk", "created_at")
     )
+    if not requests:
+        return 0, 0, None
     agreed = list(
         Exchange.objects.filter(listing_id__in=requests, state__in=AGREED).values_list("pk", "listing_id", "created_at")
     )
