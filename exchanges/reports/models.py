@@ -132,7 +132,7 @@ class RollupPair(models.Model):
     user_high = models.BigIntegerField()
     first_month = models.DateField()
     exchanges = models.BigIntegerField(default=0)
-    transfers = models.BigIntegerField(default=0)
+    transfers = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [models.Index(fields=["network_pk", "first_month"], name="rollup_pair_first")]
