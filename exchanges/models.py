@@ -220,7 +220,9 @@ from exchanges.reports.models import (  # noqa: E402, F401
     RollupCategorySpan,
     RollupMemberCategory,
     RollupMemberMonth,
+    RollupMemberSpan,
     RollupMonthKind,
     RollupPair,
+    RollupPairMonth,
     WellbeingCheckin,
 )

@@ -33,15 +33,36 @@ from members.services import membership_activate, network_create  # noqa: E402
 SLUG = "bench-reports"
 
 
-def timed(fn, repeat: int) -> tuple[float, float]:
+def _server_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine only)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(fn, repeat: int) -> tuple[float, float, str]:
+    """Median and p95 wall time, and the median CPU time of this process and of the database
+    backend per call (CPU time says more than wall time on a shared machine)."""
     fn()  # warm the caches once, as a running server would be
-    samples = []
+    samples, client = [], []
+    server_before = _server_cpu()
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
+        client.append((time.process_time() - cpu) * 1000)
+    server_after = _server_cpu()
     samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+    cpu = f"CPU: python {statistics.median(client):5.1f} ms"
+    if server_before is not None and server_after is not None:
+        cpu += f", database {(server_after - server_before) * 1000 / repeat:5.1f} ms (mean)"
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], cpu
 
 
 def bench_latency(network: Network, repeat: int) -> None:
@@ -54,14 +75,18 @@ def bench_latency(network: Network, repeat: int) -> None:
     for months in (3, 12, 60):
         period = Period(start=month_add(this_month, -months), end=this_month)
         for role in (COMMISSIONER, COORDINATOR):
-            median, p95 = timed(lambda r=role, p=period: report_network_for(network=network, role=r, period=p), repeat)
-            print(f"summary selector, {role:12} {months:2} months: median {median:6.1f} ms, p95 {p95:6.1f} ms")
+            median, p95, cpu = timed(
+                lambda r=role, p=period: report_network_for(network=network, role=r, period=p), repeat
+            )
+            print(f"summary selector, {role:12} {months:2} months: median {median:6.1f} ms, p95 {p95:6.1f} ms; {cpu}")
         url = f"/api/v1/reports/networks/{SLUG}/summary/?from={period.label_from}&to={period.label_to}"
         assert client.get(url).status_code == 200
-        median, p95 = timed(lambda u=url: client.get(u), repeat)
+        median, p95, cpu = timed(lambda u=url: client.get(u), repeat)
         print(
-            f"summary API (HTTP in-process), commissioner, {months:2} months: median {median:6.1f} ms, p95 {p95:6.1f} ms"
+            f"summary API (HTTP in-process), commissioner, {months:2} months: median {median:6.1f} ms, "
+            f"p95 {p95:6.1f} ms; {cpu}"
         )
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def bench_transfer_cost(count: int) -> None:

@@ -7,11 +7,12 @@ only from the roll-ups, so a network's size in transfers does not change the cos
 
 import re
 import statistics
-from collections import defaultdict
-from datetime import datetime, timedelta
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db import connection
+from django.db.models import Count, F, Max, Min, Q
 
 from exchanges.models import Account, Exchange, Listing, Transfer
 from exchanges.reports.cells import REACH_FIELDS, report_cells
@@ -19,8 +20,9 @@ from exchanges.reports.models import (
     UNCATEGORISED,
     RollupCategorySpan,
     RollupMemberMonth,
+    RollupMemberSpan,
     RollupMonthKind,
-    RollupPair,
+    RollupPairMonth,
 )
 from exchanges.reports.periods import Period
 from exchanges.reports.rollups import month_bit, month_of
@@ -56,24 +58,161 @@ def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _registered(memberships: list[dict], moment: datetime, since: datetime | None = None) -> set[int]:
-    """People with a membership approved before `moment` and not left before `since` (default: moment)."""
-    since = since or moment
-    out = set()
-    for m in memberships:
-        if m["approved_at"] >= moment:
-            continue
-        if m["status"] == Membership.Status.LEFT and (m["left_at"] is None or m["left_at"] < since):
-            continue
-        out.add(m["user_id"])
-    return out
+def _memberships(pks: list[int]):
+    return Membership.objects.filter(network_id__in=pks, role__in=TRADING_ROLES, approved_at__isnull=False).exclude(
+        status__in=[Membership.Status.PENDING, Membership.Status.DECLINED]
+    )
+
+
+# Bits of the flags `_members` reads for each membership.
+REGISTERED, STILL, AT_START, NEW, JOINED_30, JOINED_90, RECENT_30, RECENT_90, CONSENTING = (1 << i for i in range(9))
+
+
+def _members(pks: list[int], period: Period, as_of: datetime) -> dict:
+    """Who was a member when, and who has been quiet, as sets of user ids.
+
+    One row per membership, its conditions tested in SQL and returned as bits of one integer, so no
+    timestamps are read back but the approval times of members new in the period. Isolation: a member
+    is quiet for 30 (90) days when they joined and last exchanged at least that long before `as_of`.
+    """
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value
+    quiet_since = {days: as_of - timedelta(days=days) for days in (30, 90)}
+    networks = ", ".join(["%s"] * len(pks))
+
+    def registered(moment: datetime, since: datetime) -> tuple[str, list]:
+        # Approved before `moment` and not left before `since`.
+        return (
+            "m.approved_at < %s AND NOT (m.status = %s AND (m.left_at IS NULL OR m.left_at < %s))",
+            [at(moment), Membership.Status.LEFT, at(since)],
+        )
+
+    def recent(days: int) -> tuple[str, list]:
+        # A month's last exchange lies in that month, so only months from the cut-off's on can hold one.
+        return (
+            f"m.user_id IN (SELECT user_pk FROM {RollupMemberMonth._meta.db_table} WHERE network_pk IN ({networks}) "
+            "AND month >= %s AND month < %s AND last_exchange_at > %s)",
+            [*pks, ops.adapt_datefield_value(month_of(quiet_since[days])), ops.adapt_datefield_value(period.end),
+             at(quiet_since[days])],
+        )  # fmt: skip
+
+    conditions = {
+        REGISTERED: registered(period.end_at, period.start_at),
+        STILL: registered(period.end_at, period.end_at),
+        AT_START: registered(period.start_at, period.start_at),
+        NEW: ("m.approved_at >= %s AND m.approved_at < %s", [at(period.start_at), at(period.end_at)]),
+        JOINED_30: ("m.approved_at <= %s", [at(quiet_since[30])]),
+        JOINED_90: ("m.approved_at <= %s", [at(quiet_since[90])]),
+        RECENT_30: recent(30),
+        RECENT_90: recent(90),
+        CONSENTING: ("m.reach_consent", []),
+    }
+    # Plain SQL: building this query with the ORM took more time than running it.
+    flags = " + ".join(f"(CASE WHEN {sql} THEN {bit} ELSE 0 END)" for bit, (sql, _) in conditions.items())
+    params = [p for _, values in conditions.values() for p in values]
+    roles = ", ".join(["%s"] * len(TRADING_ROLES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.user_id, {flags}, m.age_band, m.disability, m.ward FROM {Membership._meta.db_table} m "
+            f"WHERE m.network_id IN ({networks}) AND m.role IN ({roles}) AND m.approved_at IS NOT NULL "
+            "AND m.status NOT IN (%s, %s) ORDER BY m.id",
+            [*params, *pks, *TRADING_ROLES, Membership.Status.PENDING, Membership.Status.DECLINED],
+        )
+        rows = cursor.fetchall()
+
+    def having(bit: int) -> set[int]:
+        return {row[0] for row in rows if row[1] & bit}
+
+    new = having(NEW)
+    new_by_month: dict[date, set[int]] = {}
+    if new:
+        approved = _memberships(pks).filter(approved_at__gte=period.start_at, approved_at__lt=period.end_at)
+        for user, approved_at in approved.values_list("user_id", "approved_at"):
+            new_by_month.setdefault(month_of(approved_at), set()).add(user)
+    still = having(STILL)
+    return {
+        "registered": having(REGISTERED),
+        "still_registered": still,
+        "at_start": having(AT_START),
+        "new_by_month": new_by_month,
+        "quiet_30": (still & having(JOINED_30)) - having(RECENT_30),
+        "quiet_90": (still & having(JOINED_90)) - having(RECENT_90),
+        "consenting": [(user, *reach) for user, bits, *reach in rows if bits & CONSENTING],
+    }
+
+
+def quiet_days(*, network_pks: list[int], users: set[int], period: Period, now: datetime) -> dict[int, int]:
+    """Days since each of `users` last exchanged (or joined, if later), as of the period's end or now."""
+    as_of = min(period.end_at, now)
+    joined = dict(
+        _memberships(network_pks)
+        .filter(user_id__in=users)
+        .values("user_id")
+        .annotate(first=Min("approved_at"))
+        .values_list("user_id", "first")
+    )
+    last = dict(
+        RollupMemberMonth.objects.filter(
+            network_pk__in=network_pks,
+            user_pk__in=users,
+            month__gte=month_of(as_of - timedelta(days=92)),
+            month__lt=period.end,
+            last_exchange_at__isnull=False,
+        )
+        .values("user_pk")
+        .annotate(last=Max("last_exchange_at"))
+        .values_list("user_pk", "last")
+    )
+    return {user: (as_of - max(last.get(user, joined[user]), joined[user])).days for user in users}
+
+
+def _activity(pks: list[int], period: Period) -> tuple[set[int], set[int], dict[date, dict]]:
+    """Who gave and who received in the period, and per month how many took part and how many did
+    both, from each person's month bits (one row per person and 60-month block)."""
+    masks: dict[int, int] = {}
+    for month in period.months:
+        block, bit = month_bit(month)
+        masks[block] = masks.get(block, 0) | bit
+    first = min(masks)
+    spans = RollupMemberSpan.objects.filter(network_pk__in=pks, block__in=list(masks))
+    # Bits of the whole period in one integer: block b's bits shifted up by (b - first) blocks.
+    rows = [
+        (
+            user,
+            (g & masks[b]) << (b - first) * RollupMemberSpan.BLOCK,
+            (r & masks[b]) << (b - first) * RollupMemberSpan.BLOCK,
+        )
+        for user, b, g, r in spans.values_list("user_pk", "block", "gave_mask", "received_mask")
+    ]
+    # A block's months are its own, so one row per person and block counts each month once; a
+    # person in two networks has two rows for a block: merge them.
+    if len(pks) > 1:
+        merged: dict[int, tuple[int, int]] = {}
+        for user, g, r in rows:
+            was = merged.get(user, (0, 0))
+            merged[user] = (was[0] | g, was[1] | r)
+        rows = [(user, g, r) for user, (g, r) in merged.items()]
+    gave = {user for user, g, _ in rows if g}
+    received = {user for user, _, r in rows if r}
+    # People with the same months count together: few distinct patterns, however many people.
+    patterns = Counter((g | r, g & r) for _, g, r in rows)
+    block, bit = month_bit(period.start)
+    offset = (block - first) * RollupMemberSpan.BLOCK + bit.bit_length() - 1
+    months = period.months
+    active, both = [0] * len(months), [0] * len(months)
+    for (took_part, did_both), n in patterns.items():
+        for bits, counts in ((took_part >> offset, active), (did_both >> offset, both)):
+            while bits:
+                low = bits & -bits
+                counts[low.bit_length() - 1] += n
+                bits ^= low
+    per_month = {m: {"active": active[i], "both": both[i]} for i, m in enumerate(months)}
+    return gave, received, per_month
 
 
 def _ledger_people(pks: list[int], period: Period) -> dict[str, int]:
     """People paying gifts and donations, and receiving grants and issues, in one indexed read."""
-    system = list(
-        Account.objects.filter(network_id__in=pks).exclude(kind=Account.Kind.MEMBER).values_list("pk", flat=True)
-    )
+    # Both accounts of a transfer belong to its network, so "a person" is a member account.
     kinds = [Transfer.Kind.DONATION, Transfer.Kind.GIFT, Transfer.Kind.GRANT, Transfer.Kind.ISSUE]
     rows = (
         Transfer.objects.filter(
@@ -81,8 +220,8 @@ def _ledger_people(pks: list[int], period: Period) -> dict[str, int]:
         )
         .values("kind")
         .annotate(
-            payers=Count("from_account", distinct=True, filter=~Q(from_account__in=system)),
-            payees=Count("to_account", distinct=True, filter=~Q(to_account__in=system)),
+            payers=Count("from_account", distinct=True, filter=Q(from_account__kind=Account.Kind.MEMBER)),
+            payees=Count("to_account", distinct=True, filter=Q(to_account__kind=Account.Kind.MEMBER)),
         )
     )
     found = {row["kind"]: row for row in rows}
@@ -107,6 +246,8 @@ def _requests(pks: list[int], period: Period) -> tuple[int, int, float | None]:
             created_at__lt=period.end_at,
         ).values_list("pk", "created_at")
     )
+    if not requests:
+        return 0, 0, None
     agreed = list(
         Exchange.objects.filter(listing_id__in=requests, state__in=AGREED).values_list("pk", "listing_id", "created_at")
     )
@@ -153,7 +294,6 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     pks = [n.pk for n in networks]
     rates = {n.pk: n.hourly_value_pounds for n in networks}
     months = period.months
-    month_index = {m: i for i, m in enumerate(months)}
     in_period = {"network_pk__in": pks, "month__gte": period.start, "month__lt": period.end}
 
     # Hours and exchanges by month and category; other kinds in total.
@@ -175,78 +315,28 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     exchange_minutes = sum(month_minutes.values())
 
     # Activity: who gave and who received, over the period and month by month.
-    activity = RollupMemberMonth.objects.filter(**in_period)
-    per_user = activity.values("user_pk").annotate(g=Sum("given_count"), r=Sum("received_count"))
-    gave = {row["user_pk"] for row in per_user if row["g"] > 0}
-    received = {row["user_pk"] for row in per_user if row["r"] > 0}
+    gave, received, per_month = _activity(pks, period)
     active = gave | received
-    took_part = Q(given_count__gt=0) | Q(received_count__gt=0)
-    per_month = {
-        row["month"]: row
-        for row in activity.values("month").annotate(
-            active=Count("user_pk", filter=took_part, distinct=True),
-            both=Count("user_pk", filter=Q(given_count__gt=0, received_count__gt=0), distinct=True),
-        )
-    }
 
-    # Members: registered at the end, new in the period, retained from its start.
-    memberships = list(
-        Membership.objects.filter(network_id__in=pks, role__in=TRADING_ROLES, approved_at__isnull=False)
-        .exclude(status__in=[Membership.Status.PENDING, Membership.Status.DECLINED])
-        .values(
-            "user_id",
-            "approved_at",
-            "status",
-            "left_at",
-            "reach_consent",
-            "age_band",
-            "disability",
-            "ward",
-            "network_id",
-        )
-    )
-    # Registered: a member at any time in the period, so everyone active is counted among them.
-    registered = _registered(memberships, period.end_at, since=period.start_at)
-    still_registered = _registered(memberships, period.end_at)
-    at_start = _registered(memberships, period.start_at)
+    # Members: registered at any time in the period (so everyone active is counted among them),
+    # still registered at its end, new in it, retained from its start; quiet for 30 / 90 days.
+    members = _members(pks, period, as_of=min(period.end_at, now))
+    registered, still_registered = members["registered"], members["still_registered"]
+    at_start = members["at_start"]
     retained = at_start & still_registered
-    new_by_month: dict[int, set[int]] = defaultdict(set)
-    for m in memberships:
-        if period.start_at <= m["approved_at"] < period.end_at:
-            new_by_month[month_index[month_of(m["approved_at"])]].add(m["user_id"])
-    new_members = set().union(*new_by_month.values()) if new_by_month else set()
-
-    # Isolation: members registered at the end with no exchange for 30 / 90 days before it (or now).
-    as_of = min(period.end_at, now)
-    since = month_of(as_of - timedelta(days=92))
-    last = dict(
-        RollupMemberMonth.objects.filter(
-            network_pk__in=pks, month__gte=since, month__lt=period.end, last_exchange_at__isnull=False
-        )
-        .values("user_pk")
-        .annotate(last=Max("last_exchange_at"))
-        .values_list("user_pk", "last")
-    )
-    joined = {}
-    for m in memberships:
-        if m["user_id"] in still_registered:
-            joined[m["user_id"]] = min(joined.get(m["user_id"], m["approved_at"]), m["approved_at"])
-    quiet = {}
-    for user, approved in joined.items():
-        reference = max(last.get(user, approved), approved)
-        quiet[user] = (as_of - reference).days
-    quiet_30 = {u for u, d in quiet.items() if d >= 30}
-    quiet_90 = {u for u, d in quiet.items() if d >= 90}
+    new_by_month = members["new_by_month"]
+    new_members = set().union(*new_by_month.values())
+    quiet_30, quiet_90 = members["quiet_30"], members["quiet_90"]
 
     # Connections: pairs exchanging for the first time; density over everyone registered.
-    pairs = RollupPair.objects.filter(network_pk__in=pks, first_month__lt=period.end)
-    pairs_ever = pairs.count()
-    new_pairs_by_month = dict(
-        pairs.filter(first_month__gte=period.start)
-        .values("first_month")
-        .annotate(n=Count("pk"))
-        .values_list("first_month", "n")
-    )
+    new_pairs_by_month: dict[date, int] = defaultdict(int)
+    pairs_ever = 0
+    for month, n in RollupPairMonth.objects.filter(network_pk__in=pks, month__lt=period.end).values_list(
+        "month", "new_pairs"
+    ):
+        pairs_ever += n
+        if month >= period.start:
+            new_pairs_by_month[month] += n
     n = len(registered)
     density = round(pairs_ever / (n * (n - 1) / 2), 3) if n > 1 else None
 
@@ -259,7 +349,7 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     )
 
     requests, met, median_days = _requests(pks, period)
-    reach = _reach(memberships, still_registered, k=max(n.k for n in networks))
+    reach = _reach(members["consenting"], still_registered, k=max(n.k for n in networks))
     wellbeing = wellbeing_change(network_pks=pks, period=period)
 
     totals = {
@@ -292,15 +382,15 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
         "value_caveat": VALUE_CAVEAT,
     }
     by_month = []
-    for i, month in enumerate(months):
-        row = per_month.get(month, {"active": 0, "both": 0})
+    for month in months:
+        row = per_month[month]
         by_month.append(
             {
                 "month": f"{month:%Y-%m}",
                 "hours_exchanged": hours(month_minutes[month]),
                 "exchanges": month_count[month],
                 "active_members": row["active"],
-                "new_members": len(new_by_month[i]),
+                "new_members": len(new_by_month.get(month, ())),
                 "new_connections": new_pairs_by_month.get(month, 0),
                 "reciprocity": ratio(row["both"], row["active"]),
             }
@@ -337,7 +427,7 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
             "active_registered": len(active & registered),
         },
     )
-    extras = {"quiet": quiet, "quiet_30": quiet_30, "last_exchange": last}
+    extras = {"quiet_30": quiet_30}
     return document, cells, extras
 
 
@@ -345,18 +435,18 @@ def _reach_value(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", (value or "").strip().lower()).strip("_")[:40] or "not_given"
 
 
-def _reach(memberships: list[dict], registered: set[int], *, k: int) -> dict:
+def _reach(consenting: list[tuple], registered: set[int], *, k: int) -> dict:
     """Consenting registered members by age band, disability and ward, one membership per person.
 
     Values held by fewer than k people are merged into "other" before anything is published, so a
     rare value (a ward typed by one member) never appears even as a key."""
     seen, counts = set(), {f: defaultdict(int) for f in REACH_FIELDS}
-    for m in memberships:
-        if not m["reach_consent"] or m["user_id"] not in registered or m["user_id"] in seen:
+    for user, *values in consenting:
+        if user not in registered or user in seen:
             continue
-        seen.add(m["user_id"])
-        for f in REACH_FIELDS:
-            counts[f][_reach_value(m[f])] += 1
+        seen.add(user)
+        for f, value in zip(REACH_FIELDS, values, strict=True):
+            counts[f][_reach_value(value)] += 1
     document = {"consenting": len(seen)}
     for f in REACH_FIELDS:
         merged: dict[str, int] = defaultdict(int)

@@ -83,7 +83,15 @@ class RollupCategorySpan(models.Model):
     months_mask = models.BigIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["network_pk", "block", "category_pk"], name="rollup_span_block")]
+        indexes = [
+            models.Index(fields=["network_pk", "block", "category_pk"], name="rollup_span_block"),
+            # Periods across two blocks count people per category from this index alone (PostgreSQL).
+            models.Index(
+                fields=["network_pk", "category_pk", "user_pk", "block"],
+                include=["months_mask"],
+                name="rollup_span_people",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["network_pk", "category_pk", "user_pk", "block"], name="rollup_category_span_key"
@@ -91,15 +99,40 @@ class RollupCategorySpan(models.Model):
         ]
 
 
+class RollupMemberSpan(models.Model):
+    """The months (as bits of a 60-month block) in which a member gave, and in which they received, in
+    one network: a month's bit is set while that member-month's count is positive.
+
+    Lets a report find who took part over any run of months, and how many took part in each month,
+    from one row per person and block instead of one per person and month. Derived from
+    RollupMemberMonth.
+    """
+
+    BLOCK = 60
+
+    network_pk = models.BigIntegerField()
+    user_pk = models.BigIntegerField()
+    block = models.IntegerField()
+    gave_mask = models.BigIntegerField(default=0)
+    received_mask = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network_pk", "block", "user_pk"], name="rollup_member_span_key")
+        ]
+
+
 class RollupPair(models.Model):
     """Two members who have exchanged (lower user id first): the month of their first exchange, and
-    how many exchanges they have had. A fully reversed first exchange still counts as first contact."""
+    how many exchanges they have had. A fully reversed first exchange still counts as first contact.
+    `transfers` counts every transfer booked to the pair, reversals too: 1 means the pair is new."""
 
     network_pk = models.BigIntegerField()
     user_low = models.BigIntegerField()
     user_high = models.BigIntegerField()
     first_month = models.DateField()
     exchanges = models.BigIntegerField(default=0)
+    transfers = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [models.Index(fields=["network_pk", "first_month"], name="rollup_pair_first")]
@@ -107,6 +140,18 @@ class RollupPair(models.Model):
             models.UniqueConstraint(fields=["network_pk", "user_low", "user_high"], name="rollup_pair_key"),
             models.CheckConstraint(condition=Q(user_low__lt=models.F("user_high")), name="rollup_pair_ordered"),
         ]
+
+
+class RollupPairMonth(models.Model):
+    """How many pairs of members first exchanged in a network and month (from RollupPair), so a
+    report counts connections from one row per month instead of one per pair."""
+
+    network_pk = models.BigIntegerField()
+    month = models.DateField()
+    new_pairs = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["network_pk", "month"], name="rollup_pair_month_key")]
 
 
 class WellbeingCheckin(models.Model):

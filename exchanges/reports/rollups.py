@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from exchanges.models import Exchange, Transfer
@@ -18,8 +19,10 @@ from exchanges.reports.models import (
     RollupCategorySpan,
     RollupMemberCategory,
     RollupMemberMonth,
+    RollupMemberSpan,
     RollupMonthKind,
     RollupPair,
+    RollupPairMonth,
 )
 from members.models import Skill
 
@@ -74,7 +77,7 @@ def _upsert(
 
 
 def month_bit(month: date) -> tuple[int, int]:
-    """(block, bit) of a month in RollupCategorySpan: 60 months to a block."""
+    """(block, bit) of a month in the span roll-ups: 60 months to a block."""
     index = month.year * 12 + month.month - 1
     return index // RollupCategorySpan.BLOCK, 1 << (index % RollupCategorySpan.BLOCK)
 
@@ -105,6 +108,32 @@ def _span_update(network: int, category: int, month: date, changes: list[tuple[i
                 )
 
 
+def _member_span_update(network: int, month: date, changes: list[tuple[int, bool, bool]]) -> None:
+    """Set (or clear) the month's gave (or received) bit of members whose count became positive (or zero)."""
+    block, bit = month_bit(month)
+    table = RollupMemberSpan._meta.db_table
+    with connection.cursor() as cursor:
+        for user, gave, positive in changes:
+            column = "gave_mask" if gave else "received_mask"
+            if positive:
+                cursor.execute(
+                    f"INSERT INTO {table} (network_pk, block, user_pk, gave_mask, received_mask) "
+                    f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (network_pk, block, user_pk) "
+                    f"DO UPDATE SET {column} = {table}.{column} | excluded.{column}",
+                    [network, block, user, bit if gave else 0, 0 if gave else bit],
+                )
+            else:
+                cursor.execute(
+                    f"UPDATE {table} SET {column} = {column} & %s WHERE network_pk = %s AND block = %s AND user_pk = %s",
+                    [~bit, network, block, user],
+                )
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE gave_mask = 0 AND received_mask = 0 "
+                    f"AND network_pk = %s AND block = %s AND user_pk = %s",
+                    [network, block, user],
+                )
+
+
 def rollup_transfer(transfer: Transfer) -> None:
     """Add one new transfer to the roll-ups. Called by the ledger service in its transaction."""
     source, sign = transfer, 1
@@ -132,13 +161,23 @@ def rollup_transfer(transfer: Transfer) -> None:
         member_rows.append((network, month, exchange.provider_id, minutes, 0, count, 0, last_at))
     if exchange.recipient_id is not None:
         member_rows.append((network, month, exchange.recipient_id, 0, minutes, 0, count, last_at))
-    _upsert(
+    counts = _upsert(
         RollupMemberMonth._meta.db_table,
         ["network_pk", "month", "user_pk"],
         ["given_minutes", "received_minutes", "given_count", "received_count"],
         member_rows,
         latest="last_exchange_at",
+        returning="user_pk, given_count, received_count",
     )
+    # As for categories, only a count crossing zero changes a month's bit.
+    member_changes = []
+    for user, given, received in counts:
+        gave = user == exchange.provider_id
+        n = given if gave else received
+        if (count > 0 and n == count) or (count < 0 and n <= 0):
+            member_changes.append((user, gave, n > 0))
+    if member_changes:
+        _member_span_update(network, month_of(source.created_at), member_changes)
     after = _upsert(
         RollupMemberCategory._meta.db_table,
         ["network_pk", "month", "category_pk", "user_pk"],
@@ -152,13 +191,16 @@ def rollup_transfer(transfer: Transfer) -> None:
         _span_update(network, category, month_of(source.created_at), changes)
     if len(parties) == 2:
         low, high = sorted(parties)
-        _upsert(
+        [(transfers,)] = _upsert(
             RollupPair._meta.db_table,
             ["network_pk", "user_low", "user_high"],
-            ["exchanges"],
-            [(network, low, high, count, month)],
+            ["exchanges", "transfers"],
+            [(network, low, high, count, 1, month)],
             earliest="first_month",
+            returning="transfers",
         )
+        if transfers == 1:  # the pair's first transfer: its first month is this one
+            _upsert(RollupPairMonth._meta.db_table, ["network_pk", "month"], ["new_pairs"], [(network, month, 1)])
 
 
 def _month_sql(column: str) -> tuple[str, tuple]:
@@ -231,9 +273,9 @@ REBUILD = [
            ) p GROUP BY network_pk, month, category_pk, user_pk ORDER BY network_pk, month, category_pk, user_pk""",
     ),
     (
-        "network_pk, user_low, user_high, exchanges, first_month",
+        "network_pk, user_low, user_high, exchanges, transfers, first_month",
         """SELECT network_pk, CASE WHEN provider < recipient THEN provider ELSE recipient END,
-                  CASE WHEN provider < recipient THEN recipient ELSE provider END, SUM(cnt), MIN(month)
+                  CASE WHEN provider < recipient THEN recipient ELSE provider END, SUM(cnt), COUNT(*), MIN(month)
            FROM rollup_src WHERE provider IS NOT NULL AND recipient IS NOT NULL
            GROUP BY network_pk, CASE WHEN provider < recipient THEN provider ELSE recipient END,
                     CASE WHEN provider < recipient THEN recipient ELSE provider END
@@ -260,6 +302,46 @@ def _spans_rebuild(network_pks: list[int] | None) -> int:
         [
             RollupCategorySpan(network_pk=n, category_pk=c, user_pk=u, block=b, months_mask=m)
             for (n, c, u, b), m in masks.items()
+        ],
+        batch_size=5000,
+    )
+    return len(masks)
+
+
+def _pair_months_rebuild(network_pks: list[int] | None) -> int:
+    months = RollupPairMonth.objects.all()
+    pairs = RollupPair.objects.all()
+    if network_pks is not None:
+        months = months.filter(network_pk__in=network_pks)
+        pairs = pairs.filter(network_pk__in=network_pks)
+    months.delete()
+    rows = list(
+        pairs.values("network_pk", "first_month").annotate(n=Count("*")).values_list("network_pk", "first_month", "n")
+    )
+    RollupPairMonth.objects.bulk_create([RollupPairMonth(network_pk=n, month=m, new_pairs=c) for n, m, c in rows])
+    return len(rows)
+
+
+def _member_spans_rebuild(network_pks: list[int] | None) -> int:
+    spans = RollupMemberSpan.objects.all()
+    source = RollupMemberMonth.objects.filter(Q(given_count__gt=0) | Q(received_count__gt=0))
+    if network_pks is not None:
+        spans = spans.filter(network_pk__in=network_pks)
+        source = source.filter(network_pk__in=network_pks)
+    spans.delete()
+    masks: dict[tuple, list[int]] = {}
+    rows = source.values_list("network_pk", "user_pk", "month", "given_count", "received_count")
+    for network, user, month, given, received in rows.iterator(chunk_size=20000):
+        block, bit = month_bit(month)
+        mask = masks.setdefault((network, block, user), [0, 0])
+        if given > 0:
+            mask[0] |= bit
+        if received > 0:
+            mask[1] |= bit
+    RollupMemberSpan.objects.bulk_create(
+        [
+            RollupMemberSpan(network_pk=n, block=b, user_pk=u, gave_mask=g, received_mask=r)
+            for (n, b, u), (g, r) in masks.items()
         ],
         batch_size=5000,
     )
@@ -296,8 +378,10 @@ def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
             cursor.execute(f"INSERT INTO {table} ({columns}) {select}")
             counts[table] = model.objects.count()
         cursor.execute("DROP TABLE rollup_src")
+        counts[RollupPairMonth._meta.db_table] = _pair_months_rebuild(network_pks)
         counts[RollupCategorySpan._meta.db_table] = _spans_rebuild(network_pks)
+        counts[RollupMemberSpan._meta.db_table] = _member_spans_rebuild(network_pks)
         if connection.vendor == "postgresql":
-            for model in (*ROLLUPS, RollupCategorySpan):
+            for model in (*ROLLUPS, RollupCategorySpan, RollupMemberSpan, RollupPairMonth):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     return counts

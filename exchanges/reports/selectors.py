@@ -6,7 +6,7 @@ import io
 
 from django.utils import timezone
 
-from exchanges.reports.figures import HEADLINE, figures_compute
+from exchanges.reports.figures import HEADLINE, figures_compute, quiet_days
 from exchanges.reports.periods import Period, period_parse
 from exchanges.reports.suppression import path_set, published_paths, suppress
 from members.models import Membership, Network, User
@@ -58,13 +58,15 @@ def report_network(*, user: User, slug: str, start: str | None, end: str | None)
 
 
 def report_network_for(*, network: Network, role: str, period: Period) -> dict:
-    body, cells, extras = figures_compute(networks=[network], period=period, now=timezone.now())
+    now = timezone.now()
+    body, cells, extras = figures_compute(networks=[network], period=period, now=now)
     head = {"network": network.slug, "from": period.label_from, "to": period.label_to, "k": network.k}
     if role == COORDINATOR:
-        quiet = sorted(extras["quiet_30"], key=lambda u: -extras["quiet"][u])
+        days = quiet_days(network_pks=[network.pk], users=extras["quiet_30"], period=period, now=now)
+        quiet = sorted(days, key=lambda u: -days[u])
         names = dict(User.objects.filter(pk__in=quiet).values_list("pk", "display_name"))
         body["no_exchange_members"] = [
-            {"id": u, "display_name": names.get(u, ""), "days_since_exchange": extras["quiet"][u]} for u in quiet
+            {"id": u, "display_name": names.get(u, ""), "days_since_exchange": days[u]} for u in quiet
         ]
         return {**head, **body, "suppressed": []}
     document = _suppressed({**head, **body}, cells, network.k)

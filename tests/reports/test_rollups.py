@@ -7,8 +7,10 @@ from exchanges.reports.models import (
     RollupCategorySpan,
     RollupMemberCategory,
     RollupMemberMonth,
+    RollupMemberSpan,
     RollupMonthKind,
     RollupPair,
+    RollupPairMonth,
 )
 from exchanges.reports.rollups import rollups_rebuild
 from tests.factories import NetworkFactory
@@ -20,8 +22,10 @@ TABLES = {
         "last_exchange_at",
     ),
     RollupMemberCategory: ("network_pk", "month", "category_pk", "user_pk", "exchanges"),
-    RollupPair: ("network_pk", "user_low", "user_high", "first_month", "exchanges"),
+    RollupPair: ("network_pk", "user_low", "user_high", "first_month", "exchanges", "transfers"),
+    RollupPairMonth: ("network_pk", "month", "new_pairs"),
     RollupCategorySpan: ("network_pk", "category_pk", "user_pk", "block", "months_mask"),
+    RollupMemberSpan: ("network_pk", "block", "user_pk", "gave_mask", "received_mask"),
 }  # fmt: skip
 
 
