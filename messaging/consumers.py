@@ -78,10 +78,28 @@ def _since(content: dict) -> dict[int, int]:
     return out
 
 
-def db(fn):
-    # Off the single "thread-sensitive" worker: frames from different sockets reach the database in
-    # parallel (one connection per worker thread), so PostgreSQL can group their commits.
-    return database_sync_to_async(fn, thread_sensitive=False)
+def _with_pushes(fn, args, kwargs):
+    with services.pushes_deferred() as pushes:
+        try:
+            return fn(*args, **kwargs), pushes, None
+        except Exception as exc:  # noqa: BLE001 - raised again on the loop, after the committed pushes
+            return None, pushes, exc
+
+
+# Off the single "thread-sensitive" worker: frames from different sockets reach the database in
+# parallel (one connection per worker thread), so PostgreSQL can group their commits.
+_in_thread = database_sync_to_async(_with_pushes, thread_sensitive=False)
+
+
+async def db(fn, *args, **kwargs):
+    """Run `fn` in a worker thread, one hop for the whole frame; the pushes it committed go out from
+    the event loop afterwards instead of hopping back to it from the thread one by one."""
+    result, pushes, exc = await _in_thread(fn, args, kwargs)
+    if pushes:
+        await services.push_now(pushes)
+    if exc is not None:
+        raise exc
+    return result
 
 
 @database_sync_to_async
@@ -208,7 +226,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         conversation = _int_field(content, "conversation")
         body = _str_field(content, "body")
         client_id = _str_field(content, "client_id", required=False)
-        message = await db(self._send_sync)(conversation, body, client_id)
+        message = await db(self._send_sync, conversation, body, client_id)
         # The sender's answer comes straight back on this socket, so it never depends on Redis.
         await self.send_json({"type": "message.new", "message": message})
 
@@ -221,18 +239,18 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     async def _frame_read(self, content: dict):
         conversation = _int_field(content, "conversation")
         seq = _int_field(content, "seq")
-        seq = await db(services.message_read)(
-            conversation=conversation, user=self.user, seq=seq, origin=self.channel_name
+        seq = await db(
+            services.message_read, conversation=conversation, user=self.user, seq=seq, origin=self.channel_name
         )
         await self.send_json({"type": "message.read", "conversation": conversation, "user": self.user.pk, "seq": seq})
 
     async def _frame_typing(self, content: dict):
         conversation = _int_field(content, "conversation")
-        await db(services.typing_send)(conversation=conversation, user=self.user)
+        await db(services.typing_send, conversation=conversation, user=self.user)
 
     async def _frame_sync(self, content: dict):
         since = _since(content)
-        messages, last = await db(self._sync_rows)(since)
+        messages, last = await db(self._sync_rows, since)
         for message in messages:
             await self.send_json({"type": "message.new", "message": message})
         await self.send_json({"type": "sync.done", "conversations": {str(k): v for k, v in last.items()}})

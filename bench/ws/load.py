@@ -155,18 +155,76 @@ class Member:
             await asyncio.sleep(max(0, next_at - time.monotonic()))
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def postgres_backends(database: str) -> list[int]:
+    """The PostgreSQL backends connected to this database (the servers' connections)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if title.startswith("postgres: ") and f" {database} " in title:
+                pids.append(int(entry.name))
+    return pids
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds spent by each part of the measurement: ASGI processes, Redis, PostgreSQL, load generator."""
+
+    asgi: list[int]
+    redis: int
+    database: str
+
+    def sample(self) -> dict:
+        own = os.times()
+        return {
+            "asgi": sum(cpu_seconds(pid) for pid in self.asgi),
+            "redis": cpu_seconds(self.redis),
+            "postgres": {pid: cpu_seconds(pid) for pid in postgres_backends(self.database)},
+            "load": own.user + own.system,
+        }
+
+    def per_message(self, before: dict, after: dict, messages: int) -> dict:
+        """Milliseconds of CPU per message for each part, and their total."""
+        # A backend that connected during the phase counts from zero; one that left is not counted.
+        postgres = sum(cpu - before["postgres"].get(pid, 0.0) for pid, cpu in after["postgres"].items())
+        spent = {part: after[part] - before[part] for part in ("asgi", "redis", "load")}
+        spent["postgres"] = postgres
+        out = {part: round(1000 * seconds / max(1, messages), 2) for part, seconds in spent.items()}
+        out["total"] = round(1000 * sum(spent.values()) / max(1, messages), 2)
+        return out
+
+
 def p(values, q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
 
 
-async def run_phase(members, name: str, interval: float, seconds: float, drain: float = 3.0) -> dict:
+async def run_phase(
+    members, name: str, interval: float, seconds: float, drain: float = 3.0, meter: CpuMeter | None = None
+) -> dict:
     phase = Phase(name)
     for m in members:
         m.phase = phase
+    cpu_before = meter.sample() if meter else None
     until = time.monotonic() + seconds
     await asyncio.gather(*(m.send_every(phase, interval, until) for m in members))
     await asyncio.sleep(drain)
+    cpu_after = meter.sample() if meter else None
     delivered = [phase.delivered[i] for i in phase.acked if i in phase.delivered]
     result = {
         "phase": name,
@@ -180,6 +238,10 @@ async def run_phase(members, name: str, interval: float, seconds: float, drain: 
         "errors": phase.errors,
         "sockets_closed_by_server": phase.closed,
     }
+    if meter:
+        # CPU per acknowledged message, phase plus drain, of everything sharing the machine's cores.
+        result["cpu_ms_per_msg"] = meter.per_message(cpu_before, cpu_after, len(phase.acked))
+        result["load_average"] = round(os.getloadavg()[0], 2)
     print(json.dumps(result), flush=True)
     return result
 
@@ -202,20 +264,25 @@ async def traffic(args, backend: str, members_info: list[dict], *, ramp: bool) -
     try:
         for port in ports:
             servers.append(topology.asgi_start(port, env))
+        meter = CpuMeter([s.pid for s in servers], redis.pid, env["DATABASE_URL"].rsplit("/", 1)[-1].split("?")[0])
         # Each pair is split across the two processes, so every message crosses Redis.
         members = [Member(info, ports[i % 2]) for i, info in enumerate(members_info)]
         for batch in range(0, len(members), 50):
             await asyncio.gather(*(m.connect() for m in members[batch : batch + 50]))
         short = backend.rsplit(".", 1)[-1]
-        await run_phase(members, f"warmup-{short}", 16.0, 4, drain=2)
+        # Every member sends once (50 msg/s): first messages create notifications, and connections
+        # prepare their statements, so no measured phase pays for that.
+        await run_phase(members, f"warmup-{short}", 8.0, 8, drain=2)
         if ramp:
             for rate in args.ramp:
-                result = await run_phase(members, f"ramp{rate}-{short}", len(members) / rate, args.ramp_seconds)
+                result = await run_phase(
+                    members, f"ramp{rate}-{short}", len(members) / rate, args.ramp_seconds, meter=meter
+                )
                 results.append(result)
                 if result["p99_ms"] > 250 or result["delivered_pct"] < 100:
                     break
         else:
-            results.append(await run_phase(members, f"steady-{short}", args.interval, args.seconds))
+            results.append(await run_phase(members, f"steady-{short}", args.interval, args.seconds, meter=meter))
         for m in members:
             await m.ws.close()
         await asyncio.sleep(0)
@@ -287,7 +354,14 @@ def main() -> None:
         sys.exit("set DATABASE_URL to a migrated PostgreSQL database (e.g. tb_messaging)")
     started = time.monotonic()
     members, sessions = seed(args.pairs)
-    asyncio.run(asyncio.wait_for(run(args, members, sessions), timeout=600))
+    # The load generator shares the cores it measures: uvloop (when installed) makes it cheaper.
+    try:
+        import uvloop
+    except ImportError:
+        runner = asyncio.run
+    else:
+        runner = uvloop.run
+    runner(asyncio.wait_for(run(args, members, sessions), timeout=600))
     print(json.dumps({"total_seconds": round(time.monotonic() - started)}), flush=True)
 
 

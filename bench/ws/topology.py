@@ -1,6 +1,6 @@
-"""Two ASGI (daphne) processes sharing one Redis on loopback: the scale-out shape, for e2e tests and bench.
+"""Two ASGI (uvicorn) processes sharing one Redis on loopback: the scale-out shape, for e2e tests and bench.
 
-    python bench/ws/topology.py --seconds 60        # starts Redis on a free port and two daphnes, then stops
+    python bench/ws/topology.py --seconds 60        # starts Redis on a free port and two uvicorns, then stops
 
 Every process listens on 127.0.0.1 only. Set DATABASE_URL to the database they should share.
 """
@@ -56,20 +56,18 @@ def asgi_env(*, database_url: str, redis_port: int, backend: str | None = None) 
 
 def asgi_command(port: int, server: str) -> list[str]:
     if server == "uvicorn":
-        # Frames over 1 MB are cut off by the server itself; the consumer refuses anything over 64 KB.
+        # The same options as the `ws` service in docker-compose.yml. Frames over 1 MB are cut off by the
+        # server itself; the consumer refuses anything over 64 KB.
         return [str(BIN / "uvicorn"), "timebank.asgi:application", "--host", "127.0.0.1", "--port", str(port)] + [
-            "--no-access-log",
-            "--ws-max-size",
-            "1048576",
-            "--lifespan",
-            "off",
+            *("--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio"),
+            *("--ws-max-size", "1048576", "--lifespan", "off", "--no-access-log"),
         ]
     return [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "timebank.asgi:application"]
 
 
 def asgi_start(port: int, env: dict, log: Path | None = None, server: str | None = None) -> subprocess.Popen:
-    """One ASGI process: daphne (in requirements), or uvicorn when installed and asked for."""
-    server = server or os.environ.get("TIMEBANK_ASGI_SERVER", "daphne")
+    """One ASGI process: uvicorn as in production, or daphne (`TIMEBANK_ASGI_SERVER=daphne`) to compare."""
+    server = server or os.environ.get("TIMEBANK_ASGI_SERVER", "uvicorn")
     out = open(log, "ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         asgi_command(port, server),
@@ -100,7 +98,7 @@ def main() -> None:
     parser.add_argument("--redis-port", type=int, default=0, help="0: a free port")
     parser.add_argument("--seconds", type=float, default=60, help="stop after this long")
     parser.add_argument("--backend", default=None, help="TIMEBANK_CHANNEL_BACKEND for both processes")
-    parser.add_argument("--server", default=None, choices=["daphne", "uvicorn"], help="default: daphne")
+    parser.add_argument("--server", default=None, choices=["daphne", "uvicorn"], help="default: uvicorn")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:

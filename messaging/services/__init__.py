@@ -19,7 +19,14 @@ from messaging.services.notifications import (
     notification_read_all,
     notification_serialize,
 )
-from messaging.services.push import push_after_commit, push_to_user, push_to_users, user_group
+from messaging.services.push import (
+    push_after_commit,
+    push_now,
+    push_to_user,
+    push_to_users,
+    pushes_deferred,
+    user_group,
+)
 
 __all__ = [
     "MAX_BODY",
@@ -35,8 +42,10 @@ __all__ = [
     "notification_read_all",
     "notification_serialize",
     "push_after_commit",
+    "push_now",
     "push_to_user",
     "push_to_users",
+    "pushes_deferred",
     "typing_send",
     "user_group",
 ]

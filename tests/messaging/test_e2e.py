@@ -1,4 +1,4 @@
-"""End to end: real `websockets` clients, two daphne processes sharing a Redis this test starts itself.
+"""End to end: real `websockets` clients, two ASGI (uvicorn) processes sharing a Redis this test starts itself.
 
 A message crosses processes; then one process is killed, and separately Redis is stopped and restarted,
 while messages keep being sent (socket and REST). After reconnecting and `sync`, every client holds
