@@ -12,6 +12,11 @@ urlpatterns = [
     path("networks/<slug:slug>/join/", apis.NetworkJoinApi.as_view(), name="api-network-join"),
     path("networks/<slug:slug>/leave/", apis.NetworkLeaveApi.as_view(), name="api-network-leave"),
     path("networks/<slug:slug>/profile/", profile_apis.ProfileApi.as_view(), name="api-profile"),
+    path(
+        "networks/<slug:slug>/neighbourhoods/",
+        apis.NetworkNeighbourhoodsApi.as_view(),
+        name="api-network-neighbourhoods",
+    ),
     path("networks/<slug:slug>/members/", apis.MemberListApi.as_view(), name="api-member-list"),
     path(member + "approve/", apis.MemberApproveApi.as_view(), name="api-member-approve"),
     path(member + "decline/", apis.MemberDeclineApi.as_view(), name="api-member-decline"),

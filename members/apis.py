@@ -306,3 +306,46 @@ class SupportUnlinkApi(APIView):
         supporter, member = _support_pair(request, slug, user_id, supporter_id)
         services.support_unlink(supporter=supporter, member=member, actor=request.user)
         return Response(status=204)
+
+
+class NetworkNeighbourhoodsApi(APIView):
+    """GET: which neighbourhoods the network's coordinators count as near each other (any member).
+    PUT {"groups": [["Harlesden Town", "Church End"], …]}: replace them (coordinators)."""
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "NetworkNeighbourhoodsInput"
+
+        groups = serializers.ListField(
+            child=serializers.ListField(
+                child=serializers.CharField(max_length=services.NEIGHBOURHOOD_NAME_MAX, allow_blank=True),
+                max_length=services.NEIGHBOURHOOD_GROUP_SIZE_MAX,
+            ),
+            max_length=services.NEIGHBOURHOOD_GROUPS_MAX,
+        )
+
+    class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "NetworkNeighbourhoodsOutput"
+
+        network = serializers.CharField(source="slug")
+        groups = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+
+        def to_representation(self, network):
+            return {"network": network.slug, "groups": network.nearby_neighbourhoods}
+
+    @extend_schema(responses=Output)
+    def get(self, request, slug: str):
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        return Response(self.Output(network).data)
+
+    @extend_schema(request=Input, responses=Output)
+    def put(self, request, slug: str):
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        services.require_coordinator(user=request.user, network=network)
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        network = services.network_neighbourhoods_set(
+            network=network, actor=request.user, groups=serializer.validated_data["groups"]
+        )
+        return Response(self.Output(network).data)

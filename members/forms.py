@@ -96,3 +96,23 @@ class SupportLinkForm(forms.Form):
     def __init__(self, *args, supporters: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supporter"].choices = supporters
+
+
+class NeighbourhoodsForm(forms.Form):
+    """Groups of nearby neighbourhoods as a coordinator writes them: one group a line, names by commas."""
+
+    groups = forms.CharField(
+        label=_("Neighbourhoods near each other"),
+        help_text=_("One group a line, names separated by commas, e.g. “Harlesden Town, Church End, Stonebridge”."),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    @staticmethod
+    def as_text(groups: list[list[str]]) -> str:
+        return "\n".join(", ".join(group) for group in groups)
+
+    def groups_list(self) -> list[list[str]]:
+        lines = self.cleaned_data["groups"].splitlines()
+        return [[name for name in line.split(",")] for line in lines if line.strip()]

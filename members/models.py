@@ -73,6 +73,10 @@ class Network(models.Model):
     hourly_value_pounds = models.DecimalField(max_digits=8, decimal_places=2, default=15)
     k = models.PositiveIntegerField(default=5)
     welcome_minutes = models.PositiveIntegerField(default=0)
+    # Groups of neighbourhood names that lie near each other, as the coordinator knows them:
+    # [["Harlesden Town", "Church End", "Stonebridge"], …]. Matching counts a helper in the same
+    # group as nearby. Written by `network_neighbourhoods_set`.
+    nearby_neighbourhoods = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

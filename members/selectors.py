@@ -42,6 +42,31 @@ def network_in_reach(*, user: User, slug: str) -> Network:
     return network
 
 
+def nearby_neighbourhoods(*, network: Network, place: str) -> frozenset[str]:
+    """The other neighbourhoods grouped with `place` by the network's coordinators, casefolded."""
+    key = " ".join(place.split()).casefold()
+    near: set[str] = set()
+    if key:
+        for group in network.nearby_neighbourhoods or []:
+            folded = {" ".join(name.split()).casefold() for name in group}
+            if key in folded:
+                near |= folded
+    near.discard(key)
+    return frozenset(near)
+
+
+def neighbourhoods_in_use(*, network: Network) -> list[str]:
+    """The neighbourhoods active members gave, each once, for a coordinator grouping them."""
+    places = (
+        Membership.objects.filter(network=network, status=Membership.Status.ACTIVE)
+        .exclude(neighbourhood="")
+        .values_list("neighbourhood", flat=True)
+        .distinct()
+    )
+    unique = {" ".join(place.split()).casefold(): " ".join(place.split()) for place in places}
+    return sorted(unique.values(), key=str.casefold)
+
+
 def networks_of(*, user: User, roles=None) -> QuerySet[Network]:
     """Networks where the user is an active member (optionally with one of `roles`)."""
     qs = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)

@@ -98,6 +98,65 @@ def reason_clean(reason: str | None) -> str:
     return reason
 
 
+NEIGHBOURHOOD_GROUPS_MAX = 50
+NEIGHBOURHOOD_GROUP_SIZE_MAX = 30
+NEIGHBOURHOOD_NAME_MAX = 80
+
+
+def neighbourhood_groups_clean(groups) -> list[list[str]]:
+    """Groups of neighbourhoods near each other: names trimmed, repeats (in any case) dropped,
+    empty groups dropped; a group of one name says nothing and is refused."""
+    invalid = ValidationError({"groups": [_("Give a list of groups, each a list of neighbourhood names.")]})
+    if not isinstance(groups, list) or any(not isinstance(group, list) for group in groups):
+        raise invalid
+    cleaned = []
+    for group in groups:
+        names, seen = [], set()
+        for name in group:
+            if not isinstance(name, str):
+                raise invalid
+            name = " ".join(name.split())
+            if len(name) > NEIGHBOURHOOD_NAME_MAX:
+                raise ValidationError(
+                    {"groups": [_("Keep each neighbourhood under %d characters.") % NEIGHBOURHOOD_NAME_MAX]}
+                )
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                names.append(name)
+        if len(names) == 1:
+            raise ValidationError(
+                {"groups": [_("“%s” is alone in its group: name the neighbourhoods near it too.") % names[0]]}
+            )
+        if len(names) > NEIGHBOURHOOD_GROUP_SIZE_MAX:
+            raise ValidationError(
+                {"groups": [_("Keep each group to %d neighbourhoods.") % NEIGHBOURHOOD_GROUP_SIZE_MAX]}
+            )
+        if names:
+            cleaned.append(names)
+    if len(cleaned) > NEIGHBOURHOOD_GROUPS_MAX:
+        raise ValidationError({"groups": [_("Keep to %d groups.") % NEIGHBOURHOOD_GROUPS_MAX]})
+    return cleaned
+
+
+@transaction.atomic
+def network_neighbourhoods_set(*, network: Network, actor: User, groups) -> Network:
+    """A coordinator says which neighbourhoods lie near each other; matching reads it."""
+    require_coordinator(user=actor, network=network)
+    cleaned = neighbourhood_groups_clean(groups)
+    network = Network.objects.select_for_update().get(pk=network.pk)
+    before = network.nearby_neighbourhoods
+    network.nearby_neighbourhoods = cleaned
+    network.save(update_fields=["nearby_neighbourhoods"])
+    audit_record(
+        action="network.neighbourhoods",
+        actor=actor,
+        network=network,
+        target=network,
+        data={"before": before, "after": cleaned},
+    )
+    return network
+
+
 @transaction.atomic
 def membership_join(*, user: User, network: Network) -> Membership:
     """Ask to join: the membership waits for a coordinator. Someone declined or who left may ask again."""

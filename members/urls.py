@@ -10,6 +10,7 @@ urlpatterns = [
     path("networks/<slug:slug>/leave/", views.network_leave, name="network-leave"),
     path("networks/<slug:slug>/profile/", views.profile_edit, name="profile-edit"),
     path("networks/<slug:slug>/queue/", views.membership_queue, name="membership-queue"),
+    path("networks/<slug:slug>/neighbourhoods/", views.network_neighbourhoods, name="network-neighbourhoods"),
     path("networks/<slug:slug>/members/", views.member_list, name="member-list"),
     path("networks/<slug:slug>/members/new/", views.supported_member_create, name="supported-member-create"),
     path("networks/<slug:slug>/members/<int:user_id>/manage/", views.membership_manage, name="membership-manage"),

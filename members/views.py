@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from members import profiles, selectors, services
 from members.forms import (
+    NeighbourhoodsForm,
     ProfileForm,
     ReasonForm,
     RoleForm,
@@ -170,6 +171,28 @@ def membership_queue(request, slug: str):
     waiting = selectors.members_visible(viewer=request.user, network=network, status=Membership.Status.PENDING)
     context = {"network": network, "waiting": waiting, "form": ReasonForm(), "errors": {}}
     return render(request, "members/membership_queue.html", context)
+
+
+@page
+def network_neighbourhoods(request, slug: str):
+    """A coordinator groups the neighbourhoods that lie near each other, for matching."""
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    services.require_coordinator(user=request.user, network=network)
+    form = NeighbourhoodsForm(
+        request.POST or None, initial={"groups": NeighbourhoodsForm.as_text(network.nearby_neighbourhoods)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.network_neighbourhoods_set(network=network, actor=request.user, groups=form.groups_list())
+            messages.success(request, _("Nearby neighbourhoods saved."))
+            return redirect(request.get_full_path())
+        except ValidationError as exc:
+            form_add_errors(form, exc)
+    grouped = {name.casefold() for group in network.nearby_neighbourhoods for name in group}
+    ungrouped = [p for p in selectors.neighbourhoods_in_use(network=network) if p.casefold() not in grouped]
+    context = {"network": network, "form": form, "ungrouped": ungrouped}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/network_neighbourhoods.html", context, status=status)
 
 
 MEMBERSHIP_ACTIONS = {

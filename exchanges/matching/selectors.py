@@ -24,6 +24,7 @@ from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
 from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Skill, User
+from members.selectors import nearby_neighbourhoods
 
 # Profile skills only bring in members for the skills a listing is clearly about.
 PROFILE_SKILL_WEIGHT = 0.5
@@ -237,6 +238,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
         i_have_current_check=owner.checked,
         candidates=candidates,
         taxonomy=taxonomy,
+        nearby=nearby_neighbourhoods(network=listing.network, place=owner.neighbourhood),
         limit=limit,
     )
     if not ranked:

@@ -68,6 +68,7 @@ class TestAccessibility(BrowserTestCase):
         self.log_in(coordinator.email)
         for path in [
             f"/networks/{network.slug}/queue/",
+            f"/networks/{network.slug}/neighbourhoods/",
             f"/networks/{network.slug}/members/",
             f"/networks/{network.slug}/ledger/",
             "/coordinator/exchanges/",

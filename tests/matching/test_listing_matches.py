@@ -191,6 +191,22 @@ def test_shared_free_time_and_place_reorder_matches_and_are_explained(network, a
     assert second.member == bob
 
 
+def test_a_neighbourhood_grouped_with_mine_counts_as_nearby(network, alice, bob):
+    network.nearby_neighbourhoods = [["Harlesden Town", "Church End"], ["Kensal Green", "Kensal Rise"]]
+    network.save(update_fields=["nearby_neighbourhoods"])
+    Membership.objects.filter(network=network, user=alice).update(neighbourhood="Harlesden Town")
+    Membership.objects.filter(network=network, user=bob).update(neighbourhood="Kensal Rise")
+    near = member(network, neighbourhood="church end").user
+    listing(bob, network, title="Dog walking")
+    listing(near, network, title="Dog walking")
+    request = listing(alice, network, kind="request", title="Dog walking")
+    first, second = listing_matches(listing=request)
+    assert first.member == near
+    assert "Lives nearby, in church end" in first.reasons
+    assert second.member == bob
+    assert not any("nearby" in reason or "lives in" in reason for reason in second.reasons)
+
+
 def test_people_who_have_met_lose_the_new_connection_reason(network, dog_request, alice, bob):
     listing(bob, network, title="Dog walking")
     Exchange.objects.create(

@@ -39,7 +39,13 @@ class Command(BaseCommand):
             self.stdout.write("Demo network already loaded.")
             return
         coordinator = _user("coordinator@example.org", "Carol (coordinator)")
-        network = network_create(slug="demo", name="Harlesden KeyRing", coordinator=coordinator, welcome_minutes=120)
+        network = network_create(
+            slug="demo",
+            name="Harlesden KeyRing",
+            coordinator=coordinator,
+            welcome_minutes=120,
+            nearby_neighbourhoods=[["Harlesden Town", "Church End", "Stonebridge"], ["Harlesden Town", "Kensal Green"]],
+        )
         commissioner = _user("commissioner@example.org", "Brent Council")
         Membership.objects.create(
             network=network, user=commissioner, role=Membership.Role.COMMISSIONER, status=Membership.Status.ACTIVE
