@@ -9,13 +9,18 @@ from django.views.decorators.cache import never_cache
 
 
 def home(request):
+    from exchanges.reports.wellbeing import wellbeing_due
     from members.models import Membership
 
     memberships = []
     if request.user.is_authenticated:
-        memberships = (
+        memberships = list(
             Membership.objects.filter(user=request.user).select_related("network", "account").order_by("network__name")
         )
+        for m in memberships:
+            # The optional check-in is offered on joining and every three months, to people who trade.
+            trading = m.status == Membership.Status.ACTIVE and getattr(m, "account", None) is not None
+            m.wellbeing_due = trading and wellbeing_due(user=request.user, network=m.network)
     return render(request, "home.html", {"memberships": memberships})
 
 

@@ -14,4 +14,5 @@ urlpatterns = [
         apis.NetworkExportApi.as_view(),
         name="report-network-export",
     ),
+    path("wellbeing/<slug:slug>/", apis.WellbeingApi.as_view(), name="api-wellbeing"),
 ]

@@ -6,10 +6,12 @@ Report documents are built and suppressed by the selectors; the views only pick 
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exchanges.reports import wellbeing
 from exchanges.reports.exports import EXPORTS, export_csv_lines
 from exchanges.reports.selectors import COORDINATOR, report_csv, report_funded, report_network, report_network_get
 from timebank.errors import Forbidden, NotFound
@@ -78,3 +80,73 @@ class NetworkExportApi(APIView):
         response = StreamingHttpResponse(export_csv_lines(network=network, what=what), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{slug}-{what}.csv"'
         return response
+
+
+class WellbeingApi(APIView):
+    """The caller's own check-ins in a network (nobody else's, ever) and whether one is due.
+    POST {"action": "answer", "consent": true, "answers": {"happiness": 7, …}} | {"action": "skip"} |
+    {"action": "withdraw"} (erases every answer the caller gave in the network)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class CheckinOutput(serializers.Serializer):
+        class Meta:
+            ref_name = "WellbeingCheckinOutput"
+
+        id = serializers.IntegerField()
+        created_at = serializers.DateTimeField()
+        skipped = serializers.BooleanField()
+        withdrawn = serializers.SerializerMethodField()
+        answers = serializers.SerializerMethodField()
+
+        def get_withdrawn(self, checkin) -> bool:
+            return checkin.withdrawn_at is not None
+
+        def get_answers(self, checkin) -> dict:
+            return {name: getattr(checkin, name) for name in wellbeing.QUESTIONS}
+
+    class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "WellbeingOutput"
+
+        network = serializers.CharField()
+        due = serializers.BooleanField()
+        checkins = serializers.ListField(child=serializers.DictField())
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "WellbeingInput"
+
+        action = serializers.ChoiceField(choices=["answer", "skip", "withdraw"])
+        consent = serializers.BooleanField(required=False, default=False)
+        answers = serializers.DictField(required=False, default=dict)
+
+    def _answer(self, request, network, status=200):
+        body = {
+            "network": network.slug,
+            "due": wellbeing.wellbeing_due(user=request.user, network=network),
+            "checkins": self.CheckinOutput(
+                wellbeing.wellbeing_mine(user=request.user, network=network), many=True
+            ).data,
+        }
+        return Response(body, status=status)
+
+    @extend_schema(responses=Output)
+    def get(self, request, slug: str):
+        return self._answer(request, wellbeing.wellbeing_network(user=request.user, slug=slug))
+
+    @extend_schema(request=Input, responses=Output)
+    def post(self, request, slug: str):
+        network = wellbeing.wellbeing_network(user=request.user, slug=slug)
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["action"] == "answer":
+            wellbeing.wellbeing_record(
+                user=request.user, network=network, consent=data["consent"], answers=data["answers"]
+            )
+        elif data["action"] == "skip":
+            wellbeing.wellbeing_skip(user=request.user, network=network)
+        else:
+            wellbeing.wellbeing_withdraw(user=request.user, network=network)
+        return self._answer(request, network, status=201 if data["action"] != "withdraw" else 200)

@@ -12,15 +12,13 @@ from django.utils.translation import gettext as _
 from exchanges.reports import wellbeing
 from exchanges.reports.periods import period_default, period_parse
 from exchanges.reports.selectors import (
-    COMMISSIONER,
     COORDINATOR,
     funded_networks,
     report_funded_for,
     report_network_for,
     report_network_get,
-    report_role,
 )
-from members.models import Membership, Network
+from members.models import Membership
 from timebank.errors import NotFound
 
 
@@ -128,10 +126,10 @@ QUESTIONS = [
 
 @login_required
 def wellbeing_page(request, slug: str):
-    network = Network.objects.filter(slug=slug).first()
-    # Check-ins are for the people who trade; a commissioner's answers would skew the figures.
-    if network is None or report_role(user=request.user, network=network) in (None, COMMISSIONER):
-        raise Http404
+    try:
+        network = wellbeing.wellbeing_network(user=request.user, slug=slug)
+    except NotFound as exc:
+        raise Http404 from exc
     status = 200
     errors = {}
     if request.method == "POST":

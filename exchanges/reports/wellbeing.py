@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from exchanges.reports.models import WellbeingCheckin
-from members.models import Network, User
+from members.models import Membership, Network, User
 from members.selectors import active_membership
 from timebank.errors import NotFound, ValidationError
 
@@ -18,8 +18,19 @@ EVERY = timedelta(days=91)
 
 
 def _require_member(user: User, network: Network) -> None:
-    if active_membership(user=user, network=network) is None:
+    # Check-ins are for the people who trade; a commissioner's answers would skew the figures.
+    membership = active_membership(user=user, network=network)
+    if membership is None or membership.role == Membership.Role.COMMISSIONER:
         raise NotFound("No such network.")
+
+
+def wellbeing_network(*, user: User, slug: str) -> Network:
+    """The network whose check-ins the caller may take; NotFound otherwise (commissioners included)."""
+    network = Network.objects.filter(slug=slug).first()
+    if network is None:
+        raise NotFound("No such network.")
+    _require_member(user, network)
+    return network
 
 
 def wellbeing_mine(*, user: User, network: Network) -> list[WellbeingCheckin]:
@@ -30,7 +41,8 @@ def wellbeing_mine(*, user: User, network: Network) -> list[WellbeingCheckin]:
 
 def wellbeing_due(*, user: User, network: Network) -> bool:
     """Offer a check-in on joining and every three months, never after consent was withdrawn."""
-    if active_membership(user=user, network=network) is None:
+    membership = active_membership(user=user, network=network)
+    if membership is None or membership.role == Membership.Role.COMMISSIONER:
         return False
     latest = WellbeingCheckin.objects.filter(user=user, network=network).first()
     if latest is None:

@@ -61,3 +61,20 @@ def test_the_check_in_page_refuses_answers_without_consent(client, network, alic
     response = client.post("/wellbeing/harlesden/", {"action": "answer", "happiness": "7"})
     assert response.status_code == 400
     assert not WellbeingCheckin.objects.exists()
+
+
+def test_the_home_page_offers_the_check_in_until_it_is_answered_or_skipped(client, network, alice, bob):
+    from members.models import Membership
+
+    prompt = "A short, optional check-in"
+    client.force_login(alice)
+    html = client.get("/").content.decode()
+    assert prompt in html and 'href="/wellbeing/harlesden/"' in html
+    client.post("/wellbeing/harlesden/", {"action": "skip"})
+    assert prompt not in client.get("/").content.decode()
+    client.force_login(bob)
+    client.post("/wellbeing/harlesden/", {"action": "answer", "consent": "yes", "happiness": "7"})
+    assert prompt not in client.get("/").content.decode()
+    commissioner = member(network, role=Membership.Role.COMMISSIONER).user
+    client.force_login(commissioner)
+    assert prompt not in client.get("/").content.decode()
