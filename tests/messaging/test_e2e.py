@@ -176,19 +176,17 @@ async def test_no_message_is_lost_across_a_killed_process_and_a_redis_restart(pe
     rest_sent: list[str] = []
 
     async def traffic(seconds: float) -> None:
-        # Alice keeps chatting on her socket (process 1); Bob posts over REST (also process 1).
+        # Alice keeps chatting on her socket (process 1), under the socket's rate limit of 10 frames
+        # a second; Bob posts over REST (also process 1), which must succeed with Redis down too.
         end = asyncio.get_running_loop().time() + seconds
         while asyncio.get_running_loop().time() < end:
             n = next(counter)
             await alice.send(pairs["alicebob"] if n % 2 else pairs["alicecarol"], f"a-{n}")
             if n % 3 == 0:
                 body = f"b-{n}"
-                try:
-                    await asyncio.to_thread(rest_send, p1, tokens["bob"], pairs["bobcarol"], body)
-                    rest_sent.append(body)
-                except OSError:
-                    pass
-            await asyncio.sleep(0.05)
+                assert await asyncio.to_thread(rest_send, p1, tokens["bob"], pairs["bobcarol"], body) == 201
+                rest_sent.append(body)
+            await asyncio.sleep(0.15)
 
     # 2. Kill process 2 while messages keep coming; Bob and Carol come back on process 1.
     sending = asyncio.ensure_future(traffic(2.0))
@@ -213,6 +211,7 @@ async def test_no_message_is_lost_across_a_killed_process_and_a_redis_restart(pe
     def arrived_live() -> bool:
         return any(body.startswith("live-again") for body in bob.store[pairs["alicebob"]].values())
 
+    assert alice.open and bob.open, "process 1 closed a socket that did nothing wrong"
     for attempt in range(20):
         await alice.send(pairs["alicebob"], f"live-again-{attempt}")
         for _ in range(20):
@@ -238,6 +237,6 @@ async def test_no_message_is_lost_across_a_killed_process_and_a_redis_restart(pe
     assert alice.acked and alice.acked <= in_db
     assert rest_sent and set(rest_sent) <= in_db
     total = await sync_to_async(Message.objects.count)()
-    assert total > 40
+    assert total > 30, total
     for client in (alice, bob, carol):
         await client.close()
