@@ -316,12 +316,13 @@ class NetworkNeighbourhoodsApi(APIView):
         class Meta:
             ref_name = "NetworkNeighbourhoodsInput"
 
+        # Types and a bound on the work here; the service cleans and applies the limits, as for the page.
         groups = serializers.ListField(
             child=serializers.ListField(
-                child=serializers.CharField(max_length=services.NEIGHBOURHOOD_NAME_MAX, allow_blank=True),
-                max_length=services.NEIGHBOURHOOD_GROUP_SIZE_MAX,
+                child=serializers.CharField(max_length=1000, allow_blank=True, trim_whitespace=False),
+                max_length=1000,
             ),
-            max_length=services.NEIGHBOURHOOD_GROUPS_MAX,
+            max_length=1000,
         )
 
     class Output(serializers.Serializer):

@@ -103,6 +103,14 @@ NEIGHBOURHOOD_GROUP_SIZE_MAX = 30
 NEIGHBOURHOOD_NAME_MAX = 80
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def neighbourhood_groups_clean(groups) -> list[list[str]]:
     """Groups of neighbourhoods near each other: names trimmed, repeats (in any case) dropped,
     empty groups dropped; a group of one name says nothing and is refused."""
@@ -118,8 +126,11 @@ def neighbourhood_groups_clean(groups) -> list[list[str]]:
             name = " ".join(name.split())
             if len(name) > NEIGHBOURHOOD_NAME_MAX:
                 raise ValidationError(
-                    {"groups": [_("Keep each neighbourhood under %d characters.") % NEIGHBOURHOOD_NAME_MAX]}
+                    {"groups": [_("Keep each neighbourhood to %d characters.") % NEIGHBOURHOOD_NAME_MAX]}
                 )
+            # Commas separate names on the page; text must be storable Unicode.
+            if "," in name or not name.isprintable() or not _encodable(name):
+                raise ValidationError({"groups": [_("A neighbourhood's name is plain text without commas.")]})
             if name and name.casefold() not in seen:
                 seen.add(name.casefold())
                 names.append(name)

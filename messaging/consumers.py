@@ -19,6 +19,7 @@ from messaging import selectors, services
 from messaging.auth import _user_for_token
 from timebank.errors import DomainError
 from timebank.ids import is_id
+from timebank.parsers import has_lone_surrogate
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +198,9 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             content = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             await self._error("bad_json", "Frames must be JSON.")
+            return
+        if has_lone_surrogate(content):
+            await self._error("bad_json", "Frames must be valid Unicode.")
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             await self._error("bad_frame", 'A frame is a JSON object with a "type".')

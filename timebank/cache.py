@@ -7,8 +7,12 @@ registers ~200 response callbacks: about half a millisecond of CPU, several time
 Redis is a cache and a doorbell here, never the truth: while it cannot be reached the cache acts as an
 empty one that keeps nothing, answering as Django's dummy cache does: reads miss, writes are dropped and
 `add` succeeds, so sessions (`cached_db`) are read from the database and the throttles and allauth's rate
-limits let requests through. A delete that could not reach Redis is tried again before this process's
-next cache call, so a session logged out during an outage does not live on in the cache after it.
+limits let requests through (availability over rate limiting, by choice). Two exceptions fail closed: a
+TOTP code's "used" mark (`add` answers False, so a code cannot be replayed during an outage), and keys
+whose write or delete was lost: the process keeps them and deletes them before its next cache call, so
+neither a session logged out during an outage nor a value older than the database's outlives it. Other
+processes may still read such a key from Redis until one of them gets through; sessions are bounded by
+their expiry. `incr`, `decr` and `clear` are not softened (nothing here uses them).
 """
 
 import logging
@@ -38,32 +42,44 @@ class RedisCacheClient(DjangoRedisCacheClient):
         return client
 
 
+# Keys whose write or delete did not reach Redis, by server, for every thread of the process
+# (Django gives each thread its own cache object).
+_unsettled: dict[str, set[tuple[str, int | None]]] = {}
+_unsettled_lock = threading.Lock()
+# allauth.mfa marks a TOTP code used with `add`: refuse rather than allow a replay.
+FAIL_CLOSED_ADD = ("allauth.mfa.totp.used",)
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
-        self._undeleted: set[tuple[str, int | None]] = set()
-        self._undeleted_lock = threading.Lock()
+        self._where = ",".join(self._servers) + "|" + self.key_prefix
 
-    def _soft(self, answer_when_down, call, *args, **kwargs):
+    def _pending(self) -> set[tuple[str, int | None]]:
+        return _unsettled.get(self._where, set())
+
+    def _keep(self, keys, version) -> None:
+        with _unsettled_lock:
+            _unsettled.setdefault(self._where, set()).update((key, version) for key in keys)
+
+    def _settle(self) -> None:
+        """Delete the keys whose write or delete was lost; each leaves the set once deleted."""
+        for key, version in list(self._pending()):
+            super().delete(key, version=version)
+            with _unsettled_lock:
+                self._pending().discard((key, version))
+
+    def _soft(self, answer_when_down, call, *args, lost_keys=(), version=None):
         try:
-            if self._undeleted:
-                self._delete_undeleted()
-            return call(*args, **kwargs)
+            if self._pending():
+                self._settle()
+            return call(*args)
         except UNREACHABLE as exc:
-            logger.warning("cache unreachable, answering as a cache miss: %s", exc)
+            logger.warning("cache unreachable, answering as an empty cache: %s", exc)
+            if lost_keys:
+                self._keep(lost_keys, version)
             return answer_when_down
-
-    def _delete_undeleted(self) -> None:
-        with self._undeleted_lock:
-            pending, self._undeleted = self._undeleted, set()
-        try:
-            for key, version in pending:
-                super().delete(key, version=version)
-        except UNREACHABLE:
-            with self._undeleted_lock:
-                self._undeleted |= pending
-            raise
 
     def get(self, key, default=None, version=None):
         return self._soft(default, super().get, key, default, version)
@@ -75,37 +91,21 @@ class RedisCache(DjangoRedisCache):
         return self._soft(False, super().has_key, key, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._soft(True, super().add, key, value, timeout, version)
+        answer = not key.startswith(FAIL_CLOSED_ADD)
+        return self._soft(answer, super().add, key, value, timeout, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._soft(None, super().set, key, value, timeout, version)
+        return self._soft(None, super().set, key, value, timeout, version, lost_keys=[key], version=version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._soft([], super().set_many, data, timeout, version)
+        return self._soft([], super().set_many, data, timeout, version, lost_keys=list(data), version=version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._soft(False, super().touch, key, timeout, version)
 
     def delete(self, key, version=None):
-        try:
-            return self._soft_raise(super().delete, key, version)
-        except UNREACHABLE as exc:
-            logger.warning("cache unreachable, delete of %r kept for later: %s", key, exc)
-            with self._undeleted_lock:
-                self._undeleted.add((key, version))
-            return False
+        return self._soft(False, super().delete, key, version, lost_keys=[key], version=version)
 
     def delete_many(self, keys, version=None):
         keys = list(keys)
-        try:
-            return self._soft_raise(super().delete_many, keys, version)
-        except UNREACHABLE as exc:
-            logger.warning("cache unreachable, %d deletes kept for later: %s", len(keys), exc)
-            with self._undeleted_lock:
-                self._undeleted |= {(key, version) for key in keys}
-            return None
-
-    def _soft_raise(self, call, *args):
-        if self._undeleted:
-            self._delete_undeleted()
-        return call(*args)
+        return self._soft(None, super().delete_many, keys, version, lost_keys=keys, version=version)

@@ -127,7 +127,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # https://channels.readthedocs.io/en/latest/topics/channel_layers.html
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "timebank.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis that stops answering costs a request at most a second or two, then the cache acts as empty.
+    CACHES = {
+        "default": {
+            "BACKEND": "timebank.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     # Pub/sub: resubscribes by itself after a Redis restart and never drops on a full channel;
     # measured against the classic layer in bench/RESULTS.md ("Messaging").
     CHANNEL_LAYERS = {
@@ -184,6 +191,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "timebank.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "timebank.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

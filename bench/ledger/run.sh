@@ -48,7 +48,9 @@ serve() {  # serve <name> <command...>; waits until /healthz answers
 stop() {  # ASGI servers can wait for ever on requests that wrk abandoned at its deadline: 10 s, then SIGKILL
     kill "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-    pkill -9 -P "$SERVER_PID" 2>/dev/null || true; kill -9 "$SERVER_PID" 2>/dev/null || true
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        pkill -9 -P "$SERVER_PID" 2>/dev/null || true; kill -9 "$SERVER_PID" 2>/dev/null || true
+    fi
     wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; sleep 1
 }
 load() { $PY bench/ledger/load.py --port "$PORT" --seed "$OUT/seed.json" --tokens "$OUT/tokens.json" --connections 16 --duration "$@"; }

@@ -198,9 +198,9 @@ def score_match(
         score += weights.availability * len(slots) / len(match.mine.availability)
         reasons.append(f"Free on {_slot_phrase(slots)}")
 
-    theirs_place = match.theirs.neighbourhood.strip()
+    theirs_place = " ".join(match.theirs.neighbourhood.split())
     nearby = {place.casefold() for place in match.nearby}
-    if theirs_place and theirs_place.casefold() == match.mine.neighbourhood.strip().casefold():
+    if theirs_place and theirs_place.casefold() == " ".join(match.mine.neighbourhood.split()).casefold():
         score += weights.same_neighbourhood
         reasons.append(f"Also lives in {theirs_place}")
     elif theirs_place and theirs_place.casefold() in nearby:

@@ -52,6 +52,15 @@ def wellbeing_due(*, user: User, network: Network) -> bool:
     return timezone.now() - latest.created_at >= EVERY
 
 
+def _whole_number(value) -> int | None:
+    """An answer as a whole number: an int, or digits as a form sends them; never a bool or a float."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+        return int(value.strip())
+    return None
+
+
 def wellbeing_record(*, user: User, network: Network, consent: bool, answers: dict) -> WellbeingCheckin:
     """Save a check-in. Every question may be left out; consent is required to keep any answer."""
     _require_member(user, network)
@@ -63,11 +72,8 @@ def wellbeing_record(*, user: User, network: Network, consent: bool, answers: di
         if value in (None, ""):
             continue
         low, high = (0, 10) if name in ONS4 else (1, 3)
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            number = None
-        if number is None or isinstance(value, bool) or not low <= number <= high:
+        number = _whole_number(value)
+        if number is None or not low <= number <= high:
             errors[name] = [f"Choose a number from {low} to {high}."]
         else:
             clean[name] = number

@@ -24,34 +24,53 @@ def test_reads_miss_and_writes_are_dropped_while_redis_is_unreachable():
     assert cache.get("k", "fallback") == "fallback"
     assert cache.get_many(["k", "j"]) == {}
     assert cache.has_key("k") is False and "k" not in cache
-    # As Django's dummy cache answers: an add "succeeds" (allauth's rate-limit lock relies on it).
+    # As Django's dummy cache answers: an add "succeeds" (allauth's rate-limit lock relies on it)...
     assert cache.add("k", 1) is True
+    # ...except a TOTP code's "used" mark, which fails closed so a code cannot be replayed.
+    assert cache.add("allauth.mfa.totp.used?user=1&code=123456", "y") is False
     assert cache.set("k", 1) is None
     assert cache.set_many({"k": 1, "j": 2}) == []
     assert cache.touch("k") is False
-    assert cache.delete("k") is False
-    assert cache.delete_many(["j"]) is None
-    assert cache._undeleted == {("k", None), ("j", None)}
+    assert cache.delete("s") is False
+    assert cache.delete_many(["t"]) is None
+    # Lost writes and deletes are kept, to be deleted once Redis answers.
+    assert cache._pending() == {("k", None), ("j", None), ("s", None), ("t", None)}
+    cache._pending().clear()
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL (CI does)")
-def test_a_delete_that_could_not_reach_redis_is_done_before_the_next_call(monkeypatch):
-    cache = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "test-cache-retry"})
+needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL (CI does)")
+
+
+def failing(*args, **kwargs):
+    raise RedisConnectionError("Redis is down")
+
+
+@needs_redis
+def test_a_lost_delete_is_done_by_the_next_call_from_any_thread(monkeypatch):
+    cache = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "test-cache-delete"})
     cache.set("session", "alive")
-    client = cache._cache.get_client(write=True)
-
-    def down(*args, **kwargs):
-        raise RedisConnectionError("Redis is down")
-
-    elsewhere = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "test-cache-retry"})
-    monkeypatch.setattr(client, "delete", down)
+    monkeypatch.setattr(cache._cache.get_client(write=True), "delete", failing)
     assert cache.delete("session") is False
-    assert elsewhere.get("session") == "alive"  # still in Redis
-    assert cache.get("session") is None  # this process answers a miss while its delete waits
+    assert cache._pending() == {("session", None)}
+    # Another thread's cache object (Django gives each thread its own) settles it first thing.
+    other = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "test-cache-delete"})
+    assert other.get("anything") is None
+    assert other._pending() == set()
     monkeypatch.undo()
-    assert cache.get("other") is None  # any call first does the deletes kept for later
-    assert cache._undeleted == set()
-    assert elsewhere.get("session") is None
+    assert cache.get("session") is None
+
+
+@needs_redis
+def test_a_lost_write_leaves_no_older_value_behind(monkeypatch):
+    cache = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "test-cache-write"})
+    cache.set("session", "before")
+    client = cache._cache.get_client(write=True)
+    monkeypatch.setattr(client, "set", failing)
+    assert cache.set("session", "after") is None
+    monkeypatch.undo()
+    # The database has "after"; Redis must not answer "before".
+    assert cache.get("session") is None
+    assert cache._pending() == set()
 
 
 @pytest.mark.django_db

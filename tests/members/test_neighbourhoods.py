@@ -36,6 +36,9 @@ def test_names_are_trimmed_and_repeats_in_any_case_dropped():
         [["x" * 81, "Church End"]],
         [[f"Place {n}" for n in range(31)]],
         [["A", "B"]] * 51,
+        [["Harlesden, Town", "Church End"]],
+        [["Harlesden\ud800", "Church End"]],
+        [["Harlesden\u200b", "Church End"]],
     ],
 )
 def test_groups_that_say_nothing_or_are_malformed_are_refused(groups):
@@ -136,6 +139,17 @@ def test_the_page_saves_one_group_a_line_and_lists_places_in_no_group(network, c
     assert "Nearby neighbourhoods saved." in html
     assert "Harlesden Town, Church End, Stonebridge\nHarlesden Town, Kensal Green" in html
     assert "<li>Wembley Park</li>" in html and "<li>Church End</li>" not in html
+
+
+def test_what_the_api_stores_the_page_shows_and_saves_unchanged(api, network, coordinator):
+    groups = [["Harlesden  Town", " Church End"], ["Kensal Green", "Kensal Rise"]]
+    api.as_user(coordinator).put(URL, {"groups": groups}, format="json")
+    stored_groups = stored(network)
+    assert stored_groups == [["Harlesden Town", "Church End"], ["Kensal Green", "Kensal Rise"]]
+    page = client_for(coordinator)
+    shown = page.get("/networks/harlesden/neighbourhoods/").context["form"]["groups"].value()
+    page.post("/networks/harlesden/neighbourhoods/", {"groups": shown})
+    assert stored(network) == stored_groups
 
 
 def test_the_page_says_why_a_group_is_refused_and_keeps_what_was_typed(network, coordinator):

@@ -206,6 +206,14 @@ async def test_bad_json_gets_an_error_frame_writes_nothing_and_the_socket_stays_
     await a.disconnect()
 
 
+async def test_a_lone_surrogate_gets_an_error_frame_and_writes_nothing(chat, alice):
+    a = await socket_for(alice)
+    await a.send_to(text_data=f'{{"type": "message.send", "conversation": {chat.pk}, "body": "\\ud800"}}')
+    assert (await a.receive_json_from())["code"] == "bad_json"
+    assert await database_sync_to_async(count_messages)() == 0
+    await a.disconnect()
+
+
 @pytest.mark.parametrize(
     "frame, code",
     [

@@ -65,6 +65,21 @@ def test_bad_answers_get_400_naming_the_field_and_write_nothing(api, network, al
     assert not WellbeingCheckin.objects.exists()
 
 
+@pytest.mark.parametrize("number", ["1e400", "7.9", "-1", "true", '"7x"'])
+def test_answers_that_are_not_whole_numbers_in_range_get_400(api, network, alice, number):
+    body = f'{{"action": "answer", "consent": true, "answers": {{"happiness": {number}}}}}'
+    error = assert_error(api.as_user(alice).post(URL, body, content_type="application/json"), 400, "validation_error")
+    assert "happiness" in error["fields"]
+    assert not WellbeingCheckin.objects.exists()
+
+
+def test_a_commissioner_is_never_due_a_check_in(network):
+    from exchanges.reports.wellbeing import wellbeing_due
+
+    commissioner = member(network, role=Membership.Role.COMMISSIONER).user
+    assert wellbeing_due(user=commissioner, network=network) is False
+
+
 def test_commissioners_and_outsiders_get_404(api, network):
     commissioner = member(network, role=Membership.Role.COMMISSIONER).user
     outsider = member(NetworkFactory(slug="elsewhere")).user

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from members.models import Membership, Network, SupportLink, User
-from members.services import membership_activate, network_create
+from members.services import membership_activate, network_create, network_neighbourhoods_set
 
 PASSWORD = "demo-password"
 MEMBERS = [
@@ -39,12 +39,11 @@ class Command(BaseCommand):
             self.stdout.write("Demo network already loaded.")
             return
         coordinator = _user("coordinator@example.org", "Carol (coordinator)")
-        network = network_create(
-            slug="demo",
-            name="Harlesden KeyRing",
-            coordinator=coordinator,
-            welcome_minutes=120,
-            nearby_neighbourhoods=[["Harlesden Town", "Church End", "Stonebridge"], ["Harlesden Town", "Kensal Green"]],
+        network = network_create(slug="demo", name="Harlesden KeyRing", coordinator=coordinator, welcome_minutes=120)
+        network_neighbourhoods_set(
+            network=network,
+            actor=coordinator,
+            groups=[["Harlesden Town", "Church End", "Stonebridge"], ["Harlesden Town", "Kensal Green"]],
         )
         commissioner = _user("commissioner@example.org", "Brent Council")
         Membership.objects.create(
