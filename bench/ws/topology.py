@@ -57,10 +57,12 @@ def asgi_env(*, database_url: str, redis_port: int, backend: str | None = None) 
 def asgi_command(port: int, server: str) -> list[str]:
     if server == "uvicorn":
         # The same options as the `ws` service in docker-compose.yml. Frames over 1 MB are cut off by the
-        # server itself; the consumer refuses anything over 64 KB.
+        # server itself; the consumer refuses anything over 64 KB. No per-message compression: chat frames
+        # are small, and with it a socket held 127 KiB instead of 93 and the highest sustained rate fell
+        # from 600 to 500 msg/s (bench/RESULTS.md, "Messaging").
         return [str(BIN / "uvicorn"), "timebank.asgi:application", "--host", "127.0.0.1", "--port", str(port)] + [
             *("--loop", "uvloop", "--http", "httptools", "--ws", "websockets-sansio"),
-            *("--ws-max-size", "1048576", "--lifespan", "off", "--no-access-log"),
+            *("--ws-max-size", "1048576", "--lifespan", "off", "--no-access-log", "--ws-per-message-deflate", "false"),
         ]
     return [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "timebank.asgi:application"]
 
