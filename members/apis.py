@@ -330,10 +330,9 @@ class NetworkNeighbourhoodsApi(APIView):
             ref_name = "NetworkNeighbourhoodsOutput"
 
         network = serializers.CharField(source="slug")
-        groups = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
-
-        def to_representation(self, network):
-            return {"network": network.slug, "groups": network.nearby_neighbourhoods}
+        groups = serializers.ListField(
+            source="nearby_neighbourhoods", child=serializers.ListField(child=serializers.CharField())
+        )
 
     @extend_schema(responses=Output)
     def get(self, request, slug: str):

@@ -55,16 +55,18 @@ def nearby_neighbourhoods(*, network: Network, place: str) -> frozenset[str]:
     return frozenset(near)
 
 
-def neighbourhoods_in_use(*, network: Network) -> list[str]:
-    """The neighbourhoods active members gave, each once, for a coordinator grouping them."""
+def neighbourhoods_ungrouped(*, network: Network) -> list[str]:
+    """The neighbourhoods active members gave that no group names, each once: what a coordinator
+    grouping them has still to place."""
     places = (
         Membership.objects.filter(network=network, status=Membership.Status.ACTIVE)
         .exclude(neighbourhood="")
         .values_list("neighbourhood", flat=True)
         .distinct()
     )
+    grouped = {name.casefold() for group in network.nearby_neighbourhoods for name in group}
     unique = {" ".join(place.split()).casefold(): " ".join(place.split()) for place in places}
-    return sorted(unique.values(), key=str.casefold)
+    return sorted((place for key, place in unique.items() if key not in grouped), key=str.casefold)
 
 
 def networks_of(*, user: User, roles=None) -> QuerySet[Network]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from members.models import AuditEvent, Membership, Network, SupportLink, User
 from timebank.errors import Forbidden, InvalidTransition, ValidationError
+from timebank.parsers import has_lone_surrogate
 
 
 def audit_record(
@@ -103,14 +104,6 @@ NEIGHBOURHOOD_GROUP_SIZE_MAX = 30
 NEIGHBOURHOOD_NAME_MAX = 80
 
 
-def _encodable(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def neighbourhood_groups_clean(groups) -> list[list[str]]:
     """Groups of neighbourhoods near each other: names trimmed, repeats (in any case) dropped,
     empty groups dropped; a group of one name says nothing and is refused."""
@@ -129,7 +122,7 @@ def neighbourhood_groups_clean(groups) -> list[list[str]]:
                     {"groups": [_("Keep each neighbourhood to %d characters.") % NEIGHBOURHOOD_NAME_MAX]}
                 )
             # Commas separate names on the page; text must be storable Unicode.
-            if "," in name or not name.isprintable() or not _encodable(name):
+            if "," in name or not name.isprintable() or has_lone_surrogate(name):
                 raise ValidationError({"groups": [_("A neighbourhood's name is plain text without commas.")]})
             if name and name.casefold() not in seen:
                 seen.add(name.casefold())

@@ -188,9 +188,7 @@ def network_neighbourhoods(request, slug: str):
             return redirect(request.get_full_path())
         except ValidationError as exc:
             form_add_errors(form, exc)
-    grouped = {name.casefold() for group in network.nearby_neighbourhoods for name in group}
-    ungrouped = [p for p in selectors.neighbourhoods_in_use(network=network) if p.casefold() not in grouped]
-    context = {"network": network, "form": form, "ungrouped": ungrouped}
+    context = {"network": network, "form": form, "ungrouped": selectors.neighbourhoods_ungrouped(network=network)}
     status = 400 if request.method == "POST" else 200
     return render(request, "members/network_neighbourhoods.html", context, status=status)
 

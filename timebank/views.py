@@ -18,9 +18,10 @@ def home(request):
             Membership.objects.filter(user=request.user).select_related("network", "account").order_by("network__name")
         )
         for m in memberships:
-            # The optional check-in is offered on joining and every three months, to people who trade.
-            trading = m.status == Membership.Status.ACTIVE and getattr(m, "account", None) is not None
-            m.wellbeing_due = trading and wellbeing_due(user=request.user, network=m.network)
+            # The optional check-in, offered on joining and every three months.
+            m.wellbeing_due = m.status == Membership.Status.ACTIVE and wellbeing_due(
+                user=request.user, network=m.network
+            )
     return render(request, "home.html", {"memberships": memberships})
 
 

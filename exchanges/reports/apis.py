@@ -82,6 +82,23 @@ class NetworkExportApi(APIView):
         return response
 
 
+class WellbeingCheckinOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "WellbeingCheckinOutput"
+
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    skipped = serializers.BooleanField()
+    withdrawn = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
+
+    def get_withdrawn(self, checkin) -> bool:
+        return checkin.withdrawn_at is not None
+
+    def get_answers(self, checkin) -> dict:
+        return {name: getattr(checkin, name) for name in wellbeing.QUESTIONS}
+
+
 class WellbeingApi(APIView):
     """The caller's own check-ins in a network (nobody else's, ever) and whether one is due.
     POST {"action": "answer", "consent": true, "answers": {"happiness": 7, …}} | {"action": "skip"} |
@@ -89,29 +106,13 @@ class WellbeingApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class CheckinOutput(serializers.Serializer):
-        class Meta:
-            ref_name = "WellbeingCheckinOutput"
-
-        id = serializers.IntegerField()
-        created_at = serializers.DateTimeField()
-        skipped = serializers.BooleanField()
-        withdrawn = serializers.SerializerMethodField()
-        answers = serializers.SerializerMethodField()
-
-        def get_withdrawn(self, checkin) -> bool:
-            return checkin.withdrawn_at is not None
-
-        def get_answers(self, checkin) -> dict:
-            return {name: getattr(checkin, name) for name in wellbeing.QUESTIONS}
-
     class Output(serializers.Serializer):
         class Meta:
             ref_name = "WellbeingOutput"
 
         network = serializers.CharField()
         due = serializers.BooleanField()
-        checkins = serializers.ListField(child=serializers.DictField())
+        checkins = WellbeingCheckinOutput(many=True)
 
     class Input(serializers.Serializer):
         class Meta:
@@ -125,11 +126,9 @@ class WellbeingApi(APIView):
         body = {
             "network": network.slug,
             "due": wellbeing.wellbeing_due(user=request.user, network=network),
-            "checkins": self.CheckinOutput(
-                wellbeing.wellbeing_mine(user=request.user, network=network), many=True
-            ).data,
+            "checkins": wellbeing.wellbeing_mine(user=request.user, network=network),
         }
-        return Response(body, status=status)
+        return Response(self.Output(body).data, status=status)
 
     @extend_schema(responses=Output)
     def get(self, request, slug: str):

@@ -17,10 +17,14 @@ QUESTIONS = ONS4 + LONELINESS
 EVERY = timedelta(days=91)
 
 
-def _require_member(user: User, network: Network) -> None:
+def _may_check_in(user: User, network: Network) -> bool:
     # Check-ins are for the people who trade; a commissioner's answers would skew the figures.
     membership = active_membership(user=user, network=network)
-    if membership is None or membership.role == Membership.Role.COMMISSIONER:
+    return membership is not None and membership.role != Membership.Role.COMMISSIONER
+
+
+def _require_member(user: User, network: Network) -> None:
+    if not _may_check_in(user, network):
         raise NotFound("No such network.")
 
 
@@ -41,8 +45,7 @@ def wellbeing_mine(*, user: User, network: Network) -> list[WellbeingCheckin]:
 
 def wellbeing_due(*, user: User, network: Network) -> bool:
     """Offer a check-in on joining and every three months, never after consent was withdrawn."""
-    membership = active_membership(user=user, network=network)
-    if membership is None or membership.role == Membership.Role.COMMISSIONER:
+    if not _may_check_in(user, network):
         return False
     latest = WellbeingCheckin.objects.filter(user=user, network=network).first()
     if latest is None:

@@ -26,7 +26,8 @@ def test_a_surrogate_in_a_key_is_refused_too(api, network, coordinator):
         "/api/v1/networks/harlesden/neighbourhoods/", body, content_type="application/json"
     )
     assert response.status_code == 400, response.content
-    assert network.__class__.objects.get(pk=network.pk).nearby_neighbourhoods == []
+    network.refresh_from_db()
+    assert network.nearby_neighbourhoods == []
 
 
 def test_a_message_with_a_lone_surrogate_is_refused(api, network, alice, bob):
