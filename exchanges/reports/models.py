@@ -17,18 +17,26 @@ class RollupMonthKind(models.Model):
     """Minutes and transfers per network × month × transfer kind × skill category (exchanges only).
 
     Net of reversals: a reversal is booked against the month, kind and category of what it reverses.
+    Every transfer of a network in a month adds to the same key, so each key is spread over
+    `STRIPES` rows (chosen by transfer id) and readers add the stripes up: concurrent transfers
+    would otherwise queue on one row lock until each commits. A rebuild writes stripe 0 only.
     """
+
+    STRIPES = 16
 
     network_pk = models.BigIntegerField()
     month = models.DateField()
     kind = models.CharField(max_length=10)
     category_pk = models.BigIntegerField(default=UNCATEGORISED)
+    stripe = models.SmallIntegerField(db_default=0)
     minutes = models.BigIntegerField(default=0)
     transfers = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["network_pk", "month", "kind", "category_pk"], name="rollup_month_kind_key")
+            models.UniqueConstraint(
+                fields=["network_pk", "month", "kind", "category_pk", "stripe"], name="rollup_month_kind_key"
+            )
         ]
 
 

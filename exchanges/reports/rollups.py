@@ -148,9 +148,9 @@ def rollup_transfer(transfer: Transfer) -> None:
     network = transfer.network_id
     _upsert(
         RollupMonthKind._meta.db_table,
-        ["network_pk", "month", "kind", "category_pk"],
+        ["network_pk", "month", "kind", "category_pk", "stripe"],
         ["minutes", "transfers"],
-        [(network, month, source.kind, category, minutes, count)],
+        [(network, month, source.kind, category, transfer.pk % RollupMonthKind.STRIPES, minutes, count)],
     )
     if exchange is None:
         return
