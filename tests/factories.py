@@ -5,6 +5,7 @@ cannot create a balance that the product could not.
 """
 
 import factory
+from django.test import Client
 
 from members.models import Membership, Network, User
 from members.services import membership_activate, network_create
@@ -48,3 +49,13 @@ def member(network: Network, role: str = Membership.Role.MEMBER, user: User | No
 
 def pending(network: Network, user: User | None = None) -> Membership:
     return Membership.objects.create(network=network, user=user or UserFactory(), status=Membership.Status.PENDING)
+
+
+def app_token(user) -> str:
+    """A session token for the user from allauth's app login (the factories' password)."""
+    response = Client().post(
+        "/_allauth/app/v1/auth/login",
+        {"email": user.email, "password": "demo-password"},
+        content_type="application/json",
+    )
+    return response.json()["meta"]["session_token"]

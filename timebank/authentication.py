@@ -1,6 +1,8 @@
 """API authentication: allauth's app session token, with a challenge so anonymous calls get 401."""
 
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
+from allauth.headless.internal import sessionkit
+from allauth.headless.tokens.strategies.sessions import SessionTokenStrategy as AllauthSessionTokenStrategy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -8,6 +10,15 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
     def authenticate_header(self, request):
         # Without a challenge DRF turns "not authenticated" into 403; PRODUCT §4 wants 401.
         return 'Session realm="api"'
+
+
+class SessionTokenStrategy(AllauthSessionTokenStrategy):
+    """allauth's session tokens, each looked up with one read of the session instead of an
+    existence check and then a read (allauth's JWT strategy looks sessions up the same way).
+    A missing or expired session is None, as before."""
+
+    def lookup_session(self, session_token):
+        return sessionkit.lookup_session(session_token)
 
 
 class SessionTokenScheme(OpenApiAuthenticationExtension):

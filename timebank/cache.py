@@ -12,7 +12,8 @@ TOTP code's "used" mark (`add` answers False, so a code cannot be replayed durin
 whose write or delete was lost: the process keeps them and deletes them before its next cache call, so
 neither a session logged out during an outage nor a value older than the database's outlives it. Other
 processes may still read such a key from Redis until one of them gets through; sessions are bounded by
-their expiry. `incr`, `decr` and `clear` are not softened (nothing here uses them).
+their expiry. `incr`, `decr` and `clear` are not softened (nothing here uses them); `count_in_window`, the API
+throttle's counter, is.
 """
 
 import logging
@@ -105,6 +106,19 @@ class RedisCache(DjangoRedisCache):
 
     def delete(self, key, version=None):
         return self._soft(False, super().delete, key, version, lost_keys=[key], version=version)
+
+    def count_in_window(self, key, timeout: int, version=None) -> int:
+        """Add one to a counter that lives `timeout` seconds from its first hit; one round trip.
+        While Redis cannot be reached the count is 0, so a rate limit lets the request through."""
+        key = self.make_and_validate_key(key, version=version)
+
+        def hit():
+            pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
+            pipe.set(key, 0, ex=timeout, nx=True)
+            pipe.incr(key)
+            return pipe.execute()[1]
+
+        return self._soft(0, hit)
 
     def delete_many(self, keys, version=None):
         keys = list(keys)

@@ -104,6 +104,10 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")))}
     # Explicit, so a live-server process given the test settings does not prefix it twice.
     DATABASES["default"]["TEST"] = {"NAME": "test_" + DATABASES["default"]["NAME"]}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Parameters travel apart from the statement text, so psycopg prepares a statement the
+        # fifth time a connection runs it and PostgreSQL stops re-planning it (bench/RESULTS.md).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 else:
     DATABASES = {
         "default": {
@@ -174,6 +178,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 HEADLESS_ONLY = False  # the product has server-rendered pages too
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_FRONTEND_URLS = {}
+HEADLESS_TOKEN_STRATEGY = "timebank.authentication.SessionTokenStrategy"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 
 EMAIL_BACKEND = env(

@@ -1,11 +1,17 @@
 """Accounts, headless app auth, the API error shape and health checks."""
 
+from datetime import timedelta
+
 import pytest
+from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from members.models import User
-from tests.factories import UserFactory
+from tests.factories import UserFactory, app_token
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +71,29 @@ def test_an_invalid_session_token_gets_401_not_403():
     response = Client().get("/api/v1/me/", HTTP_X_SESSION_TOKEN="not-a-real-token")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_a_token_whose_session_ended_gets_401():
+    logged_out, expired = UserFactory(), UserFactory()
+    out_token, expired_token = app_token(logged_out), app_token(expired)
+    assert Client().delete("/_allauth/app/v1/auth/session", HTTP_X_SESSION_TOKEN=out_token).status_code == 401
+    # Expired in the database while a cached copy may still be in the cache: the cache goes too.
+    Session.objects.filter(session_key=expired_token).update(expire_date=timezone.now() - timedelta(seconds=1))
+    cache.delete(cached_db.KEY_PREFIX + expired_token)
+    for token in (out_token, expired_token):
+        response = Client().get("/api/v1/me/", HTTP_X_SESSION_TOKEN=token)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_a_session_token_is_looked_up_with_one_read_of_the_session(monkeypatch):
+    token = app_token(UserFactory())
+    reads = []
+    load = cached_db.SessionStore.load
+    monkeypatch.setattr(cached_db.SessionStore, "load", lambda self: reads.append(1) or load(self))
+    monkeypatch.setattr(cached_db.SessionStore, "exists", lambda self, key: pytest.fail("a second lookup"))
+    assert Client().get("/api/v1/me/", HTTP_X_SESSION_TOKEN=token).status_code == 200
+    assert reads == [1]
 
 
 def test_an_unknown_api_path_gets_a_json_404():

@@ -2,21 +2,11 @@
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.test import Client
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, app_token
 from timebank.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def app_token(user) -> str:
-    response = Client().post(
-        "/_allauth/app/v1/auth/login",
-        {"email": user.email, "password": "demo-password"},
-        content_type="application/json",
-    )
-    return response.json()["meta"]["session_token"]
 
 
 async def connect(headers, path="/ws/"):
