@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ledger benchmark, one run (~4 minutes): pgbench TPC-B as the ceiling, then the HTTP gift endpoint
+# Ledger benchmark, one run (~4 minutes): pgbench TPC-B as the yardstick, the gift's own SQL replayed by
+# pgbench (bench/ledger/gift.pgbench: what no web tier can beat), then the HTTP gift endpoint
 # (session token, Idempotency-Key, audit, the real service) under 16 connections, served by
 # granian WSGI (2 workers), granian ASGI (2 workers) and daphne (ASGI), then half the best rate.
 # Needs PostgreSQL on 127.0.0.1:5432 (trust auth) and Redis on 127.0.0.1:6379. Only targets 127.0.0.1.
@@ -36,6 +37,14 @@ $PY manage.py migrate -v 0
 $PY manage.py collectstatic --noinput -v 0
 $PY bench/ledger/seed.py 32 >"$OUT/seed.json"
 
+# The ceiling of the gift endpoint on this machine: its database work alone, replayed by pgbench.
+read -r LO HI NET <<<"$(psql -h 127.0.0.1 -U postgres -tA -F' ' "$BENCH_DB" \
+    -c "SELECT min(user_id), max(user_id), min(network_id) FROM members_membership WHERE role = 'member'")"
+pgbench -h 127.0.0.1 -U postgres -n -M prepared -c 16 -j 2 -T "$DURATION" -D lo="$LO" -D hi="$HI" -D net="$NET" \
+    -f bench/ledger/gift.pgbench "$BENCH_DB" >"$OUT/gift-sql.log" 2>&1
+SQL_TPS=$(grep -E "^tps" "$OUT/gift-sql.log" | head -1 | sed -E 's/tps = ([0-9.]+).*/\1/')
+echo "== the gift's SQL alone (pgbench, 16 clients, ${DURATION}s): $SQL_TPS tps = $($PY -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.3f}')" "$SQL_TPS" "$TPS") x pgbench"
+
 serve() {  # serve <name> <command...>; waits until /healthz answers
     "${@:2}" >"$OUT/$1.log" 2>&1 &
     SERVER_PID=$!
@@ -59,6 +68,9 @@ blast() {
     [ -f "$OUT/tokens.json.txt" ] || load 0 --login-only
     wrk -t 2 -c 16 -d "${1}s" -s bench/ledger/gifts.lua "http://127.0.0.1:$PORT" -- "$OUT/tokens.json.txt" bench | tail -1
 }
+# CPU time (clock ticks) used so far by the processes named, and a process with its descendants.
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+family() { local c; echo "$1"; for c in $(pgrep -P "$1"); do family "$c"; done; }
 ratio() { $PY -c "import json,sys; r=json.loads(sys.argv[1]); print(f\"{r['gifts_per_s']} gifts/s = {r['gifts_per_s']/float(sys.argv[2]):.3f} x pgbench, errors {r['errors']}, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms\")" "$1" "$TPS"; }
 
 start() {  # the three process layouts measured
@@ -75,10 +87,18 @@ BEST=""
 for layout in granian-wsgi granian-asgi daphne; do
     start $layout
     blast 3 >/dev/null  # warm-up: every worker has imported everything and opened its connections
+    SERVER=$(family "$SERVER_PID"); DB=$(pgrep -u postgres); CACHE=$(pgrep -x redis-server)
+    # shellcheck disable=SC2086  # lists of pids
+    read -r S0 D0 C0 <<<"$(ticks $SERVER) $(ticks $DB) $(ticks $CACHE)"
     RESULT=$(blast "$DURATION")
+    # shellcheck disable=SC2086
+    read -r S1 D1 C1 <<<"$(ticks $SERVER) $(ticks $DB) $(ticks $CACHE)"
     stop
     echo "== $layout, 16 connections, ${DURATION}s: $RESULT"
     echo "   $(ratio "$RESULT")"
+    $PY -c "import json,os,sys; n=json.loads(sys.argv[1])['requests']; hz=os.sysconf('SC_CLK_TCK'); \
+print('   CPU per gift: ' + ', '.join(f'{name} {1000 * int(t) / hz / n:.2f} ms' for name, t in \
+zip(('server', 'PostgreSQL', 'Redis'), sys.argv[2:])))" "$RESULT" $((S1 - S0)) $((D1 - D0)) $((C1 - C0))
     RATES[$layout]=$($PY -c "import json,sys; print(json.loads(sys.argv[1])['gifts_per_s'])" "$RESULT")
     if [ -z "$BEST" ] || $PY -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "${RATES[$layout]}" "${RATES[$BEST]}"; then
         BEST=$layout
