@@ -206,7 +206,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "timebank.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["timebank.throttling.FailOpenUserThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env("TIMEBANK_API_RATE", "100000/minute")},
+    # Per person, counted per minute: far above what a person or an app does, low enough to stop a loop.
+    "DEFAULT_THROTTLE_RATES": {"user": env("TIMEBANK_API_RATE", "1200/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

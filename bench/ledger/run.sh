@@ -14,6 +14,8 @@ PORT=${BENCH_PORT:-8471}
 DURATION=${BENCH_DURATION:-20}
 OUT=$(mktemp -d)
 export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only-secret-key-bench-only-secret-key-0123456789
+# The API's rate limit is still counted on every request; raised so it never refuses a bench member.
+export TIMEBANK_API_RATE=100000/minute
 export DJANGO_ALLOWED_HOSTS=127.0.0.1 DATABASE_URL="$PG/$BENCH_DB" REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/12}
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; }
