@@ -1,5 +1,7 @@
 """Shared fixtures: API clients, a network with its people, database-vendor markers."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -82,3 +84,12 @@ def alice(network):
 @pytest.fixture
 def bob(network):
     return member(network).user
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counts(monkeypatch):
+    """Each test counts API requests under keys of its own: user ids repeat across tests on SQLite, and
+    the counts live in the cache, which outlives a test."""
+    from timebank.throttling import FailOpenUserThrottle
+
+    monkeypatch.setattr(FailOpenUserThrottle, "cache_format", f"throttle-{uuid.uuid4().hex}-%(scope)s-%(ident)s")

@@ -113,7 +113,8 @@ class RedisCache(DjangoRedisCache):
         key = self.make_and_validate_key(key, version=version)
 
         def hit():
-            pipe = self._cache.get_client(key, write=True).pipeline(transaction=False)
+            # MULTI/EXEC: the key cannot expire between the two, leaving an INCR-made key with no TTL.
+            pipe = self._cache.get_client(key, write=True).pipeline(transaction=True)
             pipe.set(key, 0, ex=timeout, nx=True)
             pipe.incr(key)
             return pipe.execute()[1]

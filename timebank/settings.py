@@ -105,8 +105,9 @@ if DATABASE_URL:
     # Explicit, so a live-server process given the test settings does not prefix it twice.
     DATABASES["default"]["TEST"] = {"NAME": "test_" + DATABASES["default"]["NAME"]}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Parameters travel apart from the statement text, so psycopg prepares a statement the
-        # fifth time a connection runs it and PostgreSQL stops re-planning it (bench/RESULTS.md).
+        # Parameters travel apart from the statement text, so psycopg prepares a statement once a
+        # connection has run it five times and PostgreSQL stops re-planning it (bench/RESULTS.md).
+        # Django turns preparing off unless `prepare_threshold` is given.
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 else:
     DATABASES = {

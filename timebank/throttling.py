@@ -8,7 +8,8 @@ logger = logging.getLogger(__name__)
 
 
 def count_in_window(cache, key: str, timeout: int) -> int:
-    """One more hit on a counter that expires `timeout` seconds after its first hit."""
+    """One more hit on a counter that expires `timeout` seconds after its first hit. (On the database
+    and file caches `incr` rewrites the expiry to the default 300 s: fine for per-minute rates.)"""
     if hasattr(cache, "count_in_window"):  # timebank.cache.RedisCache: one round trip
         return cache.count_in_window(key, timeout)
     cache.add(key, 0, timeout)

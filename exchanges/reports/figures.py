@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Sum
 
 from exchanges.models import Account, Exchange, Listing, Transfer
 from exchanges.reports.cells import REACH_FIELDS, report_cells
@@ -300,19 +300,26 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
     month_minutes, month_count = defaultdict(int), defaultdict(int)
     cat_minutes, cat_count = defaultdict(int), defaultdict(int)
     kind_minutes: dict[str, int] = defaultdict(int)
-    value = Decimal(0)
-    for net, month, kind, cat, minutes, transfers in RollupMonthKind.objects.filter(**in_period).values_list(
-        "network_pk", "month", "kind", "category_pk", "minutes", "transfers"
-    ):
+    network_minutes: dict[int, int] = defaultdict(int)
+    rows = (
+        RollupMonthKind.objects.filter(**in_period)
+        .values("network_pk", "month", "kind", "category_pk")  # the stripes of each key, added up
+        .annotate(Sum("minutes"), Sum("transfers"))
+        .values_list("network_pk", "month", "kind", "category_pk", "minutes__sum", "transfers__sum")
+        .order_by()
+    )
+    for net, month, kind, cat, minutes, transfers in rows:
         if kind == Transfer.Kind.EXCHANGE:
             month_minutes[month] += minutes
             month_count[month] += transfers
             cat_minutes[cat] += minutes
             cat_count[cat] += transfers
-            value += Decimal(minutes) / 60 * rates[net]
+            network_minutes[net] += minutes
         else:
             kind_minutes[kind] += minutes
     exchange_minutes = sum(month_minutes.values())
+    # Valued once per network, from its whole minutes: pennies do not depend on how rows are split.
+    value = sum((Decimal(minutes) / 60 * rates[net] for net, minutes in network_minutes.items()), Decimal(0))
 
     # Activity: who gave and who received, over the period and month by month.
     gave, received, per_month = _activity(pks, period)

@@ -117,8 +117,8 @@ def _message_insert_checked(conversation_id: int, sender: User, body: str, clien
     those to notify), or None when the send is refused and the caller must say why."""
     now = timezone.now()
     connection.ensure_connection()
-    # A cursor with server-side binding, so the statement is prepared once per connection: planning it
-    # costs PostgreSQL about twice what running it does. Django's cursors bind on the client and cannot.
+    # Prepared from its first run on a connection (Django's cursors prepare a statement only after five
+    # runs): planning it costs PostgreSQL about twice what running it does.
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
             _SEND_SQL,

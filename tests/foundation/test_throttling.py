@@ -1,8 +1,7 @@
 """The API's per-user rate: counted per window, answered with 429 `rate_limited`, failing open."""
 
-import uuid
-
 import pytest
+from redis.exceptions import ResponseError
 
 from tests.factories import UserFactory
 from tests.foundation.test_cache import unreachable_url
@@ -13,8 +12,6 @@ from timebank.throttling import FailOpenUserThrottle
 @pytest.fixture
 def three_a_minute(monkeypatch):
     monkeypatch.setattr(FailOpenUserThrottle, "THROTTLE_RATES", {"user": "3/minute"})
-    # Keys of their own, so counts left by other tests (same user ids on SQLite) do not meet these.
-    monkeypatch.setattr(FailOpenUserThrottle, "cache_format", f"test-{uuid.uuid4().hex}-%(scope)s-%(ident)s")
     clock = {"now": 1_800_000_030.0}
     monkeypatch.setattr(FailOpenUserThrottle, "timer", lambda self: clock["now"])
     return clock
@@ -45,5 +42,14 @@ def test_the_count_is_one_small_value_however_many_requests(db, api, three_a_min
 
 def test_an_unreachable_cache_lets_requests_through(db, api, three_a_minute, monkeypatch):
     monkeypatch.setattr(FailOpenUserThrottle, "cache", RedisCache(unreachable_url(), {}))
+    alice = UserFactory()
+    assert {api.as_user(alice).get("/api/v1/accounts/").status_code for _ in range(5)} == {200}
+
+
+def test_any_cache_error_lets_requests_through(db, api, three_a_minute, monkeypatch):
+    def broken(cache, key, timeout):
+        raise ResponseError("OOM command not allowed when used memory > 'maxmemory'")
+
+    monkeypatch.setattr("timebank.throttling.count_in_window", broken)
     alice = UserFactory()
     assert {api.as_user(alice).get("/api/v1/accounts/").status_code for _ in range(5)} == {200}

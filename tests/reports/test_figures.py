@@ -102,3 +102,20 @@ def test_a_shorter_range_counts_only_its_own_months(story):
     assert report["totals"]["hours_exchanged"] == 0.75
     assert report["totals"]["active_members"] == 2
     assert report["totals"]["new_connections"] == 1
+
+
+def test_value_is_worked_out_from_all_the_minutes_not_row_by_row(db):
+    from decimal import Decimal
+
+    from exchanges.reports.models import RollupMonthKind
+    from tests.factories import NetworkFactory
+
+    network = NetworkFactory(slug="pennies", hourly_value_pounds=Decimal("12.50"))
+    # 9 minutes at £12.50 an hour is £1.875, so £1.88; valued month by month, 1 + 8 minutes came to £1.87.
+    for month, stripe, minutes in [("2026-01-01", 0, 1), ("2026-02-01", 3, 8)]:
+        RollupMonthKind.objects.create(
+            network_pk=network.pk, month=month, kind="exchange", stripe=stripe, minutes=minutes, transfers=1
+        )
+    report = report_network_for(network=network, role=COORDINATOR, period=period_parse(start="2026-01", end="2026-02"))
+    assert report["totals"]["value_pounds"] == 1.88
+    assert report["totals"]["exchanges"] == 2
