@@ -18,12 +18,13 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from exchanges.ledger.services import network_accounts_open, transfer_create  # noqa: E402
 from exchanges.models import Account, Exchange, Transfer  # noqa: E402
+from exchanges.reports.models import RollupMonthKind  # noqa: E402
 from exchanges.reports.periods import Period, month_add  # noqa: E402
 from exchanges.reports.rollups import rollups_rebuild  # noqa: E402
 from exchanges.reports.selectors import COMMISSIONER, COORDINATOR, report_network_for  # noqa: E402
@@ -87,6 +88,30 @@ def bench_latency(network: Network, repeat: int) -> None:
             f"p95 {p95:6.1f} ms; {cpu}"
         )
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def month_kind_spread(network: Network, *, stripes: int) -> int:
+    """Spread the network's month × kind roll-up over `stripes` rows per key, as transfers kept by the
+    ledger leave it (a rebuild writes one); 1 folds it back. The sums stay the same. Returns the rows."""
+    table = RollupMonthKind._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH folded AS (
+                    DELETE FROM {table} WHERE network_pk = %s
+                    RETURNING network_pk, month, kind, category_pk, minutes, transfers
+                ), keys AS (
+                    SELECT network_pk, month, kind, category_pk, SUM(minutes) AS minutes,
+                           SUM(transfers) AS transfers
+                    FROM folded GROUP BY network_pk, month, kind, category_pk
+                )
+                INSERT INTO {table} (network_pk, month, kind, category_pk, stripe, minutes, transfers)
+                SELECT network_pk, month, kind, category_pk, s,
+                       CASE WHEN s = 0 THEN minutes - (%s - 1) * (minutes / %s) ELSE minutes / %s END,
+                       CASE WHEN s = 0 THEN transfers - (%s - 1) * (transfers / %s) ELSE transfers / %s END
+                FROM keys, generate_series(0, %s - 1) AS s""",
+            [network.pk, *[stripes] * 7],
+        )
+        return cursor.rowcount
 
 
 def bench_transfer_cost(count: int) -> None:
@@ -169,6 +194,11 @@ def main() -> None:
         counts = rollups_rebuild(network_pks=[network.pk])
         print(f"rebuild_rollups: {time.perf_counter() - started:.1f}s, rows {counts}")
     bench_latency(network, args.repeat)
+    stripes = RollupMonthKind.STRIPES
+    rows = month_kind_spread(network, stripes=stripes)
+    print(f"== again, the month × kind roll-up spread over {stripes} stripes per key ({rows:,} rows)")
+    bench_latency(network, args.repeat)
+    month_kind_spread(network, stripes=1)
     bench_transfer_cost(args.transfers)
 
 
