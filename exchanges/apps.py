@@ -1,4 +1,4 @@
-"""Listings, exchanges, the ledger, matching and reports."""
+"""Listings, exchanges and the ledger."""
 
 from django.apps import AppConfig
 

@@ -210,19 +210,3 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
-
-
-# Matching keeps its derived tables in its own module; imported here so the app registers them.
-from exchanges.matching.models import ListingSkill, ProfileSkill  # noqa: E402, F401
-
-# Reports keep their roll-ups and check-ins in their own module.
-from exchanges.reports.models import (  # noqa: E402, F401
-    RollupCategorySpan,
-    RollupMemberCategory,
-    RollupMemberMonth,
-    RollupMemberSpan,
-    RollupMonthKind,
-    RollupPair,
-    RollupPairMonth,
-    WellbeingCheckin,
-)

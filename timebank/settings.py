@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "members",
     "exchanges",
+    "exchanges.matching",
+    "exchanges.reports",
     "messaging",
 ]
 

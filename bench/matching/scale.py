@@ -46,13 +46,13 @@ HASH = 7919
 # Tables that must never be read whole for one listing's matches.
 BIG_TABLES = (
     "exchanges_listing",
-    "exchanges_listingskill",
+    "matching_listingskill",
     "exchanges_listing_skills",
     "members_membership",
     "members_user",
     "members_membership_skills_offered",
     "members_membership_skills_wanted",
-    "exchanges_profileskill",
+    "matching_profileskill",
 )
 
 
@@ -107,7 +107,7 @@ def generate(listings: int, networks: int, largest: int) -> None:
         cursor.execute("SET session_replication_role = replica")
         cursor.execute(
             """SELECT indexname, indexdef FROM pg_indexes
-               WHERE tablename IN ('exchanges_listing', 'exchanges_listingskill')
+               WHERE tablename IN ('exchanges_listing', 'matching_listingskill')
                  AND indexname NOT LIKE '%%_pkey'"""
         )
         indexes = cursor.fetchall()
@@ -146,7 +146,7 @@ def generate(listings: int, networks: int, largest: int) -> None:
     )
     step(
         "listing skills",
-        """INSERT INTO exchanges_listingskill (kind, weight, unit, category_id, listing_id,
+        """INSERT INTO matching_listingskill (kind, weight, unit, category_id, listing_id,
                network_id, owner_id, skill_id)
            SELECT l.kind, s.weight, s.unit, s.category_id, l.id, l.network_id, l.owner_id, s.skill_id
            FROM exchanges_listing l JOIN bench_net b ON b.network_id = l.network_id
@@ -182,11 +182,11 @@ def store_profile_skills() -> None:
     """Profile skills as `profile_skills_refresh` stores them, for the bench members that have none."""
     step(
         "stored profile skills",
-        """INSERT INTO exchanges_profileskill (network_id, membership_id, user_id, kind, skill_id)
+        """INSERT INTO matching_profileskill (network_id, membership_id, user_id, kind, skill_id)
            SELECT m.network_id, m.id, m.user_id, 'offer', s.skill_id
            FROM members_membership_skills_offered s JOIN members_membership m ON m.id = s.membership_id
            WHERE m.network_id IN (SELECT id FROM members_network WHERE slug LIKE 'bench-%')
-             AND NOT EXISTS (SELECT 1 FROM exchanges_profileskill p WHERE p.membership_id = m.id)""",
+             AND NOT EXISTS (SELECT 1 FROM matching_profileskill p WHERE p.membership_id = m.id)""",
     )
 
 
@@ -247,11 +247,11 @@ def main() -> None:
     elif not ProfileSkill.objects.exists():
         # Data generated before profile skills were stored (the migration fills them too).
         store_profile_skills()
-        step("vacuum analyze", "VACUUM ANALYZE exchanges_profileskill")
+        step("vacuum analyze", "VACUUM ANALYZE matching_profileskill")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM exchanges_listing")
         total = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM exchanges_listingskill")
+        cursor.execute("SELECT count(*) FROM matching_listingskill")
         stored = cursor.fetchone()[0]
         cursor.execute("SELECT network_id, count(*) FROM exchanges_listing GROUP BY 1 ORDER BY 2 DESC LIMIT 1")
         network_id, in_largest = cursor.fetchone()

@@ -26,7 +26,7 @@ SHORTLIST = 100
 PROFILE_SHORTLIST = 50
 
 _TERM_SQL = """SELECT * FROM (
-    SELECT listing_id, owner_id, unit * %s AS part FROM exchanges_listingskill
+    SELECT listing_id, owner_id, unit * %s AS part FROM matching_listingskill
     WHERE network_id = %s AND kind = %s AND {term}
       AND (expires_on IS NULL OR expires_on >= %s) AND owner_id NOT IN ({excluded})
     ORDER BY unit DESC LIMIT %s
@@ -46,7 +46,7 @@ SELECT s.listing_id, s.owner_id, m.id, m.neighbourhood, m.availability, l.availa
 FROM shortlist s
 {membership}
 JOIN exchanges_listing l ON l.id = s.listing_id
-JOIN exchanges_listingskill ls ON ls.listing_id = s.listing_id AND ls.skill_id IS NOT NULL
+JOIN matching_listingskill ls ON ls.listing_id = s.listing_id AND ls.skill_id IS NOT NULL
 WHERE m.status = %s AND m.role IN ({roles}) AND l.status = %s
 ORDER BY s.fit DESC, s.listing_id"""
 
@@ -152,7 +152,7 @@ def listing_candidates(*, network_id: int, kind: str, skills: Mapping[str, float
 
 
 _PROFILE_TERM_SQL = """SELECT * FROM (
-    SELECT p.membership_id FROM exchanges_profileskill p
+    SELECT p.membership_id FROM matching_profileskill p
     JOIN members_membership m ON m.id = p.membership_id
     WHERE p.network_id = %s AND p.kind = %s AND p.skill_id = %s AND p.user_id NOT IN ({excluded})
       AND m.status = %s AND m.role IN ({roles})
@@ -165,7 +165,7 @@ _PROFILES_SQL = """WITH shortlist AS (
 SELECT m.id, m.user_id, m.neighbourhood, m.availability, {checked} AS checked, p.skill_id
 FROM shortlist s
 JOIN members_membership m ON m.id = s.membership_id
-JOIN exchanges_profileskill p ON p.membership_id = s.membership_id AND p.kind = %s
+JOIN matching_profileskill p ON p.membership_id = s.membership_id AND p.kind = %s
 ORDER BY m.id"""
 
 
@@ -244,7 +244,7 @@ def stored_skill_weights(*, listing_id: int) -> dict[str, float]:
     slugs = skill_ids().slug
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT skill_id, weight FROM exchanges_listingskill"
+            "SELECT skill_id, weight FROM matching_listingskill"
             " WHERE listing_id = %s AND skill_id IS NOT NULL ORDER BY id",
             [listing_id],
         )
