@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges import selectors, services
-from exchanges.exchanges.common import actor_context
+from exchanges.lifecycle.common import actor_context
 from exchanges.models import Exchange, Listing
 from members.models import Skill, User
 from members.selectors import network_in_reach, networks_of

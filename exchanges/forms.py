@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from exchanges.exchanges.common import MAX_MINUTES
+from exchanges.lifecycle.common import MAX_MINUTES
 from exchanges.listings import SLOTS
 from exchanges.models import Listing
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, SupportLink, User

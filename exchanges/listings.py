@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from exchanges.exchanges.common import MAX_MINUTES, acting_for
+from exchanges.lifecycle.common import MAX_MINUTES, acting_for
 from exchanges.matching.services import listing_match_notify, listing_skills_refresh
 from exchanges.models import Account, Listing
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User

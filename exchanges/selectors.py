@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from exchanges.exchanges.common import (
+from exchanges.lifecycle.common import (
     PROVIDER,
     RECIPIENT,
     ActorContext,

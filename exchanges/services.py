@@ -1,18 +1,18 @@
 """Every write about listings and exchanges, in one place to import from.
 
-The exchange lifecycle lives in `exchanges.exchanges` (split by stage), listings in `exchanges.listings`.
+The exchange lifecycle lives in `exchanges.lifecycle` (split by stage), listings in `exchanges.listings`.
 """
 
-from exchanges.exchanges.agree import exchange_accept, exchange_approve, exchange_cancel, exchange_decline
-from exchanges.exchanges.common import exchange_serialize, exchange_sides_for
-from exchanges.exchanges.settle import (
+from exchanges.lifecycle.agree import exchange_accept, exchange_approve, exchange_cancel, exchange_decline
+from exchanges.lifecycle.common import exchange_serialize, exchange_sides_for
+from exchanges.lifecycle.settle import (
     exchange_complete,
     exchange_confirm,
     exchange_dispute,
     exchange_resolve,
     exchanges_autoconfirm,
 )
-from exchanges.exchanges.start import exchange_propose, exchange_record, exchange_repeat
+from exchanges.lifecycle.start import exchange_propose, exchange_record, exchange_repeat
 from exchanges.listings import listing_create, listing_update, listings_expire
 
 __all__ = [

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges.ledger.idempotency import idempotency_fingerprint, idempotent_answer
-from exchanges.ledger.requests import transfer_request
+from exchanges.ledger.moves import transfer_request
 from exchanges.ledger.selectors import (
     account_name,
     account_owner,

@@ -1,7 +1,7 @@
 """Demo ledger history for seed_demo: a funder's hours to the pot, a few gifts and
 donations, all written through the ledger services."""
 
-from exchanges.ledger.requests import transfer_request
+from exchanges.ledger.moves import transfer_request
 from members.models import Membership, Network, User
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from exchanges.ledger.requests import transfer_request
+from exchanges.ledger.moves import transfer_request
 from exchanges.ledger.selectors import account_name, accounts_visible, transfer_description, transfers_visible
 from exchanges.ledger.services import account_floor_set, account_settle
 from exchanges.models import Account, Transfer

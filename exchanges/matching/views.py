@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exchanges.exchanges.start import exchange_propose
+from exchanges.lifecycle.start import exchange_propose
 from exchanges.matching.selectors import listing_matches, unmatched_requests
 from exchanges.matching.services import match_introduce
 from exchanges.models import Listing

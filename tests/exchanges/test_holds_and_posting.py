@@ -53,7 +53,7 @@ def test_posting_goes_through_the_ledger_service(network, alice, bob):
     exchange = claimed(network, bob, alice, 60)
     from exchanges.ledger import services as ledger
 
-    with mock.patch("exchanges.exchanges.settle.transfer_create", wraps=ledger.transfer_create) as spy:
+    with mock.patch("exchanges.lifecycle.settle.transfer_create", wraps=ledger.transfer_create) as spy:
         services.exchange_confirm(actor=alice, exchange=exchange)
     assert spy.call_count == 1
     kwargs = spy.call_args.kwargs
@@ -164,7 +164,7 @@ def test_every_step_is_audited_and_tells_the_other_party(network, alice, bob):
 
 def test_both_parties_get_a_live_update_when_the_step_commits(network, alice, bob, django_capture_on_commit_callbacks):
     exchange = proposed(network, bob, alice, actor=alice)
-    with mock.patch("exchanges.exchanges.common.push_to_user") as push:
+    with mock.patch("exchanges.lifecycle.common.push_to_user") as push:
         with django_capture_on_commit_callbacks(execute=True):
             services.exchange_accept(actor=bob, exchange=exchange)
     pushed = {call.args[0]: call.args[1] for call in push.call_args_list}

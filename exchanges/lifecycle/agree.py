@@ -2,7 +2,8 @@
 
 from django.db import transaction
 
-from exchanges.exchanges.common import (
+from exchanges.ledger.services import hold_place
+from exchanges.lifecycle.common import (
     PROVIDER,
     RECIPIENT,
     State,
@@ -17,7 +18,6 @@ from exchanges.exchanges.common import (
     require_side,
     step,
 )
-from exchanges.ledger.services import hold_place
 from exchanges.models import Exchange
 from members.models import Network, User
 from messaging.services import notification_create

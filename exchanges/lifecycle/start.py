@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from exchanges.exchanges.common import (
+from exchanges.lifecycle.common import (
     MAX_MINUTES,
     Acting,
     State,

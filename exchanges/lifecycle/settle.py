@@ -5,7 +5,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from exchanges.exchanges.common import (
+from exchanges.ledger.services import transfer_create
+from exchanges.lifecycle.common import (
     MAX_MINUTES,
     PROVIDER,
     RECIPIENT,
@@ -24,7 +25,6 @@ from exchanges.exchanges.common import (
     step,
     supported_party,
 )
-from exchanges.ledger.services import transfer_create
 from exchanges.models import Exchange
 from members.models import Network, User
 from messaging.services import notification_create
