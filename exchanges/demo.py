@@ -9,7 +9,7 @@ from django.utils import timezone
 from exchanges import services
 from exchanges.models import Account, Exchange, Listing, Transfer
 from members.models import AuditEvent, Membership, Network, Skill, User
-from messaging.models import Notification
+from messaging.notifications.models import Notification
 
 # (owner index, kind, title, description, minutes, skill words)
 LISTINGS = [

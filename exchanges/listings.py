@@ -11,7 +11,7 @@ from exchanges.models import Account, Listing
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User
 from members.selectors import active_membership, is_coordinator
 from members.services import audit_record
-from messaging.services import notification_create
+from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, NotFound, ValidationError
 
 SLOTS = {f"{day}-{part}" for day in AVAILABILITY_DAYS for part in AVAILABILITY_PARTS}

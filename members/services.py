@@ -72,7 +72,7 @@ def require_coordinator(*, user: User, network: Network) -> None:
 
 
 def _tell(membership: Membership, kind: str, text: str) -> None:
-    from messaging.services import notification_create
+    from messaging.notifications.services import notification_create
 
     notification_create(
         user=membership.user, kind=kind, text=text, network=membership.network, url=reverse("network-list")
@@ -82,7 +82,7 @@ def _tell(membership: Membership, kind: str, text: str) -> None:
 def coordinators_notify(
     network: Network, kind: str, text: str, *, url: str = "", exclude: set[int] | frozenset[int] = frozenset()
 ) -> None:
-    from messaging.services import notification_create
+    from messaging.notifications.services import notification_create
 
     coordinators = Membership.objects.filter(
         network=network, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE

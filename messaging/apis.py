@@ -13,6 +13,8 @@ from members.selectors import network_in_reach
 from messaging import moderation, selectors, services
 from messaging.converters import MAX_ID
 from messaging.models import Block
+from messaging.notifications import selectors as notification_selectors
+from messaging.notifications import services as notification_services
 from timebank.api import paginated
 from timebank.throttling import FailOpenUserThrottle
 
@@ -228,7 +230,7 @@ class BlockDetailApi(MessagingApi):
 
 class NotificationOutput(serializers.Serializer):
     def to_representation(self, instance):
-        return services.notification_serialize(instance)
+        return notification_services.notification_serialize(instance)
 
 
 class NotificationListApi(MessagingApi):
@@ -243,12 +245,12 @@ class NotificationListApi(MessagingApi):
         slug = request.query_params.get("network")
         network = network_in_reach(user=request.user, slug=slug) if slug else None
         unread = request.query_params.get("unread") in ("1", "true")
-        notifications = selectors.notifications_of(user=request.user, network=network, unread=unread)
+        notifications = notification_selectors.notifications_of(user=request.user, network=network, unread=unread)
         return paginated(request, self, notifications, NotificationOutput)
 
 
 class NotificationReadApi(MessagingApi):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, notification_id: int):
-        notification = services.notification_read(notification_id=notification_id, user=request.user)
-        return Response(services.notification_serialize(notification))
+        notification = notification_services.notification_read(notification_id=notification_id, user=request.user)
+        return Response(notification_services.notification_serialize(notification))

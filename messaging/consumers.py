@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from messaging import selectors, services
 from messaging.auth import _user_for_token
+from messaging.notifications import push
 from timebank.errors import DomainError
 from timebank.ids import is_id
 from timebank.parsers import has_lone_surrogate
@@ -80,7 +81,7 @@ def _since(content: dict) -> dict[int, int]:
 
 
 def _with_pushes(fn, args, kwargs):
-    with services.pushes_deferred() as pushes:
+    with push.pushes_deferred() as pushes:
         try:
             return fn(*args, **kwargs), pushes, None
         except Exception as exc:  # noqa: BLE001 - raised again on the loop, after the committed pushes
@@ -97,7 +98,7 @@ async def db(fn, *args, **kwargs):
     the event loop afterwards instead of hopping back to it from the thread one by one."""
     result, pushes, exc = await _in_thread(fn, args, kwargs)
     if pushes:
-        await services.push_now(pushes)
+        await push.push_now(pushes)
     if exc is not None:
         raise exc
     return result
@@ -134,7 +135,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
-        self.group = services.user_group(user.pk)
+        self.group = push.user_group(user.pk)
         self.bucket = TokenBucket(self.rate_per_second, self.burst)
         self.strikes = 0
         session = self.scope.get("session")

@@ -1,6 +1,6 @@
 """Template context for the layout: unread counts for the badges."""
 
-from messaging.models import Notification
+from messaging.notifications.models import Notification
 from messaging.selectors import unread_messages_count
 
 

@@ -9,7 +9,7 @@ from members.models import Concern, Membership, Network, User
 from members.selectors import active_membership, is_coordinator
 from members.services import audit_record
 from messaging.models import Block, Conversation, ConversationAccess, Message, MessageReport, Participant
-from messaging.services import notification_create
+from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, NotFound, ValidationError
 
 

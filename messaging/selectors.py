@@ -3,14 +3,7 @@
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 
 from members.models import Membership, Network, User
-from messaging.models import (
-    Conversation,
-    ConversationAccess,
-    Message,
-    Notification,
-    NotificationPreference,
-    Participant,
-)
+from messaging.models import Conversation, ConversationAccess, Message, Participant
 from timebank.errors import NotFound
 
 
@@ -83,17 +76,3 @@ def unread_messages_count(*, user: User) -> int:
         "n"
     ]
     return total or 0
-
-
-def notifications_of(*, user: User, network: Network | None = None, unread: bool = False) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(user=user).select_related("network").order_by("-created_at", "-id")
-    if network is not None:
-        qs = qs.filter(network=network)
-    if unread:
-        qs = qs.filter(read_at__isnull=True)
-    return qs
-
-
-def daily_digest_of(*, user: User) -> bool:
-    preference = NotificationPreference.objects.filter(user=user).first()
-    return preference.daily_digest if preference else True

@@ -15,6 +15,8 @@ from members.selectors import network_in_reach
 from messaging import moderation, selectors, services
 from messaging.converters import parse_id
 from messaging.models import Block, Message
+from messaging.notifications import selectors as notification_selectors
+from messaging.notifications import services as notification_services
 from timebank.errors import DomainError, NotFound
 
 PAGE_MESSAGES = 100
@@ -154,8 +156,11 @@ def notification_list(request):
     network = None
     if request.GET.get("network"):
         network = Network.objects.filter(slug=request.GET["network"]).first()
-    notifications = selectors.notifications_of(user=request.user, network=network)[:100]
-    context = {"notifications": notifications, "daily_digest": selectors.daily_digest_of(user=request.user)}
+    notifications = notification_selectors.notifications_of(user=request.user, network=network)[:100]
+    context = {
+        "notifications": notifications,
+        "daily_digest": notification_selectors.daily_digest_of(user=request.user),
+    }
     return render(request, "messaging/notification_list.html", context)
 
 
@@ -163,7 +168,7 @@ def notification_list(request):
 @require_POST
 def notification_read(request, notification_id: int):
     try:
-        notification = services.notification_read(notification_id=notification_id, user=request.user)
+        notification = notification_services.notification_read(notification_id=notification_id, user=request.user)
     except NotFound:
         raise Http404 from None
     if request.POST.get("open") and notification.url.startswith("/"):
@@ -174,7 +179,9 @@ def notification_read(request, notification_id: int):
 @login_required
 @require_POST
 def notification_preferences(request):
-    services.notification_preference_set(user=request.user, daily_digest=request.POST.get("daily_digest") == "on")
+    notification_services.notification_preference_set(
+        user=request.user, daily_digest=request.POST.get("daily_digest") == "on"
+    )
     flash.success(request, _("Saved."))
     return redirect("notification-list")
 
@@ -182,5 +189,5 @@ def notification_preferences(request):
 @login_required
 @require_POST
 def notification_read_all(request):
-    services.notification_read_all(user=request.user)
+    notification_services.notification_read_all(user=request.user)
     return redirect("notification-list")

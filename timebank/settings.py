@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "exchanges",
     "exchanges.matching",
     "exchanges.reports",
+    "messaging.notifications",
     "messaging",
 ]
 

@@ -20,7 +20,7 @@ from exchanges.lifecycle.common import (
 )
 from exchanges.models import Exchange
 from members.models import Network, User
-from messaging.services import notification_create
+from messaging.notifications.services import notification_create
 from timebank.errors import ValidationError
 
 # Agreeing before the help happens -----------------------------------------------------------

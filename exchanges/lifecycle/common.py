@@ -10,7 +10,8 @@ from exchanges.models import Account, Exchange
 from members.models import Membership, Network, SupportLink, User
 from members.selectors import is_coordinator
 from members.services import audit_record
-from messaging.services import notification_create, push_to_user
+from messaging.notifications.push import push_to_user
+from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, InvalidTransition, ValidationError
 
 PROVIDER, RECIPIENT = "provider", "recipient"

@@ -27,7 +27,7 @@ from exchanges.lifecycle.common import (
 )
 from exchanges.models import Exchange
 from members.models import Network, User
-from messaging.services import notification_create
+from messaging.notifications.services import notification_create
 from timebank.errors import InsufficientBalance, InvalidTransition, ValidationError
 
 # After the help: claim, confirm, dispute, resolve -------------------------------------------

@@ -15,8 +15,8 @@ from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
 from members.models import Membership, User
 from members.services import audit_record, require_coordinator
-from messaging.models import Notification
-from messaging.services import notification_create
+from messaging.notifications.models import Notification
+from messaging.notifications.services import notification_create
 
 MATCH_NOTIFICATION = "match"
 # A match is an invitation, not an alarm: more than a few a day would be noise.

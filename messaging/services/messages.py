@@ -12,9 +12,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from members.models import Membership, User
-from messaging.models import Block, Conversation, Message, Notification, Participant
-from messaging.services.notifications import notification_create
-from messaging.services.push import push_after_commit, push_to_users
+from messaging.models import Block, Conversation, Message, Participant
+from messaging.notifications.models import Notification
+from messaging.notifications.push import push_after_commit, push_to_users
+from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, NotFound, ValidationError
 
 MAX_BODY = 4000
@@ -104,7 +105,7 @@ WITH ok AS (
 )
 SELECT m.id, m.seq, m.network_id, o.user_id,
     o.last_read_seq >= m.seq - 1 AND (
-        SELECT 1 FROM messaging_notification n
+        SELECT 1 FROM notifications_notification n
         WHERE n.user_id = o.user_id AND n.kind = 'message' AND n.url = %(url)s AND n.read_at IS NULL LIMIT 1
     ) IS NULL
 FROM m LEFT JOIN messaging_participant o ON o.conversation_id = %(conversation)s AND o.user_id <> %(sender)s

@@ -9,7 +9,7 @@ from django.utils import timezone
 from exchanges import services
 from exchanges.models import Exchange, Listing, Transfer
 from exchanges.selectors import exchange_actions
-from messaging.models import Notification
+from messaging.notifications.models import Notification
 from tests.exchanges.conftest import account, ledger_problems
 from tests.exchanges.helpers import claimed
 from tests.factories import member

@@ -8,7 +8,7 @@ import pytest
 from exchanges import services
 from exchanges.models import Exchange, Transfer
 from members.models import AuditEvent, Network
-from messaging.models import Notification
+from messaging.notifications.models import Notification
 from tests.exchanges.conftest import account, issue, ledger_problems
 from tests.exchanges.helpers import accepted, claimed, proposed
 from tests.factories import member

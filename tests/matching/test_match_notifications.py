@@ -5,7 +5,7 @@ import pytest
 from exchanges.matching.services import listing_match_notify, listing_skills_refresh, profile_skills_refresh
 from exchanges.models import Listing
 from members.models import Membership, Skill
-from messaging.models import Notification
+from messaging.notifications.models import Notification
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db

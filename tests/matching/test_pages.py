@@ -9,7 +9,8 @@ from exchanges.matching.services import listing_skills_refresh
 from exchanges.matching.views import people_who_could_help
 from exchanges.models import Exchange, Listing
 from members.models import AuditEvent
-from messaging.models import Block, Conversation, Notification
+from messaging.models import Block, Conversation
+from messaging.notifications.models import Notification
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 
 from members.models import AuditEvent, Membership
-from messaging.models import Notification
+from messaging.notifications.models import Notification
 from tests.factories import UserFactory, member
 from tests.members.helpers import assert_error, membership_of
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from exchanges.models import Exchange
 from members.models import AuditEvent, Concern, SafeguardingCheck
 from members.safeguarding import check_create
-from messaging.models import Notification
+from messaging.notifications.models import Notification
 from tests.factories import member
 from tests.members.helpers import assert_error, membership_of
 

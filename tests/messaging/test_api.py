@@ -4,7 +4,9 @@ import pytest
 
 from exchanges.models import Exchange
 from messaging import services
-from messaging.models import Block, ConversationAccess, Message, MessageReport, Notification
+from messaging.models import Block, ConversationAccess, Message, MessageReport
+from messaging.notifications import services as notification_services
+from messaging.notifications.models import Notification
 from tests.factories import NetworkFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -118,9 +120,9 @@ def test_marking_a_conversation_read(api, chat, alice, bob):
 
 
 def test_notifications_are_listed_newest_first_and_marked_read(api, network, alice, bob):
-    services.notification_create(user=alice, kind="a", text="first", network=network)
-    second = services.notification_create(user=alice, kind="b", text="second", network=network)
-    services.notification_create(user=bob, kind="c", text="not yours", network=network)
+    notification_services.notification_create(user=alice, kind="a", text="first", network=network)
+    second = notification_services.notification_create(user=alice, kind="b", text="second", network=network)
+    notification_services.notification_create(user=bob, kind="c", text="not yours", network=network)
     listed = api.as_user(alice).get("/api/v1/notifications/").json()
     assert [n["text"] for n in listed["results"]] == ["second", "first"]
     response = api.post(f"/api/v1/notifications/{second.pk}/read/")
@@ -129,7 +131,7 @@ def test_notifications_are_listed_newest_first_and_marked_read(api, network, ali
 
 
 def test_someone_elses_notification_answers_404(api, network, alice, bob):
-    note = services.notification_create(user=bob, kind="c", text="not yours", network=network)
+    note = notification_services.notification_create(user=bob, kind="c", text="not yours", network=network)
     response = api.as_user(alice).post(f"/api/v1/notifications/{note.pk}/read/")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert Notification.objects.get(pk=note.pk).read_at is None

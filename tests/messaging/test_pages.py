@@ -3,7 +3,9 @@
 import pytest
 
 from messaging import services
-from messaging.models import Block, Message, MessageReport, Notification
+from messaging.models import Block, Message, MessageReport
+from messaging.notifications import services as notification_services
+from messaging.notifications.models import Notification
 from messaging.selectors import unread_messages_count
 
 pytestmark = pytest.mark.django_db
@@ -79,18 +81,18 @@ def test_reporting_from_the_page(browser, chat, alice, bob):
 
 
 def test_notifications_are_marked_read_from_the_page(browser, network, alice):
-    note = services.notification_create(user=alice, kind="hours", text="You got an hour", network=network)
+    note = notification_services.notification_create(user=alice, kind="hours", text="You got an hour", network=network)
     response = browser(alice).post(f"/notifications/{note.pk}/read/")
     assert response.status_code == 302
     note.refresh_from_db()
     assert note.read_at is not None
-    services.notification_create(user=alice, kind="hours", text="Another", network=network)
+    notification_services.notification_create(user=alice, kind="hours", text="Another", network=network)
     browser(alice).post("/notifications/read/")
     assert not Notification.objects.filter(user=alice, read_at__isnull=True).exists()
 
 
 def test_the_daily_digest_can_be_turned_off_from_the_page(browser, alice):
-    from messaging.models import NotificationPreference
+    from messaging.notifications.models import NotificationPreference
 
     assert 'id="daily_digest"' in browser(alice).get("/notifications/").content.decode()
     browser(alice).post("/notifications/preferences/", {})

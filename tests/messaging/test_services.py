@@ -10,14 +10,9 @@ from django.db import connection
 from exchanges.models import Exchange
 from members.models import AuditEvent, Concern, Membership
 from messaging import moderation, selectors, services
-from messaging.models import (
-    Conversation,
-    ConversationAccess,
-    Message,
-    Notification,
-    NotificationPreference,
-    Participant,
-)
+from messaging.models import Conversation, ConversationAccess, Message, Participant
+from messaging.notifications import services as notification_services
+from messaging.notifications.models import Notification, NotificationPreference
 from tests.factories import NetworkFactory, member
 from timebank.errors import Forbidden, NotFound, ValidationError
 
@@ -179,8 +174,8 @@ def test_a_coordinator_of_another_network_gets_not_found(network, chat, alice):
 
 
 def test_send_digests_emails_unread_notifications_once(network, alice, bob):
-    services.notification_create(user=alice, kind="hours", text="You received 1 hour", network=network)
-    services.notification_create(user=bob, kind="hours", text="You received 2 hours", network=network)
+    notification_services.notification_create(user=alice, kind="hours", text="You received 1 hour", network=network)
+    notification_services.notification_create(user=bob, kind="hours", text="You received 2 hours", network=network)
     NotificationPreference.objects.create(user=bob, daily_digest=False)
     call_command("send_digests")
     assert [m.to for m in mail.outbox] == [[alice.email]]
@@ -191,16 +186,16 @@ def test_send_digests_emails_unread_notifications_once(network, alice, bob):
 
 
 def test_send_digests_skips_what_was_already_read(network, alice):
-    note = services.notification_create(user=alice, kind="hours", text="x", network=network)
-    services.notification_read(notification_id=note.pk, user=alice)
+    note = notification_services.notification_create(user=alice, kind="hours", text="x", network=network)
+    notification_services.notification_read(notification_id=note.pk, user=alice)
     call_command("send_digests")
     assert mail.outbox == []
 
 
 def test_someone_elses_notification_cannot_be_marked_read(network, alice, bob):
-    note = services.notification_create(user=alice, kind="hours", text="x", network=network)
+    note = notification_services.notification_create(user=alice, kind="hours", text="x", network=network)
     with pytest.raises(NotFound):
-        services.notification_read(notification_id=note.pk, user=bob)
+        notification_services.notification_read(notification_id=note.pk, user=bob)
     note.refresh_from_db()
     assert note.read_at is None
 

@@ -13,6 +13,8 @@ from django.test import Client
 from messaging import services
 from messaging.consumers import SocketConsumer
 from messaging.models import Message, Participant
+from messaging.notifications import push
+from messaging.notifications import services as notification_services
 from tests.factories import NetworkFactory, UserFactory, member
 from tests.messaging.conftest import ORIGIN, next_frame, socket_for
 from timebank.asgi import application
@@ -104,7 +106,7 @@ async def test_sync_sends_what_was_missed_in_seq_order_then_sync_done(network, c
 
 async def test_a_notification_is_pushed_live(alice, network):
     a = await socket_for(alice)
-    await database_sync_to_async(services.notification_create)(
+    await database_sync_to_async(notification_services.notification_create)(
         user=alice, kind="exchange.accepted", text="Bob accepted", network=network
     )
     frame = await next_frame(a, "notification.new")
@@ -114,7 +116,7 @@ async def test_a_notification_is_pushed_live(alice, network):
 
 async def test_exchange_updated_events_are_forwarded_as_frames(alice):
     a = await socket_for(alice)
-    await database_sync_to_async(services.push_to_user)(
+    await database_sync_to_async(push.push_to_user)(
         alice.pk, {"type": "exchange.updated", "exchange": {"id": 7, "state": "accepted"}}
     )
     assert await a.receive_json_from() == {"type": "exchange.updated", "exchange": {"id": 7, "state": "accepted"}}

@@ -33,6 +33,7 @@ MOVED = {
     "exchanges_rollupmonthkind": "reports_rollupmonthkind",
     "exchanges_rolluppair": "reports_rolluppair",
     "exchanges_wellbeingcheckin": "reports_wellbeingcheckin",
+    "messaging_notification": "notifications_notification",
 }
 
 

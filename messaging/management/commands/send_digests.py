@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import User
-from messaging.models import Notification, NotificationPreference
+from messaging.notifications.models import Notification, NotificationPreference
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@
 from django.utils import timezone
 
 from members.models import Network, User
-from messaging.models import Notification, NotificationPreference
-from messaging.services.push import push_after_commit
+from messaging.notifications.models import Notification, NotificationPreference
+from messaging.notifications.push import push_after_commit
 from timebank.errors import NotFound
 
 
