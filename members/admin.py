@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from members.models import AuditEvent, Concern, Membership, Network, SafeguardingCheck, Skill, SkillCategory, User
+from members.models import AuditEvent, Membership, Network, Skill, SkillCategory, User
 
 
 @admin.register(User)
@@ -36,18 +36,6 @@ class SkillAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "category"]
     list_filter = ["category"]
     search_fields = ["slug", "name"]
-
-
-@admin.register(SafeguardingCheck)
-class SafeguardingCheckAdmin(admin.ModelAdmin):
-    list_display = ["membership", "kind", "decision", "checked_on", "review_on"]
-    list_filter = ["network", "kind", "decision"]
-
-
-@admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
-    list_display = ["id", "network", "status", "created_at"]
-    list_filter = ["network", "status"]
 
 
 @admin.register(AuditEvent)

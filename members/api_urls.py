@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from members import apis, profile_apis, safeguarding_apis
+from members import apis, profile_apis
+from members.safeguarding import apis as safeguarding_apis
 
 member = "networks/<slug:slug>/members/<int:user_id>/"
 

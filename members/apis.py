@@ -1,6 +1,6 @@
 """REST endpoints for people and networks: me, networks, joining, members and what coordinators do to them.
 
-Profiles and skills are in members/profile_apis.py; checks and concerns in members/safeguarding_apis.py.
+Profiles and skills are in members/profile_apis.py; checks and concerns in members/safeguarding/apis.py.
 """
 
 import functools

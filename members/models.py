@@ -188,64 +188,6 @@ class Skill(models.Model):
         return self.name
 
 
-class SafeguardingCheck(models.Model):
-    """A check on a membership. Never the DBS disclosure's content."""
-
-    class Kind(models.TextChoices):
-        REFERENCE = "reference", _("Reference")
-        DBS = "dbs", _("DBS check")
-        DRIVING_LICENCE = "driving_licence", _("Driving licence")
-        INSURANCE = "insurance", _("Car insurance")
-
-    class Decision(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        CLEAR = "clear", _("Clear")
-        ACCEPTED = "accepted", _("Accepted after review")
-        REFUSED = "refused", _("Refused")
-
-    network = models.ForeignKey(Network, on_delete=models.PROTECT)
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="checks")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    referee = models.CharField(max_length=120, blank=True)  # references: who
-    dbs_level = models.CharField(max_length=20, blank=True)  # basic, standard, enhanced, enhanced_barred
-    certificate_number = models.CharField(max_length=30, blank=True)
-    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    checked_on = models.DateField()
-    review_on = models.DateField(null=True, blank=True)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["review_on"]
-
-
-class Concern(models.Model):
-    """A safeguarding worry. Goes to the coordinators; never shown to the person concerned."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
-
-    network = models.ForeignKey(Network, on_delete=models.PROTECT)
-    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="concerns_raised")
-    about_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    about_exchange = models.ForeignKey(
-        "exchanges.Exchange", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    about_conversation = models.ForeignKey(
-        "messaging.Conversation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    happened_offline = models.BooleanField(default=False)
-    description = models.TextField(max_length=5000)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    resolution = models.TextField(blank=True)
-    resolved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-
 class AuditEvent(models.Model):
     """Who did what to whom, when and why: every coordinator action and every ledger write."""
 

@@ -1,11 +1,8 @@
 """Reads about networks and memberships, scoped to what the caller may see."""
 
-import datetime
+from django.db.models import OuterRef, QuerySet, Subquery
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
-
-from members.models import Concern, Membership, Network, SafeguardingCheck, Skill, SupportLink, User
+from members.models import Membership, Network, Skill, SupportLink, User
 from timebank.errors import Forbidden, NotFound
 
 # Ids beyond a bigint would make PostgreSQL raise instead of finding nothing.
@@ -147,66 +144,6 @@ def member_in_network(*, network: Network, user_id: int) -> Membership:
 
 def skills_list() -> QuerySet[Skill]:
     return Skill.objects.select_related("category").order_by("category__name", "name")
-
-
-def checks_of(*, membership: Membership) -> QuerySet[SafeguardingCheck]:
-    return SafeguardingCheck.objects.filter(membership=membership).order_by("-checked_on", "-pk")
-
-
-def check_in_network(*, network: Network, user_id: int, check_id: int) -> SafeguardingCheck:
-    if not (0 < user_id <= MAX_ID and 0 < check_id <= MAX_ID):
-        raise NotFound("No such check.")
-    check = SafeguardingCheck.objects.filter(network=network, membership__user_id=user_id, pk=check_id).first()
-    if check is None:
-        raise NotFound("No such check.")
-    return check
-
-
-def reviews_due(*, network: Network, within_days: int = 30) -> QuerySet[SafeguardingCheck]:
-    """Checks whose review date is past or within the next `within_days`, soonest first."""
-    until = timezone.localdate() + datetime.timedelta(days=within_days)
-    return (
-        SafeguardingCheck.objects.filter(network=network, review_on__isnull=False, review_on__lte=until)
-        .exclude(membership__status__in=[Membership.Status.LEFT, Membership.Status.DECLINED])
-        .select_related("membership__user")
-        .order_by("review_on", "pk")
-    )
-
-
-def concerns_visible(*, user: User, network: Network | None = None) -> QuerySet[Concern]:
-    """Concerns the caller raised, and the queue of the networks they coordinate.
-
-    The queue never holds one about the caller: not about them, their exchanges, or their conversations.
-    """
-    from exchanges.models import Exchange
-    from messaging.models import Participant
-
-    coordinated = Membership.objects.filter(
-        user=user, status=Membership.Status.ACTIVE, role=Membership.Role.COORDINATOR
-    ).values("network_id")
-    my_exchanges = Exchange.objects.filter(Q(provider=user) | Q(recipient=user)).values("pk")
-    my_conversations = Participant.objects.filter(user=user).values("conversation_id")
-    about_me = Q(about_user=user) | Q(about_exchange__in=my_exchanges) | Q(about_conversation__in=my_conversations)
-    qs = Concern.objects.filter(Q(raised_by=user) | (Q(network_id__in=coordinated) & ~about_me))
-    if network is not None:
-        qs = qs.filter(network=network)
-    return qs.select_related("network", "raised_by", "about_user").order_by("-created_at", "-pk")
-
-
-def concern_in_queue(*, user: User, concern_id: int) -> Concern:
-    if not 0 < concern_id <= MAX_ID:
-        raise NotFound("No such concern.")
-    concern = concerns_visible(user=user).filter(pk=concern_id).first()
-    if concern is None:
-        raise NotFound("No such concern.")
-    return concern
-
-
-def checks_by_membership(*, network: Network) -> dict[int, list[SafeguardingCheck]]:
-    out: dict[int, list[SafeguardingCheck]] = {}
-    for check in SafeguardingCheck.objects.filter(network=network).order_by("-checked_on", "-pk"):
-        out.setdefault(check.membership_id, []).append(check)
-    return out
 
 
 def supporters_of(*, network: Network) -> dict[int, list[Membership]]:

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from members import safeguarding_views, views
+from members import views
+from members.safeguarding import views as safeguarding_views
 
 urlpatterns = [
     path("networks/", views.network_list, name="network-list"),

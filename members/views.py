@@ -1,6 +1,6 @@
 """Pages for people and networks; they call the same services and selectors as the API.
 
-Safeguarding pages (checks, concerns) are in members/safeguarding_views.py.
+Safeguarding pages (checks, concerns) are in members/safeguarding/views.py.
 """
 
 import functools
@@ -17,15 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members import profiles, selectors, services
-from members.forms import (
-    NeighbourhoodsForm,
-    ProfileForm,
-    ReasonForm,
-    RoleForm,
-    SupportedMemberForm,
-    SupportLinkForm,
-)
+from members.forms import NeighbourhoodsForm, ProfileForm, ReasonForm, RoleForm, SupportedMemberForm, SupportLinkForm
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network
+from members.safeguarding import selectors as safeguarding_selectors
 from timebank.errors import Forbidden, InvalidTransition, NotFound
 from timebank.ids import is_id
 
@@ -236,9 +230,9 @@ def member_list(request, slug: str):
     due = []
     if coordinator:
         members = [m for m in members if m.status != Membership.Status.PENDING]
-        checks = selectors.checks_by_membership(network=network)
+        checks = safeguarding_selectors.checks_by_membership(network=network)
         supporters = selectors.supporters_of(network=network)
-        due = list(selectors.reviews_due(network=network))
+        due = list(safeguarding_selectors.reviews_due(network=network))
     rows = [
         {
             "m": m,

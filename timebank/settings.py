@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "allauth.headless",
     "allauth.mfa",
     "members",
+    "members.safeguarding",
     "exchanges",
     "exchanges.matching",
     "exchanges.reports",

@@ -15,7 +15,8 @@ from exchanges.matching.scoring import WEIGHTS
 from exchanges.matching.skills import skill_ids, taxonomy_and_ids
 from exchanges.matching.vectors import unit_vectors
 from exchanges.models import Listing
-from members.models import Membership, SafeguardingCheck
+from members.models import Membership
+from members.safeguarding.models import SafeguardingCheck
 from members.selectors import TRADING_ROLES
 
 # Listings scored in Python for one call. The database picks them by skill overlap alone:
@@ -33,7 +34,7 @@ _TERM_SQL = """SELECT * FROM (
 ) AS term{n}"""
 
 _CHECKED_SQL = """EXISTS (
-    SELECT 1 FROM members_safeguardingcheck c
+    SELECT 1 FROM safeguarding_safeguardingcheck c
     WHERE c.membership_id = m.id AND c.kind = %s AND c.decision IN (%s, %s)
       AND (c.review_on IS NULL OR c.review_on >= %s))"""
 

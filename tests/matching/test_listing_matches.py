@@ -8,7 +8,8 @@ from django.utils import timezone
 from exchanges.matching.selectors import listing_matches
 from exchanges.matching.services import listing_skills_refresh, profile_skills_refresh
 from exchanges.models import Exchange, Listing
-from members.models import Membership, SafeguardingCheck, Skill
+from members.models import Membership, Skill
+from members.safeguarding.models import SafeguardingCheck
 from messaging.models import Block
 from tests.factories import member, pending
 

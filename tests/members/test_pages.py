@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from members.models import AuditEvent, Concern, Membership, SafeguardingCheck
+from members.models import AuditEvent, Membership
+from members.safeguarding.models import Concern, SafeguardingCheck
 from tests.factories import UserFactory, member
 from tests.members.helpers import membership_of
 

@@ -7,8 +7,9 @@ from django.test import Client
 from django.utils import timezone
 
 from exchanges.models import Exchange
-from members.models import AuditEvent, Concern, SafeguardingCheck
-from members.safeguarding import check_create
+from members.models import AuditEvent
+from members.safeguarding.services import check_create
+from members.safeguarding.models import Concern, SafeguardingCheck
 from messaging.notifications.models import Notification
 from tests.factories import member
 from tests.members.helpers import assert_error, membership_of

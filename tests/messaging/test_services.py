@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from exchanges.models import Exchange
-from members.models import AuditEvent, Concern, Membership
+from members.models import AuditEvent, Membership
+from members.safeguarding.models import Concern
 from messaging import moderation, selectors, services
 from messaging.models import Conversation, ConversationAccess, Message, Participant
 from messaging.notifications import services as notification_services

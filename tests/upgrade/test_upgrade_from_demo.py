@@ -34,6 +34,7 @@ MOVED = {
     "exchanges_rolluppair": "reports_rolluppair",
     "exchanges_wellbeingcheckin": "reports_wellbeingcheckin",
     "messaging_notification": "notifications_notification",
+    "members_safeguardingcheck": "safeguarding_safeguardingcheck",
 }
 
 

@@ -5,9 +5,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members import safeguarding, selectors, services
+from members import selectors, services
 from members.apis import page_of
-from members.models import Concern, Network, SafeguardingCheck, User
+from members.models import Network, User
+from members.safeguarding import selectors as safeguarding_selectors
+from members.safeguarding import services as safeguarding
+from members.safeguarding.models import Concern, SafeguardingCheck
 from members.selectors import MAX_ID
 from timebank.api import paginated
 from timebank.errors import NotFound
@@ -49,7 +52,7 @@ class CheckListApi(APIView):
     def get(self, request, slug: str, user_id: int):
         network = _coordinated_network(request, slug)
         membership = selectors.member_in_network(network=network, user_id=user_id)
-        return paginated(request, self, selectors.checks_of(membership=membership), CheckOutput)
+        return paginated(request, self, safeguarding_selectors.checks_of(membership=membership), CheckOutput)
 
     @extend_schema(request=CheckInput, responses={201: CheckOutput})
     def post(self, request, slug: str, user_id: int):
@@ -71,7 +74,7 @@ class CheckDetailApi(APIView):
     @extend_schema(request=CheckInput, responses=CheckOutput)
     def patch(self, request, slug: str, user_id: int, check_id: int):
         network = _coordinated_network(request, slug)
-        check = selectors.check_in_network(network=network, user_id=user_id, check_id=check_id)
+        check = safeguarding_selectors.check_in_network(network=network, user_id=user_id, check_id=check_id)
         serializer = CheckInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         check = safeguarding.check_update(check=check, actor=request.user, **serializer.validated_data)
@@ -80,7 +83,7 @@ class CheckDetailApi(APIView):
     @extend_schema(request=DeleteInput, responses={204: None})
     def delete(self, request, slug: str, user_id: int, check_id: int):
         network = _coordinated_network(request, slug)
-        check = selectors.check_in_network(network=network, user_id=user_id, check_id=check_id)
+        check = safeguarding_selectors.check_in_network(network=network, user_id=user_id, check_id=check_id)
         serializer = self.DeleteInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         safeguarding.check_delete(check=check, actor=request.user, **serializer.validated_data)
@@ -101,7 +104,7 @@ class ChecksDueApi(APIView):
         network = _coordinated_network(request, slug)
         filters = self.FilterInput(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = selectors.reviews_due(network=network, within_days=filters.validated_data["days"])
+        qs = safeguarding_selectors.reviews_due(network=network, within_days=filters.validated_data["days"])
         return paginated(request, self, qs, CheckOutput)
 
 
@@ -148,7 +151,7 @@ class ConcernListApi(APIView):
         network = None
         if "network" in filters.validated_data:
             network = selectors.network_in_reach(user=request.user, slug=filters.validated_data["network"])
-        qs = selectors.concerns_visible(user=request.user, network=network)
+        qs = safeguarding_selectors.concerns_visible(user=request.user, network=network)
         if "status" in filters.validated_data:
             qs = qs.filter(status=filters.validated_data["status"])
         return paginated(request, self, qs, ConcernOutput)
@@ -193,7 +196,7 @@ class ConcernCloseApi(APIView):
 
     @extend_schema(request=Input, responses=ConcernOutput)
     def post(self, request, concern_id: int):
-        concern = selectors.concern_in_queue(user=request.user, concern_id=concern_id)
+        concern = safeguarding_selectors.concern_in_queue(user=request.user, concern_id=concern_id)
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
         concern = safeguarding.concern_close(concern=concern, actor=request.user, **serializer.validated_data)

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Concern, Membership, Network, SafeguardingCheck, User
+from members.models import Membership, Network, User
+from members.safeguarding.models import Concern, SafeguardingCheck
 from members.services import audit_record, coordinators_notify, reason_clean, require_coordinator
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 

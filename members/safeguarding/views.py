@@ -6,9 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members import safeguarding, selectors, services
-from members.forms import CheckForm, ConcernCloseForm, ConcernForm
+from members import selectors, services
 from members.models import Membership, User
+from members.safeguarding import selectors as safeguarding_selectors
+from members.safeguarding import services as safeguarding
+from members.safeguarding.forms import CheckForm, ConcernCloseForm, ConcernForm
 from members.selectors import TRADING_ROLES
 from members.views import form_add_errors, page
 from timebank.errors import Forbidden, InvalidTransition, NotFound
@@ -81,7 +83,7 @@ def concern_create(request, slug: str):
 def concern_list(request):
     slug = request.GET.get("network")
     network = selectors.network_in_reach(user=request.user, slug=slug) if slug else None
-    concerns = list(selectors.concerns_visible(user=request.user, network=network)[:200])
+    concerns = list(safeguarding_selectors.concerns_visible(user=request.user, network=network)[:200])
     coordinated = set(
         selectors.networks_of(user=request.user, roles=[Membership.Role.COORDINATOR]).values_list("pk", flat=True)
     )
@@ -97,7 +99,7 @@ def concern_list(request):
 @page
 @require_POST
 def concern_close(request, concern_id: int):
-    concern = selectors.concern_in_queue(user=request.user, concern_id=concern_id)
+    concern = safeguarding_selectors.concern_in_queue(user=request.user, concern_id=concern_id)
     form = ConcernCloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what was done before closing the concern."))
