@@ -8,9 +8,9 @@ from django.utils import timezone
 from exchanges.lifecycle.common import MAX_MINUTES, acting_for
 from exchanges.matching.services import listing_match_notify, listing_skills_refresh
 from exchanges.models import Account, Listing
+from members.audit import audit_record
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User
 from members.selectors import active_membership, is_coordinator
-from members.services import audit_record
 from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, NotFound, ValidationError
 

@@ -186,7 +186,7 @@ class MemberListApi(APIView):
     @extend_schema(request=RegisterInput, responses={201: MemberOutput})
     def post(self, request, slug: str):
         network = selectors.network_in_reach(user=request.user, slug=slug)
-        services.require_coordinator(user=request.user, network=network)
+        selectors.require_coordinator(user=request.user, network=network)
         data = self._valid(self.RegisterInput, request)
         supporter = None
         if data.get("supporter") is not None:
@@ -220,7 +220,7 @@ class _CoordinatorMemberAction(APIView):
 
     def target(self, request, slug: str, user_id: int) -> Membership:
         network = selectors.network_in_reach(user=request.user, slug=slug)
-        services.require_coordinator(user=request.user, network=network)
+        selectors.require_coordinator(user=request.user, network=network)
         return selectors.member_in_network(network=network, user_id=user_id)
 
     def post(self, request, slug: str, user_id: int):
@@ -268,7 +268,7 @@ class MemberRoleApi(_CoordinatorMemberAction):
 
 def _support_pair(request, slug: str, user_id: int, supporter_id: int) -> tuple[Membership, Membership]:
     network = selectors.network_in_reach(user=request.user, slug=slug)
-    services.require_coordinator(user=request.user, network=network)
+    selectors.require_coordinator(user=request.user, network=network)
     member = selectors.member_in_network(network=network, user_id=user_id)
     return selectors.member_in_network(network=network, user_id=supporter_id), member
 
@@ -292,7 +292,7 @@ class SupportLinkApi(APIView):
     @extend_schema(request=Input, responses={201: Output})
     def post(self, request, slug: str, user_id: int):
         network = selectors.network_in_reach(user=request.user, slug=slug)
-        services.require_coordinator(user=request.user, network=network)
+        selectors.require_coordinator(user=request.user, network=network)
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
         supporter, member = _support_pair(request, slug, user_id, serializer.validated_data["supporter"])
@@ -342,7 +342,7 @@ class NetworkNeighbourhoodsApi(APIView):
     @extend_schema(request=Input, responses=Output)
     def put(self, request, slug: str):
         network = selectors.network_in_reach(user=request.user, slug=slug)
-        services.require_coordinator(user=request.user, network=network)
+        selectors.require_coordinator(user=request.user, network=network)
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
         network = services.network_neighbourhoods_set(

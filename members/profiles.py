@@ -4,8 +4,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from exchanges.matching.services import profile_skills_refresh
+from members.audit import audit_record
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Skill, User
-from members.services import audit_record
+from members.selectors import can_act_for
 from timebank.errors import Forbidden, ValidationError
 
 AVAILABILITY_SLOTS = [f"{day}-{part}" for day in AVAILABILITY_DAYS for part in AVAILABILITY_PARTS]
@@ -36,7 +37,6 @@ PROFILE_TEXT_LIMITS = {"bio": 1000, "neighbourhood": 80, "phone": 30, "emergency
 @transaction.atomic
 def profile_update(*, membership: Membership, actor: User, **changes) -> Membership:
     """Edit a profile: the member, or their supporter or a coordinator with them (recorded as such)."""
-    from members.selectors import can_act_for
 
     # A member edits their own profile even while waiting for approval.
     if actor.pk != membership.user_id and not can_act_for(

@@ -1,6 +1,7 @@
 """Reads about networks and memberships, scoped to what the caller may see."""
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from members.models import Membership, Network, Skill, SupportLink, User
 from timebank.errors import Forbidden, NotFound
@@ -29,6 +30,21 @@ def is_coordinator(*, user: User, network: Network) -> bool:
     return Membership.objects.filter(
         user=user, network=network, status=Membership.Status.ACTIVE, role=Membership.Role.COORDINATOR
     ).exists()
+
+
+def require_coordinator(*, user: User, network: Network) -> None:
+    """Only a coordinator of this network may go on (403 for anyone else in reach)."""
+    if not is_coordinator(user=user, network=network):
+        raise Forbidden(_("Only a coordinator can do that."))
+
+
+def coordinators_of(*, network: Network) -> QuerySet[User]:
+    """The active coordinators of a network: who hears of what needs a coordinator."""
+    return User.objects.filter(
+        memberships__network=network,
+        memberships__role=Membership.Role.COORDINATOR,
+        memberships__status=Membership.Status.ACTIVE,
+    )
 
 
 def network_in_reach(*, user: User, slug: str) -> Network:

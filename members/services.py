@@ -8,41 +8,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import AuditEvent, Membership, Network, SupportLink, User
+from exchanges.ledger import services as ledger
+from members.audit import audit_record, reason_clean
+from members.models import Membership, Network, SupportLink, User
+from members.selectors import TRADING_ROLES, can_act_for, require_coordinator
+from messaging.notifications.services import coordinators_notify, notification_create
 from timebank.errors import Forbidden, InvalidTransition, ValidationError
 from timebank.parsers import has_lone_surrogate
 
 
-def audit_record(
-    *,
-    action: str,
-    actor: User | None,
-    network: Network | None = None,
-    target=None,
-    reason: str = "",
-    on_behalf_of: User | None = None,
-    data: dict | None = None,
-) -> AuditEvent:
-    return AuditEvent.objects.create(
-        network=network,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        on_behalf_of=on_behalf_of,
-        action=action,
-        target_type=target._meta.model_name if target is not None else "",
-        target_id=target.pk if target is not None else None,
-        reason=reason,
-        data=data or {},
-    )
-
-
 @transaction.atomic
 def network_create(*, slug: str, name: str, coordinator: User | None = None, **settings) -> Network:
-    from exchanges.ledger.services import network_accounts_open
-
     network = Network(slug=slug, name=name, **settings)
     network.full_clean()
     network.save()
-    network_accounts_open(network=network)
+    ledger.network_accounts_open(network=network)
     audit_record(action="network.create", actor=coordinator, network=network, target=network)
     if coordinator is not None:
         membership = Membership.objects.create(network=network, user=coordinator, role=Membership.Role.COORDINATOR)
@@ -52,51 +32,19 @@ def network_create(*, slug: str, name: str, coordinator: User | None = None, **s
 
 def membership_activate(*, membership: Membership, actor: User | None) -> Membership:
     """Make a membership active and open its account: the one hook the ledger needs."""
-    from exchanges.ledger.services import account_open
-    from members.selectors import TRADING_ROLES
-
     with transaction.atomic():
         membership.status = Membership.Status.ACTIVE
         membership.approved_at = membership.approved_at or timezone.now()
         membership.save(update_fields=["status", "approved_at"])
         if membership.role in TRADING_ROLES:
-            account_open(membership=membership, actor=actor)
+            ledger.account_open(membership=membership, actor=actor)
     return membership
 
 
-def require_coordinator(*, user: User, network: Network) -> None:
-    from members.selectors import is_coordinator
-
-    if not is_coordinator(user=user, network=network):
-        raise Forbidden("Only a coordinator can do that.")
-
-
 def _tell(membership: Membership, kind: str, text: str) -> None:
-    from messaging.notifications.services import notification_create
-
     notification_create(
         user=membership.user, kind=kind, text=text, network=membership.network, url=reverse("network-list")
     )
-
-
-def coordinators_notify(
-    network: Network, kind: str, text: str, *, url: str = "", exclude: set[int] | frozenset[int] = frozenset()
-) -> None:
-    from messaging.notifications.services import notification_create
-
-    coordinators = Membership.objects.filter(
-        network=network, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
-    ).select_related("user")
-    for m in coordinators:
-        if m.user_id not in exclude:
-            notification_create(user=m.user, kind=kind, text=text, network=network, url=url)
-
-
-def reason_clean(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if len(reason) > 1000:
-        raise ValidationError({"reason": [_("Keep the reason under 1000 characters.")]})
-    return reason
 
 
 NEIGHBOURHOOD_GROUPS_MAX = 50
@@ -173,9 +121,9 @@ def membership_join(*, user: User, network: Network) -> Membership:
         membership.save(update_fields=["status", "left_at"])
     audit_record(action="membership.join", actor=user, network=network, target=membership)
     coordinators_notify(
-        network,
-        "membership.pending",
-        _("%(name)s asked to join %(network)s.") % {"name": user.name, "network": network},
+        network=network,
+        kind="membership.pending",
+        text=_("%(name)s asked to join %(network)s.") % {"name": user.name, "network": network},
         url=reverse("membership-queue", args=[network.slug]),
     )
     return membership
@@ -277,8 +225,6 @@ def membership_role_change(*, membership: Membership, actor: User, role: str, re
 @transaction.atomic
 def membership_leave(*, membership: Membership, actor: User) -> Membership:
     """A member leaves (or withdraws a request). History stays; the ledger settles the balance."""
-    from exchanges.ledger import services as ledger
-    from members.selectors import can_act_for
 
     if actor.pk != membership.user_id and not can_act_for(
         actor=actor, member=membership.user, network=membership.network

@@ -161,7 +161,7 @@ def profile_edit(request, slug: str):
 @page
 def membership_queue(request, slug: str):
     network = selectors.network_in_reach(user=request.user, slug=slug)
-    services.require_coordinator(user=request.user, network=network)
+    selectors.require_coordinator(user=request.user, network=network)
     waiting = selectors.members_visible(viewer=request.user, network=network, status=Membership.Status.PENDING)
     context = {"network": network, "waiting": waiting, "form": ReasonForm(), "errors": {}}
     return render(request, "members/membership_queue.html", context)
@@ -171,7 +171,7 @@ def membership_queue(request, slug: str):
 def network_neighbourhoods(request, slug: str):
     """A coordinator groups the neighbourhoods that lie near each other, for matching."""
     network = selectors.network_in_reach(user=request.user, slug=slug)
-    services.require_coordinator(user=request.user, network=network)
+    selectors.require_coordinator(user=request.user, network=network)
     form = NeighbourhoodsForm(
         request.POST or None, initial={"groups": NeighbourhoodsForm.as_text(network.nearby_neighbourhoods)}
     )
@@ -201,7 +201,7 @@ def membership_action(request, slug: str, user_id: int, action: str):
     if action not in MEMBERSHIP_ACTIONS:
         raise NotFound(_("No such action."))
     network = selectors.network_in_reach(user=request.user, slug=slug)
-    services.require_coordinator(user=request.user, network=network)
+    selectors.require_coordinator(user=request.user, network=network)
     membership = selectors.member_in_network(network=network, user_id=user_id)
     back = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -249,7 +249,7 @@ def member_list(request, slug: str):
 @page
 def supported_member_create(request, slug: str):
     network = selectors.network_in_reach(user=request.user, slug=slug)
-    services.require_coordinator(user=request.user, network=network)
+    selectors.require_coordinator(user=request.user, network=network)
     form = SupportedMemberForm(request.POST or None, supporters=selectors.supporter_choices(network=network))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -276,7 +276,7 @@ def supported_member_create(request, slug: str):
 def membership_manage(request, slug: str, user_id: int):
     """A coordinator changes someone's role and links or unlinks their supporters."""
     network = selectors.network_in_reach(user=request.user, slug=slug)
-    services.require_coordinator(user=request.user, network=network)
+    selectors.require_coordinator(user=request.user, network=network)
     membership = selectors.member_in_network(network=network, user_id=user_id)
     choices = [c for c in selectors.supporter_choices(network=network) if c[0] != membership.user_id]
     role_form = RoleForm(initial={"role": membership.role})

@@ -5,10 +5,10 @@ A coordinator reads a conversation only after a report or a concern about it, wi
 
 from django.db import IntegrityError, transaction
 
+from members.audit import audit_record
 from members.models import Membership, Network, User
 from members.safeguarding.models import Concern
 from members.selectors import active_membership, is_coordinator
-from members.services import audit_record
 from messaging.models import Block, Conversation, ConversationAccess, Message, MessageReport, Participant
 from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, NotFound, ValidationError

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from exchanges.models import Account, Exchange, Transfer
 from exchanges.reports.rollups import rollup_transfer
+from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, User
-from members.services import audit_record
-from timebank.errors import InsufficientBalance, ValidationError
+from members.selectors import active_membership, can_act_for, is_coordinator, require_coordinator
+from timebank.errors import Forbidden, InsufficientBalance, InvalidTransition, NotFound, ValidationError
 
 KINDS = frozenset(Transfer.Kind.values)
 
@@ -242,8 +243,6 @@ def hold_release(*, account: Account, minutes: int) -> None:
 
 def account_floor_set(*, account: Account, actor: User, floor_minutes: int, reason: str) -> Account:
     """A coordinator overrides one member's floor, with a reason; audited."""
-    from members.services import require_coordinator
-
     require_coordinator(user=actor, network=account.network)
     if account.kind != Account.Kind.MEMBER:
         raise ValidationError({"floor_minutes": ["Only a member's floor can be changed: the pot's is always 0."]})
@@ -275,12 +274,8 @@ def account_floor_set(*, account: Account, actor: User, floor_minutes: int, reas
 
 
 def _require_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Say why: coordinators' ledger actions need a reason."]})
-    if len(reason) > 500:
-        raise ValidationError({"reason": ["Keep the reason under 500 characters."]})
-    return reason
+    """Coordinators' ledger actions always say why."""
+    return reason_clean(reason, required=True)
 
 
 def account_settle(
@@ -296,9 +291,6 @@ def account_settle(
     A positive balance goes to the pot, or to `to_member`. A negative one needs a coordinator,
     who pays it from the pot or writes it off from issuance; until then it stays as it is.
     """
-    from members.selectors import active_membership, can_act_for, is_coordinator
-    from timebank.errors import Forbidden, InvalidTransition, NotFound
-
     network = membership.network
     if membership.status != Membership.Status.LEFT:
         raise InvalidTransition("Only the account of a member who has left is settled.")

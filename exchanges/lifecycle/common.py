@@ -7,9 +7,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from exchanges.ledger.services import hold_release
 from exchanges.models import Account, Exchange
+from members.audit import audit_record
 from members.models import Membership, Network, SupportLink, User
 from members.selectors import is_coordinator
-from members.services import audit_record
 from messaging.notifications.push import push_to_user
 from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, InvalidTransition, ValidationError

@@ -13,8 +13,9 @@ from exchanges.matching.selectors import listing_matches
 from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
 from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
+from members.audit import audit_record
 from members.models import Membership, User
-from members.services import audit_record, require_coordinator
+from members.selectors import require_coordinator
 from messaging.notifications.models import Notification
 from messaging.notifications.services import notification_create
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members import selectors, services
+from members import selectors
 from members.apis import page_of
 from members.models import Network, User
 from members.safeguarding import selectors as safeguarding_selectors
@@ -41,7 +41,7 @@ class CheckInput(serializers.Serializer):
 
 def _coordinated_network(request, slug: str) -> Network:
     network = selectors.network_in_reach(user=request.user, slug=slug)
-    services.require_coordinator(user=request.user, network=network)
+    selectors.require_coordinator(user=request.user, network=network)
     return network
 
 

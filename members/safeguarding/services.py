@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, User
 from members.safeguarding.models import Concern, SafeguardingCheck
-from members.services import audit_record, coordinators_notify, reason_clean, require_coordinator
+from members.selectors import active_membership, can_act_for, require_coordinator
+from messaging.notifications.services import coordinators_notify
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 
 CHECK_FIELDS = ("kind", "referee", "dbs_level", "certificate_number", "decision", "checked_on", "review_on")
@@ -119,7 +121,6 @@ def concern_raise(
     on_behalf_of: User | None = None,
 ) -> Concern:
     """Anyone active in the network may raise one, also about something that happened offline."""
-    from members.selectors import active_membership, can_act_for
 
     own = active_membership(user=raised_by, network=network)
     if own is None:
@@ -161,9 +162,9 @@ def concern_raise(
     )
     # A coordinator the concern is about is not told: the concern is never shown to them.
     coordinators_notify(
-        network,
-        "concern.raised",
-        _("A new concern was raised in %s.") % network,
+        network=network,
+        kind="concern.raised",
+        text=_("A new concern was raised in %s.") % network,
         url=reverse("concern-list"),
         exclude=_people_concerned(concern),
     )

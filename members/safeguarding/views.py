@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members import selectors, services
+from members import selectors
 from members.models import Membership, User
 from members.safeguarding import selectors as safeguarding_selectors
 from members.safeguarding import services as safeguarding
@@ -19,7 +19,7 @@ from timebank.errors import Forbidden, InvalidTransition, NotFound
 @page
 def check_create(request, slug: str, user_id: int):
     network = selectors.network_in_reach(user=request.user, slug=slug)
-    services.require_coordinator(user=request.user, network=network)
+    selectors.require_coordinator(user=request.user, network=network)
     membership = selectors.member_in_network(network=network, user_id=user_id)
     form = CheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from members.models import Network, User
+from members.selectors import coordinators_of
 from messaging.notifications.models import Notification, NotificationPreference
 from messaging.notifications.push import push_after_commit
 from timebank.errors import NotFound
@@ -49,3 +50,18 @@ def notification_preference_set(*, user: User, daily_digest: bool) -> Notificati
 
 def notification_read_all(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def coordinators_notify(
+    *,
+    network: Network,
+    kind: str,
+    text: str,
+    url: str = "",
+    data: dict | None = None,
+    exclude: set[int] | frozenset[int] = frozenset(),
+) -> None:
+    """Tell every active coordinator of the network, but those in `exclude` (say, the one who acted)."""
+    for coordinator in coordinators_of(network=network):
+        if coordinator.pk not in exclude:
+            notification_create(user=coordinator, kind=kind, text=text, network=network, url=url, data=data)

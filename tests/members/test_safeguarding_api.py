@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from exchanges.models import Exchange
 from members.models import AuditEvent
-from members.safeguarding.services import check_create
 from members.safeguarding.models import Concern, SafeguardingCheck
+from members.safeguarding.services import check_create
 from messaging.notifications.models import Notification
 from tests.factories import member
 from tests.members.helpers import assert_error, membership_of

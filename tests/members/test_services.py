@@ -9,12 +9,7 @@ from exchanges.ledger import services as ledger
 from members.demo import demo_profiles
 from members.models import AuditEvent, Membership, Network, Skill, SkillCategory, User
 from members.profiles import profile_update
-from members.services import (
-    membership_join,
-    membership_leave,
-    membership_role_change,
-    supported_member_register,
-)
+from members.services import membership_join, membership_leave, membership_role_change, supported_member_register
 from tests.factories import UserFactory, member
 from tests.members.helpers import membership_of
 from timebank.errors import Forbidden, InvalidTransition
