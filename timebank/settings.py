@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "members",
     "exchanges",
     "messaging",
+    "privacy",
 ]
 
 MIDDLEWARE = [
