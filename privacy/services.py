@@ -51,6 +51,8 @@ OPEN_STATES = (
     Exchange.State.CLAIMED,
     Exchange.State.DISPUTED,
 )
+# Memberships that still mean something in a network; erasure makes them `left`.
+LIVE = (Membership.Status.ACTIVE, Membership.Status.PENDING, Membership.Status.SUSPENDED)
 # The channel-layer event that closes every open socket of the person (messaging.consumers).
 SOCKETS_CLOSE_EVENT = {"type": "session.revoked"}
 
@@ -81,9 +83,7 @@ def supported_member_erase(*, actor: User, membership: Membership, reason: str) 
     if not reason:
         raise ValidationError({"reason": [_("Say why this member is erased.")]})
     person = membership.user
-    elsewhere = Membership.objects.filter(user=person).exclude(
-        status__in=(Membership.Status.LEFT, Membership.Status.DECLINED)
-    )
+    elsewhere = Membership.objects.filter(user=person, status__in=LIVE)
     for other in elsewhere.select_related("network"):
         if not is_coordinator(user=actor, network=other.network):
             raise InvalidTransition(
@@ -157,9 +157,7 @@ def _erase(*, person: User, actor: User, reason: str) -> Erasure:
     person.save()
 
     membership_ids = [m.pk for m in memberships]
-    Membership.objects.filter(pk__in=membership_ids).exclude(status=Membership.Status.LEFT).update(
-        status=Membership.Status.LEFT, left_at=now
-    )
+    Membership.objects.filter(pk__in=membership_ids, status__in=LIVE).update(status=Membership.Status.LEFT, left_at=now)
     Membership.objects.filter(pk__in=membership_ids).update(
         bio="",
         neighbourhood="",
@@ -201,7 +199,7 @@ def _erase(*, person: User, actor: User, reason: str) -> Erasure:
             reason=reason,
             on_behalf_of=person if actor.pk != person.pk else None,
         )
-        if actor.pk == person.pk and membership.status != Membership.Status.DECLINED:
+        if actor.pk == person.pk and membership.status in LIVE:
             coordinators_notify(
                 membership.network,
                 "person.erased",

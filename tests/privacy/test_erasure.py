@@ -221,3 +221,12 @@ def test_the_scrub_replaces_whole_words_in_any_case_and_inside_json():
         "text": "Former member 1a2b said hi to Former member 1a2b; Sam Reedy stays",
         "to": ["Former member 1a2b"],
     }
+
+
+def test_erasure_leaves_every_live_membership_and_keeps_a_declined_one_declined(api, network, other_network, alice):
+    declined = Membership.objects.create(network=other_network, user=alice, status=Membership.Status.DECLINED)
+
+    api.as_user(alice).post("/api/v1/me/erase/", {"password": PASSWORD}, format="json")
+
+    assert Membership.objects.get(user=alice, network=network).status == Membership.Status.LEFT
+    assert Membership.objects.get(pk=declined.pk).status == Membership.Status.DECLINED
