@@ -296,3 +296,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
 
     async def exchange_updated(self, event):
         await self.send_json({"type": "exchange.updated", "exchange": event["exchange"]})
+
+    async def session_revoked(self, event):
+        # The person was erased (privacy.services): every socket of theirs closes now, not at the next tick.
+        await self.close(code=4401)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "exchanges.reports",
     "messaging.notifications",
     "messaging",
+    "members.privacy",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("members.api_urls")),
     path("", include("exchanges.api_urls")),
     path("", include("messaging.api_urls")),
+    path("", include("members.privacy.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
+    path("", include("members.privacy.urls")),  # before members.urls: see members/privacy/urls.py
     path("", include("members.urls")),
     path("", include("exchanges.urls")),
     path("", include("messaging.urls")),
