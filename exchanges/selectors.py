@@ -131,7 +131,8 @@ def exchange_actions(*, user: User, exchange: Exchange, context: ActingScope | N
     if exchange.state == State.ACCEPTED and sides:
         actions.append("complete")
     if exchange.state == State.CLAIMED and checks:
-        actions += ["confirm", "dispute"]
+        # Whoever claimed never confirms their own claim, even when they may speak for the other side.
+        actions += ["dispute"] if exchange.claimed_by_id == user.pk else ["confirm", "dispute"]
     if coordinator and (
         exchange.state == State.DISPUTED
         or (exchange.state == State.CLAIMED and (exchange.needs_coordinator or coordinator_answers))

@@ -28,7 +28,7 @@ from exchanges.limits import MAX_HELP_MINUTES, minutes_check
 from exchanges.models import Exchange
 from members.models import Network, User
 from messaging.services import notification_create
-from timebank.errors import InsufficientBalance, InvalidTransition, ValidationError
+from timebank.errors import Forbidden, InsufficientBalance, InvalidTransition, ValidationError
 
 # After the help: claim, confirm, dispute, resolve -------------------------------------------
 
@@ -126,6 +126,9 @@ def exchange_confirm(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
     """The party who did not claim agrees: the minutes move and the hold is released."""
     with transaction.atomic():
         exchange = locked(exchange, State.CLAIMED)
+        if exchange.claimed_by_id == actor.pk:
+            # A coordinator who claimed from the pot would otherwise confirm it for the pot themself.
+            raise Forbidden("Someone else must confirm what you claimed; a coordinator can settle it with a reason.")
         acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.claimed_side))
         obo = acting.on_behalf_of
         if _post(exchange, minutes=exchange.claimed_minutes, actor=actor, on_behalf_of=obo, reason=reason):

@@ -10,7 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from exchanges.models import Exchange, Transfer
+from members.models import Membership
 from tests.exchanges.conftest import account, issue, ledger_problems
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +101,16 @@ def test_a_claim_between_two_members_still_auto_confirms(api, network, alice, bo
     call_command("autoconfirm", stdout=StringIO())
     exchange.refresh_from_db()
     assert exchange.state == "posted" and account(network, bob).balance == 60
+
+
+def test_a_coordinator_who_claims_from_the_pot_cannot_confirm_it_for_the_pot_themself(api, network, coordinator):
+    issue(network, None, 600)
+    exchange = record(api, coordinator, network, coordinator.pk, "pot")
+    assert "confirm" not in api.as_user(coordinator).get(f"/api/v1/exchanges/{exchange.pk}/").json()["actions"]
+    response = api.as_user(coordinator).post(f"/api/v1/exchanges/{exchange.pk}/confirm/")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+    assert not Transfer.objects.filter(exchange=exchange).exists()
+
+    colleague = member(network, role=Membership.Role.COORDINATOR).user
+    assert api.as_user(colleague).post(f"/api/v1/exchanges/{exchange.pk}/confirm/").status_code == 200
+    assert account(network, coordinator).balance == 600 and account(network).balance == 0
