@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges import selectors, services
-from exchanges.lifecycle.common import actor_context
 from exchanges.models import Exchange, Listing
+from members.acting import acting_scope
 from members.models import Skill, User
 from members.selectors import network_in_reach, networks_of
 from timebank.api import paginated
@@ -215,7 +215,7 @@ class ExchangeListApi(APIView):
         if state:
             qs = qs.filter(state=state)
         # Who-may-do-what is read once for the page, not once per exchange.
-        ctx = actor_context(actor=request.user, network_ids=networks_of(user=request.user).values("pk"))
+        ctx = acting_scope(actor=request.user, network_ids=networks_of(user=request.user).values("pk"))
         return paginated(request, self, qs.order_by("-created_at", "-id"), ExchangeOutput, actor_context=ctx)
 
     @extend_schema(operation_id="exchanges_propose", request=Input, responses={201: ExchangeDoc})

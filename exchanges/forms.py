@@ -1,12 +1,14 @@
 """Forms for the listing and exchange pages; they only parse input, the services decide."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from exchanges.lifecycle.common import MAX_MINUTES
+from exchanges.limits import MAX_HELP_MINUTES
 from exchanges.listings import SLOTS
 from exchanges.models import Listing
-from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, SupportLink, User
+from members.acting import acting_scope
+from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User
 from members.selectors import networks_of
 
 SLOT_CHOICES = [(f"{d}-{p}", f"{d.capitalize()} {p}") for d in AVAILABILITY_DAYS for p in AVAILABILITY_PARTS]
@@ -35,7 +37,7 @@ class ListingForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     minutes_estimate = forms.IntegerField(
-        min_value=1, max_value=MAX_MINUTES, required=False, label=_("About how many minutes?")
+        min_value=1, max_value=MAX_HELP_MINUTES, required=False, label=_("About how many minutes?")
     )
     availability = forms.MultipleChoiceField(
         choices=SLOT_CHOICES, required=False, label=_("When are you free?"), widget=forms.CheckboxSelectMultiple
@@ -70,7 +72,7 @@ class BrowseForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.IntegerField(min_value=1, max_value=MAX_MINUTES, label=_("How many minutes?"))
+    minutes = forms.IntegerField(min_value=1, max_value=MAX_HELP_MINUTES, label=_("How many minutes?"))
 
 
 class ProposeForm(MinutesForm):
@@ -84,7 +86,7 @@ class ReasonForm(forms.Form):
 
 
 class ResolveForm(ReasonForm):
-    minutes = forms.IntegerField(min_value=0, max_value=MAX_MINUTES, label=_("Minutes to pay (0 cancels)"))
+    minutes = forms.IntegerField(min_value=0, max_value=MAX_HELP_MINUTES, label=_("Minutes to pay (0 cancels)"))
 
 
 class RecordForm(forms.Form):
@@ -92,7 +94,7 @@ class RecordForm(forms.Form):
 
     who = forms.ChoiceField(label=_("Who is this for?"))
     other = forms.ChoiceField(label=_("Who was it with?"))
-    minutes = forms.IntegerField(min_value=1, max_value=MAX_MINUTES, label=_("How many minutes?"))
+    minutes = forms.IntegerField(min_value=1, max_value=MAX_HELP_MINUTES, label=_("How many minutes?"))
     description = forms.CharField(
         required=False, max_length=2000, label=_("What was it? (optional)"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -101,12 +103,15 @@ class RecordForm(forms.Form):
         super().__init__(*args, **kwargs)
         mine = Membership.objects.filter(user=user, status="active", account__isnull=False).select_related("network")
         networks = [m.network for m in mine]
-        coordinated = [m.network_id for m in mine if m.role == Membership.Role.COORDINATOR]
-        acting = Membership.objects.filter(status="active").filter(
-            pk__in=SupportLink.objects.filter(supporter__user=user, supporter__status="active").values("member_id")
-        ) | Membership.objects.filter(status="active", is_supported=True, network_id__in=coordinated)
+        # The same rule as every other door (members.acting): whom this person acts with, now.
+        scope = acting_scope(actor=user, network_ids=[n.pk for n in networks])
+        pairs = Q(pk__in=[])
+        for network_id, user_id in scope.acts_with():
+            pairs |= Q(network_id=network_id, user_id=user_id)
+        acting = Membership.objects.filter(pairs, status="active", account__isnull=False).exclude(user=user)
         self.fields["who"].choices = [("me", _("Me"))] + [
-            (f"m:{m.pk}", f"{m.user.name} ({m.network.name})") for m in acting.select_related("user", "network")
+            (f"m:{m.pk}", f"{m.user.name} ({m.network.name})")
+            for m in acting.select_related("user", "network").order_by("network__name", "user__display_name")
         ]
         others = Membership.objects.filter(network__in=networks, status="active", account__isnull=False).exclude(
             user=user

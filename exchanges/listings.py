@@ -5,7 +5,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from exchanges.lifecycle.common import MAX_MINUTES, acting_for
+from exchanges.lifecycle.common import acting_for
+from exchanges.limits import MAX_HELP_MINUTES, minutes_check
 from exchanges.matching.services import listing_match_notify, listing_skills_refresh
 from exchanges.models import Account, Listing
 from members.audit import audit_record
@@ -32,10 +33,11 @@ def _clean(fields: dict) -> dict:
         if len(fields["description"]) > 4000:
             errors["description"] = ["Keep it under 4000 characters."]
     minutes = fields.get("minutes_estimate")
-    if minutes is not None and (
-        not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 < minutes <= MAX_MINUTES
-    ):
-        errors["minutes_estimate"] = [f"Give the time in whole minutes, from 1 to {MAX_MINUTES}."]
+    if minutes is not None:
+        try:
+            minutes_check(minutes, most=MAX_HELP_MINUTES, field="minutes_estimate")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if "availability" in fields:
         slots = fields["availability"] or []
         if not isinstance(slots, list) or any(slot not in SLOTS for slot in slots):

@@ -6,15 +6,15 @@ from django.utils import timezone
 from exchanges.lifecycle.common import (
     PROVIDER,
     RECIPIENT,
-    ActorContext,
-    actor_context,
     counterparts,
     exchange_sides_for,
+    pot_party,
     supported_party,
 )
 from exchanges.models import Exchange, Listing
+from members.acting import ActingScope, acting_scope, support_links
 from members.models import Membership, Network, User
-from members.selectors import TRADING_ROLES, is_coordinator, network_in_reach, networks_of, support_links
+from members.selectors import TRADING_ROLES, is_coordinator, network_in_reach, networks_of
 from timebank.errors import NotFound
 
 State = Exchange.State
@@ -113,14 +113,16 @@ def exchange_get(*, user: User, pk: int) -> Exchange:
     return exchange
 
 
-def exchange_actions(*, user: User, exchange: Exchange, context: ActorContext | None = None) -> list[str]:
+def exchange_actions(*, user: User, exchange: Exchange, context: ActingScope | None = None) -> list[str]:
     """What the caller can do with this exchange now, in the words of the API."""
-    ctx = context or actor_context(actor=user, network_ids=[exchange.network_id])
+    ctx = context or acting_scope(actor=user, network_ids=[exchange.network_id])
     sides = exchange_sides_for(actor=user, exchange=exchange, context=ctx)
     coordinator = exchange.network_id in ctx.coordinating
     answers = any(side in sides for side in counterparts(exchange, exchange.proposed_side))
     checks = any(side in sides for side in counterparts(exchange, exchange.claimed_side))
     supported = {(exchange.network_id, u) for u in (exchange.provider_id, exchange.recipient_id)} & ctx.supported
+    # Only a coordinator answers for a supported member or the pot, so only they settle such a claim.
+    coordinator_answers = bool(supported) or exchange.provider_id is None or exchange.recipient_id is None
     actions = []
     if exchange.state == State.PROPOSED and answers:
         actions += ["accept", "decline"]
@@ -129,10 +131,11 @@ def exchange_actions(*, user: User, exchange: Exchange, context: ActorContext | 
     if exchange.state == State.ACCEPTED and sides:
         actions.append("complete")
     if exchange.state == State.CLAIMED and checks:
-        actions += ["confirm", "dispute"]
+        # Whoever claimed never confirms their own claim, even when they may speak for the other side.
+        actions += ["dispute"] if exchange.claimed_by_id == user.pk else ["confirm", "dispute"]
     if coordinator and (
         exchange.state == State.DISPUTED
-        or (exchange.state == State.CLAIMED and (exchange.needs_coordinator or supported))
+        or (exchange.state == State.CLAIMED and (exchange.needs_coordinator or coordinator_answers))
     ):
         actions.append("resolve")
     if exchange.state in (State.PROPOSED, State.AWAITING_APPROVAL, State.ACCEPTED) and sides:
@@ -152,7 +155,8 @@ def exchange_side_of(*, user: User, exchange: Exchange) -> str:
 
 
 def coordinator_queue(*, user: User, network: Network) -> dict[str, QuerySet[Exchange]]:
-    """What needs a coordinator: approvals, disputes, claims with a supported member, payments over a limit."""
+    """What needs a coordinator: approvals, disputes, claims with a supported member or the pot, payments
+    over a limit."""
     if not is_coordinator(user=user, network=network):
         return {}
     qs = Exchange.objects.filter(network=network).select_related("network", "provider", "recipient", "listing")
@@ -163,4 +167,6 @@ def coordinator_queue(*, user: User, network: Network) -> dict[str, QuerySet[Exc
         "supported_claims": qs.filter(supported_party(), state=State.CLAIMED, needs_coordinator=False).order_by(
             "claimed_at"
         ),
+        # The pot never confirms by itself: these wait for a coordinator to confirm or dispute for it.
+        "pot_claims": qs.filter(pot_party(), state=State.CLAIMED, needs_coordinator=False).order_by("claimed_at"),
     }

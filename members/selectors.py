@@ -3,7 +3,8 @@
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from members.models import Membership, Network, Skill, SupportLink, User
+from members.acting import acts_for, support_links
+from members.models import Membership, Network, Skill, User
 from timebank.errors import Forbidden, NotFound
 
 # Ids beyond a bigint would make PostgreSQL raise instead of finding nothing.
@@ -90,25 +91,15 @@ def networks_of(*, user: User, roles=None) -> QuerySet[Network]:
     return Network.objects.filter(pk__in=qs.values("network_id"))
 
 
-def support_links(*, network: Network | None = None) -> QuerySet[SupportLink]:
-    """Links that still count: an active supporter (still in that role) and a member still in the network."""
-    qs = SupportLink.objects.filter(
-        supporter__status=Membership.Status.ACTIVE,
-        supporter__role=Membership.Role.SUPPORTER,
-        member__status__in=(Membership.Status.ACTIVE, Membership.Status.PENDING, Membership.Status.SUSPENDED),
-    )
-    return qs.filter(network=network) if network is not None else qs
-
-
 def supports(*, supporter: User, member: User, network: Network) -> bool:
+    """`supporter` acts with `member` through a support link that still counts."""
     return support_links(network=network).filter(supporter__user=supporter, member__user=member).exists()
 
 
 def can_act_for(*, actor: User, member: User, network: Network) -> bool:
-    """The member themself, a coordinator of the network, or a supporter linked to the member."""
-    if actor.pk == member.pk:
-        return active_membership(user=actor, network=network) is not None
-    return is_coordinator(user=actor, network=network) or supports(supporter=actor, member=member, network=network)
+    """The member's own business: the member, someone acting with them (members.acting), or a
+    coordinator of the network, who looks after every member's account and profile."""
+    return acts_for(actor=actor, member=member, network=network) or is_coordinator(user=actor, network=network)
 
 
 def networks_with_my_membership(*, user: User) -> QuerySet[Network]:
@@ -163,11 +154,9 @@ def skills_list() -> QuerySet[Skill]:
 
 
 def supporters_of(*, network: Network) -> dict[int, list[Membership]]:
-    """For each supported membership id, the active supporters linked to it."""
+    """For each supported membership id, the supporters whose link still counts (members.acting)."""
     out: dict[int, list[Membership]] = {}
-    links = SupportLink.objects.filter(network=network, supporter__status=Membership.Status.ACTIVE).select_related(
-        "supporter__user"
-    )
+    links = support_links(network=network).select_related("supporter__user")
     for link in links:
         out.setdefault(link.member_id, []).append(link.supporter)
     return out

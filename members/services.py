@@ -1,6 +1,6 @@
-"""Writes about networks, memberships and support links, and the audit trail every service records to.
+"""Writes about networks, memberships and support links: joining, approval, roles, leaving.
 
-Profiles live in members/profiles.py; safeguarding checks and concerns in members/safeguarding.py.
+The audit trail is members/audit.py; profiles members/profiles.py; safeguarding the members.safeguarding app.
 """
 
 from django.db import transaction
@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exchanges.ledger import services as ledger
+from members.acting import SUPPORTING_ROLES
 from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, SupportLink, User
 from members.selectors import TRADING_ROLES, can_act_for, require_coordinator
 from messaging.notifications.services import coordinators_notify, notification_create
-from timebank.errors import Forbidden, InvalidTransition, ValidationError
+from timebank.errors import Forbidden, InvalidTransition, LastCoordinator, ValidationError
 from timebank.parsers import has_lone_surrogate
 
 
@@ -45,6 +46,35 @@ def _tell(membership: Membership, kind: str, text: str) -> None:
     notification_create(
         user=membership.user, kind=kind, text=text, network=membership.network, url=reverse("network-list")
     )
+
+
+def coordinators_lock(*, network: Network) -> list[Membership]:
+    """Lock the network's active coordinator memberships, in primary-key order, and return them.
+
+    Every change that can take a coordinator away takes this lock first, so two at once queue here and
+    the second sees the first's result (two coordinators demoting each other cannot leave nobody).
+    """
+    return list(
+        Membership.objects.select_for_update()
+        .filter(network=network, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE)
+        .order_by("pk")
+    )
+
+
+def coordinator_keep_one(*, network: Network, losing: Membership, actor: User | None = None) -> None:
+    """Refuse to take away the network's last active coordinator (PRODUCT §3); call inside a transaction.
+
+    With `actor`, also check they are still a coordinator once the lock is held: the one who was
+    demoted while waiting for it no longer may.
+    """
+    coordinators = coordinators_lock(network=network)
+    if actor is not None and actor.pk not in {m.user_id for m in coordinators}:
+        raise Forbidden(_("Only a coordinator can do that."))
+    if [m.pk for m in coordinators] == [losing.pk]:
+        raise LastCoordinator(
+            _("%(network)s needs at least one coordinator: make someone else a coordinator first.")
+            % {"network": network}
+        )
 
 
 NEIGHBOURHOOD_GROUPS_MAX = 50
@@ -130,10 +160,13 @@ def membership_join(*, user: User, network: Network) -> Membership:
 
 
 def _coordinator_transition(
-    *, membership: Membership, actor: User, action: str, allowed_from: tuple, reason: str
+    *, membership: Membership, actor: User, action: str, allowed_from: tuple, reason: str, losing: bool = False
 ) -> tuple[Membership, str]:
+    """Check and lock for a coordinator's decision; `losing`: it may take a coordinator away."""
     require_coordinator(user=actor, network=membership.network)
     reason = reason_clean(reason)
+    if losing:
+        coordinator_keep_one(network=membership.network, losing=membership, actor=actor)
     membership = Membership.objects.select_for_update().select_related("network", "user").get(pk=membership.pk)
     if membership.status not in allowed_from:
         raise InvalidTransition(
@@ -168,11 +201,16 @@ def membership_decline(*, membership: Membership, actor: User, reason: str = "")
 
 @transaction.atomic
 def membership_suspend(*, membership: Membership, actor: User, reason: str = "") -> Membership:
-    membership, reason = _coordinator_transition(
-        membership=membership, actor=actor, action="suspended", allowed_from=(Membership.Status.ACTIVE,), reason=reason
-    )
     if membership.user_id == actor.pk:
         raise Forbidden(_("You cannot suspend yourself."))
+    membership, reason = _coordinator_transition(
+        membership=membership,
+        actor=actor,
+        action="suspended",
+        allowed_from=(Membership.Status.ACTIVE,),
+        reason=reason,
+        losing=True,
+    )
     membership.status = Membership.Status.SUSPENDED
     membership.save(update_fields=["status"])
     audit_record(action="membership.suspend", actor=actor, network=membership.network, target=membership, reason=reason)
@@ -203,9 +241,9 @@ def membership_role_change(*, membership: Membership, actor: User, role: str, re
     reason = reason_clean(reason)
     if role not in Membership.Role.values:
         raise ValidationError({"role": [_("Choose one of: %s.") % ", ".join(Membership.Role.values)]})
-    if membership.user_id == actor.pk:
-        # So a network is never left without a coordinator by accident.
-        raise Forbidden(_("Another coordinator must change your role."))
+    if role != Membership.Role.COORDINATOR:
+        coordinator_keep_one(network=membership.network, losing=membership, actor=actor)
+    membership = Membership.objects.select_for_update().select_related("network", "user").get(pk=membership.pk)
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -230,6 +268,7 @@ def membership_leave(*, membership: Membership, actor: User) -> Membership:
         actor=actor, member=membership.user, network=membership.network
     ):
         raise Forbidden(_("Only the member, their supporter or a coordinator can do that."))
+    coordinator_keep_one(network=membership.network, losing=membership)
     membership = Membership.objects.select_for_update().select_related("network", "user").get(pk=membership.pk)
     if membership.status in (Membership.Status.LEFT, Membership.Status.DECLINED):
         raise InvalidTransition(_("You are not in this network."))
@@ -274,7 +313,7 @@ def support_link(*, supporter: Membership, member: Membership, actor: User) -> S
     require_coordinator(user=actor, network=network)
     if supporter.network_id != network.pk:
         raise ValidationError({"supporter": [_("The supporter must be in the same network.")]})
-    if not supporter.is_active or supporter.role not in (Membership.Role.SUPPORTER, Membership.Role.COORDINATOR):
+    if not supporter.is_active or supporter.role not in SUPPORTING_ROLES:
         raise ValidationError({"supporter": [_("Choose an active supporter.")]})
     if supporter.pk == member.pk:
         raise ValidationError({"supporter": [_("A person cannot support themselves.")]})

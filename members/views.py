@@ -306,6 +306,8 @@ def membership_manage(request, slug: str, user_id: int):
             return redirect(request.path)
     except ValidationError as exc:
         form_add_errors(role_form if op == "role" else link_form, exc)
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
     context = {
         "network": network,
         "membership": membership,

@@ -38,3 +38,9 @@ class NotFound(DomainError):
 class Forbidden(DomainError):
     status_code = 403
     code = "permission_denied"
+
+
+class LastCoordinator(InvalidTransition):
+    """A network always keeps one active coordinator (PRODUCT §3)."""
+
+    code = "last_coordinator"

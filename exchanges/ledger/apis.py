@@ -17,6 +17,7 @@ from exchanges.ledger.selectors import (
     transfers_visible,
 )
 from exchanges.ledger.services import account_floor_set
+from exchanges.limits import MAX_TRANSFER_MINUTES
 from exchanges.models import Transfer
 from timebank.api import exception_handler, paginated
 from timebank.errors import NotFound
@@ -169,7 +170,7 @@ class TransferListCreateApi(APIView):
 
         network = serializers.SlugField()
         kind = serializers.ChoiceField(choices=[k for k in Transfer.Kind.values if k != Transfer.Kind.EXCHANGE])
-        minutes = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000)
+        minutes = serializers.IntegerField(required=False, min_value=1, max_value=MAX_TRANSFER_MINUTES)
         to_member = PartyField(required=False, help_text='gift, grant, issue: a user id ("pot" for issue).')
         to = PartyField(required=False, help_text='adjustment: a user id or "pot".')
         memo = serializers.CharField(required=False, allow_blank=True, max_length=200)

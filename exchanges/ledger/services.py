@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from exchanges.limits import MAX_TRANSFER_MINUTES, minutes_check
 from exchanges.models import Account, Exchange, Transfer
 from exchanges.reports.rollups import rollup_transfer
 from members.audit import audit_record, reason_clean
@@ -53,11 +54,7 @@ def account_open(*, membership: Membership, actor: User | None = None) -> Accoun
 
 
 def _check_minutes(minutes, field: str = "minutes") -> int:
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
-        raise ValidationError({field: ["Minutes must be a whole number above zero."]})
-    if minutes > 1_000_000:
-        raise ValidationError({field: ["That is far more minutes than one transfer can carry."]})
-    return minutes
+    return minutes_check(minutes, most=MAX_TRANSFER_MINUTES, field=field)
 
 
 def transfer_create(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from exchanges.ledger.moves import transfer_request
 from exchanges.ledger.selectors import account_name, accounts_visible, transfer_description, transfers_visible
 from exchanges.ledger.services import account_floor_set, account_settle
+from exchanges.limits import MAX_TRANSFER_MINUTES
 from exchanges.models import Account, Transfer
 from members.models import Membership
 from members.selectors import is_coordinator, network_in_reach
@@ -30,7 +31,9 @@ class GiveForm(forms.Form):
         label=_l("Give to"), choices=[("gift", _l("A member")), ("donation", _l("The network's pot"))]
     )
     to_member = forms.TypedChoiceField(label=_l("Member"), coerce=int, required=False)
-    minutes = forms.IntegerField(label=_l("Minutes"), min_value=1, max_value=100_000, help_text=MINUTES_HELP)
+    minutes = forms.IntegerField(
+        label=_l("Minutes"), min_value=1, max_value=MAX_TRANSFER_MINUTES, help_text=MINUTES_HELP
+    )
     memo = forms.CharField(label=_l("What for (optional)"), max_length=200, required=False)
     key = forms.CharField(widget=forms.HiddenInput)
 
@@ -51,7 +54,7 @@ class CoordinatorForm(forms.Form):
     action = forms.ChoiceField(label=_l("What to do"), choices=ACTIONS)
     from_party = forms.ChoiceField(label=_l("From"), required=False)
     to_party = forms.ChoiceField(label=_l("To"), required=False)
-    minutes = forms.IntegerField(label=_l("Minutes"), min_value=1, max_value=1_000_000, required=False)
+    minutes = forms.IntegerField(label=_l("Minutes"), min_value=1, max_value=MAX_TRANSFER_MINUTES, required=False)
     transfer = forms.IntegerField(label=_l("Transfer number (to reverse)"), min_value=1, required=False)
     floor_minutes = forms.IntegerField(label=_l("New floor in minutes"), max_value=0, required=False)
     settle_from = forms.ChoiceField(

@@ -6,16 +6,17 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from exchanges.ledger.services import hold_release
+from exchanges.limits import MAX_HELP_MINUTES, minutes_check
 from exchanges.models import Account, Exchange
+from members.acting import ActingScope, acting_scope
 from members.audit import audit_record
-from members.models import Membership, Network, SupportLink, User
+from members.models import Membership, Network, User
 from members.selectors import is_coordinator
 from messaging.notifications.push import push_to_user
 from messaging.notifications.services import notification_create
-from timebank.errors import Forbidden, InvalidTransition, ValidationError
+from timebank.errors import Forbidden, InvalidTransition
 
 PROVIDER, RECIPIENT = "provider", "recipient"
-MAX_MINUTES = 6000  # 100 hours: one piece of help, recorded in one go
 State = Exchange.State
 
 
@@ -38,55 +39,22 @@ def other_side(side: str) -> str:
     return RECIPIENT if side == PROVIDER else PROVIDER
 
 
-@dataclass(frozen=True)
-class ActorContext:
-    """What one person may do in some networks, read in three queries (lists reuse it per row)."""
-
-    active: frozenset[int]  # network ids where they are active
-    coordinating: frozenset[int]  # network ids where they coordinate
-    supports: frozenset[tuple[int, int]]  # (network id, user id) of members they support
-    supported: frozenset[tuple[int, int]]  # (network id, user id) of supported members where they coordinate
-
-
-def actor_context(*, actor: User, network_ids) -> ActorContext:
-    rows = list(
-        Membership.objects.filter(user=actor, status=Membership.Status.ACTIVE, network_id__in=network_ids).values_list(
-            "network_id", "role"
-        )
-    )
-    active = frozenset(n for n, _role in rows)
-    coordinating = frozenset(n for n, role in rows if role == Membership.Role.COORDINATOR)
-    supports = SupportLink.objects.filter(
-        network_id__in=active, supporter__user=actor, supporter__status=Membership.Status.ACTIVE
-    ).values_list("network_id", "member__user_id")
-    supported = Membership.objects.filter(network_id__in=coordinating, is_supported=True).values_list(
-        "network_id", "user_id"
-    )
-    return ActorContext(
-        active,
-        coordinating,
-        frozenset(supports) if active else frozenset(),
-        frozenset(supported) if coordinating else frozenset(),
-    )
-
-
+# Who acts for whom is members.acting's one rule; the pot is the only party it does not know.
 def acting_for(
-    *, actor: User, network: Network, party: User | None, context: ActorContext | None = None
+    *, actor: User, network: Network, party: User | None, context: ActingScope | None = None
 ) -> Acting | None:
-    """How `actor` may act for `party` (None = the pot, which only coordinators act for)."""
-    ctx = context or actor_context(actor=actor, network_ids=[network.pk])
+    """How `actor` may act for `party` (None = the pot, which only coordinators speak for)."""
+    ctx = context or acting_scope(actor=actor, network_ids=[network.pk])
     if party is None:
         return Acting("", None) if network.pk in ctx.coordinating else None
-    if actor.pk == party.pk:
-        return Acting("", None) if network.pk in ctx.active else None
-    if (network.pk, party.pk) in ctx.supports or (network.pk, party.pk) in ctx.supported:
-        return Acting("", party)
-    return None
+    if not ctx.acts_for(network_id=network.pk, user_id=party.pk, actor_id=actor.pk):
+        return None
+    return Acting("", None if party.pk == actor.pk else party)
 
 
-def exchange_sides_for(*, actor: User, exchange: Exchange, context: ActorContext | None = None) -> dict[str, Acting]:
+def exchange_sides_for(*, actor: User, exchange: Exchange, context: ActingScope | None = None) -> dict[str, Acting]:
     """The sides `actor` may act for in this exchange, self first."""
-    ctx = context or actor_context(actor=actor, network_ids=[exchange.network_id])
+    ctx = context or acting_scope(actor=actor, network_ids=[exchange.network_id])
     sides = {}
     for side in (PROVIDER, RECIPIENT):
         acting = acting_for(actor=actor, network=exchange.network, party=party_of(exchange, side), context=ctx)
@@ -218,9 +186,7 @@ def account_of(exchange: Exchange, side: str) -> Account:
 
 
 def check_minutes(minutes, field: str = "minutes") -> int:
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 < minutes <= MAX_MINUTES:
-        raise ValidationError({field: [f"Give the time in whole minutes, from 1 to {MAX_MINUTES}."]})
-    return minutes
+    return minutes_check(minutes, most=MAX_HELP_MINUTES, field=field)
 
 
 def coordinators_of(network: Network) -> list[User]:
@@ -245,13 +211,26 @@ def hold_release_of(exchange: Exchange) -> None:
 
 
 def supported_party() -> Q:
-    """Exchanges where a party is a supported member: they never auto-confirm, a coordinator sees them."""
+    """Exchanges where a party is a supported member."""
     supported = Membership.objects.filter(network=OuterRef("network"), is_supported=True)
     return Q(Exists(supported.filter(user=OuterRef("provider")))) | Q(
         Exists(supported.filter(user=OuterRef("recipient")))
     )
 
 
-def has_supported_party(exchange: Exchange) -> bool:
-    users = [u for u in (exchange.provider_id, exchange.recipient_id) if u is not None]
+def pot_party() -> Q:
+    """Exchanges the network's pot pays or is paid by."""
+    return Q(provider__isnull=True) | Q(recipient__isnull=True)
+
+
+def coordinator_answers() -> Q:
+    """Exchanges only a coordinator may settle when left unanswered: a party is a supported member or
+    the pot (PRODUCT §3). They never auto-confirm; they wait in the coordinator's queue."""
+    return supported_party() | pot_party()
+
+
+def coordinator_answers_for(exchange: Exchange) -> bool:
+    if exchange.provider_id is None or exchange.recipient_id is None:
+        return True
+    users = [exchange.provider_id, exchange.recipient_id]
     return Membership.objects.filter(network_id=exchange.network_id, user_id__in=users, is_supported=True).exists()

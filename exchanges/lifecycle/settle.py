@@ -7,15 +7,15 @@ from django.utils import timezone
 
 from exchanges.ledger.services import transfer_create
 from exchanges.lifecycle.common import (
-    MAX_MINUTES,
     PROVIDER,
     RECIPIENT,
     State,
     account_of,
     check_minutes,
+    coordinator_answers,
+    coordinator_answers_for,
     coordinators_of,
     counterparts,
-    has_supported_party,
     hold_release_of,
     locked,
     name_of,
@@ -23,12 +23,12 @@ from exchanges.lifecycle.common import (
     require_coordinator,
     require_side,
     step,
-    supported_party,
 )
+from exchanges.limits import MAX_HELP_MINUTES, minutes_check
 from exchanges.models import Exchange
 from members.models import Network, User
 from messaging.notifications.services import notification_create
-from timebank.errors import InsufficientBalance, InvalidTransition, ValidationError
+from timebank.errors import Forbidden, InsufficientBalance, InvalidTransition, ValidationError
 
 # After the help: claim, confirm, dispute, resolve -------------------------------------------
 
@@ -126,6 +126,9 @@ def exchange_confirm(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
     """The party who did not claim agrees: the minutes move and the hold is released."""
     with transaction.atomic():
         exchange = locked(exchange, State.CLAIMED)
+        if exchange.claimed_by_id == actor.pk:
+            # A coordinator who claimed from the pot would otherwise confirm it for the pot themself.
+            raise Forbidden("Someone else must confirm what you claimed; a coordinator can settle it with a reason.")
         acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.claimed_side))
         obo = acting.on_behalf_of
         if _post(exchange, minutes=exchange.claimed_minutes, actor=actor, on_behalf_of=obo, reason=reason):
@@ -166,17 +169,18 @@ def exchange_dispute(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
 
 
 def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -> Exchange:
-    """A coordinator settles what went to them: a dispute, a posting over the floor, or a supported
-    member's claim (never auto-confirmed). `minutes` are posted; 0 cancels."""
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 <= minutes <= MAX_MINUTES:
-        raise ValidationError({"minutes": [f"Give the time in whole minutes, from 0 to {MAX_MINUTES}."]})
+    """A coordinator settles what went to them: a dispute, a posting over the floor, or a claim with a
+    supported member or the pot (never auto-confirmed). `minutes` are posted; 0 cancels."""
+    minutes_check(minutes, least=0, most=MAX_HELP_MINUTES)
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Say why: it goes in the record."]})
     with transaction.atomic():
         require_coordinator(actor, exchange)
         exchange = locked(exchange, State.DISPUTED, State.CLAIMED)
-        if exchange.state == State.CLAIMED and not (exchange.needs_coordinator or has_supported_party(exchange)):
-            raise InvalidTransition("Only disputes, payments over a limit and supported members' claims are resolved.")
+        if exchange.state == State.CLAIMED and not (exchange.needs_coordinator or coordinator_answers_for(exchange)):
+            raise InvalidTransition(
+                "Only disputes, payments over a limit and claims with a supported member or the pot are resolved."
+            )
         if minutes == 0:
             hold_release_of(exchange)
             exchange.state = State.CANCELLED
@@ -210,11 +214,12 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
 def exchanges_autoconfirm(*, now=None, limit: int = 500) -> int:
     """Post claims left unanswered past their network's delay; returns how many were posted.
 
-    Never for a supported member (their claims wait for a coordinator). Rows another run holds are
-    skipped, so concurrent runs never post a claim twice.
+    Never with a supported member or the pot as a party: nobody but a coordinator speaks for them, so
+    their claims wait in the coordinator's queue. Rows another run holds are skipped, so concurrent runs
+    never post a claim twice.
     """
     now = now or timezone.now()
-    claimed = Exchange.objects.filter(state=State.CLAIMED, needs_coordinator=False).exclude(supported_party())
+    claimed = Exchange.objects.filter(state=State.CLAIMED, needs_coordinator=False).exclude(coordinator_answers())
     due = []
     for network in Network.objects.filter(pk__in=claimed.values("network_id")):
         cutoff = now - timedelta(days=network.autoconfirm_days)
@@ -226,6 +231,7 @@ def exchanges_autoconfirm(*, now=None, limit: int = 500) -> int:
                 Exchange.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("network", "provider", "recipient")
                 .filter(pk=pk, state=State.CLAIMED, needs_coordinator=False)
+                .exclude(coordinator_answers())
                 .first()
             )
             if row is None:

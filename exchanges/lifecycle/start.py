@@ -4,7 +4,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from exchanges.lifecycle.common import (
-    MAX_MINUTES,
     Acting,
     State,
     check_minutes,
@@ -13,6 +12,7 @@ from exchanges.lifecycle.common import (
     name_of,
     step,
 )
+from exchanges.limits import MAX_HELP_MINUTES
 from exchanges.models import Account, Exchange, Listing
 from members.models import Membership, Network, User
 from members.selectors import active_membership, is_coordinator
@@ -147,7 +147,7 @@ def exchange_repeat(*, actor: User, exchange: Exchange) -> Exchange:
         network=exchange.network,
         provider=exchange.provider,
         recipient=exchange.recipient,
-        minutes=min(exchange.claimed_minutes or exchange.minutes, MAX_MINUTES),
+        minutes=min(exchange.claimed_minutes or exchange.minutes, MAX_HELP_MINUTES),
         description=exchange.description,
         listing=listing,
     )

@@ -41,6 +41,7 @@ from members.models import Membership, SupportLink, User
 from members.privacy.scrub import names_scrub, needles_of, text_scrub
 from members.safeguarding.models import SafeguardingCheck
 from members.selectors import is_coordinator
+from members.services import coordinator_keep_one
 from messaging.models import Message
 from messaging.notifications.models import Notification, NotificationPreference
 from messaging.notifications.push import push_after_commit
@@ -104,17 +105,9 @@ def _refuse_if_it_breaks_a_rule(person: User, memberships: list[Membership]) -> 
             % {"n": open_count}
         )
     for membership in memberships:
-        if not membership.is_coordinator:
-            continue
-        # PRODUCT §3: a network always keeps at least one active coordinator.
-        others = Membership.objects.filter(
-            network_id=membership.network_id, role=Membership.Role.COORDINATOR, status=Membership.Status.ACTIVE
-        ).exclude(pk=membership.pk)
-        if not others.exists():
-            raise InvalidTransition(
-                _("You are the last coordinator of %(network)s: make someone else coordinator first.")
-                % {"network": membership.network.name}
-            )
+        if membership.is_coordinator:
+            # A network always keeps an active coordinator (PRODUCT §3): the one rule, under its lock.
+            coordinator_keep_one(network=membership.network, losing=membership)
 
 
 def sessions_revoke(*, user: User) -> int:

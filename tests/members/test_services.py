@@ -12,7 +12,7 @@ from members.profiles import profile_update
 from members.services import membership_join, membership_leave, membership_role_change, supported_member_register
 from tests.factories import UserFactory, member
 from tests.members.helpers import membership_of
-from timebank.errors import Forbidden, InvalidTransition
+from timebank.errors import Forbidden, InvalidTransition, LastCoordinator
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +89,8 @@ def test_another_member_cannot_make_someone_leave(network, alice, bob):
     assert membership_of(alice, network).status == "active"
 
 
-def test_a_coordinator_cannot_change_their_own_role(network, coordinator):
-    with pytest.raises(Forbidden):
+def test_the_last_coordinator_cannot_change_their_own_role(network, coordinator):
+    with pytest.raises(LastCoordinator):
         membership_role_change(membership=membership_of(coordinator, network), actor=coordinator, role="member")
     assert membership_of(coordinator, network).role == "coordinator"
 

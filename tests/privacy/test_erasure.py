@@ -113,7 +113,7 @@ def test_an_open_exchange_refuses_erasure_with_409_and_changes_nothing(api, netw
 def test_the_last_coordinator_cannot_erase_themselves(api, network, coordinator):
     response = api.as_user(coordinator).post("/api/v1/me/erase/", {"password": PASSWORD}, format="json")
 
-    assert_error(response, 409, "invalid_transition")
+    assert_error(response, 409, "last_coordinator")
     assert Membership.objects.get(user=coordinator).is_coordinator
 
 

@@ -45,7 +45,7 @@ def test_erasing_on_the_page_logs_out_and_goes_home(network, alice):
 def test_a_refusal_on_the_page_is_a_plain_message(network, coordinator):
     page = browser_for(coordinator).post("/me/data/", {"password": PASSWORD})
 
-    assert page.status_code == 400 and "last coordinator" in page.content.decode()
+    assert page.status_code == 400 and "needs at least one coordinator" in page.content.decode()
 
 
 def test_the_coordinator_sees_an_erase_button_for_a_supported_member_only(network, coordinator, alice, supported):

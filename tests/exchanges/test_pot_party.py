@@ -1,0 +1,116 @@
+"""Nobody but a coordinator speaks for the pot: a claim with the pot as a party never auto-confirms,
+it waits in the coordinator's queue (page and API), and only a coordinator confirms it for the pot."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from exchanges.models import Exchange, Transfer
+from members.models import Membership
+from tests.exchanges.conftest import account, issue, ledger_problems
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+def record(api, user, network, provider, recipient, minutes=600):
+    response = api.as_user(user).post(
+        "/api/v1/exchanges/record/",
+        {"network": network.slug, "provider": provider, "recipient": recipient, "minutes": minutes},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    return Exchange.objects.get(pk=response.json()["id"])
+
+
+def long_ago(exchange, days=400):
+    Exchange.objects.filter(pk=exchange.pk).update(claimed_at=timezone.now() - datetime.timedelta(days=days))
+
+
+@pytest.mark.parametrize("pot_side", ["recipient", "provider"])
+def test_a_claim_with_the_pot_as_a_party_is_never_auto_confirmed(api, network, coordinator, alice, pot_side):
+    issue(network, None, 600)  # the pot can pay
+    issue(network, alice, 600)  # and so can Alice
+    parties = {"provider": alice.pk, "recipient": alice.pk, pot_side: "pot"}
+    exchange = record(api, alice, network, parties["provider"], parties["recipient"])
+    long_ago(exchange)
+    balances = (account(network, alice).balance, account(network).balance)
+
+    call_command("autoconfirm", stdout=StringIO())
+
+    exchange.refresh_from_db()
+    assert exchange.state == "claimed" and exchange.posted_at is None
+    assert not Transfer.objects.filter(exchange=exchange).exists()
+    assert (account(network, alice).balance, account(network).balance) == balances
+    assert ledger_problems(network) == []
+
+
+def test_a_claim_on_the_pot_waits_in_the_coordinators_queue_on_the_page_and_in_the_api(
+    api, network, coordinator, alice
+):
+    issue(network, None, 600)
+    exchange = record(api, alice, network, alice.pk, "pot")
+    long_ago(exchange)
+    call_command("autoconfirm", stdout=StringIO())
+
+    client = Client()
+    client.force_login(coordinator)
+    page = client.get("/coordinator/exchanges/")
+    assert page.status_code == 200
+    assert list(page.context["sections"][0][1]["pot_claims"]) == [exchange]
+    assert f"/exchanges/{exchange.pk}/" in page.content.decode()
+
+    listed = api.as_user(coordinator).get("/api/v1/exchanges/", {"state": "claimed"}).json()["results"]
+    assert [(e["id"], e["recipient"]) for e in listed] == [(exchange.pk, "pot")]
+    assert {"confirm", "dispute", "resolve"} <= set(listed[0]["actions"])
+
+
+def test_only_a_coordinator_confirms_for_the_pot(api, network, coordinator, alice, bob):
+    issue(network, None, 600)
+    exchange = record(api, alice, network, alice.pk, "pot")
+    assert "confirm" not in api.as_user(alice).get(f"/api/v1/exchanges/{exchange.pk}/").json()["actions"]
+
+    assert api.as_user(alice).post(f"/api/v1/exchanges/{exchange.pk}/confirm/").status_code == 403
+    assert api.as_user(bob).post(f"/api/v1/exchanges/{exchange.pk}/confirm/").status_code == 404
+    assert not Transfer.objects.filter(exchange=exchange).exists()
+
+    response = api.as_user(coordinator).post(f"/api/v1/exchanges/{exchange.pk}/confirm/")
+    assert response.status_code == 200 and response.json()["state"] == "posted"
+    assert account(network, alice).balance == 600 and account(network).balance == 0
+    assert ledger_problems(network) == []
+
+
+def test_a_coordinator_can_settle_an_unanswered_pot_claim_with_a_reason(api, network, coordinator, alice):
+    issue(network, None, 600)
+    exchange = record(api, alice, network, alice.pk, "pot")
+    response = api.as_user(coordinator).post(
+        f"/api/v1/exchanges/{exchange.pk}/resolve/", {"minutes": 0, "reason": "Not community help"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["state"] == "cancelled"
+    assert account(network, alice).balance == 0 and account(network).balance == 600
+
+
+def test_a_claim_between_two_members_still_auto_confirms(api, network, alice, bob):
+    issue(network, alice, 600)
+    exchange = record(api, bob, network, bob.pk, alice.pk, minutes=60)
+    long_ago(exchange, days=8)
+    call_command("autoconfirm", stdout=StringIO())
+    exchange.refresh_from_db()
+    assert exchange.state == "posted" and account(network, bob).balance == 60
+
+
+def test_a_coordinator_who_claims_from_the_pot_cannot_confirm_it_for_the_pot_themself(api, network, coordinator):
+    issue(network, None, 600)
+    exchange = record(api, coordinator, network, coordinator.pk, "pot")
+    assert "confirm" not in api.as_user(coordinator).get(f"/api/v1/exchanges/{exchange.pk}/").json()["actions"]
+    response = api.as_user(coordinator).post(f"/api/v1/exchanges/{exchange.pk}/confirm/")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+    assert not Transfer.objects.filter(exchange=exchange).exists()
+
+    colleague = member(network, role=Membership.Role.COORDINATOR).user
+    assert api.as_user(colleague).post(f"/api/v1/exchanges/{exchange.pk}/confirm/").status_code == 200
+    assert account(network, coordinator).balance == 600 and account(network).balance == 0
