@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "timebank.api.ErrorShapeMiddleware",  # outermost: every error under /api/ and /_allauth/ leaves as JSON
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "timebank.input_guard.InputGuardMiddleware",  # NUL anywhere, allauth's JSON bodies: 400 before any view
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -242,6 +244,14 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Request bodies -------------------------------------------------------------------------------
+# https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-memory-size
+# One cap for every body: Django applies it to forms and `request.body` (allauth), timebank.parsers
+# to the API's JSON, which DRF reads past Django's check. The largest body the product takes is a
+# few KiB; nginx allows 1 MiB before Django sees anything.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+CSRF_FAILURE_VIEW = "timebank.api.csrf_failure"
 
 # Security -----------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
