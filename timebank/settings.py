@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.headless",
     "allauth.mfa",
+    "django_tasks",
+    "django_tasks_db",
     "members",
     "exchanges",
     "messaging",
@@ -189,6 +191,22 @@ EMAIL_BACKEND = env(
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("DJANGO_EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = 10  # a mail server that hangs holds a worker this long at most, then the mail is retried
+ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"  # its emails go through the mail queue
+
+# Tasks --------------------------------------------------------------------------------------
+# https://github.com/RealOrangeOne/django-tasks (Django 6's tasks, backported)
+# Production queues in the database (`manage.py db_worker` runs them, the compose `worker` service);
+# development and tests run each task at once, after the commit that queued it.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[env("TIMEBANK_TASKS", "immediate" if DEBUG else "database")]
+    }
+}
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "timebank@localhost")
 
 # API ----------------------------------------------------------------------------------------

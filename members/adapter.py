@@ -1,0 +1,15 @@
+"""allauth's account adapter: its emails (verification, password reset) leave through the mail queue."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from django.contrib.sites.shortcuts import get_current_site
+
+from timebank.mail import mail_send
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context_: dict) -> None:
+        # As allauth's own, but queued: a mail server that is down must not fail the signup.
+        request = context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context_}
+        mail_send(message=self.render_mail(template_prefix, email, ctx))
