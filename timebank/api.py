@@ -150,8 +150,15 @@ class ErrorShapeMiddleware:
         if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
             return response
         status = response.status_code
-        message = str(MESSAGES.get(status, response.reason_phrase))
         headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        data = getattr(response, "data", None)
+        if request.path.startswith(API_PREFIX) and isinstance(data, dict) and "error" in data:
+            # A DRF error rendered as HTML (a browser asking for text/html) keeps its code and fields.
+            shaped = JsonResponse(data, status=status)
+            for name, value in headers.items():
+                shaped[name] = value
+            return shaped
+        message = str(MESSAGES.get(status, response.reason_phrase))
         shaped = shaped_error(request, status=status, code=CODES.get(status, "error"), message=message, headers=headers)
         return shaped or response
 

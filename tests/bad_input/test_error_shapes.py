@@ -96,6 +96,14 @@ def test_an_api_error_asked_for_as_html_is_still_json(client):
     assert_api_error(client.get("/api/v1/exchanges/record/", HTTP_ACCEPT="text/html"), 405)
 
 
+def test_an_api_error_asked_for_as_html_has_the_same_body_as_json(client, network):
+    body = {"network": network.slug, "kind": "gift", "to_member": 10**6, "minutes": 10}
+    as_json = client.post("/api/v1/transfers/", body, content_type="application/json")
+    as_html = client.post("/api/v1/transfers/", body, content_type="application/json", HTTP_ACCEPT="text/html")
+    assert_api_error(as_html, as_json.status_code)
+    assert as_html.json() == as_json.json()
+
+
 def test_a_page_error_stays_a_page(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
