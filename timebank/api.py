@@ -171,7 +171,7 @@ def bad_request(request, exception=None):
         message = _("Too many fields: at most %(n)d.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
         shaped = shaped_error(request, status=400, code="validation_error", message=message)
     else:
-        shaped = shaped_error(request, status=400, code="bad_request", message=_("The request was malformed."))
+        shaped = shaped_error(request, status=400, code="validation_error", message=_("The request was malformed."))
     return shaped or defaults.bad_request(request, exception)
 
 

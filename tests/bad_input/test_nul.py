@@ -110,3 +110,18 @@ def test_a_page_refusing_nul_says_so_in_plain_words(signed_in):
     response = signed_in.get("/listings/?q=%00")
     assert response.status_code == 400
     assert b"NUL character" in response.content
+
+
+ODD_VALUES = ["abc", "-1", "0", str(10**30), "1.5", "²", "2026-13", "%ED%A0%80", "%FF"]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+def test_odd_filter_and_paging_values_never_answer_a_server_error(network, coordinator, alice, value):
+    client = Client()
+    client.force_login(coordinator)
+    paths = [p for p in all_paths({"slug": "harlesden", "user_id": str(alice.pk)}) if p.startswith(("/api/v1/", "/"))]
+    for path in paths:
+        response = client.get(f"{path}?" + "&".join(f"{name}={value}" for name in PARAMS))
+        assert response.status_code < 500, (path, value, response.content[:300])
+        if path.startswith("/api/v1/") and response.status_code >= 400:
+            assert set(response.json()["error"]) == {"code", "message", "fields"}, (path, value)
