@@ -1,11 +1,10 @@
 """The multiplexed socket at /ws/: connection, auth, rate limit and framing; services do the work.
 
-Client frames are checked here (size, JSON, shape) and handed to `messaging.services`; group events
-from the channel layer are forwarded as frames. Errors go back as `error` frames, never tracebacks.
+Client frames are checked by `messaging.frames` (size, JSON, shape) and handed to `messaging.services`;
+group events from the channel layer are forwarded as frames. Errors go back as `error` frames, never tracebacks.
 """
 
 import asyncio
-import json
 import logging
 import time
 
@@ -17,10 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from messaging import selectors, services
 from messaging.auth import _user_for_token
+from messaging.frames import FrameError, frame_parse, int_field, since_field, str_field
 from messaging.notifications import push
 from timebank.errors import DomainError
-from timebank.ids import is_id
-from timebank.parsers import has_lone_surrogate
 
 logger = logging.getLogger(__name__)
 
@@ -41,43 +39,6 @@ class TokenBucket:
             self.tokens -= 1
             return True
         return False
-
-
-class FrameError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
-BIGINT = 2**63
-
-
-def _int_field(content: dict, name: str) -> int:
-    value = content.get(name)
-    # Bounded to the database's bigint, so an absurd number is a validation error, not an overflow.
-    if isinstance(value, bool) or not isinstance(value, int) or not -BIGINT <= value < BIGINT:
-        raise FrameError("validation_error", f'"{name}" must be a whole number.')
-    return value
-
-
-def _str_field(content: dict, name: str, *, required: bool = True) -> str:
-    value = content.get(name, None if required else "")
-    if not isinstance(value, str):
-        raise FrameError("validation_error", f'"{name}" must be text.')
-    return value
-
-
-def _since(content: dict) -> dict[int, int]:
-    since = content.get("since", {})
-    if not isinstance(since, dict):
-        raise FrameError("validation_error", '"since" maps conversation ids to the last seq you have.')
-    out = {}
-    for key, value in since.items():
-        bad_value = isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < BIGINT
-        if not is_id(key) or int(key) >= BIGINT or bad_value:
-            raise FrameError("validation_error", '"since" maps conversation ids to the last seq you have.')
-        out[int(key)] = value
-    return out
 
 
 def _with_pushes(fn, args, kwargs):
@@ -117,7 +78,6 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     burst = 20
     # Refused frames in a row, after the first `rate_limited` error, before the socket is closed.
     strikes_before_close = 20
-    max_frame_bytes = 64 * 1024
     # A socket whose session was logged out elsewhere closes within this many seconds.
     session_check_seconds = getattr(settings, "TIMEBANK_WS_SESSION_CHECK_SECONDS", 30)
 
@@ -190,21 +150,10 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         if self.bucket.tokens >= self.burst / 2:
             # Forgiven only once the client has really slowed down, not on one frame that slipped through.
             self.strikes = 0
-        raw = text_data if text_data is not None else bytes_data or b""
-        # A str is never shorter in characters than in bytes, so the cheap check goes first.
-        if len(raw) > self.max_frame_bytes or (isinstance(raw, str) and len(raw.encode()) > self.max_frame_bytes):
-            await self._error("too_large", "Frames are limited to 64 KB.")
-            return
         try:
-            content = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            await self._error("bad_json", "Frames must be JSON.")
-            return
-        if has_lone_surrogate(content):
-            await self._error("bad_json", "Frames must be valid Unicode.")
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self._error("bad_frame", 'A frame is a JSON object with a "type".')
+            content = frame_parse(text_data if text_data is not None else bytes_data)
+        except FrameError as exc:
+            await self._error(exc.code, exc.message)
             return
         handler = self.FRAMES.get(content["type"])
         if handler is None:
@@ -228,9 +177,9 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "error", "code": code, "message": message})
 
     async def _frame_send(self, content: dict):
-        conversation = _int_field(content, "conversation")
-        body = _str_field(content, "body")
-        client_id = _str_field(content, "client_id", required=False)
+        conversation = int_field(content, "conversation")
+        body = str_field(content, "body")
+        client_id = str_field(content, "client_id", required=False)
         message = await db(self._send_sync, conversation, body, client_id)
         # The sender's answer comes straight back on this socket, so it never depends on Redis.
         await self.send_json({"type": "message.new", "message": message})
@@ -242,19 +191,19 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         return services.message_serialize(message)
 
     async def _frame_read(self, content: dict):
-        conversation = _int_field(content, "conversation")
-        seq = _int_field(content, "seq")
+        conversation = int_field(content, "conversation")
+        seq = int_field(content, "seq")
         seq = await db(
             services.message_read, conversation=conversation, user=self.user, seq=seq, origin=self.channel_name
         )
         await self.send_json({"type": "message.read", "conversation": conversation, "user": self.user.pk, "seq": seq})
 
     async def _frame_typing(self, content: dict):
-        conversation = _int_field(content, "conversation")
+        conversation = int_field(content, "conversation")
         await db(services.typing_send, conversation=conversation, user=self.user)
 
     async def _frame_sync(self, content: dict):
-        since = _since(content)
+        since = since_field(content)
         messages, last = await db(self._sync_rows, since)
         for message in messages:
             await self.send_json({"type": "message.new", "message": message})

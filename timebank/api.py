@@ -1,17 +1,23 @@
-"""API conventions shared by every endpoint: pagination and the error shape.
+"""API conventions shared by every endpoint: pagination and the error shape, wherever an error comes from.
 
 Errors under /api/v1/ are `{"error": {"code", "message", "fields"}}` (PRODUCT §4).
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import csrf, defaults
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from timebank.errors import DomainError
+from timebank.parsers import too_large_message
 
 
 class Pagination(PageNumberPagination):
@@ -35,6 +41,7 @@ CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    413: "too_large",
     415: "unsupported_media_type",
     422: "unprocessable",
     429: "rate_limited",
@@ -95,18 +102,99 @@ def exception_handler(exc, context):
     return response
 
 
-def json_not_found(request, exception=None):
-    """404 for paths nobody routes: JSON under /api/, a page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "Not found."), status=404)
-    from django.views.defaults import page_not_found
+# Error bodies outside DRF -------------------------------------------------------------------
+# Django answers some errors before any API view runs (an unknown path, a body too large, too many
+# fields, a failed CSRF check) and allauth returns bare ones (malformed JSON, 405): under the API
+# prefixes they all leave in the JSON shape, whoever produced them.
 
-    return page_not_found(request, exception)
+API_PREFIX = "/api/"
+ALLAUTH_PREFIX = "/_allauth/"
+
+
+def shaped_error(request, *, status: int, code: str, message: str, headers: dict | None = None) -> JsonResponse | None:
+    """The error in the JSON shape of the request's API, or None for a page."""
+    if request.path.startswith(API_PREFIX):
+        body = error_body(code, message)
+    elif request.path.startswith(ALLAUTH_PREFIX):
+        # allauth headless's own shape (allauth.headless.internal.restkit.response.ErrorResponse).
+        body = {"status": status, "errors": [{"code": code, "message": message}]}
+    else:
+        return None
+    response = JsonResponse(body, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+MESSAGES = {
+    400: gettext_lazy("The request was malformed."),
+    403: gettext_lazy("You do not have permission to do that."),
+    404: gettext_lazy("Not found."),
+    405: gettext_lazy("That method is not allowed here."),
+    413: gettext_lazy("The request is too large."),
+    415: gettext_lazy("That content type is not supported here."),
+}
+
+# Headers an error response must keep when its body is reshaped.
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Vary", "Cache-Control")
+
+
+class ErrorShapeMiddleware:
+    """Outermost: any error under the API prefixes that is not JSON yet is given the JSON shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        status = response.status_code
+        headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        data = getattr(response, "data", None)
+        if request.path.startswith(API_PREFIX) and isinstance(data, dict) and "error" in data:
+            # A DRF error rendered as HTML (a browser asking for text/html) keeps its code and fields.
+            shaped = JsonResponse(data, status=status)
+            for name, value in headers.items():
+                shaped[name] = value
+            return shaped
+        message = str(MESSAGES.get(status, response.reason_phrase))
+        shaped = shaped_error(request, status=status, code=CODES.get(status, "error"), message=message, headers=headers)
+        return shaped or response
+
+
+def bad_request(request, exception=None):
+    """handler400: a body too large answers 413, too many fields and other malformed requests 400."""
+    if isinstance(exception, RequestDataTooBig):
+        shaped = shaped_error(request, status=413, code="too_large", message=too_large_message())
+    elif isinstance(exception, TooManyFieldsSent):
+        message = _("Too many fields: at most %(n)d.") % {"n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+        shaped = shaped_error(request, status=400, code="validation_error", message=message)
+    else:
+        shaped = shaped_error(request, status=400, code="validation_error", message=_("The request was malformed."))
+    return shaped or defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    message = str(exception or "") or _("You do not have permission to do that.")
+    return shaped_error(request, status=403, code="permission_denied", message=message) or defaults.permission_denied(
+        request, exception
+    )
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: allauth's browser endpoints refuse a missing token in their own shape."""
+    message = _("CSRF check failed: %(reason)s") % {"reason": reason}
+    return shaped_error(request, status=403, code="csrf_failed", message=message) or csrf.csrf_failure(request, reason)
+
+
+def json_not_found(request, exception=None):
+    """404 for paths nobody routes: JSON under the API prefixes, a page elsewhere."""
+    return shaped_error(request, status=404, code="not_found", message=_("Not found.")) or defaults.page_not_found(
+        request, exception
+    )
 
 
 def json_server_error(request):
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body("server_error", "Something went wrong."), status=500)
-    from django.views.defaults import server_error
-
-    return server_error(request)
+    message = _("Something went wrong.")
+    return shaped_error(request, status=500, code="server_error", message=message) or defaults.server_error(request)

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.headless",
     "allauth.mfa",
+    "django_tasks",
+    "django_tasks_db",
     "members",
     "members.safeguarding",
     "exchanges",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "timebank.api.ErrorShapeMiddleware",  # outermost: every error under /api/ and /_allauth/ leaves as JSON
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "timebank.input_guard.InputGuardMiddleware",  # NUL anywhere, allauth's JSON bodies: 400 before any view
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -192,6 +196,22 @@ EMAIL_BACKEND = env(
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("DJANGO_EMAIL_PORT", "25"))
+EMAIL_TIMEOUT = 10  # a mail server that hangs holds a worker this long at most, then the mail is retried
+ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"  # its emails go through the mail queue
+
+# Tasks --------------------------------------------------------------------------------------
+# https://github.com/RealOrangeOne/django-tasks (Django 6's tasks, backported)
+# Production queues in the database (`manage.py db_worker` runs them, the compose `worker` service);
+# development and tests run each task at once, after the commit that queued it.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[env("TIMEBANK_TASKS", "immediate" if DEBUG else "database")]
+    }
+}
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "timebank@localhost")
 
 # API ----------------------------------------------------------------------------------------
@@ -247,6 +267,14 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Request bodies -------------------------------------------------------------------------------
+# https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-memory-size
+# One cap for every body: Django applies it to forms and `request.body` (allauth), timebank.parsers
+# to the API's JSON, which DRF reads past Django's check. The largest body the product takes is a
+# few KiB; nginx allows 1 MiB before Django sees anything.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+CSRF_FAILURE_VIEW = "timebank.api.csrf_failure"
 
 # Security -----------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header

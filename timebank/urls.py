@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from timebank import views
 
+handler400 = "timebank.api.bad_request"
+handler403 = "timebank.api.permission_denied"
 handler404 = "timebank.api.json_not_found"
 handler500 = "timebank.api.json_server_error"
 

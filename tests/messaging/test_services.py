@@ -174,22 +174,26 @@ def test_a_coordinator_of_another_network_gets_not_found(network, chat, alice):
         moderation.conversation_access_open(conversation_id=chat.pk, coordinator=outsider, reason="x")
 
 
-def test_send_digests_emails_unread_notifications_once(network, alice, bob):
+def test_send_digests_emails_unread_notifications_once(network, alice, bob, django_capture_on_commit_callbacks):
     notification_services.notification_create(user=alice, kind="hours", text="You received 1 hour", network=network)
     notification_services.notification_create(user=bob, kind="hours", text="You received 2 hours", network=network)
     NotificationPreference.objects.create(user=bob, daily_digest=False)
-    call_command("send_digests")
+    # Digests are queued when their claim commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests")
     assert [m.to for m in mail.outbox] == [[alice.email]]
     assert "You received 1 hour" in mail.outbox[0].body
     assert Notification.objects.get(user=alice).emailed_at is not None
-    call_command("send_digests")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests")
     assert len(mail.outbox) == 1
 
 
-def test_send_digests_skips_what_was_already_read(network, alice):
+def test_send_digests_skips_what_was_already_read(network, alice, django_capture_on_commit_callbacks):
     note = notification_services.notification_create(user=alice, kind="hours", text="x", network=network)
     notification_services.notification_read(notification_id=note.pk, user=alice)
-    call_command("send_digests")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests")
     assert mail.outbox == []
 
 

@@ -5,13 +5,14 @@ and people who turned the daily digest off are skipped. Run it daily, e.g. `mana
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from members.models import User
 from messaging.notifications.models import Notification, NotificationPreference
+from timebank.mail import mail_send
 
 
 class Command(BaseCommand):
@@ -50,11 +51,7 @@ class Command(BaseCommand):
                 + "\n\nYou can turn these emails off in your notification settings.\n"
             )
             Notification.objects.filter(pk__in=[n.pk for n in rows]).update(emailed_at=timezone.now())
-            # Sent inside the transaction: if the mail server refuses, the rows stay unclaimed for the next run.
-            send_mail(
-                subject=f"timebank: {len(rows)} new notification(s)",
-                message=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[user.email],
-            )
+            # Queued with the claim and sent once it commits; the queue retries while the mail server is down.
+            subject = f"timebank: {len(rows)} new notification(s)"
+            mail_send(message=EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
         return 1
