@@ -9,10 +9,13 @@ static files collected under those same settings, as the server will read them.
 """
 
 import argparse
+import glob
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -57,6 +60,50 @@ def prepare(env: dict, log: Path | None = None) -> None:
     """Migrate, and collect static files the way the image must: under the settings that serve them."""
     manage(env, "migrate", "--noinput", log=log)
     manage(env, "collectstatic", "--noinput", "--clear", log=log)
+
+
+class OwnPostgres:
+    """A throwaway PostgreSQL cluster on a free port, for a run that must not share the machine's server (its
+    connections, or a restart). Started as the `postgres` user when run as root: initdb refuses root."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="timebank-load-pg-"))
+        self.port = free_port()
+        self.bin = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1])
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *command], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/timebank_load"
+
+    def start(self) -> "OwnPostgres":
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self._run(
+            str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+        )
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.dir / "data"),
+            "-o",
+            options,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "start",
+        )
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def web_command(port: int, workers: int) -> list[str]:
