@@ -38,6 +38,10 @@ class StepFailed(Exception):
     """A step went wrong in a way already counted; the round stops here."""
 
 
+class FrameRefused(Exception):
+    """The socket answered a frame with an `error` frame."""
+
+
 @dataclass
 class Step:
     latencies: list[float] = field(default_factory=list)
@@ -53,6 +57,7 @@ class Stats:
     acked: dict[str, int] = field(default_factory=dict)  # client_id -> message id, as acknowledged
     unacked: int = 0
     rounds: int = 0
+    logged_in: int = 0
 
     def step(self, name: str) -> Step:
         return self.steps.setdefault(name, Step())
@@ -169,6 +174,7 @@ class Member:
             auth=False,
         )
         self.token = data["meta"]["session_token"]
+        self.t.stats.logged_in += 1
         started = time.perf_counter()
         try:
             self.ws = await websockets.connect(
@@ -201,7 +207,13 @@ class Member:
                     if future is not None and not future.done():
                         future.set_result(message)
                 elif kind == "error":
-                    self.t.stats.step("chat.frames").errors[frame.get("code", "error")] += 1
+                    # Frames are answered in order and a member waits for each ack before sending again,
+                    # so an error frame is the answer to the send that is waiting, if one is.
+                    pending = [f for f in self.acks.values() if not f.done()]
+                    for future in pending:
+                        future.set_exception(FrameRefused(frame.get("code", "error")))
+                    if not pending:
+                        self.t.stats.step("chat.frames").errors[frame.get("code", "error")] += 1
         except websockets.ConnectionClosed as exc:
             if exc.rcvd is None or exc.rcvd.code != 1000:
                 self.t.stats.step("chat.frames").errors[f"closed {exc.rcvd.code if exc.rcvd else 'abnormally'}"] += 1
@@ -217,9 +229,10 @@ class Member:
         try:
             await self.ws.send(json.dumps(frame))
             message = await asyncio.wait_for(ack, timeout=15)
-        except (websockets.ConnectionClosed, TimeoutError) as exc:
+        except (websockets.ConnectionClosed, TimeoutError, FrameRefused) as exc:
             self.t.stats.unacked += 1
-            self.t.stats.record("chat.send", time.perf_counter() - started, "error", error=type(exc).__name__)
+            error = f"error frame {exc}" if isinstance(exc, FrameRefused) else type(exc).__name__
+            self.t.stats.record("chat.send", time.perf_counter() - started, "error", error=error)
             raise StepFailed from exc
         finally:
             self.acks.pop(client_id, None)
@@ -324,15 +337,21 @@ async def pair_round(provider: Member, recipient: Member) -> None:
     t.stats.rounds += 1
 
 
-async def pair_walk(a: Member, b: Member, start_delay: float) -> None:
+async def arrive(member: Member, delay: float) -> bool:
+    await asyncio.sleep(delay)
+    try:
+        await member.log_in()
+    except StepFailed:
+        return False
+    return True
+
+
+async def pair_walk(a: Member, b: Member, ramp: float) -> None:
+    """Each member logs in at a moment of their own within the ramp; then the two take turns."""
     t = a.t
-    await asyncio.sleep(start_delay)
-    for member in (a, b):
-        try:
-            await member.log_in()
-        except StepFailed:
-            return
-        await member.think()
+    if not all(await asyncio.gather(arrive(a, random.uniform(0, ramp)), arrive(b, random.uniform(0, ramp)))):
+        return
+    await a.think()
     provider, recipient = a, b
     while time.monotonic() < t.deadline:
         try:

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import subprocess
 import sys
 import time
@@ -114,7 +113,7 @@ async def drive(args, topo: topology.Topology, seeded: dict) -> tuple[journey.St
         # The two members of a pair use different socket processes, so every chat message crosses Redis.
         members = [journey.Member(target, http, p, target.ws[i % len(target.ws)], i + 1) for i, p in enumerate(people)]
         pairs = [(members[i], members[i + 1]) for i in range(0, len(members) - 1, 2)]
-        walks = [journey.pair_walk(a, b, random.uniform(0, args.ramp)) for a, b in pairs]
+        walks = [journey.pair_walk(a, b, args.ramp) for a, b in pairs]
         await asyncio.gather(*walks)
         ended = time.monotonic()
         await asyncio.gather(*(m.close() for m in members))
@@ -261,6 +260,7 @@ def run(args, out: Path, own) -> None:
         "think": args.think,
         "topology": {"web": len(topo.web_ports), "web_workers": args.web_workers, "ws": len(topo.ws_ports)},
         "load": load,
+        "logged_in": stats.logged_in,
         "rounds": stats.rounds,
         "http_requests": sum(sum(s.statuses.values()) for s in stats.steps.values()),
         "status_5xx": total_5xx,
