@@ -202,6 +202,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=3.0, help="mean seconds a member waits between steps")
     parser.add_argument("--opening-minutes", type=int, default=600)
     parser.add_argument("--web-workers", type=int, default=1, help="granian workers per web process")
+    parser.add_argument("--web-threads", type=int, default=None, help="granian --blocking-threads (default: its own)")
     parser.add_argument("--database-url", default=os.environ.get("LOAD_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--reuse-db", action="store_true", help="keep the database (migrated already)")
     parser.add_argument(
@@ -225,7 +226,9 @@ def run(args, out: Path, own) -> None:
         args.database_url = own.url
     if not args.reuse_db:
         database_fresh(args.database_url)
-    topo = topology.Topology(database_url=args.database_url, web_workers=args.web_workers, logs=out)
+    topo = topology.Topology(
+        database_url=args.database_url, web_workers=args.web_workers, web_threads=args.web_threads, logs=out
+    )
     topo.redis_port = topology.free_port()
     topology.prepare(topo.env, log=out / "prepare.log")
     django_setup(topo.env)
@@ -258,7 +261,12 @@ def run(args, out: Path, own) -> None:
         "seconds": args.seconds,
         "ramp": args.ramp,
         "think": args.think,
-        "topology": {"web": len(topo.web_ports), "web_workers": args.web_workers, "ws": len(topo.ws_ports)},
+        "topology": {
+            "web": len(topo.web_ports),
+            "web_workers": args.web_workers,
+            "web_threads": args.web_threads or "granian's default",
+            "ws": len(topo.ws_ports),
+        },
         "load": load,
         "logged_in": stats.logged_in,
         "rounds": stats.rounds,

@@ -106,11 +106,12 @@ class OwnPostgres:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def web_command(port: int, workers: int) -> list[str]:
-    # docker-compose.yml's `web` command, on loopback.
-    return [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)] + [
-        *("--workers", str(workers), "timebank.wsgi:application"),
-    ]
+def web_command(port: int, workers: int, threads: int | None = None) -> list[str]:
+    # docker-compose.yml's `web` command, on loopback. `threads` (granian's --blocking-threads, by default
+    # half its backlog: 512 for one worker) is there to try other values; compose leaves it to granian.
+    command = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)] + (["--blocking-threads", str(threads)] if threads else [])
+    return [*command, "timebank.wsgi:application"]
 
 
 def _started(command: list[str], port: int, env: dict, log: Path | None) -> subprocess.Popen:
@@ -130,6 +131,7 @@ class Topology:
     webs: int = 2
     sockets: int = 2
     web_workers: int = 1
+    web_threads: int | None = None
     logs: Path | None = None
     redis_port: int = 0
     web_ports: list[int] = field(default_factory=list)
@@ -154,7 +156,8 @@ class Topology:
             prepare(self.env, log=self.log("prepare"))
         for i in range(self.webs):
             port = free_port()
-            self.processes.append(_started(web_command(port, self.web_workers), port, self.env, self.log(f"web{i}")))
+            command = web_command(port, self.web_workers, self.web_threads)
+            self.processes.append(_started(command, port, self.env, self.log(f"web{i}")))
             self.web_ports.append(port)
         for i in range(self.sockets):
             port = free_port()
