@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint deps
+.PHONY: run test lint deps load load-short
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,15 @@ test: $(VENV)/.dev-deps node_modules/.installed
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The mixed member journey against the local scale-out topology (bench/load/README.md): USERS simulated
+# members for DURATION seconds; needs PostgreSQL on 127.0.0.1:5432 (LOAD_DATABASE_URL) and redis-server;
+# LOAD_ARGS=--own-postgres runs a throwaway PostgreSQL instead (a machine shared with other work).
+USERS ?= 200
+DURATION ?= 300
+load: $(VENV)/.dev-deps
+	$(BIN)/python bench/load/run.py --users $(USERS) --seconds $(DURATION) $(LOAD_ARGS)
+
+# A short try of the same: 50 members for 30 s.
+load-short: $(VENV)/.dev-deps
+	$(BIN)/python bench/load/run.py --users 50 --seconds 30 $(LOAD_ARGS)

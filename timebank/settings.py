@@ -96,6 +96,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
+                "timebank.context_processors.source",
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -254,6 +255,11 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Licence ------------------------------------------------------------------------------------
+# AGPL-3.0-or-later §13: every page links to the source of the code it runs. An installation that
+# changes the code points this at its own copy.
+TIMEBANK_SOURCE_URL = env("TIMEBANK_SOURCE_URL", "https://github.com/timebank/timebank")
 
 # Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
