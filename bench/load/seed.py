@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from exchanges.ledger.requests import transfer_request
+from exchanges.ledger.moves import transfer_request
 from members.models import Membership, Network, User
 from members.services import membership_activate, network_create
 
