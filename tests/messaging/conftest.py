@@ -9,6 +9,8 @@ from messaging.services import conversation_direct_open
 from timebank.asgi import application
 
 ORIGIN = (b"origin", b"http://localhost")
+# The handshake's own Host: an Origin is compared with it (scheme, host and port).
+HOST = (b"host", b"localhost")
 
 
 @pytest.fixture
@@ -26,7 +28,7 @@ def session_cookie(user) -> bytes:
 async def socket_for(user, *, origin=ORIGIN, path="/ws/"):
     """A connected WebsocketCommunicator logged in as `user` by session cookie."""
     cookie = await sync_to_async(session_cookie)(user)
-    communicator = WebsocketCommunicator(application, path, headers=[origin, (b"cookie", cookie)])
+    communicator = WebsocketCommunicator(application, path, headers=[origin, HOST, (b"cookie", cookie)])
     connected, code = await communicator.connect()
     assert connected, code
     return communicator
