@@ -255,6 +255,16 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Clients behind the proxy -------------------------------------------------------------------
+# https://docs.allauth.org/en/latest/common/configuration.html
+# Limits keyed on a client's address (allauth's login and signup limits, the API's anonymous
+# throttle) read it here. Behind N proxies that each append to X-Forwarded-For (nginx in
+# docker-compose.yml: 1), the client is the Nth address from the right; entries further left are
+# whatever the client sent and are never trusted. 0, the default, means no proxy: the connection's own
+# address, the header ignored. Or name one header the proxy sets (e.g. X-Real-IP) instead.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TIMEBANK_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TIMEBANK_CLIENT_IP_HEADER") or None
+
 # Logging ------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

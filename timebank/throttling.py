@@ -2,6 +2,7 @@
 
 import logging
 
+from allauth.account.adapter import get_adapter
 from rest_framework.throttling import UserRateThrottle
 
 logger = logging.getLogger(__name__)
@@ -47,3 +48,8 @@ class FailOpenUserThrottle(UserRateThrottle):
 
     def wait(self):
         return self.retry_after
+
+    def get_ident(self, request):
+        # One rule for a client's address, the trusted-proxy settings allauth's login limits use; DRF's
+        # own reading trusts a client's X-Forwarded-For unless NUM_PROXIES is set too.
+        return get_adapter(request).get_client_ip(request)
