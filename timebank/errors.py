@@ -38,3 +38,14 @@ class NotFound(DomainError):
 class Forbidden(DomainError):
     status_code = 403
     code = "permission_denied"
+
+
+class RateLimited(DomainError):
+    """Too many in a short time; `retry_after` is the whole seconds to wait (a Retry-After header)."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str = "", *, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -211,6 +211,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": env("TIMEBANK_API_RATE", "1200/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Per person across every process and door (messaging/limits.py): chat messages, at most this many a
+# minute with bursts of TIMEBANK_CHAT_BURST, and open sockets.
+TIMEBANK_CHAT_RATE = env("TIMEBANK_CHAT_RATE", "60/minute")
+TIMEBANK_CHAT_BURST = int(env("TIMEBANK_CHAT_BURST", "20"))
+TIMEBANK_SOCKETS_PER_PERSON = int(env("TIMEBANK_SOCKETS_PER_PERSON", "10"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "timebank API",
     "DESCRIPTION": "Time-banking networks: members, listings, exchanges, the ledger, messaging.",

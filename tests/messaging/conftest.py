@@ -57,3 +57,12 @@ def close_socket_thread_connections(django_db_setup, django_db_blocker):
     from django.db import connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+
+
+@pytest.fixture
+def unlimited_chat(monkeypatch):
+    """For tests about something else that send faster than people type."""
+    from messaging import limits
+    from timebank.ratelimit import Rate
+
+    monkeypatch.setattr(limits, "CHAT_RATE", Rate.parse("1000000/second", burst=1000000))
