@@ -14,6 +14,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from messaging import limits, selectors, services
 from messaging.auth import _user_for_token
@@ -100,9 +101,8 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         if not await limits.socket_slot_take(user_id=user.pk, channel_name=self.channel_name):
             # Accepted only to say why: a refused handshake reaches a browser as a bare 403.
             await self.accept()
-            await self._error(
-                "too_many_sockets", f"At most {limits.SOCKETS_PER_PERSON} open at once: close one and try again."
-            )
+            message = _("At most %(n)d open at once: close one and try again.") % {"n": limits.SOCKETS_PER_PERSON}
+            await self._error("too_many_sockets", message)
             await self.close(code=CLOSE_TOO_MANY_SOCKETS)
             return
         self.group = services.user_group(user.pk)
@@ -201,7 +201,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             # Forgiven only once the client has really slowed down, not on one frame that slipped through.
             self.strikes = 0
         if wait := await limits.frame_allow(user_id=self.user.pk):
-            await self._error("rate_limited", f"Too many requests from you: wait {wait} seconds.")
+            await self._error("rate_limited", _("Too many requests from you: wait %(n)d seconds.") % {"n": wait})
             return False
         return True
 
