@@ -1,76 +1,39 @@
-"""The multiplexed socket at /ws/: connection, auth, rate limit and framing; services do the work.
+"""The multiplexed socket at /ws/: connection, auth and framing; services do the work.
 
 Client frames are checked by `messaging.frames` (size, JSON, shape) and handed to `messaging.services`;
 group events from the channel layer are forwarded as frames. Errors go back as `error` frames, never tracebacks.
+Limits live in `messaging.limits`, the worker-thread hop and its pushes in `messaging.runner`.
 """
 
 import asyncio
 import logging
-import time
+from importlib import import_module
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
-from messaging import selectors, services
+from messaging import limits, selectors, services
 from messaging.auth import _user_for_token
 from messaging.frames import FrameError, frame_parse, int_field, since_field, str_field
 from messaging.notifications import push
+from messaging.runner import db
 from timebank.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
 
-class TokenBucket:
-    """`rate` tokens a second up to `burst`; each frame takes one."""
-
-    def __init__(self, rate: float, burst: int):
-        self.rate, self.burst = rate, burst
-        self.tokens = float(burst)
-        self.at = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-
-def _with_pushes(fn, args, kwargs):
-    with push.pushes_deferred() as pushes:
-        try:
-            return fn(*args, **kwargs), pushes, None
-        except Exception as exc:  # noqa: BLE001 - raised again on the loop, after the committed pushes
-            return None, pushes, exc
-
-
-# Off the single "thread-sensitive" worker: frames from different sockets reach the database in
-# parallel (one connection per worker thread), so PostgreSQL can group their commits.
-_in_thread = database_sync_to_async(_with_pushes, thread_sensitive=False)
-
-
-async def db(fn, *args, **kwargs):
-    """Run `fn` in a worker thread, one hop for the whole frame; the pushes it committed go out from
-    the event loop afterwards instead of hopping back to it from the thread one by one."""
-    result, pushes, exc = await _in_thread(fn, args, kwargs)
-    if pushes:
-        await push.push_now(pushes)
-    if exc is not None:
-        raise exc
-    return result
-
-
 @database_sync_to_async
 def _session_user_id(session_key: str) -> str | None:
-    from importlib import import_module
-
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
     return store.get("_auth_user_id")
+
+
+# Close codes besides the standard ones: 4401 not logged in, 4409 too many sockets, 4429 flooding.
+CLOSE_TOO_MANY_SOCKETS = 4409
 
 
 class SocketConsumer(AsyncJsonWebsocketConsumer):
@@ -95,8 +58,15 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.user = user
+        if not await limits.socket_slot_take(user_id=user.pk, channel_name=self.channel_name):
+            # Accepted only to say why: a refused handshake reaches a browser as a bare 403.
+            await self.accept()
+            message = _("At most %(n)d open at once: close one and try again.") % {"n": limits.SOCKETS_PER_PERSON}
+            await self._error("too_many_sockets", message)
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
         self.group = push.user_group(user.pk)
-        self.bucket = TokenBucket(self.rate_per_second, self.burst)
+        self.bucket = limits.TokenBucket(self.rate_per_second, self.burst)
         self.strikes = 0
         session = self.scope.get("session")
         self.session_token = self.scope.get("session_token")
@@ -110,6 +80,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         if ticker is not None:
             ticker.cancel()
         if hasattr(self, "group"):
+            await limits.socket_slot_release(user_id=self.user.pk, channel_name=self.channel_name)
             try:
                 await self.channel_layer.group_discard(self.group, self.channel_name)
             except Exception:  # noqa: BLE001 - the layer may be the reason we are closing
@@ -124,6 +95,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
                     return
                 # Re-joining is idempotent and heals a channel layer that lost its groups (a Redis restart).
                 await self.channel_layer.group_add(self.group, self.channel_name)
+                await limits.socket_slot_take(user_id=self.user.pk, channel_name=self.channel_name)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - a failed check must not kill the socket; try again next tick
@@ -140,16 +112,8 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     # Client frames --------------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        if not self.bucket.take():
-            self.strikes += 1
-            if self.strikes == 1:
-                await self._error("rate_limited", "Too many frames: at most 10 a second.")
-            elif self.strikes > self.strikes_before_close:
-                await self.close(code=4429)
+        if not await self._admit():
             return
-        if self.bucket.tokens >= self.burst / 2:
-            # Forgiven only once the client has really slowed down, not on one frame that slipped through.
-            self.strikes = 0
         try:
             content = frame_parse(text_data if text_data is not None else bytes_data)
         except FrameError as exc:
@@ -172,6 +136,23 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         except Exception:  # noqa: BLE001 - never a traceback on the wire
             logger.exception("socket frame %s failed", content["type"])
             await self._error("server_error", "Something went wrong.")
+
+    async def _admit(self) -> bool:
+        """This socket's own bucket first (no round trip), then the person's budget shared with the API."""
+        if not self.bucket.take():
+            self.strikes += 1
+            if self.strikes == 1:
+                await self._error("rate_limited", "Too many frames: at most 10 a second.")
+            elif self.strikes > self.strikes_before_close:
+                await self.close(code=4429)
+            return False
+        if self.bucket.tokens >= self.burst / 2:
+            # Forgiven only once the client has really slowed down, not on one frame that slipped through.
+            self.strikes = 0
+        if wait := await limits.frame_allow(user_id=self.user.pk):
+            await self._error("rate_limited", _("Too many requests from you: wait %(n)d seconds.") % {"n": wait})
+            return False
+        return True
 
     async def _error(self, code: str, message: str):
         await self.send_json({"type": "error", "code": code, "message": message})
@@ -247,5 +228,5 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "exchange.updated", "exchange": event["exchange"]})
 
     async def session_revoked(self, event):
-        # The person was erased (privacy.services): every socket of theirs closes now, not at the next tick.
+        # The person was erased (members.privacy): every socket of theirs closes now, not at the next tick.
         await self.close(code=4401)

@@ -93,3 +93,9 @@ def _own_rate_limit_counts(monkeypatch):
     from timebank.throttling import FailOpenUserThrottle
 
     monkeypatch.setattr(FailOpenUserThrottle, "cache_format", f"throttle-{uuid.uuid4().hex}-%(scope)s-%(ident)s")
+
+
+@pytest.fixture(autouse=True)
+def _own_chat_and_socket_limits(monkeypatch):
+    """Each test has chat buckets and socket places of its own, for the same reason as above."""
+    monkeypatch.setattr("timebank.ratelimit.PREFIX", f"rl-{uuid.uuid4().hex}")

@@ -44,3 +44,14 @@ class LastCoordinator(InvalidTransition):
     """A network always keeps one active coordinator (PRODUCT §3)."""
 
     code = "last_coordinator"
+
+
+class RateLimited(DomainError):
+    """Too many in a short time; `retry_after` is the whole seconds to wait (a Retry-After header)."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str = "", *, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.headless",
@@ -73,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "timebank.api.ErrorShapeMiddleware",  # outermost: every error under /api/ and /_allauth/ leaves as JSON
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -237,6 +241,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": env("TIMEBANK_API_RATE", "1200/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Per person across every process and door (messaging/limits.py): chat messages, at most this many a
+# minute with bursts of TIMEBANK_CHAT_BURST, and open sockets.
+TIMEBANK_CHAT_RATE = env("TIMEBANK_CHAT_RATE", "60/minute")
+TIMEBANK_CHAT_BURST = int(env("TIMEBANK_CHAT_BURST", "20"))
+TIMEBANK_SOCKETS_PER_PERSON = int(env("TIMEBANK_SOCKETS_PER_PERSON", "10"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "timebank API",
     "DESCRIPTION": "Time-banking networks: members, listings, exchanges, the ledger, messaging.",
@@ -293,6 +302,62 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Clients behind the proxy -------------------------------------------------------------------
+# https://docs.allauth.org/en/latest/common/configuration.html
+# Limits keyed on a client's address (allauth's login and signup limits, the API's anonymous
+# throttle) read it here. Behind N proxies that each append to X-Forwarded-For (nginx in
+# docker-compose.yml: 1), the client is the Nth address from the right; entries further left are
+# whatever the client sent and are never trusted. 0, the default, means no proxy: the connection's own
+# address, the header ignored. Or name one header the proxy sets (e.g. X-Real-IP) instead.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TIMEBANK_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TIMEBANK_CLIENT_IP_HEADER") or None
+
+# Content-Security-Policy and Permissions-Policy ------------------------------------------------
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+# https://github.com/adamchainz/django-permissions-policy
+# Scripts, styles and everything else from this site only: no inline script, no inline style (pages
+# use classes from site.css, scripts are static files). The socket is 'self' too; the site's own
+# https origins are also named as wss:// for browsers that do not count a socket as 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF]
+        + ["wss://" + o.split("://", 1)[1] for o in CSRF_TRUSTED_ORIGINS if o.startswith("https://") and "*" not in o],
+        "manifest-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful features the product never uses, refused to the page and anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # Logging ------------------------------------------------------------------------------------
 LOGGING = {

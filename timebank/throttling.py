@@ -2,6 +2,7 @@
 
 import logging
 
+from allauth.account.adapter import get_adapter
 from rest_framework.throttling import UserRateThrottle
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ class FailOpenUserThrottle(UserRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
+        return self.allow_key(key)
+
+    def allow_key(self, key: str) -> bool:
         now = self.timer()
         window, elapsed = divmod(int(now), self.duration)
         self.retry_after = self.duration - elapsed
@@ -47,3 +51,18 @@ class FailOpenUserThrottle(UserRateThrottle):
 
     def wait(self):
         return self.retry_after
+
+    def get_ident(self, request):
+        # One rule for a client's address, the trusted-proxy settings allauth's login limits use; DRF's
+        # own reading trusts a client's X-Forwarded-For unless NUM_PROXIES is set too.
+        return get_adapter(request).get_client_ip(request)
+
+
+def api_budget_take(*, user_id: int) -> int:
+    """Count one request against a person's API budget, the counter the API throttle keeps, so a socket's
+    frames and HTTP requests share it. 0 when within it, else the seconds until the window ends."""
+    throttle = FailOpenUserThrottle()
+    if throttle.rate is None:
+        return 0
+    key = throttle.cache_format % {"scope": throttle.scope, "ident": user_id}
+    return 0 if throttle.allow_key(key) else throttle.wait()

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from members.models import Membership, User
+from messaging.limits import chat_send_allow
 from messaging.models import Block, Conversation, Message, Participant
 from messaging.notifications.models import Notification
 from messaging.notifications.push import push_after_commit, push_to_users
@@ -190,6 +191,7 @@ def message_send(
     """Save a message with the conversation's next seq, then push it to every participant on commit.
 
     Returns (message, created). A resend with the same `client_id` returns the first message.
+    Raises `RateLimited` past the person's chat rate (messaging.limits).
     `origin` is the sending socket's channel, which already has its answer and skips the push.
     """
     conversation_id = conversation if isinstance(conversation, int) else conversation.pk
@@ -204,6 +206,8 @@ def message_send(
     if "\x00" in body or "\x00" in client_id:
         # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
         raise ValidationError({"body": ["Null characters are not allowed."]})
+    # One bucket per person whichever door the message came by (socket, API, page) and in every process.
+    chat_send_allow(user_id=sender.pk)
     try:
         if connection.vendor == "postgresql":
             with transaction.atomic() if connection.in_atomic_block else nullcontext():

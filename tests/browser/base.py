@@ -37,6 +37,8 @@ def browser_available() -> bool:
 @pytest.mark.skipif(not browser_available(), reason="needs Debian's chromium at /usr/bin/chromium")
 class BrowserTestCase(ChannelsLiveServerTestCase):
     serve_static = True
+    # True only for a test that injects its own script into pages (the Content-Security-Policy refuses it).
+    bypass_csp = False
 
     @classmethod
     def setUpClass(cls):
@@ -57,7 +59,7 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
 
     def setUp(self):
         super().setUp()
-        self.context = self.browser.new_context(viewport=PHONE)
+        self.context = self.browser.new_context(viewport=PHONE, bypass_csp=self.bypass_csp)
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
 

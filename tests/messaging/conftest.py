@@ -9,6 +9,8 @@ from messaging.services import conversation_direct_open
 from timebank.asgi import application
 
 ORIGIN = (b"origin", b"http://localhost")
+# The handshake's own Host: an Origin is compared with it (scheme, host and port).
+HOST = (b"host", b"localhost")
 
 
 @pytest.fixture
@@ -26,7 +28,7 @@ def session_cookie(user) -> bytes:
 async def socket_for(user, *, origin=ORIGIN, path="/ws/"):
     """A connected WebsocketCommunicator logged in as `user` by session cookie."""
     cookie = await sync_to_async(session_cookie)(user)
-    communicator = WebsocketCommunicator(application, path, headers=[origin, (b"cookie", cookie)])
+    communicator = WebsocketCommunicator(application, path, headers=[origin, HOST, (b"cookie", cookie)])
     connected, code = await communicator.connect()
     assert connected, code
     return communicator
@@ -55,3 +57,12 @@ def close_socket_thread_connections(django_db_setup, django_db_blocker):
     from django.db import connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+
+
+@pytest.fixture
+def unlimited_chat(monkeypatch):
+    """For tests about something else that send faster than people type."""
+    from messaging import limits
+    from timebank.ratelimit import Rate
+
+    monkeypatch.setattr(limits, "CHAT_RATE", Rate.parse("1000000/second", burst=1000000))

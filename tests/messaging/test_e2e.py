@@ -139,6 +139,9 @@ def cluster(tmp_path):
     redis_port, p1, p2 = topology.free_port(), topology.free_port(), topology.free_port()
     procs = {"redis": topology.redis_start(redis_port)}
     env = topology.asgi_env(database_url=database_url, redis_port=redis_port)
+    # This test is about delivery, and Alice chats faster than a person types: lift the chat limit
+    # (tests/messaging/test_limits_e2e.py holds it across these same processes).
+    env["TIMEBANK_CHAT_RATE"] = "6000/minute"
     procs["p1"] = topology.asgi_start(p1, env, log=tmp_path / "p1.log")
     procs["p2"] = topology.asgi_start(p2, env, log=tmp_path / "p2.log")
     try:

@@ -207,7 +207,7 @@ def test_someone_elses_notification_cannot_be_marked_read(network, alice, bob):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_racing_senders_never_leave_a_gap_a_reader_could_miss(network):
+def test_racing_senders_never_leave_a_gap_a_reader_could_miss(network, unlimited_chat):
     """Readers poll `after=<highest seq seen>` while four threads send: every snapshot must be 1..max."""
     people = [member(network).user for _ in range(4)]
     conversation = Conversation.objects.create(network=network, kind=Conversation.Kind.DIRECT)

@@ -16,7 +16,7 @@ from messaging.models import Message, Participant
 from messaging.notifications import push
 from messaging.notifications import services as notification_services
 from tests.factories import NetworkFactory, UserFactory, member
-from tests.messaging.conftest import ORIGIN, next_frame, socket_for
+from tests.messaging.conftest import HOST, ORIGIN, next_frame, socket_for
 from timebank.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -150,7 +150,7 @@ async def test_an_app_client_sends_with_its_session_token(chat, alice):
 
 
 async def test_a_forged_session_cookie_is_closed_as_unauthenticated():
-    communicator = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN, (b"cookie", b"sessionid=forged")])
+    communicator = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN, HOST, (b"cookie", b"sessionid=forged")])
     connected, code = await communicator.connect()
     assert not connected and code == 4401
 
@@ -307,7 +307,7 @@ async def test_a_socket_closes_when_its_session_is_logged_out_elsewhere(alice, m
     client = await sync_to_async(Client)()
     await sync_to_async(client.force_login)(alice)
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    a = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN, (b"cookie", cookie)])
+    a = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN, HOST, (b"cookie", cookie)])
     assert (await a.connect())[0]
     assert await a.receive_nothing(timeout=0.5)
     await sync_to_async(client.logout)()
@@ -333,7 +333,7 @@ async def test_a_message_sent_in_a_transaction_that_rolls_back_produces_no_socke
 async def test_a_user_without_a_session_cannot_connect():
     someone = await database_sync_to_async(UserFactory)()
     assert someone.pk
-    communicator = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN])
+    communicator = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN, HOST])
     connected, code = await communicator.connect()
     assert not connected and code == 4401
 
