@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from timebank.errors import DomainError
+from timebank.unavailable import unavailable_response_for_current_exception
 
 
 class Pagination(PageNumberPagination):
@@ -105,6 +106,10 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
+    # A database out of reach is a 503, also when middleware (sessions, authentication) met it first.
+    unavailable = unavailable_response_for_current_exception(request)
+    if unavailable is not None:
+        return unavailable
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("server_error", "Something went wrong."), status=500)
     from django.views.defaults import server_error
