@@ -60,8 +60,9 @@ def log_in(port: int, email: str, password: str) -> str:
     return body["meta"]["session_token"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def cluster():
+    """One cluster for the package's tests: each writes its own gifts, and verify_ledger checks them all."""
     if bindir() is None:
         pytest.skip("needs PostgreSQL's server binaries (initdb, pg_ctl) to run a throwaway cluster")
     cluster = Cluster()
