@@ -5,7 +5,12 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput
+# Static files built exactly as production serves them: DJANGO_DEBUG=0 writes the hashed names and the
+# manifest whitenoise reads (built under DEBUG=1 there is none, and every page answers 500). collectstatic
+# touches neither the database nor Redis: the settings only need values, so these are placeholders.
+RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-a-secret DJANGO_ALLOWED_HOSTS=localhost \
+    DATABASE_URL=postgres://collectstatic@127.0.0.1:1/collectstatic REDIS_URL=redis://127.0.0.1:1/0 \
+    python manage.py collectstatic --noinput
 USER nobody
 EXPOSE 8000 8001
 CMD ["granian", "--interface", "wsgi", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "timebank.wsgi:application"]

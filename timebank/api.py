@@ -18,6 +18,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from timebank.errors import DomainError
 from timebank.parsers import too_large_message
+from timebank.unavailable import unavailable_response_for_current_exception
 
 
 class Pagination(PageNumberPagination):
@@ -198,5 +199,9 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
+    # A database out of reach is a 503, also when middleware (sessions, authentication) met it first.
+    unavailable = unavailable_response_for_current_exception(request)
+    if unavailable is not None:
+        return unavailable
     message = _("Something went wrong.")
     return shaped_error(request, status=500, code="server_error", message=message) or defaults.server_error(request)

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "timebank.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,15 +115,32 @@ TEMPLATES = [
 # https://docs.djangoproject.com/en/5.2/ref/databases/
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    # Persistent connections suit WSGI workers; under ASGI each request thread would keep its own: set 0.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")))}
     # Explicit, so a live-server process given the test settings does not prefix it twice.
     DATABASES["default"]["TEST"] = {"NAME": "test_" + DATABASES["default"]["NAME"]}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        options = DATABASES["default"].setdefault("OPTIONS", {})
         # Parameters travel apart from the statement text, so psycopg prepares a statement once a
         # connection has run it five times and PostgreSQL stops re-planning it (bench/RESULTS.md).
-        # Django turns preparing off unless `prepare_threshold` is given.
-        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+        # Django turns preparing off unless `prepare_threshold` is given. A server that does not answer
+        # fails the connection attempt after a few seconds instead of hanging the request.
+        options.update(server_side_binding=True, prepare_threshold=5, connect_timeout=5)
+        # A bounded pool per process (psycopg's, built into Django). Under ASGI every request runs on a
+        # thread of its own, and persistent connections piled up one per thread until PostgreSQL refused
+        # more (bench/RESULTS.md, "Database connections"). Past `timeout` seconds without a free
+        # connection, or with the database unreachable, a request answers 503 (timebank.unavailable).
+        # Off in the test process by default: its worker threads keep a connection each, for the test.
+        if env("DATABASE_POOL", "0" if TESTING else "1") == "1":
+            DATABASES["default"]["CONN_MAX_AGE"] = 0
+            options["pool"] = {
+                "min_size": 1,
+                "max_size": int(env("DATABASE_POOL_SIZE", "8")),
+                "timeout": float(env("DATABASE_POOL_TIMEOUT", "5")),
+                # psycopg backs off exponentially between reconnect attempts with no cap: give up after a
+                # few seconds instead, and the next request starts a fresh attempt, so the service resumes
+                # within a second or two of the database coming back.
+                "reconnect_timeout": 5.0,
+            }
 else:
     DATABASES = {
         "default": {

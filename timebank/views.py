@@ -33,8 +33,15 @@ def healthz(request):
 
 @never_cache
 def readyz(request):
-    """Ready to serve: the database answers, and Redis when it is configured."""
+    """Ready to serve: static files resolve, the database answers, and Redis when it is configured."""
     checks = {}
+    try:
+        # What every page does first: with static files collected under other settings than the
+        # server's (no manifest), this raises and every page would answer 500.
+        static("site.css")
+        checks["static"] = "ok"
+    except ValueError as exc:
+        checks["static"] = f"error: {exc}"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -146,17 +146,3 @@ def test_a_failed_csrf_check_on_allauth_answers_403_in_its_shape(network, alice)
     body = {"email": alice.email, "password": "demo-password"}
     response = client.post("/_allauth/browser/v1/auth/login", body, content_type="application/json")
     assert_allauth_error(response, 403, "csrf_failed")
-
-
-@pytest.mark.parametrize("client_kind", ["app", "browser"])
-def test_allauth_phone_endpoints_answer_without_a_server_error(network, alice, client_kind):
-    """The product verifies no phone numbers; allauth's default adapter raised NotImplementedError (a 500)."""
-    client = Client()
-    client.force_login(alice)
-    listed = client.get(f"/_allauth/{client_kind}/v1/account/phone")
-    assert listed.status_code in (200, 401) and listed.json()["status"] == listed.status_code
-    changed = client.post(
-        f"/_allauth/{client_kind}/v1/account/phone", {"phone": "+447700900123"}, content_type="application/json"
-    )
-    assert 400 <= changed.status_code < 500 and changed.json()["status"] == changed.status_code
-    assert list(alice.memberships.values_list("phone", flat=True)) == [""]
