@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from exchanges.matching.models import ListingSkill, ProfileSkill
 from exchanges.models import Exchange, IdempotencyRecord, Listing
@@ -47,6 +48,7 @@ from messaging.notifications.models import Notification, NotificationPreference
 from messaging.notifications.push import push_after_commit
 from messaging.notifications.services import coordinators_notify
 from timebank.errors import Forbidden, InvalidTransition, ValidationError
+from timebank.mail import mail_deliver
 
 OPEN_STATES = (
     Exchange.State.PROPOSED,
@@ -110,6 +112,16 @@ def _refuse_if_it_breaks_a_rule(person: User, memberships: list[Membership]) -> 
             coordinator_keep_one(network=membership.network, losing=membership)
 
 
+def _queued_mail_forget(*, addresses: list[str | None]) -> None:
+    """Mail to the person still queued, or kept as a task result (their address, reset links), goes too."""
+    wanted = {a.casefold() for a in addresses if a}
+    for result in DBTaskResult.objects.filter(task_path=mail_deliver.module_path):
+        message = (result.args_kwargs.get("kwargs") or {}).get("message") or {}
+        recipients = {str(r).casefold() for key in ("to", "cc", "bcc") for r in message.get(key, [])}
+        if recipients & wanted:
+            result.delete()
+
+
 def sessions_revoke(*, user: User) -> int:
     """End every browser session and app session token of the person (allauth's app tokens are
     sessions). Sessions are not indexed by person, so each live one is read; erasure is rare."""
@@ -145,6 +157,7 @@ def _erase(*, person: User, actor: User, reason: str) -> Erasure:
 
     EmailAddress.objects.filter(user=person).delete()
     Authenticator.objects.filter(user=person).delete()
+    _queued_mail_forget(addresses=[person.email, *addresses])
     person.email = None
     person.display_name = pseudonym
     person.set_unusable_password()

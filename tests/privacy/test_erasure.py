@@ -232,3 +232,26 @@ def test_erasure_leaves_every_live_membership_and_keeps_a_declined_one_declined(
 
     assert Membership.objects.get(user=alice, network=network).status == Membership.Status.LEFT
     assert Membership.objects.get(pk=declined.pk).status == Membership.Status.DECLINED
+
+
+def test_mail_queued_to_the_person_goes_with_them_and_mail_to_others_stays(api, network, edna, bob):
+    from django_tasks_db.models import DBTaskResult
+
+    from timebank.mail import mail_deliver
+
+    def queued(to: str) -> DBTaskResult:
+        message = {"subject": "Reset your password", "body": "https://example.org/reset/abc", "to": [to]}
+        return DBTaskResult.objects.create(
+            task_path=mail_deliver.module_path,
+            args_kwargs={"args": [], "kwargs": {"message": message, "attempt": 1}},
+            queue_name="default",
+            backend_name="default",
+        )
+
+    theirs, others = queued(EDNA_EMAIL.upper()), queued(bob.email)
+
+    response = api.as_user(edna).post("/api/v1/me/erase/", {"password": PASSWORD}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert not DBTaskResult.objects.filter(pk=theirs.pk).exists()
+    assert DBTaskResult.objects.filter(pk=others.pk).exists()
