@@ -240,8 +240,10 @@ def fillers() -> dict:
 
     from exchanges.models import Account, Exchange, Listing
     from exchanges.reports.exports import EXPORTS
-    from members.models import Concern, Network, SafeguardingCheck, User
-    from messaging.models import Block, Message, Notification, Participant
+    from members.models import Network, User
+    from members.safeguarding.models import Concern, SafeguardingCheck
+    from messaging.models import Block, Message, Participant
+    from messaging.notifications.models import Notification
 
     network = Network.objects.get(slug="demo")
     member = User.objects.get(email=ROLES["member"])
