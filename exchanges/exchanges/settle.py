@@ -178,7 +178,7 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
         if exchange.state == State.CLAIMED and not (exchange.needs_coordinator or has_supported_party(exchange)):
             raise InvalidTransition("Only disputes, payments over a limit and supported members' claims are resolved.")
         if minutes == 0:
-            hold_release_of(exchange)
+            hold_release_of(exchange, actor=actor)
             exchange.state = State.CANCELLED
             exchange.needs_coordinator = False
             exchange.save(update_fields=["state", "held_minutes", "needs_coordinator", "updated_at"])

@@ -6,8 +6,8 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
 from exchanges.ledger.selectors import ledger_verify
-from exchanges.models import Account, Transfer
-from tests.ledger.conftest import account_of, issue, pot_of
+from exchanges.models import Account, Exchange, Transfer
+from tests.ledger.conftest import account_of, held_for, issue, pot_of
 
 
 @pytest.mark.django_db
@@ -73,24 +73,24 @@ def test_verify_ledger_fails_on_a_balance_corrupted_behind_the_orms_back(network
 
 
 @pytest.mark.django_db
-def test_verify_ledger_names_a_hold_with_no_open_exchange(network, alice):
-    from exchanges.ledger.services import hold_place
-
+def test_verify_ledger_names_held_minutes_with_no_open_hold(network, alice):
     account = account_of(alice, network)
-    hold_place(account=account, minutes=30)
-    assert ledger_verify() == [f"account {account.pk}: held 30 but its open exchanges hold 0"]
+    Account.objects.filter(pk=account.pk).update(held=30)
+    assert ledger_verify() == [f"account {account.pk}: held 30 but its open holds sum to 0"]
+    Account.objects.filter(pk=account.pk).update(held=0)
 
 
 @pytest.mark.django_db
-def test_verify_ledger_counts_holds_of_open_exchanges(network, alice, bob):
-    from exchanges.ledger.services import hold_place
-    from exchanges.models import Exchange
-
-    Exchange.objects.create(
-        network=network, provider=bob, recipient=alice, minutes=30, held_minutes=30, state="accepted", proposed_by=bob
-    )
-    hold_place(account=account_of(alice, network), minutes=30)
+def test_verify_ledger_counts_open_holds(network, alice, bob):
+    held_for(network, bob, alice, 30)
     assert ledger_verify() == []
+
+
+@pytest.mark.django_db
+def test_verify_ledger_names_an_exchange_whose_held_minutes_differ_from_its_hold(network, alice, bob):
+    exchange, _ = held_for(network, bob, alice, 30)
+    Exchange.objects.filter(pk=exchange.pk).update(held_minutes=20)
+    assert ledger_verify() == [f"exchange {exchange.pk}: holds 20 minutes but its open hold is 30"]
 
 
 @pytest.mark.django_db
