@@ -211,17 +211,16 @@ WITH locked AS (
     SELECT %(network)s, %(payer)s, %(payee)s, %(minutes)s, %(kind)s, %(exchange)s, %(reverses)s, %(memo)s,
         %(reason)s, %(created_by)s, %(on_behalf_of)s, %(key)s, %(created_at)s FROM ok
     RETURNING *
+), released AS (
+    UPDATE exchanges_hold h SET released_at = %(created_at)s FROM hold, ok WHERE h.id = hold.id
+    RETURNING h.id, h.exchange_id, h.account_id, h.minutes
 ), audit AS (
+    -- One INSERT, the transfer's event first: the order the ORM path writes them in.
     INSERT INTO members_auditevent (network_id, actor_id, on_behalf_of_id, action, target_type, target_id,
         reason, data, created_at)
     SELECT %(network)s, %(created_by)s, %(on_behalf_of)s, %(action)s, 'transfer', transfer.id, %(reason)s,
         %(data)s::jsonb, %(created_at)s FROM transfer
-), released AS (
-    UPDATE exchanges_hold h SET released_at = %(created_at)s FROM hold, ok WHERE h.id = hold.id
-    RETURNING h.id, h.exchange_id, h.account_id, h.minutes
-), released_audit AS (
-    INSERT INTO members_auditevent (network_id, actor_id, on_behalf_of_id, action, target_type, target_id,
-        reason, data, created_at)
+    UNION ALL
     SELECT %(network)s, %(created_by)s, %(on_behalf_of)s, 'hold.release', 'hold', released.id, '',
         jsonb_build_object('exchange', released.exchange_id, 'account', released.account_id,
             'minutes', released.minutes), %(created_at)s
