@@ -218,12 +218,13 @@ WITH locked AS (
     -- One INSERT, the transfer's event first: the order the ORM path writes them in.
     INSERT INTO members_auditevent (network_id, actor_id, on_behalf_of_id, action, target_type, target_id,
         reason, data, created_at)
-    SELECT %(network)s, %(created_by)s, %(on_behalf_of)s, %(action)s, 'transfer', transfer.id, %(reason)s,
-        %(data)s::jsonb, %(created_at)s FROM transfer
+    -- Typed, because a UNION cannot infer a parameter's type from the column it goes to.
+    SELECT %(network)s::bigint, %(created_by)s::bigint, %(on_behalf_of)s::bigint, %(action)s::text,
+        'transfer', transfer.id, %(reason)s::text, %(data)s::jsonb, %(created_at)s::timestamptz FROM transfer
     UNION ALL
-    SELECT %(network)s, %(created_by)s, %(on_behalf_of)s, 'hold.release', 'hold', released.id, '',
-        jsonb_build_object('exchange', released.exchange_id, 'account', released.account_id,
-            'minutes', released.minutes), %(created_at)s
+    SELECT %(network)s::bigint, %(created_by)s::bigint, %(on_behalf_of)s::bigint, 'hold.release', 'hold',
+        released.id, '', jsonb_build_object('exchange', released.exchange_id, 'account', released.account_id,
+            'minutes', released.minutes), %(created_at)s::timestamptz
     FROM released
 )
 SELECT * FROM transfer
