@@ -38,60 +38,74 @@ ALTER TABLE exchanges_hold DROP CONSTRAINT IF EXISTS hold_account_in_network;
 
 # The notes: 'b<account id>' and 'h<account id>' → minutes the balance / held moved by, less what
 # transfers / holds explain. A key that nets to zero is removed, so a sound transaction ends with '{}'.
-POSTGRES_BALANCE_TRIGGERS = """
-CREATE FUNCTION exchanges_ledger_note(notes jsonb, key text, delta bigint) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN coalesce((notes ->> key)::bigint, 0) + delta = 0 THEN notes - key
-        ELSE jsonb_set(notes, ARRAY[key], to_jsonb(coalesce((notes ->> key)::bigint, 0) + delta)) END
-$$;
+# Written out in each function (no helper function, assignments rather than PERFORM): PL/pgSQL evaluates
+# plain expressions without starting a query, and these run with every transfer.
+NOTES = "coalesce(nullif(current_setting('timebank.ledger_notes', true), ''), '{}')::jsonb"
 
-CREATE FUNCTION exchanges_ledger_notes() RETURNS jsonb LANGUAGE sql VOLATILE AS $$
-    SELECT coalesce(nullif(current_setting('timebank.ledger_notes', true), ''), '{}')::jsonb
-$$;
 
+def _note(key: str, delta: str) -> str:
+    """PL/pgSQL statements adding `delta` to the note `key` in the variable `notes`."""
+    return f"""
+        moved := coalesce((notes ->> ({key}))::bigint, 0) + ({delta});
+        notes := CASE WHEN moved = 0 THEN notes - ({key}) ELSE notes || jsonb_build_object({key}, moved) END;"""
+
+
+POSTGRES_BALANCE_TRIGGERS = f"""
 CREATE FUNCTION exchanges_account_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    notes jsonb := exchanges_ledger_notes();
+    notes jsonb := {NOTES};
+    moved bigint;
+    saved text;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        notes := exchanges_ledger_note(notes, 'b' || NEW.id, NEW.balance);
-        notes := exchanges_ledger_note(notes, 'h' || NEW.id, NEW.held);
+        {_note("'b' || NEW.id", "NEW.balance")}
+        {_note("'h' || NEW.id", "NEW.held")}
     ELSE
-        notes := exchanges_ledger_note(notes, 'b' || NEW.id, NEW.balance - OLD.balance);
-        notes := exchanges_ledger_note(notes, 'h' || NEW.id, NEW.held - OLD.held);
+        IF NEW.balance <> OLD.balance THEN {_note("'b' || NEW.id", "NEW.balance - OLD.balance")}
+        END IF;
+        IF NEW.held <> OLD.held THEN {_note("'h' || NEW.id", "NEW.held - OLD.held")}
+        END IF;
     END IF;
-    PERFORM set_config('timebank.ledger_notes', notes::text, true);
+    saved := set_config('timebank.ledger_notes', notes::text, true);
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION exchanges_transfer_explains() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    notes jsonb := exchanges_ledger_notes();
+    notes jsonb := {NOTES};
+    moved bigint;
+    saved text;
 BEGIN
-    notes := exchanges_ledger_note(notes, 'b' || NEW.from_account_id, NEW.minutes);
-    notes := exchanges_ledger_note(notes, 'b' || NEW.to_account_id, -NEW.minutes);
-    PERFORM set_config('timebank.ledger_notes', notes::text, true);
+    {_note("'b' || NEW.from_account_id", "NEW.minutes")}
+    {_note("'b' || NEW.to_account_id", "-NEW.minutes")}
+    saved := set_config('timebank.ledger_notes', notes::text, true);
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION exchanges_hold_explains() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    notes jsonb := {NOTES};
+    moved bigint;
+    saved text;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        PERFORM set_config('timebank.ledger_notes',
-            exchanges_ledger_note(exchanges_ledger_notes(), 'h' || NEW.account_id, -NEW.minutes)::text, true);
+        {_note("'h' || NEW.account_id", "-NEW.minutes")}
     ELSIF OLD.released_at IS NULL AND NEW.released_at IS NOT NULL THEN
-        PERFORM set_config('timebank.ledger_notes',
-            exchanges_ledger_note(exchanges_ledger_notes(), 'h' || NEW.account_id, NEW.minutes)::text, true);
+        {_note("'h' || NEW.account_id", "NEW.minutes")}
+    ELSE
+        RETURN NULL;
     END IF;
+    saved := set_config('timebank.ledger_notes', notes::text, true);
     RETURN NULL;
 END $$;
 
 -- At COMMIT: every note nets to zero. It checks them all, so any one event of the transaction is enough.
 CREATE FUNCTION exchanges_ledger_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    notes jsonb := exchanges_ledger_notes();
+    notes text := current_setting('timebank.ledger_notes', true);
 BEGIN
-    IF notes <> '{}'::jsonb THEN
+    -- Compared as text, unparsed: the common case, a sound transaction, costs one lookup.
+    IF notes IS NOT NULL AND notes NOT IN ('', '{{}}') THEN
         RAISE EXCEPTION 'the ledger does not balance: a balance moved without a transfer, or held minutes without a hold (%)', notes
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
@@ -132,8 +146,6 @@ DROP FUNCTION IF EXISTS exchanges_ledger_balanced();
 DROP FUNCTION IF EXISTS exchanges_hold_explains();
 DROP FUNCTION IF EXISTS exchanges_transfer_explains();
 DROP FUNCTION IF EXISTS exchanges_account_moved();
-DROP FUNCTION IF EXISTS exchanges_ledger_notes();
-DROP FUNCTION IF EXISTS exchanges_ledger_note(jsonb, text, bigint);
 """
 
 POSTGRES_HOLD_IMMUTABLE = """
