@@ -1,7 +1,9 @@
-"""Listings, exchanges and the ledger (accounts, transfers, idempotency records).
+"""Listings, exchanges and the ledger (accounts, transfers, holds, idempotency records).
 
-The database enforces the ledger: integer minutes, positive transfers between two
-different accounts, no account but issuance below its floor, one posted transfer per exchange.
+The database enforces the ledger: integer minutes, positive transfers between two different accounts
+of the transfer's own network, no account but issuance below its floor, one posted transfer per
+exchange, transfers never changed; on PostgreSQL a balance moves only with a transfer and a hold only
+with a hold row (migration 0013 has the keys and triggers Django cannot declare).
 """
 
 from django.conf import settings
@@ -132,6 +134,9 @@ class Account(models.Model):
             models.UniqueConstraint(
                 fields=["network", "kind"], condition=~Q(kind="member"), name="one_pot_and_issuance_per_network"
             ),
+            # The target of the composite keys from transfers and holds (migration 0013): a transfer's
+            # accounts are in the transfer's network, checked by the database, not only by the service.
+            models.UniqueConstraint(fields=["id", "network"], name="account_id_network_unique"),
         ]
 
     def __str__(self) -> str:
@@ -196,6 +201,32 @@ class Transfer(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Transfers are never deleted: correct a mistake with a reversal.")
+
+
+class Hold(models.Model):
+    """Minutes reserved on the payer's account for one agreed exchange, so the help can always be paid.
+
+    Placed when the exchange is accepted, released once (posted or cancelled), never deleted: the
+    account's `held` is the sum of its open holds, and `verify_ledger` checks it from these rows.
+    """
+
+    network = models.ForeignKey("members.Network", on_delete=models.PROTECT, related_name="holds")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="holds")
+    exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="holds")
+    minutes = models.BigIntegerField()
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="hold_minutes_positive"),
+            models.UniqueConstraint(
+                fields=["exchange"], condition=Q(released_at__isnull=True), name="one_open_hold_per_exchange"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"hold of {self.minutes} min on account {self.account_id} for exchange {self.exchange_id}"
 
 
 class IdempotencyRecord(models.Model):

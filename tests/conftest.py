@@ -36,6 +36,26 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
                 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _ledger_wipe_on_flush():
+    """On SQLite the database refuses to delete transfers and holds unless the whole database is being
+    emptied and says so (exchanges migration 0013); Django's flush between transactional tests does."""
+    from unittest import mock
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    DatabaseOperations = type(connection.ops)
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        wipe = "INSERT INTO exchanges_ledger_wipe (reason) VALUES ('flush')"
+        return flush(self, [wipe, *sql_list, "DELETE FROM exchanges_ledger_wipe"])
+
+    with mock.patch.object(DatabaseOperations, "execute_sql_flush", execute_sql_flush):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_taxonomy_cache():
     """Each test sees the skills in its own database state, not ids cached from a rolled-back test."""

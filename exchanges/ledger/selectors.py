@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
-from exchanges.models import Account, Exchange, Transfer
+from exchanges.models import Account, Exchange, Hold, Transfer
 from members.models import Membership, Network, User
 from members.selectors import can_act_for, network_in_reach
 from timebank.errors import NotFound
@@ -169,12 +169,19 @@ def transfer_description(transfer: Transfer) -> str:
 
 
 def ledger_verify(*, network: Network | None = None) -> list[str]:
-    """Every mismatch between the stored ledger and a recomputation from its rows; empty when sound."""
+    """Every mismatch between the stored ledger and a recomputation from its rows; empty when sound.
+
+    Balances from transfers, `held` from the open hold rows, and each exchange's held minutes
+    from its own open hold (none once it has left the states that hold).
+    """
     accounts = Account.objects.all() if network is None else Account.objects.filter(network=network)
     transfers = Transfer.objects.all() if network is None else Transfer.objects.filter(network=network)
+    open_holds = Hold.objects.filter(released_at__isnull=True)
+    if network is not None:
+        open_holds = open_holds.filter(network=network)
     inflow = dict(transfers.values_list("to_account").annotate(s=Sum("minutes")).order_by())
     outflow = dict(transfers.values_list("from_account").annotate(s=Sum("minutes")).order_by())
-    holds = _holds_from_exchanges(network=network)
+    holds = dict(open_holds.values_list("account").annotate(s=Sum("minutes")).order_by())
     problems: list[str] = []
     sums: dict[int, int] = defaultdict(int)
     for pk, network_id, kind, balance, held, floor in accounts.values_list(
@@ -185,36 +192,28 @@ def ledger_verify(*, network: Network | None = None) -> list[str]:
         if balance != expected:
             problems.append(f"account {pk}: balance {balance} but its transfers sum to {expected}")
         if held != holds.get(pk, 0):
-            problems.append(f"account {pk}: held {held} but its open exchanges hold {holds.get(pk, 0)}")
+            problems.append(f"account {pk}: held {held} but its open holds sum to {holds.get(pk, 0)}")
         if kind != Account.Kind.ISSUANCE and balance - held < floor:
             problems.append(f"account {pk}: available {balance - held} is below its floor {floor}")
     for network_id, total in sorted(sums.items()):
         if total != 0:
             problems.append(f"network {network_id}: accounts sum to {total}, not 0")
+    problems += _exchange_hold_mismatches(network=network, open_holds=open_holds)
     return problems
 
 
-def _holds_from_exchanges(*, network: Network | None) -> dict[int, int]:
-    """Minutes held per recipient account, from the exchanges still open (the pot when no recipient)."""
-    exchanges = Exchange.objects.filter(state__in=HOLDING_STATES, held_minutes__gt=0)
+def _exchange_hold_mismatches(*, network: Network | None, open_holds: QuerySet[Hold]) -> list[str]:
+    """Exchanges whose held minutes differ from their open hold, or that hold after they closed."""
+    by_exchange = dict(open_holds.values_list("exchange_id", "minutes"))
+    exchanges = Exchange.objects.filter(Q(held_minutes__gt=0) | Q(pk__in=open_holds.values("exchange_id")))
     if network is not None:
         exchanges = exchanges.filter(network=network)
-    rows = list(exchanges.values_list("network_id", "recipient_id").annotate(s=Sum("held_minutes")).order_by())
-    if not rows:
-        return {}
-    network_ids = {n for n, _, _ in rows}
-    by_member = {
-        (n, u): pk
-        for pk, n, u in Account.objects.filter(network_id__in=network_ids, kind=Account.Kind.MEMBER).values_list(
-            "pk", "network_id", "membership__user_id"
-        )
-    }
-    pots = dict(
-        Account.objects.filter(network_id__in=network_ids, kind=Account.Kind.POT).values_list("network_id", "pk")
-    )
-    holds: dict[int, int] = defaultdict(int)
-    for network_id, recipient_id, minutes in rows:
-        pk = pots.get(network_id) if recipient_id is None else by_member.get((network_id, recipient_id))
-        if pk is not None:
-            holds[pk] += minutes
-    return dict(holds)
+    problems = []
+    for pk, state, held_minutes in exchanges.values_list("pk", "state", "held_minutes").order_by("pk"):
+        if held_minutes != by_exchange.get(pk, 0):
+            problems.append(
+                f"exchange {pk}: holds {held_minutes} minutes but its open hold is {by_exchange.get(pk, 0)}"
+            )
+        elif state not in HOLDING_STATES:
+            problems.append(f"exchange {pk}: {state} but still holds {held_minutes} minutes")
+    return problems

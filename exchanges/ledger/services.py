@@ -2,13 +2,14 @@
 audit event in the same transaction; the database constraints are the backstop."""
 
 import json
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from exchanges.limits import MAX_TRANSFER_MINUTES, minutes_check
-from exchanges.models import Account, Exchange, Transfer
+from exchanges.models import Account, Exchange, Hold, Transfer
 from exchanges.reports.rollups import rollup_transfer
 from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, User
@@ -73,7 +74,8 @@ def transfer_create(
     idempotency_key: str | None = None,
     release_hold: int = 0,
 ) -> Transfer:
-    """Move `minutes` from one account to another, optionally releasing a hold on the payer.
+    """Move `minutes` from one account to another; with `release_hold`, also release the exchange's
+    open hold on the payer, which must be exactly that many minutes.
 
     Raises InsufficientBalance if the payer's available minutes would cross its floor.
     """
@@ -86,6 +88,8 @@ def transfer_create(
         raise ValidationError("Both accounts must belong to the network.")
     if not isinstance(release_hold, int) or release_hold < 0:
         raise ValidationError("A released hold is a whole number of minutes, zero or more.")
+    if release_hold and exchange is None:
+        raise ValidationError("Only an exchange's hold can be released.")
     values = {
         "network": network,
         "from_account": from_account,
@@ -114,17 +118,25 @@ def transfer_create(
     return transfer
 
 
-def _refusal(*, kind: str, balance: int, held: int, floor: int, minutes: int, release_hold: int) -> Exception | None:
+def _allowed(*, kind: str, balance: int, held: int, floor: int, minutes: int, release_hold: int) -> bool:
+    return held - release_hold >= 0 and (
+        kind == Account.Kind.ISSUANCE or balance - minutes - (held - release_hold) >= floor
+    )
+
+
+def _refusal(*, held: int, release_hold: int, hold_found: bool) -> Exception:
+    """Why a transfer the checks refused was refused."""
+    if release_hold and not hold_found:
+        return ValidationError("This exchange holds no such minutes to release.")
     if held - release_hold < 0:
         return ValidationError("Cannot release more than is held.")
-    if kind != Account.Kind.ISSUANCE and balance - minutes - (held - release_hold) < floor:
-        return InsufficientBalance("Not enough time credit for that.")
-    return None
+    return InsufficientBalance("Not enough time credit for that.")
 
 
 def _transfer_write(*, values: dict, release_hold: int) -> tuple[Transfer | None, Exception | None]:
     """Through the ORM: lock both rows in primary-key order (so A→B and B→A at once queue
-    instead of deadlocking), check, move both balances in one UPDATE, insert, audit."""
+    instead of deadlocking), check, move both balances in one UPDATE, insert, audit; release the
+    exchange's hold with its own audit event."""
     payer_id, payee_id, minutes = values["from_account"].pk, values["to_account"].pk, values["minutes"]
     rows = {
         row[0]: row
@@ -134,9 +146,16 @@ def _transfer_write(*, values: dict, release_hold: int) -> tuple[Transfer | None
         .values_list("pk", "kind", "balance", "held", "floor")
     }
     _, kind, balance, held, floor = rows[payer_id]
-    refusal = _refusal(kind=kind, balance=balance, held=held, floor=floor, minutes=minutes, release_hold=release_hold)
-    if refusal is not None:
-        return None, refusal
+    hold = None
+    if release_hold:
+        hold = (
+            Hold.objects.select_for_update()
+            .filter(exchange=values["exchange"], account_id=payer_id, minutes=release_hold, released_at__isnull=True)
+            .first()
+        )
+    account = {"kind": kind, "balance": balance, "held": held, "floor": floor}
+    if (release_hold and hold is None) or not _allowed(**account, minutes=minutes, release_hold=release_hold):
+        return None, _refusal(held=held, release_hold=release_hold, hold_found=hold is not None)
     Account.objects.filter(pk__in=(payer_id, payee_id)).update(
         balance=F("balance") + Case(When(pk=payer_id, then=Value(-minutes)), default=Value(minutes)),
         held=F("held") - Case(When(pk=payer_id, then=Value(release_hold)), default=Value(0)),
@@ -151,18 +170,33 @@ def _transfer_write(*, values: dict, release_hold: int) -> tuple[Transfer | None
         reason=values["reason"],
         data={"from": payer_id, "to": payee_id, "minutes": minutes},
     )
+    if hold is not None:
+        _hold_mark_released(
+            hold,
+            network=values["network"],
+            actor=values["created_by"],
+            on_behalf_of=values["on_behalf_of"],
+            at=values["created_at"],
+        )
     return transfer, None
 
 
-# The same steps as _transfer_write in one round trip: lock in primary-key order, check, move
-# both balances, insert the transfer and its audit event. Data-modifying CTEs always run to completion.
+# The same steps as _transfer_write in one round trip: lock in primary-key order, check (and find the
+# hold to release), move both balances, insert the transfer and its audit event, release the hold
+# with its audit event. Data-modifying CTEs always run to completion. No row back means refused.
 ONE_STATEMENT = """
 WITH locked AS (
     SELECT id, kind, balance, held, floor FROM exchanges_account
     WHERE id IN (%(payer)s, %(payee)s) ORDER BY id FOR UPDATE
+), hold AS (
+    SELECT id FROM exchanges_hold
+    WHERE %(release)s > 0 AND exchange_id = %(exchange)s AND account_id = %(payer)s AND minutes = %(release)s
+        AND released_at IS NULL
+    FOR UPDATE
 ), ok AS (
     SELECT 1 FROM locked WHERE id = %(payer)s AND held - %(release)s >= 0
     AND (kind = 'issuance' OR balance - %(minutes)s - (held - %(release)s) >= floor)
+    AND (%(release)s = 0 OR EXISTS (SELECT 1 FROM hold))
 ), moved AS (
     UPDATE exchanges_account a
     SET balance = a.balance + CASE WHEN a.id = %(payer)s THEN -%(minutes)s ELSE %(minutes)s END,
@@ -174,14 +208,24 @@ WITH locked AS (
         reverses_id, memo, reason, created_by_id, on_behalf_of_id, idempotency_key, created_at)
     SELECT %(network)s, %(payer)s, %(payee)s, %(minutes)s, %(kind)s, %(exchange)s, %(reverses)s, %(memo)s,
         %(reason)s, %(created_by)s, %(on_behalf_of)s, %(key)s, %(created_at)s FROM ok
-    RETURNING id
+    RETURNING *
+), released AS (
+    UPDATE exchanges_hold h SET released_at = %(created_at)s FROM hold, ok WHERE h.id = hold.id
+    RETURNING h.id, h.exchange_id, h.account_id, h.minutes
 ), audit AS (
+    -- One INSERT, the transfer's event first: the order the ORM path writes them in.
     INSERT INTO members_auditevent (network_id, actor_id, on_behalf_of_id, action, target_type, target_id,
         reason, data, created_at)
-    SELECT %(network)s, %(created_by)s, %(on_behalf_of)s, %(action)s, 'transfer', transfer.id, %(reason)s,
-        %(data)s::jsonb, %(created_at)s FROM transfer
+    -- Typed, because a UNION cannot infer a parameter's type from the column it goes to.
+    SELECT %(network)s::bigint, %(created_by)s::bigint, %(on_behalf_of)s::bigint, %(action)s::text,
+        'transfer', transfer.id, %(reason)s::text, %(data)s::jsonb, %(created_at)s::timestamptz FROM transfer
+    UNION ALL
+    SELECT %(network)s::bigint, %(created_by)s::bigint, %(on_behalf_of)s::bigint, 'hold.release', 'hold',
+        released.id, '', jsonb_build_object('exchange', released.exchange_id, 'account', released.account_id,
+            'minutes', released.minutes), %(created_at)s::timestamptz
+    FROM released
 )
-SELECT (SELECT id FROM transfer), kind, balance, held, floor FROM locked WHERE id = %(payer)s
+SELECT * FROM transfer
 """
 
 
@@ -205,37 +249,85 @@ def _transfer_write_one_statement(*, values: dict, release_hold: int) -> tuple[T
         "action": f"transfer.{values['kind']}",
         "data": json.dumps({"from": payer_id, "to": payee_id, "minutes": minutes}),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(ONE_STATEMENT, params)
-        transfer_id, kind, balance, held, floor = cursor.fetchone()
-    if transfer_id is None:
-        refusal = _refusal(
-            kind=kind, balance=balance, held=held, floor=floor, minutes=minutes, release_hold=release_hold
+    # raw(): Django's cursor (query logging and instrumentation see it) and Django's own row-to-model
+    # mapping by column name.
+    transfer = next(iter(Transfer.objects.raw(ONE_STATEMENT, params)), None)
+    if transfer is None:
+        # Refused. The payer's row is still locked by the statement: read why (the rare, slow way).
+        account = Account.objects.values("held").get(pk=payer_id)
+        hold_found = (
+            not release_hold
+            or Hold.objects.filter(
+                exchange=values["exchange"], account_id=payer_id, minutes=release_hold, released_at__isnull=True
+            ).exists()
         )
-        return None, refusal or InsufficientBalance("Not enough time credit for that.")
-    transfer = Transfer(pk=transfer_id, **values)
-    transfer._state.adding = False
-    transfer._state.db = connection.alias
+        return None, _refusal(held=account["held"], release_hold=release_hold, hold_found=hold_found)
+    for name in ("network", "from_account", "to_account", "exchange", "reverses", "created_by", "on_behalf_of"):
+        if values[name] is not None:
+            setattr(transfer, name, values[name])  # already loaded: no query when the caller reads them
     return transfer, None
 
 
-def hold_place(*, account: Account, minutes: int) -> None:
-    """Reserve minutes on an account; refused if available minutes would cross the floor."""
+def hold_place(
+    *, exchange: Exchange, account: Account, minutes: int, actor: User | None = None, on_behalf_of: User | None = None
+) -> Hold:
+    """Reserve minutes on the payer's account for an exchange; refused if available minutes would
+    cross the floor. The hold is a row of its own, with its audit event."""
     _check_minutes(minutes)
-    # One conditional statement: no read-then-write race.
-    updated = Account.objects.filter(pk=account.pk, balance__gte=F("held") + F("floor") + minutes).update(
-        held=F("held") + minutes
-    )
-    if not updated:
+    if account.network_id != exchange.network_id:
+        raise ValidationError("The account must belong to the exchange's network.")
+    # The refusal is raised after the block, so a caller's own transaction survives it.
+    hold = None
+    with transaction.atomic(savepoint=False):
+        # One conditional statement: no read-then-write race.
+        updated = Account.objects.filter(pk=account.pk, balance__gte=F("held") + F("floor") + minutes).update(
+            held=F("held") + minutes
+        )
+        if updated:
+            hold = Hold.objects.create(
+                network_id=account.network_id, account=account, exchange=exchange, minutes=minutes
+            )
+            audit_record(
+                action="hold.place",
+                actor=actor,
+                on_behalf_of=on_behalf_of,
+                network=exchange.network,
+                target=hold,
+                data={"exchange": exchange.pk, "account": account.pk, "minutes": minutes},
+            )
+    if hold is None:
         raise InsufficientBalance("Not enough time credit to agree to this.")
+    return hold
 
 
-def hold_release(*, account: Account, minutes: int) -> None:
-    if minutes <= 0:
-        return
-    updated = Account.objects.filter(pk=account.pk, held__gte=minutes).update(held=F("held") - minutes)
-    if not updated:
-        raise ValidationError("Cannot release more than is held.")
+def hold_release(*, exchange: Exchange, actor: User | None = None, on_behalf_of: User | None = None) -> int:
+    """Release the exchange's open hold, if any; returns the minutes released."""
+    with transaction.atomic(savepoint=False):
+        hold = Hold.objects.select_for_update().filter(exchange=exchange, released_at__isnull=True).first()
+        if hold is None:
+            return 0
+        updated = Account.objects.filter(pk=hold.account_id, held__gte=hold.minutes).update(
+            held=F("held") - hold.minutes
+        )
+        if not updated:
+            raise ValidationError("Cannot release more than is held.")
+        _hold_mark_released(hold, network=exchange.network, actor=actor, on_behalf_of=on_behalf_of, at=timezone.now())
+    return hold.minutes
+
+
+def _hold_mark_released(
+    hold: Hold, *, network: Network, actor: User | None, on_behalf_of: User | None, at: datetime
+) -> None:
+    Hold.objects.filter(pk=hold.pk).update(released_at=at)
+    hold.released_at = at
+    audit_record(
+        action="hold.release",
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        network=network,
+        target=hold,
+        data={"exchange": hold.exchange_id, "account": hold.account_id, "minutes": hold.minutes},
+    )
 
 
 def account_floor_set(*, account: Account, actor: User, floor_minutes: int, reason: str) -> Account:

@@ -40,7 +40,13 @@ def exchange_accept(*, actor: User, exchange: Exchange) -> Exchange:
     with transaction.atomic():
         exchange = locked(exchange, State.PROPOSED)
         acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.proposed_side))
-        hold_place(account=account_of(exchange, RECIPIENT), minutes=exchange.minutes)
+        hold_place(
+            exchange=exchange,
+            account=account_of(exchange, RECIPIENT),
+            minutes=exchange.minutes,
+            actor=actor,
+            on_behalf_of=acting.on_behalf_of,
+        )
         exchange.held_minutes = exchange.minutes
         exchange.state = State.AWAITING_APPROVAL if _needs_approval(exchange) else State.ACCEPTED
         exchange.save(update_fields=["held_minutes", "state", "updated_at"])
@@ -111,7 +117,7 @@ def exchange_cancel(*, actor: User, exchange: Exchange) -> Exchange:
     with transaction.atomic():
         exchange = locked(exchange, State.PROPOSED, State.AWAITING_APPROVAL, State.ACCEPTED)
         acting = require_side(actor=actor, exchange=exchange, allowed=(PROVIDER, RECIPIENT))
-        hold_release_of(exchange)
+        hold_release_of(exchange, actor=actor, on_behalf_of=acting.on_behalf_of)
         exchange.state = State.CANCELLED
         exchange.save(update_fields=["state", "held_minutes", "updated_at"])
         step(

@@ -204,9 +204,9 @@ def require_coordinator(actor: User, exchange: Exchange) -> None:
         raise Forbidden("Only a coordinator can do that.")
 
 
-def hold_release_of(exchange: Exchange) -> None:
+def hold_release_of(exchange: Exchange, *, actor: User | None, on_behalf_of: User | None = None) -> None:
     if exchange.held_minutes:
-        hold_release(account=account_of(exchange, RECIPIENT), minutes=exchange.held_minutes)
+        hold_release(exchange=exchange, actor=actor, on_behalf_of=on_behalf_of)
         exchange.held_minutes = 0
 
 

@@ -182,7 +182,7 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
                 "Only disputes, payments over a limit and claims with a supported member or the pot are resolved."
             )
         if minutes == 0:
-            hold_release_of(exchange)
+            hold_release_of(exchange, actor=actor)
             exchange.state = State.CANCELLED
             exchange.needs_coordinator = False
             exchange.save(update_fields=["state", "held_minutes", "needs_coordinator", "updated_at"])

@@ -6,7 +6,6 @@ back with `sync` or `?after=`.
 
 from contextlib import nullcontext
 
-import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -118,10 +117,9 @@ def _message_insert_checked(conversation_id: int, sender: User, body: str, clien
     """PostgreSQL: checks, seq, row and read mark in one statement. Returns (message, other participants,
     those to notify), or None when the send is refused and the caller must say why."""
     now = timezone.now()
-    connection.ensure_connection()
-    # Prepared from its first run on a connection (Django's cursors prepare a statement only after five
-    # runs): planning it costs PostgreSQL about twice what running it does.
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    # Django's cursor, so query logging and instrumentation see the hottest statement; psycopg prepares
+    # it once a connection has run it `prepare_threshold` times (settings), as every other statement.
+    with connection.cursor() as cursor:
         cursor.execute(
             _SEND_SQL,
             {
@@ -133,7 +131,6 @@ def _message_insert_checked(conversation_id: int, sender: User, body: str, clien
                 "active": Membership.Status.ACTIVE.value,
                 "url": f"/conversations/{conversation_id}/",
             },
-            prepare=True,
         )
         rows = cursor.fetchall()
     if not rows:

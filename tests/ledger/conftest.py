@@ -2,8 +2,8 @@
 
 import pytest
 
-from exchanges.ledger.services import transfer_create
-from exchanges.models import Account, Transfer
+from exchanges.ledger.services import hold_place, transfer_create
+from exchanges.models import Account, Exchange, Hold, Transfer
 
 
 def account_of(user, network) -> Account:
@@ -29,6 +29,21 @@ def issue(network, account, minutes, by=None) -> Transfer:
         created_by=by,
         reason="test hours",
     )
+
+
+def held_for(network, provider, recipient, minutes) -> tuple[Exchange, Hold]:
+    """An agreed exchange whose recipient's minutes are held, through the hold service."""
+    exchange = Exchange.objects.create(
+        network=network,
+        provider=provider,
+        recipient=recipient,
+        minutes=minutes,
+        held_minutes=minutes,
+        state=Exchange.State.ACCEPTED,
+        proposed_by=provider,
+    )
+    hold = hold_place(exchange=exchange, account=account_of(recipient, network), minutes=minutes, actor=provider)
+    return exchange, hold
 
 
 def ledger_counts() -> tuple[int, list]:

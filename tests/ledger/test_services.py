@@ -3,11 +3,11 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from exchanges.ledger.services import account_settle, hold_place, hold_release, transfer_create
-from exchanges.models import Account, Transfer
+from exchanges.ledger.services import account_settle, hold_release, transfer_create
+from exchanges.models import Account, Exchange, Hold, Transfer
 from members.models import AuditEvent, Membership
 from tests.factories import NetworkFactory, member
-from tests.ledger.conftest import account_of, issuance_of, issue, pot_of
+from tests.ledger.conftest import account_of, held_for, issuance_of, issue, pot_of
 from timebank.errors import Forbidden, InsufficientBalance, InvalidTransition
 
 pytestmark = pytest.mark.django_db
@@ -37,32 +37,57 @@ def test_issuance_has_no_floor(network, alice):
     assert issuance_of(network).balance == -1_000_000
 
 
-def test_a_hold_reduces_what_is_available_and_its_release_restores_it(network, alice):
+def test_a_hold_reduces_what_is_available_and_its_release_restores_it(network, alice, bob):
     account = account_of(alice, network)
-    hold_place(account=account, minutes=100)
+    exchange, hold = held_for(network, bob, alice, 100)
     account.refresh_from_db()
     assert (account.balance, account.held, account.available) == (0, 100, -100)
-    hold_release(account=account, minutes=100)
+    assert hold_release(exchange=exchange, actor=alice) == 100
     account.refresh_from_db()
-    assert account.held == 0
+    hold.refresh_from_db()
+    assert account.held == 0 and hold.released_at is not None
 
 
-def test_a_hold_past_the_floor_is_refused(network, alice):
+def test_a_hold_is_a_row_with_its_audit_events(network, alice, bob):
+    exchange, hold = held_for(network, bob, alice, 45)
+    assert (hold.account, hold.exchange, hold.minutes, hold.released_at) == (
+        account_of(alice, network),
+        exchange,
+        45,
+        None,
+    )
+    hold_release(exchange=exchange, actor=bob)
+    events = AuditEvent.objects.filter(target_type="hold", target_id=hold.pk).order_by("pk")
+    assert [(e.action, e.actor, e.data["minutes"]) for e in events] == [
+        ("hold.place", bob, 45),
+        ("hold.release", bob, 45),
+    ]
+
+
+def test_a_hold_past_the_floor_is_refused(network, alice, bob):
     account = account_of(alice, network)
     with pytest.raises(InsufficientBalance):
-        hold_place(account=account, minutes=601)
+        held_for(network, bob, alice, 601)
     account.refresh_from_db()
-    assert account.held == 0
+    assert account.held == 0 and not Hold.objects.exists()
 
 
-def test_releasing_more_than_is_held_is_refused(network, alice):
-    with pytest.raises(ValidationError):
-        hold_release(account=account_of(alice, network), minutes=5)
+def test_releasing_an_exchange_that_holds_nothing_releases_nothing(network, alice, bob):
+    exchange = Exchange.objects.create(network=network, provider=bob, recipient=alice, minutes=5, proposed_by=bob)
+    assert hold_release(exchange=exchange) == 0
+    assert account_of(alice, network).held == 0
+
+
+def test_a_hold_is_released_once(network, alice, bob):
+    exchange, _ = held_for(network, bob, alice, 30)
+    assert hold_release(exchange=exchange) == 30
+    assert hold_release(exchange=exchange) == 0
+    assert account_of(alice, network).held == 0
 
 
 def test_paying_an_exchange_releases_its_hold_in_the_same_write(network, alice, bob):
     payer = account_of(alice, network)
-    hold_place(account=payer, minutes=600)
+    exchange, hold = held_for(network, bob, alice, 600)
     transfer_create(
         network=network,
         from_account=payer,
@@ -70,10 +95,32 @@ def test_paying_an_exchange_releases_its_hold_in_the_same_write(network, alice, 
         minutes=600,
         kind="exchange",
         created_by=alice,
+        exchange=exchange,
         release_hold=600,
     )
     payer.refresh_from_db()
+    hold.refresh_from_db()
     assert (payer.balance, payer.held) == (-600, 0)
+    assert hold.released_at is not None
+    assert AuditEvent.objects.filter(action="hold.release", target_id=hold.pk, actor=alice).count() == 1
+
+
+def test_a_payment_naming_a_hold_the_exchange_does_not_have_is_refused(network, alice, bob):
+    payer = account_of(alice, network)
+    exchange, _ = held_for(network, bob, alice, 60)
+    with pytest.raises(ValidationError):
+        transfer_create(
+            network=network,
+            from_account=payer,
+            to_account=account_of(bob, network),
+            minutes=60,
+            kind="exchange",
+            created_by=alice,
+            exchange=exchange,
+            release_hold=59,
+        )
+    payer.refresh_from_db()
+    assert (payer.balance, payer.held) == (0, 60) and not Transfer.objects.exists()
 
 
 def test_a_refused_transfer_leaves_the_callers_transaction_usable(network, alice, bob):

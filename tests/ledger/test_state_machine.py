@@ -94,16 +94,23 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(a=person, m=minutes)
     def hold_placed(self, a, m):
-        if self.active(a) and self.attempt(hold_place, account=self.members[a].account, minutes=m):
-            Exchange.objects.create(
-                network=self.network,
-                provider=self.coordinator,
-                recipient=self.user(a),
-                minutes=m,
-                held_minutes=m,
-                state=Exchange.State.ACCEPTED,
-                proposed_by=self.coordinator,
-            )
+        if self.active(a):
+            self.attempt(self.agree, recipient=self.user(a), m=m)
+
+    def agree(self, *, recipient, m):
+        exchange = Exchange.objects.create(
+            network=self.network,
+            provider=self.coordinator,
+            recipient=recipient,
+            minutes=m,
+            held_minutes=m,
+            state=Exchange.State.ACCEPTED,
+            proposed_by=self.coordinator,
+        )
+        hold_place(exchange=exchange, account=self.network_account(recipient), minutes=m)
+
+    def network_account(self, user):
+        return user.memberships.get(network=self.network).account
 
     @rule(data=st.data())
     def hold_released(self, data):
@@ -111,10 +118,9 @@ class LedgerMachine(RuleBasedStateMachine):
         if not open_ones:
             return
         exchange = data.draw(st.sampled_from(open_ones))
-        account = exchange.recipient.memberships.get(network=self.network).account
         with transaction.atomic():
             Exchange.objects.filter(pk=exchange.pk).update(state=Exchange.State.CANCELLED, held_minutes=0)
-            hold_release(account=account, minutes=exchange.held_minutes)
+            hold_release(exchange=exchange)
 
     @rule(data=st.data())
     def reversal(self, data):

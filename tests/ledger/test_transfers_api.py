@@ -49,9 +49,9 @@ def test_a_gift_that_would_cross_the_floor_is_refused(post_transfer, network, al
 
 
 def test_holds_count_against_what_a_member_can_give(post_transfer, network, alice, bob):
-    from exchanges.ledger.services import hold_place
+    from tests.ledger.conftest import held_for
 
-    hold_place(account=account_of(alice, network), minutes=600)
+    held_for(network, bob, alice, 600)
     before = ledger_counts()
     response = post_transfer(alice, {"network": network.slug, "kind": "gift", "to_member": bob.pk, "minutes": 1})
     refused(response, 409, "insufficient_balance", before)
