@@ -6,9 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import profiles, selectors
-from members.apis import MemberOutput, network_or_404, page_of
+from members.apis import MemberOutput, network_or_404
 from members.models import Membership
-from timebank.api import paginated
+from timebank.api import Pagination, paginated
 from timebank.errors import Forbidden, NotFound
 from timebank.ids import is_id
 
@@ -71,6 +71,8 @@ class ProfileApi(APIView):
 
 
 class SkillListApi(APIView):
+    pagination_class = Pagination
+
     class Output(serializers.Serializer):
         class Meta:
             ref_name = "SkillListOutput"
@@ -84,6 +86,6 @@ class SkillListApi(APIView):
             c = skill.category
             return {"slug": c.slug, "name": c.name, "sensitive": c.sensitive}
 
-    @extend_schema(responses=page_of(Output))
+    @extend_schema(responses=Output(many=True))
     def get(self, request):
         return paginated(request, self, selectors.skills_list(), self.Output)

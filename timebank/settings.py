@@ -204,7 +204,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "timebank.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "timebank.schema.AutoSchema",
     "EXCEPTION_HANDLER": "timebank.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["timebank.throttling.FailOpenUserThrottle"],
     # Per person, counted per minute: far above what a person or an app does, low enough to stop a loop.
@@ -220,6 +220,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Requests and responses described apart, so a field that refuses blanks says so (minLength 1).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The API's contract is JSON (PRODUCT §4); form parsing stays for the browsable API, undocumented.
+    "PARSER_WHITELIST": ["timebank.parsers.StrictJSONParser"],
+    # messaging's <tb_id:…> path converter: up to 18 digits (messaging/converters.py).
+    "PATH_CONVERTER_OVERRIDES": {"tb_id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
+    # The error shape on every operation (timebank/schema.py); the enum hook is drf-spectacular's default.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "timebank.schema.document_errors"],
 }
 
 # Internationalisation -----------------------------------------------------------------------
