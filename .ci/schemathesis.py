@@ -82,16 +82,16 @@ def run_as(who: str, args, tmp: Path) -> bool:
         TIMEBANK_API_RATE="1000000/minute",
     )
     env.pop("TIMEBANK_TESTING", None)
+    redis = subprocess.Popen(
+        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     manage = [str(BIN / "python"), "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    redis = subprocess.Popen(
-        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
     log_path = tmp / "server.log"
     with open(log_path, "w") as log:
         server = subprocess.Popen(
@@ -116,7 +116,9 @@ def run_as(who: str, args, tmp: Path) -> bool:
             *(f"--header={name}: {value}" for name, value in PROXY.items()),
             f"--max-examples={args.max_examples}",
             f"--seed={args.seed}",
-            "--workers=2",
+            # One worker: hypothesis describing its strategies from two threads at once can fail inside
+            # Python's own parser ("AST constructor recursion depth mismatch").
+            "--workers=1",
             "--suppress-health-check=all",
             *args.extra,
         ]
@@ -127,9 +129,9 @@ def run_as(who: str, args, tmp: Path) -> bool:
         server.wait(timeout=20)
         redis.terminate()
         redis.wait(timeout=20)
-    errors = log_path.read_text()
-    if "Internal Server Error" in errors or "Traceback" in errors:
-        print("\n==> server errors\n" + errors[errors.find("Internal Server Error") :][:20000])
+    log = log_path.read_text()
+    if "Internal Server Error" in log:
+        print("\n==> the server's errors\n" + log[log.find("Internal Server Error") :][:20000])
     return passed
 
 

@@ -7,10 +7,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges import selectors, services
-from exchanges.exchanges.common import actor_context
+from exchanges.exchanges.common import MAX_MINUTES, actor_context
 from exchanges.ledger.apis import PartyField
 from exchanges.models import Exchange, Listing
 from members.models import Skill, User
+from members.profile_apis import SkillSlugField
+from members.profiles import AVAILABILITY_SLOTS
 from members.selectors import network_in_reach, networks_of
 from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound, ValidationError
@@ -53,9 +55,13 @@ class ListingListApi(APIView):
         kind = serializers.ChoiceField(choices=Listing.Kind.values)
         title = serializers.CharField(max_length=140)
         description = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-        skills = serializers.ListField(child=serializers.SlugField(), required=False, default=list, max_length=20)
-        minutes_estimate = serializers.IntegerField(required=False, allow_null=True, default=None)
-        availability = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+        skills = serializers.ListField(child=SkillSlugField(), required=False, default=list, max_length=20)
+        minutes_estimate = serializers.IntegerField(
+            min_value=1, max_value=MAX_MINUTES, required=False, allow_null=True, default=None
+        )
+        availability = serializers.ListField(
+            child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False, default=list
+        )
         expires_on = serializers.DateField(required=False, allow_null=True, default=None)
         owner = serializers.IntegerField(required=False, allow_null=True, default=None)
 
@@ -105,9 +111,9 @@ class ListingDetailApi(APIView):
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=140, required=False)
         description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-        skills = serializers.ListField(child=serializers.SlugField(), required=False, max_length=20)
-        minutes_estimate = serializers.IntegerField(required=False, allow_null=True)
-        availability = serializers.ListField(child=serializers.CharField(), required=False)
+        skills = serializers.ListField(child=SkillSlugField(), required=False, max_length=20)
+        minutes_estimate = serializers.IntegerField(min_value=1, max_value=MAX_MINUTES, required=False, allow_null=True)
+        availability = serializers.ListField(child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False)
         expires_on = serializers.DateField(required=False, allow_null=True)
         status = serializers.ChoiceField(choices=Listing.Status.values, required=False)
 

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "timebank.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "timebank.urls"
@@ -224,6 +225,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The API's contract is JSON (PRODUCT §4); form parsing stays for the browsable API, undocumented.
     "PARSER_WHITELIST": ["timebank.parsers.StrictJSONParser"],
+    # One name for a choice set used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "AvailabilitySlotEnum": "members.profiles.AVAILABILITY_SLOTS",
+        "SkillSlugEnum": "members.taxonomy.SHIPPED_SKILL_SLUGS",
+    },
     # messaging's <tb_id:…> path converter: up to 18 digits (messaging/converters.py).
     "PATH_CONVERTER_OVERRIDES": {"tb_id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
     # The error shape on every operation (timebank/schema.py); the enum hook is drf-spectacular's default.
