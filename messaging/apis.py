@@ -252,6 +252,17 @@ class BlockDetailApi(MessagingApi):
 
 
 class NotificationOutput(serializers.Serializer):
+    """notification_serialize's shape, for the schema (it renders the body, as the socket does)."""
+
+    id = serializers.IntegerField()
+    network = serializers.SlugField(allow_null=True)
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    url = serializers.CharField()
+    data = serializers.DictField()
+    created_at = serializers.DateTimeField()
+    read = serializers.BooleanField()
+
     def to_representation(self, instance):
         return services.notification_serialize(instance)
 
@@ -266,7 +277,7 @@ class NotificationListApi(MessagingApi):
         network = serializers.SlugField(required=False, help_text="Only this network (slug).")
         unread = serializers.BooleanField(default=False)
 
-    @extend_schema(parameters=[Filter], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[Filter], responses=NotificationOutput(many=True))
     def get(self, request):
         filters = query_valid(self.Filter, request)
         slug, unread = filters.get("network"), filters["unread"]
@@ -276,7 +287,7 @@ class NotificationListApi(MessagingApi):
 
 
 class NotificationReadApi(MessagingApi):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=NotificationOutput)
     def post(self, request, notification_id: int):
         notification = services.notification_read(notification_id=notification_id, user=request.user)
         return Response(services.notification_serialize(notification))
