@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.reports.models import WellbeingCheckin
 from members.models import Membership, Network, User
@@ -27,7 +28,7 @@ def _require_member(user: User, network: Network) -> None:
     if active_membership(user=user, network=network) is None:
         raise NotFound("No such network.")
     if not _may_check_in(user, network):
-        raise Forbidden("Check-ins are for the people who trade in the network.")
+        raise Forbidden(_("Check-ins are for the people who trade in the network."))
 
 
 def wellbeing_network(*, user: User, slug: str) -> Network:
