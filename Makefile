@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint deps load load-short
+.PHONY: run test lint deps load load-short contract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ test: $(VENV)/.dev-deps node_modules/.installed
 	TIMEBANK_TESTING=1 $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 	TIMEBANK_TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser $(PYTEST_ARGS); \
 		status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
+
+# schemathesis (--checks all) against /api/schema/ as a member and as a coordinator, each on a fresh database
+# with the demo network, served as production serves it (.ci/schemathesis.py; CI runs it).
+contract: $(VENV)/.dev-deps
+	$(BIN)/python .ci/schemathesis.py
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .

@@ -1,20 +1,22 @@
 """REST endpoints for listings and exchanges (PRODUCT §4): parse, call one service or selector, render."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges import selectors, services
+from exchanges.ledger.apis import PartyField
+from exchanges.limits import MAX_HELP_MINUTES
 from exchanges.models import Exchange, Listing
 from members.acting import acting_scope
 from members.models import Skill, User
+from members.profile_apis import SkillSlugField
+from members.profiles import AVAILABILITY_SLOTS
 from members.selectors import network_in_reach, networks_of
-from timebank.api import paginated
+from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound, ValidationError
-from timebank.ids import is_id
 
 
 def _skills(slugs: list[str] | None) -> list[Skill] | None:
@@ -25,9 +27,6 @@ def _skills(slugs: list[str] | None) -> list[Skill] | None:
     if missing:
         raise ValidationError({"skills": [f"Unknown skill: {slug}" for slug in missing]})
     return skills
-
-
-NETWORK = OpenApiParameter("network", str, description="A network slug (404 outside your networks).")
 
 
 class ListingOutput(serializers.Serializer):
@@ -49,34 +48,41 @@ class ListingOutput(serializers.Serializer):
 
 
 class ListingListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema_serializer(component_name="ListingCreate")
     class Input(serializers.Serializer):
         network = serializers.SlugField()
         kind = serializers.ChoiceField(choices=Listing.Kind.values)
         title = serializers.CharField(max_length=140)
         description = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-        skills = serializers.ListField(child=serializers.SlugField(), required=False, default=list, max_length=20)
-        minutes_estimate = serializers.IntegerField(required=False, allow_null=True, default=None)
-        availability = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+        skills = serializers.ListField(child=SkillSlugField(), required=False, default=list, max_length=20)
+        minutes_estimate = serializers.IntegerField(
+            min_value=1, max_value=MAX_HELP_MINUTES, required=False, allow_null=True, default=None
+        )
+        availability = serializers.ListField(
+            child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False, default=list
+        )
         expires_on = serializers.DateField(required=False, allow_null=True, default=None)
         owner = serializers.IntegerField(required=False, allow_null=True, default=None)
 
-    @extend_schema(
-        operation_id="listings_list",
-        parameters=[
-            NETWORK,
-            OpenApiParameter("kind", str, enum=Listing.Kind.values),
-            OpenApiParameter("category", str, description="A skill category slug."),
-            OpenApiParameter("skill", str, description="A skill slug."),
-            OpenApiParameter("q", str, description="Words to search for."),
-            OpenApiParameter("status", str, enum=[*Listing.Status.values, "all"], description="Default: open."),
-            OpenApiParameter("mine", bool),
-        ],
-        responses=ListingOutput(many=True),
-    )
+    class Filter(serializers.Serializer):
+        class Meta:
+            ref_name = "ListingListFilter"
+
+        network = serializers.SlugField(required=False, help_text="A network slug (404 outside your networks).")
+        kind = serializers.ChoiceField(choices=Listing.Kind.values, required=False)
+        category = serializers.SlugField(required=False, help_text="A skill category slug.")
+        skill = serializers.SlugField(required=False, help_text="A skill slug.")
+        q = serializers.CharField(required=False, max_length=500, help_text="Words to search for.")
+        status = serializers.ChoiceField(
+            choices=[*Listing.Status.values, "all"], default=Listing.Status.OPEN, help_text="Default: open."
+        )
+        mine = serializers.BooleanField(default=False)
+
+    @extend_schema(operation_id="listings_list", parameters=[Filter], responses=ListingOutput(many=True))
     def get(self, request):
-        p = request.query_params
-        status = p.get("status", Listing.Status.OPEN)
+        p = query_valid(self.Filter, request)
         qs = selectors.listings_browse(
             user=request.user,
             network=p.get("network"),
@@ -84,8 +90,8 @@ class ListingListApi(APIView):
             category=p.get("category"),
             skill=p.get("skill"),
             q=p.get("q"),
-            status=None if status == "all" else status,
-            owner=request.user if p.get("mine") in ("1", "true") else None,
+            status=None if p["status"] == "all" else p["status"],
+            owner=request.user if p["mine"] else None,
         )
         return paginated(request, self, qs, ListingOutput)
 
@@ -106,9 +112,11 @@ class ListingDetailApi(APIView):
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=140, required=False)
         description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-        skills = serializers.ListField(child=serializers.SlugField(), required=False, max_length=20)
-        minutes_estimate = serializers.IntegerField(required=False, allow_null=True)
-        availability = serializers.ListField(child=serializers.CharField(), required=False)
+        skills = serializers.ListField(child=SkillSlugField(), required=False, max_length=20)
+        minutes_estimate = serializers.IntegerField(
+            min_value=1, max_value=MAX_HELP_MINUTES, required=False, allow_null=True
+        )
+        availability = serializers.ListField(child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False)
         expires_on = serializers.DateField(required=False, allow_null=True)
         status = serializers.ChoiceField(choices=Listing.Status.values, required=False)
 
@@ -148,8 +156,8 @@ class ExchangeDoc(serializers.Serializer):
     id = serializers.IntegerField()
     network = serializers.SlugField()
     listing = serializers.IntegerField(allow_null=True)
-    provider = serializers.CharField(help_text='A user id, or "pot".')
-    recipient = serializers.CharField(help_text='A user id, or "pot".')
+    provider = PartyField(help_text='A user id, or "pot".')
+    recipient = PartyField(help_text='A user id, or "pot".')
     minutes = serializers.IntegerField()
     claimed_minutes = serializers.IntegerField(allow_null=True)
     held_minutes = serializers.IntegerField()
@@ -162,21 +170,6 @@ class ExchangeDoc(serializers.Serializer):
     claimed_at = serializers.DateTimeField(allow_null=True)
     posted_at = serializers.DateTimeField(allow_null=True)
     actions = serializers.ListField(child=serializers.CharField(), help_text="What the caller can do now.")
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class PartyField(serializers.Field):
-    """A person's user id, or "pot" for the network's pot."""
-
-    def to_internal_value(self, value):
-        if value == "pot":
-            return "pot"
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not is_id(value):
-            raise serializers.ValidationError('Give a member\'s id, or "pot".')
-        return int(value)
-
-    def to_representation(self, value):
-        return value
 
 
 def _valid(serializer_class, data, partial: bool = False) -> dict:
@@ -193,6 +186,8 @@ def _member_user(user_id: int, field: str) -> User:
 
 
 class ExchangeListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema_serializer(component_name="ExchangeCreate")
     class Input(serializers.Serializer):
         network = serializers.SlugField()
@@ -204,16 +199,19 @@ class ExchangeListApi(APIView):
 
     record = False
 
-    @extend_schema(
-        operation_id="exchanges_list",
-        parameters=[NETWORK, OpenApiParameter("state", str, enum=Exchange.State.values)],
-        responses=ExchangeDoc(many=True),
-    )
+    class Filter(serializers.Serializer):
+        class Meta:
+            ref_name = "ExchangeListFilter"
+
+        network = serializers.SlugField(required=False, help_text="A network slug (404 outside your networks).")
+        state = serializers.ChoiceField(choices=Exchange.State.values, required=False)
+
+    @extend_schema(operation_id="exchanges_list", parameters=[Filter], responses=ExchangeDoc(many=True))
     def get(self, request):
-        qs = selectors.exchanges_visible(user=request.user, network=request.query_params.get("network"))
-        state = request.query_params.get("state")
-        if state:
-            qs = qs.filter(state=state)
+        p = query_valid(self.Filter, request)
+        qs = selectors.exchanges_visible(user=request.user, network=p.get("network"))
+        if "state" in p:
+            qs = qs.filter(state=p["state"])
         # Who-may-do-what is read once for the page, not once per exchange.
         ctx = acting_scope(actor=request.user, network_ids=networks_of(user=request.user).values("pk"))
         return paginated(request, self, qs.order_by("-created_at", "-id"), ExchangeOutput, actor_context=ctx)
@@ -261,6 +259,9 @@ class ExchangeDetailApi(APIView):
         return Response(ExchangeOutput(exchange, context={"request": request}).data)
 
 
+ACTIONS = ["accept", "decline", "approve", "cancel", "complete", "confirm", "dispute", "resolve", "repeat"]
+
+
 class ExchangeActionApi(APIView):
     """`POST /exchanges/{id}/{action}/`: one transition of PRODUCT §3."""
 
@@ -290,6 +291,7 @@ class ExchangeActionApi(APIView):
         "resolve ({minutes, reason}; coordinators; 0 cancels), repeat (201, the new proposal).",
         request=ResolveInput,
         responses={200: ExchangeDoc, 201: ExchangeDoc},
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS)],
     )
     def post(self, request, pk: int, action: str):
         exchange = selectors.exchange_get(user=request.user, pk=pk)

@@ -97,14 +97,21 @@ def listing_create(
     return listing
 
 
-def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
-    """Edit, pause, reopen or close a listing: its owner, someone acting with them, or a coordinator."""
-    unknown = set(changes) - set(EDITABLE)
-    if unknown:
-        raise ValidationError({name: ["This cannot be changed."] for name in sorted(unknown)})
+def listing_require_editor(*, actor: User, listing: Listing):
+    """Who may change a listing (and open its edit form): its owner, someone acting with them, or a
+    coordinator of its network. Returns how the actor acts for the owner (None for a coordinator)."""
     acting = acting_for(actor=actor, network=listing.network, party=listing.owner)
     if acting is None and not is_coordinator(user=actor, network=listing.network):
         raise Forbidden("Only the person who posted this listing can change it.")
+    return acting
+
+
+def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
+    """Edit, pause, reopen or close a listing: its owner, someone acting with them, or a coordinator."""
+    acting = listing_require_editor(actor=actor, listing=listing)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: ["This cannot be changed."] for name in sorted(unknown)})
     skills = changes.pop("skills", None)
     changes = _clean(changes)
     with transaction.atomic():

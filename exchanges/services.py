@@ -13,7 +13,7 @@ from exchanges.lifecycle.settle import (
     exchanges_autoconfirm,
 )
 from exchanges.lifecycle.start import exchange_propose, exchange_record, exchange_repeat
-from exchanges.listings import listing_create, listing_update, listings_expire
+from exchanges.listings import listing_create, listing_require_editor, listing_update, listings_expire
 
 __all__ = [
     "exchange_accept",
@@ -31,6 +31,7 @@ __all__ = [
     "exchange_sides_for",
     "exchanges_autoconfirm",
     "listing_create",
+    "listing_require_editor",
     "listing_update",
     "listings_expire",
 ]

@@ -16,7 +16,7 @@ from exchanges.matching.views import people_who_could_help
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Network
 from members.selectors import is_coordinator, networks_of
-from timebank.errors import DomainError, NotFound
+from timebank.errors import DomainError, Forbidden, NotFound
 
 
 def _attempt(request, work) -> bool:
@@ -121,6 +121,7 @@ def listing_detail(request, pk: int):
 @login_required
 def listing_edit(request, pk: int):
     listing = _get(selectors.listing_get, user=request.user, pk=pk)
+    services.listing_require_editor(actor=request.user, listing=listing)
     initial = {
         "title": listing.title,
         "description": listing.description,
@@ -318,7 +319,7 @@ def exchange_record(request):
 def coordinator_queue(request):
     networks = networks_of(user=request.user, roles=[Membership.Role.COORDINATOR]).order_by("name")
     if not networks.exists():
-        raise Http404("Not a coordinator.")
+        raise Forbidden(_("Only coordinators can see this queue."))
     sections = [(network, selectors.coordinator_queue(user=request.user, network=network)) for network in networks]
     context = {
         "sections": sections,

@@ -3,9 +3,7 @@
 Profiles and skills are in members/profile_apis.py; checks and concerns in members/safeguarding/apis.py.
 """
 
-import functools
-
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,23 +11,8 @@ from rest_framework.views import APIView
 from members import selectors, services
 from members.models import Membership
 from members.selectors import MAX_ID
-from timebank.api import paginated
+from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound
-
-
-@functools.cache
-def page_of(serializer_class):
-    """The paginated list body, for the schema: {"count", "next", "previous", "results"}."""
-    name = getattr(getattr(serializer_class, "Meta", None), "ref_name", None) or serializer_class.__name__
-    return inline_serializer(
-        name=f"{name}Page",
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.CharField(allow_null=True),
-            "previous": serializers.CharField(allow_null=True),
-            "results": serializer_class(many=True),
-        },
-    )
 
 
 class MeApi(APIView):
@@ -73,6 +56,8 @@ class MeApi(APIView):
 
 
 class NetworkListApi(APIView):
+    pagination_class = Pagination
+
     class Output(serializers.Serializer):
         class Meta:
             ref_name = "NetworkListOutput"
@@ -83,7 +68,7 @@ class NetworkListApi(APIView):
         my_role = serializers.CharField(allow_null=True)
         my_status = serializers.CharField(allow_null=True)
 
-    @extend_schema(responses=page_of(Output))
+    @extend_schema(responses=Output(many=True))
     def get(self, request):
         return paginated(request, self, selectors.networks_with_my_membership(user=request.user), self.Output)
 
@@ -156,6 +141,8 @@ class MemberOutput(serializers.Serializer):
 
 
 class MemberListApi(APIView):
+    pagination_class = Pagination
+
     class FilterInput(serializers.Serializer):
         class Meta:
             ref_name = "MemberListFilterInput"
@@ -172,14 +159,11 @@ class MemberListApi(APIView):
         neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
         supporter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
-    @extend_schema(parameters=[FilterInput], responses=page_of(MemberOutput))
+    @extend_schema(parameters=[FilterInput], responses=MemberOutput(many=True))
     def get(self, request, slug: str):
         network, _own = selectors.network_for_members(user=request.user, slug=slug)
-        filters = self.FilterInput(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        qs = selectors.members_visible(
-            viewer=request.user, network=network, status=filters.validated_data.get("status")
-        )
+        filters = query_valid(self.FilterInput, request)
+        qs = selectors.members_visible(viewer=request.user, network=network, status=filters.get("status"))
         contact_ids = selectors.contact_visible_ids(viewer=request.user, network=network)
         return paginated(request, self, qs, MemberOutput, contact_ids=contact_ids)
 

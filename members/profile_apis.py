@@ -1,16 +1,24 @@
 """REST endpoints for profiles (your own, or a member's you act for) and the skills taxonomy."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import profiles, selectors
-from members.apis import MemberOutput, network_or_404, page_of
+from members.apis import MemberOutput, network_or_404
 from members.models import Membership
-from timebank.api import paginated
+from members.profiles import AVAILABILITY_SLOTS
+from members.taxonomy import SHIPPED_SKILL_SLUGS
+from timebank.api import Pagination, paginated
 from timebank.errors import Forbidden, NotFound
 from timebank.ids import is_id
+
+
+@extend_schema_field({"type": "string", "enum": SHIPPED_SKILL_SLUGS})
+class SkillSlugField(serializers.SlugField):
+    """A skill by slug: the schema lists the shipped taxonomy (GET /api/v1/skills/), the service checks the
+    database."""
 
 
 class ProfileApi(APIView):
@@ -23,9 +31,9 @@ class ProfileApi(APIView):
         display_name = serializers.CharField(max_length=80, required=False)
         bio = serializers.CharField(max_length=1000, required=False, allow_blank=True)
         neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True)
-        skills_offered = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
-        skills_wanted = serializers.ListField(child=serializers.CharField(max_length=80), required=False)
-        availability = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+        skills_offered = serializers.ListField(child=SkillSlugField(max_length=80), required=False)
+        skills_wanted = serializers.ListField(child=SkillSlugField(max_length=80), required=False)
+        availability = serializers.ListField(child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False)
         phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
         emergency_contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -71,6 +79,8 @@ class ProfileApi(APIView):
 
 
 class SkillListApi(APIView):
+    pagination_class = Pagination
+
     class Output(serializers.Serializer):
         class Meta:
             ref_name = "SkillListOutput"
@@ -84,6 +94,6 @@ class SkillListApi(APIView):
             c = skill.category
             return {"slug": c.slug, "name": c.name, "sensitive": c.sensitive}
 
-    @extend_schema(responses=page_of(Output))
+    @extend_schema(responses=Output(many=True))
     def get(self, request):
         return paginated(request, self, selectors.skills_list(), self.Output)

@@ -21,3 +21,12 @@ def taxonomy_load(*, category_model, skill_model) -> int:
             )
             count += 1
     return count
+
+
+def _shipped_skill_slugs() -> list[str]:
+    data = json.loads(TAXONOMY_FILE.read_text(encoding="utf-8"))
+    return sorted(skill["slug"] for cat in data["categories"] for skill in cat["skills"])
+
+
+# Every skill slug in the shipped file: what the API schema offers as skills.
+SHIPPED_SKILL_SLUGS = _shipped_skill_slugs()

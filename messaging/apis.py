@@ -4,7 +4,7 @@ import logging
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,7 +15,7 @@ from messaging.converters import MAX_ID
 from messaging.models import Block
 from messaging.notifications import selectors as notification_selectors
 from messaging.notifications import services as notification_services
-from timebank.api import paginated
+from timebank.api import Pagination, paginated, query_valid
 from timebank.throttling import FailOpenUserThrottle
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,8 @@ class MessageOutput(serializers.Serializer):
 
 
 class ConversationListApi(MessagingApi):
+    pagination_class = Pagination
+
     class Input(serializers.Serializer):
         class Meta:
             ref_name = "ConversationListInput"
@@ -70,19 +72,39 @@ class ConversationListApi(MessagingApi):
                 raise serializers.ValidationError('Send {"network", "member"} or {"exchange"}.')
             return attrs
 
-    @extend_schema(
-        operation_id="conversations_list",
-        parameters=[OpenApiParameter("network", str, description="Only this network (slug).")],
-        responses=ConversationOutput(many=True),
-    )
+    class Filter(serializers.Serializer):
+        class Meta:
+            ref_name = "ConversationListFilter"
+
+        network = serializers.SlugField(required=False, help_text="Only this network (slug).")
+
+    @extend_schema(operation_id="conversations_list", parameters=[Filter], responses=ConversationOutput(many=True))
     def get(self, request):
-        slug = request.query_params.get("network")
+        slug = query_valid(self.Filter, request).get("network")
         network = network_in_reach(user=request.user, slug=slug) if slug else None
         return paginated(
             request, self, selectors.conversations_of(user=request.user, network=network), ConversationOutput
         )
 
-    @extend_schema(request=Input, responses={200: ConversationOutput, 201: ConversationOutput})
+    # What Input accepts, for the schema: one shape or the other, never both.
+    Opening = PolymorphicProxySerializer(
+        component_name="ConversationOpen",
+        resource_type_field_name=None,
+        serializers=[
+            inline_serializer(
+                "ConversationDirectOpen",
+                {
+                    "network": serializers.SlugField(),
+                    "member": serializers.IntegerField(min_value=1, max_value=MAX_ID),
+                },
+            ),
+            inline_serializer(
+                "ConversationExchangeOpen", {"exchange": serializers.IntegerField(min_value=1, max_value=MAX_ID)}
+            ),
+        ],
+    )
+
+    @extend_schema(request=Opening, responses={200: ConversationOutput, 201: ConversationOutput})
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -107,6 +129,8 @@ class ConversationDetailApi(MessagingApi):
 
 
 class MessageListApi(MessagingApi):
+    pagination_class = Pagination
+
     class Input(serializers.Serializer):
         class Meta:
             ref_name = "MessageListInput"
@@ -125,9 +149,8 @@ class MessageListApi(MessagingApi):
     @extend_schema(operation_id="conversation_messages_list", parameters=[Filter], responses=MessageOutput(many=True))
     def get(self, request, conversation_id: int):
         conversation = selectors.conversation_readable(user=request.user, conversation_id=conversation_id)
-        query = self.Filter(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        messages = selectors.messages_after(conversation=conversation, after=query.validated_data["after"])
+        after = query_valid(self.Filter, request)["after"]
+        messages = selectors.messages_after(conversation=conversation, after=after)
         return paginated(request, self, messages, MessageOutput)
 
     @extend_schema(request=Input, responses={200: MessageOutput, 201: MessageOutput})
@@ -199,6 +222,8 @@ class BlockOutput(serializers.Serializer):
 
 
 class BlockListApi(MessagingApi):
+    pagination_class = Pagination
+
     class Input(serializers.Serializer):
         class Meta:
             ref_name = "BlockListInput"
@@ -229,28 +254,42 @@ class BlockDetailApi(MessagingApi):
 
 
 class NotificationOutput(serializers.Serializer):
+    """notification_serialize's shape, for the schema (it renders the body, as the socket does)."""
+
+    id = serializers.IntegerField()
+    network = serializers.SlugField(allow_null=True)
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    url = serializers.CharField()
+    data = serializers.DictField()
+    created_at = serializers.DateTimeField()
+    read = serializers.BooleanField()
+
     def to_representation(self, instance):
         return notification_services.notification_serialize(instance)
 
 
 class NotificationListApi(MessagingApi):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("network", str, description="Only this network (slug)."),
-            OpenApiParameter("unread", bool),
-        ],
-        responses=OpenApiTypes.OBJECT,
-    )
+    pagination_class = Pagination
+
+    class Filter(serializers.Serializer):
+        class Meta:
+            ref_name = "NotificationListFilter"
+
+        network = serializers.SlugField(required=False, help_text="Only this network (slug).")
+        unread = serializers.BooleanField(default=False)
+
+    @extend_schema(parameters=[Filter], responses=NotificationOutput(many=True))
     def get(self, request):
-        slug = request.query_params.get("network")
+        filters = query_valid(self.Filter, request)
+        slug, unread = filters.get("network"), filters["unread"]
         network = network_in_reach(user=request.user, slug=slug) if slug else None
-        unread = request.query_params.get("unread") in ("1", "true")
         notifications = notification_selectors.notifications_of(user=request.user, network=network, unread=unread)
         return paginated(request, self, notifications, NotificationOutput)
 
 
 class NotificationReadApi(MessagingApi):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=NotificationOutput)
     def post(self, request, notification_id: int):
         notification = notification_services.notification_read(notification_id=notification_id, user=request.user)
         return Response(notification_services.notification_serialize(notification))

@@ -11,13 +11,13 @@ from members.safeguarding.models import Concern
 from members.selectors import active_membership, is_coordinator
 from messaging.models import Block, Conversation, ConversationAccess, Message, MessageReport, Participant
 from messaging.notifications.services import notification_create
+from messaging.services.conversations import messaging_membership
 from timebank.errors import Forbidden, NotFound, ValidationError
 
 
 def block_create(*, network: Network, blocker: User, blocked_id: int) -> Block:
     """No new messages either way between the two. Blocking twice is the same as once."""
-    if active_membership(user=blocker, network=network) is None:
-        raise NotFound("No such network.")
+    messaging_membership(user=blocker, network=network)
     if blocked_id == blocker.pk:
         raise ValidationError({"member": ["You cannot block yourself."]})
     if not Membership.objects.filter(network=network, user_id=blocked_id).exists():
@@ -83,13 +83,20 @@ def conversation_has_grounds(*, conversation: Conversation) -> bool:
 
 
 @transaction.atomic
-def conversation_access_open(*, conversation_id: int, coordinator: User, reason: str) -> ConversationAccess:
-    """A coordinator opens someone else's conversation: only with grounds and a reason, audited."""
+def conversation_for_access(*, conversation_id: int, coordinator: User) -> Conversation:
+    """A conversation a coordinator may ask to read: NotFound outside their networks, Forbidden for any
+    other role (the page asking for a reason and the service below both ask this)."""
     conversation = Conversation.objects.filter(pk=conversation_id).select_related("network").first()
     if conversation is None or active_membership(user=coordinator, network=conversation.network) is None:
         raise NotFound("No such conversation.")
     if not is_coordinator(user=coordinator, network=conversation.network):
         raise Forbidden("Only a coordinator can open a conversation.")
+    return conversation
+
+
+def conversation_access_open(*, conversation_id: int, coordinator: User, reason: str) -> ConversationAccess:
+    """A coordinator opens someone else's conversation: only with grounds and a reason, audited."""
+    conversation = conversation_for_access(conversation_id=conversation_id, coordinator=coordinator)
     reason = (reason or "").replace("\x00", "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why you need to read this conversation."]})

@@ -148,6 +148,7 @@ def conversation_access(request, conversation_id: int):
             _refusal(request, exc)
             return redirect("conversation-access", conversation_id=conversation_id)
         return redirect("conversation-detail", conversation_id=conversation_id)
+    moderation.conversation_for_access(conversation_id=conversation_id, coordinator=request.user)
     return render(request, "messaging/conversation_access.html", {"conversation_id": conversation_id})
 
 

@@ -17,18 +17,56 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from timebank.errors import DomainError
+from timebank.ids import MAX_ID, is_id
 from timebank.parsers import too_large_message
 from timebank.unavailable import unavailable_response_for_current_exception
 
 
 class Pagination(PageNumberPagination):
+    """`?page=` from 1 and `?page_size=` from 1 (above 200 reads as 200); anything else answers 400."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+    last_page_strings = ()
+
+    def _number(self, request, name: str) -> int | None:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return None
+        if not is_id(raw):
+            raise exceptions.ValidationError({name: [_("Give a whole number from 1.")]})
+        return int(raw)
+
+    def get_page_size(self, request) -> int:
+        size = self._number(request, self.page_size_query_param)
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._number(request, self.page_query_param)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"].update(minimum=1, maximum=MAX_ID)
+        return parameters
+
+
+def query_valid(serializer_class, request) -> dict:
+    """Query filters read as the schema states them (`parameters=[serializer_class]`): a blank value is
+    refused like any other bad one, not taken as absent as DRF does for HTML forms."""
+    serializer = serializer_class(data=request.query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
 
 
 def paginated(request, view, queryset, serializer_class, **context) -> Response:
-    """A list body per PRODUCT §4: {"count", "next", "previous", "results"}, `?page=` and `?page_size=`."""
-    paginator = Pagination()
+    """A list body per PRODUCT §4: {"count", "next", "previous", "results"}, `?page=` and `?page_size=`.
+
+    The view declares `pagination_class = Pagination`: that is what shows the page shape and its
+    parameters in the OpenAPI schema, so a list cannot be paginated without saying so.
+    """
+    paginator = view.pagination_class()
     page = paginator.paginate_queryset(queryset, request, view=view)
     data = serializer_class(page, many=True, context={"request": request, **context}).data
     return paginator.get_paginated_response(data)

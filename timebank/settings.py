@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "timebank.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "timebank.urls"
@@ -252,7 +253,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "timebank.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "timebank.schema.AutoSchema",
     "EXCEPTION_HANDLER": "timebank.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["timebank.throttling.FailOpenUserThrottle"],
     # Per person, counted per minute: far above what a person or an app does, low enough to stop a loop.
@@ -273,6 +274,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Requests and responses described apart, so a field that refuses blanks says so (minLength 1).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The API's contract is JSON (PRODUCT §4); form parsing stays for the browsable API, undocumented.
+    "PARSER_WHITELIST": ["timebank.parsers.StrictJSONParser"],
+    # One name for a choice set used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "AvailabilitySlotEnum": "members.profiles.AVAILABILITY_SLOTS",
+        "SkillSlugEnum": "members.taxonomy.SHIPPED_SKILL_SLUGS",
+    },
+    # messaging's <tb_id:…> path converter: up to 18 digits (messaging/converters.py).
+    "PATH_CONVERTER_OVERRIDES": {"tb_id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
+    # The error shape on every operation (timebank/schema.py); the enum hook is drf-spectacular's default.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "timebank.schema.document_errors"],
 }
 
 # Internationalisation -----------------------------------------------------------------------

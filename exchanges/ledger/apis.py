@@ -1,13 +1,19 @@
 """REST endpoints of the ledger: accounts, statements, idempotent transfers, floor overrides."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges.ledger.idempotency import idempotency_fingerprint, idempotent_answer
-from exchanges.ledger.moves import transfer_request
+from exchanges.ledger.moves import COORDINATOR_KINDS, transfer_request
 from exchanges.ledger.selectors import (
     account_name,
     account_owner,
@@ -19,12 +25,10 @@ from exchanges.ledger.selectors import (
 from exchanges.ledger.services import account_floor_set
 from exchanges.limits import MAX_TRANSFER_MINUTES
 from exchanges.models import Transfer
-from timebank.api import exception_handler, paginated
+from timebank.api import Pagination, exception_handler, paginated, query_valid
 from timebank.errors import NotFound
 from timebank.ids import MAX_ID, is_id
-
-PARTY_SCHEMA = {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["pot"]}]}
-OWNER_SCHEMA = {"oneOf": [{"type": "integer"}, {"type": "string", "enum": ["pot", "issuance"]}]}
+from timebank.schema import IDEMPOTENCY_KEY_SCHEMA, OWNER_SCHEMA, PARTY_SCHEMA
 
 
 @extend_schema_field(PARTY_SCHEMA)
@@ -43,14 +47,13 @@ class PartyField(serializers.Field):
 
 
 class ListFilter(serializers.Serializer):
-    network = serializers.SlugField(required=False)
-    member = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-
-
-FILTER_PARAMETERS = [
-    OpenApiParameter("network", str, description="Only this network (by slug)."),
-    OpenApiParameter("member", int, description="One member's (theirs, their supporter's or a coordinator's view)."),
-]
+    network = serializers.SlugField(required=False, help_text="Only this network (by slug).")
+    member = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="One member's (theirs, their supporter's or a coordinator's view).",
+    )
 
 
 class AccountOutput(serializers.Serializer):
@@ -67,14 +70,15 @@ class AccountOutput(serializers.Serializer):
 
 
 class AccountListApi(APIView):
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=AccountOutput(many=True))
+    pagination_class = Pagination
+
+    @extend_schema(parameters=[ListFilter], responses=AccountOutput(many=True))
     def get(self, request):
-        filters = ListFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_valid(ListFilter, request)
         accounts = accounts_visible(
             user=request.user,
-            network_slug=filters.validated_data.get("network"),
-            member_id=filters.validated_data.get("member"),
+            network_slug=filters.get("network"),
+            member_id=filters.get("member"),
         )
         return paginated(request, self, accounts, AccountOutput)
 
@@ -163,7 +167,41 @@ def _party(account) -> dict:
     return {"account": account.pk, "owner": account_owner(account), "name": account_name(account)}
 
 
+def _transfer_shape(kind: str, **fields) -> serializers.Serializer:
+    """One kind of transfer as TransferListCreateApi.Input and transfer_request take it, for the schema."""
+    reason = {"reason": serializers.CharField(max_length=500)} if kind in COORDINATOR_KINDS else {}
+    return inline_serializer(
+        f"Transfer{kind.title()}",
+        {
+            "network": serializers.SlugField(),
+            "kind": serializers.ChoiceField(choices=[kind]),
+            **fields,
+            "memo": serializers.CharField(required=False, allow_blank=True, max_length=200),
+            **reason,
+        },
+    )
+
+
+_MINUTES = serializers.IntegerField(min_value=1, max_value=1_000_000)
+_USER_ID = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+_PAYER = {"from": serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)}
+TRANSFER_SHAPES = PolymorphicProxySerializer(
+    component_name="TransferCreate",
+    resource_type_field_name="kind",
+    serializers={
+        "gift": _transfer_shape("gift", to_member=_USER_ID, minutes=_MINUTES, **_PAYER),
+        "donation": _transfer_shape("donation", minutes=_MINUTES, **_PAYER),
+        "grant": _transfer_shape("grant", to_member=_USER_ID, minutes=_MINUTES),
+        "issue": _transfer_shape("issue", to_member=PartyField(required=False), minutes=_MINUTES),
+        "adjustment": _transfer_shape("adjustment", to=PartyField(), minutes=_MINUTES, **{"from": PartyField()}),
+        "reversal": _transfer_shape("reversal", transfer=serializers.IntegerField(min_value=1, max_value=MAX_ID)),
+    },
+)
+
+
 class TransferListCreateApi(APIView):
+    pagination_class = Pagination
+
     class Input(serializers.Serializer):
         class Meta:
             ref_name = "TransferCreateInput"
@@ -192,24 +230,23 @@ class TransferListCreateApi(APIView):
                 raise serializers.ValidationError({"minutes": ["This field is required."]})
             return attrs
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=TransferOutput(many=True))
+    @extend_schema(parameters=[ListFilter], responses=TransferOutput(many=True))
     def get(self, request):
-        filters = ListFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_valid(ListFilter, request)
         transfers = transfers_visible(
             user=request.user,
-            network_slug=filters.validated_data.get("network"),
-            member_id=filters.validated_data.get("member"),
+            network_slug=filters.get("network"),
+            member_id=filters.get("member"),
         )
         return paginated(request, self, transfers, TransferOutput)
 
     @extend_schema(
-        request=Input,
+        request=TRANSFER_SHAPES,
         responses={201: TransferOutput},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                OpenApiTypes.STR,
+                IDEMPOTENCY_KEY_SCHEMA,
                 OpenApiParameter.HEADER,
                 required=True,
                 description="Unique per request and caller; a replay gets the first answer and writes nothing.",

@@ -20,7 +20,7 @@ from exchanges.ledger.services import account_floor_set, account_settle
 from exchanges.limits import MAX_TRANSFER_MINUTES
 from exchanges.models import Account, Transfer
 from members.models import Membership
-from members.selectors import is_coordinator, network_in_reach
+from members.selectors import network_in_reach, require_coordinator
 from timebank.errors import DomainError
 
 MINUTES_HELP = _l("60 minutes = 1 hour")
@@ -148,8 +148,7 @@ def give(request, slug):
 @login_required
 def coordinate(request, slug):
     network = _network_or_404(request, slug)
-    if not is_coordinator(user=request.user, network=network):
-        raise Http404
+    require_coordinator(user=request.user, network=network)
     accounts = list(Account.objects.filter(network=network).select_related("membership__user").order_by("kind", "pk"))
     left = [
         (a.membership.user_id, _("%(name)s (left)") % {"name": account_name(a)})

@@ -6,10 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges.apis import ListingOutput
-from exchanges.matching.selectors import listing_matches
-from exchanges.models import Listing
-from members.selectors import active_membership, can_act_for
-from timebank.errors import Forbidden, NotFound
+from exchanges.matching.selectors import listing_for_matches, listing_matches
+from timebank.api import query_valid
 
 MAX_LIMIT = 50
 
@@ -42,15 +40,7 @@ class ListingMatchesApi(APIView):
 
     @extend_schema(parameters=[Input], responses=Output(many=True))
     def get(self, request, listing_id: int):
-        params = self.Input(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        listing = Listing.objects.select_related("network").filter(pk=listing_id).first()
-        # Outside the caller's networks a listing does not exist for them.
-        if listing is None or active_membership(user=request.user, network=listing.network) is None:
-            raise NotFound("No such listing.")
-        # Matches speak to the listing's owner ("You haven't met yet"): the owner, a coordinator
-        # or the owner's supporter may see them.
-        if not can_act_for(actor=request.user, member=listing.owner, network=listing.network):
-            raise Forbidden("Only the person who wrote this listing can see its matches.")
-        matches = listing_matches(listing=listing, limit=params.validated_data["limit"])
+        params = query_valid(self.Input, request)
+        listing = listing_for_matches(user=request.user, listing_id=listing_id)
+        matches = listing_matches(listing=listing, limit=params["limit"])
         return Response(self.Output(matches, many=True).data)

@@ -23,8 +23,10 @@ from exchanges.matching.ranking import Candidate, RankedMatch, rank_candidates, 
 from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
 from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
 from exchanges.models import Exchange, Listing
+from exchanges.selectors import listing_get
 from members.models import Membership, Skill, User
-from members.selectors import nearby_neighbourhoods
+from members.selectors import can_act_for, nearby_neighbourhoods
+from timebank.errors import Forbidden
 
 # Profile skills only bring in members for the skills a listing is clearly about.
 PROFILE_SKILL_WEIGHT = 0.5
@@ -262,3 +264,12 @@ def unmatched_requests(*, network) -> QuerySet[Listing]:
         .select_related("owner", "network")
         .order_by("created_at", "pk")
     )
+
+
+def listing_for_matches(*, user: User, listing_id: int) -> Listing:
+    """A listing whose matches the caller may see: 404 where they cannot see the listing itself, 403 unless
+    they may act for its owner (matches speak to the owner: "you haven't met yet")."""
+    listing = listing_get(user=user, pk=listing_id)
+    if not can_act_for(actor=user, member=listing.owner, network=listing.network):
+        raise Forbidden("Only the person who wrote this listing can see its matches.")
+    return listing

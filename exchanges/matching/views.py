@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exchanges.lifecycle.start import exchange_propose
-from exchanges.matching.selectors import listing_matches, unmatched_requests
+from exchanges.matching.selectors import listing_for_matches, listing_matches, unmatched_requests
 from exchanges.matching.services import match_introduce
 from exchanges.models import Listing
 from members.models import Membership, User
-from members.selectors import active_membership, can_act_for, is_coordinator
+from members.selectors import can_act_for, is_coordinator
 from messaging.services import conversation_exchange_open
 from timebank.errors import DomainError
 from timebank.ids import is_id
@@ -28,13 +28,7 @@ SUGGESTIONS_PER_REQUEST = 3
 
 
 def _listing_for(request, listing_id: int) -> Listing:
-    """The listing, if the caller may act for its owner: 404 outside their networks, 403 inside."""
-    listing = Listing.objects.select_related("network", "owner").filter(pk=listing_id).first()
-    if listing is None or active_membership(user=request.user, network=listing.network) is None:
-        raise Http404
-    if not can_act_for(actor=request.user, member=listing.owner, network=listing.network):
-        raise PermissionDenied
-    return listing
+    return listing_for_matches(user=request.user, listing_id=listing_id)
 
 
 def people_who_could_help(*, listing: Listing, user: User, limit: int = PEOPLE_SHOWN) -> dict:

@@ -70,7 +70,10 @@ class FundedSummaryCsvApi(APIView):
 class NetworkExportApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        parameters=[OpenApiParameter("what", str, OpenApiParameter.PATH, enum=sorted(EXPORTS))],
+    )
     def get(self, request, slug: str, what: str):
         if what not in EXPORTS:
             raise NotFound("No such export.")

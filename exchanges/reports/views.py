@@ -126,10 +126,7 @@ QUESTIONS = [
 
 @login_required
 def wellbeing_page(request, slug: str):
-    try:
-        network = wellbeing.wellbeing_network(user=request.user, slug=slug)
-    except NotFound as exc:
-        raise Http404 from exc
+    network = wellbeing.wellbeing_network(user=request.user, slug=slug)
     status = 200
     errors = {}
     if request.method == "POST":

@@ -5,11 +5,12 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.reports.models import WellbeingCheckin
 from members.models import Membership, Network, User
 from members.selectors import active_membership
-from timebank.errors import NotFound, ValidationError
+from timebank.errors import Forbidden, NotFound, ValidationError
 
 ONS4 = ("life_satisfaction", "worthwhile", "happiness", "anxiety")
 LONELINESS = ("lack_companionship", "left_out", "isolated")
@@ -24,12 +25,15 @@ def _may_check_in(user: User, network: Network) -> bool:
 
 
 def _require_member(user: User, network: Network) -> None:
-    if not _may_check_in(user, network):
+    if active_membership(user=user, network=network) is None:
         raise NotFound("No such network.")
+    if not _may_check_in(user, network):
+        raise Forbidden(_("Check-ins are for the people who trade in the network."))
 
 
 def wellbeing_network(*, user: User, slug: str) -> Network:
-    """The network whose check-ins the caller may take; NotFound otherwise (commissioners included)."""
+    """The network whose check-ins the caller may take: NotFound outside their networks, Forbidden for a
+    commissioner."""
     network = Network.objects.filter(slug=slug).first()
     if network is None:
         raise NotFound("No such network.")

@@ -6,13 +6,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import selectors
-from members.apis import page_of
 from members.models import Network, User
 from members.safeguarding import selectors as safeguarding_selectors
 from members.safeguarding import services as safeguarding
 from members.safeguarding.models import Concern, SafeguardingCheck
 from members.selectors import MAX_ID
-from timebank.api import paginated
+from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound
 
 
@@ -48,7 +47,9 @@ def _coordinated_network(request, slug: str) -> Network:
 class CheckListApi(APIView):
     """A member's checks (GET) and recording a new one (POST)."""
 
-    @extend_schema(responses=page_of(CheckOutput))
+    pagination_class = Pagination
+
+    @extend_schema(responses=CheckOutput(many=True))
     def get(self, request, slug: str, user_id: int):
         network = _coordinated_network(request, slug)
         membership = selectors.member_in_network(network=network, user_id=user_id)
@@ -93,18 +94,19 @@ class CheckDetailApi(APIView):
 class ChecksDueApi(APIView):
     """Checks to review: past their review date or due within `?days=` (default 30)."""
 
+    pagination_class = Pagination
+
     class FilterInput(serializers.Serializer):
         class Meta:
             ref_name = "ChecksDueFilterInput"
 
         days = serializers.IntegerField(min_value=0, max_value=366, required=False, default=30)
 
-    @extend_schema(parameters=[FilterInput], responses=page_of(CheckOutput))
+    @extend_schema(parameters=[FilterInput], responses=CheckOutput(many=True))
     def get(self, request, slug: str):
         network = _coordinated_network(request, slug)
-        filters = self.FilterInput(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        qs = safeguarding_selectors.reviews_due(network=network, within_days=filters.validated_data["days"])
+        filters = query_valid(self.FilterInput, request)
+        qs = safeguarding_selectors.reviews_due(network=network, within_days=filters["days"])
         return paginated(request, self, qs, CheckOutput)
 
 
@@ -125,6 +127,8 @@ class ConcernOutput(serializers.Serializer):
 class ConcernListApi(APIView):
     """Raise a concern (POST); the concerns you raised and your coordinators' queue (GET, `?network=`)."""
 
+    pagination_class = Pagination
+
     class FilterInput(serializers.Serializer):
         class Meta:
             ref_name = "ConcernListFilterInput"
@@ -144,16 +148,15 @@ class ConcernListApi(APIView):
         description = serializers.CharField(max_length=5000)
         on_behalf_of = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
-    @extend_schema(parameters=[FilterInput], responses=page_of(ConcernOutput))
+    @extend_schema(parameters=[FilterInput], responses=ConcernOutput(many=True))
     def get(self, request):
-        filters = self.FilterInput(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = query_valid(self.FilterInput, request)
         network = None
-        if "network" in filters.validated_data:
-            network = selectors.network_in_reach(user=request.user, slug=filters.validated_data["network"])
+        if "network" in filters:
+            network = selectors.network_in_reach(user=request.user, slug=filters["network"])
         qs = safeguarding_selectors.concerns_visible(user=request.user, network=network)
-        if "status" in filters.validated_data:
-            qs = qs.filter(status=filters.validated_data["status"])
+        if "status" in filters:
+            qs = qs.filter(status=filters["status"])
         return paginated(request, self, qs, ConcernOutput)
 
     @extend_schema(request=Input, responses={201: ConcernOutput})

@@ -15,16 +15,23 @@ def _participants_add(conversation: Conversation, users) -> None:
     )
 
 
-def conversation_direct_open(*, network: Network, user: User, other_id: int) -> tuple[Conversation, bool]:
-    """The one 1:1 conversation of two active members of a network, made on first use.
-
-    Returns (conversation, created). Someone outside the network answers 404, as if unknown.
-    """
+def messaging_membership(*, user: User, network: Network) -> Membership:
+    """The caller's membership if they may message in the network: NotFound outside it, Forbidden for a
+    commissioner (figures, not people)."""
     mine = active_membership(user=user, network=network)
     if mine is None:
         raise NotFound("No such network.")
     if mine.role not in TRADING_ROLES:
         raise Forbidden("Commissioners see figures, not people: they do not message members.")
+    return mine
+
+
+def conversation_direct_open(*, network: Network, user: User, other_id: int) -> tuple[Conversation, bool]:
+    """The one 1:1 conversation of two active members of a network, made on first use.
+
+    Returns (conversation, created). Someone outside the network answers 404, as if unknown.
+    """
+    messaging_membership(user=user, network=network)
     if other_id == user.pk:
         raise ValidationError({"member": ["You cannot start a conversation with yourself."]})
     other = User.objects.filter(

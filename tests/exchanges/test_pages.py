@@ -155,7 +155,7 @@ def test_the_coordinator_queue_lists_what_needs_them_and_resolves_with_a_reason(
 
 
 def test_the_queue_is_only_for_coordinators(network, alice):
-    assert client_for(alice).get("/coordinator/exchanges/").status_code == 404
+    assert client_for(alice).get("/coordinator/exchanges/").status_code == 403
 
 
 def test_a_redirect_never_leaves_the_site(network, alice, bob):

@@ -75,7 +75,7 @@ def test_a_coordinator_action_without_a_reason_does_nothing(client, network, coo
 
 def test_a_member_cannot_open_the_coordinators_ledger(client, network, alice):
     client.force_login(alice)
-    assert client.get(f"/networks/{network.slug}/ledger/").status_code == 404
+    assert client.get(f"/networks/{network.slug}/ledger/").status_code == 403
     client.post(f"/networks/{network.slug}/ledger/", {"action": "issue", "to_party": alice.pk, "minutes": 5})
     assert Transfer.objects.count() == 0
 

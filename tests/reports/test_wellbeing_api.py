@@ -80,12 +80,12 @@ def test_a_commissioner_is_never_due_a_check_in(network):
     assert wellbeing_due(user=commissioner, network=network) is False
 
 
-def test_commissioners_and_outsiders_get_404(api, network):
+def test_outsiders_get_404_and_commissioners_403(api, network):
     commissioner = member(network, role=Membership.Role.COMMISSIONER).user
     outsider = member(NetworkFactory(slug="elsewhere")).user
-    for user in (commissioner, outsider):
-        assert_error(api.as_user(user).get(URL), 404, "not_found")
-        assert_error(api.as_user(user).post(URL, {"action": "skip"}, format="json"), 404, "not_found")
+    for user, status, code in ((outsider, 404, "not_found"), (commissioner, 403, "permission_denied")):
+        assert_error(api.as_user(user).get(URL), status, code)
+        assert_error(api.as_user(user).post(URL, {"action": "skip"}, format="json"), status, code)
     assert not WellbeingCheckin.objects.exists()
 
 
