@@ -48,6 +48,7 @@ contract: $(VENV)/.dev-deps
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The mixed member journey against the local scale-out topology (bench/load/README.md): USERS simulated
 # members for DURATION seconds; needs PostgreSQL on 127.0.0.1:5432 (LOAD_DATABASE_URL) and redis-server;

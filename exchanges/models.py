@@ -203,6 +203,17 @@ class Transfer(models.Model):
         raise ValueError("Transfers are never deleted: correct a mistake with a reversal.")
 
 
+class TransferFeed(models.Model):
+    """Transfers not yet read by those who keep figures from the ledger (the report roll-ups).
+
+    Written in the transfer's own transaction, so none is missed; a reader applies rows and deletes them
+    in one transaction of its own, so none is counted twice. The ledger never calls its readers.
+    """
+
+    transfer = models.OneToOneField(Transfer, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    network = models.ForeignKey("members.Network", on_delete=models.CASCADE, related_name="+")
+
+
 class Hold(models.Model):
     """Minutes reserved on the payer's account for one agreed exchange, so the help can always be paid.
 

@@ -9,8 +9,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from exchanges.limits import MAX_TRANSFER_MINUTES, minutes_check
-from exchanges.models import Account, Exchange, Hold, Transfer
-from exchanges.reports.rollups import rollup_transfer
+from exchanges.models import Account, Exchange, Hold, Transfer, TransferFeed
 from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, User
 from members.selectors import active_membership, can_act_for, is_coordinator, require_coordinator
@@ -110,9 +109,6 @@ def transfer_create(
     # exchanges service sends an over-the-floor posting to a coordinator instead of failing).
     with transaction.atomic(savepoint=False):
         transfer, refusal = write(values=values, release_hold=release_hold)
-        if transfer is not None:
-            # Report roll-ups change in the same transaction, so they can never drift from the ledger.
-            rollup_transfer(transfer)
     if refusal is not None:
         raise refusal
     return transfer
@@ -161,6 +157,7 @@ def _transfer_write(*, values: dict, release_hold: int) -> tuple[Transfer | None
         held=F("held") - Case(When(pk=payer_id, then=Value(release_hold)), default=Value(0)),
     )
     transfer = Transfer.objects.create(**values)
+    TransferFeed.objects.create(transfer=transfer, network_id=transfer.network_id)
     audit_record(
         action=f"transfer.{values['kind']}",
         actor=values["created_by"],
@@ -212,6 +209,9 @@ WITH locked AS (
 ), released AS (
     UPDATE exchanges_hold h SET released_at = %(created_at)s FROM hold, ok WHERE h.id = hold.id
     RETURNING h.id, h.exchange_id, h.account_id, h.minutes
+), feed AS (
+    -- Readers of the ledger (the report roll-ups) find the new transfer here (TransferFeed).
+    INSERT INTO exchanges_transferfeed (transfer_id, network_id) SELECT id, network_id FROM transfer
 ), audit AS (
     -- One INSERT, the transfer's event first: the order the ORM path writes them in.
     INSERT INTO members_auditevent (network_id, actor_id, on_behalf_of_id, action, target_type, target_id,

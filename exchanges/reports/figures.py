@@ -25,7 +25,7 @@ from exchanges.reports.models import (
     RollupPairMonth,
 )
 from exchanges.reports.periods import Period
-from exchanges.reports.rollups import month_bit, month_of
+from exchanges.reports.rollups import month_bit, month_of, rollups_catch_up
 from exchanges.reports.suppression import Cells
 from exchanges.reports.wellbeing import wellbeing_change
 from members.models import AuditEvent, Membership, Network, SkillCategory
@@ -143,6 +143,7 @@ def _members(pks: list[int], period: Period, as_of: datetime) -> dict:
 
 def quiet_days(*, network_pks: list[int], users: set[int], period: Period, now: datetime) -> dict[int, int]:
     """Days since each of `users` last exchanged (or joined, if later), as of the period's end or now."""
+    rollups_catch_up(network_pks=network_pks)
     as_of = min(period.end_at, now)
     joined = dict(
         _memberships(network_pks)
@@ -292,6 +293,8 @@ def _category_people(pks: list[int], period: Period) -> dict[int, int]:
 def figures_compute(*, networks: list[Network], period: Period, now: datetime) -> tuple[dict, Cells, dict]:
     """(document, cells, private extras). Extras hold names for coordinators; never for commissioners."""
     pks = [n.pk for n in networks]
+    # The roll-ups first take in every transfer the ledger has fed since: figures as current as the ledger.
+    rollups_catch_up(network_pks=pks)
     rates = {n.pk: n.hourly_value_pounds for n in networks}
     months = period.months
     in_period = {"network_pk__in": pks, "month__gte": period.start, "month__lt": period.end}

@@ -1,5 +1,6 @@
-"""Roll-up maintenance: `rollup_transfer` runs inside the ledger's transaction for every transfer;
-`rollups_rebuild` recomputes every roll-up from the ledger (idempotent, safe to schedule).
+"""Roll-up maintenance: `rollups_catch_up` adds the transfers the ledger fed (`TransferFeed`) since the
+last catch-up, one `rollup_transfer` each; `rollups_rebuild` recomputes every roll-up from the ledger
+(idempotent, safe to schedule). The ledger never calls reports: reports read the ledger.
 
 Both book a reversal against the month, kind and skill category of the transfer it reverses, so
 "hours exchanged in March" stays what happened in March. A reversal of a reversal is booked as its
@@ -13,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from exchanges.models import Exchange, Transfer
+from exchanges.models import Exchange, Transfer, TransferFeed
 from exchanges.reports.models import (
     UNCATEGORISED,
     RollupCategorySpan,
@@ -135,7 +136,7 @@ def _member_span_update(network: int, month: date, changes: list[tuple[int, bool
 
 
 def rollup_transfer(transfer: Transfer) -> None:
-    """Add one new transfer to the roll-ups. Called by the ledger service in its transaction."""
+    """Add one transfer to the roll-ups, in the caller's transaction (`rollups_catch_up`)."""
     source, sign = transfer, 1
     reversed_ = transfer.reverses if transfer.kind == Transfer.Kind.REVERSAL else None
     if reversed_ is not None and reversed_.kind != Transfer.Kind.REVERSAL:
@@ -348,6 +349,34 @@ def _member_spans_rebuild(network_pks: list[int] | None) -> int:
     return len(masks)
 
 
+CATCH_UP_BATCH = 500
+
+
+def rollups_catch_up(*, network_pks: list[int] | None = None) -> int:
+    """Add the transfers the ledger has fed since the last catch-up to the roll-ups; returns how many.
+
+    Readers call this before reading figures (and the scheduler every minute), so reports are as
+    current as the ledger. Feed rows are locked, applied and deleted in one transaction: two readers
+    at once never count a transfer twice (the second waits for the first, then finds the rows gone).
+    """
+    applied = 0
+    while True:
+        with transaction.atomic():
+            feed = TransferFeed.objects.select_for_update().order_by("pk")
+            if network_pks is not None:
+                feed = feed.filter(network_id__in=network_pks)
+            ids = list(feed.values_list("pk", flat=True)[:CATCH_UP_BATCH])
+            if not ids:
+                return applied
+            transfers = (
+                Transfer.objects.filter(pk__in=ids).select_related("reverses__exchange", "exchange").order_by("pk")
+            )
+            for transfer in transfers:
+                rollup_transfer(transfer)
+            TransferFeed.objects.filter(pk__in=ids).delete()
+            applied += len(ids)
+
+
 def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
     """Recompute the roll-ups (of some networks, or all) from the ledger in one transaction.
 
@@ -367,6 +396,11 @@ def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
         if connection.vendor == "postgresql":
             cursor.execute("LOCK TABLE exchanges_transfer IN SHARE MODE")
             cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Everything fed so far is in the rebuild (new transfers wait for the SHARE lock above).
+        feed = TransferFeed.objects.all()
+        if network_pks is not None:
+            feed = feed.filter(network_id__in=network_pks)
+        feed.delete()
         cursor.execute("DROP TABLE IF EXISTS rollup_src")
         cursor.execute(f"CREATE TEMP TABLE rollup_src AS {source}", month_params)
         for model, (columns, select) in zip(ROLLUPS, REBUILD, strict=True):
