@@ -40,9 +40,11 @@ test: $(VENV)/.dev-deps node_modules/.installed
 	TIMEBANK_TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m browser $(PYTEST_ARGS); \
 		status=$$?; [ $$status -eq 0 ] || [ $$status -eq 5 ]
 
+# mypy checks the files listed in pyproject.toml ([tool.mypy]): every service, selector and rule module.
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The mixed member journey against the local scale-out topology (bench/load/README.md): USERS simulated
 # members for DURATION seconds; needs PostgreSQL on 127.0.0.1:5432 (LOAD_DATABASE_URL) and redis-server;
