@@ -45,10 +45,13 @@ test: $(VENV)/.dev-deps node_modules/.installed
 contract: $(VENV)/.dev-deps
 	$(BIN)/python .ci/schemathesis.py
 
+# Import contracts (.importlinter: imports point down the layers) and mypy over the files listed in
+# pyproject.toml ([tool.mypy]): every service, selector and rule module.
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The mixed member journey against the local scale-out topology (bench/load/README.md): USERS simulated
 # members for DURATION seconds; needs PostgreSQL on 127.0.0.1:5432 (LOAD_DATABASE_URL) and redis-server;

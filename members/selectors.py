@@ -113,7 +113,9 @@ def networks_with_my_membership(*, user: User) -> QuerySet[Network]:
 def network_for_members(*, user: User, slug: str) -> tuple[Network, Membership]:
     """The network and the caller's active membership: 404 if they are not in it, 403 if not active."""
     network = Network.objects.filter(slug=slug).first()
-    own = membership_get(user=user, network=network) if network is not None else None
+    if network is None:
+        raise NotFound("No such network.")
+    own = membership_get(user=user, network=network)
     if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
         raise NotFound("No such network.")
     if not own.is_active or own.role == Membership.Role.COMMISSIONER:

@@ -57,6 +57,8 @@ def idempotent_answer(
         record_id = _claim(user=user, key=key, fingerprint=fingerprint)
         if record_id is None:
             record = IdempotencyRecord.objects.get(user=user, key=key)
+            # A record gets its answer in the transaction that inserts it, so one we can read has both.
+            assert record.status_code is not None and record.response is not None
             if record.request_hash != fingerprint:
                 raise IdempotencyMismatch("This Idempotency-Key was used with a different request.")
             return record.status_code, record.response

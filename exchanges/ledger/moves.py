@@ -4,7 +4,7 @@ adjustments and reversals, each checked here and then written by `transfer_creat
 from django.db import IntegrityError, transaction
 
 from exchanges.ledger.selectors import member_account
-from exchanges.ledger.services import _require_reason, network_accounts_open, transfer_create
+from exchanges.ledger.services import _check_minutes, _require_reason, network_accounts_open, transfer_create
 from exchanges.models import Account, Transfer
 from members.models import Membership, Network, User
 from members.selectors import can_act_for, is_coordinator, supports
@@ -70,10 +70,20 @@ def transfer_request(
         raise ValidationError({"kind": ["Choose gift, donation, grant, issue, adjustment or reversal."]})
     if len(memo or "") > 200:
         raise ValidationError({"memo": ["Keep the note under 200 characters."]})
-    common = {"created_by": actor, "memo": memo or "", "reason": reason or "", "idempotency_key": idempotency_key}
+    memo = memo or ""
 
     if kind == Transfer.Kind.REVERSAL:
-        return _reversal(network=network, transfer_id=transfer, **common)
+        return _reversal(
+            network=network,
+            transfer_id=transfer,
+            created_by=actor,
+            memo=memo,
+            reason=reason or "",
+            idempotency_key=idempotency_key,
+        )
+
+    on_behalf_of: User | None = None
+    booked_reason = reason or ""
 
     if kind in MEMBER_KINDS:
         if from_member is None and membership is not None:
@@ -91,15 +101,17 @@ def transfer_request(
                 raise Forbidden("You have no account in this network.")
         else:
             payer = _member_account(network=network, user_id=from_member, field="from")
+        # Each way above finds a member's account, which always has its membership (account_member_has_membership).
+        assert payer.membership is not None
         if payer.membership.user_id != actor.pk and not can_act_for(
             actor=actor, member=payer.membership.user, network=network
         ):
             raise Forbidden("Only the member, their supporter or a coordinator can give their hours.")
         if payer.membership.user_id != actor.pk:
-            common["on_behalf_of"] = payer.membership.user
+            on_behalf_of = payer.membership.user
             if not supports(supporter=actor, member=payer.membership.user, network=network):
                 # A coordinator moving someone's hours is a coordinator action: it says why (PRODUCT §3).
-                common["reason"] = _require_reason(reason)
+                booked_reason = _require_reason(reason)
         if kind == Transfer.Kind.GIFT:
             if to_member == POT:
                 raise ValidationError({"to_member": ["To give to the pot, make a donation."]})
@@ -117,10 +129,24 @@ def transfer_request(
         payee = _party_account(network=network, party=to_member, field="to")
     if payer.pk == payee.pk:
         raise ValidationError({"to_member": ["Minutes must go to someone else."]})
-    return transfer_create(network=network, from_account=payer, to_account=payee, minutes=minutes, kind=kind, **common)
+    return transfer_create(
+        network=network,
+        from_account=payer,
+        to_account=payee,
+        # transfer_create's own first check, made here so what it is given is an int.
+        minutes=_check_minutes(minutes),
+        kind=kind,
+        created_by=actor,
+        on_behalf_of=on_behalf_of,
+        memo=memo,
+        reason=booked_reason,
+        idempotency_key=idempotency_key,
+    )
 
 
-def _reversal(*, network: Network, transfer_id: int | None, **common) -> Transfer:
+def _reversal(
+    *, network: Network, transfer_id: int | None, created_by: User, memo: str, reason: str, idempotency_key: str | None
+) -> Transfer:
     if isinstance(transfer_id, bool) or not isinstance(transfer_id, int):
         raise ValidationError({"transfer": ["Name the transfer to reverse by its id."]})
     original = (
@@ -142,7 +168,10 @@ def _reversal(*, network: Network, transfer_id: int | None, **common) -> Transfe
                 kind=Transfer.Kind.REVERSAL,
                 reverses=original,
                 exchange=original.exchange,
-                **common,
+                created_by=created_by,
+                memo=memo,
+                reason=reason,
+                idempotency_key=idempotency_key,
             )
     except IntegrityError as exc:
         if Transfer.objects.filter(reverses=original).exists():

@@ -144,12 +144,15 @@ def member_account(*, network: Network, user_id: int) -> Account | None:
 def account_owner(account: Account) -> int | str:
     """What names an account in the API: the member's user id, "pot" or "issuance"."""
     if account.kind == Account.Kind.MEMBER:
+        # The database's account_member_has_membership check: a member account always has its membership.
+        assert account.membership is not None
         return account.membership.user_id
     return account.kind
 
 
 def account_name(account: Account) -> str:
     if account.kind == Account.Kind.MEMBER:
+        assert account.membership is not None  # account_member_has_membership, as above
         user = account.membership.user
         return user.display_name or f"Member {user.pk}"
     return str(Account.Kind(account.kind).label)
@@ -157,9 +160,9 @@ def account_name(account: Account) -> str:
 
 def transfer_description(transfer: Transfer) -> str:
     """What a statement line was for, in plain words."""
-    if transfer.kind == Transfer.Kind.EXCHANGE and transfer.exchange_id:
-        exchange = transfer.exchange
-        what = exchange.description or (exchange.listing.title if exchange.listing_id else "")
+    # A foreign key that is not set reads as None without a query.
+    if transfer.kind == Transfer.Kind.EXCHANGE and (exchange := transfer.exchange) is not None:
+        what = exchange.description or (exchange.listing.title if exchange.listing is not None else "")
         return f"Help: {what}" if what else "Help exchanged"
     label = str(Transfer.Kind(transfer.kind).label)
     if transfer.kind == Transfer.Kind.REVERSAL and transfer.reverses_id:

@@ -111,6 +111,7 @@ def transfer_create(
         transfer, refusal = write(values=values, release_hold=release_hold)
     if refusal is not None:
         raise refusal
+    assert transfer is not None  # each write returns either the transfer or why it was refused
     return transfer
 
 
@@ -149,8 +150,9 @@ def _transfer_write(*, values: dict, release_hold: int) -> tuple[Transfer | None
             .filter(exchange=values["exchange"], account_id=payer_id, minutes=release_hold, released_at__isnull=True)
             .first()
         )
-    account = {"kind": kind, "balance": balance, "held": held, "floor": floor}
-    if (release_hold and hold is None) or not _allowed(**account, minutes=minutes, release_hold=release_hold):
+    if (release_hold and hold is None) or not _allowed(
+        kind=kind, balance=balance, held=held, floor=floor, minutes=minutes, release_hold=release_hold
+    ):
         return None, _refusal(held=held, release_hold=release_hold, hold_found=hold is not None)
     Account.objects.filter(pk__in=(payer_id, payee_id)).update(
         balance=F("balance") + Case(When(pk=payer_id, then=Value(-minutes)), default=Value(minutes)),
@@ -345,6 +347,7 @@ def account_floor_set(*, account: Account, actor: User, floor_minutes: int, reas
             floor=floor_minutes, floor_reason=reason[:200]
         )
         if updated:
+            assert before.membership is not None  # a member's account (checked above) has its membership
             audit_record(
                 action="account.floor",
                 actor=actor,

@@ -30,7 +30,7 @@ def _needs_approval(exchange: Exchange) -> bool:
     rule = exchange.network.approval
     if rule == Network.Approval.ALWAYS:
         return True
-    if rule == Network.Approval.SENSITIVE and exchange.listing_id:
+    if rule == Network.Approval.SENSITIVE and exchange.listing is not None:
         return exchange.listing.skills.filter(category__sensitive=True).exists()
     return False
 

@@ -131,6 +131,8 @@ def exchange_confirm(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
             raise Forbidden("Someone else must confirm what you claimed; a coordinator can settle it with a reason.")
         acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.claimed_side))
         obo = acting.on_behalf_of
+        # Only exchange_complete makes an exchange claimed, and it saves the minutes with that state.
+        assert exchange.claimed_minutes is not None
         if _post(exchange, minutes=exchange.claimed_minutes, actor=actor, on_behalf_of=obo, reason=reason):
             _posted_step(
                 exchange, action="confirm", actor=actor, on_behalf_of=obo, notify=(PROVIDER, RECIPIENT), reason=reason
@@ -236,6 +238,7 @@ def exchanges_autoconfirm(*, now=None, limit: int = 500) -> int:
             )
             if row is None:
                 continue
+            assert row.claimed_minutes is not None  # claimed, so its minutes are set (as in exchange_confirm)
             if _post(row, minutes=row.claimed_minutes, actor=None, on_behalf_of=None):
                 _posted_step(row, action="autoconfirm", actor=None, on_behalf_of=None, notify=(PROVIDER, RECIPIENT))
                 posted += 1

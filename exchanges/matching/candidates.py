@@ -118,7 +118,7 @@ class Found:
     listing_id: int | None
     membership_id: int
     neighbourhood: str
-    availability: object
+    availability: list[str] | None  # slots as the profile and listing services store them
     checked: bool
     skills: dict[str, float]
 
@@ -221,7 +221,7 @@ class Owner:
 
     is_active: bool
     neighbourhood: str
-    availability: object
+    availability: list[str] | None  # slots as the profile and listing services store them
     checked: bool
     blocked: set[int]
 

@@ -87,14 +87,15 @@ def _histories(network_id: int, user_ids: Iterable[int], me: int) -> tuple[dict[
     if not people:
         return {}, set()
     posted, states = Exchange.State.POSTED, list(MET_STATES)
+    people_params: list[str | int | list[int]]
     if connection.vendor in _PEOPLE_SQL:
         people_sql = _PEOPLE_SQL[connection.vendor]
         people_params = [people if connection.vendor == "postgresql" else json.dumps(people)]
     else:
-        people_sql, people_params = f"IN ({', '.join(['%s'] * len(people))})", people
+        people_sql, people_params = f"IN ({', '.join(['%s'] * len(people))})", [*people]
     sql = _HISTORY_SQL.format(met=", ".join(["%s"] * len(states)), people=people_sql)
-    params = [posted, Exchange.State.CANCELLED, Exchange.State.DISPUTED, posted, posted, me]
-    params += [*states, network_id, *people_params, network_id, *people_params]
+    params: list[str | int | list[int]] = [posted, Exchange.State.CANCELLED, Exchange.State.DISPUTED, posted, posted]
+    params += [me, *states, network_id, *people_params, network_id, *people_params]
     records, met = {}, set()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -126,7 +127,8 @@ def _details(ranked: list[RankedMatch], listing: Listing) -> list[ListingMatch]:
     Members carry only their name and email (other fields load if read)."""
     fields = Listing._meta.concrete_fields
     converters = [
-        (field, connection.ops.get_db_converters(Col("l", field)) + field.get_db_converters(connection))
+        # Field.get_db_converters is public Django API the stubs leave out.
+        (field, connection.ops.get_db_converters(Col("l", field)) + field.get_db_converters(connection))  # type: ignore[attr-defined]
         for field in fields
     ]
     listing_ids = [r.listing_id for r in ranked if r.listing_id] or [0]
@@ -183,8 +185,9 @@ def _prefetched_skills(listing: Listing, skills: list[Skill]) -> None:
     """`listing.skills.all()` answers these without a query, as after `prefetch_related("skills")`."""
     cached = Skill.objects.all()
     cached._result_cache = skills
-    cached._prefetch_done = True
-    listing._prefetched_objects_cache = {"skills": cached}
+    # Attributes Django itself sets on querysets and instances; the stubs do not declare them.
+    cached._prefetch_done = True  # type: ignore[attr-defined]
+    listing._prefetched_objects_cache = {"skills": cached}  # type: ignore[attr-defined]
 
 
 def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
@@ -231,7 +234,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
         for f in found
     ]
     ranked = rank_candidates(
-        kind=listing.kind,
+        kind="request" if listing.kind == Listing.Kind.REQUEST else "offer",
         mine=Side(
             skills=mine,
             availability=parse_availability(listing.availability or owner.availability),

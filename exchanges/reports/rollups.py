@@ -205,7 +205,10 @@ def rollup_transfer(transfer: Transfer) -> None:
 
 
 def _month_sql(column: str) -> tuple[str, tuple]:
-    sql, params = connection.ops.datetime_trunc_sql("month", column, (), settings.TIME_ZONE)
+    # The stubs still say this returns SQL alone; since Django 4.2 it returns (sql, params).
+    sql: str
+    params: tuple
+    sql, params = connection.ops.datetime_trunc_sql("month", column, (), settings.TIME_ZONE)  # type: ignore[misc]
     if connection.vendor == "postgresql":
         return f"CAST({sql} AS date)", params
     return f"substr({sql}, 1, 10)", params
@@ -404,13 +407,14 @@ def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
         cursor.execute("DROP TABLE IF EXISTS rollup_src")
         cursor.execute(f"CREATE TEMP TABLE rollup_src AS {source}", month_params)
         for model, (columns, select) in zip(ROLLUPS, REBUILD, strict=True):
-            rows = model.objects.all()
+            # _default_manager: the roll-up models share no base, so only Model's own manager is typed.
+            rows = model._default_manager.all()
             if network_pks is not None:
                 rows = rows.filter(network_pk__in=network_pks)
             rows.delete()
             table = model._meta.db_table
             cursor.execute(f"INSERT INTO {table} ({columns}) {select}")
-            counts[table] = model.objects.count()
+            counts[table] = model._default_manager.count()
         cursor.execute("DROP TABLE rollup_src")
         counts[RollupPairMonth._meta.db_table] = _pair_months_rebuild(network_pks)
         counts[RollupCategorySpan._meta.db_table] = _spans_rebuild(network_pks)

@@ -30,7 +30,9 @@ def report_role(*, user: User, network: Network) -> str | None:
 def report_network_get(*, user: User, slug: str) -> tuple[Network, str]:
     """The network and the caller's report role in it; NotFound outside their networks."""
     network = Network.objects.filter(slug=slug).first()
-    role = report_role(user=user, network=network) if network is not None else None
+    if network is None:
+        raise NotFound("No such network.")
+    role = report_role(user=user, network=network)
     if role is None:
         raise NotFound("No such network.")
     return network, role

@@ -90,6 +90,8 @@ def _memberships(user: User) -> list[dict]:
 
 def _account_party(account: Account) -> dict | str:
     if account.kind == Account.Kind.MEMBER:
+        # The database's account_member_has_membership check: a member account always has its membership.
+        assert account.membership is not None
         return _person(account.membership.user)
     return account.kind  # "pot" or "issuance"
 
@@ -182,7 +184,7 @@ def _notifications(user: User) -> list[dict]:
     return [
         {
             "id": n.pk,
-            "network": n.network.slug if n.network_id else None,
+            "network": n.network.slug if n.network else None,
             "kind": n.kind,
             "text": n.text,
             "created_at": _when(n.created_at),
@@ -218,7 +220,7 @@ def _audit(user: User) -> list[dict]:
         out.append(
             {
                 "created_at": _when(event.created_at),
-                "network": event.network.slug if event.network_id else None,
+                "network": event.network.slug if event.network else None,
                 "action": event.action,
                 "by": _person(event.actor) if event.actor_id else "system",
                 "on_behalf_of": event.on_behalf_of_id,

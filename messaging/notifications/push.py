@@ -51,7 +51,8 @@ def pushes_deferred():
     `push_after_commit` still waits for the commit) are collected in the yielded list instead of sent,
     so the caller sends them with `push_now` back on its loop, without a hop from this thread."""
     outer = getattr(_deferred, "pushes", None)
-    _deferred.pushes = pushes = []
+    pushes: list[tuple[list[int], dict]] = []
+    _deferred.pushes = pushes
     try:
         yield pushes
     finally:

@@ -12,7 +12,7 @@ from timebank.errors import NotFound
 def notification_serialize(notification: Notification) -> dict:
     return {
         "id": notification.pk,
-        "network": notification.network.slug if notification.network_id else None,
+        "network": notification.network.slug if notification.network else None,
         "kind": notification.kind,
         "text": notification.text,
         "url": notification.url,
