@@ -238,7 +238,8 @@ def fillers() -> dict:
     """Path parameters from the demo data, by parameter name (and the route, where a name is ambiguous)."""
     from django.db.models import Q
 
-    from exchanges.models import Account, Exchange, Listing
+    from exchanges.ledger.models import Account
+    from exchanges.models import Exchange, Listing
     from exchanges.reports.exports import EXPORTS
     from members.models import Network, User
     from members.safeguarding.models import Concern, SafeguardingCheck

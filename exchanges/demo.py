@@ -7,7 +7,8 @@ from unittest import mock
 from django.utils import timezone
 
 from exchanges import services
-from exchanges.models import Account, Exchange, Listing, Transfer
+from exchanges.ledger.models import Account, Transfer
+from exchanges.models import Exchange, Listing
 from members.models import AuditEvent, Membership, Network, Skill, User
 from messaging.notifications.models import Notification
 

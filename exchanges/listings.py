@@ -5,10 +5,11 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from exchanges.ledger.models import Account
 from exchanges.lifecycle.common import acting_for
 from exchanges.limits import MAX_HELP_MINUTES, minutes_check
 from exchanges.matching.services import listing_match_notify, listing_skills_refresh
-from exchanges.models import Account, Listing
+from exchanges.models import Listing
 from members.audit import audit_record
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User
 from members.selectors import active_membership, is_coordinator

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "members",
     "members.safeguarding",
+    "exchanges.ledger",
     "exchanges",
     "exchanges.matching",
     "exchanges.reports",

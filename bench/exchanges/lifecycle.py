@@ -28,7 +28,8 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from exchanges import services  # noqa: E402
-from exchanges.models import Account, Exchange  # noqa: E402
+from exchanges.ledger.models import Account  # noqa: E402
+from exchanges.models import Exchange  # noqa: E402
 from members.models import Membership, User  # noqa: E402
 from members.services import membership_activate, network_create  # noqa: E402
 

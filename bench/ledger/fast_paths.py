@@ -22,7 +22,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from exchanges.ledger import services as ledger  # noqa: E402
-from exchanges.models import Account  # noqa: E402
+from exchanges.ledger.models import Account  # noqa: E402
 from members.models import Network  # noqa: E402
 from messaging.services import conversation_direct_open, message_send  # noqa: E402
 from messaging.services import messages as chat  # noqa: E402

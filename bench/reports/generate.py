@@ -19,7 +19,8 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from exchanges.models import Account, Listing  # noqa: E402
+from exchanges.ledger.models import Account  # noqa: E402
+from exchanges.models import Listing  # noqa: E402
 from members.models import Membership, Network, Skill, SkillCategory, User  # noqa: E402
 from members.services import network_create  # noqa: E402
 

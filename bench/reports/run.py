@@ -22,8 +22,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from exchanges.ledger.models import Account, Transfer  # noqa: E402
 from exchanges.ledger.services import network_accounts_open, transfer_create  # noqa: E402
-from exchanges.models import Account, Exchange, Transfer  # noqa: E402
+from exchanges.models import Exchange  # noqa: E402
 from exchanges.reports.models import RollupMonthKind  # noqa: E402
 from exchanges.reports.periods import Period, month_add  # noqa: E402
 from exchanges.reports.rollups import rollups_rebuild  # noqa: E402

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges.ledger.idempotency import idempotency_fingerprint, idempotent_answer
+from exchanges.ledger.models import Transfer
 from exchanges.ledger.moves import COORDINATOR_KINDS, transfer_request
 from exchanges.ledger.selectors import (
     account_name,
@@ -24,7 +25,6 @@ from exchanges.ledger.selectors import (
 )
 from exchanges.ledger.services import account_floor_set
 from exchanges.limits import MAX_TRANSFER_MINUTES
-from exchanges.models import Transfer
 from timebank.api import Pagination, exception_handler, paginated, query_valid
 from timebank.errors import NotFound
 from timebank.ids import MAX_ID, is_id

@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from exchanges.models import IdempotencyRecord
+from exchanges.ledger.models import IdempotencyRecord
 from members.models import User
 from timebank.errors import IdempotencyMismatch, ValidationError
 

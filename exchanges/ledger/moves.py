@@ -3,9 +3,9 @@ adjustments and reversals, each checked here and then written by `transfer_creat
 
 from django.db import IntegrityError, transaction
 
+from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.selectors import member_account
 from exchanges.ledger.services import _check_minutes, _require_reason, network_accounts_open, transfer_create
-from exchanges.models import Account, Transfer
 from members.models import Membership, Network, User
 from members.selectors import can_act_for, is_coordinator, supports
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError

@@ -6,7 +6,8 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
-from exchanges.models import Account, Exchange, Hold, Transfer
+from exchanges.ledger.models import Account, Hold, Transfer
+from exchanges.models import Exchange
 from members.models import Membership, Network, User
 from members.selectors import can_act_for, network_in_reach
 from timebank.errors import NotFound

@@ -8,8 +8,9 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from exchanges.ledger.models import Account, Hold, Transfer, TransferFeed
 from exchanges.limits import MAX_TRANSFER_MINUTES, minutes_check
-from exchanges.models import Account, Exchange, Hold, Transfer, TransferFeed
+from exchanges.models import Exchange
 from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, User
 from members.selectors import active_membership, can_act_for, is_coordinator, require_coordinator

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.moves import transfer_request
 from exchanges.ledger.selectors import account_name, accounts_visible, transfer_description, transfers_visible
 from exchanges.ledger.services import account_floor_set, account_settle
 from exchanges.limits import MAX_TRANSFER_MINUTES
-from exchanges.models import Account, Transfer
 from members.models import Membership
 from members.selectors import network_in_reach, require_coordinator
 from timebank.errors import DomainError

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
+from exchanges.ledger.models import Account
 from exchanges.ledger.services import hold_release
 from exchanges.limits import MAX_HELP_MINUTES, minutes_check
-from exchanges.models import Account, Exchange
+from exchanges.models import Exchange
 from members.acting import ActingScope, acting_scope
 from members.audit import audit_record
 from members.models import Membership, Network, User

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from exchanges.ledger.models import Account
 from exchanges.lifecycle.common import (
     Acting,
     State,
@@ -13,7 +14,7 @@ from exchanges.lifecycle.common import (
     step,
 )
 from exchanges.limits import MAX_HELP_MINUTES
-from exchanges.models import Account, Exchange, Listing
+from exchanges.models import Exchange, Listing
 from members.models import Membership, Network, User
 from members.selectors import active_membership, is_coordinator
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError

@@ -3,7 +3,8 @@
 import csv
 from collections.abc import Iterator
 
-from exchanges.models import Account, Exchange, Listing, Transfer
+from exchanges.ledger.models import Account, Transfer
+from exchanges.models import Exchange, Listing
 from members.models import Membership, Network
 
 

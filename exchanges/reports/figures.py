@@ -14,7 +14,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum
 
-from exchanges.models import Account, Exchange, Listing, Transfer
+from exchanges.ledger.models import Account, Transfer
+from exchanges.models import Exchange, Listing
 from exchanges.reports.cells import REACH_FIELDS, report_cells
 from exchanges.reports.models import (
     UNCATEGORISED,

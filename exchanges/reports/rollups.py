@@ -14,7 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from exchanges.models import Exchange, Transfer, TransferFeed
+from exchanges.ledger.models import Transfer, TransferFeed
+from exchanges.models import Exchange
 from exchanges.reports.models import (
     UNCATEGORISED,
     RollupCategorySpan,

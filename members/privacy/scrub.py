@@ -27,7 +27,7 @@ SKIPPED = {
     "members.network",
     "members.skill",
     "members.skillcategory",
-    "exchanges.transfer",
+    "ledger.transfer",
     "contenttypes.contenttype",
     "auth.permission",
     "auth.group",

@@ -9,7 +9,8 @@ only; a request for those goes to the network's coordinator.
 from django.db.models import Q
 from django.utils import timezone
 
-from exchanges.models import Account, Exchange, Listing, Transfer
+from exchanges.ledger.models import Account, Transfer
+from exchanges.models import Exchange, Listing
 from exchanges.reports.models import WellbeingCheckin
 from members.models import AuditEvent, Membership, SupportLink, User
 from members.safeguarding.models import Concern

@@ -34,8 +34,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
+from exchanges.ledger.models import IdempotencyRecord
 from exchanges.matching.models import ListingSkill, ProfileSkill
-from exchanges.models import Exchange, IdempotencyRecord, Listing
+from exchanges.models import Exchange, Listing
 from exchanges.reports.models import WellbeingCheckin
 from members.audit import audit_record, reason_clean
 from members.models import Membership, SupportLink, User

@@ -2,7 +2,8 @@
 
 import pytest
 
-from exchanges.models import Exchange, Transfer
+from exchanges.ledger.models import Transfer
+from exchanges.models import Exchange
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchanges.models import Transfer
+from exchanges.ledger.models import Transfer
 from messaging.models import Message
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ import json
 import pytest
 from django.test import Client
 
-from exchanges.models import Exchange, Listing, Transfer
+from exchanges.ledger.models import Transfer
+from exchanges.models import Exchange, Listing
 from tests.bad_input.routes import all_paths
 from tests.messaging.conftest import socket_for
 from timebank import jsontext

@@ -3,8 +3,9 @@
 import pytest
 from django.db.models import Q, Sum
 
+from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.services import transfer_create
-from exchanges.models import Account, Exchange, Transfer
+from exchanges.models import Exchange
 from members.models import Membership, SupportLink
 from tests.factories import member
 

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from exchanges import services
-from exchanges.models import Exchange, Listing, Transfer
+from exchanges.ledger.models import Transfer
+from exchanges.models import Exchange, Listing
 from exchanges.selectors import exchange_actions
 from messaging.notifications.models import Notification
 from tests.exchanges.conftest import account, ledger_problems

@@ -10,7 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from exchanges import services
-from exchanges.models import Exchange, Transfer
+from exchanges.ledger.models import Transfer
+from exchanges.models import Exchange
 from tests.exchanges.conftest import account, ledger_problems
 from tests.exchanges.helpers import claimed, proposed
 from tests.factories import member

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from exchanges.demo import demo_exchanges
-from exchanges.models import Exchange, Listing, Transfer
+from exchanges.ledger.models import Transfer
+from exchanges.models import Exchange, Listing
 from members.models import Membership, SupportLink
 from tests.exchanges.conftest import ledger_problems
 from tests.factories import member

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from exchanges.models import Exchange, Transfer
+from exchanges.ledger.models import Transfer
+from exchanges.models import Exchange
 from members.models import AuditEvent, Membership, Network
 from tests.exchanges.conftest import account
 from tests.exchanges.helpers import accepted, claimed, disputed, proposed

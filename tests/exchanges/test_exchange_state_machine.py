@@ -23,7 +23,8 @@ from hypothesis.stateful import (
 )
 
 from exchanges import services
-from exchanges.models import Account, Exchange
+from exchanges.ledger.models import Account
+from exchanges.models import Exchange
 from members.models import Membership, SupportLink
 from tests.exchanges.conftest import issue, ledger_problems
 from tests.factories import NetworkFactory, member

@@ -6,7 +6,8 @@ from unittest import mock
 import pytest
 
 from exchanges import services
-from exchanges.models import Exchange, Transfer
+from exchanges.ledger.models import Transfer
+from exchanges.models import Exchange
 from members.models import AuditEvent, Network
 from messaging.notifications.models import Notification
 from tests.exchanges.conftest import account, issue, ledger_problems

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 
 from exchanges import services
-from exchanges.models import Exchange, Listing, Transfer
+from exchanges.ledger.models import Transfer
+from exchanges.models import Exchange, Listing
 from members.models import Network
 from tests.exchanges.conftest import account
 from tests.exchanges.helpers import disputed, proposed

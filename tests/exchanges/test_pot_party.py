@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from exchanges.models import Exchange, Transfer
+from exchanges.ledger.models import Transfer
+from exchanges.models import Exchange
 from members.models import Membership
 from tests.exchanges.conftest import account, issue, ledger_problems
 from tests.factories import member

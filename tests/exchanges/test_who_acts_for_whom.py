@@ -5,7 +5,8 @@ import pytest
 from django.test import Client
 
 from exchanges.forms import RecordForm
-from exchanges.models import Exchange, Listing, Transfer
+from exchanges.ledger.models import Transfer
+from exchanges.models import Exchange, Listing
 from members.acting import acts_for
 from members.models import Membership
 from members.services import membership_role_change, support_link

@@ -2,8 +2,9 @@
 
 import pytest
 
+from exchanges.ledger.models import Account, Hold, Transfer
 from exchanges.ledger.services import hold_place, transfer_create
-from exchanges.models import Account, Exchange, Hold, Transfer
+from exchanges.models import Exchange
 
 
 def account_of(user, network) -> Account:

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from exchanges.ledger.models import Transfer
 from exchanges.ledger.selectors import ledger_verify
-from exchanges.models import Transfer
 from tests.ledger.conftest import account_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -5,8 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
+from exchanges.ledger.models import Account, Hold, Transfer
 from exchanges.ledger.selectors import ledger_verify
-from exchanges.models import Account, Exchange, Hold, Transfer
+from exchanges.models import Exchange
 from tests.factories import member
 from tests.ledger.conftest import account_of, held_for, issue, pot_of
 
@@ -78,7 +79,7 @@ def test_the_database_refuses_a_transfer_filed_under_another_network_than_its_ac
 
 @pytest.mark.django_db
 def test_the_database_refuses_a_hold_on_an_account_of_another_network(network, other_network, alice, bob):
-    from exchanges.models import Hold
+    from exchanges.ledger.models import Hold
 
     exchange = Exchange.objects.create(network=network, provider=bob, recipient=alice, minutes=5, proposed_by=bob)
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from exchanges import services as exchange_services
 from exchanges.ledger import services as ledger_services
+from exchanges.ledger.models import Account, Hold, Transfer
 from exchanges.ledger.moves import transfer_request
 from exchanges.ledger.selectors import ledger_verify
-from exchanges.models import Account, Exchange, Hold, Transfer
+from exchanges.models import Exchange
 from exchanges.reports.models import RollupMonthKind
 from members.models import AuditEvent, Membership
 from tests.factories import NetworkFactory, member

@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchanges.models import IdempotencyRecord, Transfer
+from exchanges.ledger.models import IdempotencyRecord, Transfer
 from tests.ledger.conftest import account_of, ledger_counts
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,9 @@
 import pytest
 from django.test import Client
 
+from exchanges.ledger.models import Transfer
 from exchanges.limits import MAX_HELP_MINUTES, MAX_TRANSFER_MINUTES
-from exchanges.models import Exchange, Listing, Transfer
+from exchanges.models import Exchange, Listing
 from tests.ledger.conftest import account_of, issue, ledger_counts
 
 pytestmark = pytest.mark.django_db

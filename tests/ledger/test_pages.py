@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchanges.models import Transfer
+from exchanges.ledger.models import Transfer
 from tests.ledger.conftest import account_of, issue, pot_of
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from exchanges.ledger.models import Account, Hold, Transfer
 from exchanges.ledger.services import account_settle, hold_release, transfer_create
-from exchanges.models import Account, Exchange, Hold, Transfer
+from exchanges.models import Exchange
 from members.models import AuditEvent, Membership
 from tests.factories import NetworkFactory, member
 from tests.ledger.conftest import account_of, held_for, issuance_of, issue, pot_of

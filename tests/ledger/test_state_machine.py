@@ -8,10 +8,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from exchanges.ledger.models import Transfer
 from exchanges.ledger.moves import transfer_request
 from exchanges.ledger.selectors import ledger_verify
 from exchanges.ledger.services import account_floor_set, account_settle, hold_place, hold_release
-from exchanges.models import Exchange, Transfer
+from exchanges.models import Exchange
 from members.models import Membership
 from tests.factories import NetworkFactory, member
 from timebank.errors import DomainError

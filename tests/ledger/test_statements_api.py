@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchanges.models import Account
+from exchanges.ledger.models import Account
 from members.models import AuditEvent, Membership, SupportLink
 from tests.factories import member
 from tests.ledger.conftest import account_of, issue, ledger_counts, pot_of
@@ -132,7 +132,7 @@ def test_a_transfers_answer_is_what_its_declared_fields_give(api, post_transfer,
     from rest_framework import serializers
 
     from exchanges.ledger.apis import TransferOutput
-    from exchanges.models import Transfer
+    from exchanges.ledger.models import Transfer
 
     bob.display_name = "Bob"
     bob.save()

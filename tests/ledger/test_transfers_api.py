@@ -2,7 +2,7 @@
 
 import pytest
 
-from exchanges.models import Transfer
+from exchanges.ledger.models import Transfer
 from members.models import AuditEvent, Membership, SupportLink
 from tests.factories import member
 from tests.ledger.conftest import account_of, issuance_of, issue, ledger_counts, pot_of

@@ -5,11 +5,11 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db import connection
 
+from exchanges.ledger.models import Account
 from exchanges.ledger.services import transfer_create
 from exchanges.lifecycle.settle import exchange_confirm
 from exchanges.lifecycle.start import exchange_record
 from exchanges.listings import listing_create
-from exchanges.models import Account
 from exchanges.reports.wellbeing import wellbeing_record
 from members import profiles, services
 from members.models import Membership

@@ -7,9 +7,10 @@ from allauth.mfa.models import Authenticator
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.selectors import ledger_verify
 from exchanges.lifecycle.start import exchange_propose
-from exchanges.models import Account, Exchange, Listing, Transfer
+from exchanges.models import Exchange, Listing
 from exchanges.reports.models import WellbeingCheckin
 from members.models import AuditEvent, Membership, SupportLink, User
 from members.privacy.scrub import text_scrub

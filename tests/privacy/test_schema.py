@@ -10,8 +10,8 @@ def test_the_schema_documents_export_and_both_erasures(db):
     assert "get" in paths["/api/v1/me/export/"]
     assert "post" in paths["/api/v1/me/erase/"]
     assert "post" in paths["/api/v1/networks/{slug}/members/{user_id}/erase/"]
-    assert components["MeEraseInput"]["required"] == ["password"]
-    assert components["MemberEraseInput"]["required"] == ["reason"]
+    assert components["MeEraseInputRequest"]["required"] == ["password"]
+    assert components["MemberEraseInputRequest"]["required"] == ["reason"]
     assert {"person", "memberships", "statement", "messages_sent", "audit_events"} <= set(
         components["PersonalDataExport"]["properties"]
     )

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.services import transfer_create
-from exchanges.models import Account, Exchange, Listing, Transfer
+from exchanges.models import Exchange, Listing
 from exchanges.reports.models import WellbeingCheckin
 from members.models import AuditEvent, Membership, Network, Skill, SkillCategory, User
 from tests.factories import NetworkFactory, UserFactory, member

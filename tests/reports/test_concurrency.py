@@ -5,8 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
+from exchanges.ledger.models import Account
 from exchanges.ledger.services import transfer_create
-from exchanges.models import Account, Exchange
+from exchanges.models import Exchange
 from exchanges.reports.rollups import rollups_rebuild
 from tests.factories import NetworkFactory, member
 from tests.reports.test_rollups import snapshot

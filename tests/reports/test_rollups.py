@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from exchanges.models import Account, Transfer, TransferFeed
+from exchanges.ledger.models import Account, Transfer, TransferFeed
 from exchanges.reports.models import (
     RollupCategorySpan,
     RollupMemberCategory,
