@@ -17,8 +17,10 @@ from exchanges.reports.selectors import COORDINATOR, report_csv, report_funded, 
 from timebank.errors import Forbidden, NotFound
 
 PERIOD = [
-    OpenApiParameter("from", str, description="First whole month, YYYY-MM", required=True),
-    OpenApiParameter("to", str, description="Last whole month, YYYY-MM", required=True),
+    OpenApiParameter(
+        "from", str, description="First whole month, YYYY-MM (with `to`; neither: the last 12 whole months)"
+    ),
+    OpenApiParameter("to", str, description="Last whole month, YYYY-MM (with `from`)"),
 ]
 
 

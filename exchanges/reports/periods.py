@@ -56,7 +56,10 @@ def _month(value: str | None, field: str) -> date:
 
 def period_parse(*, start: str | None, end: str | None, allow_current: bool = False) -> Period:
     """Parse whole months. Months not yet ended are refused unless `allow_current` (coordinators):
-    a month still running would let two reports a day apart be subtracted."""
+    a month still running would let two reports a day apart be subtracted. Neither month given: the
+    last 12 whole months, the same for every role and every door (PRODUCT §4)."""
+    if start is None and end is None:
+        return period_default()
     first, last = _month(start, "from"), _month(end, "to")
     if last < first:
         raise ValidationError({"to": ["The last month comes before the first."]})

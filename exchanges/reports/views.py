@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exchanges.reports import wellbeing
-from exchanges.reports.periods import period_default, period_parse
+from exchanges.reports.periods import period_parse
 from exchanges.reports.selectors import (
     COORDINATOR,
     funded_networks,
@@ -63,9 +63,7 @@ def _charts(document: dict) -> list[dict]:
 
 
 def _period(request, *, allow_current: bool):
-    if "from" in request.GET or "to" in request.GET:
-        return period_parse(start=request.GET.get("from"), end=request.GET.get("to"), allow_current=allow_current)
-    return period_default(include_current=allow_current)
+    return period_parse(start=request.GET.get("from"), end=request.GET.get("to"), allow_current=allow_current)
 
 
 def _render(request, template: str, context: dict, status: int = 200):

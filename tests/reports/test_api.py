@@ -138,3 +138,16 @@ def test_exports_are_for_coordinators_only(api, story):
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
     assert api.as_user(story[1]["C"]).get("/api/v1/reports/networks/harlesden/export/secrets/").status_code == 404
+
+
+def test_without_months_the_summary_covers_the_last_twelve_whole_months_for_every_role(api, network, alice):
+    from django.utils import timezone
+
+    from exchanges.reports.periods import month_add
+
+    response = api.as_user(alice).get(f"/api/v1/reports/networks/{network.slug}/summary/")
+
+    assert response.status_code == 200, response.content
+    this_month = timezone.localdate().replace(day=1)
+    assert response.json()["to"] == month_add(this_month, -1).strftime("%Y-%m")
+    assert response.json()["from"] == month_add(this_month, -12).strftime("%Y-%m")
