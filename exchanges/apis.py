@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from exchanges import selectors, services
 from exchanges.models import Exchange, Listing
 from members.acting import acting_scope
+from members.audit import REASON_MAX
 from members.models import Skill, User
 from members.selectors import network_in_reach, networks_of
 from timebank.api import paginated
@@ -271,11 +272,11 @@ class ExchangeActionApi(APIView):
     @extend_schema_serializer(component_name="ExchangeResolve")
     class ResolveInput(serializers.Serializer):
         minutes = serializers.IntegerField()
-        reason = serializers.CharField(max_length=500)
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema_serializer(component_name="ExchangeReason")
     class ReasonInput(serializers.Serializer):
-        reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     SIMPLE = {
         "accept": services.exchange_accept,

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import selectors, services
+from members.audit import REASON_MAX
 from members.models import Membership
 from members.selectors import MAX_ID
 from timebank.api import paginated
@@ -216,7 +217,7 @@ class _CoordinatorMemberAction(APIView):
         class Meta:
             ref_name = "CoordinatorMemberActionInput"
 
-        reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     def target(self, request, slug: str, user_id: int) -> Membership:
         network = selectors.network_in_reach(user=request.user, slug=slug)
@@ -257,7 +258,7 @@ class MemberRoleApi(_CoordinatorMemberAction):
             ref_name = "MemberRoleInput"
 
         role = serializers.ChoiceField(choices=Membership.Role.choices)
-        reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     service = staticmethod(services.membership_role_change)
 

@@ -5,7 +5,7 @@ A coordinator reads a conversation only after a report or a concern about it, wi
 
 from django.db import IntegrityError, transaction
 
-from members.audit import audit_record
+from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, User
 from members.safeguarding.models import Concern
 from members.selectors import active_membership, is_coordinator
@@ -47,7 +47,7 @@ def message_report(*, message_id: int, reporter: User, reason: str = "") -> Mess
         network=message.network,
         message=message,
         reporter=reporter,
-        reason=(reason or "").replace("\x00", "").strip()[:2000],
+        reason=reason_clean((reason or "").replace("\x00", "")),
     )
     audit_record(
         action="message.report",
@@ -90,13 +90,11 @@ def conversation_access_open(*, conversation_id: int, coordinator: User, reason:
         raise NotFound("No such conversation.")
     if not is_coordinator(user=coordinator, network=conversation.network):
         raise Forbidden("Only a coordinator can open a conversation.")
-    reason = (reason or "").replace("\x00", "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Say why you need to read this conversation."]})
+    reason = reason_clean((reason or "").replace("\x00", ""), required=True)
     if not conversation_has_grounds(conversation=conversation):
         raise Forbidden("A coordinator can read a conversation only after a report or a concern about it.")
     access = ConversationAccess.objects.create(
-        network=conversation.network, conversation=conversation, coordinator=coordinator, reason=reason[:2000]
+        network=conversation.network, conversation=conversation, coordinator=coordinator, reason=reason
     )
     audit_record(
         action="conversation.access",

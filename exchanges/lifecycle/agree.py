@@ -19,9 +19,9 @@ from exchanges.lifecycle.common import (
     step,
 )
 from exchanges.models import Exchange
+from members.audit import reason_clean
 from members.models import Network, User
 from messaging.notifications.services import notification_create
-from timebank.errors import ValidationError
 
 # Agreeing before the help happens -----------------------------------------------------------
 
@@ -73,8 +73,7 @@ def exchange_approve(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
         require_coordinator(actor, exchange)
         exchange = locked(exchange, State.AWAITING_APPROVAL)
         # Coordinator decisions carry a reason (PRODUCT §3), from the page and the API alike.
-        if not (reason or "").strip():
-            raise ValidationError({"reason": ["Say why you approve this exchange."]})
+        reason = reason_clean(reason, required=True)
         exchange.state = State.ACCEPTED
         exchange.save(update_fields=["state", "updated_at"])
         step(

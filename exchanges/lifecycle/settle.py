@@ -26,9 +26,10 @@ from exchanges.lifecycle.common import (
 )
 from exchanges.limits import MAX_HELP_MINUTES, minutes_check
 from exchanges.models import Exchange
+from members.audit import reason_clean
 from members.models import Network, User
 from messaging.notifications.services import notification_create
-from timebank.errors import Forbidden, InsufficientBalance, InvalidTransition, ValidationError
+from timebank.errors import Forbidden, InsufficientBalance, InvalidTransition
 
 # After the help: claim, confirm, dispute, resolve -------------------------------------------
 
@@ -172,8 +173,7 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
     """A coordinator settles what went to them: a dispute, a posting over the floor, or a claim with a
     supported member or the pot (never auto-confirmed). `minutes` are posted; 0 cancels."""
     minutes_check(minutes, least=0, most=MAX_HELP_MINUTES)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why: it goes in the record."]})
+    reason = reason_clean(reason, required=True)
     with transaction.atomic():
         require_coordinator(actor, exchange)
         exchange = locked(exchange, State.DISPUTED, State.CLAIMED)
@@ -202,7 +202,7 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
             text=f"A coordinator settled the exchange: {minutes} minutes."
             if minutes
             else "A coordinator cancelled the exchange.",
-            reason=reason.strip(),
+            reason=reason,
             data={"minutes": minutes},
         )
     return exchange

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,8 +18,8 @@ from exchanges.models import Listing
 from members.models import Membership, User
 from members.selectors import active_membership, can_act_for, is_coordinator
 from messaging.services import conversation_exchange_open
-from timebank.errors import DomainError
 from timebank.ids import is_id
+from timebank.pages import refusal_shown
 
 # A page of suggestions, not a directory: the few best.
 PEOPLE_SHOWN = 5
@@ -70,7 +70,7 @@ def match_ask(request, listing_id: int):
     if provider is None:
         messages.error(request, _("That person is not among the people who could help."))
         return back
-    try:
+    with refusal_shown(request):
         exchange = exchange_propose(
             actor=request.user,
             network=listing.network,
@@ -79,17 +79,12 @@ def match_ask(request, listing_id: int):
             recipient=listing.owner,
             minutes=listing.minutes_estimate or 60,
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return back
-    except DomainError as error:
-        messages.error(request, str(error))
-        return back
-    conversation, _created = conversation_exchange_open(exchange_id=exchange.pk, user=request.user)
-    messages.success(
-        request, _("You asked %(name)s. Say hello and arrange the details here.") % {"name": provider.name}
-    )
-    return redirect("conversation-detail", conversation_id=conversation.pk)
+        conversation, _created = conversation_exchange_open(exchange_id=exchange.pk, user=request.user)
+        messages.success(
+            request, _("You asked %(name)s. Say hello and arrange the details here.") % {"name": provider.name}
+        )
+        return redirect("conversation-detail", conversation_id=conversation.pk)
+    return back
 
 
 def _coordinated_network(request, slug: str):
@@ -124,19 +119,17 @@ def match_introduce_page(request, slug: str):
         network=network,
     )
     member = User.objects.filter(pk=int(member_id) if is_id(member_id) else 0).first()
-    try:
-        if member is None:
-            raise ValidationError({"member": _("Choose someone to introduce.")})
-        match_introduce(actor=request.user, listing=listing, member=member)
-    except ValidationError as error:
-        for problem in error.messages:
-            messages.error(request, problem)
+    if member is None:
+        messages.error(request, _("Choose someone to introduce."))
         return _unmatched_with_status(request, slug, status=400)
-    messages.success(
-        request,
-        _("Introduced %(member)s to %(owner)s.") % {"member": member.name, "owner": listing.owner.name},
-    )
-    return redirect("coordinator-unmatched", slug=network.slug)
+    with refusal_shown(request):
+        match_introduce(actor=request.user, listing=listing, member=member)
+        messages.success(
+            request,
+            _("Introduced %(member)s to %(owner)s.") % {"member": member.name, "owner": listing.owner.name},
+        )
+        return redirect("coordinator-unmatched", slug=network.slug)
+    return _unmatched_with_status(request, slug, status=400)
 
 
 def _unmatched_with_status(request, slug: str, *, status: int):

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from members import selectors
 from members.apis import page_of
+from members.audit import REASON_MAX
 from members.models import Network, User
 from members.safeguarding import selectors as safeguarding_selectors
 from members.safeguarding import services as safeguarding
@@ -69,7 +70,7 @@ class CheckDetailApi(APIView):
         class Meta:
             ref_name = "CheckDetailDeleteInput"
 
-        reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema(request=CheckInput, responses=CheckOutput)
     def patch(self, request, slug: str, user_id: int, check_id: int):

@@ -1,7 +1,6 @@
 """Safeguarding pages: record a check, raise a concern, the concerns queue."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,8 +11,8 @@ from members.safeguarding import selectors as safeguarding_selectors
 from members.safeguarding import services as safeguarding
 from members.safeguarding.forms import CheckForm, ConcernCloseForm, ConcernForm
 from members.selectors import TRADING_ROLES
-from members.views import form_add_errors, page
-from timebank.errors import Forbidden, InvalidTransition, NotFound
+from timebank.errors import Forbidden, NotFound
+from timebank.pages import page, refusal_shown
 
 
 @page
@@ -24,12 +23,10 @@ def check_create(request, slug: str, user_id: int):
     form = CheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None) or k == "review_on"}
-        try:
+        with refusal_shown(request, form=form):
             safeguarding.check_create(membership=membership, actor=request.user, **data)
             messages.success(request, _("Check recorded for %s.") % membership.user.name)
             return redirect("member-list", slug=slug)
-        except ValidationError as exc:
-            form_add_errors(form, exc)
     status = 400 if request.method == "POST" else 200
     return render(request, "members/check_form.html", {"form": form, "membership": membership}, status=status)
 
@@ -61,7 +58,7 @@ def concern_create(request, slug: str):
                 raise NotFound(_("Not found."))
             return obj
 
-        try:
+        with refusal_shown(request, form=form):
             safeguarding.concern_raise(
                 network=network,
                 raised_by=request.user,
@@ -73,8 +70,6 @@ def concern_create(request, slug: str):
             )
             messages.success(request, _("Thank you. A coordinator will look at this, and only coordinators see it."))
             return redirect("concern-list")
-        except ValidationError as exc:
-            form_add_errors(form, exc)
     status = 400 if request.method == "POST" else 200
     return render(request, "members/concern_form.html", {"form": form, "network": network}, status=status)
 
@@ -104,9 +99,7 @@ def concern_close(request, concern_id: int):
     if not form.is_valid():
         messages.error(request, _("Say what was done before closing the concern."))
         return redirect("concern-list")
-    try:
+    with refusal_shown(request):
         safeguarding.concern_close(concern=concern, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Concern closed."))
-    except (InvalidTransition, ValidationError) as exc:
-        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
     return redirect("concern-list")
