@@ -97,26 +97,19 @@ class MembershipOutput(serializers.Serializer):
     status = serializers.CharField()
 
 
-def network_or_404(slug: str):
-    from members.models import Network
-
-    network = Network.objects.filter(slug=slug).first()
-    if network is None:
-        raise NotFound("No such network.")
-    return network
-
-
 class NetworkJoinApi(APIView):
     @extend_schema(request=None, responses={201: MembershipOutput})
     def post(self, request, slug: str):
-        membership = services.membership_join(user=request.user, network=network_or_404(slug))
+        membership = services.membership_join(
+            user=request.user, network=selectors.network_in_reach(user=request.user, slug=slug, listed=True)
+        )
         return Response(MembershipOutput(membership).data, status=201)
 
 
 class NetworkLeaveApi(APIView):
     @extend_schema(request=None, responses=MembershipOutput)
     def post(self, request, slug: str):
-        network = network_or_404(slug)
+        network = selectors.network_in_reach(user=request.user, slug=slug, listed=True)
         membership = selectors.membership_get(user=request.user, network=network)
         if membership is None:
             raise NotFound("No such network.")

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from members import profiles, selectors, services
 from members.forms import NeighbourhoodsForm, ProfileForm, ReasonForm, RoleForm, SupportedMemberForm, SupportLinkForm
-from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network
+from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership
 from members.safeguarding import selectors as safeguarding_selectors
-from timebank.errors import Forbidden, NotFound
+from timebank.errors import NotFound
 from timebank.ids import is_id
 from timebank.pages import page, refusal_shown
 
@@ -35,13 +35,6 @@ PART_NAMES = {
 }
 
 
-def _network(slug: str) -> Network:
-    network = Network.objects.filter(slug=slug).first()
-    if network is None:
-        raise NotFound(_("No such network."))
-    return network
-
-
 @page
 def network_list(request):
     networks = selectors.networks_with_my_membership(user=request.user)
@@ -52,7 +45,9 @@ def network_list(request):
 @require_POST
 def network_join(request, slug: str):
     with refusal_shown(request):
-        services.membership_join(user=request.user, network=_network(slug))
+        services.membership_join(
+            user=request.user, network=selectors.network_in_reach(user=request.user, slug=slug, listed=True)
+        )
         messages.success(request, _("Thank you. A coordinator will look at your request soon."))
     return redirect("network-list")
 
@@ -60,7 +55,9 @@ def network_join(request, slug: str):
 @page
 @require_POST
 def network_leave(request, slug: str):
-    membership = selectors.membership_get(user=request.user, network=_network(slug))
+    membership = selectors.membership_get(
+        user=request.user, network=selectors.network_in_reach(user=request.user, slug=slug, listed=True)
+    )
     if membership is None:
         raise NotFound(_("No such network."))
     with refusal_shown(request):
@@ -69,25 +66,9 @@ def network_leave(request, slug: str):
     return redirect("network-list")
 
 
-def _profile_membership(request, slug: str) -> Membership:
-    member_id = request.GET.get("member")
-    if not member_id:
-        own = selectors.membership_get(user=request.user, network=_network(slug))
-        if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
-            raise NotFound(_("No such network."))
-        return own
-    network = selectors.network_in_reach(user=request.user, slug=slug)
-    if not is_id(member_id):
-        raise NotFound(_("No such member."))
-    membership = selectors.member_in_network(network=network, user_id=int(member_id))
-    if not selectors.can_act_for(actor=request.user, member=membership.user, network=network):
-        raise Forbidden(_("You cannot act for this member."))
-    return membership
-
-
 @page
 def profile_edit(request, slug: str):
-    membership = _profile_membership(request, slug)
+    membership = profiles.profile_get(actor=request.user, slug=slug, member_id=request.GET.get("member"))
     skills = list(selectors.skills_list())
     initial = {
         "display_name": membership.user.display_name,

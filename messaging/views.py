@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.models import Network
 from members.selectors import network_in_reach
 from messaging import moderation, selectors, services
 from messaging.converters import parse_id
@@ -134,9 +133,8 @@ def conversation_access(request, conversation_id: int):
 
 @page
 def notification_list(request):
-    network = None
-    if request.GET.get("network"):
-        network = Network.objects.filter(slug=request.GET["network"]).first()
+    slug = request.GET.get("network")
+    network = network_in_reach(user=request.user, slug=slug) if slug else None
     notifications = notification_selectors.notifications_of(user=request.user, network=network)[:100]
     context = {
         "notifications": notifications,

@@ -9,14 +9,12 @@ from exchanges.lifecycle.common import (
     State,
     account_of,
     coordinators_of,
-    counterparts,
     hold_release_of,
     locked,
     name_of,
     other_side,
-    require_coordinator,
-    require_side,
     step,
+    transition_check,
 )
 from exchanges.models import Exchange
 from members.audit import reason_clean
@@ -38,8 +36,8 @@ def _needs_approval(exchange: Exchange) -> bool:
 def exchange_accept(*, actor: User, exchange: Exchange) -> Exchange:
     """The other party agrees; the recipient's minutes are held so the help can always be paid."""
     with transaction.atomic():
-        exchange = locked(exchange, State.PROPOSED)
-        acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.proposed_side))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="accept")
         hold_place(account=account_of(exchange, RECIPIENT), minutes=exchange.minutes)
         exchange.held_minutes = exchange.minutes
         exchange.state = State.AWAITING_APPROVAL if _needs_approval(exchange) else State.ACCEPTED
@@ -70,8 +68,8 @@ def exchange_accept(*, actor: User, exchange: Exchange) -> Exchange:
 
 def exchange_approve(*, actor: User, exchange: Exchange, reason: str = "") -> Exchange:
     with transaction.atomic():
-        require_coordinator(actor, exchange)
-        exchange = locked(exchange, State.AWAITING_APPROVAL)
+        exchange = locked(exchange)
+        transition_check(actor=actor, exchange=exchange, action="approve")
         # Coordinator decisions carry a reason (PRODUCT §3), from the page and the API alike.
         reason = reason_clean(reason, required=True)
         exchange.state = State.ACCEPTED
@@ -90,8 +88,8 @@ def exchange_approve(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
 
 def exchange_decline(*, actor: User, exchange: Exchange) -> Exchange:
     with transaction.atomic():
-        exchange = locked(exchange, State.PROPOSED)
-        acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.proposed_side))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="decline")
         exchange.state = State.DECLINED
         exchange.save(update_fields=["state", "updated_at"])
         step(
@@ -108,8 +106,8 @@ def exchange_decline(*, actor: User, exchange: Exchange) -> Exchange:
 
 def exchange_cancel(*, actor: User, exchange: Exchange) -> Exchange:
     with transaction.atomic():
-        exchange = locked(exchange, State.PROPOSED, State.AWAITING_APPROVAL, State.ACCEPTED)
-        acting = require_side(actor=actor, exchange=exchange, allowed=(PROVIDER, RECIPIENT))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="cancel")
         hold_release_of(exchange)
         exchange.state = State.CANCELLED
         exchange.save(update_fields=["state", "held_minutes", "updated_at"])

@@ -13,23 +13,20 @@ from exchanges.lifecycle.common import (
     account_of,
     check_minutes,
     coordinator_answers,
-    coordinator_answers_for,
     coordinators_of,
-    counterparts,
     hold_release_of,
     locked,
     name_of,
     other_side,
-    require_coordinator,
-    require_side,
     step,
+    transition_check,
 )
 from exchanges.limits import MAX_HELP_MINUTES, minutes_check
 from exchanges.models import Exchange
 from members.audit import reason_clean
 from members.models import Network, User
 from messaging.notifications.services import notification_create
-from timebank.errors import Forbidden, InsufficientBalance, InvalidTransition
+from timebank.errors import InsufficientBalance
 
 # After the help: claim, confirm, dispute, resolve -------------------------------------------
 
@@ -38,8 +35,8 @@ def exchange_complete(*, actor: User, exchange: Exchange, minutes: int) -> Excha
     """A party says the help happened and how long it took; the other party confirms."""
     check_minutes(minutes)
     with transaction.atomic():
-        exchange = locked(exchange, State.ACCEPTED)
-        acting = require_side(actor=actor, exchange=exchange, allowed=(PROVIDER, RECIPIENT))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="complete")
         exchange.state = State.CLAIMED
         exchange.claimed_minutes = minutes
         exchange.claimed_by = actor
@@ -126,11 +123,8 @@ def _posted_step(exchange: Exchange, *, action: str, actor: User | None, on_beha
 def exchange_confirm(*, actor: User, exchange: Exchange, reason: str = "") -> Exchange:
     """The party who did not claim agrees: the minutes move and the hold is released."""
     with transaction.atomic():
-        exchange = locked(exchange, State.CLAIMED)
-        if exchange.claimed_by_id == actor.pk:
-            # A coordinator who claimed from the pot would otherwise confirm it for the pot themself.
-            raise Forbidden("Someone else must confirm what you claimed; a coordinator can settle it with a reason.")
-        acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.claimed_side))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="confirm")
         obo = acting.on_behalf_of
         if _post(exchange, minutes=exchange.claimed_minutes, actor=actor, on_behalf_of=obo, reason=reason):
             _posted_step(
@@ -143,8 +137,8 @@ def exchange_confirm(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
 
 def exchange_dispute(*, actor: User, exchange: Exchange, reason: str = "") -> Exchange:
     with transaction.atomic():
-        exchange = locked(exchange, State.CLAIMED)
-        acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.claimed_side))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="dispute")
         exchange.state = State.DISPUTED
         exchange.save(update_fields=["state", "updated_at"])
         step(
@@ -175,12 +169,8 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
     minutes_check(minutes, least=0, most=MAX_HELP_MINUTES)
     reason = reason_clean(reason, required=True)
     with transaction.atomic():
-        require_coordinator(actor, exchange)
-        exchange = locked(exchange, State.DISPUTED, State.CLAIMED)
-        if exchange.state == State.CLAIMED and not (exchange.needs_coordinator or coordinator_answers_for(exchange)):
-            raise InvalidTransition(
-                "Only disputes, payments over a limit and claims with a supported member or the pot are resolved."
-            )
+        exchange = locked(exchange)
+        transition_check(actor=actor, exchange=exchange, action="resolve")
         if minutes == 0:
             hold_release_of(exchange)
             exchange.state = State.CANCELLED

@@ -4,7 +4,6 @@ requests nobody has taken up yet."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,11 +14,11 @@ from exchanges.lifecycle.start import exchange_propose
 from exchanges.matching.selectors import listing_matches, unmatched_requests
 from exchanges.matching.services import match_introduce
 from exchanges.models import Listing
-from members.models import Membership, User
-from members.selectors import active_membership, can_act_for, is_coordinator
+from members.models import User
+from members.selectors import active_membership, can_act_for, network_in_reach, require_coordinator
 from messaging.services import conversation_exchange_open
 from timebank.ids import is_id
-from timebank.pages import refusal_shown
+from timebank.pages import page, refusal_shown
 
 # A page of suggestions, not a directory: the few best.
 PEOPLE_SHOWN = 5
@@ -49,14 +48,14 @@ def people_who_could_help(*, listing: Listing, user: User, limit: int = PEOPLE_S
     }
 
 
-@login_required
+@page
 def listing_matches_page(request, listing_id: int):
     listing = _listing_for(request, listing_id)
     help_context = people_who_could_help(listing=listing, user=request.user)
     return render(request, "exchanges/matching/listing_matches.html", {"listing": listing, "help": help_context})
 
 
-@login_required
+@page
 @require_POST
 def match_ask(request, listing_id: int):
     """One tap on "Ask": propose an exchange to that person for this request and open its conversation."""
@@ -88,19 +87,12 @@ def match_ask(request, listing_id: int):
 
 
 def _coordinated_network(request, slug: str):
-    membership = (
-        Membership.objects.select_related("network")
-        .filter(network__slug=slug, user=request.user, status=Membership.Status.ACTIVE)
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    if not is_coordinator(user=request.user, network=membership.network):
-        raise PermissionDenied
-    return membership.network
+    network = network_in_reach(user=request.user, slug=slug)
+    require_coordinator(user=request.user, network=network)
+    return network
 
 
-@login_required
+@page
 def unmatched_requests_page(request, slug: str):
     network = _coordinated_network(request, slug)
     requests = list(unmatched_requests(network=network)[:UNMATCHED_SHOWN])
@@ -108,7 +100,7 @@ def unmatched_requests_page(request, slug: str):
     return render(request, "exchanges/matching/unmatched.html", {"network": network, "rows": rows})
 
 
-@login_required
+@page
 @require_POST
 def match_introduce_page(request, slug: str):
     network = _coordinated_network(request, slug)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from exchanges.reports.models import WellbeingCheckin
 from members.models import Membership, Network, User
-from members.selectors import active_membership
+from members.selectors import active_membership, network_in_reach
 from timebank.errors import NotFound, ValidationError
 
 ONS4 = ("life_satisfaction", "worthwhile", "happiness", "anxiety")
@@ -30,9 +30,7 @@ def _require_member(user: User, network: Network) -> None:
 
 def wellbeing_network(*, user: User, slug: str) -> Network:
     """The network whose check-ins the caller may take; NotFound otherwise (commissioners included)."""
-    network = Network.objects.filter(slug=slug).first()
-    if network is None:
-        raise NotFound("No such network.")
+    network = network_in_reach(user=user, slug=slug, listed=True)
     _require_member(user, network)
     return network
 
