@@ -211,13 +211,11 @@ class ExchangeListApi(APIView):
         responses=ExchangeDoc(many=True),
     )
     def get(self, request):
-        qs = selectors.exchanges_visible(user=request.user, network=request.query_params.get("network"))
-        state = request.query_params.get("state")
-        if state:
-            qs = qs.filter(state=state)
+        query = request.query_params
+        qs = selectors.exchanges_list(user=request.user, network=query.get("network"), state=query.get("state"))
         # Who-may-do-what is read once for the page, not once per exchange.
         ctx = acting_scope(actor=request.user, network_ids=networks_of(user=request.user).values("pk"))
-        return paginated(request, self, qs.order_by("-created_at", "-id"), ExchangeOutput, actor_context=ctx)
+        return paginated(request, self, qs, ExchangeOutput, actor_context=ctx)
 
     @extend_schema(operation_id="exchanges_propose", request=Input, responses={201: ExchangeDoc})
     def post(self, request):

@@ -99,6 +99,15 @@ def exchanges_visible(*, user: User, network: str | None = None) -> QuerySet[Exc
     )
 
 
+def exchanges_list(*, user: User, network: str | None = None, state: str | None = None) -> QuerySet[Exchange]:
+    """The exchanges list, page and API alike (PRODUCT §4), newest first: what `exchanges_visible` lets
+    the caller see, a coordinator's whole network included, optionally narrowed by network and state."""
+    qs = exchanges_visible(user=user, network=network)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-created_at", "-id")
+
+
 def exchange_get(*, user: User, pk: int) -> Exchange:
     exchange = exchanges_visible(user=user).filter(pk=pk).first()
     if exchange is None:

@@ -137,11 +137,8 @@ def listing_propose(request, pk: int):
 
 @page
 def exchange_list(request):
-    qs = selectors.exchanges_visible(user=request.user).order_by("-updated_at", "-id")
+    qs = selectors.exchanges_list(user=request.user, network=request.GET.get("network") or None)
     coordinated = networks_of(user=request.user, roles=[Membership.Role.COORDINATOR])
-    if coordinated.exists():
-        # A coordinator sees their networks' exchanges in the queue; here, their own.
-        qs = qs.filter(proposed_by=request.user) | qs.filter(provider=request.user) | qs.filter(recipient=request.user)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "exchanges/exchange_list.html", {"page": page, "coordinated": coordinated})
 
