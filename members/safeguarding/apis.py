@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exchanges.models import Exchange
 from members import selectors
 from members.apis import page_of
 from members.audit import REASON_MAX
@@ -13,6 +14,7 @@ from members.safeguarding import selectors as safeguarding_selectors
 from members.safeguarding import services as safeguarding
 from members.safeguarding.models import Concern, SafeguardingCheck
 from members.selectors import MAX_ID
+from messaging.models import Conversation
 from timebank.api import paginated
 from timebank.errors import NotFound
 
@@ -159,9 +161,6 @@ class ConcernListApi(APIView):
 
     @extend_schema(request=Input, responses={201: ConcernOutput})
     def post(self, request):
-        from exchanges.models import Exchange
-        from messaging.models import Conversation
-
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

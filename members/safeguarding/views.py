@@ -5,12 +5,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from exchanges.models import Exchange
 from members import selectors
 from members.models import Membership, User
 from members.safeguarding import selectors as safeguarding_selectors
 from members.safeguarding import services as safeguarding
 from members.safeguarding.forms import CheckForm, ConcernCloseForm, ConcernForm
 from members.selectors import TRADING_ROLES
+from messaging.models import Conversation
 from timebank.errors import Forbidden, NotFound
 from timebank.pages import page, refusal_shown
 
@@ -33,9 +35,6 @@ def check_create(request, slug: str, user_id: int):
 
 @page
 def concern_create(request, slug: str):
-    from exchanges.models import Exchange
-    from messaging.models import Conversation
-
     network = selectors.network_in_reach(user=request.user, slug=slug)
     if selectors.active_membership(user=request.user, network=network).role == Membership.Role.COMMISSIONER:
         raise Forbidden(_("Commissioners cannot raise concerns; please talk to the coordinator."))
