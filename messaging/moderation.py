@@ -10,7 +10,7 @@ from members.models import Membership, Network, User
 from members.safeguarding.models import Concern
 from members.selectors import active_membership, is_coordinator
 from messaging.models import Block, Conversation, ConversationAccess, Message, MessageReport, Participant
-from messaging.notifications.services import notification_create
+from messaging.notifications.services import coordinators_notify
 from timebank.errors import Forbidden, NotFound, ValidationError
 
 
@@ -57,20 +57,13 @@ def message_report(*, message_id: int, reporter: User, reason: str = "") -> Mess
         reason=report.reason,
         data={"conversation": message.conversation_id, "report": report.pk},
     )
-    coordinators = User.objects.filter(
-        memberships__network=message.network,
-        memberships__role=Membership.Role.COORDINATOR,
-        memberships__status=Membership.Status.ACTIVE,
+    coordinators_notify(
+        network=message.network,
+        kind="message.report",
+        text="A message was reported and needs a look.",
+        url=f"/conversations/{message.conversation_id}/access/",
+        data={"conversation": message.conversation_id, "report": report.pk},
     )
-    for coordinator in coordinators:
-        notification_create(
-            user=coordinator,
-            kind="message.report",
-            text="A message was reported and needs a look.",
-            network=message.network,
-            url=f"/conversations/{message.conversation_id}/access/",
-            data={"conversation": message.conversation_id, "report": report.pk},
-        )
     return report
 
 

@@ -8,7 +8,6 @@ from exchanges.lifecycle.common import (
     RECIPIENT,
     State,
     account_of,
-    coordinators_of,
     hold_release_of,
     locked,
     name_of,
@@ -19,7 +18,7 @@ from exchanges.lifecycle.common import (
 from exchanges.models import Exchange
 from members.audit import reason_clean
 from members.models import Network, User
-from messaging.notifications.services import notification_create
+from messaging.notifications.services import coordinators_notify
 
 # Agreeing before the help happens -----------------------------------------------------------
 
@@ -54,15 +53,13 @@ def exchange_accept(*, actor: User, exchange: Exchange) -> Exchange:
             + (": a coordinator will check it first." if waiting else "."),
         )
         if waiting:
-            for person in coordinators_of(exchange.network):
-                notification_create(
-                    user=person,
-                    kind="exchange.awaiting_approval",
-                    text="An exchange is waiting for your approval.",
-                    network=exchange.network,
-                    url=f"/exchanges/{exchange.pk}/",
-                    data={"exchange": exchange.pk},
-                )
+            coordinators_notify(
+                network=exchange.network,
+                kind="exchange.awaiting_approval",
+                text="An exchange is waiting for your approval.",
+                url=f"/exchanges/{exchange.pk}/",
+                data={"exchange": exchange.pk},
+            )
     return exchange
 
 

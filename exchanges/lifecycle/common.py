@@ -12,6 +12,7 @@ from exchanges.models import Account, Exchange
 from members.acting import ActingScope, acting_scope
 from members.audit import audit_record
 from members.models import Membership, Network, User
+from members.selectors import coordinators_of
 from messaging.notifications.push import push_to_user
 from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, InvalidTransition
@@ -203,13 +204,7 @@ def people_of_side(exchange: Exchange, side: str) -> list[User]:
     if party is not None:
         return [party]
     # The pot is looked after by the network's coordinators.
-    return list(
-        User.objects.filter(
-            memberships__network=exchange.network,
-            memberships__role=Membership.Role.COORDINATOR,
-            memberships__status=Membership.Status.ACTIVE,
-        )
-    )
+    return list(coordinators_of(network=exchange.network))
 
 
 def name_of(exchange: Exchange, side: str) -> str:
@@ -284,16 +279,6 @@ def account_of(exchange: Exchange, side: str) -> Account:
 
 def check_minutes(minutes, field: str = "minutes") -> int:
     return minutes_check(minutes, most=MAX_HELP_MINUTES, field=field)
-
-
-def coordinators_of(network: Network) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__network=network,
-            memberships__role=Membership.Role.COORDINATOR,
-            memberships__status=Membership.Status.ACTIVE,
-        )
-    )
 
 
 def hold_release_of(exchange: Exchange) -> None:

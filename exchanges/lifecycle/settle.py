@@ -13,7 +13,6 @@ from exchanges.lifecycle.common import (
     account_of,
     check_minutes,
     coordinator_answers,
-    coordinators_of,
     hold_release_of,
     locked,
     name_of,
@@ -25,7 +24,7 @@ from exchanges.limits import MAX_HELP_MINUTES, minutes_check
 from exchanges.models import Exchange
 from members.audit import reason_clean
 from members.models import Network, User
-from messaging.notifications.services import notification_create
+from messaging.notifications.services import coordinators_notify
 from timebank.errors import InsufficientBalance
 
 # After the help: claim, confirm, dispute, resolve -------------------------------------------
@@ -94,15 +93,13 @@ def _flag_for_coordinator(exchange: Exchange, *, actor: User | None, on_behalf_o
         notify=(PROVIDER, RECIPIENT),
         text="Paying this would take the account below its limit, so a coordinator will sort it out.",
     )
-    for person in coordinators_of(exchange.network):
-        notification_create(
-            user=person,
-            kind="exchange.needs_coordinator",
-            text="An exchange cannot be paid without going below the limit: it needs you.",
-            network=exchange.network,
-            url=f"/exchanges/{exchange.pk}/",
-            data={"exchange": exchange.pk},
-        )
+    coordinators_notify(
+        network=exchange.network,
+        kind="exchange.needs_coordinator",
+        text="An exchange cannot be paid without going below the limit: it needs you.",
+        url=f"/exchanges/{exchange.pk}/",
+        data={"exchange": exchange.pk},
+    )
 
 
 def _posted_step(exchange: Exchange, *, action: str, actor: User | None, on_behalf_of: User | None, notify, reason=""):
@@ -151,15 +148,13 @@ def exchange_dispute(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
             text=f"{name_of(exchange, acting.side)} does not agree with the claim: a coordinator will help.",
             reason=reason,
         )
-        for person in coordinators_of(exchange.network):
-            notification_create(
-                user=person,
-                kind="exchange.disputed",
-                text="An exchange is disputed and needs you.",
-                network=exchange.network,
-                url=f"/exchanges/{exchange.pk}/",
-                data={"exchange": exchange.pk},
-            )
+        coordinators_notify(
+            network=exchange.network,
+            kind="exchange.disputed",
+            text="An exchange is disputed and needs you.",
+            url=f"/exchanges/{exchange.pk}/",
+            data={"exchange": exchange.pk},
+        )
     return exchange
 
 
