@@ -18,9 +18,14 @@ from timebank.errors import Forbidden, NotFound
 
 PERIOD = [
     OpenApiParameter(
-        "from", str, description="First whole month, YYYY-MM (with `to`; neither: the last 12 whole months)"
+        "from",
+        str,
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+        description="First whole month, YYYY-MM (with `to`; neither: the last 12 whole months)",
     ),
-    OpenApiParameter("to", str, description="Last whole month, YYYY-MM (with `from`)"),
+    OpenApiParameter(
+        "to", str, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="Last whole month, YYYY-MM (with `from`)"
+    ),
 ]
 
 
