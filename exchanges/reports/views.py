@@ -2,6 +2,7 @@
 the member's own wellbeing check-in. They call the same selectors and services as the API."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from exchanges.reports.selectors import (
     report_network_get,
 )
 from members.models import Membership
-from timebank.pages import page, refusal_shown
+from timebank.errors import NotFound
 
 
 def _bars(rows: list[dict], label: str, key: str, scale: float = 1.0) -> list[dict]:
@@ -69,7 +70,7 @@ def _render(request, template: str, context: dict, status: int = 200):
     return render(request, f"exchanges/reports/{template}", context, status=status)
 
 
-@page
+@login_required
 def reports_index(request):
     memberships = Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).select_related(
         "network"
@@ -77,30 +78,33 @@ def reports_index(request):
     return _render(request, "index.html", {"memberships": memberships, "funded": funded_networks(user=request.user)})
 
 
-@page
+@login_required
 def report_dashboard(request, slug: str):
-    network, role = report_network_get(user=request.user, slug=slug)
+    try:
+        network, role = report_network_get(user=request.user, slug=slug)
+    except NotFound as error:
+        raise Http404 from error
     context = {"network": network, "role": role, "is_coordinator": role == COORDINATOR}
-    with refusal_shown(request, say=False) as outcome:
+    try:
         period = _period(request, allow_current=role == COORDINATOR)
-    if outcome.refused:
-        context["errors"] = outcome.messages
+    except ValidationError as error:
+        context["errors"] = [m for messages_ in error.message_dict.values() for m in messages_]
         return _render(request, "dashboard.html", context, status=400)
     document = report_network_for(network=network, role=role, period=period)
     context.update(document=document, charts=_charts(document), period=period)
     return _render(request, "dashboard.html", context)
 
 
-@page
+@login_required
 def report_funded_dashboard(request):
     networks = funded_networks(user=request.user)
     if not networks:
         raise Http404
     context = {"networks": networks}
-    with refusal_shown(request, say=False) as outcome:
+    try:
         period = _period(request, allow_current=False)
-    if outcome.refused:
-        context["errors"] = outcome.messages
+    except ValidationError as error:
+        context["errors"] = [m for messages_ in error.message_dict.values() for m in messages_]
         return _render(request, "dashboard.html", context, status=400)
     document = report_funded_for(networks=networks, period=period)
     context.update(document=document, charts=_charts(document), period=period, funded=True)
@@ -118,14 +122,14 @@ QUESTIONS = [
 ]
 
 
-@page
+@login_required
 def wellbeing_page(request, slug: str):
     network = wellbeing.wellbeing_network(user=request.user, slug=slug)
     status = 200
     errors = {}
     if request.method == "POST":
         action = request.POST.get("action")
-        with refusal_shown(request, say=False) as outcome:
+        try:
             if action == "answer":
                 answers = {name: request.POST.get(name) for name, *_rest in QUESTIONS}
                 wellbeing.wellbeing_record(
@@ -141,7 +145,8 @@ def wellbeing_page(request, slug: str):
             else:
                 raise ValidationError({"action": [_("Choose what to do.")]})
             return redirect("report-wellbeing", slug=slug)
-        errors, status = outcome.errors, 400
+        except ValidationError as error:
+            errors, status = error.message_dict, 400
     scales = {"0": _("0 = not at all"), "10": _("10 = completely")}
     questions = [
         {"name": name, "text": text, "choices": list(range(low, high + 1)), "errors": errors.get(name, [])}
