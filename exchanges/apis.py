@@ -194,7 +194,8 @@ class ExchangeListApi(APIView):
         listing = serializers.IntegerField(required=False, allow_null=True, default=None)
         provider = PartyField()
         recipient = PartyField()
-        minutes = serializers.IntegerField()
+        # The service checks the range (exchanges.limits); the schema says it too.
+        minutes = serializers.IntegerField(min_value=1, max_value=MAX_HELP_MINUTES)
         description = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
     record = False

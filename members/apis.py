@@ -3,6 +3,7 @@
 Profiles and skills are in members/profile_apis.py; checks and concerns in members/safeguarding/apis.py.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -158,6 +159,12 @@ class MemberListApi(APIView):
         display_name = serializers.CharField(max_length=80)
         neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
         supporter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+
+        def validate_neighbourhood(self, value):
+            # DRF's CharField turns a number into text; the schema says a string, so a number is refused.
+            if not isinstance(self.initial_data.get("neighbourhood", ""), str):
+                raise serializers.ValidationError(_("A neighbourhood is a name."))
+            return value
 
     @extend_schema(parameters=[FilterInput], responses=MemberOutput(many=True))
     def get(self, request, slug: str):

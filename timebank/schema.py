@@ -68,6 +68,7 @@ ERROR_STATUSES = {
     "404": _("not_found: no such object within your reach."),
     "405": _("method_not_allowed."),
     "409": _("invalid_transition, insufficient_balance or another conflict with the current state."),
+    "413": _("too_large: the request body is over the size limit."),
     "415": _("unsupported_media_type: send JSON."),
     "422": _("idempotency_mismatch: the key was used with a different body."),
     "429": _("rate_limited: try again after Retry-After seconds."),

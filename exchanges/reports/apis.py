@@ -144,7 +144,7 @@ class WellbeingApi(APIView):
     def get(self, request, slug: str):
         return self._answer(request, wellbeing.wellbeing_network(user=request.user, slug=slug))
 
-    @extend_schema(request=Input, responses=Output)
+    @extend_schema(request=Input, responses={200: Output, 201: Output})
     def post(self, request, slug: str):
         network = wellbeing.wellbeing_network(user=request.user, slug=slug)
         serializer = self.Input(data=request.data)
