@@ -160,8 +160,13 @@ class MemberListApi(APIView):
         neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
         supporter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
+        # DRF's CharField turns a number into text; the schema says a string, so a number is refused.
+        def validate_display_name(self, value):
+            if not isinstance(self.initial_data.get("display_name"), str):
+                raise serializers.ValidationError(_("A name is text."))
+            return value
+
         def validate_neighbourhood(self, value):
-            # DRF's CharField turns a number into text; the schema says a string, so a number is refused.
             if not isinstance(self.initial_data.get("neighbourhood", ""), str):
                 raise serializers.ValidationError(_("A neighbourhood is a name."))
             return value
