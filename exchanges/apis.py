@@ -11,6 +11,7 @@ from exchanges.ledger.apis import PartyField
 from exchanges.limits import MAX_HELP_MINUTES
 from exchanges.models import Exchange, Listing
 from members.acting import acting_scope
+from members.audit import REASON_MAX
 from members.models import Skill, User
 from members.profile_apis import SkillSlugField
 from members.profiles import AVAILABILITY_SLOTS
@@ -210,12 +211,10 @@ class ExchangeListApi(APIView):
     @extend_schema(operation_id="exchanges_list", parameters=[Filter], responses=ExchangeDoc(many=True))
     def get(self, request):
         p = query_valid(self.Filter, request)
-        qs = selectors.exchanges_visible(user=request.user, network=p.get("network"))
-        if "state" in p:
-            qs = qs.filter(state=p["state"])
+        qs = selectors.exchanges_list(user=request.user, network=p.get("network"), state=p.get("state"))
         # Who-may-do-what is read once for the page, not once per exchange.
         ctx = acting_scope(actor=request.user, network_ids=networks_of(user=request.user).values("pk"))
-        return paginated(request, self, qs.order_by("-created_at", "-id"), ExchangeOutput, actor_context=ctx)
+        return paginated(request, self, qs, ExchangeOutput, actor_context=ctx)
 
     @extend_schema(operation_id="exchanges_propose", request=Input, responses={201: ExchangeDoc})
     def post(self, request):
@@ -273,11 +272,11 @@ class ExchangeActionApi(APIView):
     @extend_schema_serializer(component_name="ExchangeResolve")
     class ResolveInput(serializers.Serializer):
         minutes = serializers.IntegerField()
-        reason = serializers.CharField(max_length=500)
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema_serializer(component_name="ExchangeReason")
     class ReasonInput(serializers.Serializer):
-        reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     SIMPLE = {
         "accept": services.exchange_accept,

@@ -8,7 +8,8 @@ from exchanges.limits import MAX_HELP_MINUTES
 from exchanges.listings import SLOTS
 from exchanges.models import Listing
 from members.acting import acting_scope
-from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User
+from members.audit import REASON_MAX
+from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, SkillCategory, User
 from members.selectors import networks_of
 
 SLOT_CHOICES = [(f"{d}-{p}", f"{d.capitalize()} {p}") for d in AVAILABILITY_DAYS for p in AVAILABILITY_PARTS]
@@ -65,8 +66,6 @@ class BrowseForm(forms.Form):
     category = forms.ChoiceField(required=False, label=_("Kind of help"))
 
     def __init__(self, *args, **kwargs):
-        from members.models import SkillCategory
-
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("Any"))] + list(SkillCategory.objects.values_list("slug", "name"))
 
@@ -82,7 +81,8 @@ class ProposeForm(MinutesForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=500, label=_("Why? (kept in the record)"))
+    # Whether a reason is required is the service's to say (members.audit.reason_clean), page and API alike.
+    reason = forms.CharField(max_length=REASON_MAX, required=False, label=_("Why? (kept in the record)"))
 
 
 class ResolveForm(ReasonForm):

@@ -3,16 +3,9 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from exchanges.lifecycle.common import (
-    PROVIDER,
-    RECIPIENT,
-    counterparts,
-    exchange_sides_for,
-    pot_party,
-    supported_party,
-)
+from exchanges.lifecycle.common import PROVIDER, RECIPIENT, pot_party, supported_party, transitions_possible
 from exchanges.models import Exchange, Listing
-from members.acting import ActingScope, acting_scope, support_links
+from members.acting import ActingScope, support_links
 from members.models import Membership, Network, User
 from members.selectors import TRADING_ROLES, is_coordinator, network_in_reach, networks_of
 from timebank.errors import NotFound
@@ -106,6 +99,15 @@ def exchanges_visible(*, user: User, network: str | None = None) -> QuerySet[Exc
     )
 
 
+def exchanges_list(*, user: User, network: str | None = None, state: str | None = None) -> QuerySet[Exchange]:
+    """The exchanges list, page and API alike (PRODUCT §4), newest first: what `exchanges_visible` lets
+    the caller see, a coordinator's whole network included, optionally narrowed by network and state."""
+    qs = exchanges_visible(user=user, network=network)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-created_at", "-id")
+
+
 def exchange_get(*, user: User, pk: int) -> Exchange:
     exchange = exchanges_visible(user=user).filter(pk=pk).first()
     if exchange is None:
@@ -114,35 +116,9 @@ def exchange_get(*, user: User, pk: int) -> Exchange:
 
 
 def exchange_actions(*, user: User, exchange: Exchange, context: ActingScope | None = None) -> list[str]:
-    """What the caller can do with this exchange now, in the words of the API."""
-    ctx = context or acting_scope(actor=user, network_ids=[exchange.network_id])
-    sides = exchange_sides_for(actor=user, exchange=exchange, context=ctx)
-    coordinator = exchange.network_id in ctx.coordinating
-    answers = any(side in sides for side in counterparts(exchange, exchange.proposed_side))
-    checks = any(side in sides for side in counterparts(exchange, exchange.claimed_side))
-    supported = {(exchange.network_id, u) for u in (exchange.provider_id, exchange.recipient_id)} & ctx.supported
-    # Only a coordinator answers for a supported member or the pot, so only they settle such a claim.
-    coordinator_answers = bool(supported) or exchange.provider_id is None or exchange.recipient_id is None
-    actions = []
-    if exchange.state == State.PROPOSED and answers:
-        actions += ["accept", "decline"]
-    if exchange.state == State.AWAITING_APPROVAL and coordinator:
-        actions.append("approve")
-    if exchange.state == State.ACCEPTED and sides:
-        actions.append("complete")
-    if exchange.state == State.CLAIMED and checks:
-        # Whoever claimed never confirms their own claim, even when they may speak for the other side.
-        actions += ["dispute"] if exchange.claimed_by_id == user.pk else ["confirm", "dispute"]
-    if coordinator and (
-        exchange.state == State.DISPUTED
-        or (exchange.state == State.CLAIMED and (exchange.needs_coordinator or coordinator_answers))
-    ):
-        actions.append("resolve")
-    if exchange.state in (State.PROPOSED, State.AWAITING_APPROVAL, State.ACCEPTED) and sides:
-        actions.append("cancel")
-    if exchange.state in (State.POSTED, State.DECLINED, State.CANCELLED) and sides:
-        actions.append("repeat")
-    return actions
+    """What the caller can do with this exchange now, in the words of the API: the steps the services'
+    own guard (exchanges.lifecycle.common.TRANSITIONS) would let through."""
+    return transitions_possible(actor=user, exchange=exchange, context=context)
 
 
 def exchange_side_of(*, user: User, exchange: Exchange) -> str:

@@ -1,9 +1,6 @@
 """Pages for listings and exchanges: the same services as the API, one tap per step, no JavaScript needed."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,45 +13,19 @@ from exchanges.matching.views import people_who_could_help
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Network
 from members.selectors import is_coordinator, networks_of
-from timebank.errors import DomainError, Forbidden, NotFound
-
-
-def _attempt(request, work) -> bool:
-    """Run a service; a refusal becomes a message on the page instead of an error."""
-    try:
-        work()
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    except DjangoValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return False
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You cannot do that."))
-        return False
-    return True
-
-
-def _get(selector, **kwargs):
-    try:
-        return selector(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
+from timebank.errors import Forbidden
+from timebank.pages import page, refusal_shown
 
 # Listings -----------------------------------------------------------------------------------
 
 
-@login_required
+@page
 def listing_browse(request):
     form = forms.BrowseForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     networks = networks_of(user=request.user).order_by("name")
     slug = request.GET.get("network") or None
-    qs = _get(
-        selectors.listings_browse,
+    qs = selectors.listings_browse(
         user=request.user,
         network=slug,
         kind=filters.get("kind") or None,
@@ -68,15 +39,13 @@ def listing_browse(request):
     return render(request, "exchanges/listing_browse.html", context)
 
 
-@login_required
+@page
 def listing_new(request):
     form = forms.ListingForm(request.POST or None, user=request.user, initial={"kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        created = {}
-
-        def work():
-            created["listing"] = services.listing_create(
+        with refusal_shown(request):
+            listing = services.listing_create(
                 actor=request.user,
                 network=data["network"],
                 kind=data["kind"],
@@ -87,16 +56,14 @@ def listing_new(request):
                 availability=data["availability"],
                 expires_on=data["expires_on"],
             )
-
-        if _attempt(request, work):
             messages.success(request, _("Your listing is up."))
-            return redirect("listing-detail", pk=created["listing"].pk)
+            return redirect("listing-detail", pk=listing.pk)
     return render(request, "exchanges/listing_form.html", {"form": form})
 
 
-@login_required
+@page
 def listing_detail(request, pk: int):
-    listing = _get(selectors.listing_get, user=request.user, pk=pk)
+    listing = selectors.listing_get(user=request.user, pk=pk)
     mine = listing.owner_id == request.user.pk
     can_edit = mine or is_coordinator(user=request.user, network=listing.network)
     can_propose = (
@@ -118,9 +85,9 @@ def listing_detail(request, pk: int):
     return render(request, "exchanges/listing_detail.html", context)
 
 
-@login_required
+@page
 def listing_edit(request, pk: int):
-    listing = _get(selectors.listing_get, user=request.user, pk=pk)
+    listing = selectors.listing_get(user=request.user, pk=pk)
     services.listing_require_editor(actor=request.user, listing=listing)
     initial = {
         "title": listing.title,
@@ -135,26 +102,25 @@ def listing_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["skills"] = list(data["skills"])
-        if _attempt(request, lambda: services.listing_update(actor=request.user, listing=listing, **data)):
+        with refusal_shown(request):
+            services.listing_update(actor=request.user, listing=listing, **data)
             messages.success(request, _("Saved."))
             return redirect("listing-detail", pk=listing.pk)
     return render(request, "exchanges/listing_form.html", {"form": form, "listing": listing})
 
 
-@login_required
+@page
 @require_POST
 def listing_propose(request, pk: int):
     """One tap from a listing: ask for the offered help, or offer the help asked for."""
-    listing = _get(selectors.listing_get, user=request.user, pk=pk)
+    listing = selectors.listing_get(user=request.user, pk=pk)
     form = forms.ProposeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say how many minutes, from 1 up."))
         return redirect("listing-detail", pk=pk)
     offer = listing.kind == Listing.Kind.OFFER
-    created = {}
-
-    def work():
-        created["exchange"] = services.exchange_propose(
+    with refusal_shown(request):
+        exchange = services.exchange_propose(
             actor=request.user,
             network=listing.network,
             provider=listing.owner if offer else request.user,
@@ -163,23 +129,18 @@ def listing_propose(request, pk: int):
             description=form.cleaned_data["description"] or listing.title,
             listing=listing,
         )
-
-    if _attempt(request, work):
         messages.success(request, _("Sent. We will tell you when they answer."))
-        return redirect("exchange-detail", pk=created["exchange"].pk)
+        return redirect("exchange-detail", pk=exchange.pk)
     return redirect("listing-detail", pk=pk)
 
 
 # Exchanges ----------------------------------------------------------------------------------
 
 
-@login_required
+@page
 def exchange_list(request):
-    qs = selectors.exchanges_visible(user=request.user).order_by("-updated_at", "-id")
+    qs = selectors.exchanges_list(user=request.user, network=request.GET.get("network") or None)
     coordinated = networks_of(user=request.user, roles=[Membership.Role.COORDINATOR])
-    if coordinated.exists():
-        # A coordinator sees their networks' exchanges in the queue; here, their own.
-        qs = qs.filter(proposed_by=request.user) | qs.filter(provider=request.user) | qs.filter(recipient=request.user)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "exchanges/exchange_list.html", {"page": page, "coordinated": coordinated})
 
@@ -211,9 +172,9 @@ def _next_step(exchange: Exchange, actions: list[str]) -> str:
     return _("This exchange is closed. You can ask for the same help again.")
 
 
-@login_required
+@page
 def exchange_detail(request, pk: int):
-    exchange = _get(selectors.exchange_get, user=request.user, pk=pk)
+    exchange = selectors.exchange_get(user=request.user, pk=pk)
     actions = selectors.exchange_actions(user=request.user, exchange=exchange)
     context = {
         "exchange": exchange,
@@ -227,49 +188,45 @@ def exchange_detail(request, pk: int):
     return render(request, "exchanges/exchange_detail.html", context)
 
 
-@login_required
+@page
 @require_POST
 def exchange_action(request, pk: int, action: str):
-    exchange = _get(selectors.exchange_get, user=request.user, pk=pk)
+    exchange = selectors.exchange_get(user=request.user, pk=pk)
     actor = request.user
-    result = {"exchange": exchange}
     post = request.POST
     simple = {
         "accept": services.exchange_accept,
         "decline": services.exchange_decline,
         "cancel": services.exchange_cancel,
+        "repeat": services.exchange_repeat,
     }
-    if action in simple:
-        work = lambda: simple[action](actor=actor, exchange=exchange)  # noqa: E731
-    elif action == "confirm":
-        work = lambda: services.exchange_confirm(actor=actor, exchange=exchange, reason=post.get("reason", ""))  # noqa: E731
-    elif action == "complete":
-        form = forms.MinutesForm(post)
-        if not form.is_valid():
-            messages.error(request, _("Say how many minutes, from 1 up."))
-            return _back(request, pk)
-        work = lambda: services.exchange_complete(actor=actor, exchange=exchange, **form.cleaned_data)  # noqa: E731
-    elif action in ("approve", "dispute", "resolve"):
-        form = (forms.ResolveForm if action == "resolve" else forms.ReasonForm)(post)
-        if not form.is_valid():
-            messages.error(request, _("Please say why: it goes in the record."))
-            return _back(request, pk)
-        service = {
-            "approve": services.exchange_approve,
-            "dispute": services.exchange_dispute,
-            "resolve": services.exchange_resolve,
-        }[action]
-        work = lambda: service(actor=actor, exchange=exchange, **form.cleaned_data)  # noqa: E731
-    elif action == "repeat":
-
-        def work():
-            result["exchange"] = services.exchange_repeat(actor=actor, exchange=exchange)
-
-    else:
+    with_reason = {
+        "confirm": (forms.ReasonForm, services.exchange_confirm),
+        "approve": (forms.ReasonForm, services.exchange_approve),
+        "dispute": (forms.ReasonForm, services.exchange_dispute),
+        "resolve": (forms.ResolveForm, services.exchange_resolve),
+        "complete": (forms.MinutesForm, services.exchange_complete),
+    }
+    if action not in simple and action not in with_reason:
         raise Http404("No such action.")
-    if _attempt(request, work):
+    data = {}
+    if action in with_reason:
+        form_class, service = with_reason[action]
+        form = form_class(post)
+        if not form.is_valid():
+            minutes = "minutes" in form.errors
+            problems = [str(e) for errors in form.errors.values() for e in errors]
+            messages.error(request, _("Say how many minutes, from 1 up.") if minutes else " ".join(problems))
+            return _back(request, pk)
+        data = form.cleaned_data
+    else:
+        service = simple[action]
+    # The exchange page offers its steps to whoever sees it: a refused step is said there (PRODUCT §3).
+    with refusal_shown(request, role_said=True):
+        result = service(actor=actor, exchange=exchange, **data)
         messages.success(request, _("Done."))
-    return _back(request, result["exchange"].pk)
+        return _back(request, result.pk)
+    return _back(request, pk)
 
 
 def _back(request, pk: int):
@@ -280,42 +237,42 @@ def _back(request, pk: int):
     return redirect("exchange-detail", pk=pk)
 
 
-@login_required
+def _record_parties(request, data: dict, direction: str) -> dict:
+    """The network and the two parties a record form names (its choices are already the caller's)."""
+    kind, _sep, ident = data["other"].partition(":")
+    if kind == "pot":
+        network, other = Network.objects.get(pk=ident), None
+    else:
+        other_membership = Membership.objects.select_related("network", "user").get(pk=ident)
+        network, other = other_membership.network, other_membership.user
+    if data["who"] == "me":
+        me = request.user
+    else:
+        me = Membership.objects.select_related("user").get(pk=data["who"].partition(":")[2]).user
+    return {
+        "network": network,
+        "provider": me if direction == "gave" else other,
+        "recipient": other if direction == "gave" else me,
+        "minutes": data["minutes"],
+        "description": data["description"],
+    }
+
+
+@page
 def exchange_record(request):
     """“I helped someone” (direction=gave) or “someone helped me” (direction=received)."""
     direction = request.GET.get("direction") or request.POST.get("direction") or "gave"
     form = forms.RecordForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        created = {}
-
-        def work():
-            kind, _sep, ident = data["other"].partition(":")
-            if kind == "pot":
-                network, other = Network.objects.get(pk=ident), None
-            else:
-                other_membership = Membership.objects.select_related("network", "user").get(pk=ident)
-                network, other = other_membership.network, other_membership.user
-            if data["who"] == "me":
-                me = request.user
-            else:
-                me = Membership.objects.select_related("user").get(pk=data["who"].partition(":")[2]).user
-            created["exchange"] = services.exchange_record(
-                actor=request.user,
-                network=network,
-                provider=me if direction == "gave" else other,
-                recipient=other if direction == "gave" else me,
-                minutes=data["minutes"],
-                description=data["description"],
-            )
-
-        if _attempt(request, work):
+        with refusal_shown(request):
+            exchange = services.exchange_record(actor=request.user, **_record_parties(request, data, direction))
             messages.success(request, _("Thank you. We have asked the other person to confirm."))
-            return redirect("exchange-detail", pk=created["exchange"].pk)
+            return redirect("exchange-detail", pk=exchange.pk)
     return render(request, "exchanges/exchange_record.html", {"form": form, "direction": direction})
 
 
-@login_required
+@page
 def coordinator_queue(request):
     networks = networks_of(user=request.user, roles=[Membership.Role.COORDINATOR]).order_by("name")
     if not networks.exists():

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import selectors, services
+from members.audit import REASON_MAX
 from members.models import Membership
 from members.selectors import MAX_ID
 from timebank.api import Pagination, paginated, query_valid
@@ -82,26 +83,19 @@ class MembershipOutput(serializers.Serializer):
     status = serializers.CharField()
 
 
-def network_or_404(slug: str):
-    from members.models import Network
-
-    network = Network.objects.filter(slug=slug).first()
-    if network is None:
-        raise NotFound("No such network.")
-    return network
-
-
 class NetworkJoinApi(APIView):
     @extend_schema(request=None, responses={201: MembershipOutput})
     def post(self, request, slug: str):
-        membership = services.membership_join(user=request.user, network=network_or_404(slug))
+        membership = services.membership_join(
+            user=request.user, network=selectors.network_in_reach(user=request.user, slug=slug, listed=True)
+        )
         return Response(MembershipOutput(membership).data, status=201)
 
 
 class NetworkLeaveApi(APIView):
     @extend_schema(request=None, responses=MembershipOutput)
     def post(self, request, slug: str):
-        network = network_or_404(slug)
+        network = selectors.network_in_reach(user=request.user, slug=slug, listed=True)
         membership = selectors.membership_get(user=request.user, network=network)
         if membership is None:
             raise NotFound("No such network.")
@@ -212,7 +206,7 @@ class _CoordinatorMemberAction(APIView):
         class Meta:
             ref_name = "CoordinatorMemberActionInput"
 
-        reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     def target(self, request, slug: str, user_id: int) -> Membership:
         network = selectors.network_in_reach(user=request.user, slug=slug)
@@ -253,7 +247,7 @@ class MemberRoleApi(_CoordinatorMemberAction):
             ref_name = "MemberRoleInput"
 
         role = serializers.ChoiceField(choices=Membership.Role.choices)
-        reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     service = staticmethod(services.membership_role_change)
 

@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 from members.models import AuditEvent, Network, User
 from timebank.errors import ValidationError
 
-# The longest reason anyone may give for an action; forms and serializers read it from here.
-REASON_MAX = 1000
+# The longest reason anyone may give for an action; forms and serializers read it from here. It is the
+# length of the narrowest column that keeps a reason whole (a transfer's), so no table ever cuts one short.
+REASON_MAX = 500
 
 
 def reason_clean(reason: str | None, *, required: bool = False) -> str:

@@ -3,12 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.audit import REASON_MAX
 from members.models import Membership
 from members.profiles import AVAILABILITY_SLOTS
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (optional)"), max_length=1000, required=False)
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=REASON_MAX, required=False)
 
 
 class ProfileForm(forms.Form):
@@ -51,7 +52,7 @@ class SupportedMemberForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
-    reason = forms.CharField(label=_("Reason (optional)"), max_length=1000, required=False)
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=REASON_MAX, required=False)
 
 
 class SupportLinkForm(forms.Form):

@@ -6,13 +6,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import profiles, selectors
-from members.apis import MemberOutput, network_or_404
+from members.apis import MemberOutput
 from members.models import Membership
 from members.profiles import AVAILABILITY_SLOTS
 from members.taxonomy import SHIPPED_SKILL_SLUGS
 from timebank.api import Pagination, paginated
-from timebank.errors import Forbidden, NotFound
-from timebank.ids import is_id
 
 
 @extend_schema_field({"type": "string", "enum": SHIPPED_SKILL_SLUGS})
@@ -45,20 +43,7 @@ class ProfileApi(APIView):
         is_supported = serializers.BooleanField()
 
     def membership(self, request, slug: str) -> Membership:
-        member_id = request.query_params.get("member")
-        if member_id is None:
-            network = network_or_404(slug)
-            own = selectors.membership_get(user=request.user, network=network)
-            if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
-                raise NotFound("No such network.")
-            return own
-        network = selectors.network_in_reach(user=request.user, slug=slug)
-        if not is_id(member_id):
-            raise NotFound("No such member in this network.")
-        membership = selectors.member_in_network(network=network, user_id=int(member_id))
-        if not selectors.can_act_for(actor=request.user, member=membership.user, network=network):
-            raise Forbidden("You cannot act for this member.")
-        return membership
+        return profiles.profile_get(actor=request.user, slug=slug, member_id=request.query_params.get("member"))
 
     @extend_schema(parameters=[OpenApiParameter("member", int, description="a member you act for")], responses=Output)
     def get(self, request, slug: str):

@@ -1,4 +1,5 @@
-"""Profile writes: name, bio, neighbourhood, skills offered and wanted, availability, contact details."""
+"""Profiles: whose profile a person may open and edit (one rule, for the page and the API alike), and
+the edit itself: name, bio, neighbourhood, skills offered and wanted, availability, contact details."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -6,8 +7,9 @@ from django.utils.translation import gettext as _
 from exchanges.matching.services import profile_skills_refresh
 from members.audit import audit_record
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Skill, User
-from members.selectors import can_act_for
-from timebank.errors import Forbidden, ValidationError
+from members.selectors import can_act_for, member_in_network, membership_get, network_in_reach
+from timebank.errors import Forbidden, NotFound, ValidationError
+from timebank.ids import is_id
 
 AVAILABILITY_SLOTS = [f"{day}-{part}" for day in AVAILABILITY_DAYS for part in AVAILABILITY_PARTS]
 
@@ -31,6 +33,36 @@ def _clean_skills(field: str, slugs) -> list[Skill]:
     return skills
 
 
+# Someone who left or was declined has no profile to open here any more.
+GONE = (Membership.Status.DECLINED, Membership.Status.LEFT)
+
+
+def profile_may_open(*, actor: User, membership: Membership) -> bool:
+    """A profile is its member's own while they are in the network (even waiting for approval), and
+    opened by whoever acts for them: their supporter or a coordinator (members.selectors.can_act_for)."""
+    if membership.user_id == actor.pk:
+        return membership.status not in GONE
+    return can_act_for(actor=actor, member=membership.user, network=membership.network)
+
+
+def profile_get(*, actor: User, slug: str, member_id: str | int | None = None) -> Membership:
+    """The profile the caller opens in a network: their own, or (`member_id`) a member they act for.
+    404 outside their reach, 403 for a member of their network they do not act for."""
+    if member_id is None or member_id == "":
+        network = network_in_reach(user=actor, slug=slug, listed=True)
+        own = membership_get(user=actor, network=network)
+        if own is None or not profile_may_open(actor=actor, membership=own):
+            raise NotFound(_("No such network."))
+        return own
+    network = network_in_reach(user=actor, slug=slug)
+    if not is_id(member_id):
+        raise NotFound(_("No such member in this network."))
+    membership = member_in_network(network=network, user_id=int(member_id))
+    if not profile_may_open(actor=actor, membership=membership):
+        raise Forbidden(_("You cannot act for this member."))
+    return membership
+
+
 PROFILE_TEXT_LIMITS = {"bio": 1000, "neighbourhood": 80, "phone": 30, "emergency_contact": 200}
 
 
@@ -38,10 +70,7 @@ PROFILE_TEXT_LIMITS = {"bio": 1000, "neighbourhood": 80, "phone": 30, "emergency
 def profile_update(*, membership: Membership, actor: User, **changes) -> Membership:
     """Edit a profile: the member, or their supporter or a coordinator with them (recorded as such)."""
 
-    # A member edits their own profile even while waiting for approval.
-    if actor.pk != membership.user_id and not can_act_for(
-        actor=actor, member=membership.user, network=membership.network
-    ):
+    if not profile_may_open(actor=actor, membership=membership):
         raise Forbidden(_("You cannot edit this profile."))
     allowed = {"display_name", "skills_offered", "skills_wanted", "availability", *PROFILE_TEXT_LIMITS}
     unknown = set(changes) - allowed

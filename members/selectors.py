@@ -48,11 +48,21 @@ def coordinators_of(*, network: Network) -> QuerySet[User]:
     )
 
 
-def network_in_reach(*, user: User, slug: str) -> Network:
-    """The network, if the caller is an active member of it (any role); otherwise NotFound."""
-    network = Network.objects.filter(slug=slug).first()
-    if network is None or active_membership(user=user, network=network) is None:
-        raise NotFound("No such network.")
+def network_in_reach(*, user: User, slug: str, listed: bool = False) -> Network:
+    """The network named by `slug`, as far as the caller reaches: every page and API asks here.
+
+    In reach is a network where the caller is an active member (any role); anything else is 404. What a
+    role may do there is asked next (`require_coordinator`, ...). `listed`: any network, as the network
+    list shows every one to everyone (asking to join needs only the slug); 404 only if there is none.
+    """
+    network = Network.objects.filter(slug=slug).first() if isinstance(slug, str) and slug else None
+    if network is None:
+        raise NotFound(_("No such network."))
+    if listed:
+        return network
+    membership = active_membership(user=user, network=network)
+    if membership is None:
+        raise NotFound(_("No such network."))
     return network
 
 
@@ -112,9 +122,7 @@ def networks_with_my_membership(*, user: User) -> QuerySet[Network]:
 
 def network_for_members(*, user: User, slug: str) -> tuple[Network, Membership]:
     """The network and the caller's active membership: 404 if they are not in it, 403 if not active."""
-    network = Network.objects.filter(slug=slug).first()
-    if network is None:
-        raise NotFound("No such network.")
+    network = network_in_reach(user=user, slug=slug, listed=True)
     own = membership_get(user=user, network=network)
     if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
         raise NotFound("No such network.")

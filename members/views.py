@@ -3,12 +3,7 @@
 Safeguarding pages (checks, concerns) are in members/safeguarding/views.py.
 """
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from members import profiles, selectors, services
 from members.forms import NeighbourhoodsForm, ProfileForm, ReasonForm, RoleForm, SupportedMemberForm, SupportLinkForm
-from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network
+from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership
 from members.safeguarding import selectors as safeguarding_selectors
-from timebank.errors import Forbidden, InvalidTransition, NotFound
+from timebank.errors import NotFound
 from timebank.ids import is_id
+from timebank.pages import page, refusal_shown
 
 DAY_NAMES = {
     "mon": gettext_lazy("Monday"),
@@ -39,36 +35,6 @@ PART_NAMES = {
 }
 
 
-def page(view):
-    """Login required; refusals from services become the usual 404 and 403 pages."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return wrapped
-
-
-def form_add_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, by field where the form has one."""
-    for name, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
-
-
-def _network(slug: str) -> Network:
-    network = Network.objects.filter(slug=slug).first()
-    if network is None:
-        raise NotFound(_("No such network."))
-    return network
-
-
 @page
 def network_list(request):
     networks = selectors.networks_with_my_membership(user=request.user)
@@ -78,47 +44,31 @@ def network_list(request):
 @page
 @require_POST
 def network_join(request, slug: str):
-    try:
-        services.membership_join(user=request.user, network=_network(slug))
+    with refusal_shown(request):
+        services.membership_join(
+            user=request.user, network=selectors.network_in_reach(user=request.user, slug=slug, listed=True)
+        )
         messages.success(request, _("Thank you. A coordinator will look at your request soon."))
-    except InvalidTransition as exc:
-        messages.error(request, exc.message)
     return redirect("network-list")
 
 
 @page
 @require_POST
 def network_leave(request, slug: str):
-    membership = selectors.membership_get(user=request.user, network=_network(slug))
+    membership = selectors.membership_get(
+        user=request.user, network=selectors.network_in_reach(user=request.user, slug=slug, listed=True)
+    )
     if membership is None:
         raise NotFound(_("No such network."))
-    try:
+    with refusal_shown(request):
         services.membership_leave(membership=membership, actor=request.user)
         messages.success(request, _("You have left %s.") % membership.network)
-    except InvalidTransition as exc:
-        messages.error(request, exc.message)
     return redirect("network-list")
-
-
-def _profile_membership(request, slug: str) -> Membership:
-    member_id = request.GET.get("member")
-    if not member_id:
-        own = selectors.membership_get(user=request.user, network=_network(slug))
-        if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
-            raise NotFound(_("No such network."))
-        return own
-    network = selectors.network_in_reach(user=request.user, slug=slug)
-    if not is_id(member_id):
-        raise NotFound(_("No such member."))
-    membership = selectors.member_in_network(network=network, user_id=int(member_id))
-    if not selectors.can_act_for(actor=request.user, member=membership.user, network=network):
-        raise Forbidden(_("You cannot act for this member."))
-    return membership
 
 
 @page
 def profile_edit(request, slug: str):
-    membership = _profile_membership(request, slug)
+    membership = profiles.profile_get(actor=request.user, slug=slug, member_id=request.GET.get("member"))
     skills = list(selectors.skills_list())
     initial = {
         "display_name": membership.user.display_name,
@@ -132,12 +82,10 @@ def profile_edit(request, slug: str):
     }
     form = ProfileForm(request.POST or None, initial=initial, skill_slugs=[s.slug for s in skills])
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(request, form=form):
             profiles.profile_update(membership=membership, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Profile saved."))
             return redirect(request.get_full_path())
-        except ValidationError as exc:
-            form_add_errors(form, exc)
     chosen = {name: set(form[name].value() or []) for name in ("skills_offered", "skills_wanted", "availability")}
     groups: dict = {}
     for skill in skills:
@@ -176,12 +124,10 @@ def network_neighbourhoods(request, slug: str):
         request.POST or None, initial={"groups": NeighbourhoodsForm.as_text(network.nearby_neighbourhoods)}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(request, form=form):
             services.network_neighbourhoods_set(network=network, actor=request.user, groups=form.groups_list())
             messages.success(request, _("Nearby neighbourhoods saved."))
             return redirect(request.get_full_path())
-        except ValidationError as exc:
-            form_add_errors(form, exc)
     context = {"network": network, "form": form, "ungrouped": selectors.neighbourhoods_ungrouped(network=network)}
     status = 400 if request.method == "POST" else 200
     return render(request, "members/network_neighbourhoods.html", context, status=status)
@@ -211,11 +157,9 @@ def membership_action(request, slug: str, user_id: int, action: str):
         messages.error(request, " ".join(form.errors.get("reason", [])))
         return redirect(back)
     service, done = MEMBERSHIP_ACTIONS[action]
-    try:
+    with refusal_shown(request):
         service(membership=membership, actor=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, done % membership.user.name)
-    except InvalidTransition as exc:
-        messages.error(request, exc.message)
     return redirect(back)
 
 
@@ -256,7 +200,7 @@ def supported_member_create(request, slug: str):
         supporter = None
         if data["supporter"] is not None:
             supporter = selectors.member_in_network(network=network, user_id=data["supporter"])
-        try:
+        with refusal_shown(request, form=form):
             membership = services.supported_member_register(
                 network=network,
                 actor=request.user,
@@ -266,8 +210,6 @@ def supported_member_create(request, slug: str):
             )
             messages.success(request, _("%s is registered as a supported member.") % membership.user.name)
             return redirect("member-list", slug=slug)
-        except ValidationError as exc:
-            form_add_errors(form, exc)
     status = 400 if request.method == "POST" else 200
     return render(request, "members/supported_member_form.html", {"form": form, "network": network}, status=status)
 
@@ -282,21 +224,21 @@ def membership_manage(request, slug: str, user_id: int):
     role_form = RoleForm(initial={"role": membership.role})
     link_form = SupportLinkForm(supporters=choices)
     op = request.POST.get("op") if request.method == "POST" else None
-    try:
-        if op == "role":
-            role_form = RoleForm(request.POST)
-            if role_form.is_valid():
-                services.membership_role_change(membership=membership, actor=request.user, **role_form.cleaned_data)
-                messages.success(request, _("Role changed."))
-                return redirect(request.path)
-        elif op == "link":
-            link_form = SupportLinkForm(request.POST, supporters=choices)
-            if link_form.is_valid():
-                supporter = selectors.member_in_network(network=network, user_id=link_form.cleaned_data["supporter"])
-                services.support_link(supporter=supporter, member=membership, actor=request.user)
-                messages.success(request, _("Supporter linked."))
-                return redirect(request.path)
-        elif op == "unlink":
+    if op == "role":
+        role_form = RoleForm(request.POST)
+    elif op == "link":
+        link_form = SupportLinkForm(request.POST, supporters=choices)
+    with refusal_shown(request, form=role_form if op == "role" else link_form):
+        if op == "role" and role_form.is_valid():
+            services.membership_role_change(membership=membership, actor=request.user, **role_form.cleaned_data)
+            messages.success(request, _("Role changed."))
+            return redirect(request.path)
+        if op == "link" and link_form.is_valid():
+            supporter = selectors.member_in_network(network=network, user_id=link_form.cleaned_data["supporter"])
+            services.support_link(supporter=supporter, member=membership, actor=request.user)
+            messages.success(request, _("Supporter linked."))
+            return redirect(request.path)
+        if op == "unlink":
             supporter_id = request.POST.get("supporter", "")
             if not is_id(supporter_id):
                 raise NotFound(_("No such supporter."))
@@ -304,10 +246,6 @@ def membership_manage(request, slug: str, user_id: int):
             services.support_unlink(supporter=supporter, member=membership, actor=request.user)
             messages.success(request, _("Supporter unlinked."))
             return redirect(request.path)
-    except ValidationError as exc:
-        form_add_errors(role_form if op == "role" else link_form, exc)
-    except InvalidTransition as exc:
-        messages.error(request, exc.message)
     context = {
         "network": network,
         "membership": membership,

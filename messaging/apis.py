@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from members.audit import REASON_MAX
 from members.selectors import network_in_reach
 from messaging import moderation, selectors, services
 from messaging.converters import MAX_ID
@@ -183,7 +184,7 @@ class ConversationAccessApi(MessagingApi):
         class Meta:
             ref_name = "ConversationAccessInput"
 
-        reason = serializers.CharField(max_length=2000)
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema(request=Input, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, conversation_id: int):
@@ -202,7 +203,7 @@ class MessageReportApi(MessagingApi):
         class Meta:
             ref_name = "MessageReportInput"
 
-        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema(request=Input, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, message_id: int):

@@ -5,12 +5,12 @@ A coordinator reads a conversation only after a report or a concern about it, wi
 
 from django.db import IntegrityError, transaction
 
-from members.audit import audit_record
+from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, User
 from members.safeguarding.models import Concern
 from members.selectors import active_membership, is_coordinator
 from messaging.models import Block, Conversation, ConversationAccess, Message, MessageReport, Participant
-from messaging.notifications.services import notification_create
+from messaging.notifications.services import coordinators_notify
 from messaging.services.conversations import messaging_membership
 from timebank.errors import Forbidden, NotFound, ValidationError
 
@@ -47,7 +47,7 @@ def message_report(*, message_id: int, reporter: User, reason: str = "") -> Mess
         network=message.network,
         message=message,
         reporter=reporter,
-        reason=(reason or "").replace("\x00", "").strip()[:2000],
+        reason=reason_clean((reason or "").replace("\x00", "")),
     )
     audit_record(
         action="message.report",
@@ -57,20 +57,13 @@ def message_report(*, message_id: int, reporter: User, reason: str = "") -> Mess
         reason=report.reason,
         data={"conversation": message.conversation_id, "report": report.pk},
     )
-    coordinators = User.objects.filter(
-        memberships__network=message.network,
-        memberships__role=Membership.Role.COORDINATOR,
-        memberships__status=Membership.Status.ACTIVE,
+    coordinators_notify(
+        network=message.network,
+        kind="message.report",
+        text="A message was reported and needs a look.",
+        url=f"/conversations/{message.conversation_id}/access/",
+        data={"conversation": message.conversation_id, "report": report.pk},
     )
-    for coordinator in coordinators:
-        notification_create(
-            user=coordinator,
-            kind="message.report",
-            text="A message was reported and needs a look.",
-            network=message.network,
-            url=f"/conversations/{message.conversation_id}/access/",
-            data={"conversation": message.conversation_id, "report": report.pk},
-        )
     return report
 
 
@@ -97,13 +90,11 @@ def conversation_for_access(*, conversation_id: int, coordinator: User) -> Conve
 def conversation_access_open(*, conversation_id: int, coordinator: User, reason: str) -> ConversationAccess:
     """A coordinator opens someone else's conversation: only with grounds and a reason, audited."""
     conversation = conversation_for_access(conversation_id=conversation_id, coordinator=coordinator)
-    reason = (reason or "").replace("\x00", "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Say why you need to read this conversation."]})
+    reason = reason_clean((reason or "").replace("\x00", ""), required=True)
     if not conversation_has_grounds(conversation=conversation):
         raise Forbidden("A coordinator can read a conversation only after a report or a concern about it.")
     access = ConversationAccess.objects.create(
-        network=conversation.network, conversation=conversation, coordinator=coordinator, reason=reason[:2000]
+        network=conversation.network, conversation=conversation, coordinator=coordinator, reason=reason
     )
     audit_record(
         action="conversation.access",

@@ -3,34 +3,23 @@
 import uuid
 
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.models import Network
 from members.selectors import network_in_reach
 from messaging import moderation, selectors, services
 from messaging.converters import parse_id
 from messaging.models import Block, Message
 from messaging.notifications import selectors as notification_selectors
 from messaging.notifications import services as notification_services
-from timebank.errors import DomainError, NotFound
+from timebank.pages import page, refusal_shown
 
 PAGE_MESSAGES = 100
 
 
-def _refusal(request, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        text = "; ".join(exc.messages)
-    else:
-        text = getattr(exc, "message", "") or str(exc) or _("That could not be done.")
-    flash.error(request, text)
-
-
-@login_required
+@page
 def conversation_list(request):
     conversations = list(selectors.conversations_of(user=request.user)[:200])
     for conversation in conversations:
@@ -38,48 +27,42 @@ def conversation_list(request):
     return render(request, "messaging/conversation_list.html", {"conversations": conversations})
 
 
-@login_required
+@page
 @require_POST
 def conversation_start(request):
     """Open (or find) a conversation: with a member (`network`, `member`), e.g. from their profile's
     "Message" button, or about an exchange (`exchange`) from the exchange's page."""
     try:
-        if request.POST.get("exchange"):
-            exchange_id = parse_id(request.POST["exchange"])
-            conversation, _created = services.conversation_exchange_open(exchange_id=exchange_id, user=request.user)
-            return redirect("conversation-detail", conversation_id=conversation.pk)
-        network = network_in_reach(user=request.user, slug=request.POST.get("network", ""))
-        other_id = parse_id(request.POST.get("member", ""))
-        conversation, _created = services.conversation_direct_open(
-            network=network, user=request.user, other_id=other_id
-        )
+        exchange_id = parse_id(request.POST["exchange"]) if request.POST.get("exchange") else None
+        other_id = None if exchange_id else parse_id(request.POST.get("member", ""))
     except ValueError:
         flash.error(request, _("Choose a member to message."))
         return redirect("conversation-list")
-    except (DomainError, ValidationError, PermissionDenied) as exc:
-        _refusal(request, exc)
-        return redirect("conversation-list")
-    return redirect("conversation-detail", conversation_id=conversation.pk)
+    with refusal_shown(request):
+        if exchange_id:
+            conversation, _created = services.conversation_exchange_open(exchange_id=exchange_id, user=request.user)
+        else:
+            network = network_in_reach(user=request.user, slug=request.POST.get("network", ""))
+            conversation, _created = services.conversation_direct_open(
+                network=network, user=request.user, other_id=other_id
+            )
+        return redirect("conversation-detail", conversation_id=conversation.pk)
+    return redirect("conversation-list")
 
 
-@login_required
+@page
 def conversation_detail(request, conversation_id: int):
-    try:
-        conversation = selectors.conversation_readable(user=request.user, conversation_id=conversation_id)
-    except NotFound:
-        raise Http404 from None
+    conversation = selectors.conversation_readable(user=request.user, conversation_id=conversation_id)
     participants = [p.user for p in conversation.participants.select_related("user")]
     is_participant = any(u.pk == request.user.pk for u in participants)
     if request.method == "POST" and is_participant:
-        try:
+        with refusal_shown(request):
             services.message_send(
                 conversation=conversation.pk,
                 sender=request.user,
                 body=request.POST.get("body", ""),
                 client_id=request.POST.get("client_id", "")[:64],
             )
-        except (DomainError, ValidationError, PermissionDenied) as exc:
-            _refusal(request, exc)
         return redirect("conversation-detail", conversation_id=conversation.pk)
     total = conversation.last_seq
     recent = selectors.messages_after(conversation=conversation, after=max(0, total - PAGE_MESSAGES))
@@ -101,62 +84,58 @@ def conversation_detail(request, conversation_id: int):
     return render(request, "messaging/conversation_detail.html", context)
 
 
-@login_required
+@page
 @require_POST
 def block_toggle(request, conversation_id: int):
+    conversation = selectors.conversation_of(user=request.user, conversation_id=conversation_id)
     try:
-        conversation = selectors.conversation_of(user=request.user, conversation_id=conversation_id)
         other_id = parse_id(request.POST.get("member", ""))
+    except ValueError:
+        flash.error(request, _("Choose a member."))
+        return redirect("conversation-detail", conversation_id=conversation_id)
+    with refusal_shown(request):
         if request.POST.get("action") == "unblock":
             moderation.block_delete(network=conversation.network, blocker=request.user, blocked_id=other_id)
             flash.success(request, _("Unblocked."))
         else:
             moderation.block_create(network=conversation.network, blocker=request.user, blocked_id=other_id)
             flash.success(request, _("Blocked. Neither of you can send new messages here."))
-    except ValueError:
-        flash.error(request, _("Choose a member."))
-    except NotFound:
-        raise Http404 from None
-    except (DomainError, ValidationError, PermissionDenied) as exc:
-        _refusal(request, exc)
     return redirect("conversation-detail", conversation_id=conversation_id)
 
 
-@login_required
+@page
 def message_report(request, message_id: int):
     message = Message.objects.filter(pk=message_id, conversation__participants__user=request.user).first()
     if message is None:
         raise Http404 from None
     if request.method == "POST":
-        moderation.message_report(message_id=message.pk, reporter=request.user, reason=request.POST.get("reason", ""))
-        flash.success(request, _("Thank you. A coordinator will look at this message."))
-        return redirect("conversation-detail", conversation_id=message.conversation_id)
+        with refusal_shown(request):
+            moderation.message_report(
+                message_id=message.pk, reporter=request.user, reason=request.POST.get("reason", "")
+            )
+            flash.success(request, _("Thank you. A coordinator will look at this message."))
+            return redirect("conversation-detail", conversation_id=message.conversation_id)
     return render(request, "messaging/message_report.html", {"message": message})
 
 
-@login_required
+@page
 def conversation_access(request, conversation_id: int):
     """A coordinator asks to read a reported conversation, giving a reason."""
     if request.method == "POST":
-        try:
+        with refusal_shown(request):
             moderation.conversation_access_open(
                 conversation_id=conversation_id, coordinator=request.user, reason=request.POST.get("reason", "")
             )
-        except NotFound:
-            raise Http404 from None
-        except (DomainError, ValidationError, PermissionDenied) as exc:
-            _refusal(request, exc)
-            return redirect("conversation-access", conversation_id=conversation_id)
-        return redirect("conversation-detail", conversation_id=conversation_id)
+            return redirect("conversation-detail", conversation_id=conversation_id)
+        return redirect("conversation-access", conversation_id=conversation_id)
     moderation.conversation_for_access(conversation_id=conversation_id, coordinator=request.user)
     return render(request, "messaging/conversation_access.html", {"conversation_id": conversation_id})
 
 
-@login_required
+@page
 def notification_list(request):
-    network = None
-    if request.GET.get("network"):
-        network = Network.objects.filter(slug=request.GET["network"]).first()
+    slug = request.GET.get("network")
+    network = network_in_reach(user=request.user, slug=slug) if slug else None
     notifications = notification_selectors.notifications_of(user=request.user, network=network)[:100]
     context = {
         "notifications": notifications,
@@ -165,19 +144,16 @@ def notification_list(request):
     return render(request, "messaging/notification_list.html", context)
 
 
-@login_required
+@page
 @require_POST
 def notification_read(request, notification_id: int):
-    try:
-        notification = notification_services.notification_read(notification_id=notification_id, user=request.user)
-    except NotFound:
-        raise Http404 from None
+    notification = notification_services.notification_read(notification_id=notification_id, user=request.user)
     if request.POST.get("open") and notification.url.startswith("/"):
         return redirect(notification.url)
     return redirect("notification-list")
 
 
-@login_required
+@page
 @require_POST
 def notification_preferences(request):
     notification_services.notification_preference_set(
@@ -187,7 +163,7 @@ def notification_preferences(request):
     return redirect("notification-list")
 
 
-@login_required
+@page
 @require_POST
 def notification_read_all(request):
     notification_services.notification_read_all(user=request.user)

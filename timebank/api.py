@@ -16,7 +16,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from timebank.errors import DomainError
+from timebank.errors import DomainError, error_body
 from timebank.ids import MAX_ID, is_id
 from timebank.parsers import too_large_message
 from timebank.unavailable import unavailable_response_for_current_exception
@@ -85,10 +85,6 @@ CODES = {
     422: "unprocessable",
     429: "rate_limited",
 }
-
-
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def _fields_from_detail(detail) -> dict:

@@ -3,6 +3,11 @@
 from django.core.exceptions import PermissionDenied, ValidationError  # noqa: F401  (re-exported)
 
 
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """The one JSON error shape: {"error": {"code", "message", "fields"}}."""
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
 class DomainError(Exception):
     """An expected refusal with a stable code and an HTTP status."""
 

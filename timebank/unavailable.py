@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
+from timebank.errors import error_body
+
 logger = logging.getLogger("timebank.unavailable")
 
 # Long enough for a restarting PostgreSQL or a pool with a free connection again; short enough for a person.
@@ -32,8 +34,6 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After: the JSON error shape for API clients, a page that needs no database for people."""
     message = _("The service is busy or restarting. Please try again in a few seconds.")
     if request.path.startswith(JSON_PREFIXES):
-        from timebank.api import error_body
-
         response = JsonResponse(error_body("service_unavailable", message), status=503)
     else:
         # No base template: it reads the session and the unread count, and those need the database.

@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
+from exchanges.reports.wellbeing import wellbeing_due
+from members.models import Membership
+
 
 def home(request):
-    from exchanges.reports.wellbeing import wellbeing_due
-    from members.models import Membership
-
     memberships = []
     if request.user.is_authenticated:
         memberships = list(

@@ -25,6 +25,7 @@ from exchanges.ledger.selectors import (
 )
 from exchanges.ledger.services import account_floor_set
 from exchanges.limits import MAX_TRANSFER_MINUTES
+from members.audit import REASON_MAX
 from timebank.api import Pagination, exception_handler, paginated, query_valid
 from timebank.errors import NotFound
 from timebank.ids import MAX_ID, is_id
@@ -89,7 +90,7 @@ class AccountFloorApi(APIView):
             ref_name = "AccountFloorInput"
 
         floor_minutes = serializers.IntegerField(min_value=-1_000_000, max_value=0)
-        reason = serializers.CharField(max_length=500)
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema(request=Input, responses=AccountOutput)
     def post(self, request, account_id: int):
@@ -212,7 +213,7 @@ class TransferListCreateApi(APIView):
         to_member = PartyField(required=False, help_text='gift, grant, issue: a user id ("pot" for issue).')
         to = PartyField(required=False, help_text='adjustment: a user id or "pot".')
         memo = serializers.CharField(required=False, allow_blank=True, max_length=200)
-        reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX)
         transfer = serializers.IntegerField(required=False, min_value=1, help_text="reversal: the transfer to reverse.")
 
         def get_fields(self):

@@ -5,10 +5,8 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -19,9 +17,10 @@ from exchanges.ledger.moves import transfer_request
 from exchanges.ledger.selectors import account_name, accounts_visible, transfer_description, transfers_visible
 from exchanges.ledger.services import account_floor_set, account_settle
 from exchanges.limits import MAX_TRANSFER_MINUTES
+from members.audit import REASON_MAX
 from members.models import Membership
 from members.selectors import network_in_reach, require_coordinator
-from timebank.errors import DomainError
+from timebank.pages import page, refusal_shown
 
 MINUTES_HELP = _l("60 minutes = 1 hour")
 
@@ -62,7 +61,8 @@ class CoordinatorForm(forms.Form):
         choices=[("issuance", _l("Write it off (issuance)")), ("pot", _l("The pot"))],
         required=False,
     )
-    reason = forms.CharField(label=_l("Reason"), max_length=500)
+    # Required for every money action but settling; the services say so (members.audit.reason_clean).
+    reason = forms.CharField(label=_l("Reason"), max_length=REASON_MAX, required=False)
     key = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, parties=(), **kwargs):
@@ -81,7 +81,7 @@ def _member_choices(network, exclude_user=None):
     return [(m.user_id, m.user.display_name or _("Member %(id)s") % {"id": m.user_id}) for m in memberships]
 
 
-@login_required
+@page
 def my_time(request):
     accounts = list(accounts_visible(user=request.user).filter(membership__user=request.user, kind=Account.Kind.MEMBER))
     sections = [
@@ -100,25 +100,10 @@ def my_time(request):
     return render(request, "exchanges/ledger/my_time.html", {"sections": sections, "statement": statement})
 
 
-def _network_or_404(request, slug):
-    try:
-        return network_in_reach(user=request.user, slug=slug)
-    except DomainError as exc:  # NotFound: a page answers with the site's 404
-        raise Http404 from exc
-
-
-def _refusal_message(exc) -> str:
-    if isinstance(exc, DomainError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You cannot do that.")
-
-
-@login_required
+@page
 @require_POST
 def give(request, slug):
-    network = _network_or_404(request, slug)
+    network = network_in_reach(user=request.user, slug=slug)
     form = GiveForm(request.POST, members=_member_choices(network, exclude_user=request.user))
     if not form.is_valid():
         messages.error(request, _("Please check the form: %(errors)s") % {"errors": form.errors.as_text()})
@@ -127,27 +112,25 @@ def give(request, slug):
     if _already_recorded(request, data["key"]):
         return redirect("ledger-my-time")
     try:
-        transfer_request(
-            actor=request.user,
-            network=network,
-            kind=data["kind"],
-            to_member=data["to_member"],
-            minutes=data["minutes"],
-            memo=data["memo"],
-            idempotency_key=f"page-{data['key']}",
-        )
-    except (DomainError, ValidationError, PermissionDenied) as exc:
-        messages.error(request, _refusal_message(exc))
+        with refusal_shown(request):
+            transfer_request(
+                actor=request.user,
+                network=network,
+                kind=data["kind"],
+                to_member=data["to_member"],
+                minutes=data["minutes"],
+                memo=data["memo"],
+                idempotency_key=f"page-{data['key']}",
+            )
+            messages.success(request, _("Thank you: %(minutes)s minutes given.") % {"minutes": data["minutes"]})
     except IntegrityError:
         messages.info(request, _("That was already recorded."))
-    else:
-        messages.success(request, _("Thank you: %(minutes)s minutes given.") % {"minutes": data["minutes"]})
     return redirect("ledger-my-time")
 
 
-@login_required
+@page
 def coordinate(request, slug):
-    network = _network_or_404(request, slug)
+    network = network_in_reach(user=request.user, slug=slug)
     require_coordinator(user=request.user, network=network)
     accounts = list(Account.objects.filter(network=network).select_related("membership__user").order_by("kind", "pk"))
     left = [
@@ -186,41 +169,41 @@ def _already_recorded(request, key: str) -> bool:
 
 
 def _coordinate(request, network, data, accounts) -> None:
-    action, reason = data["action"], data["reason"]
     if _already_recorded(request, data["key"]):
         return
     try:
-        if action == "floor":
-            account = next(
-                (a for a in accounts if a.membership and a.membership.user_id == _party(data["to_party"])), None
-            )
-            if account is None:
-                raise ValidationError(_("Choose the member in “To”."))
-            account_floor_set(account=account, actor=request.user, floor_minutes=data["floor_minutes"], reason=reason)
-        elif action == "settle":
-            membership = Membership.objects.filter(
-                network=network, user_id=_party(data["from_party"]) or None, status=Membership.Status.LEFT
-            ).first()
-            if membership is None:
-                raise ValidationError(_("Choose a member who has left in “From”."))
-            account_settle(
-                membership=membership, actor=request.user, reason=reason, settle_from=data["settle_from"] or "issuance"
-            )
-        else:
-            transfer_request(
-                actor=request.user,
-                network=network,
-                kind=action,
-                minutes=data["minutes"],
-                from_member=_party(data["from_party"]) or None,
-                to_member=_party(data["to_party"]) or None,
-                transfer=data["transfer"],
-                reason=reason,
-                idempotency_key=f"page-{data['key']}",
-            )
-    except (DomainError, ValidationError, PermissionDenied) as exc:
-        messages.error(request, _refusal_message(exc))
+        with refusal_shown(request):
+            _coordinator_move(request, network, data, accounts)
+            messages.success(request, _("Done, with your reason recorded."))
     except IntegrityError:
         messages.info(request, _("That was already recorded."))
+
+
+def _coordinator_move(request, network, data, accounts) -> None:
+    action, reason = data["action"], data["reason"]
+    if action == "floor":
+        account = next((a for a in accounts if a.membership and a.membership.user_id == _party(data["to_party"])), None)
+        if account is None:
+            raise ValidationError(_("Choose the member in “To”."))
+        account_floor_set(account=account, actor=request.user, floor_minutes=data["floor_minutes"], reason=reason)
+    elif action == "settle":
+        membership = Membership.objects.filter(
+            network=network, user_id=_party(data["from_party"]) or None, status=Membership.Status.LEFT
+        ).first()
+        if membership is None:
+            raise ValidationError(_("Choose a member who has left in “From”."))
+        account_settle(
+            membership=membership, actor=request.user, reason=reason, settle_from=data["settle_from"] or "issuance"
+        )
     else:
-        messages.success(request, _("Done, with your reason recorded."))
+        transfer_request(
+            actor=request.user,
+            network=network,
+            kind=action,
+            minutes=data["minutes"],
+            from_member=_party(data["from_party"]) or None,
+            to_member=_party(data["to_party"]) or None,
+            transfer=data["transfer"],
+            reason=reason,
+            idempotency_key=f"page-{data['key']}",
+        )

@@ -8,20 +8,17 @@ from exchanges.lifecycle.common import (
     RECIPIENT,
     State,
     account_of,
-    coordinators_of,
-    counterparts,
     hold_release_of,
     locked,
     name_of,
     other_side,
-    require_coordinator,
-    require_side,
     step,
+    transition_check,
 )
 from exchanges.models import Exchange
+from members.audit import reason_clean
 from members.models import Network, User
-from messaging.notifications.services import notification_create
-from timebank.errors import ValidationError
+from messaging.notifications.services import coordinators_notify
 
 # Agreeing before the help happens -----------------------------------------------------------
 
@@ -38,8 +35,8 @@ def _needs_approval(exchange: Exchange) -> bool:
 def exchange_accept(*, actor: User, exchange: Exchange) -> Exchange:
     """The other party agrees; the recipient's minutes are held so the help can always be paid."""
     with transaction.atomic():
-        exchange = locked(exchange, State.PROPOSED)
-        acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.proposed_side))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="accept")
         hold_place(
             exchange=exchange,
             account=account_of(exchange, RECIPIENT),
@@ -62,25 +59,22 @@ def exchange_accept(*, actor: User, exchange: Exchange) -> Exchange:
             + (": a coordinator will check it first." if waiting else "."),
         )
         if waiting:
-            for person in coordinators_of(exchange.network):
-                notification_create(
-                    user=person,
-                    kind="exchange.awaiting_approval",
-                    text="An exchange is waiting for your approval.",
-                    network=exchange.network,
-                    url=f"/exchanges/{exchange.pk}/",
-                    data={"exchange": exchange.pk},
-                )
+            coordinators_notify(
+                network=exchange.network,
+                kind="exchange.awaiting_approval",
+                text="An exchange is waiting for your approval.",
+                url=f"/exchanges/{exchange.pk}/",
+                data={"exchange": exchange.pk},
+            )
     return exchange
 
 
 def exchange_approve(*, actor: User, exchange: Exchange, reason: str = "") -> Exchange:
     with transaction.atomic():
-        require_coordinator(actor, exchange)
-        exchange = locked(exchange, State.AWAITING_APPROVAL)
+        exchange = locked(exchange)
+        transition_check(actor=actor, exchange=exchange, action="approve")
         # Coordinator decisions carry a reason (PRODUCT §3), from the page and the API alike.
-        if not (reason or "").strip():
-            raise ValidationError({"reason": ["Say why you approve this exchange."]})
+        reason = reason_clean(reason, required=True)
         exchange.state = State.ACCEPTED
         exchange.save(update_fields=["state", "updated_at"])
         step(
@@ -97,8 +91,8 @@ def exchange_approve(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
 
 def exchange_decline(*, actor: User, exchange: Exchange) -> Exchange:
     with transaction.atomic():
-        exchange = locked(exchange, State.PROPOSED)
-        acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.proposed_side))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="decline")
         exchange.state = State.DECLINED
         exchange.save(update_fields=["state", "updated_at"])
         step(
@@ -115,8 +109,8 @@ def exchange_decline(*, actor: User, exchange: Exchange) -> Exchange:
 
 def exchange_cancel(*, actor: User, exchange: Exchange) -> Exchange:
     with transaction.atomic():
-        exchange = locked(exchange, State.PROPOSED, State.AWAITING_APPROVAL, State.ACCEPTED)
-        acting = require_side(actor=actor, exchange=exchange, allowed=(PROVIDER, RECIPIENT))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="cancel")
         hold_release_of(exchange, actor=actor, on_behalf_of=acting.on_behalf_of)
         exchange.state = State.CANCELLED
         exchange.save(update_fields=["state", "held_minutes", "updated_at"])

@@ -1,5 +1,6 @@
 """Who may act for which party, and what every step does: audit, notify, push on commit, lock."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from exchanges.models import Exchange
 from members.acting import ActingScope, acting_scope
 from members.audit import audit_record
 from members.models import Membership, Network, User
-from members.selectors import is_coordinator
+from members.selectors import coordinators_of
 from messaging.notifications.push import push_to_user
 from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, InvalidTransition
@@ -64,17 +65,115 @@ def exchange_sides_for(*, actor: User, exchange: Exchange, context: ActingScope 
     return dict(sorted(sides.items(), key=lambda kv: kv[1].on_behalf_of is not None))
 
 
-def require_side(*, actor: User, exchange: Exchange, allowed: tuple[str, ...]) -> Acting:
-    sides = exchange_sides_for(actor=actor, exchange=exchange)
-    for side, acting in sides.items():
+def counterparts(exchange: Exchange, side: str) -> tuple[str, ...]:
+    """The sides that may answer what `side` did; both when a coordinator did it for two members."""
+    return (other_side(side),) if side else (PROVIDER, RECIPIENT)
+
+
+# Which step may happen now, and who may take it (PRODUCT §3) --------------------------------
+# One table: the services' guards ask it before every step, and the list of what a person can do now
+# (pages and API) asks the same, so a button is shown exactly when the step would be accepted.
+
+Sides = Callable[[Exchange, User], tuple[str, ...]]
+
+
+def _either(exchange: Exchange, actor: User) -> tuple[str, ...]:
+    return (PROVIDER, RECIPIENT)
+
+
+def _answering(exchange: Exchange, actor: User) -> tuple[str, ...]:
+    """The other side of the proposal."""
+    return counterparts(exchange, exchange.proposed_side)
+
+
+def _checking(exchange: Exchange, actor: User) -> tuple[str, ...]:
+    """The other side of the claim."""
+    return counterparts(exchange, exchange.claimed_side)
+
+
+def _confirming(exchange: Exchange, actor: User) -> tuple[str, ...]:
+    # Whoever claimed never confirms their own claim, even when they may speak for the other side
+    # (a coordinator who claimed from the pot would otherwise confirm it for the pot themself).
+    return () if exchange.claimed_by_id == actor.pk else _checking(exchange, actor)
+
+
+def coordinator_answers_for(exchange: Exchange) -> bool:
+    """Only a coordinator settles a claim with a supported member or the pot (PRODUCT §3)."""
+    if exchange.provider_id is None or exchange.recipient_id is None:
+        return True
+    users = [exchange.provider_id, exchange.recipient_id]
+    return Membership.objects.filter(network_id=exchange.network_id, user_id__in=users, is_supported=True).exists()
+
+
+def _goes_to_coordinator(exchange: Exchange) -> bool:
+    return exchange.state == State.DISPUTED or exchange.needs_coordinator or coordinator_answers_for(exchange)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One step: the states it starts from and who takes it (`sides` of the exchange the actor acts for,
+    or a coordinator of the network); `when` is a further condition on the exchange, said as `not_now`."""
+
+    states: tuple[str, ...]
+    sides: Sides | None = None
+    coordinator: bool = False
+    when: Callable[[Exchange], bool] | None = None
+    not_now: str = ""
+
+
+OPEN = (State.PROPOSED, State.AWAITING_APPROVAL, State.ACCEPTED)
+CLOSED = (State.POSTED, State.DECLINED, State.CANCELLED)
+
+# In the order the API lists them.
+TRANSITIONS: dict[str, Transition] = {
+    "accept": Transition((State.PROPOSED,), _answering),
+    "decline": Transition((State.PROPOSED,), _answering),
+    "approve": Transition((State.AWAITING_APPROVAL,), coordinator=True),
+    "complete": Transition((State.ACCEPTED,), _either),
+    "confirm": Transition((State.CLAIMED,), _confirming),
+    "dispute": Transition((State.CLAIMED,), _checking),
+    "resolve": Transition(
+        (State.DISPUTED, State.CLAIMED),
+        coordinator=True,
+        when=_goes_to_coordinator,
+        not_now="Only disputes, payments over a limit and claims with a supported member or the pot are resolved.",
+    ),
+    "cancel": Transition(OPEN, _either),
+    "repeat": Transition(CLOSED, _either),
+}
+
+
+def transition_check(*, actor: User, exchange: Exchange, action: str, context: ActingScope | None = None) -> Acting:
+    """How `actor` takes `action` on `exchange` now, or the refusal: 403 for a step that is not theirs,
+    409 for one that cannot happen from this state. A coordinator's own step is 403 for anyone else first."""
+    transition = TRANSITIONS[action]
+    ctx = context or acting_scope(actor=actor, network_ids=[exchange.network_id])
+    if transition.coordinator and exchange.network_id not in ctx.coordinating:
+        raise Forbidden("Only a coordinator can do that.")
+    if exchange.state not in transition.states:
+        raise InvalidTransition(f"This exchange is {exchange.get_state_display().lower()}: that cannot happen now.")
+    if transition.when is not None and not transition.when(exchange):
+        raise InvalidTransition(transition.not_now)
+    if transition.sides is None:
+        return Acting("", None)
+    allowed = transition.sides(exchange, actor)
+    for side, acting in exchange_sides_for(actor=actor, exchange=exchange, context=ctx).items():
         if side in allowed:
             return acting
     raise Forbidden("Only the other person in this exchange can do that.")
 
 
-def counterparts(exchange: Exchange, side: str) -> tuple[str, ...]:
-    """The sides that may answer what `side` did; both when a coordinator did it for two members."""
-    return (other_side(side),) if side else (PROVIDER, RECIPIENT)
+def transitions_possible(*, actor: User, exchange: Exchange, context: ActingScope | None = None) -> list[str]:
+    """Every step `actor` may take on `exchange` now: exactly those `transition_check` lets through."""
+    ctx = context or acting_scope(actor=actor, network_ids=[exchange.network_id])
+    possible = []
+    for action in TRANSITIONS:
+        try:
+            transition_check(actor=actor, exchange=exchange, action=action, context=ctx)
+        except (Forbidden, InvalidTransition):
+            continue
+        possible.append(action)
+    return possible
 
 
 # Side effects of every step -----------------------------------------------------------------
@@ -106,13 +205,7 @@ def people_of_side(exchange: Exchange, side: str) -> list[User]:
     if party is not None:
         return [party]
     # The pot is looked after by the network's coordinators.
-    return list(
-        User.objects.filter(
-            memberships__network=exchange.network,
-            memberships__role=Membership.Role.COORDINATOR,
-            memberships__status=Membership.Status.ACTIVE,
-        )
-    )
+    return list(coordinators_of(network=exchange.network))
 
 
 def name_of(exchange: Exchange, side: str) -> str:
@@ -166,16 +259,15 @@ def step(
     transaction.on_commit(push)
 
 
-def locked(exchange: Exchange, *states: str) -> Exchange:
-    """Lock the row and check its state: concurrent actions queue here and the losers get 409."""
+def locked(exchange: Exchange) -> Exchange:
+    """Lock the row and read it afresh: concurrent actions queue here, and `transition_check` on what they
+    read refuses the losers (409)."""
     locked = (
         # of=("self",): the joined rows may be null (the pot) and need no lock.
         Exchange.objects.select_for_update(of=("self",))
         .select_related("network", "provider", "recipient", "listing")
         .get(pk=exchange.pk)
     )
-    if locked.state not in states:
-        raise InvalidTransition(f"This exchange is {locked.get_state_display().lower()}: that cannot happen now.")
     return locked
 
 
@@ -188,21 +280,6 @@ def account_of(exchange: Exchange, side: str) -> Account:
 
 def check_minutes(minutes, field: str = "minutes") -> int:
     return minutes_check(minutes, most=MAX_HELP_MINUTES, field=field)
-
-
-def coordinators_of(network: Network) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__network=network,
-            memberships__role=Membership.Role.COORDINATOR,
-            memberships__status=Membership.Status.ACTIVE,
-        )
-    )
-
-
-def require_coordinator(actor: User, exchange: Exchange) -> None:
-    if not is_coordinator(user=actor, network=exchange.network):
-        raise Forbidden("Only a coordinator can do that.")
 
 
 def hold_release_of(exchange: Exchange, *, actor: User | None, on_behalf_of: User | None = None) -> None:
@@ -228,10 +305,3 @@ def coordinator_answers() -> Q:
     """Exchanges only a coordinator may settle when left unanswered: a party is a supported member or
     the pot (PRODUCT §3). They never auto-confirm; they wait in the coordinator's queue."""
     return supported_party() | pot_party()
-
-
-def coordinator_answers_for(exchange: Exchange) -> bool:
-    if exchange.provider_id is None or exchange.recipient_id is None:
-        return True
-    users = [exchange.provider_id, exchange.recipient_id]
-    return Membership.objects.filter(network_id=exchange.network_id, user_id__in=users, is_supported=True).exists()

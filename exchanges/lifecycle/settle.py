@@ -13,22 +13,19 @@ from exchanges.lifecycle.common import (
     account_of,
     check_minutes,
     coordinator_answers,
-    coordinator_answers_for,
-    coordinators_of,
-    counterparts,
     hold_release_of,
     locked,
     name_of,
     other_side,
-    require_coordinator,
-    require_side,
     step,
+    transition_check,
 )
 from exchanges.limits import MAX_HELP_MINUTES, minutes_check
 from exchanges.models import Exchange
+from members.audit import reason_clean
 from members.models import Network, User
-from messaging.notifications.services import notification_create
-from timebank.errors import Forbidden, InsufficientBalance, InvalidTransition, ValidationError
+from messaging.notifications.services import coordinators_notify
+from timebank.errors import InsufficientBalance
 
 # After the help: claim, confirm, dispute, resolve -------------------------------------------
 
@@ -37,8 +34,8 @@ def exchange_complete(*, actor: User, exchange: Exchange, minutes: int) -> Excha
     """A party says the help happened and how long it took; the other party confirms."""
     check_minutes(minutes)
     with transaction.atomic():
-        exchange = locked(exchange, State.ACCEPTED)
-        acting = require_side(actor=actor, exchange=exchange, allowed=(PROVIDER, RECIPIENT))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="complete")
         exchange.state = State.CLAIMED
         exchange.claimed_minutes = minutes
         exchange.claimed_by = actor
@@ -96,15 +93,13 @@ def _flag_for_coordinator(exchange: Exchange, *, actor: User | None, on_behalf_o
         notify=(PROVIDER, RECIPIENT),
         text="Paying this would take the account below its limit, so a coordinator will sort it out.",
     )
-    for person in coordinators_of(exchange.network):
-        notification_create(
-            user=person,
-            kind="exchange.needs_coordinator",
-            text="An exchange cannot be paid without going below the limit: it needs you.",
-            network=exchange.network,
-            url=f"/exchanges/{exchange.pk}/",
-            data={"exchange": exchange.pk},
-        )
+    coordinators_notify(
+        network=exchange.network,
+        kind="exchange.needs_coordinator",
+        text="An exchange cannot be paid without going below the limit: it needs you.",
+        url=f"/exchanges/{exchange.pk}/",
+        data={"exchange": exchange.pk},
+    )
 
 
 def _posted_step(exchange: Exchange, *, action: str, actor: User | None, on_behalf_of: User | None, notify, reason=""):
@@ -125,11 +120,8 @@ def _posted_step(exchange: Exchange, *, action: str, actor: User | None, on_beha
 def exchange_confirm(*, actor: User, exchange: Exchange, reason: str = "") -> Exchange:
     """The party who did not claim agrees: the minutes move and the hold is released."""
     with transaction.atomic():
-        exchange = locked(exchange, State.CLAIMED)
-        if exchange.claimed_by_id == actor.pk:
-            # A coordinator who claimed from the pot would otherwise confirm it for the pot themself.
-            raise Forbidden("Someone else must confirm what you claimed; a coordinator can settle it with a reason.")
-        acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.claimed_side))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="confirm")
         obo = acting.on_behalf_of
         # Only exchange_complete makes an exchange claimed, and it saves the minutes with that state.
         assert exchange.claimed_minutes is not None
@@ -144,8 +136,8 @@ def exchange_confirm(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
 
 def exchange_dispute(*, actor: User, exchange: Exchange, reason: str = "") -> Exchange:
     with transaction.atomic():
-        exchange = locked(exchange, State.CLAIMED)
-        acting = require_side(actor=actor, exchange=exchange, allowed=counterparts(exchange, exchange.claimed_side))
+        exchange = locked(exchange)
+        acting = transition_check(actor=actor, exchange=exchange, action="dispute")
         exchange.state = State.DISPUTED
         exchange.save(update_fields=["state", "updated_at"])
         step(
@@ -158,15 +150,13 @@ def exchange_dispute(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
             text=f"{name_of(exchange, acting.side)} does not agree with the claim: a coordinator will help.",
             reason=reason,
         )
-        for person in coordinators_of(exchange.network):
-            notification_create(
-                user=person,
-                kind="exchange.disputed",
-                text="An exchange is disputed and needs you.",
-                network=exchange.network,
-                url=f"/exchanges/{exchange.pk}/",
-                data={"exchange": exchange.pk},
-            )
+        coordinators_notify(
+            network=exchange.network,
+            kind="exchange.disputed",
+            text="An exchange is disputed and needs you.",
+            url=f"/exchanges/{exchange.pk}/",
+            data={"exchange": exchange.pk},
+        )
     return exchange
 
 
@@ -174,15 +164,10 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
     """A coordinator settles what went to them: a dispute, a posting over the floor, or a claim with a
     supported member or the pot (never auto-confirmed). `minutes` are posted; 0 cancels."""
     minutes_check(minutes, least=0, most=MAX_HELP_MINUTES)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why: it goes in the record."]})
+    reason = reason_clean(reason, required=True)
     with transaction.atomic():
-        require_coordinator(actor, exchange)
-        exchange = locked(exchange, State.DISPUTED, State.CLAIMED)
-        if exchange.state == State.CLAIMED and not (exchange.needs_coordinator or coordinator_answers_for(exchange)):
-            raise InvalidTransition(
-                "Only disputes, payments over a limit and claims with a supported member or the pot are resolved."
-            )
+        exchange = locked(exchange)
+        transition_check(actor=actor, exchange=exchange, action="resolve")
         if minutes == 0:
             hold_release_of(exchange, actor=actor)
             exchange.state = State.CANCELLED
@@ -204,7 +189,7 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
             text=f"A coordinator settled the exchange: {minutes} minutes."
             if minutes
             else "A coordinator cancelled the exchange.",
-            reason=reason.strip(),
+            reason=reason,
             data={"minutes": minutes},
         )
     return exchange

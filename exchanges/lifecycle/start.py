@@ -12,6 +12,7 @@ from exchanges.lifecycle.common import (
     exchange_sides_for,
     name_of,
     step,
+    transition_check,
 )
 from exchanges.limits import MAX_HELP_MINUTES
 from exchanges.models import Exchange, Listing
@@ -140,8 +141,7 @@ def exchange_record(
 
 def exchange_repeat(*, actor: User, exchange: Exchange) -> Exchange:
     """Propose the same help again (weekly help is common)."""
-    if not exchange_sides_for(actor=actor, exchange=exchange):
-        raise Forbidden("Only the people in this exchange can repeat it.")
+    transition_check(actor=actor, exchange=exchange, action="repeat")
     listing = exchange.listing if exchange.listing and exchange.listing.status == Listing.Status.OPEN else None
     return exchange_propose(
         actor=actor,

@@ -4,9 +4,6 @@ requests nobody has taken up yet."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,11 +12,11 @@ from exchanges.lifecycle.start import exchange_propose
 from exchanges.matching.selectors import listing_for_matches, listing_matches, unmatched_requests
 from exchanges.matching.services import match_introduce
 from exchanges.models import Listing
-from members.models import Membership, User
-from members.selectors import can_act_for, is_coordinator
+from members.models import User
+from members.selectors import can_act_for, network_in_reach, require_coordinator
 from messaging.services import conversation_exchange_open
-from timebank.errors import DomainError
 from timebank.ids import is_id
+from timebank.pages import page, refusal_shown
 
 # A page of suggestions, not a directory: the few best.
 PEOPLE_SHOWN = 5
@@ -43,14 +40,14 @@ def people_who_could_help(*, listing: Listing, user: User, limit: int = PEOPLE_S
     }
 
 
-@login_required
+@page
 def listing_matches_page(request, listing_id: int):
     listing = _listing_for(request, listing_id)
     help_context = people_who_could_help(listing=listing, user=request.user)
     return render(request, "exchanges/matching/listing_matches.html", {"listing": listing, "help": help_context})
 
 
-@login_required
+@page
 @require_POST
 def match_ask(request, listing_id: int):
     """One tap on "Ask": propose an exchange to that person for this request and open its conversation."""
@@ -64,7 +61,7 @@ def match_ask(request, listing_id: int):
     if provider is None:
         messages.error(request, _("That person is not among the people who could help."))
         return back
-    try:
+    with refusal_shown(request):
         exchange = exchange_propose(
             actor=request.user,
             network=listing.network,
@@ -73,33 +70,21 @@ def match_ask(request, listing_id: int):
             recipient=listing.owner,
             minutes=listing.minutes_estimate or 60,
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return back
-    except DomainError as error:
-        messages.error(request, str(error))
-        return back
-    conversation, _created = conversation_exchange_open(exchange_id=exchange.pk, user=request.user)
-    messages.success(
-        request, _("You asked %(name)s. Say hello and arrange the details here.") % {"name": provider.name}
-    )
-    return redirect("conversation-detail", conversation_id=conversation.pk)
+        conversation, _created = conversation_exchange_open(exchange_id=exchange.pk, user=request.user)
+        messages.success(
+            request, _("You asked %(name)s. Say hello and arrange the details here.") % {"name": provider.name}
+        )
+        return redirect("conversation-detail", conversation_id=conversation.pk)
+    return back
 
 
 def _coordinated_network(request, slug: str):
-    membership = (
-        Membership.objects.select_related("network")
-        .filter(network__slug=slug, user=request.user, status=Membership.Status.ACTIVE)
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    if not is_coordinator(user=request.user, network=membership.network):
-        raise PermissionDenied
-    return membership.network
+    network = network_in_reach(user=request.user, slug=slug)
+    require_coordinator(user=request.user, network=network)
+    return network
 
 
-@login_required
+@page
 def unmatched_requests_page(request, slug: str):
     network = _coordinated_network(request, slug)
     requests = list(unmatched_requests(network=network)[:UNMATCHED_SHOWN])
@@ -107,7 +92,7 @@ def unmatched_requests_page(request, slug: str):
     return render(request, "exchanges/matching/unmatched.html", {"network": network, "rows": rows})
 
 
-@login_required
+@page
 @require_POST
 def match_introduce_page(request, slug: str):
     network = _coordinated_network(request, slug)
@@ -118,19 +103,17 @@ def match_introduce_page(request, slug: str):
         network=network,
     )
     member = User.objects.filter(pk=int(member_id) if is_id(member_id) else 0).first()
-    try:
-        if member is None:
-            raise ValidationError({"member": _("Choose someone to introduce.")})
-        match_introduce(actor=request.user, listing=listing, member=member)
-    except ValidationError as error:
-        for problem in error.messages:
-            messages.error(request, problem)
+    if member is None:
+        messages.error(request, _("Choose someone to introduce."))
         return _unmatched_with_status(request, slug, status=400)
-    messages.success(
-        request,
-        _("Introduced %(member)s to %(owner)s.") % {"member": member.name, "owner": listing.owner.name},
-    )
-    return redirect("coordinator-unmatched", slug=network.slug)
+    with refusal_shown(request):
+        match_introduce(actor=request.user, listing=listing, member=member)
+        messages.success(
+            request,
+            _("Introduced %(member)s to %(owner)s.") % {"member": member.name, "owner": listing.owner.name},
+        )
+        return redirect("coordinator-unmatched", slug=network.slug)
+    return _unmatched_with_status(request, slug, status=400)
 
 
 def _unmatched_with_status(request, slug: str, *, status: int):

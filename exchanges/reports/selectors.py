@@ -10,7 +10,7 @@ from exchanges.reports.figures import HEADLINE, figures_compute, quiet_days
 from exchanges.reports.periods import Period, period_parse
 from exchanges.reports.suppression import path_set, published_paths, suppress
 from members.models import Membership, Network, User
-from members.selectors import active_membership, networks_of
+from members.selectors import active_membership, network_in_reach, networks_of
 from timebank.errors import NotFound
 
 MEMBER, COORDINATOR, COMMISSIONER = "member", "coordinator", "commissioner"
@@ -29,9 +29,7 @@ def report_role(*, user: User, network: Network) -> str | None:
 
 def report_network_get(*, user: User, slug: str) -> tuple[Network, str]:
     """The network and the caller's report role in it; NotFound outside their networks."""
-    network = Network.objects.filter(slug=slug).first()
-    if network is None:
-        raise NotFound("No such network.")
+    network = network_in_reach(user=user, slug=slug, listed=True)
     role = report_role(user=user, network=network)
     if role is None:
         raise NotFound("No such network.")

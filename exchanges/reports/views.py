@@ -2,7 +2,6 @@
 the member's own wellbeing check-in. They call the same selectors and services as the API."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from exchanges.reports.selectors import (
     report_network_get,
 )
 from members.models import Membership
-from timebank.errors import NotFound
+from timebank.pages import page, refusal_shown
 
 
 def _bars(rows: list[dict], label: str, key: str, scale: float = 1.0) -> list[dict]:
@@ -70,7 +69,7 @@ def _render(request, template: str, context: dict, status: int = 200):
     return render(request, f"exchanges/reports/{template}", context, status=status)
 
 
-@login_required
+@page
 def reports_index(request):
     memberships = Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).select_related(
         "network"
@@ -78,33 +77,30 @@ def reports_index(request):
     return _render(request, "index.html", {"memberships": memberships, "funded": funded_networks(user=request.user)})
 
 
-@login_required
+@page
 def report_dashboard(request, slug: str):
-    try:
-        network, role = report_network_get(user=request.user, slug=slug)
-    except NotFound as error:
-        raise Http404 from error
+    network, role = report_network_get(user=request.user, slug=slug)
     context = {"network": network, "role": role, "is_coordinator": role == COORDINATOR}
-    try:
+    with refusal_shown(request, say=False) as outcome:
         period = _period(request, allow_current=role == COORDINATOR)
-    except ValidationError as error:
-        context["errors"] = [m for messages_ in error.message_dict.values() for m in messages_]
+    if outcome.refused:
+        context["errors"] = outcome.messages
         return _render(request, "dashboard.html", context, status=400)
     document = report_network_for(network=network, role=role, period=period)
     context.update(document=document, charts=_charts(document), period=period)
     return _render(request, "dashboard.html", context)
 
 
-@login_required
+@page
 def report_funded_dashboard(request):
     networks = funded_networks(user=request.user)
     if not networks:
         raise Http404
     context = {"networks": networks}
-    try:
+    with refusal_shown(request, say=False) as outcome:
         period = _period(request, allow_current=False)
-    except ValidationError as error:
-        context["errors"] = [m for messages_ in error.message_dict.values() for m in messages_]
+    if outcome.refused:
+        context["errors"] = outcome.messages
         return _render(request, "dashboard.html", context, status=400)
     document = report_funded_for(networks=networks, period=period)
     context.update(document=document, charts=_charts(document), period=period, funded=True)
@@ -122,14 +118,14 @@ QUESTIONS = [
 ]
 
 
-@login_required
+@page
 def wellbeing_page(request, slug: str):
     network = wellbeing.wellbeing_network(user=request.user, slug=slug)
     status = 200
     errors = {}
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
+        with refusal_shown(request, say=False) as outcome:
             if action == "answer":
                 answers = {name: request.POST.get(name) for name, *_rest in QUESTIONS}
                 wellbeing.wellbeing_record(
@@ -145,8 +141,7 @@ def wellbeing_page(request, slug: str):
             else:
                 raise ValidationError({"action": [_("Choose what to do.")]})
             return redirect("report-wellbeing", slug=slug)
-        except ValidationError as error:
-            errors, status = error.message_dict, 400
+        errors, status = outcome.errors, 400
     scales = {"0": _("0 = not at all"), "10": _("10 = completely")}
     questions = [
         {"name": name, "text": text, "choices": list(range(low, high + 1)), "errors": errors.get(name, [])}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from exchanges.reports.models import WellbeingCheckin
 from members.models import Membership, Network, User
-from members.selectors import active_membership
+from members.selectors import active_membership, network_in_reach
 from timebank.errors import Forbidden, NotFound, ValidationError
 
 ONS4 = ("life_satisfaction", "worthwhile", "happiness", "anxiety")
@@ -34,9 +34,7 @@ def _require_member(user: User, network: Network) -> None:
 def wellbeing_network(*, user: User, slug: str) -> Network:
     """The network whose check-ins the caller may take: NotFound outside their networks, Forbidden for a
     commissioner."""
-    network = Network.objects.filter(slug=slug).first()
-    if network is None:
-        raise NotFound("No such network.")
+    network = network_in_reach(user=user, slug=slug)
     _require_member(user, network)
     return network
 

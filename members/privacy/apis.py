@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members import selectors as members_selectors
+from members.audit import REASON_MAX
 from members.privacy import selectors, services
 
 
@@ -82,7 +83,7 @@ class MemberEraseApi(APIView):
         class Meta:
             ref_name = "MemberEraseInput"
 
-        reason = serializers.CharField(max_length=1000)
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema(request=Input, responses=ErasureOutput)
     def post(self, request, slug: str, user_id: int):

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.audit import REASON_MAX
+
 
 class MeEraseForm(forms.Form):
     password = forms.CharField(
@@ -14,4 +16,4 @@ class MeEraseForm(forms.Form):
 
 
 class MemberEraseForm(forms.Form):
-    reason = forms.CharField(label=_("Why is this member erased?"), max_length=1000)
+    reason = forms.CharField(label=_("Why is this member erased?"), max_length=REASON_MAX, required=False)

@@ -86,9 +86,7 @@ def supported_member_erase(*, actor: User, membership: Membership, reason: str) 
         raise Forbidden(_("Only a coordinator can erase a member."))
     if not membership.is_supported:
         raise Forbidden(_("Only a supported member can be erased by a coordinator: others erase their own account."))
-    reason = reason_clean(reason)
-    if not reason:
-        raise ValidationError({"reason": [_("Say why this member is erased.")]})
+    reason = reason_clean(reason, required=True)
     person = membership.user
     elsewhere = Membership.objects.filter(user=person, status__in=LIVE)
     for other in elsewhere.select_related("network"):

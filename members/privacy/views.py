@@ -3,7 +3,6 @@ They call the same selectors and services as the API."""
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,21 +12,15 @@ from django.views.decorators.http import require_POST
 from members import selectors as members_selectors
 from members.privacy import selectors, services
 from members.privacy.forms import MeEraseForm, MemberEraseForm
-from members.views import form_add_errors, page
-from timebank.errors import InvalidTransition
+from timebank.pages import page, refusal_shown
 
 
 @page
 def your_data(request):
     form = MeEraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown(request, form=form):
             services.me_erase(user=request.user, password=form.cleaned_data["password"])
-        except ValidationError as exc:
-            form_add_errors(form, exc)
-        except InvalidTransition as exc:
-            form.add_error(None, exc.message)
-        else:
             logout(request)
             messages.success(request, _("Your account is erased. Thank you for the time you gave."))
             return redirect("home")
@@ -53,15 +46,10 @@ def member_erase(request, slug: str, user_id: int):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("reason", [])))
         return redirect(back)
-    try:
+    with refusal_shown(request):
         erasure = services.supported_member_erase(
             actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(back)
-    except InvalidTransition as exc:
-        messages.error(request, exc.message)
-        return redirect(back)
-    messages.success(request, _("The member is erased. Their history stays as “%s”.") % erasure.pseudonym)
-    return redirect("member-list", slug)
+        messages.success(request, _("The member is erased. Their history stays as “%s”.") % erasure.pseudonym)
+        return redirect("member-list", slug)
+    return redirect(back)

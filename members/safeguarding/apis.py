@@ -5,12 +5,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exchanges.models import Exchange
 from members import selectors
+from members.audit import REASON_MAX
 from members.models import Network, User
 from members.safeguarding import selectors as safeguarding_selectors
 from members.safeguarding import services as safeguarding
 from members.safeguarding.models import Concern, SafeguardingCheck
 from members.selectors import MAX_ID
+from messaging.models import Conversation
 from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound
 
@@ -70,7 +73,7 @@ class CheckDetailApi(APIView):
         class Meta:
             ref_name = "CheckDetailDeleteInput"
 
-        reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema(request=CheckInput, responses=CheckOutput)
     def patch(self, request, slug: str, user_id: int, check_id: int):
@@ -161,9 +164,6 @@ class ConcernListApi(APIView):
 
     @extend_schema(request=Input, responses={201: ConcernOutput})
     def post(self, request):
-        from exchanges.models import Exchange
-        from messaging.models import Conversation
-
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -1,19 +1,20 @@
 """Safeguarding pages: record a check, raise a concern, the concerns queue."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from exchanges.models import Exchange
 from members import selectors
 from members.models import Membership, User
 from members.safeguarding import selectors as safeguarding_selectors
 from members.safeguarding import services as safeguarding
 from members.safeguarding.forms import CheckForm, ConcernCloseForm, ConcernForm
 from members.selectors import TRADING_ROLES
-from members.views import form_add_errors, page
-from timebank.errors import Forbidden, InvalidTransition, NotFound
+from messaging.models import Conversation
+from timebank.errors import Forbidden, NotFound
+from timebank.pages import page, refusal_shown
 
 
 @page
@@ -24,21 +25,16 @@ def check_create(request, slug: str, user_id: int):
     form = CheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None) or k == "review_on"}
-        try:
+        with refusal_shown(request, form=form):
             safeguarding.check_create(membership=membership, actor=request.user, **data)
             messages.success(request, _("Check recorded for %s.") % membership.user.name)
             return redirect("member-list", slug=slug)
-        except ValidationError as exc:
-            form_add_errors(form, exc)
     status = 400 if request.method == "POST" else 200
     return render(request, "members/check_form.html", {"form": form, "membership": membership}, status=status)
 
 
 @page
 def concern_create(request, slug: str):
-    from exchanges.models import Exchange
-    from messaging.models import Conversation
-
     network = selectors.network_in_reach(user=request.user, slug=slug)
     if selectors.active_membership(user=request.user, network=network).role == Membership.Role.COMMISSIONER:
         raise Forbidden(_("Commissioners cannot raise concerns; please talk to the coordinator."))
@@ -61,7 +57,7 @@ def concern_create(request, slug: str):
                 raise NotFound(_("Not found."))
             return obj
 
-        try:
+        with refusal_shown(request, form=form):
             safeguarding.concern_raise(
                 network=network,
                 raised_by=request.user,
@@ -73,8 +69,6 @@ def concern_create(request, slug: str):
             )
             messages.success(request, _("Thank you. A coordinator will look at this, and only coordinators see it."))
             return redirect("concern-list")
-        except ValidationError as exc:
-            form_add_errors(form, exc)
     status = 400 if request.method == "POST" else 200
     return render(request, "members/concern_form.html", {"form": form, "network": network}, status=status)
 
@@ -104,9 +98,7 @@ def concern_close(request, concern_id: int):
     if not form.is_valid():
         messages.error(request, _("Say what was done before closing the concern."))
         return redirect("concern-list")
-    try:
+    with refusal_shown(request):
         safeguarding.concern_close(concern=concern, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Concern closed."))
-    except (InvalidTransition, ValidationError) as exc:
-        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
     return redirect("concern-list")

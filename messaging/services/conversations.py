@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from exchanges.models import Exchange
 from members.models import Membership, Network, User
 from members.selectors import TRADING_ROLES, active_membership
 from messaging.models import Conversation, Participant
@@ -61,8 +62,6 @@ def conversation_direct_open(*, network: Network, user: User, other_id: int) -> 
 
 def conversation_exchange_open(*, exchange_id: int, user: User) -> tuple[Conversation, bool]:
     """The conversation about an exchange, between its parties (the pot has no participant)."""
-    from exchanges.models import Exchange
-
     exchange = Exchange.objects.filter(pk=exchange_id).first()
     if exchange is None or user.pk not in (exchange.provider_id, exchange.recipient_id):
         raise NotFound("No such exchange.")

@@ -405,11 +405,14 @@ def test_a_party_repeats_a_posted_exchange_as_a_new_proposal(api, network, alice
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["id"] != exchange.pk and data["state"] == "proposed"
+    # Only a closed exchange is repeated: an open one is still under way.
+    assert act(api, alice, Exchange.objects.get(pk=data["id"]), "repeat").status_code == 409
     assert (data["provider"], data["recipient"], data["minutes"]) == (bob.pk, alice.pk, 50)
 
 
 def test_a_coordinator_cannot_repeat_for_members_who_act_for_themselves(api, network, coordinator, alice, bob):
     exchange = claimed(network, bob, alice)
+    act(api, alice, exchange, "confirm")
     response = act(api, coordinator, exchange, "repeat")
     assert response.status_code == 403
     assert Exchange.objects.count() == 1

@@ -3,6 +3,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from exchanges.demo import demo_exchanges
+from exchanges.ledger.demo import ledger_demo
+from members.demo import demo_profiles
 from members.models import Membership, Network, SupportLink, User
 from members.services import membership_activate, network_create, network_neighbourhoods_set
 
@@ -64,10 +67,6 @@ class Command(BaseCommand):
         edna.is_supported = True
         edna.save(update_fields=["is_supported"])
         SupportLink.objects.create(network=network, supporter=supporter, member=edna)
-        from exchanges.demo import demo_exchanges
-        from exchanges.ledger.demo import ledger_demo
-        from members.demo import demo_profiles
-
         demo_profiles(network=network, memberships=memberships)
         ledger_demo(network=network, coordinator=coordinator, memberships=memberships)
         demo_exchanges(network=network, coordinator=coordinator, memberships=memberships)
