@@ -157,9 +157,7 @@ def listings_expire(*, today: datetime.date | None = None) -> int:
                 notification_create(
                     user=listing.owner,
                     kind="listing.expired",
-                    text=f"Your listing “{listing.title}” has ended. You can post it again at any time.",
                     network=listing.network,
-                    url=f"/listings/{listing.pk}/",
-                    data={"listing": listing.pk},
+                    data={"listing": listing.pk, "title": listing.title},
                 )
     return closed

@@ -244,6 +244,8 @@ TASKS = {
     }
 }
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "timebank@localhost")
+# Where emails link to (digests): the address people reach the site at, without a trailing slash.
+SITE_URL = env("TIMEBANK_SITE_URL", "http://localhost:8000").rstrip("/")
 
 # API ----------------------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/

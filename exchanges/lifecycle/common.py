@@ -221,11 +221,12 @@ def step(
     on_behalf_of: User | None = None,
     notify: tuple[str, ...] = (),
     kind: str = "",
-    text: str = "",
+    params: dict | None = None,
     reason: str = "",
     data: dict | None = None,
 ) -> None:
-    """Audit the step, notify the given sides (never the actor), push the new state on commit."""
+    """Audit the step, notify the given sides (never the actor) with the kind's `params`, push the new
+    state on commit."""
     audit_record(
         action=f"exchange.{action}",
         actor=actor,
@@ -244,10 +245,9 @@ def step(
             notification_create(
                 user=person,
                 kind=kind or f"exchange.{action}",
-                text=text,
                 network=exchange.network,
-                url=f"/exchanges/{exchange.pk}/",
-                data={"exchange": exchange.pk},
+                data={"exchange": exchange.pk, **(params or {})},
+                actor=actor,
             )
     payload = exchange_serialize(exchange)
     parties = {p.pk for p in (exchange.provider, exchange.recipient) if p is not None}

@@ -6,7 +6,6 @@ A concern goes to the coordinators' queue and is never shown to the person it is
 import datetime
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -164,8 +163,7 @@ def concern_raise(
     coordinators_notify(
         network=network,
         kind="concern.raised",
-        text=_("A new concern was raised in %s.") % network,
-        url=reverse("concern-list"),
+        data={"network_name": str(network)},
         exclude=_people_concerned(concern),
     )
     return concern

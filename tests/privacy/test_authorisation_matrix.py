@@ -172,7 +172,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     (f"{V1}blocks/", "POST"): spec(TRADING_API, body={"network": "home", "member": "<them>"}),
     (f"{V1}blocks/<tb_id:block_id>/", "DELETE"): spec(PARTICIPANTS),
     (f"{V1}notifications/", "GET"): spec(ANY_PERSON_API),
-    (f"{V1}notifications/<tb_id:notification_id>/read/", "POST"): spec(MEMBERS_OWN_API),
+    # the member, their supporter; a coordinator only for a supported member (PRODUCT §3), which this one is not
+    (f"{V1}notifications/<tb_id:notification_id>/read/", "POST"): spec(row(401, OK, 404, OK, 404, 404, 404)),
     # pages: people and networks
     ("networks/", "GET"): spec(ANY_PERSON_PAGE),
     ("networks/<slug:slug>/join/", "POST"): spec(ANY_PERSON_PAGE),
@@ -224,18 +225,12 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("notifications/", "GET"): spec(ANY_PERSON_PAGE),
     ("notifications/read/", "POST"): spec(ANY_PERSON_PAGE),
     ("notifications/preferences/", "POST"): spec(ANY_PERSON_PAGE),
-    ("notifications/<tb_id:notification_id>/read/", "POST"): spec(MEMBERS_OWN_PAGE),
+    ("notifications/<tb_id:notification_id>/read/", "POST"): spec(row(LOGIN, OK, 404, OK, 404, 404, 404)),
 }
 
 # Cells where the product does not yet do what PRODUCT §3 says, each with why. The matrix skips them and
 # `test_each_known_gap_is_still_open` fails the day one closes, so it moves back into MATRIX.
-NOT_YET = "PRODUCT §4: a supporter (or coordinator) marks a supported member's notifications read; not built yet"
-KNOWN_GAPS: dict[tuple[str, str, str], str] = {
-    (f"{V1}notifications/<tb_id:notification_id>/read/", "POST", "supporter"): NOT_YET,
-    (f"{V1}notifications/<tb_id:notification_id>/read/", "POST", "coordinator"): NOT_YET,
-    ("notifications/<tb_id:notification_id>/read/", "POST", "supporter"): NOT_YET,
-    ("notifications/<tb_id:notification_id>/read/", "POST", "coordinator"): NOT_YET,
-}
+KNOWN_GAPS: dict[tuple[str, str, str], str] = {}
 
 
 def routes() -> set[tuple[str, object]]:
