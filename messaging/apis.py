@@ -319,3 +319,33 @@ class NotificationReadApi(MessagingApi):
         )
         language = notification_selectors.language_of(user_id=request.user.pk)
         return Response(notification_services.notification_serialize(notification, language=language))
+
+
+class PreferencesSerializer(serializers.Serializer):
+    """PRODUCT §4 `me/preferences`: the language you read in, and how you like to hear of things."""
+
+    language = serializers.ChoiceField(choices=["en-gb", "cy"])
+    push = serializers.BooleanField()
+    email_digest = serializers.ChoiceField(choices=["daily", "weekly", "off"])
+    sms = serializers.BooleanField()
+
+
+class PreferencesApi(MessagingApi):
+    @extend_schema(operation_id="me_preferences_retrieve", responses=PreferencesSerializer)
+    def get(self, request):
+        return Response(notification_services.preferences_get(user=request.user))
+
+    @extend_schema(
+        operation_id="me_preferences_update",
+        request=PreferencesSerializer(partial=True),
+        responses=PreferencesSerializer,
+    )
+    def patch(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError("Send a JSON object with the preferences to change.")
+        unknown = set(request.data) - set(PreferencesSerializer().fields)
+        if unknown:
+            raise serializers.ValidationError({name: ["There is no such preference."] for name in sorted(unknown)})
+        data = PreferencesSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        return Response(notification_services.preferences_set(user=request.user, **data.validated_data))

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "messaging.notifications.middleware.PreferredLanguageMiddleware",  # a person's chosen language
     "timebank.input_guard.InputGuardMiddleware",  # NUL anywhere, allauth's JSON bodies: 400 before any view
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -172,6 +172,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     (f"{V1}blocks/", "POST"): spec(TRADING_API, body={"network": "home", "member": "<them>"}),
     (f"{V1}blocks/<tb_id:block_id>/", "DELETE"): spec(PARTICIPANTS),
     (f"{V1}notifications/", "GET"): spec(ANY_PERSON_API),
+    (f"{V1}me/preferences/", "GET"): spec(ANY_PERSON_API),
+    (f"{V1}me/preferences/", "PATCH"): spec(ANY_PERSON_API, body={"email_digest": "weekly"}),
     # the member, their supporter; a coordinator only for a supported member (PRODUCT §3), which this one is not
     (f"{V1}notifications/<tb_id:notification_id>/read/", "POST"): spec(row(401, OK, 404, OK, 404, 404, 404)),
     # pages: people and networks
