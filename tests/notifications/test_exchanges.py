@@ -3,10 +3,10 @@ settling tells both parties."""
 
 import pytest
 
+from exchanges.ledger.moves import transfer_request
 from exchanges.lifecycle.agree import exchange_accept, exchange_cancel, exchange_decline
 from exchanges.lifecycle.settle import exchange_complete, exchange_confirm, exchange_dispute, exchange_resolve
 from exchanges.lifecycle.start import exchange_propose, exchange_record
-from exchanges.ledger.moves import transfer_request
 from messaging.notifications.models import Notification
 from tests.notifications.conftest import told
 
