@@ -5,6 +5,7 @@ The exchange lifecycle lives in `exchanges.lifecycle` (split by stage), listings
 
 from exchanges.lifecycle.agree import exchange_accept, exchange_approve, exchange_cancel, exchange_decline
 from exchanges.lifecycle.common import exchange_serialize, exchange_sides_for
+from exchanges.lifecycle.schedule import exchange_schedule, exchanges_remind
 from exchanges.lifecycle.settle import (
     exchange_complete,
     exchange_confirm,
@@ -27,9 +28,11 @@ __all__ = [
     "exchange_record",
     "exchange_repeat",
     "exchange_resolve",
+    "exchange_schedule",
     "exchange_serialize",
     "exchange_sides_for",
     "exchanges_autoconfirm",
+    "exchanges_remind",
     "listing_create",
     "listing_require_editor",
     "listing_update",

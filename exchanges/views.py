@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -184,6 +185,11 @@ def exchange_detail(request, pk: int):
         "minutes_form": forms.MinutesForm(initial={"minutes": exchange.minutes}),
         "resolve_form": forms.ResolveForm(initial={"minutes": exchange.claimed_minutes or exchange.minutes}),
         "reason_form": forms.ReasonForm(),
+        "schedule_form": forms.ScheduleForm(
+            initial={"scheduled_for": timezone.localtime(exchange.scheduled_for).strftime("%Y-%m-%dT%H:%M")}
+            if exchange.scheduled_for
+            else None
+        ),
     }
     return render(request, "exchanges/exchange_detail.html", context)
 
@@ -206,6 +212,7 @@ def exchange_action(request, pk: int, action: str):
         "dispute": (forms.ReasonForm, services.exchange_dispute),
         "resolve": (forms.ResolveForm, services.exchange_resolve),
         "complete": (forms.MinutesForm, services.exchange_complete),
+        "schedule": (forms.ScheduleForm, services.exchange_schedule),
     }
     if action not in simple and action not in with_reason:
         raise Http404("No such action.")

@@ -138,6 +138,7 @@ TRANSITIONS: dict[str, Transition] = {
         when=_goes_to_coordinator,
         not_now="Only disputes, payments over a limit and claims with a supported member or the pot are resolved.",
     ),
+    "schedule": Transition((State.ACCEPTED,), _either),
     "cancel": Transition(OPEN, _either),
     "repeat": Transition(CLOSED, _either),
 }
@@ -197,6 +198,7 @@ def exchange_serialize(exchange: Exchange) -> dict:
         "created_at": exchange.created_at.isoformat(),
         "claimed_at": exchange.claimed_at.isoformat() if exchange.claimed_at else None,
         "posted_at": exchange.posted_at.isoformat() if exchange.posted_at else None,
+        "scheduled_for": exchange.scheduled_for.isoformat() if exchange.scheduled_for else None,
     }
 
 

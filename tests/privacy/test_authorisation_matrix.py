@@ -136,6 +136,10 @@ MATRIX: dict[tuple[str, str], dict] = {
     (f"{V1}exchanges/", "POST"): spec(TRADING_API, body=EXCHANGE),
     (f"{V1}exchanges/record/", "POST"): spec(TRADING_API, body=EXCHANGE),
     (f"{V1}exchanges/<int:pk>/", "GET"): spec(MEMBERS_OWN_API, pk="exchange"),
+    # only an accepted exchange has a time: this one is proposed, so a party gets 409 (OK here), others 404
+    (f"{V1}exchanges/<int:pk>/schedule/", "POST"): spec(
+        MEMBERS_OWN_API, pk="exchange", body={"scheduled_for": "2027-06-01T10:00:00Z"}
+    ),
     (f"{V1}exchanges/<int:pk>/<slug:action>/", "POST"): spec(
         row(401, 403, 404, 403, OK, 404, 404), pk="exchange", action="approve"
     ),
