@@ -14,7 +14,14 @@ from exchanges.lifecycle.settle import (
     exchanges_autoconfirm,
 )
 from exchanges.lifecycle.start import exchange_propose, exchange_record, exchange_repeat
-from exchanges.listings import listing_create, listing_require_editor, listing_update, listings_expire
+from exchanges.listings import (
+    listing_create,
+    listing_renew,
+    listing_require_editor,
+    listing_update,
+    listings_expire,
+    listings_expiring_remind,
+)
 
 __all__ = [
     "exchange_accept",
@@ -34,7 +41,9 @@ __all__ = [
     "exchanges_autoconfirm",
     "exchanges_remind",
     "listing_create",
+    "listing_renew",
     "listing_require_editor",
     "listing_update",
     "listings_expire",
+    "listings_expiring_remind",
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exchanges import forms, selectors, services
+from exchanges.listings import RENEW_DAYS
 from exchanges.matching.views import people_who_could_help
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Network
@@ -82,8 +83,20 @@ def listing_detail(request, pk: int):
         "can_propose": can_propose,
         "form": form,
         "help": people_who_could_help(listing=listing, user=request.user),
+        "renew_days": RENEW_DAYS,
     }
     return render(request, "exchanges/listing_detail.html", context)
+
+
+@page
+@require_POST
+def listing_renew(request, pk: int):
+    """The one tap from the reminder before a listing ends: another month."""
+    listing = selectors.listing_get(user=request.user, pk=pk)
+    with refusal_shown(request):
+        listing = services.listing_renew(actor=request.user, listing=listing)
+        messages.success(request, _("Renewed: open until %(date)s.") % {"date": listing.expires_on})
+    return redirect("listing-detail", pk=pk)
 
 
 @page

@@ -201,6 +201,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("listings/new/", "GET"): spec(ANY_PERSON_PAGE),
     ("listings/<int:pk>/", "GET"): spec(row(LOGIN, OK, 404, OK, OK, 404, 404)),
     ("listings/<int:pk>/edit/", "GET"): spec(OTHERS_PUBLIC_CHANGE_PAGE),
+    ("listings/<int:pk>/renew/", "POST"): spec(OTHERS_PUBLIC_CHANGE_PAGE),
     ("listings/<int:pk>/propose/", "POST"): spec(row(LOGIN, OK, 404, OK, OK, 404, 404)),
     ("listings/<int:listing_id>/matches/", "GET"): spec(OTHERS_PUBLIC_CHANGE_PAGE),
     ("listings/<int:listing_id>/matches/ask/", "POST"): spec(OTHERS_PUBLIC_CHANGE_PAGE),
