@@ -51,7 +51,7 @@ def exchange_complete(*, actor: User, exchange: Exchange, minutes: int) -> Excha
             on_behalf_of=acting.on_behalf_of,
             notify=(other_side(acting.side),),
             kind="exchange.claimed",
-            text=f"{name_of(exchange, acting.side)} says the help is done ({minutes} minutes): please confirm it.",
+            params={"name": name_of(exchange, acting.side), "minutes": minutes},
             data={"minutes": minutes},
         )
     return exchange
@@ -91,15 +91,9 @@ def _flag_for_coordinator(exchange: Exchange, *, actor: User | None, on_behalf_o
         actor=actor,
         on_behalf_of=on_behalf_of,
         notify=(PROVIDER, RECIPIENT),
-        text="Paying this would take the account below its limit, so a coordinator will sort it out.",
+        kind="exchange.over_floor",
     )
-    coordinators_notify(
-        network=exchange.network,
-        kind="exchange.needs_coordinator",
-        text="An exchange cannot be paid without going below the limit: it needs you.",
-        url=f"/exchanges/{exchange.pk}/",
-        data={"exchange": exchange.pk},
-    )
+    coordinators_notify(network=exchange.network, kind="exchange.needs_coordinator", data={"exchange": exchange.pk})
 
 
 def _posted_step(exchange: Exchange, *, action: str, actor: User | None, on_behalf_of: User | None, notify, reason=""):
@@ -111,7 +105,7 @@ def _posted_step(exchange: Exchange, *, action: str, actor: User | None, on_beha
         on_behalf_of=on_behalf_of,
         notify=notify,
         kind="exchange.posted",
-        text=f"{minutes} minutes from {name_of(exchange, RECIPIENT)} to {name_of(exchange, PROVIDER)} are confirmed.",
+        params={"minutes": minutes, "payer": name_of(exchange, RECIPIENT), "earner": name_of(exchange, PROVIDER)},
         reason=reason,
         data={"minutes": minutes},
     )
@@ -147,16 +141,10 @@ def exchange_dispute(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
             on_behalf_of=acting.on_behalf_of,
             notify=(other_side(acting.side),),
             kind="exchange.disputed",
-            text=f"{name_of(exchange, acting.side)} does not agree with the claim: a coordinator will help.",
+            params={"name": name_of(exchange, acting.side)},
             reason=reason,
         )
-        coordinators_notify(
-            network=exchange.network,
-            kind="exchange.disputed",
-            text="An exchange is disputed and needs you.",
-            url=f"/exchanges/{exchange.pk}/",
-            data={"exchange": exchange.pk},
-        )
+        coordinators_notify(network=exchange.network, kind="exchange.dispute_needs_you", data={"exchange": exchange.pk})
     return exchange
 
 
@@ -185,10 +173,8 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
             action="resolve",
             actor=actor,
             notify=(PROVIDER, RECIPIENT),
-            kind="exchange.resolved",
-            text=f"A coordinator settled the exchange: {minutes} minutes."
-            if minutes
-            else "A coordinator cancelled the exchange.",
+            kind="exchange.resolved" if minutes else "exchange.resolved_cancelled",
+            params={"minutes": minutes},
             reason=reason,
             data={"minutes": minutes},
         )
