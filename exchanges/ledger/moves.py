@@ -8,6 +8,7 @@ from exchanges.ledger.selectors import member_account
 from exchanges.ledger.services import _check_minutes, _require_reason, network_accounts_open, transfer_create
 from members.models import Membership, Network, User
 from members.selectors import can_act_for, is_coordinator, supports
+from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 
 MEMBER_KINDS = (Transfer.Kind.GIFT, Transfer.Kind.DONATION)
@@ -129,19 +130,32 @@ def transfer_request(
         payee = _party_account(network=network, party=to_member, field="to")
     if payer.pk == payee.pk:
         raise ValidationError({"to_member": ["Minutes must go to someone else."]})
-    return transfer_create(
-        network=network,
-        from_account=payer,
-        to_account=payee,
-        # transfer_create's own first check, made here so what it is given is an int.
-        minutes=_check_minutes(minutes),
-        kind=kind,
-        created_by=actor,
-        on_behalf_of=on_behalf_of,
-        memo=memo,
-        reason=booked_reason,
-        idempotency_key=idempotency_key,
-    )
+    with transaction.atomic():
+        transfer = transfer_create(
+            network=network,
+            from_account=payer,
+            to_account=payee,
+            # transfer_create's own first check, made here so what it is given is an int.
+            minutes=_check_minutes(minutes),
+            kind=kind,
+            created_by=actor,
+            on_behalf_of=on_behalf_of,
+            memo=memo,
+            reason=booked_reason,
+            idempotency_key=idempotency_key,
+        )
+        if kind == Transfer.Kind.GIFT and payee.membership is not None:
+            # Told in the gift's own transaction: the notification and its deliveries commit with it.
+            giver = payer.membership.user
+            notification_create(
+                user=payee.membership.user,
+                kind="transfer.gift",
+                text=f"{giver.name} gave you {transfer.minutes} minutes.",
+                network=network,
+                url="/ledger/",
+                data={"transfer": transfer.pk, "minutes": transfer.minutes},
+            )
+    return transfer
 
 
 def _reversal(

@@ -224,8 +224,10 @@ def step(
     text: str = "",
     reason: str = "",
     data: dict | None = None,
+    notice: dict | None = None,
 ) -> None:
-    """Audit the step, notify the given sides (never the actor), push the new state on commit."""
+    """Audit the step, notify the given sides (never the actor), push the new state on commit. `notice` adds
+    to what the notification carries (an SMS asking for an answer is written from it)."""
     audit_record(
         action=f"exchange.{action}",
         actor=actor,
@@ -247,7 +249,7 @@ def step(
                 text=text,
                 network=exchange.network,
                 url=f"/exchanges/{exchange.pk}/",
-                data={"exchange": exchange.pk},
+                data={"exchange": exchange.pk, **(notice or {})},
             )
     payload = exchange_serialize(exchange)
     parties = {p.pk for p in (exchange.provider, exchange.recipient) if p is not None}

@@ -53,6 +53,7 @@ def exchange_complete(*, actor: User, exchange: Exchange, minutes: int) -> Excha
             kind="exchange.claimed",
             text=f"{name_of(exchange, acting.side)} says the help is done ({minutes} minutes): please confirm it.",
             data={"minutes": minutes},
+            notice={"minutes": minutes, "by": name_of(exchange, acting.side), "claimed_side": acting.side},
         )
     return exchange
 

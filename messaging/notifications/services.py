@@ -1,12 +1,22 @@
-"""Notifications: persisted per person, pushed live on commit, listed, marked read, emailed in digests."""
+"""Notifications: persisted per person, pushed live on commit, delivered to phones from the outbox, listed,
+marked read, emailed in digests."""
 
+import base64
+import binascii
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members.models import Network, User
 from members.selectors import coordinators_of
-from messaging.notifications.models import Notification, NotificationPreference
+from messaging.notifications import delivery
+from messaging.notifications.models import Notification, NotificationPreference, PushSubscription
 from messaging.notifications.push import push_after_commit
-from timebank.errors import NotFound
+from timebank.errors import DomainError, NotFound
 
 
 def notification_serialize(notification: Notification) -> dict:
@@ -25,9 +35,12 @@ def notification_serialize(notification: Notification) -> dict:
 def notification_create(
     *, user: User, kind: str, text: str, network: Network | None = None, url: str = "", data: dict | None = None
 ) -> Notification:
-    notification = Notification.objects.create(
-        user=user, kind=kind, text=text[:300], network=network, url=url, data=data or {}
-    )
+    with transaction.atomic():
+        notification = Notification.objects.create(
+            user=user, kind=kind, text=text[:300], network=network, url=url, data=data or {}
+        )
+        # The outbox rows commit with the notification, or neither does (delivery.py).
+        delivery.deliveries_create(notification=notification)
     payload = notification_serialize(notification)
     push_after_commit([user.pk], {"type": "notification.new", "notification": payload})
     return notification
@@ -65,3 +78,53 @@ def coordinators_notify(
     for coordinator in coordinators_of(network=network):
         if coordinator.pk not in exclude:
             notification_create(user=coordinator, kind=kind, text=text, network=network, url=url, data=data)
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _b64url_bytes(value: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, binascii.Error):
+        return None
+
+
+def push_subscription_check(*, endpoint: str, p256dh: str, auth: str) -> None:
+    """A push service's address over https (loopback http too in development, for a local push service), the
+    browser's P-256 public key and its 16-byte secret, as base64url."""
+    fields: dict = {}
+    url = urlsplit(endpoint)
+    local = settings.PUSH_ALLOW_LOOPBACK_HTTP and url.scheme == "http" and url.hostname in LOOPBACK_HOSTS
+    if not ((url.scheme == "https" and url.hostname) or local):
+        fields["endpoint"] = [_("A push service's address starts with https://.")]
+    key = _b64url_bytes(p256dh)
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key or b"")
+    except ValueError:
+        fields.setdefault("keys", {})["p256dh"] = [_("This is not a browser's push key (65 bytes, base64url).")]
+    if len(_b64url_bytes(auth) or b"") != 16:
+        fields.setdefault("keys", {})["auth"] = [_("This is not a browser's push secret (16 bytes, base64url).")]
+    if fields:
+        raise DomainError(_("This push subscription cannot be used."), fields=fields)
+
+
+def push_subscription_create(*, user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    """Save a browser's subscription. The same browser subscribing again (its endpoint is its identity) keeps
+    one subscription, now with its latest keys and for whoever is signed in on it."""
+    push_subscription_check(endpoint=endpoint, p256dh=p256dh, auth=auth)
+    subscription, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "created_at": timezone.now()}
+    )
+    return subscription
+
+
+def push_subscription_delete(*, user: User, subscription_id: int) -> None:
+    deleted, _ = PushSubscription.objects.filter(pk=subscription_id, user=user).delete()
+    if not deleted:
+        raise NotFound("No such push subscription.")
+
+
+def push_public_key() -> str:
+    """The VAPID public key, as a browser's `pushManager.subscribe` takes it (`applicationServerKey`)."""
+    return settings.VAPID_PUBLIC_KEY
