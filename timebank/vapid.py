@@ -31,3 +31,9 @@ def dev_keys(path: Path) -> tuple[str, str]:
         path.write_text(json.dumps({"private": private, "public": public}))
         path.chmod(0o600)
         return private, public
+
+
+if __name__ == "__main__":
+    # A new pair for an installation's environment: `python -m timebank.vapid`.
+    private_key, public_key = keys_generate()
+    print(f"VAPID_PRIVATE_KEY={private_key}\nVAPID_PUBLIC_KEY={public_key}")

@@ -26,6 +26,7 @@ from functools import cache
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -286,7 +287,7 @@ def deliveries_sweep(*, now: datetime | None = None) -> int:
     back = list(stranded.values_list("pk", flat=True)[:SWEEP_LIMIT])
     # Only rows still stranded: a late worker that finished meanwhile has marked its own.
     Delivery.objects.filter(pk__in=back, state=State.SENDING, claimed_at__lt=lapsed).update(
-        state=State.PENDING, next_attempt_at=now
+        state=State.PENDING, next_attempt_at=F("claimed_at")
     )
     due = Delivery.objects.filter(
         state=State.PENDING, next_attempt_at__lte=now - timedelta(seconds=SWEEP_GRACE_SECONDS)
