@@ -123,7 +123,7 @@ def web_command(port: int, workers: int, threads: int | None = None) -> list[str
 
 def worker_command() -> list[str]:
     # docker-compose.yml's `worker` service: the database task queue (mail, push and SMS deliveries).
-    return [sys.executable, "manage.py", "db_worker", "--interval", "1"]
+    return [sys.executable, "manage.py", "db_worker", "--interval", "0.2"]
 
 
 def _started(command: list[str], port: int, env: dict, log: Path | None) -> subprocess.Popen:

@@ -131,7 +131,7 @@ def transfer_request(
     if payer.pk == payee.pk:
         raise ValidationError({"to_member": ["Minutes must go to someone else."]})
     with transaction.atomic():
-        transfer = transfer_create(
+        made = transfer_create(
             network=network,
             from_account=payer,
             to_account=payee,
@@ -144,18 +144,17 @@ def transfer_request(
             reason=booked_reason,
             idempotency_key=idempotency_key,
         )
-        if kind == Transfer.Kind.GIFT and payee.membership is not None:
+        if kind == Transfer.Kind.GIFT and payer.membership is not None and payee.membership is not None:
             # Told in the gift's own transaction: the notification and its deliveries commit with it.
-            giver = payer.membership.user
             notification_create(
                 user=payee.membership.user,
                 kind="transfer.gift",
-                text=f"{giver.name} gave you {transfer.minutes} minutes.",
+                text=f"{payer.membership.user.name} gave you {made.minutes} minutes.",
                 network=network,
                 url="/ledger/",
-                data={"transfer": transfer.pk, "minutes": transfer.minutes},
+                data={"transfer": made.pk, "minutes": made.minutes},
             )
-    return transfer
+    return made
 
 
 def _reversal(

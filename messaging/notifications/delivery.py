@@ -161,7 +161,8 @@ def delivery_attempt(*, delivery_id: int) -> str:
             _sms(delivery)
     except _Gone:
         _mark(delivery, state=State.GONE, last_error="subscription gone")
-        PushSubscription.objects.filter(pk=delivery.subscription_id).delete()
+        if delivery.subscription_id is not None:
+            PushSubscription.objects.filter(pk=delivery.subscription_id).delete()
         return State.GONE
     except _Refused as refusal:
         _mark(delivery, state=State.FAILED, last_error=str(refusal)[:300])
@@ -210,7 +211,7 @@ def push_payload(delivery: Delivery, notification: Notification) -> str:
 
 
 def _push(delivery: Delivery) -> None:
-    subscription = PushSubscription.objects.filter(pk=delivery.subscription_id).first()
+    subscription = PushSubscription.objects.filter(pk=delivery.subscription_id or 0).first()
     if subscription is None:
         raise _Gone
     notification = Notification.objects.select_related("network").get(pk=delivery.notification_id)

@@ -257,3 +257,16 @@ def test_a_receiver_without_a_subscription_gets_no_deliveries(network, alice, bo
     subscribe(api, carol, Browser(), "https://push.example.net/carol")
     gift(api, alice, network, bob)
     assert not Delivery.objects.exists()
+
+
+def test_erasing_a_person_removes_their_push_subscriptions_and_deliveries(api, network, alice, bob, push_service):
+    from members.privacy.services import me_erase
+
+    bob.set_password("a-long-password-1")
+    bob.save()
+    subscribe(api, bob, Browser(), push_service.endpoint("bob"))
+    gift(api, alice, network, bob)
+    assert Delivery.objects.filter(notification__user=bob).exists()
+    me_erase(user=bob, password="a-long-password-1")
+    assert not PushSubscription.objects.filter(user=bob).exists()
+    assert not Delivery.objects.exists()
