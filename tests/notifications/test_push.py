@@ -270,3 +270,20 @@ def test_erasing_a_person_removes_their_push_subscriptions_and_deliveries(api, n
     me_erase(user=bob, password="a-long-password-1")
     assert not PushSubscription.objects.filter(user=bob).exists()
     assert not Delivery.objects.exists()
+
+
+def test_the_notifications_page_offers_push_on_this_phone_with_words_for_no_javascript(client, alice):
+    client.force_login(alice)
+    page = client.get("/notifications/").content.decode()
+    assert "Turn on notifications on this phone" in page
+    assert 'id="push-on" hidden' in page  # shown by the script only where push works
+    assert "open this page in a browser with JavaScript turned on" in page
+    assert "/static/messaging/push.js" in page
+    assert 'data-key-url="/api/v1/push/key/"' in page
+
+
+def test_the_service_worker_shows_a_push_and_opens_its_page_when_tapped(client):
+    script = client.get("/sw.js").content.decode()
+    assert 'addEventListener("push"' in script and "showNotification" in script
+    assert 'addEventListener("notificationclick"' in script and "openWindow" in script
+    assert '"Time bank"' in script  # the title, translated when rendered
