@@ -27,7 +27,7 @@ import requests
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 from py_vapid import Vapid02
@@ -267,8 +267,12 @@ def sms_text(notification: Notification) -> str:
 
 def _sms(delivery: Delivery) -> None:
     notification = Notification.objects.get(pk=delivery.notification_id)
+    preference = NotificationPreference.objects.filter(user_id=notification.user_id).first()
+    # In the reader's language, once they can choose one (GET/PATCH /api/v1/me/preferences/).
+    with translation.override(getattr(preference, "language", None) or settings.LANGUAGE_CODE):
+        body = sms_text(notification)
     try:
-        sms_send(to=delivery.phone, body=sms_text(notification))
+        sms_send(to=delivery.phone, body=body)
     except SmsError as exc:
         raise _Later(f"SMS provider: {exc}") from exc
 

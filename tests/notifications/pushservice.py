@@ -74,8 +74,12 @@ class PushService:
     `received` as it arrives, before the answer; `by_topic` keeps the last message of each Topic, as a push
     service holds a message for a device (a newer one of the same topic replaces it)."""
 
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, hold_from: int = 0):
         self.delay = delay
+        # From the `hold_from`-th request on (1-based; 0: never), answer only once `release` is set: a push
+        # service that has taken a message and is slow, for as long as the test needs, to say so.
+        self.hold_from = hold_from
+        self.release = threading.Event()
         self.status: dict[str, int] = {}
         self.received: list[Received] = []
         self.by_topic: dict[str, Received] = {}
@@ -89,15 +93,21 @@ class PushService:
                 got = Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic())
                 with service.arrived:
                     service.received.append(got)
+                    held = 0 < service.hold_from <= len(service.received)
                     service.arrived.notify_all()
+                if held:
+                    service.release.wait(timeout=60)
                 time.sleep(service.delay)
                 status = service.status.get(self.path, 201)
                 if status < 300 and "topic" in got.headers:
                     with service.lock:
                         service.by_topic[got.headers["topic"]] = got
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender is gone (a killed worker): the message was taken all the same
 
             def log_message(self, *args):
                 pass
@@ -111,6 +121,7 @@ class PushService:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 

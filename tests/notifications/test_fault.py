@@ -67,7 +67,7 @@ def test_a_worker_killed_mid_delivery_and_restarted_delivers_every_notification_
     env = process_env()
     log = open(tmp_path / "worker.log", "ab")
     browser = Browser()
-    with PushService(delay=0.8) as service:
+    with PushService(delay=0.2, hold_from=3) as service:
         info = browser.subscription(service.endpoint("bob"))
         PushSubscription.objects.create(user=bob, endpoint=info["endpoint"], **info["keys"])
         with override_settings(TASKS=DATABASE_QUEUE):
@@ -79,13 +79,14 @@ def test_a_worker_killed_mid_delivery_and_restarted_delivers_every_notification_
 
         worker = worker_start(env, log)
         try:
-            # The third push has reached the service, which is slow to answer: kill the worker now.
-            service.wait_for(3, timeout=60)
+            # The third push has reached the service, which holds its answer: kill the worker now.
+            assert len(service.wait_for(3, timeout=60)) == 3
             os.kill(worker.pid, signal.SIGKILL)
             worker.wait(timeout=10)
         finally:
             if worker.poll() is None:
                 worker.kill()
+            service.release.set()  # the service answers (to nobody) and keeps the message
         in_flight = Delivery.objects.filter(state="sending")
         assert in_flight.count() == 1, "the killed worker held one delivery mid-send"
         stranded = f"tb-{in_flight.get().pk}"
