@@ -10,6 +10,7 @@ COPY . .
 # touches neither the database nor Redis: the settings only need values, so these are placeholders.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-a-secret DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://collectstatic@127.0.0.1:1/collectstatic REDIS_URL=redis://127.0.0.1:1/0 \
+    VAPID_PRIVATE_KEY=collectstatic-only VAPID_PUBLIC_KEY=collectstatic-only \
     python manage.py collectstatic --noinput
 USER nobody
 EXPOSE 8000 8001

@@ -268,6 +268,7 @@ def fillers() -> dict:
         "concern_id": first(Concern.objects.all()),
         "check_id": first(SafeguardingCheck.objects.all()),
         "block_id": first(Block.objects.all()),
+        "subscription_id": 1,
         "account_id": first(Account.objects.filter(membership__user=member, network=network)),
         "what": next(iter(EXPORTS)),
         "app_label": "members",
@@ -429,7 +430,15 @@ def main() -> int:
         redis = start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""], base)
         wait_port(redis_port, redis)
 
-        given = {"DJANGO_SECRET_KEY": "smoke-" + secrets.token_urlsafe(48)}
+        sys.path.insert(0, str(ROOT))
+        from timebank.vapid import keys_generate
+
+        vapid_private, vapid_public = keys_generate()
+        given = {
+            "DJANGO_SECRET_KEY": "smoke-" + secrets.token_urlsafe(48),
+            "VAPID_PRIVATE_KEY": vapid_private,
+            "VAPID_PUBLIC_KEY": vapid_public,
+        }
         app_env = dict(base)
         for name, value in compose["x-app"]["environment"].items():
             app_env[name] = interpolate(str(value), given)
@@ -448,6 +457,7 @@ def main() -> int:
         ports = {"8000": web_port, "8001": ws_port}
         web = start("web", on_loopback(compose["services"]["web"]["command"], ports), app_env)
         ws = start("ws", on_loopback(compose["services"]["ws"]["command"], ports), app_env)
+        worker = start("worker", compose["services"]["worker"]["command"], app_env)
         wait_port(web_port, web)
         wait_port(ws_port, ws)
         print(f"ok   web (granian) on {web_port}, ws (uvicorn) on {ws_port}", flush=True)
@@ -476,6 +486,11 @@ def main() -> int:
         member.log_in(ROLES["member"])
         asyncio.run(socket_handshakes(ws_port, app_token(web_port, ROLES["member"]), member.cookies["sessionid"]))
 
+        if worker.poll() is not None:
+            fail(f"the task worker (compose `worker`) exited with {worker.returncode}")
+        else:
+            print("ok   task worker (db_worker) running", flush=True)
+
         from django.db import connections
 
         connections.close_all()
@@ -483,7 +498,7 @@ def main() -> int:
         for process in reversed(processes):
             stop(process)
         if failures:
-            for name in ("web", "ws"):
+            for name in ("web", "ws", "worker"):
                 log = logs / f"{name}.log"
                 if log.exists():
                     print(f"--- {name} log (last 4,000 characters)\n{log.read_text(errors='replace')[-4000:]}")

@@ -248,6 +248,39 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "timebank@localhost")
 # Where emails link to (digests): the address people reach the site at, without a trailing slash.
 SITE_URL = env("TIMEBANK_SITE_URL", "http://localhost:8000").rstrip("/")
 
+# Push and SMS delivery ----------------------------------------------------------------------
+# Notifications reach phones from an outbox (messaging/notifications/delivery.py), sent by the task worker.
+# Web Push (RFC 8030/8291/8292): VAPID keys as base64url (timebank/vapid.py says which form); production must
+# give them, development keeps a stable pair in a file of its own.
+if DEBUG:
+    from timebank.vapid import dev_keys
+
+    _vapid_dev = dev_keys(Path(env("VAPID_DEV_KEYS_FILE", str(BASE_DIR / ".vapid-dev-keys.json"))))
+    VAPID_PRIVATE_KEY = env("VAPID_PRIVATE_KEY") or _vapid_dev[0]
+    VAPID_PUBLIC_KEY = env("VAPID_PUBLIC_KEY") or _vapid_dev[1]
+else:
+    VAPID_PRIVATE_KEY = required("VAPID_PRIVATE_KEY")
+    VAPID_PUBLIC_KEY = required("VAPID_PUBLIC_KEY")
+# Development mode also takes subscriptions at loopback http addresses, so tests run a local push service;
+# production takes https push services only.
+PUSH_ALLOW_LOOPBACK_HTTP = DEBUG
+# Who runs this installation, for the push services (a mailto: or https: URL).
+VAPID_SUBJECT = env("VAPID_SUBJECT", "mailto:timebank@localhost")
+# A crashed worker's claim on a delivery lapses after this long, then the sweep sends it again.
+DELIVERY_LEASE_SECONDS = int(env("TIMEBANK_DELIVERY_LEASE_SECONDS", "120"))
+# SMS for the few notifications that need an answer, through a backend like Django's email backends:
+# messaging.notifications.sms.ConsoleBackend (development), LocmemBackend (tests), or an installation's own
+# provider's. Empty: no SMS at all (production until an operator chooses a provider).
+SMS_BACKEND = env(
+    "SMS_BACKEND",
+    "messaging.notifications.sms.LocmemBackend"
+    if TESTING
+    else ("messaging.notifications.sms.ConsoleBackend" if DEBUG else ""),
+)
+# Inbound SMS replies are posted to /api/v1/sms/inbound/ signed with HMAC-SHA256 under this shared secret;
+# without one every inbound post is refused.
+SMS_WEBHOOK_SECRET = env("SMS_WEBHOOK_SECRET", "dev-only-sms-webhook-secret" if DEBUG else "")
+
 # API ----------------------------------------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {

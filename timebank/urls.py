@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("members.api_urls")),
     path("", include("exchanges.api_urls")),
     path("", include("messaging.api_urls")),
+    path("", include("messaging.delivery_api_urls")),
     path("", include("members.privacy.api_urls")),
 ]
 

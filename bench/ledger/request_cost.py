@@ -6,6 +6,7 @@ health check, an anonymous API call (401), a token-authenticated call that the v
 bench's settings on the database `run.sh` left (it seeds its own members when it finds none):
 
     DJANGO_DEBUG=0 DJANGO_SECRET_KEY=… DJANGO_ALLOWED_HOSTS=127.0.0.1 TIMEBANK_API_RATE=100000/minute \\
+    $(python -m timebank.vapid) \\
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tb_ledger_bench REDIS_URL=redis://127.0.0.1:6379/12 \\
     .venv/bin/python bench/ledger/request_cost.py
 """

@@ -32,6 +32,11 @@ free_port, wait_port, stop = ws_topology.free_port, ws_topology.wait_port, ws_to
 
 # Sessions and tokens are signed with the secret key: the seeding process and the servers share it.
 SECRET_KEY = "load-bench-" + "k" * 50
+# Web Push's VAPID pair, made once per run: every process signs pushes with the same key.
+sys.path.insert(0, str(ROOT))
+from timebank.vapid import keys_generate  # noqa: E402 - the repository is on the path only from here
+
+VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = keys_generate()
 
 
 def production_env(*, database_url: str, redis_url: str) -> dict:
@@ -47,6 +52,8 @@ def production_env(*, database_url: str, redis_url: str) -> dict:
         REDIS_URL=redis_url,
         DJANGO_SETTINGS_MODULE="timebank.settings",
         TIMEBANK_TRUSTED_PROXY_COUNT="1",
+        VAPID_PRIVATE_KEY=VAPID_PRIVATE_KEY,
+        VAPID_PUBLIC_KEY=VAPID_PUBLIC_KEY,
     )
     return env
 
@@ -114,6 +121,11 @@ def web_command(port: int, workers: int, threads: int | None = None) -> list[str
     return [*command, "timebank.wsgi:application"]
 
 
+def worker_command() -> list[str]:
+    # docker-compose.yml's `worker` service: the database task queue (mail, push and SMS deliveries).
+    return [sys.executable, "manage.py", "db_worker", "--interval", "0.2"]
+
+
 def _started(command: list[str], port: int, env: dict, log: Path | None) -> subprocess.Popen:
     out = open(log, "ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
@@ -130,6 +142,7 @@ class Topology:
     database_url: str
     webs: int = 2
     sockets: int = 2
+    workers: int = 1
     web_workers: int = 1
     web_threads: int | None = None
     logs: Path | None = None
@@ -164,6 +177,9 @@ class Topology:
             command = ws_topology.asgi_command(port, "uvicorn")
             self.processes.append(_started(command, port, self.env, self.log(f"ws{i}")))
             self.ws_ports.append(port)
+        for i in range(self.workers):
+            out = open(log, "ab") if (log := self.log(f"worker{i}")) else subprocess.DEVNULL
+            self.processes.append(subprocess.Popen(worker_command(), cwd=ROOT, env=self.env, stdout=out, stderr=out))
         return self
 
     def stop(self) -> None:
@@ -180,11 +196,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60, help="stop after this long")
     parser.add_argument("--web-workers", type=int, default=1, help="granian workers per web process")
+    parser.add_argument("--workers", type=int, default=1, help="task workers (push, SMS and mail deliveries)")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
         sys.exit("set DATABASE_URL to the PostgreSQL database the processes share")
-    topology = Topology(database_url=database_url, web_workers=args.web_workers).start()
+    topology = Topology(database_url=database_url, web_workers=args.web_workers, workers=args.workers).start()
     print(f"redis {topology.redis_url}", flush=True)
     for port in topology.web_ports:
         print(f"web http://127.0.0.1:{port}", flush=True)

@@ -30,6 +30,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timebank.settings")
 
 import topology  # noqa: E402
 
+from timebank.vapid import keys_generate  # noqa: E402
+
+VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = keys_generate()
+
 PUBSUB = "channels_redis.pubsub.RedisPubSubChannelLayer"
 CLASSIC = "channels_redis.core.RedisChannelLayer"
 # Sessions are signed with the secret key: the seeding process and the servers must share it.
@@ -39,6 +43,9 @@ SERVER_ENV = {
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
     # The ramp has each member send faster than a person types: measure the socket, not the chat limit.
     "TIMEBANK_CHAT_RATE": "100000/minute",
+    # Production requires Web Push's key pair; one made for this run.
+    "VAPID_PRIVATE_KEY": VAPID_PRIVATE_KEY,
+    "VAPID_PUBLIC_KEY": VAPID_PUBLIC_KEY,
 }
 os.environ["DJANGO_SECRET_KEY"] = SERVER_ENV["DJANGO_SECRET_KEY"]
 

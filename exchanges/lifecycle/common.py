@@ -226,9 +226,11 @@ def step(
     params: dict | None = None,
     reason: str = "",
     data: dict | None = None,
+    notice: dict | None = None,
 ) -> None:
     """Audit the step, notify the given sides (never the actor) with the kind's `params`, push the new
-    state on commit."""
+    state on commit. `notice` adds to what the notification carries (an SMS asking for an answer is written
+    from it)."""
     audit_record(
         action=f"exchange.{action}",
         actor=actor,
@@ -248,7 +250,7 @@ def step(
                 user=person,
                 kind=kind or f"exchange.{action}",
                 network=exchange.network,
-                data={"exchange": exchange.pk, **(params or {})},
+                data={"exchange": exchange.pk, **(params or {}), **(notice or {})},
                 actor=actor,
             )
     payload = exchange_serialize(exchange)

@@ -53,6 +53,7 @@ def exchange_complete(*, actor: User, exchange: Exchange, minutes: int) -> Excha
             kind="exchange.claimed",
             params={"name": name_of(exchange, acting.side), "minutes": minutes},
             data={"minutes": minutes},
+            notice={"minutes": minutes, "by": name_of(exchange, acting.side), "claimed_side": acting.side},
         )
     return exchange
 

@@ -45,7 +45,7 @@ from members.safeguarding.models import SafeguardingCheck
 from members.selectors import is_coordinator
 from members.services import coordinator_keep_one
 from messaging.models import Message
-from messaging.notifications.models import Notification, NotificationPreference
+from messaging.notifications.models import Notification, NotificationPreference, PushSubscription
 from messaging.notifications.push import push_after_commit
 from messaging.notifications.services import coordinators_notify
 from timebank.errors import Forbidden, InvalidTransition, ValidationError
@@ -191,8 +191,9 @@ def _erase(*, person: User, actor: User, reason: str) -> Erasure:
     listings.update(title=_("Listing removed"), description="", availability=[], status=Listing.Status.CLOSED)
     Message.objects.filter(sender=person).update(body=_("Message removed"), client_id="")
 
-    Notification.objects.filter(user=person).delete()
+    Notification.objects.filter(user=person).delete()  # with their outbox rows (which hold SMS numbers)
     NotificationPreference.objects.filter(user=person).delete()
+    PushSubscription.objects.filter(user=person).delete()
     WellbeingCheckin.objects.filter(user=person).delete()
     IdempotencyRecord.objects.filter(user=person).delete()
 

@@ -63,3 +63,54 @@ class NotificationPreference(models.Model):
     sms = models.BooleanField(default=False)
     # When the last weekly round-up went, so a run twice in a week sends it once.
     weekly_sent_at = models.DateTimeField(null=True, blank=True)
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription (its `PushSubscription` JSON): where and how to send it pushes."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000)
+    p256dh = models.CharField(max_length=100)  # the browser's public key, base64url
+    auth = models.CharField(max_length=40)  # its 16-byte authentication secret, base64url
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["endpoint"], name="one_subscription_per_endpoint")]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of user {self.user_id}"
+
+
+class Delivery(models.Model):
+    """The outbox: one notification to send on one channel, written in the notification's transaction and
+    sent by the task worker. pending → sending → sent, or back to pending (later) on a provider's failure,
+    or failed after the last attempt; `gone` when the push service says the subscription no longer exists."""
+
+    class Channel(models.TextChoices):
+        PUSH = "push", "Web Push"
+        SMS = "sms", "SMS"
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        SENDING = "sending"
+        SENT = "sent"
+        FAILED = "failed"
+        GONE = "gone"
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=4, choices=Channel.choices)
+    subscription = models.ForeignKey(PushSubscription, null=True, blank=True, on_delete=models.SET_NULL)
+    phone = models.CharField(max_length=30, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} delivery {self.pk} ({self.state})"

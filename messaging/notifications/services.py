@@ -1,10 +1,16 @@
 """Notifications: persisted per reader, relayed to supporters, pushed live on commit, marked read.
 
-A notification is a kind and its parameters (`kinds.py`), rendered in the reader's language whenever it is
+Each notification and its outbox rows (`delivery.py`: Web Push and SMS, sent by the task queue) commit
+together. A notification is a kind and its parameters (`kinds.py`), rendered in the reader's language whenever it is
 shown or sent. A member's supporters each get a copy marked for that member (PRODUCT §4); a supported
 member with no active supporter has theirs go to the network's coordinators.
 """
 
+import base64
+import binascii
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
@@ -14,12 +20,13 @@ from members.acting import STILL_IN, acts_for, support_links
 from members.audit import audit_record
 from members.models import Membership, Network, User
 from members.selectors import coordinators_of
+from messaging.notifications import delivery
 from messaging.notifications.kinds import kind_known, kind_render, kind_url
-from messaging.notifications.models import Notification, NotificationPreference
+from messaging.notifications.models import Notification, NotificationPreference, PushSubscription
 from messaging.notifications.push import push_after_commit
 from messaging.notifications.selectors import language_of
 from messaging.notifications.selectors import preferences_get as preferences_get  # pages and the API ask here
-from timebank.errors import NotFound, ValidationError
+from timebank.errors import DomainError, NotFound, ValidationError
 
 TEXT_MAX = 300
 
@@ -43,6 +50,8 @@ def notification_serialize(notification: Notification, *, language: str | None =
 
 
 def _push(notification: Notification) -> None:
+    # The outbox rows commit with the notification, or neither does (delivery.py).
+    delivery.deliveries_create(notification=notification)
     payload = notification_serialize(notification)
     push_after_commit([notification.user_id], {"type": "notification.new", "notification": payload})
 
@@ -67,10 +76,13 @@ def notification_create(
         url = kind_url(kind, data)
     with translation.override(settings.LANGUAGE_CODE):
         stored = kind_render(kind, data, text)[:TEXT_MAX]
-    notification = Notification.objects.create(user=user, kind=kind, text=stored, network=network, url=url, data=data)
-    _push(notification)
-    if network is not None:
-        _relay(notification, network=network, actor=actor)
+    with transaction.atomic():
+        notification = Notification.objects.create(
+            user=user, kind=kind, text=stored, network=network, url=url, data=data
+        )
+        _push(notification)
+        if network is not None:
+            _relay(notification, network=network, actor=actor)
     return notification
 
 
@@ -195,3 +207,53 @@ def preferences_set(*, user: User, **changes) -> dict:
     if changes:
         preference.save(update_fields=list(changes))
     return preferences_get(user=user)
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _b64url_bytes(value: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, binascii.Error):
+        return None
+
+
+def push_subscription_check(*, endpoint: str, p256dh: str, auth: str) -> None:
+    """A push service's address over https (loopback http too in development, for a local push service), the
+    browser's P-256 public key and its 16-byte secret, as base64url."""
+    fields: dict = {}
+    url = urlsplit(endpoint)
+    local = settings.PUSH_ALLOW_LOOPBACK_HTTP and url.scheme == "http" and url.hostname in LOOPBACK_HOSTS
+    if not ((url.scheme == "https" and url.hostname) or local):
+        fields["endpoint"] = [_("A push service's address starts with https://.")]
+    key = _b64url_bytes(p256dh)
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key or b"")
+    except ValueError:
+        fields.setdefault("keys", {})["p256dh"] = [_("This is not a browser's push key (65 bytes, base64url).")]
+    if len(_b64url_bytes(auth) or b"") != 16:
+        fields.setdefault("keys", {})["auth"] = [_("This is not a browser's push secret (16 bytes, base64url).")]
+    if fields:
+        raise DomainError(_("This push subscription cannot be used."), fields=fields)
+
+
+def push_subscription_create(*, user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    """Save a browser's subscription. The same browser subscribing again (its endpoint is its identity) keeps
+    one subscription, now with its latest keys and for whoever is signed in on it."""
+    push_subscription_check(endpoint=endpoint, p256dh=p256dh, auth=auth)
+    subscription, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "created_at": timezone.now()}
+    )
+    return subscription
+
+
+def push_subscription_delete(*, user: User, subscription_id: int) -> None:
+    deleted, _ = PushSubscription.objects.filter(pk=subscription_id, user=user).delete()
+    if not deleted:
+        raise NotFound("No such push subscription.")
+
+
+def push_public_key() -> str:
+    """The VAPID public key, as a browser's `pushManager.subscribe` takes it (`applicationServerKey`)."""
+    return settings.VAPID_PUBLIC_KEY

@@ -12,6 +12,9 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "timebank.example",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/timebank",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    # Web Push's key pair: start-up needs the values, only sending a push reads them.
+    "VAPID_PRIVATE_KEY": "settings-test-only",
+    "VAPID_PUBLIC_KEY": "settings-test-only",
 }
 
 

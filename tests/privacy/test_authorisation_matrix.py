@@ -21,7 +21,7 @@ from exchanges.services import exchange_propose, listing_create
 from members.models import Membership, SupportLink
 from members.safeguarding.models import Concern, SafeguardingCheck
 from messaging.models import Block
-from messaging.notifications.models import Notification
+from messaging.notifications.models import Notification, PushSubscription
 from messaging.services import conversation_direct_open, message_send
 from tests.factories import NetworkFactory, member
 
@@ -71,6 +71,14 @@ CHECK = {"kind": "reference", "referee": "A neighbour", "checked_on": "2026-01-0
 GIFT = {"network": "home", "kind": "gift", "to_member": "<them>", "minutes": 10}
 EXCHANGE = {"network": "home", "provider": "<me>", "recipient": "<them>", "minutes": 30, "description": "Shopping"}
 PARTICIPANTS = row(401, OK, 404, 404, 404, 404, 404)  # the conversation's two people only
+# A browser's PushSubscription (a real P-256 point and a 16-byte secret).
+PUSH_SUBSCRIPTION = {
+    "endpoint": "https://push.example.net/matrix",
+    "keys": {
+        "p256dh": "BL20dT9CIyQ8ybqJwF75zitL4yH8LvkG69GJ6udegTp-A9erLBUQh8CNNJIEDM_Zmi48DWT0h4-jnPvs-QyGxAE",
+        "auth": "xydmMBuLshmoCWzFlj_ayg",
+    },
+}
 PARTICIPANTS_PAGE = row(LOGIN, OK, 404, 404, 404, 404, 404)
 
 # (route, method) → who gets what. Paths are the route with its parameters filled from `world`.
@@ -180,6 +188,12 @@ MATRIX: dict[tuple[str, str], dict] = {
     (f"{V1}me/preferences/", "PATCH"): spec(ANY_PERSON_API, body={"email_digest": "weekly"}),
     # the member, their supporter; a coordinator only for a supported member (PRODUCT §3), which this one is not
     (f"{V1}notifications/<tb_id:notification_id>/read/", "POST"): spec(row(401, OK, 404, OK, 404, 404, 404)),
+    # Web Push: anyone signed in subscribes their own browser and removes only their own subscription.
+    (f"{V1}push/key/", "GET"): spec(ANY_PERSON_API),
+    (f"{V1}push/subscriptions/", "POST"): spec(ANY_PERSON_API, body=PUSH_SUBSCRIPTION),
+    (f"{V1}push/subscriptions/<tb_id:subscription_id>/", "DELETE"): spec(row(401, OK, 404, 404, 404, 404, 404)),
+    # The SMS provider's webhook: no session, a signature; without it everyone is refused.
+    (f"{V1}sms/inbound/", "POST"): spec(row(*[403] * 7), body={"from": "07700900123", "text": "YES 1"}),
     # pages: people and networks
     ("networks/", "GET"): spec(ANY_PERSON_PAGE),
     ("networks/<slug:slug>/join/", "POST"): spec(ANY_PERSON_PAGE),
@@ -296,7 +310,11 @@ def world():
     notification = Notification.objects.filter(user=me).first() or Notification.objects.create(
         network=home, user=me, kind="test", text="Hello"
     )
+    subscription = PushSubscription.objects.create(
+        user=me, endpoint="https://push.example.net/mine", p256dh=PUSH_SUBSCRIPTION["keys"]["p256dh"], auth="x" * 22
+    )
     values = {
+        "subscription_id": subscription.pk,
         "slug": home.slug,
         "user_id": them.pk,
         "supporter_id": people["supporter"].user_id,

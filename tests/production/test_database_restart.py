@@ -34,6 +34,8 @@ def test_postgresql_restarted_mid_traffic_answers_503_writes_nothing_half_and_re
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
         TIMEBANK_API_RATE="100000/minute",
+        VAPID_PRIVATE_KEY="restart-test-only",
+        VAPID_PUBLIC_KEY="restart-test-only",
     )
     # The `web` service of docker-compose.yml, on loopback.
     command = [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", "{port}"]

@@ -1,0 +1,148 @@
+"""The outbox: deliveries are written in the notification's transaction, claimed by one worker at a time,
+and a sweep hands back what a dead worker or a lost task left behind (issue 17, durable delivery)."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from messaging.notifications import delivery as outbox
+from messaging.notifications.models import Delivery, PushSubscription
+from messaging.notifications.services import notification_create
+from tests.notifications.pushservice import Browser, PushService
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def subscribed(bob):
+    browser = Browser()
+    with PushService() as service:
+        PushSubscription.objects.create(user=bob, **_sub(browser, service.endpoint("bob")))
+        yield service, browser
+
+
+def _sub(browser, endpoint):
+    info = browser.subscription(endpoint)
+    return {"endpoint": endpoint, "p256dh": info["keys"]["p256dh"], "auth": info["keys"]["auth"]}
+
+
+def notify(user, network, text="Something happened."):
+    return notification_create(user=user, kind="test.event", text=text, network=network)
+
+
+def test_a_notification_and_its_delivery_commit_together_or_not_at_all(network, bob, subscribed):
+    service, _ = subscribed
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(bob, network)
+        assert Delivery.objects.count() == 1
+        raise RuntimeError("the event's transaction fails after the notification")
+    assert not Delivery.objects.exists()
+    assert service.received == []
+
+
+def test_nothing_is_queued_before_the_commit(network, bob, subscribed, django_capture_on_commit_callbacks):
+    service, _ = subscribed
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notify(bob, network)
+    assert Delivery.objects.get().state == "pending"
+    assert service.received == []
+    for callback in callbacks:
+        callback()
+    assert Delivery.objects.get().state == "sent"
+    assert len(service.received) == 1
+
+
+@override_settings(PUSH_ALLOW_LOOPBACK_HTTP=True)
+def test_a_claimed_delivery_is_sent_by_no_one_else(network, bob, subscribed):
+    service, _ = subscribed
+    notify(bob, network)  # not committed in this test: nothing queued
+    delivery = Delivery.objects.get()
+    claimed = outbox._claim(delivery.pk, timezone.now())
+    assert claimed is not None and claimed.state == "sending"
+    assert outbox._claim(delivery.pk, timezone.now()) is None
+    assert outbox.delivery_attempt(delivery_id=delivery.pk) == "skipped"
+    assert service.received == []
+
+
+def test_a_sent_delivery_is_never_sent_again(network, bob, subscribed):
+    service, _ = subscribed
+    notify(bob, network)
+    delivery = Delivery.objects.get()
+    assert outbox.delivery_attempt(delivery_id=delivery.pk) == "sent"
+    assert outbox.delivery_attempt(delivery_id=delivery.pk) == "skipped"
+    assert outbox.deliveries_sweep(now=timezone.now() + timedelta(hours=1)) == 0
+    assert len(service.received) == 1
+
+
+def test_the_sweep_hands_back_a_dead_workers_claim_after_its_lease(network, bob, subscribed, settings):
+    service, browser = subscribed
+    notify(bob, network)
+    delivery = Delivery.objects.get()
+    outbox._claim(delivery.pk, timezone.now())  # ...and the worker dies here
+    assert outbox.deliveries_sweep() == 0  # the lease still holds: it may be sending right now
+    assert Delivery.objects.get().state == "sending"
+    later = timezone.now() + timedelta(seconds=settings.DELIVERY_LEASE_SECONDS + 1)
+    assert outbox.deliveries_sweep(now=later) == 1  # queued again, and the immediate queue sends it
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == ("sent", 2)
+    assert browser.decrypt(service.received[0].body)["delivery"] == delivery.pk
+
+
+def test_a_late_worker_does_not_overwrite_the_claim_that_replaced_its_own(network, bob, subscribed):
+    notify(bob, network)
+    delivery = Delivery.objects.get()
+    slow = outbox._claim(delivery.pk, timezone.now())
+    Delivery.objects.filter(pk=delivery.pk).update(state="pending")  # its lease lapsed and was handed back
+    fresh = outbox._claim(delivery.pk, timezone.now())
+    assert fresh.attempts == 2
+    assert outbox._mark(slow, state="failed") is False
+    assert outbox._mark(fresh, state="sent") is True
+    assert Delivery.objects.get().state == "sent"
+
+
+def test_the_sweep_queues_pending_rows_whose_task_was_lost(network, bob, subscribed):
+    service, _ = subscribed
+    notify(bob, network)  # never committed here, so never queued: as if the process died at the commit
+    assert outbox.deliveries_sweep() == 0  # young rows have their task on the way
+    assert outbox.deliveries_sweep(now=timezone.now() + timedelta(minutes=1)) == 1
+    assert Delivery.objects.get().state == "sent"
+    assert len(service.received) == 1
+
+
+def test_a_deleted_subscription_leaves_its_pending_delivery_gone(network, bob, subscribed):
+    service, _ = subscribed
+    notify(bob, network)
+    PushSubscription.objects.all().delete()
+    delivery = Delivery.objects.get()
+    assert outbox.delivery_attempt(delivery_id=delivery.pk) == "gone"
+    assert service.received == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_send_each_delivery_once(network, bob):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks with SKIP LOCKED need PostgreSQL; SQLite writes one at a time")
+    with PushService(delay=0.05) as service:
+        PushSubscription.objects.create(user=bob, **_sub(Browser(), service.endpoint("bob")))
+        with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}):
+            for n in range(20):
+                with transaction.atomic():
+                    notify(bob, network, text=f"event {n}")
+        ids = list(Delivery.objects.values_list("pk", flat=True))
+
+        def worker():
+            for delivery_id in ids:
+                outbox.delivery_attempt(delivery_id=delivery_id)
+            connection.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
+        assert sorted(r.headers["topic"] for r in service.received) == sorted(f"tb-{pk}" for pk in ids)
