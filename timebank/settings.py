@@ -223,6 +223,7 @@ HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_FRONTEND_URLS = {}
 HEADLESS_TOKEN_STRATEGY = "timebank.authentication.SessionTokenStrategy"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "timebank"  # the name a code app shows beside the codes
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND",
