@@ -2,8 +2,8 @@
 notifications, their data, their networks), the language switch, and a new person's first steps."""
 
 from allauth.mfa.utils import is_mfa_enabled
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from exchanges.onboarding import next_step
 from members import selectors
 from members.forms import LanguageForm
-from members.models import Membership
 from members.language import language_of, language_set
+from members.models import Membership
 from timebank.pages import page, refusal_shown
 
 

@@ -1,6 +1,7 @@
 """Notifications: persisted per person, pushed live on commit, listed, marked read, emailed in digests."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members.models import Network, User
 from members.selectors import coordinators_of
@@ -36,7 +37,7 @@ def notification_create(
 def notification_read(*, notification_id: int, user: User) -> Notification:
     notification = Notification.objects.filter(pk=notification_id, user=user).select_related("network").first()
     if notification is None:
-        raise NotFound("No such notification.")
+        raise NotFound(_("No such notification."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
