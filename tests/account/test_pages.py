@@ -62,8 +62,13 @@ def test_once_approved_home_says_offer_your_first_help_and_then_no_more(client, 
     assert "Offer your first help" in home and "/listings/new/?kind=offer" in home
     client.post(
         "/listings/new/",
-        {"network": network.pk, "kind": "offer", "title": "Dog walking", "description": "Any weekday.",
-         "minutes_estimate": 60},
+        {
+            "network": network.pk,
+            "kind": "offer",
+            "title": "Dog walking",
+            "description": "Any weekday.",
+            "minutes_estimate": 60,
+        },
     )
     assert "Offer your first help" not in client.get("/").content.decode()
 
