@@ -262,7 +262,10 @@ def personal_data_export(*, actor: User, person: User) -> dict:
             "date_joined": _when(person.date_joined),
             "last_login": _when(person.last_login),
         },
-        "preferences": {"daily_digest": preference.daily_digest if preference else True},
+        "preferences": {
+            "daily_digest": preference.daily_digest if preference else True,
+            "language": person.language or None,
+        },
         "memberships": _memberships(person),
         "statement": _statement(person),
         "listings": _listings(person),

@@ -142,3 +142,15 @@ def test_an_api_caller_without_a_choice_gets_their_accept_language(client, netwo
     assert response.json()["error"]["message"] == "Does dim cyfnewid o’r fath."
     response = client.get("/api/v1/exchanges/999999/", HTTP_X_SESSION_TOKEN=token, HTTP_ACCEPT_LANGUAGE="en")
     assert response.json()["error"]["message"] == "No such exchange."
+
+
+def test_a_persons_language_is_in_their_export_and_gone_when_they_erase(client, alice):
+    from members.privacy.services import me_erase
+
+    alice.language = "cy"
+    alice.save()
+    client.force_login(alice)
+    assert client.get("/api/v1/me/export/").json()["preferences"]["language"] == "cy"
+    me_erase(user=alice, password="demo-password")
+    alice.refresh_from_db()
+    assert alice.language == ""
