@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from members.acting import STILL_IN, acts_for, support_links
 from members.audit import audit_record
+from members.language import LANGUAGE_CODES, language_set
 from members.models import Membership, Network, User
 from members.selectors import coordinators_of
 from messaging.notifications import delivery
@@ -176,7 +177,6 @@ def coordinators_notify(
 
 # Preferences (PRODUCT §4 `GET/PATCH /api/v1/me/preferences/`) -------------------------------------------
 
-LANGUAGES = tuple(NotificationPreference.Language.values)
 DIGESTS = tuple(NotificationPreference.Digest.values)
 
 
@@ -185,7 +185,7 @@ def _preferences_clean(changes: dict) -> dict:
     unknown = set(changes) - {"language", "push", "email_digest", "sms"}
     for field in sorted(unknown):
         errors[field] = [_("There is no such preference.")]
-    if "language" in changes and changes["language"] not in LANGUAGES:
+    if "language" in changes and changes["language"] not in LANGUAGE_CODES:
         errors["language"] = [_("Choose English (en-gb) or Welsh (cy).")]
     if "email_digest" in changes and changes["email_digest"] not in DIGESTS:
         errors["email_digest"] = [_("Choose daily, weekly or off.")]
@@ -201,6 +201,8 @@ def _preferences_clean(changes: dict) -> dict:
 def preferences_set(*, user: User, **changes) -> dict:
     """Change some of a person's preferences (the others stay); the same for the API and the pages."""
     changes = _preferences_clean(changes)
+    if "language" in changes:
+        language_set(user=user, language=changes.pop("language"))
     preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
     for field, value in changes.items():
         setattr(preference, field, value)
