@@ -23,6 +23,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", views.me, name="me"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

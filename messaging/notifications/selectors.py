@@ -2,8 +2,10 @@
 
 from django.db.models import QuerySet
 
-from members.models import Network, User
+from members.acting import STILL_IN, acting_scope
+from members.models import Membership, Network, User
 from messaging.notifications.models import Notification, NotificationPreference
+from timebank.errors import NotFound
 
 
 def notifications_of(*, user: User, network: Network | None = None, unread: bool = False) -> QuerySet[Notification]:
@@ -18,3 +20,19 @@ def notifications_of(*, user: User, network: Network | None = None, unread: bool
 def daily_digest_of(*, user: User) -> bool:
     preference = NotificationPreference.objects.filter(user=user).first()
     return preference.daily_digest if preference else True
+
+
+def notifications_with(*, actor: User, member_id: int) -> tuple[User, QuerySet[Notification]]:
+    """A supported member's notifications, for the supporter (or coordinator) who acts with them: those
+    from the networks where the actor may act for them. Anyone else: 404."""
+    memberships = list(Membership.objects.filter(user_id=member_id, status__in=STILL_IN).select_related("user"))
+    scope = acting_scope(actor=actor, network_ids=[m.network_id for m in memberships])
+    networks = [
+        m.network_id
+        for m in memberships
+        if scope.acts_for(network_id=m.network_id, user_id=m.user_id, actor_id=actor.pk)
+    ]
+    if not networks or member_id == actor.pk:
+        raise NotFound("No such member in your networks.")
+    member = memberships[0].user
+    return member, notifications_of(user=member).filter(network_id__in=networks)
