@@ -40,9 +40,17 @@ class GiveForm(forms.Form):
         initial="gift",
     )
     to_member = forms.TypedChoiceField(label=_l("Which member?"), coerce=int, required=False, empty_value=None)
-    hours = forms.IntegerField(label=_l("Hours"), min_value=0, max_value=MAX_TRANSFER_MINUTES // 60, initial=1)
-    minutes = forms.TypedChoiceField(
-        label=_l("and minutes"), coerce=int, choices=[(m, str(m)) for m in (0, 15, 30, 45)], initial=0
+    hours = forms.IntegerField(
+        label=_l("Hours"), min_value=0, max_value=MAX_TRANSFER_MINUTES // 60, initial=1, required=False
+    )
+    # A choice of quarters on the page; any whole number of minutes from a form that sends one.
+    minutes = forms.IntegerField(
+        label=_l("and minutes"),
+        min_value=0,
+        max_value=MAX_TRANSFER_MINUTES,
+        initial=0,
+        required=False,
+        widget=forms.Select(choices=[(m, str(m)) for m in (0, 15, 30, 45)]),
     )
     memo = forms.CharField(label=_l("What for (optional)"), max_length=200, required=False)
     key = forms.CharField(widget=forms.HiddenInput)
@@ -53,10 +61,11 @@ class GiveForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        total = (data.get("hours") or 0) * 60 + (data.get("minutes") or 0)
-        if "hours" in data and "minutes" in data and not 1 <= total <= MAX_TRANSFER_MINUTES:
+        data["hours"], data["minutes"] = data.get("hours") or 0, data.get("minutes") or 0
+        total = data["hours"] * 60 + data["minutes"]
+        if not self.errors and not 1 <= total <= MAX_TRANSFER_MINUTES:
             raise forms.ValidationError(
-                _("Give between 15 minutes and %(most)s.") % {"most": duration_text(MAX_TRANSFER_MINUTES)}
+                _("Give between 1 minute and %(most)s.") % {"most": duration_text(MAX_TRANSFER_MINUTES)}
             )
         if data.get("kind") == "gift" and not data.get("to_member"):
             self.add_error("to_member", _("Choose who to give to."))

@@ -1,5 +1,7 @@
 """Pages: conversation list, chat (form post and reload), notifications, the unread badge."""
 
+import re
+
 import pytest
 
 from messaging import services
@@ -31,7 +33,9 @@ def test_the_conversation_list_shows_unread_counts(browser, chat, alice, bob):
 def test_the_layout_shows_unread_messages_and_notifications(browser, chat, alice, bob):
     services.message_send(conversation=chat, sender=alice, body="hello")
     html = browser(bob).get("/notifications/").content.decode()
-    assert 'id="nav-messages"' in html and "1 unread message" in html
+    # The tab's badge: its count, and what is counted for a screen reader.
+    badge = re.search(r'id="nav-messages".*?<span class="badge">(.*?)</a>', html, re.S)
+    assert badge and '<span class="count">1</span>' in badge.group(1) and "unread messages" in badge.group(1)
     assert "New message from" in html
 
 
@@ -71,6 +75,25 @@ def test_starting_a_conversation_from_a_form(browser, network, alice, bob):
 def test_blocking_from_the_chat_page(browser, chat, network, alice, bob):
     browser(alice).post(f"/conversations/{chat.pk}/block/", {"member": bob.pk, "action": "block"})
     assert Block.objects.filter(network=network, blocker=alice, blocked=bob).exists()
+
+
+def test_block_is_away_from_send_and_asks_first(browser, chat, network, alice, bob):
+    page = browser(alice).get(f"/conversations/{chat.pk}/").content.decode()
+    # No block button in the send form: a link to a page that asks.
+    send_form = page[page.index('id="send-form"') : page.index("</form>", page.index('id="send-form"'))]
+    assert "Block" not in send_form
+    assert f"/conversations/{chat.pk}/block/?member={bob.pk}" in page
+    question = browser(alice).get(f"/conversations/{chat.pk}/block/?member={bob.pk}")
+    assert question.status_code == 200
+    assert f"Block {bob.name}?" in question.content.decode()
+    assert not Block.objects.exists()
+
+
+def test_the_block_question_is_404_for_someone_not_in_the_conversation(browser, chat, network, alice):
+    from tests.factories import member
+
+    stranger = member(network).user
+    assert browser(alice).get(f"/conversations/{chat.pk}/block/?member={stranger.pk}").status_code == 404
 
 
 def test_reporting_from_the_page(browser, chat, alice, bob):
