@@ -76,9 +76,8 @@ def home_of(*, user: User) -> dict:
     )
     active = [m for m in memberships if m.status == Membership.Status.ACTIVE]
     network_ids = [m.network_id for m in active]
-    for m in active:
-        # The optional check-in, offered on joining and every three months.
-        m.wellbeing_due = _has_account(m) and wellbeing_due(user=user, network=m.network)
+    # The optional check-in, offered on joining and every three months.
+    wellbeing = [m for m in active if _has_account(m) and wellbeing_due(user=user, network=m.network)]
     links = list(
         support_links()
         .filter(supporter__user=user, supporter__status=Membership.Status.ACTIVE)
@@ -107,7 +106,7 @@ def home_of(*, user: User) -> dict:
         "commissioning": [m for m in active if m.role == Membership.Role.COMMISSIONER],
         "waiting": [w for w in waiting if w.who is None][:SHOWN],
         "supported": list(supported.values()),
-        "wellbeing": [m for m in active if getattr(m, "wellbeing_due", False)],
-        "replies": list(conversations_of(user=user).filter(unread__gt=0)[:SHOWN]) if active else [],
+        "wellbeing": wellbeing,
+        "replies": list(conversations_of(user=user, unread_only=True)[:SHOWN]) if active else [],
         "news": list(notifications_of(user=user, unread=True)[:SHOWN]),
     }

@@ -27,7 +27,7 @@ from members.audit import REASON_MAX
 from members.models import Membership
 from members.selectors import network_in_reach, require_coordinator
 from timebank.durations import duration_text
-from timebank.errors import NotFound
+from timebank.errors import Forbidden
 from timebank.ids import is_id
 from timebank.pages import page, refusal_shown
 
@@ -149,7 +149,8 @@ def give(request, slug):
     context = _time_context(request, member_id)
     account = next((a for a in context["accounts"] if a.network_id == network.pk), None)
     if account is None:
-        raise NotFound(_("You have no time account in this network yet."))
+        # In the network, but not someone who trades (a commissioner): not theirs to do.
+        raise Forbidden(_("You have no time account in this network."))
     choices = _member_choices(network, exclude_user=giver_id)
     if request.method != "POST":
         form = GiveForm(members=choices, initial={"key": uuid.uuid4().hex})

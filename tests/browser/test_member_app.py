@@ -22,7 +22,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Not followed: leaving, the admin, the API and its docs, downloads, static files, other origins' pages.
 SKIP = ("/accounts/logout", "/admin", "/api/", "/_allauth", "/static/", "/me/data/export", "/sw.js", "/manifest")
-MOST_PAGES = 70
+MOST_PAGES = 50
 
 
 def main_text(page) -> str:

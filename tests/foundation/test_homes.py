@@ -7,7 +7,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from exchanges import services
 from exchanges.ledger.models import Account
 from exchanges.models import Listing
 from members.models import Membership, SupportLink
