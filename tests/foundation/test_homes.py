@@ -11,6 +11,7 @@ from exchanges.ledger.models import Account
 from exchanges.models import Listing
 from members.models import Membership, SupportLink
 from messaging.notifications.services import notification_create
+from messaging.services import conversation_direct_open, message_send
 from tests.exchanges.helpers import claimed, funded, proposed
 from tests.factories import member
 
@@ -168,3 +169,13 @@ def test_the_me_page_links_to_profile_time_and_account_settings(network, alice):
     html = client_for(alice).get("/me/").content.decode()
     for path in (f"/networks/{network.slug}/profile/", "/time/", "/accounts/password/change/", "/me/data/"):
         assert path in html
+
+
+def test_an_unread_reply_needs_you_until_it_is_read(network, alice, bob):
+    chat, _created = conversation_direct_open(network=network, user=alice, other_id=bob.pk)
+    message_send(conversation=chat, sender=bob, body="Are you free on Saturday?")
+    client = client_for(alice)
+    html = client.get("/").content.decode()
+    assert "New message" in html and f"/conversations/{chat.pk}/" in html
+    client.get(f"/conversations/{chat.pk}/")
+    assert f'data-conversation-item="{chat.pk}"' not in client.get("/").content.decode()

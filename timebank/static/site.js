@@ -6,6 +6,25 @@
   var script = document.currentScript;
   var data = script ? script.dataset : {};
   if (data.serviceWorker && "serviceWorker" in navigator) { navigator.serviceWorker.register(data.serviceWorker); }
+
+  // Skills: the search box filters as you type (without JavaScript its Search button asks the server).
+  var search = document.getElementById("skill-search");
+  if (search) {
+    search.addEventListener("input", function () {
+      var words = search.value.trim().toLowerCase();
+      document.querySelectorAll("details.card").forEach(function (group) {
+        var title = group.querySelector("summary").textContent.toLowerCase();
+        var hits = 0;
+        group.querySelectorAll("label.choice").forEach(function (label) {
+          var hit = !words || title.indexOf(words) >= 0 || label.textContent.toLowerCase().indexOf(words) >= 0;
+          label.hidden = !hit;
+          if (hit) { hits += 1; }
+        });
+        group.hidden = hits === 0;
+        if (words) { group.open = hits > 0; }
+      });
+    });
+  }
   if (!data.live || !("WebSocket" in window)) { return; }
 
   var me = Number(data.me);
