@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.limits import MAX_HELP_MINUTES
@@ -9,10 +10,25 @@ from exchanges.listings import SLOTS
 from exchanges.models import Listing
 from members.acting import acting_scope
 from members.audit import REASON_MAX
-from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, SkillCategory, User
+from members.models import (
+    AVAILABILITY_DAYS,
+    AVAILABILITY_PARTS,
+    DAY_NAMES,
+    PART_NAMES,
+    Membership,
+    Network,
+    Skill,
+    SkillCategory,
+    User,
+)
 from members.selectors import networks_of
 
-SLOT_CHOICES = [(f"{d}-{p}", f"{d.capitalize()} {p}") for d in AVAILABILITY_DAYS for p in AVAILABILITY_PARTS]
+# "Saturday morning", in the reader's language (lazy: chosen when the form is shown).
+SLOT_CHOICES = [
+    (f"{d}-{p}", format_lazy("{} {}", DAY_NAMES[d], PART_NAMES[p]))
+    for d in AVAILABILITY_DAYS
+    for p in AVAILABILITY_PARTS
+]
 assert {value for value, _label in SLOT_CHOICES} == SLOTS
 
 
@@ -50,10 +66,50 @@ class ListingForm(forms.Form):
     def __init__(self, *args, user: User, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["network"].queryset = trading_networks(user)
+        acting = acting_memberships(user)
+        if acting and not editing:
+            # A supporter (or coordinator) posts for a member they act with; the service checks it again.
+            self.fields["owner"] = forms.ChoiceField(
+                label=_("Who is it for?"),
+                choices=[("me", _("Me"))] if self.fields["network"].queryset.exists() else [],
+            )
+            self.fields["owner"].choices += [(f"m:{m.pk}", f"{m.user.name} ({m.network.name})") for m in acting]
+            self.order_fields(["owner"])
+            self.fields["network"].queryset = networks_of(user=user).order_by("name")
+            self.fields["network"].required = False
+            self.fields["network"].help_text = _("For yourself; a listing for someone else is in their network.")
+            self._acting = {f"m:{m.pk}": m for m in acting}
         if editing:
             del self.fields["network"]
             del self.fields["kind"]
             self.fields["status"] = forms.ChoiceField(choices=Listing.Status.choices, label=_("Show it?"))
+
+    def clean(self):
+        data = super().clean()
+        owner = data.get("owner")
+        if owner and owner != "me":
+            membership = self._acting[owner]
+            data["owner"], data["network"] = membership.user, membership.network
+        else:
+            data["owner"] = None
+            if "network" in self.fields and not data.get("network") and "network" not in self.errors:
+                self.add_error("network", _("Choose a network."))
+        return data
+
+
+def acting_memberships(user: User) -> list[Membership]:
+    """The members with a time account this person acts with now (members.acting), by network and name."""
+    networks = list(networks_of(user=user).values_list("pk", flat=True))
+    scope = acting_scope(actor=user, network_ids=networks)
+    pairs = Q(pk__in=[])
+    for network_id, user_id in scope.acts_with():
+        pairs |= Q(network_id=network_id, user_id=user_id)
+    return list(
+        Membership.objects.filter(pairs, status="active", account__isnull=False)
+        .exclude(user=user)
+        .select_related("user", "network")
+        .order_by("network__name", "user__display_name")
+    )
 
 
 class BrowseForm(forms.Form):
@@ -84,6 +140,29 @@ class ScheduleForm(forms.Form):
     scheduled_for = forms.DateTimeField(
         label=_("When will it happen?"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+
+
+class AskForm(forms.Form):
+    """Asking a suggested helper: how long, in hours and minutes, and a first message."""
+
+    hours = forms.IntegerField(label=_("Hours"), min_value=0, max_value=MAX_HELP_MINUTES // 60, initial=1)
+    minutes = forms.TypedChoiceField(
+        label=_("and minutes"), coerce=int, choices=[(m, str(m)) for m in (0, 15, 30, 45)], initial=0
+    )
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say hello, what you need and when suits you."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if "hours" in data and "minutes" in data:
+            data["total"] = data["hours"] * 60 + data["minutes"]
+            if not 1 <= data["total"] <= MAX_HELP_MINUTES:
+                raise forms.ValidationError(_("Choose at least 15 minutes, and no more than the limit."))
+        return data
 
 
 class ReasonForm(forms.Form):

@@ -139,6 +139,22 @@ def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
     return listing
 
 
+def listing_met(*, listing: Listing, exchange_id: int) -> bool:
+    """A request whose help was given and paid for is met: it closes, so it no longer reads "Open" nor is
+    suggested. An offer stays open: the same help can be given again. Called when an exchange posts."""
+    if listing.kind != Listing.Kind.REQUEST:
+        return False
+    live = (Listing.Status.OPEN, Listing.Status.PAUSED)
+    if not Listing.objects.filter(pk=listing.pk, status__in=live).update(status=Listing.Status.CLOSED):
+        return False
+    listing.status = Listing.Status.CLOSED
+    listing_skills_refresh(listing=listing)
+    audit_record(
+        action="listing.met", actor=None, network=listing.network, target=listing, data={"exchange": exchange_id}
+    )
+    return True
+
+
 def listings_expire(*, today: datetime.date | None = None) -> int:
     """Close listings past their expiry date and tell their owners. Safe to run concurrently."""
     today = today or timezone.localdate()

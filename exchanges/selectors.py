@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from exchanges.lifecycle.common import PROVIDER, RECIPIENT, pot_party, supported_party, transitions_possible
 from exchanges.models import Exchange, Listing
 from members.acting import ActingScope, support_links
-from members.models import Membership, Network, User
+from members.models import AuditEvent, Membership, Network, User
 from members.selectors import TRADING_ROLES, is_coordinator, network_in_reach, networks_of
 from timebank.errors import NotFound
 
@@ -120,6 +120,18 @@ def exchange_actions(*, user: User, exchange: Exchange, context: ActingScope | N
     """What the caller can do with this exchange now, in the words of the API: the steps the services'
     own guard (exchanges.lifecycle.common.TRANSITIONS) would let through."""
     return transitions_possible(actor=user, exchange=exchange, context=context)
+
+
+def exchange_story(*, exchange: Exchange) -> list[AuditEvent]:
+    """The steps of an exchange people need to read on it: why it was disputed and what the coordinator
+    decided, with their reasons, oldest first (the audit trail is their one record)."""
+    return list(
+        AuditEvent.objects.filter(
+            target_type="exchange", target_id=exchange.pk, action__in=["exchange.dispute", "exchange.resolve"]
+        )
+        .select_related("actor", "on_behalf_of")
+        .order_by("created_at", "pk")
+    )
 
 
 def exchange_side_of(*, user: User, exchange: Exchange) -> str:

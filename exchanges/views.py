@@ -33,6 +33,9 @@ def listing_browse(request):
         kind=filters.get("kind") or None,
         category=filters.get("category") or None,
         q=filters.get("q") or None,
+        # "My listings": every one of the caller's, open or not.
+        owner=request.user if request.GET.get("mine") else None,
+        status=None if request.GET.get("mine") else Listing.Status.OPEN,
     )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -43,7 +46,8 @@ def listing_browse(request):
 
 @page
 def listing_new(request):
-    form = forms.ListingForm(request.POST or None, user=request.user, initial={"kind": request.GET.get("kind")})
+    initial = {"kind": request.GET.get("kind"), "owner": request.GET.get("owner")}
+    form = forms.ListingForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_shown(request):
@@ -57,8 +61,9 @@ def listing_new(request):
                 minutes_estimate=data["minutes_estimate"],
                 availability=data["availability"],
                 expires_on=data["expires_on"],
+                owner=data.get("owner"),
             )
-            messages.success(request, _("Your listing is up."))
+            messages.success(request, _("The listing is up."))
             return redirect("listing-detail", pk=listing.pk)
     return render(request, "exchanges/listing_form.html", {"form": form})
 
@@ -195,6 +200,7 @@ def exchange_detail(request, pk: int):
         "actions": actions,
         "side": selectors.exchange_side_of(user=request.user, exchange=exchange),
         "next_step": _next_step(exchange, actions),
+        "story": selectors.exchange_story(exchange=exchange),
         "minutes_form": forms.MinutesForm(initial={"minutes": exchange.minutes}),
         "resolve_form": forms.ResolveForm(initial={"minutes": exchange.claimed_minutes or exchange.minutes}),
         "reason_form": forms.ReasonForm(),
@@ -282,7 +288,7 @@ def _record_parties(request, data: dict, direction: str) -> dict:
 def exchange_record(request):
     """“I helped someone” (direction=gave) or “someone helped me” (direction=received)."""
     direction = request.GET.get("direction") or request.POST.get("direction") or "gave"
-    form = forms.RecordForm(request.POST or None, user=request.user)
+    form = forms.RecordForm(request.POST or None, user=request.user, initial={"who": request.GET.get("who")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_shown(request):

@@ -21,6 +21,9 @@ from timebank.pages import page, refusal_shown
 @page
 def me(request):
     context = {
+        "memberships": Membership.objects.filter(user=request.user)
+        .select_related("network", "account")
+        .order_by("network__name"),
         "language_form": LanguageForm(initial={"language": language_of(request.user), "next": request.path}),
         "networks": [
             (n, Membership.Status(n.my_status).label)

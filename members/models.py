@@ -93,6 +93,24 @@ class Network(models.Model):
 
 AVAILABILITY_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 AVAILABILITY_PARTS = ["morning", "afternoon", "evening"]
+DAY_NAMES = {
+    "mon": _("Monday"),
+    "tue": _("Tuesday"),
+    "wed": _("Wednesday"),
+    "thu": _("Thursday"),
+    "fri": _("Friday"),
+    "sat": _("Saturday"),
+    "sun": _("Sunday"),
+}
+PART_NAMES = {"morning": _("morning"), "afternoon": _("afternoon"), "evening": _("evening")}
+
+
+def slot_words(slot: str) -> str:
+    """`sat-morning` → "Saturday morning" (in the reader's language); an unknown code as it is."""
+    day, _sep, part = slot.partition("-")
+    if day not in DAY_NAMES or part not in PART_NAMES:
+        return slot
+    return f"{DAY_NAMES[day]} {PART_NAMES[part]}"
 
 
 class Membership(models.Model):

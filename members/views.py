@@ -8,31 +8,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members import profiles, selectors, services
 from members.forms import NeighbourhoodsForm, ProfileForm, ReasonForm, RoleForm, SupportedMemberForm, SupportLinkForm
-from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership
+from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, DAY_NAMES, PART_NAMES, Membership
 from members.safeguarding import selectors as safeguarding_selectors
 from timebank.errors import NotFound
 from timebank.ids import is_id
 from timebank.pages import page, refusal_shown
-
-DAY_NAMES = {
-    "mon": gettext_lazy("Monday"),
-    "tue": gettext_lazy("Tuesday"),
-    "wed": gettext_lazy("Wednesday"),
-    "thu": gettext_lazy("Thursday"),
-    "fri": gettext_lazy("Friday"),
-    "sat": gettext_lazy("Saturday"),
-    "sun": gettext_lazy("Sunday"),
-}
-PART_NAMES = {
-    "morning": gettext_lazy("morning"),
-    "afternoon": gettext_lazy("afternoon"),
-    "evening": gettext_lazy("evening"),
-}
 
 
 @page
@@ -88,20 +72,45 @@ def profile_edit(request, slug: str):
         with refusal_shown(request, form=form):
             profiles.profile_update(membership=membership, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Profile saved."))
-            return redirect(request.get_full_path())
+            member = request.GET.get("member")
+            return redirect(request.path + (f"?member={member}" if member and member.isdigit() else ""))
     chosen = {name: set(form[name].value() or []) for name in ("skills_offered", "skills_wanted", "availability")}
+    # Skills are chosen one list at a time (`?skills=offered` or `wanted`), searchable (`q`), categories
+    # folded away unless they hold a choice or a search hit: never the whole taxonomy twice.
+    editing = request.GET.get("skills") if request.GET.get("skills") in ("offered", "wanted") else None
+    q = (request.GET.get("q") or "").strip().lower()[:80]
+    names = {s.slug: s.name for s in skills}
     groups: dict = {}
     for skill in skills:
-        groups.setdefault(skill.category, []).append(skill)
-    grid = [
-        (DAY_NAMES[day], [(f"{day}-{part}", f"{DAY_NAMES[day]} {PART_NAMES[part]}") for part in AVAILABILITY_PARTS])
-        for day in AVAILABILITY_DAYS
-    ]
+        if not q or q in skill.name.lower() or q in skill.category.name.lower():
+            groups.setdefault(skill.category, []).append(skill)
+    field = f"skills_{editing}" if editing else None
+    grid = []
+    for day in AVAILABILITY_DAYS:
+        cells = [
+            (f"{day}-{part}", PART_NAMES[part], f"{DAY_NAMES[day]} {PART_NAMES[part]}") for part in AVAILABILITY_PARTS
+        ]
+        grid.append((DAY_NAMES[day], cells, any(slot in chosen["availability"] for slot, _p, _l in cells)))
     status = 400 if request.method == "POST" else 200
+    shown = {s.slug for group in groups.values() for s in group}
     context = {
         "form": form,
         "membership": membership,
-        "skill_groups": list(groups.items()),
+        "editing": editing,
+        "field": field,
+        "q": q,
+        "skill_groups": [
+            (category, group, any(s.slug in chosen.get(field or "", ()) for s in group))
+            for category, group in groups.items()
+        ],
+        "hidden_skills": {
+            name: sorted(slugs - shown) if name == field else sorted(slugs)
+            for name, slugs in chosen.items()
+            if name != "availability"
+        },
+        "chosen_names": {
+            name: sorted(names.get(slug, slug) for slug in chosen[name]) for name in ("skills_offered", "skills_wanted")
+        },
         "chosen": chosen,
         "grid": grid,
         "acting_for": membership.user if membership.user_id != request.user.pk else None,

@@ -8,8 +8,11 @@ from messaging.models import Conversation, ConversationAccess, Message, Particip
 from timebank.errors import NotFound
 
 
-def conversations_of(*, user: User, network: Network | None = None) -> QuerySet[Conversation]:
-    """The caller's conversations, newest activity first, with their read mark and unread count."""
+def conversations_of(
+    *, user: User, network: Network | None = None, unread_only: bool = False
+) -> QuerySet[Conversation]:
+    """The caller's conversations, newest activity first, with their read mark and unread count;
+    `unread_only`: those with something the caller has not read."""
     mine = Participant.objects.filter(conversation=OuterRef("pk"), user=user)
     # Only while the caller is an active member of the conversation's network (suspended or gone: no).
     qs = Conversation.objects.filter(participants__user=user).filter(
@@ -17,10 +20,13 @@ def conversations_of(*, user: User, network: Network | None = None) -> QuerySet[
     )
     if network is not None:
         qs = qs.filter(network=network)
+    qs = qs.annotate(last_read_seq=Subquery(mine.values("last_read_seq")[:1])).annotate(
+        unread=F("last_seq") - F("last_read_seq")
+    )
+    if unread_only:
+        qs = qs.filter(last_seq__gt=F("last_read_seq"))
     return (
-        qs.annotate(last_read_seq=Subquery(mine.values("last_read_seq")[:1]))
-        .annotate(unread=F("last_seq") - F("last_read_seq"))
-        .select_related("network", "exchange")
+        qs.select_related("network", "exchange")
         .prefetch_related("participants__user")
         .order_by(F("last_message_at").desc(nulls_last=True), "-pk")
     )

@@ -15,6 +15,7 @@ from messaging.models import Block, Message
 from messaging.notifications import selectors as notification_selectors
 from messaging.notifications import services as notification_services
 from messaging.notifications.forms import PreferencesForm
+from timebank.ids import is_id
 from timebank.pages import page, refusal_shown
 
 PAGE_MESSAGES = 100
@@ -86,14 +87,21 @@ def conversation_detail(request, conversation_id: int):
 
 
 @page
-@require_POST
 def block_toggle(request, conversation_id: int):
+    """Block or unblock the other person: a page that asks first (GET), then does it (POST)."""
     conversation = selectors.conversation_of(user=request.user, conversation_id=conversation_id)
     try:
-        other_id = parse_id(request.POST.get("member", ""))
+        other_id = parse_id(request.POST.get("member", "") or request.GET.get("member", ""))
     except ValueError:
         flash.error(request, _("Choose a member."))
         return redirect("conversation-detail", conversation_id=conversation_id)
+    if request.method != "POST":
+        other = next((p.user for p in conversation.participants.select_related("user") if p.user_id == other_id), None)
+        if other is None or other.pk == request.user.pk:
+            raise Http404
+        blocked = Block.objects.filter(network=conversation.network, blocker=request.user, blocked=other).exists()
+        context = {"conversation": conversation, "other": other, "blocked": blocked}
+        return render(request, "messaging/block_confirm.html", context)
     with refusal_shown(request):
         if request.POST.get("action") == "unblock":
             moderation.block_delete(network=conversation.network, blocker=request.user, blocked_id=other_id)
@@ -137,9 +145,22 @@ def conversation_access(request, conversation_id: int):
 def notification_list(request):
     slug = request.GET.get("network")
     network = network_in_reach(user=request.user, slug=slug) if slug else None
-    notifications = notification_selectors.notifications_of(user=request.user, network=network)[:100]
+    member_id = request.GET.get("member", "")
+    member = None
+    if is_id(member_id) and int(member_id) != request.user.pk:
+        # A supporter (or a coordinator, for a supported member) reads a member's notifications, with them.
+        notifications = notification_selectors.notifications_of_member(
+            actor=request.user, member_id=int(member_id), network=network
+        )
+        member = notification_selectors.member_of_notifications(member_id=int(member_id))
+    else:
+        notifications = notification_selectors.notifications_of(user=request.user, network=network)
     preferences = notification_services.preferences_get(user=request.user)
-    context = {"notifications": notifications, "preferences_form": PreferencesForm(initial=preferences)}
+    context = {
+        "member": member,
+        "notifications": notifications[:100],
+        "preferences_form": PreferencesForm(initial=preferences),
+    }
     return render(request, "messaging/notification_list.html", context)
 
 

@@ -116,6 +116,16 @@ def _own_rate_limit_counts(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _own_login_rate_limits(monkeypatch):
+    """Each test has allauth's per-address login limits to itself: every test client logs in from 127.0.0.1,
+    and a suite that logs in often would otherwise meet the limit in a later, unrelated test."""
+    from allauth.core.internal import ratelimit
+
+    key_of, prefix = ratelimit.get_cache_key, uuid.uuid4().hex
+    monkeypatch.setattr(ratelimit, "get_cache_key", lambda *args, **kwargs: f"{prefix}:{key_of(*args, **kwargs)}")
+
+
+@pytest.fixture(autouse=True)
 def _own_chat_and_socket_limits(monkeypatch):
     """Each test has chat buckets and socket places of its own, for the same reason as above."""
     monkeypatch.setattr("timebank.ratelimit.PREFIX", f"rl-{uuid.uuid4().hex}")

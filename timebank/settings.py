@@ -109,12 +109,15 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "timebank" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Hours and minutes everywhere ("1 h 15 min"): the `duration` filters need no {% load %}.
+            "builtins": ["timebank.template_filters"],
             "context_processors": [
                 "timebank.context_processors.source",
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "messaging.context_processors.unread",
+                "members.context_processors.areas",
             ],
         },
     },

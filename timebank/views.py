@@ -7,22 +7,15 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
-from exchanges.reports.wellbeing import wellbeing_due
-from members.models import Membership
+from timebank.homes import home_of
 
 
 def home(request):
-    memberships = []
-    if request.user.is_authenticated:
-        memberships = list(
-            Membership.objects.filter(user=request.user).select_related("network", "account").order_by("network__name")
-        )
-        for m in memberships:
-            # The optional check-in, offered on joining and every three months.
-            m.wellbeing_due = m.status == Membership.Status.ACTIVE and wellbeing_due(
-                user=request.user, network=m.network
-            )
-    return render(request, "home.html", {"memberships": memberships})
+    """Each person's home by their roles: a member's time and what needs them, a supporter's people, a
+    coordinator's and a commissioner's ways into their areas."""
+    if not request.user.is_authenticated:
+        return render(request, "home.html", {})
+    return render(request, "home.html", home_of(user=request.user))
 
 
 @never_cache

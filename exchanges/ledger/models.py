@@ -62,6 +62,11 @@ class Account(models.Model):
     def available(self) -> int:
         return self.balance - self.held
 
+    @property
+    def can_give(self) -> int:
+        """What may leave the account now: down to its floor, less what is held for agreed help."""
+        return max(0, self.balance - self.held - self.floor)
+
 
 class Transfer(models.Model):
     """An immutable movement of minutes. Never updated, never deleted: a reversal corrects it."""

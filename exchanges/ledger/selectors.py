@@ -173,6 +173,34 @@ def transfer_description(transfer: Transfer) -> str:
     return f"{label}: {detail}" if detail else label
 
 
+def statement_lines(*, accounts: list[Account], transfers) -> list[dict]:
+    """A statement people can read: each transfer (newest first) as a change to one of `accounts`, signed
+    (+ in, − out), with the balance after it, counted back from the stored balance. A transfer between two of
+    the listed accounts shows once, from the first account's side."""
+    balances = {a.pk: a.balance for a in accounts}
+    lines = []
+    for t in transfers:
+        if t.to_account_id in balances:
+            account_id, change, other = t.to_account_id, t.minutes, t.from_account
+        elif t.from_account_id in balances:
+            account_id, change, other = t.from_account_id, -t.minutes, t.to_account
+        else:
+            continue
+        after = balances[account_id]
+        balances[account_id] = after - change
+        lines.append(
+            {
+                "transfer": t,
+                "account_id": account_id,
+                "description": transfer_description(t),
+                "other": account_name(other),
+                "change": change,
+                "balance_after": after,
+            }
+        )
+    return lines
+
+
 def ledger_verify(*, network: Network | None = None) -> list[str]:
     """Every mismatch between the stored ledger and a recomputation from its rows; empty when sound.
 

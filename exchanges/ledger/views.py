@@ -8,30 +8,49 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.views.decorators.http import require_POST
 
 from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.moves import transfer_request
-from exchanges.ledger.selectors import account_name, accounts_visible, transfer_description, transfers_visible
+from exchanges.ledger.selectors import (
+    account_name,
+    accounts_visible,
+    statement_lines,
+    transfer_description,
+    transfers_visible,
+)
 from exchanges.ledger.services import account_floor_set, account_settle
 from exchanges.limits import MAX_TRANSFER_MINUTES
 from members.audit import REASON_MAX
 from members.models import Membership
 from members.selectors import network_in_reach, require_coordinator
+from timebank.durations import duration_text
+from timebank.errors import Forbidden
+from timebank.ids import is_id
 from timebank.pages import page, refusal_shown
-
-MINUTES_HELP = _l("60 minutes = 1 hour")
 
 
 class GiveForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_l("Give to"), choices=[("gift", _l("A member")), ("donation", _l("The network's pot"))]
+        label=_l("Give to"),
+        choices=[("gift", _l("A member")), ("donation", _l("The network's pot"))],
+        widget=forms.RadioSelect,
+        initial="gift",
     )
-    to_member = forms.TypedChoiceField(label=_l("Member"), coerce=int, required=False)
+    to_member = forms.TypedChoiceField(label=_l("Which member?"), coerce=int, required=False, empty_value=None)
+    hours = forms.IntegerField(
+        label=_l("Hours"), min_value=0, max_value=MAX_TRANSFER_MINUTES // 60, initial=1, required=False
+    )
+    # A choice of quarters on the page; any whole number of minutes from a form that sends one.
     minutes = forms.IntegerField(
-        label=_l("Minutes"), min_value=1, max_value=MAX_TRANSFER_MINUTES, help_text=MINUTES_HELP
+        label=_l("and minutes"),
+        min_value=0,
+        max_value=MAX_TRANSFER_MINUTES,
+        initial=0,
+        required=False,
+        widget=forms.Select(choices=[(m, str(m)) for m in (0, 15, 30, 45)]),
     )
     memo = forms.CharField(label=_l("What for (optional)"), max_length=200, required=False)
     key = forms.CharField(widget=forms.HiddenInput)
@@ -39,6 +58,18 @@ class GiveForm(forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_member"].choices = [("", _("Choose a member"))] + list(members)
+
+    def clean(self):
+        data = super().clean()
+        data["hours"], data["minutes"] = data.get("hours") or 0, data.get("minutes") or 0
+        total = data["hours"] * 60 + data["minutes"]
+        if not self.errors and not 1 <= total <= MAX_TRANSFER_MINUTES:
+            raise forms.ValidationError(
+                _("Give between 1 minute and %(most)s.") % {"most": duration_text(MAX_TRANSFER_MINUTES)}
+            )
+        if data.get("kind") == "gift" and not data.get("to_member"):
+            self.add_error("to_member", _("Choose who to give to."))
+        return data
 
 
 class CoordinatorForm(forms.Form):
@@ -81,51 +112,78 @@ def _member_choices(network, exclude_user=None):
     return [(m.user_id, m.user.display_name or _("Member %(id)s") % {"id": m.user_id}) for m in memberships]
 
 
+def _member_in_view(request) -> int | None:
+    """`?member=<id>`: a supporter (or coordinator) looking at the time of someone they act with; the
+    selectors answer 404 for anyone else."""
+    value = request.GET.get("member") or request.POST.get("member") or ""
+    return int(value) if is_id(value) and int(value) != request.user.pk else None
+
+
+def _time_context(request, member_id: int | None) -> dict:
+    owner_id = member_id or request.user.pk
+    accounts = list(
+        accounts_visible(user=request.user, member_id=owner_id).filter(
+            membership__user_id=owner_id, kind=Account.Kind.MEMBER
+        )
+    )
+    transfers = transfers_visible(user=request.user, member_id=owner_id)[:100] if accounts else []
+    return {
+        "accounts": accounts,
+        "lines": statement_lines(accounts=accounts, transfers=transfers),
+        "member": accounts[0].membership.user if accounts and member_id else None,
+        "many": len(accounts) > 1,
+    }
+
+
 @page
 def my_time(request):
-    accounts = list(accounts_visible(user=request.user).filter(membership__user=request.user, kind=Account.Kind.MEMBER))
-    sections = [
-        {
-            "account": account,
-            "form": GiveForm(
-                members=_member_choices(account.network, exclude_user=request.user), initial={"key": uuid.uuid4().hex}
-            ),
-        }
-        for account in accounts
-    ]
-    statement = [
-        (t, transfer_description(t), account_name(t.from_account), account_name(t.to_account))
-        for t in (transfers_visible(user=request.user, member_id=request.user.pk)[:100] if accounts else [])
-    ]
-    return render(request, "exchanges/ledger/my_time.html", {"sections": sections, "statement": statement})
+    return render(request, "exchanges/ledger/my_time.html", _time_context(request, _member_in_view(request)))
 
 
 @page
-@require_POST
 def give(request, slug):
+    """The form to give time to a member or donate it to the pot (GET), and giving it (POST)."""
     network = network_in_reach(user=request.user, slug=slug)
-    form = GiveForm(request.POST, members=_member_choices(network, exclude_user=request.user))
+    member_id = _member_in_view(request)
+    giver_id = member_id or request.user.pk
+    context = _time_context(request, member_id)
+    account = next((a for a in context["accounts"] if a.network_id == network.pk), None)
+    if account is None:
+        # In the network, but not someone who trades (a commissioner): not theirs to do.
+        raise Forbidden(_("You have no time account in this network."))
+    choices = _member_choices(network, exclude_user=giver_id)
+    if request.method != "POST":
+        form = GiveForm(members=choices, initial={"key": uuid.uuid4().hex})
+        return render(
+            request, "exchanges/ledger/give.html", {**context, "network": network, "account": account, "form": form}
+        )
+    back = redirect(f"{reverse('ledger-my-time')}?member={member_id}" if member_id else reverse("ledger-my-time"))
+    form = GiveForm(request.POST, members=choices)
     if not form.is_valid():
-        messages.error(request, _("Please check the form: %(errors)s") % {"errors": form.errors.as_text()})
-        return redirect("ledger-my-time")
+        context.update(network=network, account=account, form=form)
+        return render(request, "exchanges/ledger/give.html", context, status=400)
     data = form.cleaned_data
     if _already_recorded(request, data["key"]):
-        return redirect("ledger-my-time")
+        return back
     try:
         with refusal_shown(request):
             transfer_request(
                 actor=request.user,
                 network=network,
                 kind=data["kind"],
+                from_member=member_id,
                 to_member=data["to_member"],
-                minutes=data["minutes"],
+                minutes=data["hours"] * 60 + data["minutes"],
                 memo=data["memo"],
                 idempotency_key=f"page-{data['key']}",
             )
-            messages.success(request, _("Thank you: %(minutes)s minutes given.") % {"minutes": data["minutes"]})
+            messages.success(
+                request,
+                _("Thank you: %(time)s given.") % {"time": duration_text(data["hours"] * 60 + data["minutes"])},
+            )
     except IntegrityError:
         messages.info(request, _("That was already recorded."))
-    return redirect("ledger-my-time")
+    return back
 
 
 @page

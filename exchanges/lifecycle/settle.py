@@ -22,6 +22,7 @@ from exchanges.lifecycle.common import (
     transition_check,
 )
 from exchanges.limits import MAX_HELP_MINUTES, minutes_check
+from exchanges.listings import listing_met
 from exchanges.models import Exchange
 from members.audit import reason_clean
 from members.models import Network, User
@@ -81,6 +82,8 @@ def _post(exchange: Exchange, *, minutes: int, actor: User | None, on_behalf_of:
     exchange.needs_coordinator = False
     exchange.posted_at = timezone.now()
     exchange.save(update_fields=["state", "held_minutes", "needs_coordinator", "posted_at", "updated_at"])
+    if exchange.listing is not None:
+        listing_met(listing=exchange.listing, exchange_id=exchange.pk)
     return True
 
 

@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from exchanges.forms import AskForm
 from exchanges.lifecycle.start import exchange_propose
 from exchanges.matching.selectors import listing_for_matches, listing_matches, unmatched_requests
 from exchanges.matching.services import match_introduce
 from exchanges.models import Listing
 from members.models import User
 from members.selectors import can_act_for, network_in_reach, require_coordinator
-from messaging.services import conversation_exchange_open
+from messaging.services import conversation_exchange_open, message_send
 from timebank.ids import is_id
 from timebank.pages import page, refusal_shown
 
@@ -48,34 +49,37 @@ def listing_matches_page(request, listing_id: int):
 
 
 @page
-@require_POST
 def match_ask(request, listing_id: int):
-    """One tap on "Ask": propose an exchange to that person for this request and open its conversation."""
+    """Asking one of the people who could help: a form for how long and a first message (GET); then the
+    exchange is proposed to them, its conversation opened with that message (POST)."""
     listing = _listing_for(request, listing_id)
-    back = redirect("listing-matches", listing_id=listing.pk)
+    chosen = request.POST.get("provider") or request.GET.get("provider") or ""
     provider = None
-    if listing.kind == Listing.Kind.REQUEST and is_id(request.POST.get("provider", "")):
+    if listing.kind == Listing.Kind.REQUEST and is_id(chosen):
         matches = listing_matches(listing=listing, limit=PEOPLE_SHOWN * 10)
-        chosen = int(request.POST["provider"])
-        provider = next((m.member for m in matches if m.member.pk == chosen), None)
+        provider = next((m.member for m in matches if m.member.pk == int(chosen)), None)
     if provider is None:
         messages.error(request, _("That person is not among the people who could help."))
-        return back
-    with refusal_shown(request):
-        exchange = exchange_propose(
-            actor=request.user,
-            network=listing.network,
-            listing=listing,
-            provider=provider,
-            recipient=listing.owner,
-            minutes=listing.minutes_estimate or 60,
-        )
-        conversation, _created = conversation_exchange_open(exchange_id=exchange.pk, user=request.user)
-        messages.success(
-            request, _("You asked %(name)s. Say hello and arrange the details here.") % {"name": provider.name}
-        )
-        return redirect("conversation-detail", conversation_id=conversation.pk)
-    return back
+        return redirect("listing-matches", listing_id=listing.pk)
+    minutes = listing.minutes_estimate or 60
+    form = AskForm(request.POST or None, initial={"hours": minutes // 60, "minutes": minutes % 60 // 15 * 15})
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown(request, form=form):
+            exchange = exchange_propose(
+                actor=request.user,
+                network=listing.network,
+                listing=listing,
+                provider=provider,
+                recipient=listing.owner,
+                minutes=form.cleaned_data["total"],
+                description=listing.title,
+            )
+            conversation, _created = conversation_exchange_open(exchange_id=exchange.pk, user=request.user)
+            message_send(conversation=conversation, sender=request.user, body=form.cleaned_data["message"])
+            messages.success(request, _("You asked %(name)s. Their answer will come here.") % {"name": provider.name})
+            return redirect("conversation-detail", conversation_id=conversation.pk)
+    context = {"listing": listing, "provider": provider, "form": form}
+    return render(request, "exchanges/matching/ask.html", context, status=400 if request.method == "POST" else 200)
 
 
 def _coordinated_network(request, slug: str):

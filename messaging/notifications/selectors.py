@@ -63,3 +63,8 @@ def preferences_get(*, user: User) -> dict:
 def email_digest_of(*, user: User) -> str:
     preference = NotificationPreference.objects.filter(user=user).first()
     return preference.email_digest if preference else NotificationPreference.Digest.DAILY
+
+
+def member_of_notifications(*, member_id: int) -> User:
+    """The member whose notifications are read with them; call after `notifications_of_member` said yes."""
+    return User.objects.get(pk=member_id)

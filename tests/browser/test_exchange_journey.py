@@ -39,13 +39,13 @@ class TestExchangeJourney(BrowserTestCase):
         bernard_page.wait_for_load_state()
 
         aisha_page.goto(exchange_url)
-        aisha_page.get_by_role("button", name="Confirm 45 minutes").click()
+        aisha_page.get_by_role("button", name="Confirm 45 min").click()
         aisha_page.wait_for_load_state()
         aisha_page.goto(exchange_url)
         assert "Confirmed and paid" in aisha_page.locator("main").inner_text()
 
         aisha_page.goto(self.url("/time/"))
-        assert "Your balance: 75 minutes" in aisha_page.locator("main").inner_text()
+        assert "You have 1 h 15 min." in aisha_page.locator("main").inner_text()
         bernard_page.goto(self.url("/time/"))
-        assert "Your balance: 165 minutes" in bernard_page.locator("main").inner_text()
+        assert "You have 2 h 45 min." in bernard_page.locator("main").inner_text()
         bernard_context.close()

@@ -11,7 +11,7 @@ class TestFoundationPages(BrowserTestCase):
         self.log_in(user.email)
         body = self.page.locator("main").inner_text()
         assert "Harlesden KeyRing" in body
-        assert "Balance: 0 minutes" in body
+        assert "You have 0 min." in body
         # Nothing overflows a 390 px screen.
         width = self.page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390

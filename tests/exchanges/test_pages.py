@@ -77,7 +77,7 @@ def test_claiming_and_confirming_are_one_tap_each(network, alice, bob):
     client_for(bob).post(f"/exchanges/{exchange.pk}/accept/")
     client_for(bob).post(f"/exchanges/{exchange.pk}/complete/", {"minutes": 50})
     page = client_for(alice).get(f"/exchanges/{exchange.pk}/").content.decode()
-    assert "Confirm 50 minutes" in page
+    assert "Confirm 50 min" in page
     client_for(alice).post(f"/exchanges/{exchange.pk}/confirm/")
     exchange.refresh_from_db()
     assert exchange.state == "posted" and Transfer.objects.get(exchange=exchange).minutes == 50

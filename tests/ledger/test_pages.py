@@ -14,7 +14,7 @@ def test_my_time_shows_balance_and_available_minutes_and_the_statement(client, n
     response = client.get("/time/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "90 minutes" in html
+    assert "1 h 30 min" in html
     assert "Issued: test hours" in html
 
 
@@ -24,7 +24,7 @@ def test_a_member_gives_hours_from_the_page(client, network, alice, bob):
     response = client.post(f"/time/{network.slug}/give/", form, follow=True)
     assert response.status_code == 200
     assert account_of(bob, network).balance == 30
-    assert "30 minutes given" in response.content.decode()
+    assert "30 min given" in response.content.decode()
 
 
 def test_submitting_the_give_form_twice_gives_once(client, network, alice, bob):

@@ -45,7 +45,7 @@ def test_the_matches_page_shows_who_could_help_and_why(dog_request, dog_walker, 
     assert "People who could help" in page
     assert bob.name in page
     assert "You haven&#x27;t met yet" in page
-    assert f'name="provider" value="{bob.pk}"' in page
+    assert f"/listings/{dog_request.pk}/matches/ask/?provider={bob.pk}" in page
 
 
 def test_the_include_has_nothing_for_someone_who_may_not_see_the_matches(dog_request, bob):
@@ -73,20 +73,36 @@ def test_asking_someone_who_is_not_a_match_proposes_nothing(dog_request, alice, 
     importlib.util.find_spec("exchanges.services") is None,
     reason="exchanges.services.exchange_propose comes with the exchanges issue; Ask needs it",
 )
-def test_asking_a_match_proposes_an_exchange_and_opens_its_conversation(dog_request, dog_walker, alice, bob):
-    response = client_for(alice).post(f"/listings/{dog_request.pk}/matches/ask/", {"provider": bob.pk})
+def test_asking_a_match_proposes_the_chosen_time_and_opens_its_conversation_with_the_message(
+    dog_request, dog_walker, alice, bob
+):
+    form = {"provider": bob.pk, "hours": 1, "minutes": 30, "message": "Could you walk Rex on Saturday?"}
+    response = client_for(alice).post(f"/listings/{dog_request.pk}/matches/ask/", form)
     exchange = Exchange.objects.get()
     assert (exchange.provider, exchange.recipient, exchange.listing) == (bob, alice, dog_request)
-    assert exchange.minutes == 60
+    assert exchange.minutes == 90
     conversation = Conversation.objects.get(exchange=exchange)
     assert set(conversation.participants.values_list("user_id", flat=True)) == {alice.pk, bob.pk}
+    assert list(conversation.messages.values_list("body", flat=True)) == ["Could you walk Rex on Saturday?"]
     assert response.status_code == 302
     assert response["Location"] == f"/conversations/{conversation.pk}/"
 
 
-def test_asking_needs_a_post(dog_request, alice, bob):
-    response = client_for(alice).get(f"/listings/{dog_request.pk}/matches/ask/")
-    assert response.status_code == 405
+def test_asking_first_shows_a_form_for_the_time_and_a_message(dog_request, dog_walker, alice, bob):
+    response = client_for(alice).get(f"/listings/{dog_request.pk}/matches/ask/?provider={bob.pk}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Ask {bob.name}" in page
+    assert 'name="hours"' in page and 'name="message"' in page
+    assert not Exchange.objects.exists()
+
+
+def test_asking_without_a_message_proposes_nothing_and_says_why(dog_request, dog_walker, alice, bob):
+    form = {"provider": bob.pk, "hours": 1, "minutes": 0, "message": ""}
+    response = client_for(alice).post(f"/listings/{dog_request.pk}/matches/ask/", form)
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
+    assert not Exchange.objects.exists()
 
 
 def test_a_coordinator_sees_unmatched_requests_with_suggestions(network, coordinator, dog_request, dog_walker, bob):

@@ -47,12 +47,23 @@ def test_the_page_asks_to_log_in_first(network):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_the_profile_page_renders_skills_by_category_and_the_availability_grid(network, alice, skills):
+def test_the_profile_page_shows_availability_by_day_and_skills_one_list_at_a_time(network, alice, skills):
     response = client_for(alice).get("/networks/harlesden/profile/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Test garden" in html and 'value="test-weeding"' in html
-    assert 'name="availability" value="wed-evening"' in html and 'aria-label="Wednesday evening"' in html
+    assert 'name="availability" value="wed-evening"' in html and "Wednesday evening" in html
+    # The taxonomy is not on the profile page itself: each list has its own page, categories folded.
+    assert 'type="checkbox" name="skills_offered"' not in html and "?skills=offered" in html
+    offered = client_for(alice).get("/networks/harlesden/profile/?skills=offered").content.decode()
+    assert "Test garden" in offered and 'name="skills_offered" value="test-weeding"' in offered
+    assert 'type="checkbox" name="skills_wanted"' not in offered
+    assert "<details" in offered and '<details class="card" open' not in offered
+
+
+def test_searching_skills_shows_only_what_matches(network, alice, skills):
+    html = client_for(alice).get("/networks/harlesden/profile/?skills=offered&q=weed").content.decode()
+    assert 'type="checkbox" name="skills_offered" value="test-weeding"' in html
+    assert 'value="test-mowing"' not in html and 'value="test-hospital-run"' not in html
 
 
 def test_saving_the_profile_page_updates_the_profile(network, alice, skills):

@@ -1,5 +1,7 @@
 """Pages: conversation list, chat (form post and reload), notifications, the unread badge."""
 
+import re
+
 import pytest
 
 from messaging import services
@@ -31,7 +33,9 @@ def test_the_conversation_list_shows_unread_counts(browser, chat, alice, bob):
 def test_the_layout_shows_unread_messages_and_notifications(browser, chat, alice, bob):
     services.message_send(conversation=chat, sender=alice, body="hello")
     html = browser(bob).get("/notifications/").content.decode()
-    assert 'id="nav-messages"' in html and "1 unread message" in html
+    # The tab's badge: its count, and what is counted for a screen reader.
+    badge = re.search(r'id="nav-messages".*?<span class="badge">(.*?)</a>', html, re.S)
+    assert badge and '<span class="count">1</span>' in badge.group(1) and "unread messages" in badge.group(1)
     assert "New message from" in html
 
 
@@ -73,6 +77,25 @@ def test_blocking_from_the_chat_page(browser, chat, network, alice, bob):
     assert Block.objects.filter(network=network, blocker=alice, blocked=bob).exists()
 
 
+def test_block_is_away_from_send_and_asks_first(browser, chat, network, alice, bob):
+    page = browser(alice).get(f"/conversations/{chat.pk}/").content.decode()
+    # No block button in the send form: a link to a page that asks.
+    send_form = page[page.index('id="send-form"') : page.index("</form>", page.index('id="send-form"'))]
+    assert "Block" not in send_form
+    assert f"/conversations/{chat.pk}/block/?member={bob.pk}" in page
+    question = browser(alice).get(f"/conversations/{chat.pk}/block/?member={bob.pk}")
+    assert question.status_code == 200
+    assert f"Block {bob.name}?" in question.content.decode()
+    assert not Block.objects.exists()
+
+
+def test_the_block_question_is_404_for_someone_not_in_the_conversation(browser, chat, network, alice):
+    from tests.factories import member
+
+    stranger = member(network).user
+    assert browser(alice).get(f"/conversations/{chat.pk}/block/?member={stranger.pk}").status_code == 404
+
+
 def test_reporting_from_the_page(browser, chat, alice, bob):
     message, _ = services.message_send(conversation=chat, sender=alice, body="rude")
     assert browser(bob).get(f"/messages/{message.pk}/report/").status_code == 200
@@ -100,7 +123,9 @@ def test_the_email_digest_can_be_turned_off_from_the_page(browser, alice):
     assert NotificationPreference.objects.get(user=alice).email_digest == "off"
     browser(alice).post("/notifications/preferences/", {"email_digest": "weekly", "language": "cy", "push": "on"})
     preference = NotificationPreference.objects.get(user=alice)
-    assert (preference.email_digest, preference.language, preference.push) == ("weekly", "cy", True)
+    assert (preference.email_digest, preference.push) == ("weekly", True)
+    alice.refresh_from_db()
+    assert alice.language == "cy"
 
 
 def test_starting_an_exchange_conversation_from_a_form(browser, network, alice, bob):

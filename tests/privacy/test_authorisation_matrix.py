@@ -218,6 +218,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("listings/<int:pk>/renew/", "POST"): spec(OTHERS_PUBLIC_CHANGE_PAGE),
     ("listings/<int:pk>/propose/", "POST"): spec(row(LOGIN, OK, 404, OK, OK, 404, 404)),
     ("listings/<int:listing_id>/matches/", "GET"): spec(OTHERS_PUBLIC_CHANGE_PAGE),
+    ("listings/<int:listing_id>/matches/ask/", "GET"): spec(OTHERS_PUBLIC_CHANGE_PAGE),
     ("listings/<int:listing_id>/matches/ask/", "POST"): spec(OTHERS_PUBLIC_CHANGE_PAGE),
     ("exchanges/", "GET"): spec(ANY_PERSON_PAGE),
     ("exchanges/record/", "GET"): spec(ANY_PERSON_PAGE),
@@ -226,7 +227,9 @@ MATRIX: dict[tuple[str, str], dict] = {
     # coordinators of any network; nobody else
     ("coordinator/exchanges/", "GET"): spec(row(LOGIN, 403, 403, 403, OK, OK, 403)),
     ("time/", "GET"): spec(ANY_PERSON_PAGE),
-    ("time/<slug:slug>/give/", "POST"): spec(IN_NETWORK_PAGE),
+    ("me/", "GET"): spec(ANY_PERSON_PAGE),
+    ("time/<slug:slug>/give/", "GET"): spec(TRADING_PAGE),
+    ("time/<slug:slug>/give/", "POST"): spec(TRADING_PAGE),
     ("networks/<slug:slug>/ledger/", "GET"): spec(COORDINATOR_PAGE),
     ("coordinator/<slug:slug>/unmatched/", "GET"): spec(COORDINATOR_PAGE),
     ("coordinator/<slug:slug>/unmatched/introduce/", "POST"): spec(
@@ -240,6 +243,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("conversations/", "GET"): spec(ANY_PERSON_PAGE),
     ("conversations/start/", "POST"): spec(ANY_PERSON_PAGE),
     ("conversations/<tb_id:conversation_id>/", "GET"): spec(PARTICIPANTS_PAGE),
+    ("conversations/<tb_id:conversation_id>/block/", "GET"): spec(PARTICIPANTS_PAGE),
     ("conversations/<tb_id:conversation_id>/block/", "POST"): spec(PARTICIPANTS_PAGE),
     ("conversations/<tb_id:conversation_id>/access/", "GET"): spec(row(LOGIN, 403, 404, 403, OK, 404, 403)),
     ("messages/<tb_id:message_id>/report/", "GET"): spec(PARTICIPANTS_PAGE),
