@@ -186,6 +186,13 @@ def rollup_transfer(transfer: Transfer) -> None:
         _span_update(network, category, month_of(source.created_at), changes)
     if len(parties) == 2:
         low, high = sorted(parties)
+        # Transfers are not always fed in time order (a month's last moments, backdated records): a pair
+        # first seen in April and then found to have met in February is new in February, not April.
+        was_first = (
+            RollupPair.objects.filter(network_pk=network, user_low=low, user_high=high)
+            .values_list("first_month", flat=True)
+            .first()
+        )
         [(transfers,)] = _upsert(
             RollupPair._meta.db_table,
             ["network_pk", "user_low", "user_high"],
@@ -196,6 +203,14 @@ def rollup_transfer(transfer: Transfer) -> None:
         )
         if transfers == 1:  # the pair's first transfer: its first month is this one
             _upsert(RollupPairMonth._meta.db_table, ["network_pk", "month"], ["new_pairs"], [(network, month, 1)])
+        elif was_first is not None and month_of(source.created_at) < was_first:
+            earlier = connection.ops.adapt_datefield_value(was_first)
+            _upsert(
+                RollupPairMonth._meta.db_table,
+                ["network_pk", "month"],
+                ["new_pairs"],
+                [(network, earlier, -1), (network, month, 1)],
+            )
 
 
 def _month_sql(column: str) -> tuple[str, tuple]:
