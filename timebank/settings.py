@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "exchanges",
     "exchanges.matching",
     "exchanges.reports",
+    "exchanges.imports",
     "messaging.notifications",
     "messaging",
     "members.privacy",

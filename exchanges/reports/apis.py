@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from exchanges.reports import wellbeing
 from exchanges.reports.exports import EXPORTS, export_csv_lines
-from exchanges.reports.selectors import COORDINATOR, report_csv, report_funded, report_network, report_network_get
+from exchanges.reports.presentation import report_csv_wide
+from exchanges.reports.selectors import COORDINATOR, report_funded, report_network, report_network_get
 from timebank.errors import Forbidden, NotFound
 
 PERIOD = [
@@ -55,7 +56,7 @@ class NetworkSummaryCsvApi(APIView):
         document = report_network(
             user=request.user, slug=slug, start=request.GET.get("from"), end=request.GET.get("to")
         )
-        return _csv(report_csv(document), f"{slug}-{document['from']}-{document['to']}.csv")
+        return _csv(report_csv_wide(document), f"{slug}-{document['from']}-{document['to']}.csv")
 
 
 class FundedSummaryApi(APIView):
@@ -72,7 +73,7 @@ class FundedSummaryCsvApi(APIView):
     @extend_schema(parameters=PERIOD, responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
         document = report_funded(user=request.user, start=request.GET.get("from"), end=request.GET.get("to"))
-        return _csv(report_csv(document), f"funded-{document['from']}-{document['to']}.csv")
+        return _csv(report_csv_wide(document), f"funded-{document['from']}-{document['to']}.csv")
 
 
 class NetworkExportApi(APIView):

@@ -207,3 +207,18 @@ class WellbeingCheckin(models.Model):
 
     def __str__(self) -> str:
         return f"Wellbeing check-in {self.pk}"
+
+
+class RollupExchangeCategory(models.Model):
+    """The skill category an exchange's hours are reported under, fixed when it is first rolled up.
+
+    The category of the skill its member ticked on the listing (the lowest skill id); where none was
+    ticked, the strongest skill that matching reads from the words of the listing and the exchange.
+    Kept, so a reversal months later is booked under the same category as what it reverses; a rebuild
+    reads everything afresh."""
+
+    exchange_pk = models.BigIntegerField(primary_key=True)
+    category_pk = models.BigIntegerField(default=UNCATEGORISED)
+
+    def __str__(self) -> str:
+        return f"exchange {self.exchange_pk} → category {self.category_pk}"

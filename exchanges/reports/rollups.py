@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from exchanges.ledger.models import Transfer, TransferFeed
 from exchanges.models import Exchange
+from exchanges.reports.categories import categories_rebuild, exchange_category
 from exchanges.reports.models import (
     UNCATEGORISED,
     RollupCategorySpan,
+    RollupExchangeCategory,
     RollupMemberCategory,
     RollupMemberMonth,
     RollupMemberSpan,
@@ -26,7 +28,6 @@ from exchanges.reports.models import (
     RollupPair,
     RollupPairMonth,
 )
-from members.models import Skill
 
 ROLLUPS = (RollupMonthKind, RollupMemberMonth, RollupMemberCategory, RollupPair)
 
@@ -34,14 +35,6 @@ ROLLUPS = (RollupMonthKind, RollupMemberMonth, RollupMemberCategory, RollupPair)
 def month_of(moment: datetime) -> date:
     """The first day of the local (Europe/London) month of a moment, as every report uses."""
     return timezone.localtime(moment).date().replace(day=1)
-
-
-def listing_category(*, listing_id: int | None) -> int:
-    """A listing's primary skill category: the category of its skill with the lowest id."""
-    if listing_id is None:
-        return UNCATEGORISED
-    skill = Skill.objects.filter(listings=listing_id).order_by("pk").values_list("category_id", flat=True).first()
-    return skill if skill is not None else UNCATEGORISED
 
 
 def _upsert(
@@ -146,7 +139,7 @@ def rollup_transfer(transfer: Transfer) -> None:
     minutes = sign * transfer.minutes
     month = connection.ops.adapt_datefield_value(month_of(source.created_at))
     exchange: Exchange | None = source.exchange if source.kind == Transfer.Kind.EXCHANGE else None
-    category = listing_category(listing_id=exchange.listing_id) if exchange is not None else UNCATEGORISED
+    category = exchange_category(exchange_pk=exchange.pk) if exchange is not None else UNCATEGORISED
     network = transfer.network_id
     _upsert(
         RollupMonthKind._meta.db_table,
@@ -193,6 +186,13 @@ def rollup_transfer(transfer: Transfer) -> None:
         _span_update(network, category, month_of(source.created_at), changes)
     if len(parties) == 2:
         low, high = sorted(parties)
+        # Transfers are not always fed in time order (a month's last moments, backdated records): a pair
+        # first seen in April and then found to have met in February is new in February, not April.
+        was_first = (
+            RollupPair.objects.filter(network_pk=network, user_low=low, user_high=high)
+            .values_list("first_month", flat=True)
+            .first()
+        )
         [(transfers,)] = _upsert(
             RollupPair._meta.db_table,
             ["network_pk", "user_low", "user_high"],
@@ -203,6 +203,14 @@ def rollup_transfer(transfer: Transfer) -> None:
         )
         if transfers == 1:  # the pair's first transfer: its first month is this one
             _upsert(RollupPairMonth._meta.db_table, ["network_pk", "month"], ["new_pairs"], [(network, month, 1)])
+        elif was_first is not None and month_of(source.created_at) < was_first:
+            earlier = connection.ops.adapt_datefield_value(was_first)
+            _upsert(
+                RollupPairMonth._meta.db_table,
+                ["network_pk", "month"],
+                ["new_pairs"],
+                [(network, earlier, -1), (network, month, 1)],
+            )
 
 
 def _month_sql(column: str) -> tuple[str, tuple]:
@@ -234,21 +242,16 @@ def _source_sql(network_filter: str) -> str:
         LEFT JOIN exchanges_transfer r ON r.id = t.reverses_id AND r.kind <> 'reversal'
         WHERE t.kind = 'reversal' AND {network_filter}
     """
-    primary = """
-        SELECT m.listing_id, s.category_id FROM (
-            SELECT listing_id, MIN(skill_id) AS skill_id FROM exchanges_listing_skills GROUP BY listing_id
-        ) m JOIN members_skill s ON s.id = m.skill_id
-    """
     return f"""
         SELECT s.network_id AS network_pk, {month} AS month, s.kind AS kind,
-               CASE WHEN s.kind = 'exchange' THEN COALESCE(lc.category_id, {UNCATEGORISED}) ELSE {UNCATEGORISED} END
+               CASE WHEN s.kind = 'exchange' THEN COALESCE(ec.category_pk, {UNCATEGORISED}) ELSE {UNCATEGORISED} END
                    AS category_pk,
                e.provider_id AS provider, e.recipient_id AS recipient,
                s.sign * s.minutes AS minutes, s.cnt AS cnt,
                CASE WHEN s.sign = 1 THEN s.created_at END AS last_at
         FROM ({src}) s
         LEFT JOIN exchanges_exchange e ON e.id = s.exchange_id
-        LEFT JOIN ({primary}) lc ON lc.listing_id = e.listing_id
+        LEFT JOIN {RollupExchangeCategory._meta.db_table} ec ON ec.exchange_pk = e.id
     """
 
 
@@ -405,6 +408,7 @@ def rollups_rebuild(*, network_pks: list[int] | None = None) -> dict[str, int]:
         if network_pks is not None:
             feed = feed.filter(network_id__in=network_pks)
         feed.delete()
+        counts[RollupExchangeCategory._meta.db_table] = categories_rebuild(network_pks=network_pks)
         cursor.execute("DROP TABLE IF EXISTS rollup_src")
         cursor.execute(f"CREATE TEMP TABLE rollup_src AS {source}", month_params)
         for model, (columns, select) in zip(ROLLUPS, REBUILD, strict=True):

@@ -1,9 +1,6 @@
 """Who sees which report: members the headline, coordinators their network in full (with names of
 quiet members), commissioners their funded networks with small cells suppressed; others 404."""
 
-import csv
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,32 +93,6 @@ def report_funded_for(*, networks: list[Network], period: Period) -> dict:
     return _suppressed({**head, **body}, cells, k)
 
 
-def report_csv(document: dict) -> str:
-    """One figure per line: section, row (month or category), figure, value; suppressed is empty."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "row", "figure", "value", "suppressed"])
-    suppressed = set(document.get("suppressed", []))
-
-    def emit(section: str, row: str, prefix: str, values: dict) -> None:
-        for key, value in values.items():
-            path = f"{prefix}.{key}"
-            if isinstance(value, dict):
-                emit(section, row, path, value)
-            elif isinstance(value, list):
-                continue
-            else:
-                writer.writerow(
-                    [section, row, path.split(".", 1)[1], "" if value is None else value, path in suppressed]
-                )
-
-    emit("totals", "", "totals", document["totals"])
-    for i, row in enumerate(document.get("by_month", [])):
-        emit("by_month", row["month"], f"by_month[{i}]", {k: v for k, v in row.items() if k != "month"})
-    for j, row in enumerate(document.get("by_category", [])):
-        values = {k: v for k, v in row.items() if k not in ("category", "name")}
-        emit("by_category", row["category"], f"by_category[{j}]", values)
-    for section in ("reach", "wellbeing"):
-        if section in document:
-            emit(section, "", section, document[section])
-    return out.getvalue()
+def report_compare_for(*, networks: list[Network], period: Period) -> list[dict]:
+    """Each funded network's report as its commissioner sees it, side by side (each with its own k)."""
+    return [report_network_for(network=n, role=COMMISSIONER, period=period) for n in networks]

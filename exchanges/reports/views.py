@@ -3,62 +3,24 @@ the member's own wellbeing check-in. They call the same selectors and services a
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exchanges.reports import wellbeing
+from exchanges.reports import presentation, wellbeing
 from exchanges.reports.periods import period_parse
 from exchanges.reports.selectors import (
+    COMMISSIONER,
     COORDINATOR,
     funded_networks,
+    report_compare_for,
     report_funded_for,
     report_network_for,
     report_network_get,
 )
 from members.models import Membership
+from timebank.errors import Forbidden
 from timebank.pages import page, refusal_shown
-
-
-def _bars(rows: list[dict], label: str, key: str, scale: float = 1.0) -> list[dict]:
-    top = max((r[key] for r in rows if r[key] is not None), default=0) or 1
-    return [
-        {
-            "label": r[label],
-            "value": None if r[key] is None else round(r[key] * scale, 2),
-            "width": 0 if r[key] is None else max(r[key] / top * 100, 0),
-        }
-        for r in rows
-    ]
-
-
-def _charts(document: dict) -> list[dict]:
-    charts = []
-    if document.get("by_month"):
-        charts.append(
-            {
-                "title": _("Hours exchanged by month"),
-                "unit": _("hours"),
-                "bars": _bars(document["by_month"], "month", "hours_exchanged"),
-            }
-        )
-        charts.append(
-            {
-                "title": _("Reciprocity over time (share who both gave and received)"),
-                "unit": "%",
-                "bars": _bars(document["by_month"], "month", "reciprocity", scale=100),
-            }
-        )
-    if document.get("by_category"):
-        charts.append(
-            {
-                "title": _("Hours exchanged by kind of help"),
-                "unit": _("hours"),
-                "bars": _bars(document["by_category"], "name", "hours_exchanged"),
-            }
-        )
-    return charts  # fmt: skip
 
 
 def _period(request, *, allow_current: bool):
@@ -77,34 +39,107 @@ def reports_index(request):
     return _render(request, "index.html", {"memberships": memberships, "funded": funded_networks(user=request.user)})
 
 
-@page
-def report_dashboard(request, slug: str):
+def _shown(document: dict) -> dict:
+    """What the pages draw from a report document: the figures with their definitions, the charts
+    and the month table, all from the same document."""
+    return {
+        "document": document,
+        "figures": presentation.figures(document),
+        "more_figures": presentation.figures(document, more=True)[len(presentation.MEASURES) :],
+        "charts": presentation.charts(document),
+        "month_columns": [str(name) for _key, name in presentation.MONTH_MEASURES],
+        "month_rows": presentation.month_rows(document),
+        "period_from": presentation.month_label(document["from"]),
+        "period_to": presentation.month_label(document["to"]),
+        "rate": presentation.pounds(document["totals"]["hourly_value_pounds"])
+        if document["totals"].get("hourly_value_pounds") is not None
+        else None,
+    }
+
+
+def _network_report(request, slug: str, template: str):
     network, role = report_network_get(user=request.user, slug=slug)
     context = {"network": network, "role": role, "is_coordinator": role == COORDINATOR}
     with refusal_shown(request, say=False) as outcome:
         period = _period(request, allow_current=role == COORDINATOR)
     if outcome.refused:
         context["errors"] = outcome.messages
-        return _render(request, "dashboard.html", context, status=400)
+        return _render(request, template, context, status=400)
     document = report_network_for(network=network, role=role, period=period)
-    context.update(document=document, charts=_charts(document), period=period)
-    return _render(request, "dashboard.html", context)
+    context.update(_shown(document), period=period)
+    return _render(request, template, context)
 
 
 @page
-def report_funded_dashboard(request):
+def report_dashboard(request, slug: str):
+    return _network_report(request, slug, "dashboard.html")
+
+
+@page
+def report_print(request, slug: str):
+    """One page to put in a board paper: the headline figures with their definitions and one chart."""
+    return _network_report(request, slug, "print.html")
+
+
+def _funded(request) -> list:
+    """The networks the caller funds; a signed-in person who funds none may not open these pages."""
     networks = funded_networks(user=request.user)
     if not networks:
-        raise Http404
-    context = {"networks": networks}
+        raise Forbidden(_("Only a commissioner can see the reports of the networks they fund."))
+    return networks
+
+
+def _funded_report(request, template: str):
+    networks = _funded(request)
+    context = {"networks": networks, "funded": True}
     with refusal_shown(request, say=False) as outcome:
         period = _period(request, allow_current=False)
     if outcome.refused:
         context["errors"] = outcome.messages
-        return _render(request, "dashboard.html", context, status=400)
+        return _render(request, template, context, status=400)
     document = report_funded_for(networks=networks, period=period)
-    context.update(document=document, charts=_charts(document), period=period, funded=True)
-    return _render(request, "dashboard.html", context)
+    context.update(_shown(document), period=period)
+    return _render(request, template, context)
+
+
+@page
+def report_funded_dashboard(request):
+    return _funded_report(request, "dashboard.html")
+
+
+@page
+def report_funded_print(request):
+    return _funded_report(request, "print.html")
+
+
+@page
+def report_compare(request):
+    """Each funded network's headline figures side by side, each suppressed with its own k."""
+    networks = _funded(request)
+    context: dict = {"networks": networks, "role": COMMISSIONER}
+    with refusal_shown(request, say=False) as outcome:
+        period = _period(request, allow_current=False)
+    if outcome.refused:
+        context["errors"] = outcome.messages
+        return _render(request, "compare.html", context, status=400)
+    documents = report_compare_for(networks=networks, period=period)
+    rows = []
+    for key, name, definition in presentation.MEASURES:
+        rows.append(
+            {
+                "name": str(name),
+                "definition": str(definition),
+                "cells": [presentation.shown(key, d["totals"].get(key)) for d in documents],
+            }
+        )
+    context.update(
+        documents=documents,
+        rows=rows,
+        document=documents[0],
+        period_from=presentation.month_label(documents[0]["from"]),
+        period_to=presentation.month_label(documents[0]["to"]),
+    )
+    return _render(request, "compare.html", context)
 
 
 QUESTIONS = [

@@ -50,6 +50,7 @@ TRADING_API = row(401, OK, 404, OK, OK, 404, 403)  # people who trade: not the c
 TRADING_PAGE = row(LOGIN, OK, 404, OK, OK, 404, 403)
 COORDINATOR_API = row(401, 403, 404, 403, OK, 404, 403)
 COORDINATOR_PAGE = row(LOGIN, 403, 404, 403, OK, 404, 403)
+COMMISSIONER_PAGE = row(LOGIN, 403, 403, 403, 403, 403, OK)  # the networks one funds: no network in the path
 # The member's own thing: the member, their supporter and a coordinator; not another member's business.
 MEMBERS_OWN_API = row(401, OK, 404, OK, OK, 404, 404)
 MEMBERS_OWN_PAGE = row(LOGIN, OK, 404, OK, OK, 404, 404)
@@ -236,8 +237,11 @@ MATRIX: dict[tuple[str, str], dict] = {
         COORDINATOR_PAGE, body={"listing": "<their_listing>", "member": "<me>"}
     ),
     ("reports/", "GET"): spec(ANY_PERSON_PAGE),
-    ("reports/funded/", "GET"): spec(row(LOGIN, 404, 404, 404, 404, 404, OK)),
+    ("reports/funded/", "GET"): spec(COMMISSIONER_PAGE),
+    ("reports/funded/summary/print/", "GET"): spec(COMMISSIONER_PAGE),
+    ("reports/funded/compare/", "GET"): spec(COMMISSIONER_PAGE),
     ("reports/<slug:slug>/", "GET"): spec(IN_NETWORK_PAGE),
+    ("reports/<slug:slug>/summary/print/", "GET"): spec(IN_NETWORK_PAGE),
     ("wellbeing/<slug:slug>/", "GET"): spec(TRADING_PAGE),
     # pages: messaging
     ("conversations/", "GET"): spec(ANY_PERSON_PAGE),

@@ -1,5 +1,7 @@
 """The summary API: who sees what, whole months only, the error shape, CSV exports."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -114,14 +116,31 @@ def test_the_cross_network_report_is_404_for_someone_who_funds_nothing(api, stor
     assert response.status_code == 404
 
 
-def test_the_summary_exports_as_csv_with_suppressed_cells_empty(api, story):
+def test_the_summary_exports_as_a_wide_csv_one_row_per_month_with_suppressed_cells_empty(api, story):
     response = api.as_user(story[1]["K"]).get("/api/v1/reports/networks/harlesden/summary/csv/?from=2026-01&to=2026-03")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().splitlines()
-    assert lines[0] == "section,row,figure,value,suppressed"
-    assert "totals,,active_members,7,False" in lines
-    assert "totals,,new_members,,True" in lines
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "Month",
+        "Hours of help exchanged",
+        "Exchanges",
+        "Members who gave or received help",
+        "New members",
+        "New connections",
+        "Both gave and received in the month",
+    ]
+    assert [r[0] for r in rows[1:5]] == ["January 2026", "February 2026", "March 2026", "January 2026 to March 2026"]
+    body = api.as_user(story[1]["K"]).get("/api/v1/reports/networks/harlesden/summary/?from=2026-01&to=2026-03").json()
+    # The period's row holds the same figures as the summary; hidden ones are empty cells.
+    assert rows[4][1] == str(body["totals"]["hours_exchanged"]) and rows[4][3] == "7"
+    assert body["totals"]["new_members"] is None and rows[4][4] == ""
+    for month, row in zip(body["by_month"], rows[1:4], strict=True):
+        assert row[1] == ("" if month["hours_exchanged"] is None else str(month["hours_exchanged"]))
+    definitions = {r[0]: r for r in rows[6:] if len(r) == 3}
+    assert definitions["Members"][1] == str(body["totals"]["registered_members"])
+    assert "approved before the last month ended" in definitions["Members"][2]
+    assert rows[-1][0].startswith("Empty cells are hidden")
 
 
 @pytest.mark.parametrize("what", ["members", "listings", "exchanges", "transfers"])

@@ -1,7 +1,10 @@
 """Load the demo network ("Harlesden KeyRing"); safe to run again (it changes nothing the second time)."""
 
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from exchanges.demo import demo_exchanges
 from exchanges.ledger.demo import ledger_demo
@@ -67,6 +70,10 @@ class Command(BaseCommand):
         edna.is_supported = True
         edna.save(update_fields=["is_supported"])
         SupportLink.objects.create(network=network, supporter=supporter, member=edna)
+        # Everyone joined before the demo's history begins (exchanges go back 17 weeks): a member approved
+        # "now" with months of past exchanges would be active in months they were not yet registered in.
+        joined = timezone.now() - timedelta(weeks=18)
+        Membership.objects.filter(network=network).update(approved_at=joined, created_at=joined)
         demo_profiles(network=network, memberships=memberships)
         ledger_demo(network=network, coordinator=coordinator, memberships=memberships)
         demo_exchanges(network=network, coordinator=coordinator, memberships=memberships)
