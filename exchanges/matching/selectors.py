@@ -13,7 +13,9 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.expressions import Col
 
+from exchanges.matching import semantic
 from exchanges.matching.candidates import (
+    attach_vectors,
     listing_candidates,
     listing_owner,
     profile_candidates,
@@ -21,7 +23,7 @@ from exchanges.matching.candidates import (
 )
 from exchanges.matching.ranking import Candidate, RankedMatch, rank_candidates, without_sensitive
 from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
-from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
+from exchanges.matching.skills import listing_meaning, skill_ids, skill_matcher
 from exchanges.models import Exchange, Listing
 from exchanges.selectors import listing_get
 from members.models import Membership, Skill, User
@@ -208,7 +210,10 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     taxonomy = skill_matcher().taxonomy
     excluded = owner.blocked | {listing.owner_id}
     # Stored when the listing was written; a listing written before that is read afresh.
-    mine = stored_skill_weights(listing_id=listing.pk) or listing_skill_weights(listing=listing).weights
+    mine = stored_skill_weights(listing_id=listing.pk)
+    fresh = None if mine else listing_meaning(listing=listing)
+    if fresh is not None:
+        mine = dict(fresh.skills.weights)
     wanted = mine
     if listing.kind == Listing.Kind.OFFER and not owner.checked:
         # An unchecked helper is never matched on sensitive skills: do not shortlist for them.
@@ -216,6 +221,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     found = listing_candidates(network_id=network_id, kind=opposite, skills=wanted, excluded=excluded)
     strong = [slug for slug, weight in wanted.items() if weight >= PROFILE_SKILL_WEIGHT]
     found += profile_candidates(network_id=network_id, kind=listing.kind, strong=strong, excluded=excluded)
+    my_vector = attach_vectors(found, also_listing=listing.pk)
     their_ids = {f.member_id for f in found}
     records, met = _histories(network_id, their_ids, listing.owner_id)
     candidates = [
@@ -226,6 +232,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
                 skills=f.skills,
                 availability=parse_availability(f.availability),
                 neighbourhood=f.neighbourhood.strip(),
+                vector=semantic.from_bytes(f.vector),
             ),
             record=records.get(f.member_id, TrackRecord()),
             met_before=f.member_id in met,
@@ -239,6 +246,8 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
             skills=mine,
             availability=parse_availability(listing.availability or owner.availability),
             neighbourhood=owner.neighbourhood.strip(),
+            vector=fresh.vector if fresh is not None else semantic.from_bytes(my_vector),
+            title=listing.title,
         ),
         i_have_current_check=owner.checked,
         candidates=candidates,

@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from exchanges.matching.models import ListingSkill, ProfileSkill
+from exchanges.matching import semantic
+from exchanges.matching.models import ListingSkill, ListingVector, ProfileSkill, ProfileVector
 from exchanges.matching.scoring import WEIGHTS
 from exchanges.matching.selectors import listing_matches
-from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
+from exchanges.matching.skills import listing_meaning, skill_ids, skill_matcher
 from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
 from members.audit import audit_record
@@ -72,10 +73,14 @@ def listing_skills_refresh(*, listing: Listing) -> list[ListingSkill]:
     create or update of a listing (and after its chosen skills are set); a listing that is not
     open keeps no rows, so it is never suggested."""
     ListingSkill.objects.filter(listing_id=listing.pk).delete()
+    ListingVector.objects.filter(listing_id=listing.pk).delete()
     if listing.status != Listing.Status.OPEN:
         return []
     taxonomy = skill_matcher().taxonomy
     ids = skill_ids()
+    meaning = listing_meaning(listing=listing)
+    if meaning.vector is not None:
+        ListingVector.objects.create(listing_id=listing.pk, vector=semantic.to_bytes(meaning.vector))
     rows = [
         ListingSkill(
             network_id=listing.network_id,
@@ -88,7 +93,7 @@ def listing_skills_refresh(*, listing: Listing) -> list[ListingSkill]:
             unit=row.unit,
             expires_on=listing.expires_on,
         )
-        for row in skill_rows(listing_skill_weights(listing=listing).weights, taxonomy)
+        for row in skill_rows(meaning.skills.weights, taxonomy)
     ]
     return ListingSkill.objects.bulk_create(rows)
 
@@ -98,11 +103,21 @@ def listing_skills_refresh(*, listing: Listing) -> list[ListingSkill]:
 _PROFILE_SKILLS = {Listing.Kind.OFFER: "skills_offered", Listing.Kind.REQUEST: "skills_wanted"}
 
 
+def profile_text(*, membership: Membership) -> str:
+    """What a profile's vector is made of: the skills the member offers, then their own words."""
+    offered = ", ".join(membership.skills_offered.order_by("name").values_list("name", flat=True))
+    return semantic.listing_text(offered, membership.bio or "")
+
+
 @transaction.atomic
 def profile_skills_refresh(*, membership: Membership) -> list[ProfileSkill]:
-    """Store a member's profile skills for matching to find them by index. Call after every
-    change of the skills they offer or want."""
+    """Store a member's profile skills for matching to find them by index, and the profile's
+    vector for search. Call after every change of the skills they offer or want, or their bio."""
     ProfileSkill.objects.filter(membership_id=membership.pk).delete()
+    ProfileVector.objects.filter(membership_id=membership.pk).delete()
+    vector = semantic.embed(profile_text(membership=membership))
+    if vector is not None:
+        ProfileVector.objects.create(membership_id=membership.pk, vector=semantic.to_bytes(vector))
     rows = [
         ProfileSkill(
             network_id=membership.network_id,
