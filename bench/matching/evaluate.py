@@ -130,7 +130,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "taxonomy only (before)": service_ranker(taxonomy),
         "keyword baseline": keyword_ranker(),
     }
-    print(f"{len(offers)} offers, {len(data['requests'])} + {len(plain['requests'])} requests, {len(taxonomy.skills)} skills")
+    print(
+        f"{len(offers)} offers, {len(data['requests'])} + {len(plain['requests'])} requests, {len(taxonomy.skills)} skills"
+    )
     print("| set | split | n | ranker | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|---|")
     for set_name, requests in (("dataset", data["requests"]), ("plain", plain["requests"])):
         splits = {

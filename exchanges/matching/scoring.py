@@ -188,7 +188,9 @@ def _close_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy) 
     if overlap.shared_skills:
         what = taxonomy.skills[overlap.shared_skills[0]].name.lower()
     elif overlap.shared_categories:
-        what = _("help with %(category)s") % {"category": taxonomy.categories[overlap.shared_categories[0]].name.lower()}
+        what = _("help with %(category)s") % {
+            "category": taxonomy.categories[overlap.shared_categories[0]].name.lower()
+        }
     else:
         what = _("similar help")
     if match.kind == "request":

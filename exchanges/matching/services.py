@@ -6,11 +6,12 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.matching import semantic
 from exchanges.matching.models import ListingSkill, ListingVector, ProfileSkill, ProfileVector
 from exchanges.matching.scoring import WEIGHTS
-from exchanges.matching.selectors import listing_matches
+from exchanges.matching.selectors import NEEDS_CHECK, NOBODY_FITS, MatchOutcome, listing_match_outcome, listing_matches
 from exchanges.matching.skills import listing_meaning, skill_ids, skill_matcher
 from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
@@ -18,7 +19,7 @@ from members.audit import audit_record
 from members.models import Membership, User
 from members.selectors import require_coordinator
 from messaging.notifications.models import Notification
-from messaging.notifications.services import notification_create
+from messaging.notifications.services import coordinators_notify, notification_create
 
 MATCH_NOTIFICATION = "match"
 # A match is an invitation, not an alarm: more than a few a day would be noise.
@@ -44,9 +45,12 @@ def _text(listing: Listing, theirs: Listing | None) -> str:
 
 def listing_match_notify(*, listing: Listing) -> list[Notification]:
     """Notify the people a new listing strongly matches, at most three match notifications a day
-    each. Call once, after the listing is saved; exclusions are those of `listing_matches`."""
+    each; when nobody can be suggested, tell the coordinators instead (`nobody_notify`). Call
+    once, after the listing is saved; exclusions are those of `listing_matches`."""
+    outcome = listing_match_outcome(listing=listing, limit=NOTIFY_CANDIDATES)
+    nobody_notify(listing=listing, outcome=outcome)
     sent = []
-    for match in listing_matches(listing=listing, limit=NOTIFY_CANDIDATES):
+    for match in outcome.matches:
         if match.skill_overlap < WEIGHTS.notify_skill_overlap:
             continue
         if _notified_today(match.member.pk) >= MATCH_NOTIFICATIONS_PER_DAY:
@@ -65,6 +69,44 @@ def listing_match_notify(*, listing: Listing) -> list[Notification]:
             )
         )
     return sent
+
+
+# What coordinators hear when matching can suggest nobody for a listing.
+NOBODY_NOTIFICATION = {NOBODY_FITS: "match.none", NEEDS_CHECK: "match.needs_check"}
+
+
+def nobody_notify(*, listing: Listing, outcome: MatchOutcome) -> bool:
+    """Tell the network's coordinators, once per listing, that matching can suggest nobody: for a
+    request nobody fits (match.none), or only people without a current safeguarding check could
+    help; for an offer of sensitive help, its owner needs a check first (match.needs_check). They
+    can introduce someone or record a check. True when they were told now."""
+    if outcome.matches or not outcome.nobody:
+        return False
+    if listing.kind == Listing.Kind.OFFER and outcome.nobody != NEEDS_CHECK:
+        # An offer nobody needs yet waits for a request; that is no coordinator's job.
+        return False
+    kind = NOBODY_NOTIFICATION[outcome.nobody]
+    told = Notification.objects.filter(kind__in=NOBODY_NOTIFICATION.values(), network=listing.network)
+    if told.filter(data__listing=listing.pk).exists():
+        return False
+    if outcome.nobody == NEEDS_CHECK and listing.kind == Listing.Kind.REQUEST:
+        text = _("Only people without a current safeguarding check could help with “%(title)s” (%(name)s).")
+    elif outcome.nobody == NEEDS_CHECK:
+        text = _("%(name)s offers “%(title)s”, which needs a safeguarding check before they can be matched.")
+    else:
+        text = _("Nobody fits “%(title)s” (%(name)s) yet: you may know someone who could help.")
+    coordinators_notify(
+        network=listing.network,
+        kind=kind,
+        text=text % {"title": listing.title, "name": listing.owner.name},
+        # Requests wait on the coordinators' list of requests nobody has taken up yet.
+        url=f"/coordinator/{listing.network.slug}/unmatched/"
+        if listing.kind == Listing.Kind.REQUEST
+        else f"/listings/{listing.pk}/",
+        data={"listing": listing.pk, "owner": listing.owner_id, "reason": outcome.nobody},
+        exclude={listing.owner_id},
+    )
+    return True
 
 
 @transaction.atomic
