@@ -80,7 +80,9 @@ class MeaningMatcher:
         raw: dict[str, float] = {}
         for slug, weight in words.weights.items():
             closeness = max(float(similarities[index[slug]]), 0.0) / top if slug in index else 0.0
-            raw[slug] = weight * (WORDS_FLOOR + (1 - WORDS_FLOOR) * closeness)
+            # Squared: a skill only half as close as the closest ("trimming" read as a haircut
+            # beside a hedge) drops below the share kept.
+            raw[slug] = weight * (WORDS_FLOOR + (1 - WORDS_FLOOR) * closeness**2)
         best = int(similarities.argmax())
         if top >= MEANING_ONLY_SIMILARITY:
             slug = self.slugs[best]

@@ -23,7 +23,7 @@ from exchanges.matching.candidates import (
     stored_skill_weights,
 )
 from exchanges.matching.ranking import Candidate, RankedMatch, rank_candidates, without_sensitive
-from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
+from exchanges.matching.scoring import DAYS, PARTS, Kind, Side, Slot, TrackRecord
 from exchanges.matching.skills import listing_meaning, meaning_matcher, skill_ids, skill_matcher
 from exchanges.models import Exchange, Listing
 from exchanges.selectors import listing_get
@@ -262,7 +262,7 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
     found += profile_candidates(network_id=network_id, kind=listing.kind, strong=strong, excluded=excluded)
     my_vector = attach_vectors(found, also_listing=listing.pk)
     candidates = _found_to_candidates(network_id, found, listing.owner_id)
-    kind = "request" if listing.kind == Listing.Kind.REQUEST else "offer"
+    kind: Kind = "request" if listing.kind == Listing.Kind.REQUEST else "offer"
     my_side = Side(
         skills=mine,
         availability=parse_availability(listing.availability or owner.availability),
