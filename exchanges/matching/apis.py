@@ -2,7 +2,7 @@
 GET /api/v1/search/: people and offers in your networks that fit free text."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -103,7 +103,7 @@ class SearchApi(APIView):
     @extend_schema(
         operation_id="search",
         parameters=[Input],
-        responses={200: MatchOutput(many=True), 404: OpenApiResponse(description="No such network in your reach.")},
+        responses=MatchOutput(many=True),
     )
     def get(self, request):
         params = query_valid(self.Input, request)

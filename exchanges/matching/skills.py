@@ -1,5 +1,5 @@
-"""The skills taxonomy as the matcher needs it, cached per process, and the skills one listing
-is about."""
+"""The skills taxonomy as the matcher needs it, cached per process, the skills one listing is
+about, and `skills_from_text`: free text to skills and their categories for any caller."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db.models import Count, Max
 from exchanges.matching.meaning import Meaning, MeaningMatcher
 from exchanges.matching.taxonomy import Category, Taxonomy
 from exchanges.matching.taxonomy import Skill as TaxonomySkill
-from exchanges.matching.text import SkillMatch, SkillMatcher, chosen, combine
+from exchanges.matching.text import SkillMatch, SkillMatcher, chosen, combine, evidence_words
 from exchanges.models import Listing
 from members.models import Skill
 
@@ -107,3 +107,33 @@ def taxonomy_cache_clear() -> None:
         _matcher_cache.clear()
         _meaning_cache.clear()
         _checked_at = 0.0
+
+
+@dataclass(frozen=True)
+class SkillHit:
+    """One skill a text is about, strongest first: its category (which reports count and the
+    sensitive-help rule reads) and why, in words a coordinator can check."""
+
+    slug: str
+    category_slug: str
+    sensitive: bool
+    weight: float
+    evidence: str
+
+
+def skills_from_text(text: str, *, title: str = "", limit: int = 5) -> list[SkillHit]:
+    """Free text to the taxonomy's skills in the database, by its words and its meaning: the one
+    function the coordinator desk (sensitive by meaning) and the reports (categories) call.
+
+    "Dog walking round Roundwood Park" gives dog walking first, "Trim my front hedge" hedge
+    trimming; sensitive is True for lifts, personal care and childcare."""
+    meanings = meaning_matcher()
+    found = meanings.meaning(text, title=title)
+    taxonomy = meanings.taxonomy
+    hits = []
+    for slug in found.skills.strongest(limit):
+        skill = taxonomy.skills[slug]
+        named = evidence_words(meanings.matcher, f"{title} {text}", slug)
+        why = "words: " + ", ".join(named) if named else "close in meaning"
+        hits.append(SkillHit(slug, skill.category.slug, skill.category.sensitive, found.skills.weights[slug], why))
+    return hits

@@ -187,36 +187,3 @@ def evidence_words(matcher: SkillMatcher, text: str, slug: str) -> list[str]:
     """The words of a text that name a skill (after typo correction), in the text's order."""
     stems = {s for phrase in matcher._phrases.get(slug, ()) for s in phrase}
     return list(dict.fromkeys(w for w in content_words(text) if stem(matcher.correct(w)) in stems))
-
-
-@dataclass(frozen=True)
-class SkillHit:
-    """One skill a text is about, strongest first: its category (which reports count and the
-    sensitive-help rule reads) and why, in words a coordinator can check."""
-
-    slug: str
-    category_slug: str
-    sensitive: bool
-    weight: float
-    evidence: str
-
-
-def skills_from_text(text: str, *, title: str = "", limit: int = 5) -> list[SkillHit]:
-    """Free text to the taxonomy's skills in the database, by its words and its meaning: the one
-    function the coordinator desk (sensitive by meaning) and the reports (categories) call.
-
-    "Dog walking round Roundwood Park" gives dog walking first, "Trim my front hedge" hedge
-    trimming; sensitive is True for lifts, personal care and childcare."""
-    # Imported here: the taxonomy in the database is read by `skills`, which imports this module.
-    from exchanges.matching.skills import meaning_matcher
-
-    meanings = meaning_matcher()
-    found = meanings.meaning(text, title=title)
-    taxonomy = meanings.taxonomy
-    hits = []
-    for slug in found.skills.strongest(limit):
-        skill = taxonomy.skills[slug]
-        named = evidence_words(meanings.matcher, f"{title} {text}", slug)
-        why = "words: " + ", ".join(named) if named else "close in meaning"
-        hits.append(SkillHit(slug, skill.category.slug, skill.category.sensitive, found.skills.weights[slug], why))
-    return hits

@@ -11,8 +11,9 @@ from exchanges.matching import semantic
 from exchanges.matching.meaning import MeaningMatcher, cosine, fit
 from exchanges.matching.ranking import Candidate, rank_candidates
 from exchanges.matching.scoring import Side, skill_overlap
+from exchanges.matching.skills import skills_from_text
 from exchanges.matching.taxonomy import Taxonomy
-from exchanges.matching.text import SkillMatcher, skills_from_text
+from exchanges.matching.text import SkillMatcher
 
 
 @pytest.fixture(scope="module")
