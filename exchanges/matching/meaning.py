@@ -7,9 +7,13 @@ its own from the shipped file.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -92,9 +96,26 @@ class MeaningMatcher:
 
 @lru_cache(maxsize=4)
 def _skill_vectors(names: tuple[str, ...], described: tuple[str, ...]) -> np.ndarray:
-    # By the skills' texts: a taxonomy rebuilt with the same skills (a new skill elsewhere, a
-    # test's rollback) is not embedded again.
-    return np.stack([semantic.embed_many(names), semantic.embed_many(described)])
+    """By the skills' texts: a taxonomy rebuilt with the same skills (a new skill elsewhere, a
+    test's rollback) is not embedded again. Embedding ~400 texts takes seconds of CPU, so every
+    process after the first reads them from a file named by the model and the texts."""
+    key = hashlib.sha256(repr((semantic.model_id(), names, described)).encode()).hexdigest()[:24]
+    path = Path(os.environ.get("TIMEBANK_MATCHING_CACHE") or tempfile.gettempdir()) / f"timebank-skills-{key}.npy"
+    try:
+        cached = np.load(path)
+        if cached.shape == (2, len(names), semantic.DIMENSIONS):
+            return cached
+    except (OSError, ValueError):
+        pass
+    vectors = np.stack([semantic.embed_many(names), semantic.embed_many(described)])
+    try:
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            np.save(handle, vectors)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only disk: the next process embeds them again
+    return vectors
 
 
 def _kept(raw: Mapping[str, float]) -> SkillMatch:

