@@ -22,6 +22,7 @@ urlpatterns: list = [
     path("transfers/", ledger_apis.TransferListCreateApi.as_view(), name="api-transfers"),
     # matching
     path("listings/<int:listing_id>/matches/", matching_apis.ListingMatchesApi.as_view(), name="api-listing-matches"),
+    path("search/", matching_apis.SearchApi.as_view(), name="api-search"),
     # reports
     *report_api_urls,
 ]

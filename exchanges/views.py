@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from exchanges import forms, selectors, services
 from exchanges.listings import RENEW_DAYS
-from exchanges.matching.views import people_who_could_help
+from exchanges.matching.views import people_who_could_help, people_who_fit
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Network
 from members.selectors import is_coordinator, networks_of
@@ -41,6 +41,8 @@ def listing_browse(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "networks": networks, "network": slug, "query": query.urlencode()}
+    # People who fit the words too, through their offers or their profile, ranked like matches.
+    context["people"] = people_who_fit(user=request.user, q=filters.get("q") or "", network=slug)
     return render(request, "exchanges/listing_browse.html", context)
 
 

@@ -109,12 +109,14 @@ def profile_update(*, membership: Membership, actor: User, **changes) -> Members
         if name in cleaned:
             getattr(membership, name).set(cleaned.pop(name))
             skills_changed = True
-    if skills_changed:
-        profile_skills_refresh(membership=membership)
+    bio_changed = "bio" in cleaned
     for name, value in cleaned.items():
         setattr(membership, name, value)
     if cleaned:
         membership.save(update_fields=list(cleaned))
+    # Matching finds people by what they offer and by their own words about themselves.
+    if skills_changed or bio_changed:
+        profile_skills_refresh(membership=membership)
     if actor.pk != membership.user_id:
         audit_record(
             action="profile.update",

@@ -1,8 +1,11 @@
-"""listing_matches at scale on PostgreSQL: N listings across many networks, bulk-generated in SQL.
+"""listing_matches and search at scale on PostgreSQL: N listings across many networks,
+bulk-generated in SQL, with their stored skills and vectors.
 
 DATABASE_URL=postgres://postgres@127.0.0.1:5432/tb_matching_bench \
     python bench/matching/scale.py --listings 1000000 --networks 1000 --largest 50000 --runs 200
 Refuses any database whose name does not end in `_bench`: it writes bench rows straight with SQL.
+Search is timed in the largest network with the requests of `dataset_plain.json` as queries, each
+embedded afresh (the query cache is cleared before every search).
 """
 
 from __future__ import annotations
@@ -28,15 +31,17 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from exchanges.matching import semantic  # noqa: E402
 from exchanges.matching.candidates import candidates_query  # noqa: E402
 from exchanges.matching.models import ProfileSkill  # noqa: E402
-from exchanges.matching.selectors import listing_matches  # noqa: E402
-from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher  # noqa: E402
+from exchanges.matching.selectors import listing_matches, search_matches  # noqa: E402
+from exchanges.matching.skills import listing_skill_weights, meaning_matcher, skill_ids, skill_matcher  # noqa: E402
 from exchanges.matching.vectors import skill_rows  # noqa: E402
 from exchanges.models import Listing  # noqa: E402
-from members.models import Network  # noqa: E402
+from members.models import Membership, Network  # noqa: E402
 
 DATASET = Path(__file__).with_name("dataset.json")
+PLAIN = Path(__file__).with_name("dataset_plain.json")
 NEIGHBOURHOODS = ["Harlesden", "Kensal Green", "Willesden", "Stonebridge", "Park Royal"]
 SLOTS = [
     f"{d}-{p}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") for p in ("morning", "afternoon", "evening")
@@ -53,6 +58,8 @@ BIG_TABLES = (
     "members_membership_skills_offered",
     "members_membership_skills_wanted",
     "matching_profileskill",
+    "matching_listingvector",
+    "matching_profilevector",
 )
 
 
@@ -72,7 +79,7 @@ def step(label: str, sql: str, params=None) -> None:
 def generate(listings: int, networks: int, largest: int) -> None:
     data = json.loads(DATASET.read_text(encoding="utf-8"))
     templates = [("offer", o) for o in data["offers"]] + [("request", r) for r in data["requests"]]
-    matcher, ids = skill_matcher(), skill_ids()
+    matcher, ids, meanings = skill_matcher(), skill_ids(), meaning_matcher()
     start = time.perf_counter()
     nets = Network.objects.bulk_create([Network(slug=f"bench-{i}", name=f"Bench {i}") for i in range(networks)])
     with connection.cursor() as cursor:
@@ -83,15 +90,26 @@ def generate(listings: int, networks: int, largest: int) -> None:
         cursor.execute(
             "CREATE TEMP TABLE bench_net (network_id bigint, n int, first_listing bigint, first_user bigint)"
         )
+        cursor.execute("CREATE TEMP TABLE bench_vector (t int, vector bytea)")
+        cursor.execute("CREATE TEMP TABLE bench_skill_vector (skill_id bigint, vector bytea)")
         with cursor.copy("COPY bench_template FROM STDIN") as copy:
             for t, (kind, text) in enumerate(templates):
                 copy.write_row((t, kind, text["title"], text["description"]))
+        found = [meanings.meaning(text["description"], title=text["title"]) for _, text in templates]
         with cursor.copy("COPY bench_skill FROM STDIN") as copy:
-            for t, (_, text) in enumerate(templates):
-                weights = matcher.skills_in(text["description"], title=text["title"]).weights
-                for row in skill_rows(weights, matcher.taxonomy):
+            for t, meaning in enumerate(found):
+                for row in skill_rows(meaning.skills.weights, matcher.taxonomy):
                     skill = ids.skill[row.skill] if row.skill else None
                     copy.write_row((t, skill, ids.category[row.category], row.weight, row.unit))
+        with cursor.copy("COPY bench_vector FROM STDIN") as copy:
+            for t, meaning in enumerate(found):
+                copy.write_row((t, semantic.to_bytes(meaning.vector)))
+        # A profile's vector, as `profile_skills_refresh` makes it for a member with one skill.
+        names = {pk: skill.name for pk, skill in ids.rows.items()}
+        vectors = semantic.embed_many(list(names.values()))
+        with cursor.copy("COPY bench_skill_vector FROM STDIN") as copy:
+            for pk, vector in zip(names, vectors, strict=True):
+                copy.write_row((pk, semantic.to_bytes(vector)))
         cursor.execute("SELECT coalesce(max(id), 0) FROM exchanges_listing")
         next_listing = cursor.fetchone()[0] + 1
         cursor.execute("SELECT coalesce(max(id), 0) FROM members_user")
@@ -107,7 +125,7 @@ def generate(listings: int, networks: int, largest: int) -> None:
         cursor.execute("SET session_replication_role = replica")
         cursor.execute(
             """SELECT indexname, indexdef FROM pg_indexes
-               WHERE tablename IN ('exchanges_listing', 'matching_listingskill')
+               WHERE tablename IN ('exchanges_listing', 'matching_listingskill', 'matching_listingvector')
                  AND indexname NOT LIKE '%%_pkey'"""
         )
         indexes = cursor.fetchall()
@@ -153,6 +171,14 @@ def generate(listings: int, networks: int, largest: int) -> None:
            JOIN bench_skill s ON s.t = (l.id * %s) %% %s""",
         [HASH, len(templates)],
     )
+    step(
+        "listing vectors",
+        """INSERT INTO matching_listingvector (listing_id, vector)
+           SELECT l.id, v.vector
+           FROM exchanges_listing l JOIN bench_net b ON b.network_id = l.network_id
+           JOIN bench_vector v ON v.t = (l.id * %s) %% %s""",
+        [HASH, len(templates)],
+    )
     # One member in ten also offers a skill on their profile.
     step(
         "profile skills",
@@ -187,6 +213,15 @@ def store_profile_skills() -> None:
            FROM members_membership_skills_offered s JOIN members_membership m ON m.id = s.membership_id
            WHERE m.network_id IN (SELECT id FROM members_network WHERE slug LIKE 'bench-%')
              AND NOT EXISTS (SELECT 1 FROM matching_profileskill p WHERE p.membership_id = m.id)""",
+    )
+    step(
+        "stored profile vectors",
+        """INSERT INTO matching_profilevector (membership_id, vector)
+           SELECT s.membership_id, v.vector
+           FROM members_membership_skills_offered s JOIN bench_skill_vector v ON v.skill_id = s.skill_id
+           JOIN members_membership m ON m.id = s.membership_id
+           WHERE m.network_id IN (SELECT id FROM members_network WHERE slug LIKE 'bench-%')
+             AND NOT EXISTS (SELECT 1 FROM matching_profilevector p WHERE p.membership_id = m.id)""",
     )
 
 
@@ -280,6 +315,30 @@ def main() -> None:
     print(f"  of which CPU time in this process: {spread(cpu)}")
     print(f"  load average while timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     plans(Listing.objects.get(pk=requests[0]))
+    time_search(network_id, args.runs)
+
+
+def time_search(network_id: int, runs: int) -> None:
+    """search_matches as a member of the largest network, free text from the plain set."""
+    queries = [f"{r['title']}. {r['description']}" for r in json.loads(PLAIN.read_text(encoding="utf-8"))["requests"]]
+    member = Membership.objects.filter(network_id=network_id, status="active").select_related("user").first()
+    assert member is not None
+    slug = Network.objects.get(pk=network_id).slug
+    for q in queries[:5]:  # warm the process
+        search_matches(user=member.user, q=q, network=slug)
+    times, cpu, found = [], [], 0
+    for n in range(runs):
+        q = queries[n % len(queries)]
+        semantic._embed_cached.cache_clear()
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        found += bool(search_matches(user=member.user, q=q, network=slug))
+        times.append((time.perf_counter() - begin) * 1000)
+        cpu.append((time.process_time() - begin_cpu) * 1000)
+    print(
+        f"search_matches for {len(times)} free-text queries in the largest network: {spread(times)}; {found} found someone"
+    )
+    print(f"  of which CPU time in this process: {spread(cpu)}")
+    print(f"  load average while timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

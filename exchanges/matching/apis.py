@@ -1,46 +1,111 @@
-"""GET /api/v1/listings/{id}/matches/: who could help with a request, or who needs an offer."""
+"""GET /api/v1/listings/{id}/matches/: who could help with a request, or who needs an offer; and
+GET /api/v1/search/: people and offers in your networks that fit free text."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges.apis import ListingOutput
-from exchanges.matching.selectors import listing_for_matches, listing_matches
-from timebank.api import query_valid
+from exchanges.matching.selectors import (
+    SEARCH_MAX_LENGTH,
+    listing_for_matches,
+    listing_match_outcome,
+    nobody_message,
+    search_matches,
+)
+from timebank.api import Pagination, paginated, query_valid
 
 MAX_LIMIT = 50
 
+# Why a listing's matches are empty, additive to the list: "needs_check" or "none", and the same
+# in plain words for the person.
+NOBODY_HEADER = "Matches-Nobody"
+NOBODY_MESSAGE_HEADER = "Matches-Nobody-Message"
+
+
+@extend_schema_serializer(component_name="MatchMember")
+class MemberOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField(source="name")
+
+
+@extend_schema_serializer(component_name="ListingMatch")
+class MatchOutput(serializers.Serializer):
+    # Listings appear in the same shape as GET /api/v1/listings/{id}/ (one serializer for both).
+    listing = serializers.SerializerMethodField()
+    member = serializers.SerializerMethodField()
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+    def get_listing(self, match) -> dict | None:
+        if match.listing is None:
+            return None
+        return ListingOutput(match.listing).data
+
+    def get_member(self, match) -> dict:
+        return MemberOutput(match.member).data
+
 
 class ListingMatchesApi(APIView):
-    # Listings appear in the same shape as GET /api/v1/listings/{id}/ (one serializer for both).
     @extend_schema_serializer(component_name="ListingMatchesQuery")
     class Input(serializers.Serializer):
         limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=10)
 
-    @extend_schema_serializer(component_name="MatchMember")
-    class MemberOutput(serializers.Serializer):
-        id = serializers.IntegerField()
-        display_name = serializers.CharField(source="name")
+    # Kept for callers that name them through the view.
+    MemberOutput = MemberOutput
+    Output = MatchOutput
 
-    @extend_schema_serializer(component_name="ListingMatch")
-    class Output(serializers.Serializer):
-        listing = serializers.SerializerMethodField()
-        member = serializers.SerializerMethodField()
-        score = serializers.FloatField()
-        reasons = serializers.ListField(child=serializers.CharField())
-
-        def get_listing(self, match) -> dict | None:
-            if match.listing is None:
-                return None
-            return ListingOutput(match.listing).data
-
-        def get_member(self, match) -> dict:
-            return ListingMatchesApi.MemberOutput(match.member).data
-
-    @extend_schema(parameters=[Input], responses=Output(many=True))
+    @extend_schema(
+        parameters=[
+            Input,
+            OpenApiParameter(
+                NOBODY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                enum=["needs_check", "none"],
+                description="Only when the list is empty: the only people who could help need a safeguarding "
+                "check first (or, for an offer of sensitive help, its owner does), or nobody fits.",
+            ),
+            OpenApiParameter(
+                NOBODY_MESSAGE_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="Only when the list is empty: why, in plain words for the person.",
+            ),
+        ],
+        responses=MatchOutput(many=True),
+    )
     def get(self, request, listing_id: int):
         params = query_valid(self.Input, request)
         listing = listing_for_matches(user=request.user, listing_id=listing_id)
-        matches = listing_matches(listing=listing, limit=params["limit"])
-        return Response(self.Output(matches, many=True).data)
+        outcome = listing_match_outcome(listing=listing, limit=params["limit"])
+        response = Response(MatchOutput(outcome.matches, many=True).data)
+        if outcome.nobody:
+            response[NOBODY_HEADER] = outcome.nobody
+            response[NOBODY_MESSAGE_HEADER] = nobody_message(outcome=outcome, kind=listing.kind)
+        return response
+
+
+class SearchApi(APIView):
+    pagination_class = Pagination
+
+    @extend_schema_serializer(component_name="SearchQuery")
+    class Input(serializers.Serializer):
+        q = serializers.CharField(
+            max_length=SEARCH_MAX_LENGTH, help_text="What you are looking for, in your own words (required)."
+        )
+        network = serializers.SlugField(required=False, help_text="A network slug (404 outside your networks).")
+
+    @extend_schema(
+        operation_id="search",
+        parameters=[Input],
+        responses=MatchOutput(many=True),
+    )
+    def get(self, request):
+        params = query_valid(self.Input, request)
+        matches = search_matches(user=request.user, q=params["q"], network=params.get("network"))
+        return paginated(request, self, matches, MatchOutput)

@@ -121,6 +121,38 @@ class Found:
     availability: list[str] | None  # slots as the profile and listing services store them
     checked: bool
     skills: dict[str, float]
+    vector: bytes | None = None  # the listing's (or, for a profile, the profile's) stored vector
+
+
+_VECTORS_SQL = """SELECT 'listing', listing_id, vector FROM matching_listingvector
+WHERE listing_id IN ({listings})
+UNION ALL
+SELECT 'profile', membership_id, vector FROM matching_profilevector
+WHERE membership_id IN ({profiles})"""
+
+
+def stored_vectors(*, listing_ids: Iterable[int], membership_ids: Iterable[int]) -> dict[tuple[str, int], bytes]:
+    """The stored vectors of these listings and profiles, in one query, by ("listing", id) and
+    ("profile", membership id); none for those written without the model."""
+    listings, profiles = list(listing_ids) or [0], list(membership_ids) or [0]
+    sql = _VECTORS_SQL.format(listings=_placeholders(listings), profiles=_placeholders(profiles))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*listings, *profiles])
+        return {(kind, key): bytes(vector) for kind, key, vector in cursor.fetchall()}
+
+
+def attach_vectors(found: list[Found], *, also_listing: int | None = None) -> bytes | None:
+    """Fill in each candidate's stored vector; returns the vector of `also_listing` (the
+    listing matched for), read in the same query."""
+    listing_ids = [f.listing_id for f in found if f.listing_id is not None]
+    if also_listing is not None:
+        listing_ids.append(also_listing)
+    profile_ids = [f.membership_id for f in found if f.listing_id is None]
+    vectors = stored_vectors(listing_ids=listing_ids, membership_ids=profile_ids)
+    for f in found:
+        key = ("listing", f.listing_id) if f.listing_id is not None else ("profile", f.membership_id)
+        f.vector = vectors.get(key)  # type: ignore[arg-type]
+    return vectors.get(("listing", also_listing)) if also_listing is not None else None
 
 
 def _json(value):

@@ -73,3 +73,28 @@ class ProfileSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id}: {self.kind} {self.skill_id}"
+
+
+class ListingVector(models.Model):
+    """An open listing's meaning as the sentence-embedding model reads its title and description
+    (`semantic.to_bytes`: 384 float16 numbers), written with its stored skills, read only for the
+    few listings a match or a search shortlists. No row without the model."""
+
+    listing = models.OneToOneField("exchanges.Listing", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    vector = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"vector of listing {self.listing_id}"
+
+
+class ProfileVector(models.Model):
+    """A member's profile (the skills they offer and their words about themselves) as a vector,
+    so a search finds the gardener who never wrote a listing. Kept by `profile_skills_refresh`."""
+
+    membership = models.OneToOneField(
+        "members.Membership", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    vector = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"vector of membership {self.membership_id}"

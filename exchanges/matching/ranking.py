@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from exchanges.matching.meaning import cosine, fit
 from exchanges.matching.scoring import (
     WEIGHTS,
     Kind,
@@ -65,16 +66,21 @@ def rank_candidates(
 ) -> list[RankedMatch]:
     # The helper is the candidate when we match a request, and the listing's owner for an offer;
     # a helper without a current check is never matched on lifts, personal care or childcare.
+    restricted_mine = False
     if kind == "offer" and not i_have_current_check:
-        mine = replace(mine, skills=without_sensitive(mine.skills, taxonomy))
+        kept_skills = without_sensitive(mine.skills, taxonomy)
+        restricted_mine = len(kept_skills) != len(mine.skills)
+        mine = replace(mine, skills=kept_skills)
     my_categories = category_totals(mine.skills, taxonomy)
     # Skills an unchecked helper keeps as they are: most candidates need no copy.
     unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
     best: dict[int, tuple[Match, Candidate]] = {}
     for candidate in candidates:
         theirs = candidate.side
+        restricted = restricted_mine
         if kind == "request" and not candidate.has_current_check and not theirs.skills.keys() <= unrestricted:
             theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
+            restricted = True
         their_categories = category_totals(theirs.skills, taxonomy)
         # Most of a large network shares no category with the listing: skip them before scoring.
         if my_categories.keys().isdisjoint(their_categories):
@@ -82,6 +88,12 @@ def rank_candidates(
         overlap = skill_overlap(
             mine.skills, theirs.skills, taxonomy, weights, by_category=(my_categories, their_categories)
         )
+        # Meaning refines the fit, except where the sensitive-help rule took skills away: a
+        # listing's vector still carries the lift or the care the helper may not be matched on.
+        closeness = None
+        if not restricted and mine.vector is not None and theirs.vector is not None:
+            closeness = cosine(mine.vector, theirs.vector)
+            overlap = replace(overlap, score=fit(overlap.score, closeness))
         if overlap.score < weights.min_skill_overlap:
             continue
         match = score_match(
@@ -96,6 +108,7 @@ def rank_candidates(
             taxonomy,
             weights,
             overlap=overlap,
+            closeness=closeness,
         )
         kept = best.get(candidate.member_id)
         # One result per member: their best listing, and a listing over their bare profile.

@@ -9,7 +9,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+from django.utils.translation import gettext as _
 
 from exchanges.matching.taxonomy import Taxonomy
 
@@ -52,6 +54,9 @@ class Weights:
 
 WEIGHTS = Weights()
 
+# From this closeness in meaning (a cosine) the reasons say the two listings are close.
+CLOSE_IN_MEANING = 0.4
+
 # Reliability needs a few exchanges before it is worth mentioning.
 RELIABLE_AFTER = 3
 # Minutes of slack before giving and receiving count as out of balance.
@@ -65,6 +70,9 @@ class Side:
     skills: Mapping[str, float]
     availability: frozenset[Slot] = frozenset()
     neighbourhood: str = ""
+    # The listing's meaning (a unit numpy vector, `semantic`), and its title for the reasons.
+    vector: Any = None
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,15 +182,39 @@ def _slot_phrase(slots: list[Slot]) -> str:
     return " and ".join(named)
 
 
+def _close_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy) -> str:
+    """ "Offers hedge trimming — close to “Trim my front hedge”": what they offer (or ask for),
+    in the taxonomy's words when a skill is shared, and the listing it is close to."""
+    if overlap.shared_skills:
+        what = taxonomy.skills[overlap.shared_skills[0]].name.lower()
+    elif overlap.shared_categories:
+        what = _("help with %(category)s") % {
+            "category": taxonomy.categories[overlap.shared_categories[0]].name.lower()
+        }
+    else:
+        what = _("similar help")
+    if match.kind == "request":
+        return _("Offers %(what)s — close to “%(mine)s”") % {"what": what, "mine": match.mine.title}
+    return _("Asked for %(what)s — close to “%(mine)s”") % {"what": what, "mine": match.mine.title}
+
+
 def score_match(
-    match: MatchInput, taxonomy: Taxonomy, weights: Weights = WEIGHTS, *, overlap: SkillOverlap | None = None
+    match: MatchInput,
+    taxonomy: Taxonomy,
+    weights: Weights = WEIGHTS,
+    *,
+    overlap: SkillOverlap | None = None,
+    closeness: float | None = None,
 ) -> Match:
-    """`overlap`: the two sides' `skill_overlap`, when the caller has it already."""
+    """`overlap`: the two sides' fit (`skill_overlap`, or with meaning `meaning.fit`), when the
+    caller has it already; `closeness`: how close the two listings are in meaning, if known."""
     if overlap is None:
         overlap = skill_overlap(match.mine.skills, match.theirs.skills, taxonomy, weights)
     score = weights.skill * overlap.score
     reasons: list[str] = []
-    if overlap.shared_skills:
+    if closeness is not None and closeness >= CLOSE_IN_MEANING and match.mine.title:
+        reasons.append(_close_reason(match, overlap, taxonomy))
+    elif overlap.shared_skills:
         name = taxonomy.skills[overlap.shared_skills[0]].name
         if match.kind == "request":
             reasons.append(f"Offers {name}, which you asked for")

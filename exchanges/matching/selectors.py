@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import Col
 from django.utils.translation import gettext as _
 
+from exchanges.matching import semantic
 from exchanges.matching.candidates import (
+    attach_vectors,
     listing_candidates,
     listing_owner,
     profile_candidates,
@@ -22,12 +24,12 @@ from exchanges.matching.candidates import (
 )
 from exchanges.matching.models import ListingSkill, ProfileSkill
 from exchanges.matching.ranking import Candidate, RankedMatch, rank_candidates, without_sensitive
-from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
-from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
+from exchanges.matching.scoring import DAYS, PARTS, Kind, Side, Slot, TrackRecord
+from exchanges.matching.skills import listing_meaning, meaning_matcher, skill_ids, skill_matcher
 from exchanges.models import Exchange, Listing
 from exchanges.selectors import listing_get
-from members.models import Membership, Skill, User
-from members.selectors import can_act_for, nearby_neighbourhoods
+from members.models import Membership, Network, Skill, User
+from members.selectors import can_act_for, nearby_neighbourhoods, network_in_reach, networks_of
 from timebank.errors import Forbidden
 
 # Profile skills only bring in members for the skills a listing is clearly about.
@@ -123,7 +125,7 @@ WHERE u.id IN ({members})"""
 _USER_FIELDS = [f.attname for f in User._meta.concrete_fields if f.attname in ("id", "display_name", "email")]
 
 
-def _details(ranked: list[RankedMatch], listing: Listing) -> list[ListingMatch]:
+def _details(ranked: list[RankedMatch], network: Network) -> list[ListingMatch]:
     """The ranked members and their listings, in one query, as the API and pages show them.
 
     Members carry only their name and email (other fields load if read)."""
@@ -162,8 +164,8 @@ def _details(ranked: list[RankedMatch], listing: Listing) -> list[ListingMatch]:
                     value = convert(value, Col("l", field), connection)
                 converted.append(value)
             found = Listing.from_db(connection.alias, names, converted)
-            # Every match is in the listing's own network.
-            found.network = listing.network
+            # Every match is in the network it was found in.
+            found.network = network
             listings[found.pk] = found
             picked[found.pk] = []
         if skill_id is not None:
@@ -192,6 +194,39 @@ def _prefetched_skills(listing: Listing, skills: list[Skill]) -> None:
     listing._prefetched_objects_cache = {"skills": cached}  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class MatchOutcome:
+    """A listing's matches and, when there are none, why: `nobody` is "" when someone fits,
+    NEEDS_CHECK when the only people who fit (or the owner, for an offer of sensitive help) need a
+    safeguarding check first, NOBODY_FITS when nobody fits at all."""
+
+    matches: list[ListingMatch]
+    nobody: str = ""
+
+
+NEEDS_CHECK = "needs_check"
+NOBODY_FITS = "none"
+
+
+def nobody_message(*, outcome: MatchOutcome, kind: str) -> str:
+    """Plain words for the owner when nobody is suggested; "" when someone is."""
+    if outcome.matches or not outcome.nobody:
+        return ""
+    if outcome.nobody == NEEDS_CHECK and kind == Listing.Kind.OFFER:
+        return _(
+            "Lifts, personal care and childcare need a safeguarding check before we can suggest you. "
+            "We have told the coordinators, who can arrange one."
+        )
+    if outcome.nobody == NEEDS_CHECK:
+        return _(
+            "The people who could help with this need a safeguarding check first. "
+            "We have told the coordinators: they can introduce someone or arrange a check."
+        )
+    if kind == Listing.Kind.OFFER:
+        return _("Nobody needs this just now. We'll tell you when someone asks.")
+    return _("Nobody fits yet. We have told the coordinators, who may know someone who could help.")
+
+
 def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     """Members of the listing's network who could help with a request, or who need what an offer
     gives; best first, one per member with their best listing, each with plain-language reasons.
@@ -199,18 +234,26 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     The database shortlists the listings that share a skill or a category with this one (stored
     by `listing_skills_refresh`), and the members whose profile names one of its main skills;
     only those are scored here."""
+    return listing_match_outcome(listing=listing, limit=limit).matches
+
+
+def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
+    """`listing_matches`, and why nobody is suggested when nobody is: never a silent "nobody"."""
     network_id = listing.network_id
     opposite = Listing.Kind.OFFER if listing.kind == Listing.Kind.REQUEST else Listing.Kind.REQUEST
     if listing.status != Listing.Status.OPEN:
-        return []
+        return MatchOutcome([])
     owner = listing_owner(network_id=network_id, user_id=listing.owner_id)
     if owner is None or not owner.is_active:
-        return []
+        return MatchOutcome([])
 
     taxonomy = skill_matcher().taxonomy
     excluded = owner.blocked | {listing.owner_id}
     # Stored when the listing was written; a listing written before that is read afresh.
-    mine = stored_skill_weights(listing_id=listing.pk) or listing_skill_weights(listing=listing).weights
+    mine = stored_skill_weights(listing_id=listing.pk)
+    fresh = None if mine else listing_meaning(listing=listing)
+    if fresh is not None:
+        mine = dict(fresh.skills.weights)
     wanted = mine
     if listing.kind == Listing.Kind.OFFER and not owner.checked:
         # An unchecked helper is never matched on sensitive skills: do not shortlist for them.
@@ -218,9 +261,51 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
     found = listing_candidates(network_id=network_id, kind=opposite, skills=wanted, excluded=excluded)
     strong = [slug for slug, weight in wanted.items() if weight >= PROFILE_SKILL_WEIGHT]
     found += profile_candidates(network_id=network_id, kind=listing.kind, strong=strong, excluded=excluded)
-    their_ids = {f.member_id for f in found}
-    records, met = _histories(network_id, their_ids, listing.owner_id)
-    candidates = [
+    my_vector = attach_vectors(found, also_listing=listing.pk)
+    candidates = _found_to_candidates(network_id, found, listing.owner_id)
+    kind: Kind = "request" if listing.kind == Listing.Kind.REQUEST else "offer"
+    my_side = Side(
+        skills=mine,
+        availability=parse_availability(listing.availability or owner.availability),
+        neighbourhood=owner.neighbourhood.strip(),
+        vector=fresh.vector if fresh is not None else semantic.from_bytes(my_vector),
+        title=listing.title,
+    )
+    nearby = nearby_neighbourhoods(network=listing.network, place=owner.neighbourhood)
+
+    def ranked_with(people: list[Candidate], owner_checked: bool) -> list[RankedMatch]:
+        return rank_candidates(
+            kind=kind,
+            mine=my_side,
+            i_have_current_check=owner_checked,
+            candidates=people,
+            taxonomy=taxonomy,
+            nearby=nearby,
+            limit=limit,
+        )
+
+    ranked = ranked_with(candidates, owner.checked)
+    if ranked:
+        return MatchOutcome(_details(ranked, listing.network))
+    sensitive = wanted.keys() != mine.keys() or any(
+        taxonomy.skills[slug].category.sensitive for slug in mine if slug in taxonomy.skills
+    )
+    if sensitive and kind == "offer" and not owner.checked:
+        return MatchOutcome([], NEEDS_CHECK)
+    # Would anyone fit if every helper had a current check? Then a check is all that is missing.
+    if sensitive and kind == "request" and ranked_with([replace(c, has_current_check=True) for c in candidates], True):
+        return MatchOutcome([], NEEDS_CHECK)
+    return MatchOutcome([], NOBODY_FITS)
+
+
+# A search answers with the few dozen who fit best, not a directory.
+SEARCH_LIMIT = 50
+SEARCH_MAX_LENGTH = 200
+
+
+def _found_to_candidates(network_id: int, found: list, me: int) -> list[Candidate]:
+    records, met = _histories(network_id, {f.member_id for f in found}, me)
+    return [
         Candidate(
             member_id=f.member_id,
             listing_id=f.listing_id,
@@ -228,6 +313,7 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
                 skills=f.skills,
                 availability=parse_availability(f.availability),
                 neighbourhood=f.neighbourhood.strip(),
+                vector=semantic.from_bytes(f.vector),
             ),
             record=records.get(f.member_id, TrackRecord()),
             met_before=f.member_id in met,
@@ -235,22 +321,51 @@ def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
         )
         for f in found
     ]
-    ranked = rank_candidates(
-        kind="request" if listing.kind == Listing.Kind.REQUEST else "offer",
-        mine=Side(
-            skills=mine,
-            availability=parse_availability(listing.availability or owner.availability),
-            neighbourhood=owner.neighbourhood.strip(),
-        ),
-        i_have_current_check=owner.checked,
-        candidates=candidates,
-        taxonomy=taxonomy,
-        nearby=nearby_neighbourhoods(network=listing.network, place=owner.neighbourhood),
-        limit=limit,
-    )
-    if not ranked:
+
+
+def search_matches(*, user: User, q: str, network: str | None = None, limit: int = SEARCH_LIMIT) -> list[ListingMatch]:
+    """People and open offers in the caller's networks (or the one network named, 404 outside
+    reach) that fit free text, ranked as the matches of a request with that text: by the skills
+    its words and meaning name, people through their listings or their profile, the sensitive-help
+    rule and blocks as in `listing_matches`. "garden" finds the gardener who never wrote a listing."""
+    networks = [network_in_reach(user=user, slug=network)] if network else list(networks_of(user=user))
+    text = " ".join(q.split())[:SEARCH_MAX_LENGTH]
+    if not text or not networks:
         return []
-    return _details(ranked, listing)
+    meaning = meaning_matcher().meaning("", title=text)
+    wanted = dict(meaning.skills.weights)
+    if not wanted:
+        return []
+    taxonomy = skill_matcher().taxonomy
+    strong = [slug for slug, weight in wanted.items() if weight >= PROFILE_SKILL_WEIGHT]
+    results: list[ListingMatch] = []
+    for place in networks:
+        me = listing_owner(network_id=place.pk, user_id=user.pk)
+        if me is None or not me.is_active:
+            continue
+        excluded = me.blocked | {user.pk}
+        found = listing_candidates(network_id=place.pk, kind=Listing.Kind.OFFER, skills=wanted, excluded=excluded)
+        found += profile_candidates(network_id=place.pk, kind=Listing.Kind.REQUEST, strong=strong, excluded=excluded)
+        attach_vectors(found)
+        ranked = rank_candidates(
+            kind="request",
+            mine=Side(
+                skills=wanted,
+                availability=parse_availability(me.availability),
+                neighbourhood=me.neighbourhood.strip(),
+                vector=meaning.vector,
+                title=text,
+            ),
+            i_have_current_check=me.checked,
+            candidates=_found_to_candidates(place.pk, found, user.pk),
+            taxonomy=taxonomy,
+            nearby=nearby_neighbourhoods(network=place, place=me.neighbourhood),
+            limit=limit,
+        )
+        if ranked:
+            results += _details(ranked, place)
+    results.sort(key=lambda match: -match.score)
+    return results[:limit]
 
 
 def unmatched_requests(*, network) -> QuerySet[Listing]:

@@ -8,17 +8,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exchanges.matching.models import ListingSkill, ProfileSkill
+from exchanges.matching import semantic
+from exchanges.matching.models import ListingSkill, ListingVector, ProfileSkill, ProfileVector
 from exchanges.matching.scoring import WEIGHTS
-from exchanges.matching.selectors import listing_matches
-from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
+from exchanges.matching.selectors import NEEDS_CHECK, NOBODY_FITS, MatchOutcome, listing_match_outcome, listing_matches
+from exchanges.matching.skills import listing_meaning, skill_ids, skill_matcher
 from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
 from members.audit import audit_record
 from members.models import Membership, User
 from members.selectors import require_coordinator
 from messaging.notifications.models import Notification
-from messaging.notifications.services import notification_create
+from messaging.notifications.services import coordinators_notify, notification_create
 
 MATCH_NOTIFICATION = "match"
 # A match is an invitation, not an alarm: more than a few a day would be noise.
@@ -44,9 +45,12 @@ def _params(listing: Listing, theirs: Listing | None) -> dict:
 
 def listing_match_notify(*, listing: Listing) -> list[Notification]:
     """Notify the people a new listing strongly matches, at most three match notifications a day
-    each. Call once, after the listing is saved; exclusions are those of `listing_matches`."""
+    each; when nobody can be suggested, tell the coordinators instead (`nobody_notify`). Call
+    once, after the listing is saved; exclusions are those of `listing_matches`."""
+    outcome = listing_match_outcome(listing=listing, limit=NOTIFY_CANDIDATES)
+    nobody_notify(listing=listing, outcome=outcome)
     sent = []
-    for match in listing_matches(listing=listing, limit=NOTIFY_CANDIDATES):
+    for match in outcome.matches:
         if match.skill_overlap < WEIGHTS.notify_skill_overlap:
             continue
         if _notified_today(match.member.pk) >= MATCH_NOTIFICATIONS_PER_DAY:
@@ -66,16 +70,58 @@ def listing_match_notify(*, listing: Listing) -> list[Notification]:
     return sent
 
 
+# What coordinators hear when matching can suggest nobody for a listing.
+NOBODY_NOTIFICATION = {NOBODY_FITS: "match.none", NEEDS_CHECK: "match.needs_check"}
+
+
+def nobody_notify(*, listing: Listing, outcome: MatchOutcome) -> bool:
+    """Tell the network's coordinators, once per listing, that matching can suggest nobody: for a
+    request nobody fits (match.none), or only people without a current safeguarding check could
+    help; for an offer of sensitive help, its owner needs a check first (match.needs_check). They
+    can introduce someone or record a check. True when they were told now."""
+    if outcome.matches or not outcome.nobody:
+        return False
+    if listing.kind == Listing.Kind.OFFER and outcome.nobody != NEEDS_CHECK:
+        # An offer nobody needs yet waits for a request; that is no coordinator's job.
+        return False
+    kind = NOBODY_NOTIFICATION[outcome.nobody]
+    told = Notification.objects.filter(kind__in=NOBODY_NOTIFICATION.values(), network=listing.network)
+    if told.filter(data__listing=listing.pk).exists():
+        return False
+    if outcome.nobody == NEEDS_CHECK and listing.kind == Listing.Kind.REQUEST:
+        text = _("Only people without a current safeguarding check could help with “%(title)s” (%(name)s).")
+    elif outcome.nobody == NEEDS_CHECK:
+        text = _("%(name)s offers “%(title)s”, which needs a safeguarding check before they can be matched.")
+    else:
+        text = _("Nobody fits “%(title)s” (%(name)s) yet: you may know someone who could help.")
+    coordinators_notify(
+        network=listing.network,
+        kind=kind,
+        text=text % {"title": listing.title, "name": listing.owner.name},
+        # Requests wait on the coordinators' list of requests nobody has taken up yet.
+        url=f"/coordinator/{listing.network.slug}/unmatched/"
+        if listing.kind == Listing.Kind.REQUEST
+        else f"/listings/{listing.pk}/",
+        data={"listing": listing.pk, "owner": listing.owner_id, "reason": outcome.nobody},
+        exclude={listing.owner_id},
+    )
+    return True
+
+
 @transaction.atomic
 def listing_skills_refresh(*, listing: Listing) -> list[ListingSkill]:
     """Store the skills a listing is about, for matching to find it by index. Call after every
     create or update of a listing (and after its chosen skills are set); a listing that is not
     open keeps no rows, so it is never suggested."""
     ListingSkill.objects.filter(listing_id=listing.pk).delete()
+    ListingVector.objects.filter(listing_id=listing.pk).delete()
     if listing.status != Listing.Status.OPEN:
         return []
     taxonomy = skill_matcher().taxonomy
     ids = skill_ids()
+    meaning = listing_meaning(listing=listing)
+    if meaning.vector is not None:
+        ListingVector.objects.create(listing_id=listing.pk, vector=semantic.to_bytes(meaning.vector))
     rows = [
         ListingSkill(
             network_id=listing.network_id,
@@ -88,7 +134,7 @@ def listing_skills_refresh(*, listing: Listing) -> list[ListingSkill]:
             unit=row.unit,
             expires_on=listing.expires_on,
         )
-        for row in skill_rows(listing_skill_weights(listing=listing).weights, taxonomy)
+        for row in skill_rows(meaning.skills.weights, taxonomy)
     ]
     return ListingSkill.objects.bulk_create(rows)
 
@@ -98,11 +144,21 @@ def listing_skills_refresh(*, listing: Listing) -> list[ListingSkill]:
 _PROFILE_SKILLS = {Listing.Kind.OFFER: "skills_offered", Listing.Kind.REQUEST: "skills_wanted"}
 
 
+def profile_text(*, membership: Membership) -> str:
+    """What a profile's vector is made of: the skills the member offers, then their own words."""
+    offered = ", ".join(membership.skills_offered.order_by("name").values_list("name", flat=True))
+    return semantic.listing_text(offered, membership.bio or "")
+
+
 @transaction.atomic
 def profile_skills_refresh(*, membership: Membership) -> list[ProfileSkill]:
-    """Store a member's profile skills for matching to find them by index. Call after every
-    change of the skills they offer or want."""
+    """Store a member's profile skills for matching to find them by index, and the profile's
+    vector for search. Call after every change of the skills they offer or want, or their bio."""
     ProfileSkill.objects.filter(membership_id=membership.pk).delete()
+    ProfileVector.objects.filter(membership_id=membership.pk).delete()
+    vector = semantic.embed(profile_text(membership=membership))
+    if vector is not None:
+        ProfileVector.objects.create(membership_id=membership.pk, vector=semantic.to_bytes(vector))
     rows = [
         ProfileSkill(
             network_id=membership.network_id,

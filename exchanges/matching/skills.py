@@ -1,5 +1,5 @@
-"""The skills taxonomy as the matcher needs it, cached per process, and the skills one listing
-is about."""
+"""The skills taxonomy as the matcher needs it, cached per process, the skills one listing is
+about, and `skills_from_text`: free text to skills and their categories for any caller."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max
 
+from exchanges.matching.meaning import Meaning, MeaningMatcher
 from exchanges.matching.taxonomy import Category, Taxonomy
 from exchanges.matching.taxonomy import Skill as TaxonomySkill
-from exchanges.matching.text import SkillMatch, SkillMatcher, chosen, combine
+from exchanges.matching.text import SkillMatch, SkillMatcher, chosen, combine, evidence_words
 from exchanges.models import Listing
 from members.models import Skill
 
@@ -31,6 +32,7 @@ TAXONOMY_RECHECK_SECONDS = 10.0
 _checked_at = 0.0
 _matcher_lock = threading.Lock()
 _matcher_cache: dict[tuple, tuple[SkillMatcher, SkillIds]] = {}
+_meaning_cache: dict[int, MeaningMatcher] = {}
 
 
 def taxonomy_and_ids() -> tuple[SkillMatcher, SkillIds]:
@@ -54,6 +56,17 @@ def skill_matcher() -> SkillMatcher:
     return taxonomy_and_ids()[0]
 
 
+def meaning_matcher() -> MeaningMatcher:
+    """The taxonomy's skills as vectors, for the matcher in use (embedded once per taxonomy)."""
+    matcher = skill_matcher()
+    with _matcher_lock:
+        found = _meaning_cache.get(id(matcher))
+        if found is None or found.matcher is not matcher:
+            _meaning_cache.clear()
+            found = _meaning_cache[id(matcher)] = MeaningMatcher(matcher)
+        return found
+
+
 def skill_ids() -> SkillIds:
     return taxonomy_and_ids()[1]
 
@@ -74,11 +87,17 @@ def _taxonomy_from_db() -> tuple[SkillMatcher, SkillIds]:
     return SkillMatcher(taxonomy), ids
 
 
+def listing_meaning(*, listing: Listing) -> Meaning:
+    """What a listing is about: the skills its owner picked, those its words name (weighed by
+    meaning), and its vector."""
+    picked = [skill.slug for skill in listing.skills.all()]
+    found = meaning_matcher().meaning(listing.description, title=listing.title)
+    return Meaning(combine(chosen(picked), found.skills), found.vector)
+
+
 def listing_skill_weights(*, listing: Listing) -> SkillMatch:
     """The skills a listing is about: those its owner picked, and those its words name."""
-    picked = [skill.slug for skill in listing.skills.all()]
-    text = skill_matcher().skills_in(listing.description, title=listing.title)
-    return combine(chosen(picked), text)
+    return listing_meaning(listing=listing).skills
 
 
 def taxonomy_cache_clear() -> None:
@@ -86,4 +105,35 @@ def taxonomy_cache_clear() -> None:
     global _checked_at
     with _matcher_lock:
         _matcher_cache.clear()
+        _meaning_cache.clear()
         _checked_at = 0.0
+
+
+@dataclass(frozen=True)
+class SkillHit:
+    """One skill a text is about, strongest first: its category (which reports count and the
+    sensitive-help rule reads) and why, in words a coordinator can check."""
+
+    slug: str
+    category_slug: str
+    sensitive: bool
+    weight: float
+    evidence: str
+
+
+def skills_from_text(text: str, *, title: str = "", limit: int = 5) -> list[SkillHit]:
+    """Free text to the taxonomy's skills in the database, by its words and its meaning: the one
+    function the coordinator desk (sensitive by meaning) and the reports (categories) call.
+
+    "Dog walking round Roundwood Park" gives dog walking first, "Trim my front hedge" hedge
+    trimming; sensitive is True for lifts, personal care and childcare."""
+    meanings = meaning_matcher()
+    found = meanings.meaning(text, title=title)
+    taxonomy = meanings.taxonomy
+    hits = []
+    for slug in found.skills.strongest(limit):
+        skill = taxonomy.skills[slug]
+        named = evidence_words(meanings.matcher, f"{title} {text}", slug)
+        why = "words: " + ", ".join(named) if named else "close in meaning"
+        hits.append(SkillHit(slug, skill.category.slug, skill.category.sensitive, found.skills.weights[slug], why))
+    return hits

@@ -181,3 +181,9 @@ def combine(*matches: SkillMatch | Mapping[str, float]) -> SkillMatch:
 def chosen(slugs: Iterable[str]) -> SkillMatch:
     """Skills a member picked themselves: full weight."""
     return SkillMatch(dict.fromkeys(slugs, 1.0))
+
+
+def evidence_words(matcher: SkillMatcher, text: str, slug: str) -> list[str]:
+    """The words of a text that name a skill (after typo correction), in the text's order."""
+    stems = {s for phrase in matcher._phrases.get(slug, ()) for s in phrase}
+    return list(dict.fromkeys(w for w in content_words(text) if stem(matcher.correct(w)) in stems))

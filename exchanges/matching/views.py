@@ -10,7 +10,14 @@ from django.views.decorators.http import require_POST
 
 from exchanges.forms import AskForm
 from exchanges.lifecycle.start import exchange_propose
-from exchanges.matching.selectors import listing_for_matches, listing_matches, unmatched_requests
+from exchanges.matching.selectors import (
+    listing_for_matches,
+    listing_match_outcome,
+    listing_matches,
+    nobody_message,
+    search_matches,
+    unmatched_requests,
+)
 from exchanges.matching.services import match_introduce
 from exchanges.models import Listing
 from members.models import User
@@ -34,11 +41,25 @@ def people_who_could_help(*, listing: Listing, user: User, limit: int = PEOPLE_S
     for anyone who may not see the listing's matches."""
     if not can_act_for(actor=user, member=listing.owner, network=listing.network):
         return {}
+    outcome = listing_match_outcome(listing=listing, limit=limit)
     return {
         "listing": listing,
-        "matches": listing_matches(listing=listing, limit=limit),
+        "matches": outcome.matches,
+        "nobody": nobody_message(outcome=outcome, kind=listing.kind),
         "can_ask": listing.kind == Listing.Kind.REQUEST,
     }
+
+
+# People shown above the listings on the Find help page for a search.
+PEOPLE_FOUND_SHOWN = 5
+
+
+def people_who_fit(*, user: User, q: str, network: str | None = None) -> list:
+    """For the Find help page: the few people who best fit a search, as `search_matches` ranks
+    them (the same service as GET /api/v1/search/); none without words."""
+    if not q.strip():
+        return []
+    return search_matches(user=user, q=q, network=network, limit=PEOPLE_FOUND_SHOWN)
 
 
 @page

@@ -66,7 +66,7 @@ def test_a_request_finds_an_offer_written_in_other_words(network, dog_request, b
     assert match.listing == offer
     assert match.member == bob
     assert match.score > 0
-    assert match.reasons[0] == "Offers Dog walking, which you asked for"
+    assert match.reasons[0] == "Offers dog walking — close to “Dog”"
     assert "You haven't met yet" in match.reasons
 
 
@@ -75,7 +75,7 @@ def test_an_offer_finds_the_requests_it_could_help(network, dog_request, alice, 
     [match] = listing_matches(listing=offer)
     assert match.listing == dog_request
     assert match.member == alice
-    assert match.reasons[0] == "Asked for Dog walking, which you offer"
+    assert match.reasons[0] == "Asked for dog walking — close to “Dog walker”"
 
 
 def test_unrelated_offers_are_not_suggested(network, dog_request, bob):
@@ -269,7 +269,7 @@ def test_the_api_answers_the_owner_in_the_documented_shape(api, network, dog_req
     assert match["listing"] == api.get(f"/api/v1/listings/{offer.pk}/").json()
     assert match["member"] == {"id": bob.pk, "display_name": bob.name}
     assert isinstance(match["score"], float)
-    assert match["reasons"][0] == "Offers Dog walking, which you asked for"
+    assert match["reasons"][0] == "Offers dog walking — close to “Dog”"
 
 
 def test_a_profile_match_has_a_null_listing(api, network, dog_request, alice, bob):

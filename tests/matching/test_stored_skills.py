@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from exchanges.matching import semantic
 from exchanges.matching.models import ListingSkill, ProfileSkill
 from exchanges.matching.ranking import Candidate, rank_candidates
 from exchanges.matching.scoring import Side, skill_overlap
 from exchanges.matching.selectors import listing_matches, parse_availability
 from exchanges.matching.services import listing_skills_refresh
-from exchanges.matching.skills import skill_matcher
+from exchanges.matching.skills import meaning_matcher
 from exchanges.matching.taxonomy import Taxonomy
 from exchanges.matching.text import SkillMatcher
 from exchanges.matching.vectors import unit_vectors
@@ -54,27 +55,35 @@ def _offer(network, data, rng) -> Listing:
 
 
 def _pure_ranking(request: Listing, offers: list[Listing]) -> list[tuple]:
-    """Every open offer mapped to skills from its text and scored: the path before stored skills."""
-    matcher = skill_matcher()
+    """Every open offer mapped to skills and a vector from its text and scored: the path before
+    stored skills (offers' vectors as stored, in half precision)."""
+    meanings = meaning_matcher()
+    offer_meanings = [meanings.meaning(offer.description, title=offer.title) for offer in offers]
     candidates = [
         Candidate(
             member_id=offer.owner_id,
             listing_id=offer.pk,
             side=Side(
-                skills=matcher.skills_in(offer.description, title=offer.title).weights,
+                skills=found.skills.weights,
                 availability=parse_availability(offer.availability),
                 neighbourhood=offer.owner.memberships.get().neighbourhood,
+                vector=semantic.from_bytes(semantic.to_bytes(found.vector)),
             ),
         )
-        for offer in offers
+        for offer, found in zip(offers, offer_meanings, strict=True)
     ]
-    mine = matcher.skills_in(request.description, title=request.title).weights
+    mine = meanings.meaning(request.description, title=request.title)
     ranked = rank_candidates(
         kind="request",
-        mine=Side(skills=mine, availability=parse_availability(request.availability)),
+        mine=Side(
+            skills=mine.skills.weights,
+            availability=parse_availability(request.availability),
+            vector=mine.vector,
+            title=request.title,
+        ),
         i_have_current_check=False,
         candidates=candidates,
-        taxonomy=matcher.taxonomy,
+        taxonomy=meanings.taxonomy,
         limit=10,
     )
     return [(r.member_id, r.listing_id, r.score, r.reasons) for r in ranked]

@@ -1,0 +1,140 @@
+"""What a text means as well as the words it uses: the taxonomy's skills checked against the
+sentence-embedding model, and one number for how well two listings fit.
+
+Pure: no database. `skills.py` builds one `MeaningMatcher` per taxonomy; the evaluation builds
+its own from the shipped file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+
+from exchanges.matching import semantic
+from exchanges.matching.text import KEEP_SHARE, SkillMatch, SkillMatcher
+
+# How much of the fit is the two texts' closeness in meaning; the rest is the taxonomy's skill
+# overlap. Chosen on the dev parts of both labelled sets (bench/RESULTS.md).
+MEANING_SHARE = 0.4
+# A skill the words found keeps at least half its weight however far the meaning is; the rest
+# depends on how close the text is to the skill's meaning, relative to the closest skill.
+WORDS_FLOOR = 0.5
+# A skill the words missed is added when the text is at least this close to it in meaning (a
+# cosine) and it is the closest skill: "me boiler's packed in" has no taxonomy word.
+MEANING_ONLY_SIMILARITY = 0.5
+MEANING_ONLY_WEIGHT = 0.8
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """A listing's (or a search's) skills and its vector; `vector` is None without the model."""
+
+    skills: SkillMatch
+    vector: np.ndarray | None
+
+
+class MeaningMatcher:
+    """The taxonomy's skills as vectors (each skill's name, and its name with its synonyms),
+    embedded once per process."""
+
+    def __init__(self, matcher: SkillMatcher) -> None:
+        self.matcher = matcher
+        self.taxonomy = matcher.taxonomy
+        self.slugs = list(self.taxonomy.skills)
+        self._skill_vectors: np.ndarray | None = None
+
+    def skill_vectors(self) -> np.ndarray | None:
+        """(2, skills, 384): names, then names with synonyms and category; None without the model."""
+        if self._skill_vectors is None and semantic.available():
+            skills = list(self.taxonomy.skills.values())
+            names = tuple(s.name for s in skills)
+            described = tuple(f"{s.name}: {', '.join(s.synonyms)} ({s.category.name})" for s in skills)
+            self._skill_vectors = _skill_vectors(names, described)
+        return self._skill_vectors
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        """Each skill's closeness in meaning to a text's vector (the better of its two vectors)."""
+        vectors = self.skill_vectors()
+        if vectors is None:
+            return np.zeros(len(self.slugs), dtype=np.float32)
+        return np.asarray((vectors @ vector).max(axis=0))
+
+    def meaning(self, text: str, *, title: str = "") -> Meaning:
+        words = self.matcher.skills_in(text, title=title)
+        vector = semantic.embed(semantic.listing_text(title, text))
+        if vector is None:
+            return Meaning(words, None)
+        return Meaning(self.weigh(words, self.similarities(vector)), vector)
+
+    def weigh(self, words: SkillMatch, similarities: np.ndarray) -> SkillMatch:
+        """The words' skills reweighed by meaning, plus the closest skill in meaning when it is
+        close enough: "Dog walking round Roundwood Park" is dog walking before a walk together."""
+        top = float(similarities.max()) if len(similarities) else 0.0
+        if top <= 0:
+            return words
+        index = {slug: i for i, slug in enumerate(self.slugs)}
+        raw: dict[str, float] = {}
+        for slug, weight in words.weights.items():
+            closeness = max(float(similarities[index[slug]]), 0.0) / top if slug in index else 0.0
+            # Squared: a skill only half as close as the closest ("trimming" read as a haircut
+            # beside a hedge) drops below the share kept.
+            raw[slug] = weight * (WORDS_FLOOR + (1 - WORDS_FLOOR) * closeness**2)
+        best = int(similarities.argmax())
+        if top >= MEANING_ONLY_SIMILARITY:
+            slug = self.slugs[best]
+            raw[slug] = max(raw.get(slug, 0.0), MEANING_ONLY_WEIGHT * max(raw.values(), default=1.0))
+        return _kept(raw)
+
+
+@lru_cache(maxsize=4)
+def _skill_vectors(names: tuple[str, ...], described: tuple[str, ...]) -> np.ndarray:
+    """By the skills' texts: a taxonomy rebuilt with the same skills (a new skill elsewhere, a
+    test's rollback) is not embedded again. Embedding ~400 texts takes seconds of CPU, so every
+    process after the first reads them from a file named by the model and the texts."""
+    key = hashlib.sha256(repr((semantic.model_id(), names, described)).encode()).hexdigest()[:24]
+    path = Path(os.environ.get("TIMEBANK_MATCHING_CACHE") or tempfile.gettempdir()) / f"timebank-skills-{key}.npy"
+    try:
+        cached = np.load(path)
+        if cached.shape == (2, len(names), semantic.DIMENSIONS):
+            return cached
+    except (OSError, ValueError):
+        pass
+    vectors = np.stack([semantic.embed_many(names), semantic.embed_many(described)])
+    try:
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            np.save(handle, vectors)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only disk: the next process embeds them again
+    return vectors
+
+
+def _kept(raw: Mapping[str, float]) -> SkillMatch:
+    if not raw:
+        return SkillMatch({})
+    top = max(raw.values())
+    return SkillMatch(MappingProxyType({s: w / top for s, w in raw.items() if w >= KEEP_SHARE * top}))
+
+
+def cosine(a: np.ndarray | None, b: np.ndarray | None) -> float:
+    """Closeness in meaning of two unit vectors, 0 when either is missing (never below 0)."""
+    if a is None or b is None:
+        return 0.0
+    return max(float(a @ b), 0.0)
+
+
+def fit(skill_overlap: float, closeness: float | None) -> float:
+    """How well two listings fit, 0..1: the taxonomy's overlap and, when both have a vector, how
+    close they are in meaning."""
+    if closeness is None:
+        return skill_overlap
+    return (1 - MEANING_SHARE) * skill_overlap + MEANING_SHARE * closeness

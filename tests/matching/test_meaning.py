@@ -1,0 +1,164 @@
+"""The sentence-embedding model, derived skills by meaning, and the fit of two listings."""
+
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from exchanges.matching import semantic
+from exchanges.matching.meaning import MeaningMatcher, cosine, fit
+from exchanges.matching.ranking import Candidate, rank_candidates
+from exchanges.matching.scoring import Side, skill_overlap
+from exchanges.matching.skills import skills_from_text
+from exchanges.matching.taxonomy import Taxonomy
+from exchanges.matching.text import SkillMatcher
+
+
+@pytest.fixture(scope="module")
+def meanings():
+    return MeaningMatcher(SkillMatcher(Taxonomy.from_file()))
+
+
+def test_the_model_loads_from_the_installed_package_without_the_network():
+    # A fresh process with no route out: the model must come from the package, not a download.
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k): raise OSError('no network')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from exchanges.matching import semantic\n"
+        "v = semantic.embed('trim my front hedge')\n"
+        "print(v.shape[0], round(float(v @ v), 3))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.split() == ["384", "1.0"]
+
+
+def test_texts_close_in_meaning_are_closer_than_unrelated_ones():
+    hedge, trimming, computers = semantic.embed_many(
+        ["Trim my front hedge", "Hedge trimming and garden tidy ups", "Computer lessons for beginners"]
+    )
+    assert cosine(hedge, trimming) > 0.5
+    assert cosine(hedge, computers) < 0.2
+
+
+def test_stored_vectors_keep_their_meaning():
+    vector = semantic.embed("Dog walking round Roundwood Park")
+    stored = semantic.from_bytes(semantic.to_bytes(vector))
+    assert len(semantic.to_bytes(vector)) == 768
+    assert abs(float(stored @ vector) - 1.0) < 1e-3
+    assert semantic.from_bytes(b"") is None
+    assert semantic.from_bytes(b"\x00" * 10) is None
+
+
+def test_one_text_embeds_quickly_once_loaded():
+    semantic.embed("warm up")
+    start = time.perf_counter()
+    for n in range(10):
+        semantic.embed(f"cud sum1 walk my dog {n}")
+    assert (time.perf_counter() - start) / 10 < 0.1
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "first", "not_in"),
+    [
+        ("Dog walking round Roundwood Park", "", "dog-walking", "dog-training"),
+        ("Trim my front hedge", "", "hedge-and-tree-trimming", None),
+        ("Shopping", "Could someone pick up my shopping from Tesco on Fridays?", "food-shopping", "computer-basics"),
+        ("me boiler's packed in", "the radiators are stone cold and there's no hot water", None, None),
+    ],
+)
+def test_derived_skills_follow_the_meaning(meanings, title, description, first, not_in):
+    found = meanings.meaning(description, title=title).skills
+    if first:
+        assert found.strongest(1) == [first]
+    if not_in:
+        assert not_in not in found.weights
+    assert "computer-basics" not in found.weights or title != "Shopping"
+
+
+def test_a_skill_the_words_miss_is_added_by_meaning(meanings):
+    # No word of it is in the taxonomy's synonyms, but its meaning is plain.
+    found = meanings.meaning("", title="Can someone take my pooch out for a stroll").skills
+    assert "dog-walking" in found.weights
+
+
+def test_the_fit_is_overlap_and_closeness():
+    assert fit(0.8, None) == 0.8
+    assert fit(1.0, 1.0) == pytest.approx(1.0)
+    assert fit(0.5, 0.0) < 0.5
+
+
+def test_meaning_reorders_candidates_with_the_same_skills(meanings):
+    taxonomy = meanings.taxonomy
+    request = meanings.meaning("", title="Trim my front hedge")
+    hedges = meanings.meaning("Hedges, bushes, overgrown stuff.", title="Hedge trimming")
+    lawn = meanings.meaning("I cut grass every couple of weeks.", title="Lawn mowing")
+    both = {"hedge-and-tree-trimming": 1.0, "mowing-the-lawn": 1.0}
+    candidates = [
+        Candidate(member_id=1, listing_id=1, side=Side(skills=both, vector=lawn.vector)),
+        Candidate(member_id=2, listing_id=2, side=Side(skills=both, vector=hedges.vector)),
+    ]
+    mine = Side(skills=request.skills.weights, vector=request.vector, title="Trim my front hedge")
+    ranked = rank_candidates(
+        kind="request", mine=mine, i_have_current_check=False, candidates=candidates, taxonomy=taxonomy
+    )
+    assert [r.member_id for r in ranked] == [2, 1]
+    assert ranked[0].reasons[0] == "Offers hedge and tree trimming — close to “Trim my front hedge”"
+    plain = skill_overlap(mine.skills, both, taxonomy).score
+    assert ranked[0].skill_overlap != plain
+
+
+def test_meaning_never_brings_back_sensitive_help_for_an_unchecked_helper(meanings):
+    taxonomy = meanings.taxonomy
+    request = meanings.meaning("I need a lift to the hospital and some company", title="Lift and a chat")
+    driver = meanings.meaning("I can drive you to the hospital and keep you company", title="Lifts and company")
+    skills = dict(driver.skills.weights)
+    assert any(taxonomy.skills[s].category.sensitive for s in skills)
+    mine = Side(skills=request.skills.weights, vector=request.vector, title="Lift and a chat")
+
+    def ranked(vector, checked):
+        side = Side(skills=skills, vector=vector)
+        candidate = Candidate(member_id=7, listing_id=7, side=side, has_current_check=checked)
+        return rank_candidates(
+            kind="request", mine=mine, i_have_current_check=False, candidates=[candidate], taxonomy=taxonomy
+        )
+
+    [unchecked] = ranked(driver.vector, checked=False)
+    [without_meaning] = ranked(None, checked=False)
+    [checked] = ranked(driver.vector, checked=True)
+    # Unchecked, only the company counts: the vector, which carries the lift, plays no part.
+    assert unchecked.score == without_meaning.score
+    assert unchecked.score < checked.score
+    assert not any("lift" in reason.lower() for reason in unchecked.reasons)
+
+
+def test_skills_from_text_names_skill_category_and_evidence(db):
+    hits = skills_from_text("Dog walking round Roundwood Park")
+    assert hits[0].slug == "dog-walking"
+    assert hits[0].category_slug == "pets-and-animals"
+    assert hits[0].sensitive is False
+    assert "dog" in hits[0].evidence
+    lift = skills_from_text("Could someone drive me to my hospital appointment on Tuesday?")
+    assert lift[0].sensitive is True
+    assert lift[0].category_slug == "getting-about"
+    assert np.isclose(lift[0].weight, 1.0)
+
+
+def test_the_skills_vectors_are_embedded_once_and_then_read_from_a_file(tmp_path, monkeypatch):
+    from exchanges.matching import meaning
+
+    monkeypatch.setenv("TIMEBANK_MATCHING_CACHE", str(tmp_path))
+    names, described = ("Dog walking", "Gardening"), ("Dog walking: walk the dog", "Gardening: weeding")
+    meaning._skill_vectors.cache_clear()
+    first = meaning._skill_vectors(names, described)
+    [written] = list(tmp_path.glob("timebank-skills-*.npy"))
+    meaning._skill_vectors.cache_clear()
+    monkeypatch.setattr(semantic, "embed_many", lambda texts: pytest.fail("embedded again"))
+    again = meaning._skill_vectors(names, described)
+    assert np.array_equal(first, again)
+    assert first.shape == (2, 2, semantic.DIMENSIONS)
+    assert written.stat().st_size > 0
+    meaning._skill_vectors.cache_clear()

@@ -1,0 +1,146 @@
+"""Never a silent "nobody": a listing's matches say why nobody is suggested, and the coordinators
+hear of it once per listing."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from exchanges.listings import listing_create
+from exchanges.matching.selectors import NEEDS_CHECK, NOBODY_FITS, listing_match_outcome, listing_matches
+from exchanges.matching.services import listing_match_notify, listing_skills_refresh, profile_skills_refresh
+from exchanges.models import Listing
+from members.models import Membership, Skill
+from members.safeguarding.models import SafeguardingCheck
+from messaging.notifications.models import Notification
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+def listing(owner, network, kind="offer", title="", description="") -> Listing:
+    made = Listing.objects.create(network=network, owner=owner, kind=kind, title=title, description=description)
+    listing_skills_refresh(listing=made)
+    return made
+
+
+def check(membership, coordinator) -> None:
+    SafeguardingCheck.objects.create(
+        network=membership.network,
+        membership=membership,
+        kind=SafeguardingCheck.Kind.DBS,
+        decision=SafeguardingCheck.Decision.CLEAR,
+        checked_on=timezone.localdate() - datetime.timedelta(days=30),
+        review_on=timezone.localdate() + datetime.timedelta(days=300),
+        recorded_by=coordinator,
+    )
+
+
+def told(kind: str) -> list[Notification]:
+    return list(Notification.objects.filter(kind=kind).order_by("user_id"))
+
+
+@pytest.fixture
+def lift_offered_on_a_profile(network):
+    """A member who offers lifts on her profile, with no safeguarding check."""
+    driver = member(network)
+    driver.skills_offered.set(Skill.objects.filter(slug="lifts-to-appointments"))
+    profile_skills_refresh(membership=driver)
+    return driver
+
+
+def test_only_unchecked_helpers_for_a_lift_is_said_and_the_coordinators_hear_once(
+    network, alice, coordinator, lift_offered_on_a_profile
+):
+    unchecked_listing = listing(member(network).user, network, title="I can drive you to appointments")
+    request = listing(alice, network, kind="request", title="Lift to the hospital on Tuesday")
+    outcome = listing_match_outcome(listing=request)
+    # The unchecked helpers are still never matched on sensitive help.
+    assert outcome.matches == []
+    assert outcome.nobody == NEEDS_CHECK
+    assert unchecked_listing.owner not in [m.member for m in listing_matches(listing=request)]
+
+    listing_match_notify(listing=request)
+    listing_match_notify(listing=request)
+    [sent] = told("match.needs_check")
+    assert sent.user == coordinator
+    assert sent.data == {"listing": request.pk, "owner": alice.pk, "reason": "needs_check"}
+    assert "safeguarding check" in sent.text
+    assert sent.url == f"/coordinator/{network.slug}/unmatched/"
+    assert not told("match.none")
+
+
+def test_once_a_helper_is_checked_they_are_suggested_and_nobody_is_told(
+    network, alice, coordinator, lift_offered_on_a_profile
+):
+    check(lift_offered_on_a_profile, coordinator)
+    request = listing(alice, network, kind="request", title="Lift to the hospital on Tuesday")
+    outcome = listing_match_outcome(listing=request)
+    assert [m.member for m in outcome.matches] == [lift_offered_on_a_profile.user]
+    assert outcome.nobody == ""
+    listing_match_notify(listing=request)
+    assert not told("match.needs_check")
+
+
+def test_nobody_fitting_is_said_and_the_coordinators_hear_once(network, alice, coordinator):
+    listing(member(network).user, network, title="Piano lessons for beginners")
+    request = listing(alice, network, kind="request", title="Need my gutters cleared")
+    assert listing_match_outcome(listing=request).nobody == NOBODY_FITS
+    listing_match_notify(listing=request)
+    listing_match_notify(listing=request)
+    [sent] = told("match.none")
+    assert sent.user == coordinator
+    assert sent.data["reason"] == "none"
+
+
+def test_listing_create_tells_the_coordinators_through_the_service(network, alice, coordinator):
+    request = listing_create(actor=alice, network=network, kind="request", title="Someone to mind my kids after school")
+    [sent] = told("match.needs_check") + told("match.none")
+    assert sent.data["listing"] == request.pk
+
+
+def test_an_unchecked_driver_offering_lifts_hears_why_and_the_coordinators_can_check(network, bob, coordinator):
+    listing(member(network).user, network, kind="request", title="Lift to the doctors")
+    offer = listing(bob, network, title="I can drive people to appointments")
+    assert listing_match_outcome(listing=offer).nobody == NEEDS_CHECK
+    listing_match_notify(listing=offer)
+    [sent] = told("match.needs_check")
+    assert sent.url == f"/listings/{offer.pk}/"
+
+
+def test_an_offer_nobody_needs_yet_is_no_coordinators_business(network, bob, coordinator):
+    offer = listing(bob, network, title="Piano lessons for beginners")
+    assert listing_match_outcome(listing=offer).nobody == NOBODY_FITS
+    listing_match_notify(listing=offer)
+    assert not Notification.objects.filter(kind__startswith="match.").exists()
+
+
+def test_the_api_and_the_page_say_why_nobody_is_suggested(api, network, alice, lift_offered_on_a_profile):
+    request = listing(alice, network, kind="request", title="Lift to the hospital on Tuesday")
+    response = api.as_user(alice).get(f"/api/v1/listings/{request.pk}/matches/")
+    assert response.status_code == 200
+    assert response.json() == []
+    assert response["Matches-Nobody"] == "needs_check"
+    assert "safeguarding check" in response["Matches-Nobody-Message"]
+
+    client = Client()
+    client.force_login(alice)
+    page = client.get(f"/listings/{request.pk}/matches/")
+    assert "need a safeguarding check first" in page.content.decode()
+
+
+def test_matches_found_carry_no_nobody_header(api, network, alice, bob):
+    request = listing(alice, network, kind="request", title="Dog", description="can someone walk my dog")
+    listing(bob, network, title="Happy to walk dogs")
+    response = api.as_user(alice).get(f"/api/v1/listings/{request.pk}/matches/")
+    assert len(response.json()) == 1
+    assert "Matches-Nobody" not in response
+
+
+def test_a_listing_that_is_not_open_has_no_nobody(network, alice):
+    request = listing(alice, network, kind="request", title="Need my gutters cleared")
+    request.status = Listing.Status.CLOSED
+    request.save()
+    assert listing_match_outcome(listing=request).nobody == ""
+    assert Membership.objects.filter(user=alice).exists()

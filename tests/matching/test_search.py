@@ -1,0 +1,112 @@
+"""GET /api/v1/search/ and the Find help page: people and offers that fit free text."""
+
+import pytest
+from django.test import Client
+
+from exchanges.matching.selectors import search_matches
+from exchanges.matching.services import listing_skills_refresh, profile_skills_refresh
+from exchanges.models import Listing
+from members.models import Membership, Skill
+from messaging.models import Block
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+def listing(owner, network, kind="offer", title="", description="") -> Listing:
+    made = Listing.objects.create(network=network, owner=owner, kind=kind, title=title, description=description)
+    listing_skills_refresh(listing=made)
+    return made
+
+
+@pytest.fixture
+def gardener(network):
+    """Offers gardening on her profile and has never written a listing."""
+    membership = member(network, bio="I love pottering about outdoors, weeding and pruning.")
+    membership.skills_offered.set(Skill.objects.filter(slug="gardening"))
+    profile_skills_refresh(membership=membership)
+    return membership.user
+
+
+def test_garden_finds_the_gardener_through_her_profile(network, alice, gardener):
+    [found] = search_matches(user=alice, q="garden")
+    assert found.member == gardener
+    assert found.listing is None
+    assert found.reasons[0] == "Offers gardening — close to “garden”"
+
+
+def test_search_finds_offers_by_meaning_and_ranks_them(network, alice, bob):
+    hedge = listing(bob, network, title="Hedge trimming", description="Electric trimmer and a ladder.")
+    listing(member(network).user, network, title="Computer lessons", description="Email and the internet.")
+    found = search_matches(user=alice, q="trim my front hedge")
+    assert [m.listing for m in found] == [hedge]
+    assert "close to “trim my front hedge”" in found[0].reasons[0]
+
+
+def test_search_leaves_out_yourself_blocked_people_and_other_networks(network, other_network, alice, bob):
+    listing(alice, network, title="Dog walking")
+    listing(bob, network, title="Dog walking")
+    stranger = member(other_network).user
+    listing(stranger, other_network, title="Dog walking")
+    assert [m.member for m in search_matches(user=alice, q="walk my dog")] == [bob]
+    Block.objects.create(network=network, blocker=bob, blocked=alice)
+    assert search_matches(user=alice, q="walk my dog") == []
+
+
+def test_search_never_offers_an_unchecked_helper_for_sensitive_help(network, alice, bob):
+    listing(bob, network, title="I can drive you to hospital appointments")
+    assert search_matches(user=alice, q="lift to the hospital") == []
+
+
+def test_the_api_answers_in_the_documented_shape_paginated(api, network, alice, bob, gardener):
+    offer = listing(bob, network, title="Garden tidy ups", description="Mowing, weeding and tidying.")
+    response = api.as_user(alice).get("/api/v1/search/", {"q": "garden", "network": network.slug})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2
+    assert {m["member"]["id"] for m in body["results"]} == {bob.pk, gardener.pk}
+    by_member = {m["member"]["id"]: m for m in body["results"]}
+    assert by_member[bob.pk]["listing"]["id"] == offer.pk
+    assert by_member[gardener.pk]["listing"] is None
+    assert by_member[gardener.pk]["member"] == {"id": gardener.pk, "display_name": gardener.name}
+    assert all(isinstance(m["score"], float) and m["reasons"] for m in body["results"])
+    paged = api.as_user(alice).get("/api/v1/search/", {"q": "garden", "page_size": 1, "page": 2}).json()
+    assert paged["count"] == 2 and len(paged["results"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({}, "q"), ({"q": ""}, "q"), ({"q": "x" * 201}, "q"), ({"q": "garden", "network": "no such!"}, "network")],
+)
+def test_bad_searches_are_refused_with_the_error_shape(api, alice, params, field):
+    response = api.as_user(alice).get("/api/v1/search/", params)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_a_network_outside_reach_is_not_found(api, other_network, alice):
+    response = api.as_user(alice).get("/api/v1/search/", {"q": "garden", "network": other_network.slug})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_search_needs_a_login(api):
+    assert api.get("/api/v1/search/", {"q": "garden"}).status_code in (401, 403)
+
+
+def test_a_pending_member_finds_nobody(network, gardener):
+    newcomer = member(network).user
+    Membership.objects.filter(user=newcomer).update(status=Membership.Status.PENDING)
+    assert search_matches(user=newcomer, q="garden") == []
+
+
+def test_the_find_help_page_shows_people_as_well_as_listings(network, alice, gardener):
+    client = Client()
+    client.force_login(alice)
+    page = client.get("/listings/", {"q": "garden"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "People who could help" in html
+    assert gardener.name in html
+    assert "from their profile" in html
+    assert "People who could help" not in client.get("/listings/").content.decode()
