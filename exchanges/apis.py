@@ -165,6 +165,9 @@ class ExchangeDoc(serializers.Serializer):
     description = serializers.CharField()
     state = serializers.ChoiceField(choices=Exchange.State.values)
     needs_coordinator = serializers.BooleanField()
+    held_because = serializers.CharField(
+        allow_null=True, help_text="Waiting for a coordinator's approval: why, in words (null otherwise)."
+    )
     proposed_by = serializers.IntegerField()
     claimed_by = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()

@@ -3,7 +3,15 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from exchanges.lifecycle.common import PROVIDER, RECIPIENT, pot_party, supported_party, transitions_possible
+from exchanges.lifecycle.common import (
+    PROVIDER,
+    RECIPIENT,
+    State,
+    held_because,
+    pot_party,
+    supported_party,
+    transitions_possible,
+)
 from exchanges.models import Exchange, Listing
 from members.acting import ActingScope, support_links
 from members.models import Membership, Network, User
@@ -146,3 +154,10 @@ def coordinator_queue(*, user: User, network: Network) -> dict[str, QuerySet[Exc
         # The pot never confirms by itself: these wait for a coordinator to confirm or dispute for it.
         "pot_claims": qs.filter(pot_party(), state=State.CLAIMED, needs_coordinator=False).order_by("claimed_at"),
     }
+
+
+def exchange_held_because(exchange: Exchange) -> str | None:
+    """Why an exchange waiting for approval is held, in words (the approval card, the API's `held_because`)."""
+    if exchange.state != State.AWAITING_APPROVAL:
+        return None
+    return held_because(exchange)

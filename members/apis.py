@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from members import selectors, services
 from members.audit import REASON_MAX
-from members.models import Membership
+from members.models import Membership, Network
 from members.selectors import MAX_ID
 from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound
@@ -84,12 +84,103 @@ class MembershipOutput(serializers.Serializer):
 
 
 class NetworkJoinApi(APIView):
-    @extend_schema(request=None, responses={201: MembershipOutput})
+    class Input(serializers.Serializer):
+        """Answers to the network's join questions, in their order (none if it asks none)."""
+
+        class Meta:
+            ref_name = "NetworkJoinInput"
+
+        answers = serializers.ListField(
+            child=serializers.CharField(max_length=services.JOIN_ANSWER_LENGTH, allow_blank=True),
+            max_length=services.JOIN_QUESTIONS_MOST,
+            required=False,
+            default=list,
+        )
+
+    @extend_schema(request=Input, responses={201: MembershipOutput})
     def post(self, request, slug: str):
+        serializer = self.Input(data=request.data if isinstance(request.data, dict) else {})
+        serializer.is_valid(raise_exception=True)
         membership = services.membership_join(
-            user=request.user, network=selectors.network_in_reach(user=request.user, slug=slug, listed=True)
+            user=request.user,
+            network=selectors.network_in_reach(user=request.user, slug=slug, listed=True),
+            answers=serializer.validated_data["answers"],
         )
         return Response(MembershipOutput(membership).data, status=201)
+
+
+class NetworkSettingsApi(APIView):
+    """GET: a network's rules (coordinators). PATCH: change some of them, with the reason kept in the
+    audit trail; each change is recorded old → new."""
+
+    class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "NetworkSettingsOutput"
+
+        name = serializers.CharField()
+        description = serializers.CharField()
+        approval = serializers.ChoiceField(choices=Network.Approval.choices)
+        floor_minutes = serializers.IntegerField()
+        autoconfirm_days = serializers.IntegerField()
+        hourly_value_pounds = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=False)
+        k = serializers.IntegerField()
+        welcome_minutes = serializers.IntegerField()
+        join_questions = serializers.ListField(child=serializers.CharField())
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "NetworkSettingsInput"
+
+        name = serializers.CharField(max_length=services.NAME_LENGTH, required=False)
+        description = serializers.CharField(max_length=services.DESCRIPTION_LENGTH, required=False, allow_blank=True)
+        approval = serializers.ChoiceField(choices=Network.Approval.choices, required=False)
+        floor_minutes = serializers.IntegerField(min_value=services.FLOOR_LOWEST, max_value=0, required=False)
+        autoconfirm_days = serializers.IntegerField(
+            min_value=services.AUTOCONFIRM_DAYS[0], max_value=services.AUTOCONFIRM_DAYS[1], required=False
+        )
+        hourly_value_pounds = serializers.DecimalField(
+            max_digits=6,
+            decimal_places=2,
+            min_value=0,
+            max_value=services.HOURLY_VALUE_MOST,
+            coerce_to_string=False,
+            required=False,
+        )
+        k = serializers.IntegerField(min_value=services.K_RANGE[0], max_value=services.K_RANGE[1], required=False)
+        welcome_minutes = serializers.IntegerField(min_value=0, max_value=services.WELCOME_MINUTES_MOST, required=False)
+        join_questions = serializers.ListField(
+            child=serializers.CharField(max_length=services.JOIN_QUESTION_LENGTH, allow_blank=True),
+            max_length=services.JOIN_QUESTIONS_MOST,
+            required=False,
+        )
+        reason = serializers.CharField(max_length=REASON_MAX, help_text="Why: kept in the audit trail.")
+
+        # DRF's CharField turns a number into text; the schema says a string, so a number is refused.
+        def validate(self, attrs):
+            for name in ("name", "description", "reason"):
+                if name in self.initial_data and not isinstance(self.initial_data[name], str):
+                    raise serializers.ValidationError({name: [_("Give some text.")]})
+            return attrs
+
+    def _network(self, request, slug: str):
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        selectors.require_coordinator(user=request.user, network=network)
+        return network
+
+    @extend_schema(responses=Output)
+    def get(self, request, slug: str):
+        network = self._network(request, slug)
+        return Response(self.Output(services.network_settings_of(network)).data)
+
+    @extend_schema(request=Input, responses=Output)
+    def patch(self, request, slug: str):
+        network = self._network(request, slug)
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        reason = changes.pop("reason")
+        network = services.network_settings_set(network=network, actor=request.user, changes=changes, reason=reason)
+        return Response(self.Output(services.network_settings_of(network)).data)
 
 
 class NetworkLeaveApi(APIView):

@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members import services
 from members.audit import REASON_MAX
-from members.models import Membership
+from members.models import Membership, Network
 from members.profiles import AVAILABILITY_SLOTS
 
 
@@ -81,3 +82,83 @@ class NeighbourhoodsForm(forms.Form):
     def groups_list(self) -> list[list[str]]:
         lines = self.cleaned_data["groups"].splitlines()
         return [[name for name in line.split(",")] for line in lines if line.strip()]
+
+
+class NetworkSettingsForm(forms.Form):
+    """A network's rules; the service (`network_settings_set`) checks them, these bounds only guide."""
+
+    name = forms.CharField(label=_("Name"), max_length=services.NAME_LENGTH)
+    description = forms.CharField(
+        label=_("About the network"),
+        max_length=services.DESCRIPTION_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    approval = forms.ChoiceField(
+        label=_("A coordinator approves help before it happens"),
+        choices=[
+            (Network.Approval.NEVER, _("Never")),
+            (Network.Approval.SENSITIVE, _("Only for sensitive help (lifts, personal care, children)")),
+            (Network.Approval.ALWAYS, _("Always")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    floor_hours = forms.DecimalField(
+        label=_("How far into debt a member may go, in hours"),
+        help_text=_("0 means nobody may spend more than they have earned. Applies to accounts opened from now on."),
+        min_value=0,
+        max_value=-services.FLOOR_LOWEST // 60,
+        decimal_places=2,
+    )
+    autoconfirm_days = forms.IntegerField(
+        label=_("Days before help is confirmed if nobody answers"),
+        min_value=services.AUTOCONFIRM_DAYS[0],
+        max_value=services.AUTOCONFIRM_DAYS[1],
+    )
+    hourly_value_pounds = forms.DecimalField(
+        label=_("What an hour is worth, in pounds (for reports)"),
+        min_value=0,
+        max_value=services.HOURLY_VALUE_MOST,
+        decimal_places=2,
+    )
+    k = forms.IntegerField(
+        label=_("Smallest group shown in reports"),
+        help_text=_("Any count of people below this is hidden in reports, so nobody can be picked out."),
+        min_value=services.K_RANGE[0],
+        max_value=services.K_RANGE[1],
+    )
+    welcome_hours = forms.DecimalField(
+        label=_("Welcome hours for each new member"),
+        min_value=0,
+        max_value=services.WELCOME_MINUTES_MOST // 60,
+        decimal_places=2,
+    )
+    join_questions = forms.CharField(
+        label=_("Questions for people asking to join"),
+        help_text=_("One question a line; leave empty to ask none."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reason = forms.CharField(
+        label=_("Why are you changing this?"),
+        help_text=_("Kept in the record with the change."),
+        max_length=REASON_MAX,
+    )
+
+    @staticmethod
+    def initial_of(settings: dict) -> dict:
+        return {
+            **settings,
+            "floor_hours": -settings["floor_minutes"] / 60,
+            "welcome_hours": settings["welcome_minutes"] / 60,
+            "join_questions": "\n".join(settings["join_questions"]),
+        }
+
+    def changes(self) -> dict:
+        """The settings in the service's words (minutes, a list of questions)."""
+        data = dict(self.cleaned_data)
+        data.pop("reason")
+        data["floor_minutes"] = -round(data.pop("floor_hours") * 60)
+        data["welcome_minutes"] = round(data.pop("welcome_hours") * 60)
+        data["join_questions"] = [line.strip() for line in data["join_questions"].splitlines() if line.strip()]
+        return data

@@ -10,6 +10,7 @@ urlpatterns = [
     path("networks/<slug:slug>/join/", views.network_join, name="network-join"),
     path("networks/<slug:slug>/leave/", views.network_leave, name="network-leave"),
     path("networks/<slug:slug>/profile/", views.profile_edit, name="profile-edit"),
+    path("networks/<slug:slug>/settings/", views.network_settings, name="network-settings"),
     path("networks/<slug:slug>/queue/", views.membership_queue, name="membership-queue"),
     path("networks/<slug:slug>/neighbourhoods/", views.network_neighbourhoods, name="network-neighbourhoods"),
     path("networks/<slug:slug>/members/", views.member_list, name="member-list"),

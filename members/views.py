@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members import profiles, selectors, services
-from members.forms import NeighbourhoodsForm, ProfileForm, ReasonForm, RoleForm, SupportedMemberForm, SupportLinkForm
+from members.forms import (
+    NeighbourhoodsForm,
+    NetworkSettingsForm,
+    ProfileForm,
+    ReasonForm,
+    RoleForm,
+    SupportedMemberForm,
+    SupportLinkForm,
+)
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership
 from members.safeguarding import selectors as safeguarding_selectors
 from timebank.errors import NotFound
@@ -254,3 +262,22 @@ def membership_manage(request, slug: str, user_id: int):
         "supporters": selectors.supporters_of(network=network).get(membership.pk, []),
     }
     return render(request, "members/membership_manage.html", context, status=400 if op else 200)
+
+
+@page
+def network_settings(request, slug: str):
+    """A coordinator changes the network's rules, saying why; each change is audited."""
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    selectors.require_coordinator(user=request.user, network=network)
+    form = NetworkSettingsForm(
+        request.POST or None, initial=NetworkSettingsForm.initial_of(services.network_settings_of(network))
+    )
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown(request, form=form):
+            services.network_settings_set(
+                network=network, actor=request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Settings saved."))
+            return redirect(request.path)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/network_settings.html", {"network": network, "form": form}, status=status)

@@ -1,0 +1,13 @@
+"""Template filters for exchanges: words the pages show that the lifecycle decides."""
+
+from django import template
+
+from exchanges.selectors import exchange_held_because
+
+register = template.Library()
+
+
+@register.filter
+def held_because(exchange) -> str:
+    """Why an exchange waits for a coordinator's approval ("" when it does not)."""
+    return exchange_held_because(exchange) or ""
