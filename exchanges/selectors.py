@@ -1,12 +1,14 @@
 """Reads about listings and exchanges, already scoped to what the caller may see."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from exchanges.lifecycle.common import (
     PROVIDER,
     RECIPIENT,
-    State,
     held_because,
     pot_party,
     supported_party,
@@ -161,3 +163,50 @@ def exchange_held_because(exchange: Exchange) -> str | None:
     if exchange.state != State.AWAITING_APPROVAL:
         return None
     return held_because(exchange)
+
+
+def active_member_names(*, network: Network) -> list[tuple[int, str]]:
+    """Active members who can give or receive time, as (user id, name), by name: a register's choices."""
+    rows = (
+        Membership.objects.filter(network=network, status=Membership.Status.ACTIVE, account__isnull=False)
+        .select_related("user")
+        .order_by("user__display_name", "user_id")
+    )
+    return sorted(((m.user_id, m.user.name) for m in rows), key=lambda row: (row[1].casefold(), row[0]))
+
+
+@dataclass(frozen=True)
+class MaybeIsolated:
+    """An active member and how long since they last gave or received help (None: never)."""
+
+    membership: Membership
+    last_exchange_on: datetime.date | None
+    days_since_last_exchange: int | None
+
+
+def isolation_list(*, network: Network, today: datetime.date | None = None) -> list[MaybeIsolated]:
+    """Active members of the network who trade, longest since their last confirmed exchange first; those
+    who never had one come first of all. Who may be isolated, for a coordinator to get in touch with."""
+    today = today or timezone.localdate()
+    posted = Exchange.objects.filter(network=network, state=State.POSTED)
+    last_given = posted.filter(provider=OuterRef("user")).order_by("-posted_at").values("posted_at")[:1]
+    last_received = posted.filter(recipient=OuterRef("user")).order_by("-posted_at").values("posted_at")[:1]
+    rows = (
+        Membership.objects.filter(network=network, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES)
+        .select_related("user")
+        .annotate(last_given=Subquery(last_given), last_received=Subquery(last_received))
+    )
+    out = []
+    for m in rows:
+        moments = [t for t in (m.last_given, m.last_received) if t is not None]
+        last = timezone.localdate(max(moments)) if moments else None
+        out.append(MaybeIsolated(m, last, (today - last).days if last else None))
+    # Never first, then the longest gap; by name within the same.
+    out.sort(
+        key=lambda r: (
+            r.days_since_last_exchange is not None,
+            -(r.days_since_last_exchange or 0),
+            r.membership.user.name.casefold(),
+        )
+    )
+    return out

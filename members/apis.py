@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members import selectors, services
+from members import announcements, selectors, services
 from members.audit import REASON_MAX
 from members.models import Membership, Network
 from members.selectors import MAX_ID
@@ -430,3 +430,88 @@ class NetworkNeighbourhoodsApi(APIView):
             network=network, actor=request.user, groups=serializer.validated_data["groups"]
         )
         return Response(self.Output(network).data)
+
+
+class AnnouncementOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = serializers.CharField(source="network.slug")
+    title = serializers.CharField()
+    body = serializers.CharField()
+    starts_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    author = serializers.CharField(source="author.name", help_text="The coordinator's name.")
+    created_at = serializers.DateTimeField()
+
+
+class AnnouncementListApi(APIView):
+    """GET: a network's news and events, newest first (its members). POST: a coordinator tells the
+    whole network; every active member is notified."""
+
+    pagination_class = Pagination
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "AnnouncementInput"
+
+        title = serializers.CharField(max_length=announcements.TITLE_LENGTH)
+        body = serializers.CharField(max_length=announcements.BODY_LENGTH)
+        starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+        ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+        def validate(self, attrs):
+            for name in ("title", "body"):
+                if not isinstance(self.initial_data.get(name), str):
+                    raise serializers.ValidationError({name: [_("Give some text.")]})
+            return attrs
+
+    @extend_schema(responses=AnnouncementOutput(many=True))
+    def get(self, request, slug: str):
+        network, _own = selectors.network_for_members(user=request.user, slug=slug)
+        return paginated(request, self, announcements.announcements_of(network=network), AnnouncementOutput)
+
+    @extend_schema(request=Input, responses={201: AnnouncementOutput})
+    def post(self, request, slug: str):
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        selectors.require_coordinator(user=request.user, network=network)
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        announcement = announcements.announcement_post(actor=request.user, network=network, **serializer.validated_data)
+        return Response(AnnouncementOutput(announcement).data, status=201)
+
+
+class AuditEventOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(source="action")
+    actor = serializers.IntegerField(source="actor_id", allow_null=True, help_text="Null: the system.")
+    actor_name = serializers.SerializerMethodField()
+    on_behalf_of = serializers.IntegerField(source="on_behalf_of_id", allow_null=True)
+    target_type = serializers.CharField()
+    target_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+    data = serializers.DictField()
+    created_at = serializers.DateTimeField()
+
+    def get_actor_name(self, event) -> str | None:
+        return event.actor.name if event.actor is not None else None
+
+
+class AuditListApi(APIView):
+    """A network's audit trail, newest first (coordinators): optionally one member's (a user id) and one
+    kind of event ("exchange", "exchange.approve", "network.settings" …)."""
+
+    pagination_class = Pagination
+
+    class FilterInput(serializers.Serializer):
+        class Meta:
+            ref_name = "AuditListFilterInput"
+
+        member = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+        kind = serializers.RegexField(r"^[a-z_]+(\.[a-z_]+)*$", max_length=60, required=False)
+
+    @extend_schema(parameters=[FilterInput], responses=AuditEventOutput(many=True))
+    def get(self, request, slug: str):
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        selectors.require_coordinator(user=request.user, network=network)
+        filters = query_valid(self.FilterInput, request)
+        events = selectors.audit_events(network=network, member=filters.get("member"), kind=filters.get("kind"))
+        return paginated(request, self, events, AuditEventOutput)

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members import services
+from members import announcements, services
 from members.audit import REASON_MAX
 from members.models import Membership, Network
 from members.profiles import AVAILABILITY_SLOTS
@@ -162,3 +162,33 @@ class NetworkSettingsForm(forms.Form):
         data["welcome_minutes"] = round(data.pop("welcome_hours") * 60)
         data["join_questions"] = [line.strip() for line in data["join_questions"].splitlines() if line.strip()]
         return data
+
+
+class AnnouncementForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=announcements.TITLE_LENGTH)
+    body = forms.CharField(
+        label=_("What do you want to tell everyone?"),
+        max_length=announcements.BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    starts_on = forms.DateField(
+        label=_("Starts on (for an event)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on (for an event)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AuditFilterForm(forms.Form):
+    member = forms.ChoiceField(label=_("Member"), required=False)
+    kind = forms.ChoiceField(label=_("Kind of event"), required=False)
+
+    def __init__(self, *args, people: list[tuple[int, str]], kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", _("Anyone")), *[(str(pk), name) for pk, name in people]]
+        groups = sorted({kind.split(".")[0] for kind in kinds})
+        self.fields["kind"].choices = [
+            ("", _("Any")),
+            *[(g, g) for g in groups],
+            *[(k, k) for k in kinds if k not in groups],
+        ]
