@@ -22,7 +22,7 @@ POT = "pot"
 MOST_PARTIES = 200
 # How far back an activity may be recorded: last year's register, not history.
 OLDEST_DAYS = 366
-TITLE_LENGTH = Activity._meta.get_field("title").max_length
+TITLE_LENGTH = 140  # Activity.title
 
 
 def _parties(network: Network, parties, field: str) -> list[User | None]:

@@ -15,7 +15,7 @@ from messaging.notifications.services import notification_create
 from timebank.errors import ValidationError
 from timebank.parsers import has_lone_surrogate
 
-TITLE_LENGTH = Announcement._meta.get_field("title").max_length
+TITLE_LENGTH = 140  # Announcement.title
 BODY_LENGTH = 4000
 
 

@@ -383,7 +383,7 @@ HOURLY_VALUE_MOST = 1000
 WELCOME_MINUTES_MOST = 6_000  # as much as one piece of help (exchanges.limits.MAX_HELP_MINUTES)
 JOIN_QUESTIONS_MOST = 10
 JOIN_QUESTION_LENGTH = 200
-NAME_LENGTH = Network._meta.get_field("name").max_length
+NAME_LENGTH = 120  # Network.name
 DESCRIPTION_LENGTH = 2000
 
 # The settings by their API name, with the Network field each is kept in.

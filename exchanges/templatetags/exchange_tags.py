@@ -11,3 +11,10 @@ register = template.Library()
 def held_because(exchange) -> str:
     """Why an exchange waits for a coordinator's approval ("" when it does not)."""
     return exchange_held_because(exchange) or ""
+
+
+@register.filter
+def party_name(exchange, side: str) -> str:
+    """A party's name, or the network's for its pot."""
+    party = exchange.provider if side == "provider" else exchange.recipient
+    return party.name if party is not None else exchange.network.name
