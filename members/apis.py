@@ -153,7 +153,14 @@ class NetworkSettingsApi(APIView):
             max_length=services.JOIN_QUESTIONS_MOST,
             required=False,
         )
-        reason = serializers.CharField(max_length=REASON_MAX, help_text="Why: kept in the audit trail.")
+        # Required by the service (members.audit.reason_clean), like every coordinator's reason.
+        reason = serializers.CharField(
+            max_length=REASON_MAX,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="Why: kept in the audit trail. Required: a change without one is refused.",
+        )
 
         # DRF's CharField turns a number into text; the schema says a string, so a number is refused.
         def validate(self, attrs):

@@ -139,10 +139,12 @@ class NetworkSettingsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Required by the service (members.audit.reason_clean), which says so on the form.
     reason = forms.CharField(
         label=_("Why are you changing this?"),
         help_text=_("Kept in the record with the change."),
         max_length=REASON_MAX,
+        required=False,
     )
 
     @staticmethod
