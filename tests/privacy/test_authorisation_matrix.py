@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
 from exchanges.models import Listing
 from exchanges.services import exchange_propose, listing_create
@@ -73,7 +74,7 @@ EXCHANGE = {"network": "home", "provider": "<me>", "recipient": "<them>", "minut
 ACTIVITY = {
     "network": "home",
     "title": "Coffee morning",
-    "happened_on": datetime.date.today().isoformat(),
+    "happened_on": timezone.localdate().isoformat(),
     "minutes": 30,
     "providers": ["<me>"],
     "recipients": ["<them>"],
