@@ -99,7 +99,7 @@ class NetworkJoinApi(APIView):
 
     @extend_schema(request=Input, responses={201: MembershipOutput})
     def post(self, request, slug: str):
-        serializer = self.Input(data=request.data if isinstance(request.data, dict) else {})
+        serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.membership_join(
             user=request.user,
