@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, QuerySet
 
 from exchanges.models import Exchange
-from exchanges.selectors import MaybeIsolated, coordinator_queue, exchange_held_because, isolation_list
-from members.models import AuditEvent, Membership, Network, User
+from exchanges.selectors import (
+    MaybeIsolated,
+    coordinator_queue,
+    exchange_dispute_reason,
+    exchange_held_because,
+    isolation_list,
+)
+from members.models import Membership, Network, User
 from members.safeguarding.models import Concern, SafeguardingCheck
 from members.safeguarding.selectors import concerns_visible, reviews_due
 from members.selectors import members_visible, networks_of
@@ -53,8 +59,7 @@ class Desk:
 
 
 def _dispute_of(exchange: Exchange) -> Dispute:
-    said = AuditEvent.objects.filter(target_type="exchange", target_id=exchange.pk, action="exchange.dispute")
-    reason = said.order_by("-created_at", "-id").values_list("reason", flat=True).first() or ""
+    reason = exchange_dispute_reason(exchange)
     claimant = exchange.claimed_by.name if exchange.claimed_by is not None else ""
     return Dispute(exchange, claimant, exchange.claimed_minutes or exchange.minutes, reason)
 

@@ -16,7 +16,7 @@ from exchanges.lifecycle.common import (
 )
 from exchanges.models import Exchange, Listing
 from members.acting import ActingScope, support_links
-from members.models import Membership, Network, User
+from members.models import AuditEvent, Membership, Network, User
 from members.selectors import TRADING_ROLES, is_coordinator, network_in_reach, networks_of
 from timebank.errors import NotFound
 
@@ -210,3 +210,9 @@ def isolation_list(*, network: Network, today: datetime.date | None = None) -> l
         )
     )
     return out
+
+
+def exchange_dispute_reason(exchange: Exchange) -> str:
+    """The disputing side's words, as the dispute step recorded them ("" when none was given)."""
+    said = AuditEvent.objects.filter(target_type="exchange", target_id=exchange.pk, action="exchange.dispute")
+    return said.order_by("-created_at", "-id").values_list("reason", flat=True).first() or ""

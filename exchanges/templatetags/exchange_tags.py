@@ -2,7 +2,7 @@
 
 from django import template
 
-from exchanges.selectors import exchange_held_because
+from exchanges.selectors import exchange_dispute_reason, exchange_held_because
 
 register = template.Library()
 
@@ -18,3 +18,9 @@ def party_name(exchange, side: str) -> str:
     """A party's name, or the network's for its pot."""
     party = exchange.provider if side == "provider" else exchange.recipient
     return party.name if party is not None else exchange.network.name
+
+
+@register.filter
+def dispute_reason(exchange) -> str:
+    """What the disputing side said, for a disputed exchange ("" otherwise)."""
+    return exchange_dispute_reason(exchange) if exchange.state == "disputed" else ""

@@ -124,3 +124,11 @@ def test_a_new_member_has_their_name_in_the_ledger_pages(network, coordinator):
     html = page_client(coordinator).get("/networks/harlesden/ledger/").content.decode()
     assert f"Member {newcomer.pk}" not in html
     assert newcomer.name in html
+
+
+def test_a_dispute_card_gives_both_sides_words(network, coordinator, alice, bob):
+    issue(network, alice, 300)
+    exchange = claimed(network, bob, alice, minutes=45)
+    services.exchange_dispute(actor=alice, exchange=exchange, reason="Bob left after twenty minutes")
+    html = page_client(coordinator).get("/coordinator/exchanges/").content.decode()
+    assert "says it took 45 minutes" in html and "Bob left after twenty minutes" in html
