@@ -16,6 +16,8 @@ urlpatterns: list = [
     path("exchanges/<int:pk>/", apis.ExchangeDetailApi.as_view(), name="api-exchange"),
     path("exchanges/<int:pk>/schedule/", apis.ExchangeScheduleApi.as_view(), name="api-exchange-schedule"),
     path("exchanges/<int:pk>/<slug:action>/", apis.ExchangeActionApi.as_view(), name="api-exchange-action"),
+    path("networks/<slug:slug>/isolation/", apis.IsolationListApi.as_view(), name="api-network-isolation"),
+    path("activities/", apis.ActivityCreateApi.as_view(), name="api-activities"),
     # ledger
     path("accounts/", ledger_apis.AccountListApi.as_view(), name="api-accounts"),
     path("accounts/<int:account_id>/floor/", ledger_apis.AccountFloorApi.as_view(), name="api-account-floor"),

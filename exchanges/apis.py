@@ -7,8 +7,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exchanges import selectors, services
-from exchanges.ledger.apis import PartyField
+from exchanges import activities, selectors, services
+from exchanges.ledger.apis import PartyField, answer_of
+from exchanges.ledger.idempotency import idempotency_fingerprint, idempotent_answer
 from exchanges.limits import MAX_HELP_MINUTES
 from exchanges.models import Exchange, Listing
 from members.acting import acting_scope
@@ -16,9 +17,10 @@ from members.audit import REASON_MAX
 from members.models import Skill, User
 from members.profile_apis import SkillSlugField
 from members.profiles import AVAILABILITY_SLOTS
-from members.selectors import network_in_reach, networks_of
+from members.selectors import network_in_reach, networks_of, require_coordinator
 from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound, ValidationError
+from timebank.schema import IDEMPOTENCY_KEY_SCHEMA
 
 
 def _skills(slugs: list[str] | None) -> list[Skill] | None:
@@ -166,6 +168,9 @@ class ExchangeDoc(serializers.Serializer):
     description = serializers.CharField()
     state = serializers.ChoiceField(choices=Exchange.State.values)
     needs_coordinator = serializers.BooleanField()
+    held_because = serializers.CharField(
+        allow_null=True, help_text="Waiting for a coordinator's approval: why, in words (null otherwise)."
+    )
     proposed_by = serializers.IntegerField()
     claimed_by = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
@@ -334,3 +339,89 @@ class ExchangeActionApi(APIView):
             raise NotFound(_("No such action."))
         exchange = get_object_or_404(Exchange.objects.select_related("network"), pk=exchange.pk)
         return Response(ExchangeOutput(exchange, context={"request": request}).data)
+
+
+class ActivityCreateApi(APIView):
+    """A group activity recorded in one go (coordinators): each provider–recipient pair is one posted
+    exchange, all or nothing; `Idempotency-Key` makes a retry safe."""
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ActivityCreateInput"
+
+        network = serializers.SlugField(max_length=60)
+        title = serializers.CharField(max_length=activities.TITLE_LENGTH)
+        happened_on = serializers.DateField(help_text="YYYY-MM-DD, within the last year.")
+        minutes = serializers.IntegerField(min_value=1, max_value=MAX_HELP_MINUTES, help_text="For each pair.")
+        providers = serializers.ListField(
+            child=PartyField(), min_length=1, max_length=activities.MOST_PARTIES, help_text='User ids, or ["pot"].'
+        )
+        recipients = serializers.ListField(
+            child=PartyField(), min_length=1, max_length=activities.MOST_PARTIES, help_text='User ids, or ["pot"].'
+        )
+
+        def validate_title(self, value):
+            if not isinstance(self.initial_data.get("title"), str):
+                raise serializers.ValidationError("Give some text.")
+            return value
+
+    class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "ActivityCreateOutput"
+
+        id = serializers.IntegerField()
+        exchanges = serializers.ListField(child=serializers.IntegerField())
+
+    @extend_schema(
+        request=Input,
+        responses={201: Output},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                IDEMPOTENCY_KEY_SCHEMA,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Unique per request and caller; a replay gets the first answer and writes nothing.",
+            )
+        ],
+    )
+    def post(self, request):
+        status, body = idempotent_answer(
+            user=request.user,
+            key=request.headers.get("Idempotency-Key"),
+            fingerprint=idempotency_fingerprint(method="POST", path=request.path, data=request.data),
+            run=lambda: self.create(request),
+            refusal=lambda exc: answer_of(exc, self),
+        )
+        return Response(body, status=status)
+
+    def create(self, request) -> tuple[int, dict]:
+        data = _valid(self.Input, request.data)
+        network = network_in_reach(user=request.user, slug=data.pop("network"))
+        activity = activities.activity_record(actor=request.user, network=network, **data)
+        ids = list(activity.exchanges.order_by("pk").values_list("pk", flat=True))
+        return 201, dict(self.Output({"id": activity.pk, "exchanges": ids}).data)
+
+
+class IsolationListApi(APIView):
+    """Who may be isolated (coordinators): active members, longest since their last confirmed exchange
+    first; `days_since_last_exchange` null means never."""
+
+    pagination_class = Pagination
+
+    class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "IsolationOutput"
+
+        member = serializers.IntegerField(source="membership.user_id")
+        display_name = serializers.CharField(source="membership.user.name")
+        neighbourhood = serializers.CharField(source="membership.neighbourhood")
+        is_supported = serializers.BooleanField(source="membership.is_supported")
+        last_exchange_on = serializers.DateField(allow_null=True)
+        days_since_last_exchange = serializers.IntegerField(allow_null=True)
+
+    @extend_schema(responses=Output(many=True))
+    def get(self, request, slug: str):
+        network = network_in_reach(user=request.user, slug=slug)
+        require_coordinator(user=request.user, network=network)
+        return paginated(request, self, selectors.isolation_list(network=network), self.Output)

@@ -205,3 +205,40 @@ class RecordForm(forms.Form):
             (f"m:{m.pk}", f"{m.user.name} ({m.network.name})")
             for m in others.select_related("user", "network").order_by("network__name", "user__display_name")
         ] + [(f"pot:{n.pk}", _("The network's pot (%(name)s)") % {"name": n.name}) for n in networks]
+
+
+class ActivityForm(forms.Form):
+    """A register for a group activity: who led it, who came, and which way the time goes."""
+
+    RECEIVED, GAVE = "received", "gave"
+
+    title = forms.CharField(label=_("What was it?"), max_length=140, help_text=_("For example: Coffee morning"))
+    happened_on = forms.DateField(label=_("When was it?"), widget=forms.DateInput(attrs={"type": "date"}))
+    minutes = forms.IntegerField(
+        label=_("How many minutes for each person?"), min_value=1, max_value=MAX_HELP_MINUTES, initial=60
+    )
+    led_by = forms.ChoiceField(label=_("Who led it?"))
+    direction = forms.ChoiceField(
+        label=_("Which way does the time go?"),
+        widget=forms.RadioSelect,
+        initial=RECEIVED,
+        choices=[
+            (RECEIVED, _("Each person who came gives the time to whoever led it")),
+            (GAVE, _("Whoever led it gives the time to each person who came (they helped)")),
+        ],
+    )
+    came = forms.MultipleChoiceField(label=_("Who came?"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, people: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["led_by"].choices = [("pot", _("The network (its pot)")), *[(str(p), n) for p, n in people]]
+        self.fields["came"].choices = [(str(p), n) for p, n in people]
+
+    def parties(self) -> tuple[list, list]:
+        """Providers and recipients in the service's words (user ids, or ["pot"])."""
+        led = self.cleaned_data["led_by"]
+        leader = ["pot"] if led == "pot" else [int(led)]
+        came = [int(p) for p in self.cleaned_data["came"]]
+        if self.cleaned_data["direction"] == self.RECEIVED:
+            return leader, came
+        return came, leader

@@ -38,6 +38,25 @@ class Listing(models.Model):
         return f"{self.get_kind_display()}: {self.title}"
 
 
+class Activity(models.Model):
+    """A group activity a coordinator records in one go (a coffee morning, a session): one provider to many
+    recipients or many to one; each pair is one exchange, posted together."""
+
+    network = models.ForeignKey("members.Network", on_delete=models.PROTECT, related_name="activities")
+    title = models.CharField(max_length=140)
+    happened_on = models.DateField()
+    minutes = models.PositiveIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-happened_on", "-id"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.happened_on})"
+
+
 class Exchange(models.Model):
     """One piece of help: the provider earns, the recipient pays. A null party is the network's pot."""
 
@@ -53,6 +72,7 @@ class Exchange(models.Model):
 
     network = models.ForeignKey("members.Network", on_delete=models.PROTECT, related_name="exchanges")
     listing = models.ForeignKey(Listing, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges")
+    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges")
     provider = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="exchanges_provided"
     )

@@ -1,10 +1,20 @@
 """Reads about listings and exchanges, already scoped to what the caller may see."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exchanges.lifecycle.common import PROVIDER, RECIPIENT, pot_party, supported_party, transitions_possible
+from exchanges.lifecycle.common import (
+    PROVIDER,
+    RECIPIENT,
+    held_because,
+    pot_party,
+    supported_party,
+    transitions_possible,
+)
 from exchanges.models import Exchange, Listing
 from members.acting import ActingScope, support_links
 from members.models import AuditEvent, Membership, Network, User
@@ -159,3 +169,63 @@ def coordinator_queue(*, user: User, network: Network) -> dict[str, QuerySet[Exc
         # The pot never confirms by itself: these wait for a coordinator to confirm or dispute for it.
         "pot_claims": qs.filter(pot_party(), state=State.CLAIMED, needs_coordinator=False).order_by("claimed_at"),
     }
+
+
+def exchange_held_because(exchange: Exchange) -> str | None:
+    """Why an exchange waiting for approval is held, in words (the approval card, the API's `held_because`)."""
+    if exchange.state != State.AWAITING_APPROVAL:
+        return None
+    return held_because(exchange)
+
+
+def active_member_names(*, network: Network) -> list[tuple[int, str]]:
+    """Active members who can give or receive time, as (user id, name), by name: a register's choices."""
+    rows = (
+        Membership.objects.filter(network=network, status=Membership.Status.ACTIVE, account__isnull=False)
+        .select_related("user")
+        .order_by("user__display_name", "user_id")
+    )
+    return sorted(((m.user_id, m.user.name) for m in rows), key=lambda row: (row[1].casefold(), row[0]))
+
+
+@dataclass(frozen=True)
+class MaybeIsolated:
+    """An active member and how long since they last gave or received help (None: never)."""
+
+    membership: Membership
+    last_exchange_on: datetime.date | None
+    days_since_last_exchange: int | None
+
+
+def isolation_list(*, network: Network, today: datetime.date | None = None) -> list[MaybeIsolated]:
+    """Active members of the network who trade, longest since their last confirmed exchange first; those
+    who never had one come first of all. Who may be isolated, for a coordinator to get in touch with."""
+    today = today or timezone.localdate()
+    posted = Exchange.objects.filter(network=network, state=State.POSTED)
+    last_given = posted.filter(provider=OuterRef("user")).order_by("-posted_at").values("posted_at")[:1]
+    last_received = posted.filter(recipient=OuterRef("user")).order_by("-posted_at").values("posted_at")[:1]
+    rows = (
+        Membership.objects.filter(network=network, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES)
+        .select_related("user")
+        .annotate(last_given=Subquery(last_given), last_received=Subquery(last_received))
+    )
+    out = []
+    for m in rows:
+        moments = [t for t in (m.last_given, m.last_received) if t is not None]
+        last = timezone.localdate(max(moments)) if moments else None
+        out.append(MaybeIsolated(m, last, (today - last).days if last else None))
+    # Never first, then the longest gap; by name within the same.
+    out.sort(
+        key=lambda r: (
+            r.days_since_last_exchange is not None,
+            -(r.days_since_last_exchange or 0),
+            r.membership.user.name.casefold(),
+        )
+    )
+    return out
+
+
+def exchange_dispute_reason(exchange: Exchange) -> str:
+    """The disputing side's words, as the dispute step recorded them ("" when none was given)."""
+    said = AuditEvent.objects.filter(target_type="exchange", target_id=exchange.pk, action="exchange.dispute")
+    return said.order_by("-created_at", "-id").values_list("reason", flat=True).first() or ""

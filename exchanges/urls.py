@@ -19,6 +19,9 @@ urlpatterns: list = [
     path("exchanges/record/", views.exchange_record, name="exchange-record"),
     path("exchanges/<int:pk>/", views.exchange_detail, name="exchange-detail"),
     path("exchanges/<int:pk>/<slug:action>/", views.exchange_action, name="exchange-action"),
+    path("networks/<slug:slug>/activities/new/", views.activity_record, name="activity-record"),
+    path("coordinator/", views.coordinator_desk, name="coordinator-desk"),
+    path("networks/<slug:slug>/isolation/", views.isolation, name="network-isolation"),
     path("coordinator/exchanges/", views.coordinator_queue, name="coordinator-queue"),
     # ledger
     path("time/", ledger_views.my_time, name="ledger-my-time"),

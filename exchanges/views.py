@@ -9,12 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exchanges import forms, selectors, services
+from exchanges import activities, desk, forms, selectors, services
 from exchanges.listings import RENEW_DAYS
 from exchanges.matching.views import people_who_could_help, people_who_fit
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Network
-from members.selectors import is_coordinator, networks_of
+from members.selectors import is_coordinator, network_in_reach, networks_of, require_coordinator
 from timebank.errors import Forbidden
 from timebank.pages import page, refusal_shown
 
@@ -312,3 +312,52 @@ def coordinator_queue(request):
         "resolve_form": forms.ResolveForm(),
     }
     return render(request, "exchanges/coordinator_queue.html", context)
+
+
+@page
+def activity_record(request, slug: str):
+    """A coordinator's register: who came to a group activity, recorded in one go."""
+    network = network_in_reach(user=request.user, slug=slug)
+    require_coordinator(user=request.user, network=network)
+    people = selectors.active_member_names(network=network)
+    form = forms.ActivityForm(request.POST or None, people=people, initial={"happened_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        providers, recipients = form.parties()
+        data = form.cleaned_data
+        with refusal_shown(request, form=form):
+            activity = activities.activity_record(
+                actor=request.user,
+                network=network,
+                title=data["title"],
+                happened_on=data["happened_on"],
+                minutes=data["minutes"],
+                providers=providers,
+                recipients=recipients,
+            )
+            messages.success(
+                request,
+                _("%(title)s is recorded: %(count)d exchanges, each of %(minutes)d minutes.")
+                % {"title": activity.title, "count": activity.exchanges.count(), "minutes": activity.minutes},
+            )
+            return redirect("activity-record", slug=slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "exchanges/activity_form.html", {"network": network, "form": form}, status=status)
+
+
+@page
+def coordinator_desk(request):
+    """One screen of what waits for a coordinator's decision, in every network they coordinate."""
+    desks = desk.desk_of(user=request.user)
+    if not desks:
+        raise Forbidden(_("Only coordinators have a desk."))
+    return render(request, "exchanges/desk.html", {"desks": desks})
+
+
+@page
+def isolation(request, slug: str):
+    """Who may be isolated: longest since they last gave or received help first."""
+    network = network_in_reach(user=request.user, slug=slug)
+    require_coordinator(user=request.user, network=network)
+    rows = selectors.isolation_list(network=network)
+    page_ = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "exchanges/isolation.html", {"network": network, "page": page_})

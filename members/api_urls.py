@@ -11,6 +11,9 @@ urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("networks/", apis.NetworkListApi.as_view(), name="api-network-list"),
     path("networks/<slug:slug>/join/", apis.NetworkJoinApi.as_view(), name="api-network-join"),
+    path("networks/<slug:slug>/settings/", apis.NetworkSettingsApi.as_view(), name="api-network-settings"),
+    path("networks/<slug:slug>/announcements/", apis.AnnouncementListApi.as_view(), name="api-network-announcements"),
+    path("networks/<slug:slug>/audit/", apis.AuditListApi.as_view(), name="api-network-audit"),
     path("networks/<slug:slug>/leave/", apis.NetworkLeaveApi.as_view(), name="api-network-leave"),
     path("networks/<slug:slug>/profile/", profile_apis.ProfileApi.as_view(), name="api-profile"),
     path(

@@ -9,9 +9,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members import selectors, services
+from members import announcements, selectors, services
 from members.audit import REASON_MAX
-from members.models import Membership
+from members.models import Membership, Network
 from members.selectors import MAX_ID
 from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound
@@ -84,12 +84,110 @@ class MembershipOutput(serializers.Serializer):
 
 
 class NetworkJoinApi(APIView):
-    @extend_schema(request=None, responses={201: MembershipOutput})
+    class Input(serializers.Serializer):
+        """Answers to the network's join questions, in their order (none if it asks none)."""
+
+        class Meta:
+            ref_name = "NetworkJoinInput"
+
+        answers = serializers.ListField(
+            child=serializers.CharField(max_length=services.JOIN_ANSWER_LENGTH, allow_blank=True),
+            max_length=services.JOIN_QUESTIONS_MOST,
+            required=False,
+            default=list,
+        )
+
+    @extend_schema(request=Input, responses={201: MembershipOutput})
     def post(self, request, slug: str):
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
         membership = services.membership_join(
-            user=request.user, network=selectors.network_in_reach(user=request.user, slug=slug, listed=True)
+            user=request.user,
+            network=selectors.network_in_reach(user=request.user, slug=slug, listed=True),
+            answers=serializer.validated_data["answers"],
         )
         return Response(MembershipOutput(membership).data, status=201)
+
+
+class NetworkSettingsApi(APIView):
+    """GET: a network's rules (coordinators). PATCH: change some of them, with the reason kept in the
+    audit trail; each change is recorded old → new."""
+
+    class Output(serializers.Serializer):
+        class Meta:
+            ref_name = "NetworkSettingsOutput"
+
+        name = serializers.CharField()
+        description = serializers.CharField()
+        approval = serializers.ChoiceField(choices=Network.Approval.choices)
+        floor_minutes = serializers.IntegerField()
+        autoconfirm_days = serializers.IntegerField()
+        hourly_value_pounds = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=False)
+        k = serializers.IntegerField()
+        welcome_minutes = serializers.IntegerField()
+        join_questions = serializers.ListField(child=serializers.CharField())
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "NetworkSettingsInput"
+
+        name = serializers.CharField(max_length=services.NAME_LENGTH, required=False)
+        description = serializers.CharField(max_length=services.DESCRIPTION_LENGTH, required=False, allow_blank=True)
+        approval = serializers.ChoiceField(choices=Network.Approval.choices, required=False)
+        floor_minutes = serializers.IntegerField(min_value=services.FLOOR_LOWEST, max_value=0, required=False)
+        autoconfirm_days = serializers.IntegerField(
+            min_value=services.AUTOCONFIRM_DAYS[0], max_value=services.AUTOCONFIRM_DAYS[1], required=False
+        )
+        hourly_value_pounds = serializers.DecimalField(
+            max_digits=6,
+            decimal_places=2,
+            min_value=0,
+            max_value=services.HOURLY_VALUE_MOST,
+            coerce_to_string=False,
+            required=False,
+        )
+        k = serializers.IntegerField(min_value=services.K_RANGE[0], max_value=services.K_RANGE[1], required=False)
+        welcome_minutes = serializers.IntegerField(min_value=0, max_value=services.WELCOME_MINUTES_MOST, required=False)
+        join_questions = serializers.ListField(
+            child=serializers.CharField(max_length=services.JOIN_QUESTION_LENGTH, allow_blank=True),
+            max_length=services.JOIN_QUESTIONS_MOST,
+            required=False,
+        )
+        # Required by the service (members.audit.reason_clean), like every coordinator's reason.
+        reason = serializers.CharField(
+            max_length=REASON_MAX,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="Why: kept in the audit trail. Required: a change without one is refused.",
+        )
+
+        # DRF's CharField turns a number into text; the schema says a string, so a number is refused.
+        def validate(self, attrs):
+            for name in ("name", "description", "reason"):
+                if name in self.initial_data and not isinstance(self.initial_data[name], str):
+                    raise serializers.ValidationError({name: [_("Give some text.")]})
+            return attrs
+
+    def _network(self, request, slug: str):
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        selectors.require_coordinator(user=request.user, network=network)
+        return network
+
+    @extend_schema(responses=Output)
+    def get(self, request, slug: str):
+        network = self._network(request, slug)
+        return Response(self.Output(services.network_settings_of(network)).data)
+
+    @extend_schema(request=Input, responses=Output)
+    def patch(self, request, slug: str):
+        network = self._network(request, slug)
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        reason = changes.pop("reason")
+        network = services.network_settings_set(network=network, actor=request.user, changes=changes, reason=reason)
+        return Response(self.Output(services.network_settings_of(network)).data)
 
 
 class NetworkLeaveApi(APIView):
@@ -339,3 +437,88 @@ class NetworkNeighbourhoodsApi(APIView):
             network=network, actor=request.user, groups=serializer.validated_data["groups"]
         )
         return Response(self.Output(network).data)
+
+
+class AnnouncementOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    network = serializers.CharField(source="network.slug")
+    title = serializers.CharField()
+    body = serializers.CharField()
+    starts_on = serializers.DateField(allow_null=True)
+    ends_on = serializers.DateField(allow_null=True)
+    author = serializers.CharField(source="author.name", help_text="The coordinator's name.")
+    created_at = serializers.DateTimeField()
+
+
+class AnnouncementListApi(APIView):
+    """GET: a network's news and events, newest first (its members). POST: a coordinator tells the
+    whole network; every active member is notified."""
+
+    pagination_class = Pagination
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "AnnouncementInput"
+
+        title = serializers.CharField(max_length=announcements.TITLE_LENGTH)
+        body = serializers.CharField(max_length=announcements.BODY_LENGTH)
+        starts_on = serializers.DateField(required=False, allow_null=True, default=None)
+        ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+        def validate(self, attrs):
+            for name in ("title", "body"):
+                if not isinstance(self.initial_data.get(name), str):
+                    raise serializers.ValidationError({name: [_("Give some text.")]})
+            return attrs
+
+    @extend_schema(responses=AnnouncementOutput(many=True))
+    def get(self, request, slug: str):
+        network, _own = selectors.network_for_members(user=request.user, slug=slug)
+        return paginated(request, self, announcements.announcements_of(network=network), AnnouncementOutput)
+
+    @extend_schema(request=Input, responses={201: AnnouncementOutput})
+    def post(self, request, slug: str):
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        selectors.require_coordinator(user=request.user, network=network)
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        announcement = announcements.announcement_post(actor=request.user, network=network, **serializer.validated_data)
+        return Response(AnnouncementOutput(announcement).data, status=201)
+
+
+class AuditEventOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(source="action")
+    actor = serializers.IntegerField(source="actor_id", allow_null=True, help_text="Null: the system.")
+    actor_name = serializers.SerializerMethodField()
+    on_behalf_of = serializers.IntegerField(source="on_behalf_of_id", allow_null=True)
+    target_type = serializers.CharField()
+    target_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+    data = serializers.DictField()
+    created_at = serializers.DateTimeField()
+
+    def get_actor_name(self, event) -> str | None:
+        return event.actor.name if event.actor is not None else None
+
+
+class AuditListApi(APIView):
+    """A network's audit trail, newest first (coordinators): optionally one member's (a user id) and one
+    kind of event ("exchange", "exchange.approve", "network.settings" …)."""
+
+    pagination_class = Pagination
+
+    class FilterInput(serializers.Serializer):
+        class Meta:
+            ref_name = "AuditListFilterInput"
+
+        member = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+        kind = serializers.RegexField(r"^[a-z_]+(\.[a-z_]+)*$", max_length=60, required=False)
+
+    @extend_schema(parameters=[FilterInput], responses=AuditEventOutput(many=True))
+    def get(self, request, slug: str):
+        network = selectors.network_in_reach(user=request.user, slug=slug)
+        selectors.require_coordinator(user=request.user, network=network)
+        filters = query_valid(self.FilterInput, request)
+        events = selectors.audit_events(network=network, member=filters.get("member"), kind=filters.get("kind"))
+        return paginated(request, self, events, AuditEventOutput)

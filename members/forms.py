@@ -4,8 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from members import announcements, services
 from members.audit import REASON_MAX
-from members.models import Membership
+from members.models import Membership, Network
 from members.profiles import AVAILABILITY_SLOTS
 
 
@@ -87,3 +88,115 @@ class NeighbourhoodsForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class NetworkSettingsForm(forms.Form):
+    """A network's rules; the service (`network_settings_set`) checks them, these bounds only guide."""
+
+    name = forms.CharField(label=_("Name"), max_length=services.NAME_LENGTH)
+    description = forms.CharField(
+        label=_("About the network"),
+        max_length=services.DESCRIPTION_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    approval = forms.ChoiceField(
+        label=_("A coordinator approves help before it happens"),
+        choices=[
+            (Network.Approval.NEVER, _("Never")),
+            (Network.Approval.SENSITIVE, _("Only for sensitive help (lifts, personal care, children)")),
+            (Network.Approval.ALWAYS, _("Always")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    floor_hours = forms.DecimalField(
+        label=_("How far into debt a member may go, in hours"),
+        help_text=_("0 means nobody may spend more than they have earned. Applies to accounts opened from now on."),
+        min_value=0,
+        max_value=-services.FLOOR_LOWEST // 60,
+        decimal_places=2,
+    )
+    autoconfirm_days = forms.IntegerField(
+        label=_("Days before help is confirmed if nobody answers"),
+        min_value=services.AUTOCONFIRM_DAYS[0],
+        max_value=services.AUTOCONFIRM_DAYS[1],
+    )
+    hourly_value_pounds = forms.DecimalField(
+        label=_("What an hour is worth, in pounds (for reports)"),
+        min_value=0,
+        max_value=services.HOURLY_VALUE_MOST,
+        decimal_places=2,
+    )
+    k = forms.IntegerField(
+        label=_("Smallest group shown in reports"),
+        help_text=_("Any count of people below this is hidden in reports, so nobody can be picked out."),
+        min_value=services.K_RANGE[0],
+        max_value=services.K_RANGE[1],
+    )
+    welcome_hours = forms.DecimalField(
+        label=_("Welcome hours for each new member"),
+        min_value=0,
+        max_value=services.WELCOME_MINUTES_MOST // 60,
+        decimal_places=2,
+    )
+    join_questions = forms.CharField(
+        label=_("Questions for people asking to join"),
+        help_text=_("One question a line; leave empty to ask none."),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # Required by the service (members.audit.reason_clean), which says so on the form.
+    reason = forms.CharField(
+        label=_("Why are you changing this?"),
+        help_text=_("Kept in the record with the change."),
+        max_length=REASON_MAX,
+        required=False,
+    )
+
+    @staticmethod
+    def initial_of(settings: dict) -> dict:
+        return {
+            **settings,
+            "floor_hours": -settings["floor_minutes"] / 60,
+            "welcome_hours": settings["welcome_minutes"] / 60,
+            "join_questions": "\n".join(settings["join_questions"]),
+        }
+
+    def changes(self) -> dict:
+        """The settings in the service's words (minutes, a list of questions)."""
+        data = dict(self.cleaned_data)
+        data.pop("reason")
+        data["floor_minutes"] = -round(data.pop("floor_hours") * 60)
+        data["welcome_minutes"] = round(data.pop("welcome_hours") * 60)
+        data["join_questions"] = [line.strip() for line in data["join_questions"].splitlines() if line.strip()]
+        return data
+
+
+class AnnouncementForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=announcements.TITLE_LENGTH)
+    body = forms.CharField(
+        label=_("What do you want to tell everyone?"),
+        max_length=announcements.BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    starts_on = forms.DateField(
+        label=_("Starts on (for an event)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on (for an event)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AuditFilterForm(forms.Form):
+    member = forms.ChoiceField(label=_("Member"), required=False)
+    kind = forms.ChoiceField(label=_("Kind of event"), required=False)
+
+    def __init__(self, *args, people: list[tuple[int, str]], kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", _("Anyone")), *[(str(pk), name) for pk, name in people]]
+        groups = sorted({kind.split(".")[0] for kind in kinds})
+        self.fields["kind"].choices = [
+            ("", _("Any")),
+            *[(g, g) for g in groups],
+            *[(k, k) for k in kinds if k not in groups],
+        ]

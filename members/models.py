@@ -80,6 +80,9 @@ class Network(models.Model):
     # [["Harlesden Town", "Church End", "Stonebridge"], …]. Matching counts a helper in the same
     # group as nearby. Written by `network_neighbourhoods_set`.
     nearby_neighbourhoods = models.JSONField(default=list, blank=True)
+    # What the coordinators ask someone who asks to join, one question a line: ["Why would you like to
+    # join?", …]. The answers are kept on the membership. Written by `network_settings_set`.
+    join_questions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -148,6 +151,8 @@ class Membership(models.Model):
     age_band = models.CharField(max_length=10, blank=True)
     disability = models.CharField(max_length=10, blank=True)
     ward = models.CharField(max_length=80, blank=True)
+    # The answers given to the network's join questions when asking to join: [{"question", "answer"}, …].
+    join_answers = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     approved_at = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
@@ -227,3 +232,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Announcement(models.Model):
+    """News or an event a coordinator tells the whole network; every active member is notified."""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="announcements")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=140)
+    body = models.TextField(max_length=4000)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["network", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="announcement_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,10 +1,10 @@
 """Reads about networks and memberships, scoped to what the caller may see."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from members.acting import acts_for, support_links
-from members.models import Membership, Network, Skill, User
+from members.models import AuditEvent, Membership, Network, Skill, User
 from timebank.errors import Forbidden, NotFound
 
 # Ids beyond a bigint would make PostgreSQL raise instead of finding nothing.
@@ -180,3 +180,25 @@ def supporter_choices(*, network: Network) -> list[tuple[int, str]]:
         role__in=[Membership.Role.SUPPORTER, Membership.Role.COORDINATOR],
     ).select_related("user")
     return [(m.user_id, m.user.name) for m in qs.order_by("user__display_name", "pk")]
+
+
+def audit_events(*, network: Network, member: int | None = None, kind: str | None = None) -> QuerySet[AuditEvent]:
+    """A network's audit trail, newest first: optionally what a member did, had done for them or to them
+    (`member`, a user id), and one kind of event (`kind`: "exchange" or "exchange.approve")."""
+    qs = AuditEvent.objects.filter(network=network).select_related("actor", "on_behalf_of")
+    if member is not None:
+        memberships = Membership.objects.filter(network=network, user_id=member).values_list("pk", flat=True)
+        qs = qs.filter(
+            Q(actor_id=member)
+            | Q(on_behalf_of_id=member)
+            | Q(target_type="user", target_id=member)
+            | Q(target_type="membership", target_id__in=list(memberships))
+        )
+    if kind:
+        qs = qs.filter(Q(action=kind) | Q(action__startswith=f"{kind}."))
+    return qs.order_by("-created_at", "-id")
+
+
+def audit_kinds(*, network: Network) -> list[str]:
+    """The kinds of event in a network's trail, for a filter's choices."""
+    return sorted(set(AuditEvent.objects.filter(network=network).values_list("action", flat=True).distinct()))

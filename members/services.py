@@ -3,6 +3,8 @@
 The audit trail is members/audit.py; profiles members/profiles.py; safeguarding the members.safeguarding app.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +20,24 @@ from timebank.parsers import has_lone_surrogate
 
 
 @transaction.atomic
-def network_create(*, slug: str, name: str, coordinator: User | None = None, **settings) -> Network:
+def network_create(
+    *, slug: str, name: str, coordinator: User | None = None, rules: dict | None = None, **settings
+) -> Network:
+    """A new network; `rules` are settings by their API name (`network_settings_set`), checked the same way."""
+    cleaned = {key: network_setting_clean(key, value) for key, value in (rules or {}).items()}
     network = Network(slug=slug, name=name, **settings)
+    for key, value in cleaned.items():
+        setattr(network, NETWORK_SETTINGS[key], value)
     network.full_clean()
     network.save()
     ledger.network_accounts_open(network=network)
-    audit_record(action="network.create", actor=coordinator, network=network, target=network)
+    audit_record(
+        action="network.create",
+        actor=coordinator,
+        network=network,
+        target=network,
+        data={key: _plain(value) for key, value in cleaned.items()},
+    )
     if coordinator is not None:
         membership = Membership.objects.create(network=network, user=coordinator, role=Membership.Role.COORDINATOR)
         membership_activate(membership=membership, actor=coordinator)
@@ -142,15 +156,20 @@ def network_neighbourhoods_set(*, network: Network, actor: User, groups) -> Netw
 
 
 @transaction.atomic
-def membership_join(*, user: User, network: Network) -> Membership:
-    """Ask to join: the membership waits for a coordinator. Someone declined or who left may ask again."""
+def membership_join(*, user: User, network: Network, answers: list | None = None) -> Membership:
+    """Ask to join: the membership waits for a coordinator. Someone declined or who left may ask again.
+
+    `answers` answer the network's join questions in their order; they are kept on the membership for the
+    coordinator who decides."""
+    answered = join_answers_clean(network=network, answers=answers or [])
     membership, created = Membership.objects.select_for_update().get_or_create(user=user, network=network)
     if not created and membership.status not in (Membership.Status.DECLINED, Membership.Status.LEFT):
         raise InvalidTransition(_("You have already asked to join this network."))
+    membership.join_answers = answered
     if not created:
         membership.status = Membership.Status.PENDING
         membership.left_at = None
-        membership.save(update_fields=["status", "left_at"])
+    membership.save(update_fields=["status", "left_at", "join_answers"])
     audit_record(action="membership.join", actor=user, network=network, target=membership)
     coordinators_notify(
         network=network,
@@ -158,6 +177,20 @@ def membership_join(*, user: User, network: Network) -> Membership:
         data={"name": user.name, "network": network.slug, "network_name": str(network)},
     )
     return membership
+
+
+JOIN_ANSWER_LENGTH = 1000
+
+
+def join_answers_clean(*, network: Network, answers: list) -> list[dict]:
+    """The answers to the network's join questions, paired with them: [{"question", "answer"}, …]."""
+    questions = list(network.join_questions or [])
+    if not isinstance(answers, list) or len(answers) > len(questions):
+        raise ValidationError({"answers": [_("Answer only the questions the network asks.")]})
+    out = []
+    for question, answer in zip(questions, [*answers, *[""] * (len(questions) - len(answers))], strict=True):
+        out.append({"question": question, "answer": _text(answer, "answers", JOIN_ANSWER_LENGTH, blank=True)})
+    return out
 
 
 def _coordinator_transition(
@@ -338,3 +371,129 @@ def support_unlink(*, supporter: Membership, member: Membership, actor: User) ->
             target=member,
             data={"supporter": supporter.user_id},
         )
+
+
+# A network's settings ------------------------------------------------------------------------
+# The rules a network chooses (PRODUCT §2), and the bounds each may take: the services enforce them,
+# the forms and serializers read them from here.
+
+FLOOR_LOWEST = -1_000_000  # as low as a member's own floor may go (exchanges.ledger account_floor_set)
+AUTOCONFIRM_DAYS = (1, 60)
+K_RANGE = (2, 50)
+HOURLY_VALUE_MOST = 1000
+WELCOME_MINUTES_MOST = 6_000  # as much as one piece of help (exchanges.limits.MAX_HELP_MINUTES)
+JOIN_QUESTIONS_MOST = 10
+JOIN_QUESTION_LENGTH = 200
+NAME_LENGTH = 120  # Network.name
+DESCRIPTION_LENGTH = 2000
+
+# The settings by their API name, with the Network field each is kept in.
+NETWORK_SETTINGS = {
+    "name": "name",
+    "description": "description",
+    "approval": "approval",
+    "floor_minutes": "member_floor_minutes",
+    "autoconfirm_days": "autoconfirm_days",
+    "hourly_value_pounds": "hourly_value_pounds",
+    "k": "k",
+    "welcome_minutes": "welcome_minutes",
+    "join_questions": "join_questions",
+}
+
+
+def _whole(value, field: str, least: int, most: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most:
+        raise ValidationError(
+            {field: [_("Give a whole number from %(least)d to %(most)d.") % {"least": least, "most": most}]}
+        )
+    return value
+
+
+def _text(value, field: str, most: int, *, blank: bool) -> str:
+    if not isinstance(value, str) or has_lone_surrogate(value) or "\x00" in value:
+        raise ValidationError({field: [_("Give some text.")]})
+    value = value.strip()
+    if not value and not blank:
+        raise ValidationError({field: [_("This cannot be empty.")]})
+    if len(value) > most:
+        raise ValidationError({field: [_("Keep it under %(most)d characters.") % {"most": most}]})
+    return value
+
+
+def network_setting_clean(name: str, value):
+    """One setting checked and cleaned, or a ValidationError naming it."""
+    if name == "name":
+        return _text(value, name, NAME_LENGTH, blank=False)
+    if name == "description":
+        return _text(value, name, DESCRIPTION_LENGTH, blank=True)
+    if name == "approval":
+        if value not in Network.Approval.values:
+            raise ValidationError({name: [_("Choose never, sensitive or always.")]})
+        return value
+    if name == "floor_minutes":
+        return _whole(value, name, FLOOR_LOWEST, 0)
+    if name == "autoconfirm_days":
+        return _whole(value, name, *AUTOCONFIRM_DAYS)
+    if name == "k":
+        return _whole(value, name, *K_RANGE)
+    if name == "welcome_minutes":
+        return _whole(value, name, 0, WELCOME_MINUTES_MOST)
+    if name == "hourly_value_pounds":
+        try:
+            amount = Decimal(str(value)) if not isinstance(value, bool) else None
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or not 0 <= amount <= HOURLY_VALUE_MOST:
+            raise ValidationError(
+                {name: [_("Give an amount in pounds from 0 to %(most)d.") % {"most": HOURLY_VALUE_MOST}]}
+            )
+        return amount.quantize(Decimal("0.01"))
+    if name == "join_questions":
+        if not isinstance(value, list) or len(value) > JOIN_QUESTIONS_MOST:
+            raise ValidationError({name: [_("Ask at most %(most)d questions.") % {"most": JOIN_QUESTIONS_MOST}]})
+        questions = [_text(q, name, JOIN_QUESTION_LENGTH, blank=True) for q in value]
+        return [q for q in questions if q]
+    raise ValidationError({name: [_("No such setting.")]})
+
+
+def network_settings_of(network: Network) -> dict:
+    """The settings by their API name."""
+    return {name: getattr(network, field) for name, field in NETWORK_SETTINGS.items()}
+
+
+@transaction.atomic
+def network_settings_set(*, network: Network, actor: User | None, changes: dict, reason: str = "") -> Network:
+    """Change some of a network's settings; each change is audited with the reason, old → new.
+
+    `actor` None is an operator at the command line (`create_network`); anyone else must coordinate the
+    network. Settings not named in `changes` stay as they are; unknown names are refused.
+    """
+    if actor is not None:
+        require_coordinator(user=actor, network=network)
+    reason = reason_clean(reason, required=actor is not None)
+    cleaned = {name: network_setting_clean(name, value) for name, value in changes.items()}
+    network = Network.objects.select_for_update().get(pk=network.pk)
+    changed = {}
+    for name, value in cleaned.items():
+        field = NETWORK_SETTINGS[name]
+        before = getattr(network, field)
+        if before != value:
+            changed[name] = {"from": before, "to": value}
+            setattr(network, field, value)
+    if changed:
+        network.save(update_fields=[NETWORK_SETTINGS[name] for name in changed])
+        audit_record(
+            action="network.settings",
+            actor=actor,
+            network=network,
+            target=network,
+            reason=reason,
+            data={
+                name: {"from": _plain(change["from"]), "to": _plain(change["to"])} for name, change in changed.items()
+            },
+        )
+    return network
+
+
+def _plain(value):
+    return str(value) if isinstance(value, Decimal) else value

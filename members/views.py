@@ -4,14 +4,25 @@ Safeguarding pages (checks, concerns) are in members/safeguarding/views.py.
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members import profiles, selectors, services
-from members.forms import NeighbourhoodsForm, ProfileForm, ReasonForm, RoleForm, SupportedMemberForm, SupportLinkForm
+from members import announcements, profiles, selectors, services
+from members.forms import (
+    AnnouncementForm,
+    AuditFilterForm,
+    NeighbourhoodsForm,
+    NetworkSettingsForm,
+    ProfileForm,
+    ReasonForm,
+    RoleForm,
+    SupportedMemberForm,
+    SupportLinkForm,
+)
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, DAY_NAMES, PART_NAMES, Membership
 from members.safeguarding import selectors as safeguarding_selectors
 from timebank.errors import NotFound
@@ -30,7 +41,9 @@ def network_list(request):
 def network_join(request, slug: str):
     with refusal_shown(request):
         services.membership_join(
-            user=request.user, network=selectors.network_in_reach(user=request.user, slug=slug, listed=True)
+            user=request.user,
+            network=selectors.network_in_reach(user=request.user, slug=slug, listed=True),
+            answers=request.POST.getlist("answer"),
         )
         messages.success(request, _("Thank you. A coordinator will look at your request soon."))
     back = request.POST.get("next") or ""
@@ -266,3 +279,70 @@ def membership_manage(request, slug: str, user_id: int):
         "supporters": selectors.supporters_of(network=network).get(membership.pk, []),
     }
     return render(request, "members/membership_manage.html", context, status=400 if op else 200)
+
+
+@page
+def network_settings(request, slug: str):
+    """A coordinator changes the network's rules, saying why; each change is audited."""
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    selectors.require_coordinator(user=request.user, network=network)
+    form = NetworkSettingsForm(
+        request.POST or None, initial=NetworkSettingsForm.initial_of(services.network_settings_of(network))
+    )
+    if request.method == "POST" and form.is_valid():
+        with refusal_shown(request, form=form):
+            services.network_settings_set(
+                network=network, actor=request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Settings saved."))
+            return redirect(request.path)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "members/network_settings.html", {"network": network, "form": form}, status=status)
+
+
+@page
+def announcement_list(request, slug: str):
+    """A network's news and events; coordinators post here and every active member is notified."""
+    network, own = selectors.network_for_members(user=request.user, slug=slug)
+    coordinator = own.is_coordinator
+    form = AnnouncementForm(request.POST or None) if coordinator else None
+    if request.method == "POST":
+        selectors.require_coordinator(user=request.user, network=network)
+        assert form is not None
+        if form.is_valid():
+            with refusal_shown(request, form=form):
+                announcements.announcement_post(actor=request.user, network=network, **form.cleaned_data)
+                messages.success(request, _("Posted. Everyone in the network has been told."))
+                return redirect(request.path)
+    context = {
+        "network": network,
+        "form": form,
+        "announcements": announcements.announcements_of(network=network)[:50],
+    }
+    return render(request, "members/announcement_list.html", context, status=400 if request.method == "POST" else 200)
+
+
+@page
+def network_audit(request, slug: str):
+    """The network's audit trail, newest first, searchable by member and kind of event."""
+    network = selectors.network_in_reach(user=request.user, slug=slug)
+    selectors.require_coordinator(user=request.user, network=network)
+    people = [(m.user_id, m.user.name) for m in selectors.members_visible(viewer=request.user, network=network)]
+    form = AuditFilterForm(request.GET or None, people=people, kinds=selectors.audit_kinds(network=network))
+    filters = form.cleaned_data if form.is_valid() else {}
+    member = int(filters["member"]) if filters.get("member") else None
+    events = selectors.audit_events(network=network, member=member, kind=filters.get("kind") or None)
+    page_ = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page_:
+        event.lines = [(key, _said(value)) for key, value in (event.data or {}).items()]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"network": network, "form": form, "page": page_, "query": query.urlencode()}
+    return render(request, "members/network_audit.html", context)
+
+
+def _said(value) -> str:
+    """An audit event's detail as text: a change as old → new."""
+    if isinstance(value, dict) and set(value) == {"from", "to"}:
+        return f"{value['from']} → {value['to']}"
+    return str(value)

@@ -276,7 +276,7 @@ class TransferListCreateApi(APIView):
             key=request.headers.get("Idempotency-Key"),
             fingerprint=idempotency_fingerprint(method="POST", path=request.path, data=request.data),
             run=lambda: self.create(request),
-            refusal=lambda exc: _answer_of(exc, self),
+            refusal=lambda exc: answer_of(exc, self),
         )
         return Response(body, status=status)
 
@@ -299,7 +299,7 @@ class TransferListCreateApi(APIView):
         return 201, TransferOutput(transfer).data
 
 
-def _answer_of(exc: Exception, view: APIView) -> tuple[int, dict] | None:
+def answer_of(exc: Exception, view: APIView) -> tuple[int, dict] | None:
     """The error answer the API would give, so it can be stored and replayed."""
     response = exception_handler(exc, {"view": view})
     if response is None:

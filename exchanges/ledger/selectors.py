@@ -88,7 +88,7 @@ def _instance(model, fields: tuple[str, ...], values):
 _MEMBERSHIP = ("id", "network_id", "user_id", "role", "status")
 _NETWORK = ("id", "slug", "name", "member_floor_minutes", "k", "welcome_minutes")
 _ACCOUNT = ("id", "network_id", "kind", "membership_id", "balance", "held", "floor")
-_USER = ("id", "display_name")
+_USER = ("id", "email", "display_name")  # what `User.name` reads
 
 
 def _select(alias: str, fields: tuple[str, ...]) -> str:
@@ -155,8 +155,8 @@ def account_owner(account: Account) -> int | str:
 def account_name(account: Account) -> str:
     if account.kind == Account.Kind.MEMBER:
         assert account.membership is not None  # account_member_has_membership, as above
-        user = account.membership.user
-        return user.display_name or f"Member {user.pk}"
+        # The same name the person has everywhere else (members.models.User.name).
+        return account.membership.user.name
     return str(Account.Kind(account.kind).label)
 
 

@@ -109,7 +109,7 @@ def _member_choices(network, exclude_user=None):
         .select_related("user")
         .order_by("user__display_name")
     )
-    return [(m.user_id, m.user.display_name or _("Member %(id)s") % {"id": m.user_id}) for m in memberships]
+    return [(m.user_id, m.user.name) for m in memberships]
 
 
 def _member_in_view(request) -> int | None:

@@ -8,6 +8,7 @@ from exchanges.lifecycle.common import (
     RECIPIENT,
     State,
     account_of,
+    held_because,
     hold_release_of,
     locked,
     name_of,
@@ -17,19 +18,14 @@ from exchanges.lifecycle.common import (
 )
 from exchanges.models import Exchange
 from members.audit import reason_clean
-from members.models import Network, User
+from members.models import User
 from messaging.notifications.services import coordinators_notify
 
 # Agreeing before the help happens -----------------------------------------------------------
 
 
 def _needs_approval(exchange: Exchange) -> bool:
-    rule = exchange.network.approval
-    if rule == Network.Approval.ALWAYS:
-        return True
-    if rule == Network.Approval.SENSITIVE and exchange.listing is not None:
-        return exchange.listing.skills.filter(category__sensitive=True).exists()
-    return False
+    return held_because(exchange) is not None
 
 
 def exchange_accept(*, actor: User, exchange: Exchange) -> Exchange:
@@ -70,7 +66,8 @@ def exchange_approve(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
         transition_check(actor=actor, exchange=exchange, action="approve")
         # Coordinator decisions carry a reason (PRODUCT §3), from the page and the API alike.
         reason = reason_clean(reason, required=True)
-        exchange.state = State.ACCEPTED
+        # Help recorded after it happened goes on to be confirmed; help agreed beforehand can now happen.
+        exchange.state = State.CLAIMED if exchange.claimed_at is not None else State.ACCEPTED
         exchange.save(update_fields=["state", "updated_at"])
         step(
             exchange,

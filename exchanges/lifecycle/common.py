@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from exchanges.ledger.models import Account
 from exchanges.ledger.services import hold_release
 from exchanges.limits import MAX_HELP_MINUTES, minutes_check
+from exchanges.matching.sensitive import Sensitivity, help_sensitivity
 from exchanges.models import Exchange
 from members.acting import ActingScope, acting_scope
 from members.audit import audit_record
@@ -180,6 +181,31 @@ def transitions_possible(*, actor: User, exchange: Exchange, context: ActingScop
     return possible
 
 
+# Approval before help (PRODUCT §3) ----------------------------------------------------------
+
+
+def exchange_sensitivity(exchange: Exchange) -> Sensitivity | None:
+    """Whether this help is sensitive, read from what was written (the listing's title and description,
+    the exchange's own description) and the listing's ticked skills: for listings, direct proposals and
+    records alike (exchanges.matching.sensitive)."""
+    listing = exchange.listing
+    ticked = [skill.slug for skill in listing.skills.all()] if listing is not None else []
+    title = listing.title if listing is not None else ""
+    description = " ".join(part for part in (listing.description if listing else "", exchange.description) if part)
+    return help_sensitivity(title=title, description=description, ticked=ticked)
+
+
+def held_because(exchange: Exchange) -> str | None:
+    """Why the network's rule holds this help for a coordinator, in words; None when it does not."""
+    rule = exchange.network.approval
+    if rule == Network.Approval.ALWAYS:
+        return _("Held because this network approves all help before it happens.")
+    if rule == Network.Approval.SENSITIVE:
+        sensitivity = exchange_sensitivity(exchange)
+        return str(sensitivity) if sensitivity is not None else None
+    return None
+
+
 # Side effects of every step -----------------------------------------------------------------
 
 
@@ -196,6 +222,7 @@ def exchange_serialize(exchange: Exchange) -> dict:
         "description": exchange.description,
         "state": exchange.state,
         "needs_coordinator": exchange.needs_coordinator,
+        "held_because": held_because(exchange) if exchange.state == State.AWAITING_APPROVAL else None,
         "proposed_by": exchange.proposed_by_id,
         "claimed_by": exchange.claimed_by_id,
         "created_at": exchange.created_at.isoformat(),

@@ -11,6 +11,7 @@ from exchanges.lifecycle.common import (
     check_minutes,
     counterparts,
     exchange_sides_for,
+    held_because,
     name_of,
     step,
     transition_check,
@@ -19,6 +20,7 @@ from exchanges.limits import MAX_HELP_MINUTES
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Network, User
 from members.selectors import active_membership, is_coordinator
+from messaging.notifications.services import coordinators_notify
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 
 # Starting an exchange -----------------------------------------------------------------------
@@ -112,6 +114,9 @@ def exchange_record(
         actor=actor, network=network, provider=provider, recipient=recipient, minutes=minutes, listing=listing
     )
     now = timezone.now()
+    probe = Exchange(network=network, listing=listing, description=description)
+    # Sensitive help recorded afterwards is held for a coordinator as it would have been beforehand.
+    held = held_because(probe) is not None
     with transaction.atomic():
         exchange = Exchange.objects.create(
             network=network,
@@ -121,7 +126,7 @@ def exchange_record(
             minutes=minutes,
             claimed_minutes=minutes,
             description=description,
-            state=State.CLAIMED,
+            state=State.AWAITING_APPROVAL if held else State.CLAIMED,
             proposed_by=actor,
             proposed_side=acting.side,
             claimed_by=actor,
@@ -135,8 +140,16 @@ def exchange_record(
             on_behalf_of=acting.on_behalf_of,
             notify=counterparts(exchange, acting.side),
             kind="exchange.recorded",
-            params={"name": actor.name, "minutes": minutes},
+            params={"name": actor.name, "minutes": minutes, "held": held},
         )
+        if held:
+            coordinators_notify(
+                network=network,
+                kind="exchange.awaiting_approval",
+                text="An exchange is waiting for your approval.",
+                url=f"/exchanges/{exchange.pk}/",
+                data={"exchange": exchange.pk},
+            )
     return exchange
 
 

@@ -72,6 +72,7 @@ def _memberships(user: User) -> list[dict]:
                 "skills_wanted": sorted(s.slug for s in m.skills_wanted.all()),
                 "phone": m.phone,
                 "emergency_contact": m.emergency_contact,
+                "join_answers": m.join_answers,
                 "reach": {
                     "consent": m.reach_consent,
                     "age_band": m.age_band,

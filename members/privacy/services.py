@@ -173,6 +173,7 @@ def _erase(*, person: User, actor: User, reason: str) -> Erasure:
         availability=[],
         phone="",
         emergency_contact="",
+        join_answers=[],
         reach_consent=False,
         age_band="",
         disability="",

@@ -257,7 +257,13 @@ def test_a_proposal_cannot_be_completed_before_it_is_accepted(api, network, alic
 
 
 def test_a_party_records_help_arranged_off_platform_in_one_step(api, network, alice, bob):
-    body = {"network": network.slug, "provider": bob.pk, "recipient": alice.pk, "minutes": 90, "description": "Lift"}
+    body = {
+        "network": network.slug,
+        "provider": bob.pk,
+        "recipient": alice.pk,
+        "minutes": 90,
+        "description": "Weeding the garden",
+    }
     response = api.as_user(bob).post("/api/v1/exchanges/record/", body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()

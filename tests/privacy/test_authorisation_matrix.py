@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
 from exchanges.models import Listing
 from exchanges.services import exchange_propose, listing_create
@@ -71,6 +72,14 @@ MEMBER = f"{V1}networks/<slug:slug>/members/<int:user_id>/"
 CHECK = {"kind": "reference", "referee": "A neighbour", "checked_on": "2026-01-05"}
 GIFT = {"network": "home", "kind": "gift", "to_member": "<them>", "minutes": 10}
 EXCHANGE = {"network": "home", "provider": "<me>", "recipient": "<them>", "minutes": 30, "description": "Shopping"}
+ACTIVITY = {
+    "network": "home",
+    "title": "Coffee morning",
+    "happened_on": timezone.localdate().isoformat(),
+    "minutes": 30,
+    "providers": ["<me>"],
+    "recipients": ["<them>"],
+}
 PARTICIPANTS = row(401, OK, 404, 404, 404, 404, 404)  # the conversation's two people only
 # A browser's PushSubscription (a real P-256 point and a 16-byte secret).
 PUSH_SUBSCRIPTION = {
@@ -125,6 +134,16 @@ MATRIX: dict[tuple[str, str], dict] = {
         row(401, 403, 404, 404, OK, 404, 404), body={"resolution": "Talked it through"}
     ),
     (f"{V1}skills/", "GET"): spec(ANY_PERSON_API),
+    # running a network: settings, news, the audit trail, who may be isolated, group activities
+    (f"{V1}networks/<slug:slug>/settings/", "GET"): spec(COORDINATOR_API),
+    (f"{V1}networks/<slug:slug>/settings/", "PATCH"): spec(COORDINATOR_API, body={"k": 6, "reason": "Trustees"}),
+    (f"{V1}networks/<slug:slug>/announcements/", "GET"): spec(TRADING_API),
+    (f"{V1}networks/<slug:slug>/announcements/", "POST"): spec(
+        COORDINATOR_API, body={"title": "Picnic", "body": "Bring a plate"}
+    ),
+    (f"{V1}networks/<slug:slug>/audit/", "GET"): spec(COORDINATOR_API),
+    (f"{V1}networks/<slug:slug>/isolation/", "GET"): spec(COORDINATOR_API),
+    (f"{V1}activities/", "POST"): spec(COORDINATOR_API, body=ACTIVITY),
     # your data: export and erasure (a wrong password is a 400 for the person, never someone else's 403/404)
     (f"{V1}me/export/", "GET"): spec(ANY_PERSON_API),
     (f"{V1}me/erase/", "POST"): spec(ANY_PERSON_API, body={"password": "not-it"}),
@@ -211,6 +230,13 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("networks/<slug:slug>/members/<int:user_id>/checks/new/", "GET"): spec(COORDINATOR_PAGE),
     ("networks/<slug:slug>/concerns/new/", "GET"): spec(TRADING_PAGE),
     ("concerns/", "GET"): spec(ANY_PERSON_PAGE),
+    ("networks/<slug:slug>/settings/", "GET"): spec(COORDINATOR_PAGE),
+    ("networks/<slug:slug>/announcements/", "GET"): spec(TRADING_PAGE),
+    ("networks/<slug:slug>/audit/", "GET"): spec(COORDINATOR_PAGE),
+    ("networks/<slug:slug>/isolation/", "GET"): spec(COORDINATOR_PAGE),
+    ("networks/<slug:slug>/activities/new/", "GET"): spec(COORDINATOR_PAGE),
+    # the desk: coordinators of any network; nobody else
+    ("coordinator/", "GET"): spec(row(LOGIN, 403, 403, 403, OK, OK, 403)),
     # a page action answers a refusal in reach with a message on the page it returns to
     ("concerns/<int:concern_id>/close/", "POST"): spec(row(LOGIN, OK, 404, 404, OK, 404, 404)),
     # pages: listings, exchanges, the ledger, matching, reports
@@ -386,6 +412,13 @@ def test_every_route_has_an_entry():
     assert not set(MATRIX) - keys, f"rows for routes that are gone: {sorted(set(MATRIX) - keys)}"
 
 
+def _placed(world, value):
+    """A body value with the world's people put in for their placeholders ("<me>"), in lists too."""
+    if isinstance(value, list):
+        return [_placed(world, v) for v in value]
+    return world["in_bodies"].get(value, value) if isinstance(value, str) else value
+
+
 def ask(world, route: str, method: str, role: str):
     """One request as one person, rolled back: each cell starts from the same world."""
     entry = MATRIX[(route, method)]
@@ -393,7 +426,7 @@ def ask(world, route: str, method: str, role: str):
     if role != "anonymous":
         client.force_login(world["people"][role].user)
     path = fill(route, world["values"], entry["objects"]) + entry["query"]
-    body = {k: world["in_bodies"].get(v, v) if isinstance(v, str) else v for k, v in (entry["body"] or {}).items()}
+    body = {k: _placed(world, v) for k, v in (entry["body"] or {}).items()}
     with transaction.atomic():
         if route.startswith("api/"):
             response = client.generic(

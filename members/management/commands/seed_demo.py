@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from exchanges.demo import demo_exchanges
 from exchanges.ledger.demo import ledger_demo
+from members.announcements import announcement_post
 from members.demo import demo_profiles
 from members.models import Membership, Network, SupportLink, User
-from members.services import membership_activate, network_create, network_neighbourhoods_set
+from members.services import membership_activate, network_create, network_neighbourhoods_set, network_settings_set
 
 PASSWORD = "demo-password"
 MEMBERS = [
@@ -77,6 +78,18 @@ class Command(BaseCommand):
         demo_profiles(network=network, memberships=memberships)
         ledger_demo(network=network, coordinator=coordinator, memberships=memberships)
         demo_exchanges(network=network, coordinator=coordinator, memberships=memberships)
+        network_settings_set(
+            network=network,
+            actor=coordinator,
+            changes={"join_questions": ["What would you like help with?", "What could you help others with?"]},
+            reason="Agreed at the steering group",
+        )
+        announcement_post(
+            actor=coordinator,
+            network=network,
+            title="Coffee morning at the library",
+            body="Every Tuesday from 10:30 at Harlesden Library. Come and meet your neighbours.",
+        )
         self.stdout.write(
             self.style.SUCCESS("Demo network 'demo' loaded: log in as member1@example.org / demo-password")
         )

@@ -1,0 +1,76 @@
+"""Whether help is sensitive (PRODUCT §3: lifts, personal care, children), read from what people write as
+well as the skills they ticked: the one home of that rule. A network whose approval rule is "sensitive"
+holds such help for a coordinator, and matching offers it only to checked helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from exchanges.matching.skills import skill_matcher
+from exchanges.matching.text import content_words, stem
+
+# A quote from the text long enough to recognise, short enough for a card.
+QUOTE_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Why help counts as sensitive: the skill and its category, and the words that said so (empty when
+    the skill was ticked)."""
+
+    skill: str
+    skill_name: str
+    category_name: str
+    quote: str
+
+    def __str__(self) -> str:
+        what = f"{self.skill_name} ({self.category_name})"
+        if self.quote:
+            return _("Held because it looks like %(what)s: '%(quote)s'") % {"what": what, "quote": self.quote}
+        return _("Held because it was marked as %(what)s") % {"what": what}
+
+
+def help_sensitivity(*, title: str = "", description: str = "", ticked: Iterable[str] = ()) -> Sensitivity | None:
+    """The first sensitive skill the help is about, ticked skills first, then what the text reads as."""
+    matcher = skill_matcher()
+    skills = matcher.taxonomy.skills
+    for slug in sorted(ticked):
+        skill = skills.get(slug)
+        if skill is not None and skill.category.sensitive:
+            return Sensitivity(slug, skill.name, skill.category.name, "")
+    found = matcher.skills_in(description, title=title)
+    for slug in found.strongest(limit=len(found.weights)):
+        skill = skills.get(slug)
+        if skill is not None and skill.category.sensitive:
+            return Sensitivity(slug, skill.name, skill.category.name, _quote(matcher, slug, title, description))
+    return None
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _quote(matcher, slug: str, title: str, description: str) -> str:
+    """The shortest run of words in the text (description first, then title) that holds the words
+    naming the skill, at most QUOTE_WORDS long."""
+    phrase_stems = {s for phrase in matcher._phrases.get(slug, ()) for s in phrase}
+    for text in (description, title):
+        tokens = _TOKEN.findall(text)
+        hits = [
+            i
+            for i, token in enumerate(tokens)
+            if any(stem(matcher.correct(word)) in phrase_stems for word in content_words(token))
+        ]
+        if not hits:
+            continue
+        best = (hits[0], hits[0])
+        for start in hits:
+            for end in hits:
+                if start <= end < start + QUOTE_WORDS and end - start > best[1] - best[0]:
+                    best = (start, end)
+        words = tokens[best[0] : best[1] + 1]
+        return " ".join(words).strip(".,;:!?—-–\"'()")
+    return ""

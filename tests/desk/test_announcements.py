@@ -1,0 +1,86 @@
+"""Announcements and events (GET/POST /api/v1/networks/{slug}/announcements/ and the page): members
+read, coordinators post, every active member is notified."""
+
+import pytest
+from django.test import Client
+
+from members.models import Announcement, Membership
+from messaging.notifications.models import Notification
+from tests.factories import member, pending
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/networks/harlesden/announcements/"
+
+
+def test_a_coordinator_posts_and_every_active_member_is_told(api, network, coordinator, alice, bob):
+    waiting = pending(network).user
+    body = {"title": "Summer picnic", "body": "Bring a plate.", "starts_on": "2026-07-04", "ends_on": "2026-07-04"}
+    response = api.as_user(coordinator).post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["title"] == "Summer picnic" and data["starts_on"] == "2026-07-04"
+    told = Notification.objects.filter(kind="announcement")
+    assert set(told.values_list("user_id", flat=True)) == {alice.pk, bob.pk}
+    assert waiting.pk not in told.values_list("user_id", flat=True)
+    assert told.first().data["announcement"] == data["id"]
+
+
+def test_members_read_newest_first(api, network, coordinator, alice):
+    for title in ("First", "Second"):
+        api.as_user(coordinator).post(URL, {"title": title, "body": "…"}, format="json")
+    response = api.as_user(alice).get(URL)
+    assert response.status_code == 200
+    assert [a["title"] for a in response.json()["results"]] == ["Second", "First"]
+
+
+def test_a_member_may_not_post(api, network, alice):
+    response = api.as_user(alice).post(URL, {"title": "Hi", "body": "…"}, format="json")
+    assert response.status_code == 403
+    assert not Announcement.objects.exists()
+
+
+def test_another_network_gets_404(api, network, other_network):
+    elsewhere = member(other_network, role=Membership.Role.COORDINATOR).user
+    assert api.as_user(elsewhere).get(URL).status_code == 404
+    assert api.as_user(elsewhere).post(URL, {"title": "Hi", "body": "…"}, format="json").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"title": "", "body": "x"}, "title"),
+        ({"title": "x"}, "body"),
+        ({"title": "x", "body": "y", "starts_on": "2026-07-04", "ends_on": "2026-07-01"}, "ends_on"),
+        ({"title": "x", "body": "y", "starts_on": "soon"}, "starts_on"),
+        ({"title": 5, "body": "y"}, "title"),
+    ],
+)
+def test_bad_announcements_are_refused(api, network, coordinator, alice, body, field):
+    response = api.as_user(coordinator).post(URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+    assert not Announcement.objects.exists() and not Notification.objects.filter(kind="announcement").exists()
+
+
+def test_the_page_lists_and_posts(network, coordinator, alice):
+    client = Client()
+    client.force_login(coordinator)
+    response = client.post(
+        "/networks/harlesden/announcements/", {"title": "Coffee morning", "body": "Tuesday at the library"}
+    )
+    assert response.status_code == 302
+    assert Notification.objects.filter(kind="announcement", user=alice).exists()
+    reader = Client()
+    reader.force_login(alice)
+    html = reader.get("/networks/harlesden/announcements/").content.decode()
+    assert "Coffee morning" in html and "Tuesday at the library" in html
+    assert "Post to everyone" not in html  # members read; the form is for coordinators
+
+
+def test_a_member_posting_from_the_page_gets_403(network, alice):
+    client = Client()
+    client.force_login(alice)
+    response = client.post("/networks/harlesden/announcements/", {"title": "x", "body": "y"})
+    assert response.status_code == 403
+    assert not Announcement.objects.exists()
