@@ -53,6 +53,13 @@
     if (empty) { empty.remove(); }
     var card = document.createElement("div");
     card.className = "card";
+    if (n.for_member) {
+      // Relayed for a member the reader supports: say for whom, as the page does.
+      var whom = document.createElement("p");
+      whom.className = "muted for-member";
+      whom.textContent = (box.dataset.forLabel || "For") + " " + n.for_member.display_name;
+      card.appendChild(whom);
+    }
     var link = document.createElement(n.url ? "a" : "span");
     if (n.url) { link.href = n.url; }
     link.textContent = n.text;
