@@ -137,25 +137,29 @@ def _transfer_notify(transfer: Transfer) -> None:
     told = _TOLD.get(transfer.kind)
     if told is None:
         return
-    accounts = {
-        a.pk: a
-        for a in Account.objects.select_related("membership__user").filter(
-            pk__in=[transfer.from_account_id, transfer.to_account_id], kind=Account.Kind.MEMBER
-        )
-    }
-    payer, payee = accounts.get(transfer.from_account_id), accounts.get(transfer.to_account_id)
+    # The accounts as the caller loaded them (a member's usually with its membership and user).
+    payer = transfer.from_account if transfer.from_account.kind == Account.Kind.MEMBER else None
+    payee = transfer.to_account if transfer.to_account.kind == Account.Kind.MEMBER else None
     actor = transfer.created_by
     network = transfer.network
     by = actor.name if actor is not None else str(network.name)
+
+    def person_of(account: Account) -> User:
+        membership = account.membership
+        assert membership is not None  # a member's account always has one (account_member_has_membership)
+        if actor is not None and membership.user_id == actor.pk:
+            return actor
+        return membership.user
+
     for account, kind in ((payer, told[0]), (payee, told[1])):
-        if account is None or not kind or account.membership is None:
+        if account is None or not kind:
             continue
-        person = account.membership.user
+        person = person_of(account)
         if actor is not None and person.pk == actor.pk:
             continue
         # A gift says who gave (the payer, even when their supporter moved it); the rest say who did it.
-        name = payer.membership.user.name if kind == "transfer.gift" and payer and payer.membership else by
-        to = payee.membership.user.name if payee is not None and payee.membership else str(network.name)
+        name = person_of(payer).name if kind == "transfer.gift" and payer is not None else by
+        to = person_of(payee).name if payee is not None else str(network.name)
         notification_create(
             user=person,
             kind=kind,

@@ -198,7 +198,17 @@ def kind_render(kind: str, data: dict, fallback: str = "") -> str:
     known = KINDS.get(kind)
     if known is None:
         return fallback
+    words = str(known.words_for(data or {}))
     try:
-        return str(known.words_for(data or {})) % _params(data or {})
+        return words % _params(data or {})
     except (KeyError, TypeError, ValueError):
-        return fallback or str(known.words)
+        if fallback:
+            return fallback
+        return words % _Gaps(_params(data or {}))
+
+
+class _Gaps(dict):
+    """A parameter nobody gave shows as an ellipsis, never as "%(name)s"."""
+
+    def __missing__(self, key):
+        return "…"

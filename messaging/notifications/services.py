@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -50,10 +51,10 @@ def notification_serialize(notification: Notification, *, language: str | None =
     }
 
 
-def _push(notification: Notification) -> None:
+def _push(notification: Notification, *, language: str | None = None) -> None:
     # The outbox rows commit with the notification, or neither does (delivery.py).
     delivery.deliveries_create(notification=notification)
-    payload = notification_serialize(notification)
+    payload = notification_serialize(notification, language=language)
     push_after_commit([notification.user_id], {"type": "notification.new", "notification": payload})
 
 
@@ -77,34 +78,51 @@ def notification_create(
         url = kind_url(kind, data)
     with translation.override(settings.LANGUAGE_CODE):
         stored = kind_render(kind, data, text)[:TEXT_MAX]
+    language, supported, supporters = _reader_facts(user_id=user.pk, network=network)
     with transaction.atomic():
         notification = Notification.objects.create(
             user=user, kind=kind, text=stored, network=network, url=url, data=data
         )
-        _push(notification)
-        if network is not None:
-            _relay(notification, network=network, actor=actor)
+        _push(notification, language=language)
+        if network is not None and (supported or supporters):
+            _relay(notification, network=network, actor=actor, supported=supported, supporters=supporters)
     return notification
 
 
-def _readers_for(*, member_id: int, network: Network) -> set[int]:
+def _reader_facts(*, user_id: int, network: Network | None) -> tuple[str, bool, bool]:
+    """(their language, a supported member here, has an active supporter here), in one query: every
+    notification asks, so the common case (a member nobody supports) costs one round trip."""
+    row = None
+    if network is not None:
+        links = support_links(network=network).filter(member=OuterRef("pk"))
+        row = (
+            Membership.objects.filter(network=network, user_id=user_id)
+            .annotate(has_supporter=Exists(links))
+            .values_list("user__language", "is_supported", "status", "has_supporter")
+            .first()
+        )
+    if row is None:
+        return language_of(user_id=user_id), False, False
+    preferred, is_supported, status, has_supporter = row
+    language = preferred if preferred in LANGUAGE_CODES else settings.LANGUAGE_CODE
+    return language, is_supported and status in STILL_IN, has_supporter
+
+
+def _readers_for(*, member_id: int, network: Network, supported: bool, supporters: bool) -> set[int]:
     """Who hears of what happens to a member besides them: their active supporters; for a supported
     member with none, the network's coordinators."""
-    supporters = set(
-        support_links(network=network).filter(member__user_id=member_id).values_list("supporter__user_id", flat=True)
-    )
     if supporters:
-        return supporters - {member_id}
-    supported = Membership.objects.filter(
-        network=network, user_id=member_id, is_supported=True, status__in=STILL_IN
-    ).exists()
+        links = support_links(network=network).filter(member__user_id=member_id)
+        return set(links.values_list("supporter__user_id", flat=True)) - {member_id}
     if not supported:
         return set()
     return {coordinator.pk for coordinator in coordinators_of(network=network)} - {member_id}
 
 
-def _relay(notification: Notification, *, network: Network, actor: User | None) -> None:
-    readers = _readers_for(member_id=notification.user_id, network=network)
+def _relay(
+    notification: Notification, *, network: Network, actor: User | None, supported: bool, supporters: bool
+) -> None:
+    readers = _readers_for(member_id=notification.user_id, network=network, supported=supported, supporters=supporters)
     if actor is not None:
         readers.discard(actor.pk)
     for reader_id in sorted(readers):

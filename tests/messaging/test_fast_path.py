@@ -120,7 +120,10 @@ class World:
                     n.kind,
                     names(n.text),
                     urls.get(n.url, n.url),
-                    {k: chats.get(v, v) if k == "conversation" else v for k, v in n.data.items()},
+                    {
+                        k: chats.get(v, v) if k == "conversation" else names(v) if k == "name" else v
+                        for k, v in n.data.items()
+                    },
                     n.read_at is None,
                 )
                 for n in Notification.objects.filter(network=self.network, kind="message").order_by("pk")

@@ -82,3 +82,7 @@ def test_every_kind_renders_with_its_own_parameters():
         for form in ["", *spec.forms]:
             text = kind_render(kind, {**sample, "form": form}, fallback="FALLBACK")
             assert text != "FALLBACK" and "%(" not in text, kind
+
+
+def test_a_missing_parameter_never_shows_a_placeholder():
+    assert kind_render("transfer.gift", {"minutes": 5}) == "… gave you 5 minutes."

@@ -100,6 +100,13 @@
     if (empty) { empty.remove(); }
     var item = document.createElement("li");
     item.className = "card attention";
+    if (n.for_member) {
+      // Relayed for a member the reader supports: say for whom, as the page does.
+      var whom = document.createElement("p");
+      whom.className = "muted for-member";
+      whom.textContent = (box.dataset.forLabel || "For") + " " + n.for_member.display_name;
+      item.appendChild(whom);
+    }
     var link = document.createElement(n.url ? "a" : "span");
     if (n.url) { link.href = n.url; }
     link.textContent = n.text;
