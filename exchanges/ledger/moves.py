@@ -130,7 +130,8 @@ def transfer_request(
         payee = _party_account(network=network, party=to_member, field="to")
     if payer.pk == payee.pk:
         raise ValidationError({"to_member": ["Minutes must go to someone else."]})
-    with transaction.atomic():
+    # One transaction for the gift and the notification that tells of it; inside a caller's, no savepoint.
+    with transaction.atomic(savepoint=False):
         made = transfer_create(
             network=network,
             from_account=payer,

@@ -35,7 +35,7 @@ def notification_serialize(notification: Notification) -> dict:
 def notification_create(
     *, user: User, kind: str, text: str, network: Network | None = None, url: str = "", data: dict | None = None
 ) -> Notification:
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         notification = Notification.objects.create(
             user=user, kind=kind, text=text[:300], network=network, url=url, data=data or {}
         )
