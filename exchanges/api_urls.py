@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("exchanges/", apis.ExchangeListApi.as_view(), name="api-exchanges"),
     path("exchanges/record/", apis.ExchangeRecordApi.as_view(), name="api-exchange-record"),
     path("exchanges/<int:pk>/", apis.ExchangeDetailApi.as_view(), name="api-exchange"),
+    path("exchanges/<int:pk>/schedule/", apis.ExchangeScheduleApi.as_view(), name="api-exchange-schedule"),
     path("exchanges/<int:pk>/<slug:action>/", apis.ExchangeActionApi.as_view(), name="api-exchange-action"),
     # ledger
     path("accounts/", ledger_apis.AccountListApi.as_view(), name="api-accounts"),

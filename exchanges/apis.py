@@ -170,7 +170,25 @@ class ExchangeDoc(serializers.Serializer):
     created_at = serializers.DateTimeField()
     claimed_at = serializers.DateTimeField(allow_null=True)
     posted_at = serializers.DateTimeField(allow_null=True)
+    scheduled_for = serializers.DateTimeField(allow_null=True, help_text="The agreed time, if set.")
     actions = serializers.ListField(child=serializers.CharField(), help_text="What the caller can do now.")
+
+
+class ExchangeScheduleApi(APIView):
+    """`POST /exchanges/{id}/schedule/`: a party (or who acts for one) sets the agreed time of accepted help."""
+
+    class Input(serializers.Serializer):
+        class Meta:
+            ref_name = "ExchangeSchedule"
+
+        scheduled_for = serializers.DateTimeField(help_text="ISO 8601, in the future (within a year).")
+
+    @extend_schema(operation_id="exchanges_schedule", request=Input, responses=ExchangeDoc)
+    def post(self, request, pk: int):
+        exchange = selectors.exchange_get(user=request.user, pk=pk)
+        data = _valid(self.Input, request.data)
+        exchange = services.exchange_schedule(actor=request.user, exchange=exchange, **data)
+        return Response(ExchangeOutput(exchange, context={"request": request}).data)
 
 
 def _valid(serializer_class, data, partial: bool = False) -> dict:

@@ -80,6 +80,12 @@ class ProposeForm(MinutesForm):
     )
 
 
+class ScheduleForm(forms.Form):
+    scheduled_for = forms.DateTimeField(
+        label=_("When will it happen?"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
 class ReasonForm(forms.Form):
     # Whether a reason is required is the service's to say (members.audit.reason_clean), page and API alike.
     reason = forms.CharField(max_length=REASON_MAX, required=False, label=_("Why? (kept in the record)"))

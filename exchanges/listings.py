@@ -13,6 +13,7 @@ from exchanges.models import Listing
 from members.audit import audit_record
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User
 from members.selectors import active_membership, is_coordinator
+from messaging.notifications.models import Notification
 from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, NotFound, ValidationError
 
@@ -157,9 +158,69 @@ def listings_expire(*, today: datetime.date | None = None) -> int:
                 notification_create(
                     user=listing.owner,
                     kind="listing.expired",
-                    text=f"Your listing “{listing.title}” has ended. You can post it again at any time.",
                     network=listing.network,
-                    url=f"/listings/{listing.pk}/",
-                    data={"listing": listing.pk},
+                    data={"listing": listing.pk, "title": listing.title},
                 )
     return closed
+
+
+# Before a listing ends its owner is reminded, with a one-tap renew on its page.
+EXPIRY_REMINDER_DAYS = 3
+RENEW_DAYS = 30
+
+
+def listing_renew(*, actor: User, listing: Listing, today: datetime.date | None = None) -> Listing:
+    """Keep a listing open for another RENEW_DAYS from its end (or from today, once it has ended, which
+    reopens it): its owner, someone acting with them, or a coordinator."""
+    today = today or timezone.localdate()
+    acting = listing_require_editor(actor=actor, listing=listing)
+    with transaction.atomic():
+        listing = Listing.objects.select_for_update().select_related("network").get(pk=listing.pk)
+        if listing.expires_on is None:
+            raise ValidationError({"expires_on": ["This listing has no end date: there is nothing to renew."]})
+        listing.expires_on = max(listing.expires_on, today) + datetime.timedelta(days=RENEW_DAYS)
+        if listing.status == Listing.Status.CLOSED:
+            listing.status = Listing.Status.OPEN
+        listing.save(update_fields=["expires_on", "status"])
+        listing_skills_refresh(listing=listing)
+        audit_record(
+            action="listing.renew",
+            actor=actor,
+            on_behalf_of=acting.on_behalf_of if acting else None,
+            network=listing.network,
+            target=listing,
+            data={"expires_on": listing.expires_on.isoformat()},
+        )
+    return listing
+
+
+def listings_expiring_remind(*, today: datetime.date | None = None) -> int:
+    """Tell owners their listing ends within EXPIRY_REMINDER_DAYS, once per end date (a renewed listing is
+    reminded again before its new end). Safe to run concurrently: each listing is locked while it is told."""
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=EXPIRY_REMINDER_DAYS)
+    live = (Listing.Status.OPEN, Listing.Status.PAUSED)
+    told = 0
+    candidates = Listing.objects.filter(status__in=live, expires_on__gte=today, expires_on__lte=until)
+    for listing_id in candidates.values_list("pk", flat=True):
+        with transaction.atomic():
+            listing = Listing.objects.select_for_update().select_related("network", "owner").get(pk=listing_id)
+            if listing.expires_on is None:
+                continue
+            date = listing.expires_on.isoformat()
+            already = Notification.objects.filter(
+                user_id=listing.owner_id, kind="listing.expiring", data__listing=listing.pk, data__date=date
+            ).exists()
+            active = Membership.objects.filter(
+                network=listing.network, user_id=listing.owner_id, status=Membership.Status.ACTIVE
+            ).exists()
+            if already or not active:
+                continue
+            notification_create(
+                user=listing.owner,
+                kind="listing.expiring",
+                network=listing.network,
+                data={"listing": listing.pk, "title": listing.title, "date": date},
+            )
+            told += 1
+    return told

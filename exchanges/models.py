@@ -77,6 +77,11 @@ class Exchange(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
+    # The agreed time (POST …/schedule/), and when each reminder around it went (each goes once).
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    reminded_day_at = models.DateTimeField(null=True, blank=True)
+    reminded_hour_at = models.DateTimeField(null=True, blank=True)
+    asked_after_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,6 +5,7 @@ The exchange lifecycle lives in `exchanges.lifecycle` (split by stage), listings
 
 from exchanges.lifecycle.agree import exchange_accept, exchange_approve, exchange_cancel, exchange_decline
 from exchanges.lifecycle.common import exchange_serialize, exchange_sides_for
+from exchanges.lifecycle.schedule import exchange_schedule, exchanges_remind
 from exchanges.lifecycle.settle import (
     exchange_complete,
     exchange_confirm,
@@ -13,7 +14,14 @@ from exchanges.lifecycle.settle import (
     exchanges_autoconfirm,
 )
 from exchanges.lifecycle.start import exchange_propose, exchange_record, exchange_repeat
-from exchanges.listings import listing_create, listing_require_editor, listing_update, listings_expire
+from exchanges.listings import (
+    listing_create,
+    listing_renew,
+    listing_require_editor,
+    listing_update,
+    listings_expire,
+    listings_expiring_remind,
+)
 
 __all__ = [
     "exchange_accept",
@@ -27,11 +35,15 @@ __all__ = [
     "exchange_record",
     "exchange_repeat",
     "exchange_resolve",
+    "exchange_schedule",
     "exchange_serialize",
     "exchange_sides_for",
     "exchanges_autoconfirm",
+    "exchanges_remind",
     "listing_create",
+    "listing_renew",
     "listing_require_editor",
     "listing_update",
     "listings_expire",
+    "listings_expiring_remind",
 ]

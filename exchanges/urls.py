@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("listings/new/", views.listing_new, name="listing-new"),
     path("listings/<int:pk>/", views.listing_detail, name="listing-detail"),
     path("listings/<int:pk>/edit/", views.listing_edit, name="listing-edit"),
+    path("listings/<int:pk>/renew/", views.listing_renew, name="listing-renew"),
     path("listings/<int:pk>/propose/", views.listing_propose, name="listing-propose"),
     path("exchanges/", views.exchange_list, name="exchange-list"),
     path("exchanges/record/", views.exchange_record, name="exchange-record"),

@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exchanges import forms, selectors, services
+from exchanges.listings import RENEW_DAYS
 from exchanges.matching.views import people_who_could_help
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Network
@@ -81,8 +83,20 @@ def listing_detail(request, pk: int):
         "can_propose": can_propose,
         "form": form,
         "help": people_who_could_help(listing=listing, user=request.user),
+        "renew_days": RENEW_DAYS,
     }
     return render(request, "exchanges/listing_detail.html", context)
+
+
+@page
+@require_POST
+def listing_renew(request, pk: int):
+    """The one tap from the reminder before a listing ends: another month."""
+    listing = selectors.listing_get(user=request.user, pk=pk)
+    with refusal_shown(request):
+        listing = services.listing_renew(actor=request.user, listing=listing)
+        messages.success(request, _("Renewed: open until %(date)s.") % {"date": listing.expires_on})
+    return redirect("listing-detail", pk=pk)
 
 
 @page
@@ -184,6 +198,11 @@ def exchange_detail(request, pk: int):
         "minutes_form": forms.MinutesForm(initial={"minutes": exchange.minutes}),
         "resolve_form": forms.ResolveForm(initial={"minutes": exchange.claimed_minutes or exchange.minutes}),
         "reason_form": forms.ReasonForm(),
+        "schedule_form": forms.ScheduleForm(
+            initial={"scheduled_for": timezone.localtime(exchange.scheduled_for).strftime("%Y-%m-%dT%H:%M")}
+            if exchange.scheduled_for
+            else None
+        ),
     }
     return render(request, "exchanges/exchange_detail.html", context)
 
@@ -206,6 +225,7 @@ def exchange_action(request, pk: int, action: str):
         "dispute": (forms.ReasonForm, services.exchange_dispute),
         "resolve": (forms.ResolveForm, services.exchange_resolve),
         "complete": (forms.MinutesForm, services.exchange_complete),
+        "schedule": (forms.ScheduleForm, services.exchange_schedule),
     }
     if action not in simple and action not in with_reason:
         raise Http404("No such action.")

@@ -4,7 +4,6 @@ The audit trail is members/audit.py; profiles members/profiles.py; safeguarding 
 """
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,9 +41,12 @@ def membership_activate(*, membership: Membership, actor: User | None) -> Member
     return membership
 
 
-def _tell(membership: Membership, kind: str, text: str) -> None:
+def _tell(membership: Membership, kind: str) -> None:
     notification_create(
-        user=membership.user, kind=kind, text=text, network=membership.network, url=reverse("network-list")
+        user=membership.user,
+        kind=kind,
+        network=membership.network,
+        data={"network": membership.network.slug, "network_name": str(membership.network)},
     )
 
 
@@ -153,8 +155,7 @@ def membership_join(*, user: User, network: Network) -> Membership:
     coordinators_notify(
         network=network,
         kind="membership.pending",
-        text=_("%(name)s asked to join %(network)s.") % {"name": user.name, "network": network},
-        url=reverse("membership-queue", args=[network.slug]),
+        data={"name": user.name, "network": network.slug, "network_name": str(network)},
     )
     return membership
 
@@ -183,7 +184,7 @@ def membership_approve(*, membership: Membership, actor: User, reason: str = "")
     )
     membership_activate(membership=membership, actor=actor)
     audit_record(action="membership.approve", actor=actor, network=membership.network, target=membership, reason=reason)
-    _tell(membership, "membership.approved", _("Welcome! You are now a member of %s.") % membership.network)
+    _tell(membership, "membership.approved")
     return membership
 
 
@@ -195,7 +196,7 @@ def membership_decline(*, membership: Membership, actor: User, reason: str = "")
     membership.status = Membership.Status.DECLINED
     membership.save(update_fields=["status"])
     audit_record(action="membership.decline", actor=actor, network=membership.network, target=membership, reason=reason)
-    _tell(membership, "membership.declined", _("Your request to join %s was not accepted.") % membership.network)
+    _tell(membership, "membership.declined")
     return membership
 
 
@@ -214,7 +215,7 @@ def membership_suspend(*, membership: Membership, actor: User, reason: str = "")
     membership.status = Membership.Status.SUSPENDED
     membership.save(update_fields=["status"])
     audit_record(action="membership.suspend", actor=actor, network=membership.network, target=membership, reason=reason)
-    _tell(membership, "membership.suspended", _("Your membership of %s is suspended.") % membership.network)
+    _tell(membership, "membership.suspended")
     return membership
 
 
@@ -231,7 +232,7 @@ def membership_reinstate(*, membership: Membership, actor: User, reason: str = "
     audit_record(
         action="membership.reinstate", actor=actor, network=membership.network, target=membership, reason=reason
     )
-    _tell(membership, "membership.reinstated", _("Your membership of %s is active again.") % membership.network)
+    _tell(membership, "membership.reinstated")
     return membership
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("blocks/", apis.BlockListApi.as_view(), name="api-block-list"),
     path("blocks/<tb_id:block_id>/", apis.BlockDetailApi.as_view(), name="api-block"),
     path("notifications/", apis.NotificationListApi.as_view(), name="api-notification-list"),
+    path("me/preferences/", apis.PreferencesApi.as_view(), name="api-preferences"),
     path(
         "notifications/<tb_id:notification_id>/read/", apis.NotificationReadApi.as_view(), name="api-notification-read"
     ),

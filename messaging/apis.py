@@ -265,9 +265,10 @@ class NotificationOutput(serializers.Serializer):
     data = serializers.DictField()
     created_at = serializers.DateTimeField()
     read = serializers.BooleanField()
+    for_member = PersonOutput(allow_null=True, help_text="The supported member it is about (null: your own).")
 
     def to_representation(self, instance):
-        return notification_services.notification_serialize(instance)
+        return notification_services.notification_serialize(instance, language=self.context.get("language"))
 
 
 class NotificationListApi(MessagingApi):
@@ -279,18 +280,72 @@ class NotificationListApi(MessagingApi):
 
         network = serializers.SlugField(required=False, help_text="Only this network (slug).")
         unread = serializers.BooleanField(default=False)
+        member = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=MAX_ID,
+            help_text="A member you support (or, as a coordinator, a supported member): their notifications.",
+        )
 
     @extend_schema(parameters=[Filter], responses=NotificationOutput(many=True))
     def get(self, request):
         filters = query_valid(self.Filter, request)
-        slug, unread = filters.get("network"), filters["unread"]
+        slug, unread, member_id = filters.get("network"), filters["unread"], filters.get("member")
         network = network_in_reach(user=request.user, slug=slug) if slug else None
-        notifications = notification_selectors.notifications_of(user=request.user, network=network, unread=unread)
-        return paginated(request, self, notifications, NotificationOutput)
+        if member_id is not None:
+            notifications = notification_selectors.notifications_of_member(
+                actor=request.user, member_id=member_id, network=network, unread=unread
+            )
+        else:
+            notifications = notification_selectors.notifications_of(user=request.user, network=network, unread=unread)
+        language = notification_selectors.language_of(user_id=request.user.pk)
+        return paginated(request, self, notifications, NotificationOutput, language=language)
 
 
 class NotificationReadApi(MessagingApi):
-    @extend_schema(request=None, responses=NotificationOutput)
+    class Filter(serializers.Serializer):
+        class Meta:
+            ref_name = "NotificationReadFilter"
+
+        member = serializers.IntegerField(
+            required=False, min_value=1, max_value=MAX_ID, help_text="The member it belongs to, when not you."
+        )
+
+    @extend_schema(parameters=[Filter], request=None, responses=NotificationOutput)
     def post(self, request, notification_id: int):
-        notification = notification_services.notification_read(notification_id=notification_id, user=request.user)
-        return Response(notification_services.notification_serialize(notification))
+        member_id = query_valid(self.Filter, request).get("member")
+        notification = notification_services.notification_read(
+            notification_id=notification_id, user=request.user, member_id=member_id
+        )
+        language = notification_selectors.language_of(user_id=request.user.pk)
+        return Response(notification_services.notification_serialize(notification, language=language))
+
+
+class PreferencesSerializer(serializers.Serializer):
+    """PRODUCT §4 `me/preferences`: the language you read in, and how you like to hear of things."""
+
+    language = serializers.ChoiceField(choices=["en-gb", "cy"])
+    push = serializers.BooleanField()
+    email_digest = serializers.ChoiceField(choices=["daily", "weekly", "off"])
+    sms = serializers.BooleanField()
+
+
+class PreferencesApi(MessagingApi):
+    @extend_schema(operation_id="me_preferences_retrieve", responses=PreferencesSerializer)
+    def get(self, request):
+        return Response(notification_services.preferences_get(user=request.user))
+
+    @extend_schema(
+        operation_id="me_preferences_update",
+        request=PreferencesSerializer(partial=True),
+        responses=PreferencesSerializer,
+    )
+    def patch(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError("Send a JSON object with the preferences to change.")
+        unknown = set(request.data) - set(PreferencesSerializer().fields)
+        if unknown:
+            raise serializers.ValidationError({name: ["There is no such preference."] for name in sorted(unknown)})
+        data = PreferencesSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        return Response(notification_services.preferences_set(user=request.user, **data.validated_data))

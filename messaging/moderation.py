@@ -60,8 +60,6 @@ def message_report(*, message_id: int, reporter: User, reason: str = "") -> Mess
     coordinators_notify(
         network=message.network,
         kind="message.report",
-        text="A message was reported and needs a look.",
-        url=f"/conversations/{message.conversation_id}/access/",
         data={"conversation": message.conversation_id, "report": report.pk},
     )
     return report

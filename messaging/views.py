@@ -14,6 +14,7 @@ from messaging.converters import parse_id
 from messaging.models import Block, Message
 from messaging.notifications import selectors as notification_selectors
 from messaging.notifications import services as notification_services
+from messaging.notifications.forms import PreferencesForm
 from timebank.pages import page, refusal_shown
 
 PAGE_MESSAGES = 100
@@ -137,16 +138,15 @@ def notification_list(request):
     slug = request.GET.get("network")
     network = network_in_reach(user=request.user, slug=slug) if slug else None
     notifications = notification_selectors.notifications_of(user=request.user, network=network)[:100]
-    context = {
-        "notifications": notifications,
-        "daily_digest": notification_selectors.daily_digest_of(user=request.user),
-    }
+    preferences = notification_services.preferences_get(user=request.user)
+    context = {"notifications": notifications, "preferences_form": PreferencesForm(initial=preferences)}
     return render(request, "messaging/notification_list.html", context)
 
 
 @page
 @require_POST
 def notification_read(request, notification_id: int):
+    """Mark read one of yours, or (a supporter, or a coordinator with a supported member) one of theirs."""
     notification = notification_services.notification_read(notification_id=notification_id, user=request.user)
     if request.POST.get("open") and notification.url.startswith("/"):
         return redirect(notification.url)
@@ -156,10 +156,13 @@ def notification_read(request, notification_id: int):
 @page
 @require_POST
 def notification_preferences(request):
-    notification_services.notification_preference_set(
-        user=request.user, daily_digest=request.POST.get("daily_digest") == "on"
-    )
-    flash.success(request, _("Saved."))
+    form = PreferencesForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, _("Choose one of the options given."))
+        return redirect("notification-list")
+    with refusal_shown(request):
+        notification_services.preferences_set(user=request.user, **form.cleaned_data)
+        flash.success(request, _("Saved."))
     return redirect("notification-list")
 
 

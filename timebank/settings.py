@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "messaging.notifications.middleware.PreferredLanguageMiddleware",  # a person's chosen language
     "timebank.input_guard.InputGuardMiddleware",  # NUL anywhere, allauth's JSON bodies: 400 before any view
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -244,6 +245,8 @@ TASKS = {
     }
 }
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "timebank@localhost")
+# Where emails link to (digests): the address people reach the site at, without a trailing slash.
+SITE_URL = env("TIMEBANK_SITE_URL", "http://localhost:8000").rstrip("/")
 
 # Push and SMS delivery ----------------------------------------------------------------------
 # Notifications reach phones from an outbox (messaging/notifications/delivery.py), sent by the task worker.

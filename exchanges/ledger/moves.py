@@ -8,7 +8,6 @@ from exchanges.ledger.selectors import member_account
 from exchanges.ledger.services import _check_minutes, _require_reason, network_accounts_open, transfer_create
 from members.models import Membership, Network, User
 from members.selectors import can_act_for, is_coordinator, supports
-from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 
 MEMBER_KINDS = (Transfer.Kind.GIFT, Transfer.Kind.DONATION)
@@ -130,32 +129,19 @@ def transfer_request(
         payee = _party_account(network=network, party=to_member, field="to")
     if payer.pk == payee.pk:
         raise ValidationError({"to_member": ["Minutes must go to someone else."]})
-    # One transaction for the gift and the notification that tells of it; inside a caller's, no savepoint.
-    with transaction.atomic(savepoint=False):
-        made = transfer_create(
-            network=network,
-            from_account=payer,
-            to_account=payee,
-            # transfer_create's own first check, made here so what it is given is an int.
-            minutes=_check_minutes(minutes),
-            kind=kind,
-            created_by=actor,
-            on_behalf_of=on_behalf_of,
-            memo=memo,
-            reason=booked_reason,
-            idempotency_key=idempotency_key,
-        )
-        if kind == Transfer.Kind.GIFT and payer.membership is not None and payee.membership is not None:
-            # Told in the gift's own transaction: the notification and its deliveries commit with it.
-            notification_create(
-                user=payee.membership.user,
-                kind="transfer.gift",
-                text=f"{payer.membership.user.name} gave you {made.minutes} minutes.",
-                network=network,
-                url="/ledger/",
-                data={"transfer": made.pk, "minutes": made.minutes},
-            )
-    return made
+    return transfer_create(
+        network=network,
+        from_account=payer,
+        to_account=payee,
+        # transfer_create's own first check, made here so what it is given is an int.
+        minutes=_check_minutes(minutes),
+        kind=kind,
+        created_by=actor,
+        on_behalf_of=on_behalf_of,
+        memo=memo,
+        reason=booked_reason,
+        idempotency_key=idempotency_key,
+    )
 
 
 def _reversal(

@@ -14,6 +14,7 @@ from exchanges.models import Exchange
 from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, User
 from members.selectors import active_membership, can_act_for, is_coordinator, require_coordinator
+from messaging.notifications.services import notification_create
 from timebank.errors import Forbidden, InsufficientBalance, InvalidTransition, NotFound, ValidationError
 
 KINDS = frozenset(Transfer.Kind.values)
@@ -110,10 +111,57 @@ def transfer_create(
     # exchanges service sends an over-the-floor posting to a coordinator instead of failing).
     with transaction.atomic(savepoint=False):
         transfer, refusal = write(values=values, release_hold=release_hold)
+        if transfer is not None:
+            _transfer_notify(transfer)
     if refusal is not None:
         raise refusal
     assert transfer is not None  # each write returns either the transfer or why it was refused
     return transfer
+
+
+# Who hears of a move outside an exchange (the exchange's own steps tell its parties): each member whose
+# account moved, but never the one who moved it. kinds.py has the words.
+_TOLD: dict[str, tuple[str, str]] = {
+    # kind: (what the payer is told, what the payee is told)
+    Transfer.Kind.GIFT: ("transfer.gift_given", "transfer.gift"),
+    Transfer.Kind.DONATION: ("transfer.donation", ""),
+    Transfer.Kind.GRANT: ("", "transfer.grant"),
+    Transfer.Kind.ISSUE: ("", "transfer.issue"),
+    Transfer.Kind.ADJUSTMENT: ("transfer.adjustment_out", "transfer.adjustment_in"),
+    Transfer.Kind.REVERSAL: ("transfer.reversal_out", "transfer.reversal_in"),
+}
+
+
+def _transfer_notify(transfer: Transfer) -> None:
+    told = _TOLD.get(transfer.kind)
+    if told is None:
+        return
+    accounts = {
+        a.pk: a
+        for a in Account.objects.select_related("membership__user").filter(
+            pk__in=[transfer.from_account_id, transfer.to_account_id], kind=Account.Kind.MEMBER
+        )
+    }
+    payer, payee = accounts.get(transfer.from_account_id), accounts.get(transfer.to_account_id)
+    actor = transfer.created_by
+    network = transfer.network
+    by = actor.name if actor is not None else str(network.name)
+    for account, kind in ((payer, told[0]), (payee, told[1])):
+        if account is None or not kind or account.membership is None:
+            continue
+        person = account.membership.user
+        if actor is not None and person.pk == actor.pk:
+            continue
+        # A gift says who gave (the payer, even when their supporter moved it); the rest say who did it.
+        name = payer.membership.user.name if kind == "transfer.gift" and payer and payer.membership else by
+        to = payee.membership.user.name if payee is not None and payee.membership else str(network.name)
+        notification_create(
+            user=person,
+            kind=kind,
+            network=network,
+            data={"transfer": transfer.pk, "minutes": transfer.minutes, "name": name, "to": to},
+            actor=actor,
+        )
 
 
 def _allowed(*, kind: str, balance: int, held: int, floor: int, minutes: int, release_hold: int) -> bool:

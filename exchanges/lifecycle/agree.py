@@ -54,17 +54,12 @@ def exchange_accept(*, actor: User, exchange: Exchange) -> Exchange:
             actor=actor,
             on_behalf_of=acting.on_behalf_of,
             notify=(other_side(acting.side),),
-            kind="exchange.accepted",
-            text=f"{name_of(exchange, acting.side)} agreed to the exchange"
-            + (": a coordinator will check it first." if waiting else "."),
+            kind="exchange.accepted_for_approval" if waiting else "exchange.accepted",
+            params={"name": name_of(exchange, acting.side)},
         )
         if waiting:
             coordinators_notify(
-                network=exchange.network,
-                kind="exchange.awaiting_approval",
-                text="An exchange is waiting for your approval.",
-                url=f"/exchanges/{exchange.pk}/",
-                data={"exchange": exchange.pk},
+                network=exchange.network, kind="exchange.awaiting_approval", data={"exchange": exchange.pk}
             )
     return exchange
 
@@ -83,7 +78,6 @@ def exchange_approve(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
             actor=actor,
             notify=(PROVIDER, RECIPIENT),
             kind="exchange.approved",
-            text="A coordinator approved your exchange: it can go ahead.",
             reason=reason,
         )
     return exchange
@@ -102,7 +96,7 @@ def exchange_decline(*, actor: User, exchange: Exchange) -> Exchange:
             on_behalf_of=acting.on_behalf_of,
             notify=(other_side(acting.side),),
             kind="exchange.declined",
-            text=f"{name_of(exchange, acting.side)} declined the exchange.",
+            params={"name": name_of(exchange, acting.side)},
         )
     return exchange
 
@@ -121,6 +115,6 @@ def exchange_cancel(*, actor: User, exchange: Exchange) -> Exchange:
             on_behalf_of=acting.on_behalf_of,
             notify=(other_side(acting.side),),
             kind="exchange.cancelled",
-            text=f"{name_of(exchange, acting.side)} cancelled the exchange.",
+            params={"name": name_of(exchange, acting.side)},
         )
     return exchange

@@ -138,6 +138,7 @@ TRANSITIONS: dict[str, Transition] = {
         when=_goes_to_coordinator,
         not_now="Only disputes, payments over a limit and claims with a supported member or the pot are resolved.",
     ),
+    "schedule": Transition((State.ACCEPTED,), _either),
     "cancel": Transition(OPEN, _either),
     "repeat": Transition(CLOSED, _either),
 }
@@ -197,6 +198,7 @@ def exchange_serialize(exchange: Exchange) -> dict:
         "created_at": exchange.created_at.isoformat(),
         "claimed_at": exchange.claimed_at.isoformat() if exchange.claimed_at else None,
         "posted_at": exchange.posted_at.isoformat() if exchange.posted_at else None,
+        "scheduled_for": exchange.scheduled_for.isoformat() if exchange.scheduled_for else None,
     }
 
 
@@ -221,13 +223,12 @@ def step(
     on_behalf_of: User | None = None,
     notify: tuple[str, ...] = (),
     kind: str = "",
-    text: str = "",
+    params: dict | None = None,
     reason: str = "",
     data: dict | None = None,
-    notice: dict | None = None,
 ) -> None:
-    """Audit the step, notify the given sides (never the actor), push the new state on commit. `notice` adds
-    to what the notification carries (an SMS asking for an answer is written from it)."""
+    """Audit the step, notify the given sides (never the actor) with the kind's `params`, push the new
+    state on commit."""
     audit_record(
         action=f"exchange.{action}",
         actor=actor,
@@ -246,10 +247,9 @@ def step(
             notification_create(
                 user=person,
                 kind=kind or f"exchange.{action}",
-                text=text,
                 network=exchange.network,
-                url=f"/exchanges/{exchange.pk}/",
-                data={"exchange": exchange.pk, **(notice or {})},
+                data={"exchange": exchange.pk, **(params or {})},
+                actor=actor,
             )
     payload = exchange_serialize(exchange)
     parties = {p.pk for p in (exchange.provider, exchange.recipient) if p is not None}

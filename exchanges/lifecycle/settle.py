@@ -51,9 +51,9 @@ def exchange_complete(*, actor: User, exchange: Exchange, minutes: int) -> Excha
             on_behalf_of=acting.on_behalf_of,
             notify=(other_side(acting.side),),
             kind="exchange.claimed",
-            text=f"{name_of(exchange, acting.side)} says the help is done ({minutes} minutes): please confirm it.",
+            # Which side claimed: the SMS asking for an answer says who helped whom.
+            params={"name": name_of(exchange, acting.side), "minutes": minutes, "claimed_side": acting.side},
             data={"minutes": minutes},
-            notice={"minutes": minutes, "by": name_of(exchange, acting.side), "claimed_side": acting.side},
         )
     return exchange
 
@@ -92,15 +92,9 @@ def _flag_for_coordinator(exchange: Exchange, *, actor: User | None, on_behalf_o
         actor=actor,
         on_behalf_of=on_behalf_of,
         notify=(PROVIDER, RECIPIENT),
-        text="Paying this would take the account below its limit, so a coordinator will sort it out.",
+        kind="exchange.over_floor",
     )
-    coordinators_notify(
-        network=exchange.network,
-        kind="exchange.needs_coordinator",
-        text="An exchange cannot be paid without going below the limit: it needs you.",
-        url=f"/exchanges/{exchange.pk}/",
-        data={"exchange": exchange.pk},
-    )
+    coordinators_notify(network=exchange.network, kind="exchange.needs_coordinator", data={"exchange": exchange.pk})
 
 
 def _posted_step(exchange: Exchange, *, action: str, actor: User | None, on_behalf_of: User | None, notify, reason=""):
@@ -112,7 +106,7 @@ def _posted_step(exchange: Exchange, *, action: str, actor: User | None, on_beha
         on_behalf_of=on_behalf_of,
         notify=notify,
         kind="exchange.posted",
-        text=f"{minutes} minutes from {name_of(exchange, RECIPIENT)} to {name_of(exchange, PROVIDER)} are confirmed.",
+        params={"minutes": minutes, "payer": name_of(exchange, RECIPIENT), "earner": name_of(exchange, PROVIDER)},
         reason=reason,
         data={"minutes": minutes},
     )
@@ -148,16 +142,10 @@ def exchange_dispute(*, actor: User, exchange: Exchange, reason: str = "") -> Ex
             on_behalf_of=acting.on_behalf_of,
             notify=(other_side(acting.side),),
             kind="exchange.disputed",
-            text=f"{name_of(exchange, acting.side)} does not agree with the claim: a coordinator will help.",
+            params={"name": name_of(exchange, acting.side)},
             reason=reason,
         )
-        coordinators_notify(
-            network=exchange.network,
-            kind="exchange.disputed",
-            text="An exchange is disputed and needs you.",
-            url=f"/exchanges/{exchange.pk}/",
-            data={"exchange": exchange.pk},
-        )
+        coordinators_notify(network=exchange.network, kind="exchange.dispute_needs_you", data={"exchange": exchange.pk})
     return exchange
 
 
@@ -186,10 +174,8 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
             action="resolve",
             actor=actor,
             notify=(PROVIDER, RECIPIENT),
-            kind="exchange.resolved",
-            text=f"A coordinator settled the exchange: {minutes} minutes."
-            if minutes
-            else "A coordinator cancelled the exchange.",
+            kind="exchange.resolved" if minutes else "exchange.resolved_cancelled",
+            params={"minutes": minutes},
             reason=reason,
             data={"minutes": minutes},
         )

@@ -91,7 +91,7 @@ def exchange_propose(
             on_behalf_of=acting.on_behalf_of,
             notify=counterparts(exchange, acting.side),
             kind="exchange.proposed",
-            text=f"{who} proposed an exchange of {minutes} minutes: please accept or decline.",
+            params={"name": who, "minutes": minutes},
         )
     return exchange
 
@@ -133,8 +133,8 @@ def exchange_record(
             actor=actor,
             on_behalf_of=acting.on_behalf_of,
             notify=counterparts(exchange, acting.side),
-            kind="exchange.claimed",
-            text=f"{actor.name} recorded {minutes} minutes of help: please confirm it.",
+            kind="exchange.recorded",
+            params={"name": actor.name, "minutes": minutes},
         )
     return exchange
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import Col
 
 from exchanges.matching.candidates import (
@@ -19,6 +19,7 @@ from exchanges.matching.candidates import (
     profile_candidates,
     stored_skill_weights,
 )
+from exchanges.matching.models import ListingSkill, ProfileSkill
 from exchanges.matching.ranking import Candidate, RankedMatch, rank_candidates, without_sensitive
 from exchanges.matching.scoring import DAYS, PARTS, Side, Slot, TrackRecord
 from exchanges.matching.skills import listing_skill_weights, skill_ids, skill_matcher
@@ -276,3 +277,27 @@ def listing_for_matches(*, user: User, listing_id: int) -> Listing:
     if not can_act_for(actor=user, member=listing.owner, network=listing.network):
         raise Forbidden("Only the person who wrote this listing can see its matches.")
     return listing
+
+
+def listings_that_fit(*, user: User, since, limit: int = 5) -> list[Listing]:
+    """New open listings in the person's active networks that fit their profile's skills: offers of
+    what they would like help with, requests for what they offer (the weekly round-up's)."""
+    theirs = ProfileSkill.objects.filter(
+        user=user,
+        network_id=OuterRef("network_id"),
+        skill_id=OuterRef("skill_id"),
+        membership__status=Membership.Status.ACTIVE,
+    )
+    fitting = (
+        ListingSkill.objects.filter(
+            (Q(kind=Listing.Kind.OFFER) & Exists(theirs.filter(kind=Listing.Kind.REQUEST)))
+            | (Q(kind=Listing.Kind.REQUEST) & Exists(theirs.filter(kind=Listing.Kind.OFFER)))
+        )
+        .exclude(owner=user)
+        .values("listing_id")
+    )
+    return list(
+        Listing.objects.filter(pk__in=fitting, status=Listing.Status.OPEN, created_at__gte=since)
+        .select_related("network", "owner")
+        .order_by("-created_at", "-pk")[:limit]
+    )

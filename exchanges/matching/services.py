@@ -32,13 +32,13 @@ def _notified_today(user_id: int) -> int:
     return today.filter(kind=MATCH_NOTIFICATION).count()
 
 
-def _text(listing: Listing, theirs: Listing | None) -> str:
-    who = listing.owner.name
-    if listing.kind == Listing.Kind.OFFER:
-        fits = f"your request “{theirs.title}”" if theirs else "help you are looking for"
-        return f"{who} offers help that fits {fits}: {listing.title}"
-    fits = f"your offer “{theirs.title}”" if theirs else "help you offer"
-    return f"{who} is asking for {fits}: {listing.title}"
+def _params(listing: Listing, theirs: Listing | None) -> dict:
+    """The match notification's parameters: who, what, and which of yours it fits (kinds.py "match")."""
+    form = "offer" if listing.kind == Listing.Kind.OFFER else "request"
+    params = {"name": listing.owner.name, "title": listing.title, "form": form if theirs else f"{form}_any"}
+    if theirs:
+        params["theirs"] = theirs.title
+    return params
 
 
 def listing_match_notify(*, listing: Listing) -> list[Notification]:
@@ -54,12 +54,11 @@ def listing_match_notify(*, listing: Listing) -> list[Notification]:
             notification_create(
                 user=match.member,
                 kind=MATCH_NOTIFICATION,
-                text=_text(listing, match.listing),
                 network=listing.network,
-                url=f"/listings/{listing.pk}/",
                 data={
                     "listing": listing.pk,
                     "your_listing": match.listing.pk if match.listing else None,
+                    **_params(listing, match.listing),
                 },
             )
         )
@@ -133,23 +132,22 @@ def match_introduce(*, actor: User, listing: Listing, member: User) -> list[Noti
     if member.pk not in {match.member.pk for match in matches}:
         raise ValidationError({"member": "This person is not among the people who could help."})
     owner = listing.owner
-    url = f"/listings/{listing.pk}/matches/"
+    said = {"listing": listing.pk, "name": actor.name, "title": listing.title}
     sent = [
         notification_create(
             user=owner,
             kind=INTRODUCTION_NOTIFICATION,
-            text=f"{actor.name} introduces you to {member.name}, who could help with “{listing.title}”",
             network=listing.network,
-            url=url,
-            data={"listing": listing.pk, "member": member.pk},
+            data={**said, "member": member.pk, "member_name": member.name},
+            actor=actor,
         ),
         notification_create(
             user=member,
             kind=INTRODUCTION_NOTIFICATION,
-            text=f"{actor.name} introduces you to {owner.name}, who asked for help: “{listing.title}”",
             network=listing.network,
             url=f"/listings/{listing.pk}/",
-            data={"listing": listing.pk, "member": owner.pk},
+            data={**said, "member": owner.pk, "member_name": owner.name, "form": "helper"},
+            actor=actor,
         ),
     ]
     audit_record(

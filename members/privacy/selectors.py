@@ -15,7 +15,8 @@ from exchanges.reports.models import WellbeingCheckin
 from members.models import AuditEvent, Membership, SupportLink, User
 from members.safeguarding.models import Concern
 from messaging.models import Block, Message
-from messaging.notifications.models import Notification, NotificationPreference
+from messaging.notifications.models import Notification
+from messaging.notifications.selectors import preferences_get
 from timebank.errors import Forbidden
 
 # Coordinators' safeguarding trail: seen by coordinators only (PRODUCT §3), so not exported
@@ -187,7 +188,8 @@ def _notifications(user: User) -> list[dict]:
             "id": n.pk,
             "network": n.network.slug if n.network else None,
             "kind": n.kind,
-            "text": n.text,
+            "text": n.shown,
+            "for_member": n.about_id,
             "created_at": _when(n.created_at),
             "read_at": _when(n.read_at),
         }
@@ -250,7 +252,6 @@ def personal_data_export(*, actor: User, person: User) -> dict:
     """The document `GET /api/v1/me/export/` answers with: only ever the caller's own data."""
     if not actor.is_authenticated or actor.pk != person.pk:
         raise Forbidden("Only you can export your data.")
-    preference = NotificationPreference.objects.filter(user=person).first()
     blocks = Block.objects.filter(blocker=person).select_related("network", "blocked")
     return {
         "exported_at": timezone.now().isoformat(),
@@ -261,7 +262,7 @@ def personal_data_export(*, actor: User, person: User) -> dict:
             "date_joined": _when(person.date_joined),
             "last_login": _when(person.last_login),
         },
-        "preferences": {"daily_digest": preference.daily_digest if preference else True},
+        "preferences": preferences_get(user=person),
         "memberships": _memberships(person),
         "statement": _statement(person),
         "listings": _listings(person),

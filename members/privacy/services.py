@@ -212,8 +212,7 @@ def _erase(*, person: User, actor: User, reason: str) -> Erasure:
             coordinators_notify(
                 network=membership.network,
                 kind="person.erased",
-                text=_("%(name)s erased their account. Their balance stays in the ledger under that name.")
-                % {"name": pseudonym},
+                data={"name": pseudonym},
             )
 
     sessions_revoke(user=person)

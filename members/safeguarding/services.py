@@ -6,7 +6,6 @@ A concern goes to the coordinators' queue and is never shown to the person it is
 import datetime
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +13,7 @@ from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, User
 from members.safeguarding.models import Concern, SafeguardingCheck
 from members.selectors import active_membership, can_act_for, require_coordinator
+from messaging.notifications.models import Notification
 from messaging.notifications.services import coordinators_notify
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 
@@ -164,8 +164,7 @@ def concern_raise(
     coordinators_notify(
         network=network,
         kind="concern.raised",
-        text=_("A new concern was raised in %s.") % network,
-        url=reverse("concern-list"),
+        data={"network_name": str(network)},
         exclude=_people_concerned(concern),
     )
     return concern
@@ -186,3 +185,47 @@ def concern_close(*, concern: Concern, actor: User, resolution: str) -> Concern:
     concern.save(update_fields=["status", "resolution", "resolved_by"])
     audit_record(action="concern.close", actor=actor, network=concern.network, target=concern, reason=resolution)
     return concern
+
+
+CHECKS_DUE_WITHIN_DAYS = 30
+
+
+def checks_due_remind(*, today: datetime.date | None = None) -> int:
+    """Tell a network's coordinators of each safeguarding check whose review falls due within
+    CHECKS_DUE_WITHIN_DAYS (or has passed), once per review date. Safe to run concurrently: each check is
+    locked while its coordinators are told."""
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=CHECKS_DUE_WITHIN_DAYS)
+    due = SafeguardingCheck.objects.filter(review_on__isnull=False, review_on__lte=until).exclude(
+        membership__status__in=[Membership.Status.LEFT, Membership.Status.DECLINED]
+    )
+    told = 0
+    for check_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            check = (
+                SafeguardingCheck.objects.select_for_update(of=("self",))
+                .select_related("network", "membership__user")
+                .get(pk=check_id)
+            )
+            if check.review_on is None:
+                continue
+            date = check.review_on.isoformat()
+            if Notification.objects.filter(kind="checks.due", data__check_id=check.pk, data__date=date).exists():
+                continue
+            person = check.membership.user
+            coordinators_notify(
+                network=check.network,
+                kind="checks.due",
+                data={
+                    "check_id": check.pk,
+                    "check": str(check.get_kind_display()),
+                    "date": date,
+                    "name": person.name,
+                    "member": person.pk,
+                    "network": check.network.slug,
+                },
+                # A coordinator whose own check it is hears of it from another coordinator.
+                exclude={person.pk},
+            )
+            told += 1
+    return told

@@ -69,9 +69,11 @@ class _Later(Exception):
 
 
 def _channel_on(preference: NotificationPreference | None, channel: str) -> bool:
-    # The person's `push` and `sms` choices (GET/PATCH /api/v1/me/preferences/). Until they choose, on:
-    # subscribing a browser, or giving a phone number, is itself the choice.
-    return preference is None or bool(getattr(preference, channel, True))
+    # The person's `push` and `sms` choices (GET/PATCH /api/v1/me/preferences/); until they choose, the
+    # model's defaults (push on for a browser they subscribed, SMS off).
+    if preference is None:
+        return bool(NotificationPreference._meta.get_field(channel).get_default())
+    return bool(getattr(preference, channel))
 
 
 def phone_of(*, user_id: int, network_id: int | None) -> str:
@@ -253,7 +255,7 @@ def sms_text(notification: Notification) -> str:
     """Short and plain, with the answer to send back: "Ann says they helped you 1 h on 3 Dec. Reply YES 123
     to confirm or NO 123." Falls back to the notification's own words."""
     data = notification.data or {}
-    exchange, minutes, by = data.get("exchange"), data.get("minutes"), data.get("by")
+    exchange, minutes, by = data.get("exchange"), data.get("minutes"), data.get("name")
     if notification.kind != "exchange.claimed" or not (exchange and minutes and by):
         return notification.text
     when = timezone.localtime(notification.created_at).strftime("%-d %b")

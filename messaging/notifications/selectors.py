@@ -1,13 +1,18 @@
-"""Reads of a person's notifications and preferences."""
+"""Reads of a person's notifications (and a supported member's, for those acting with them) and preferences."""
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from members.models import Network, User
+from members.acting import acting_scope
+from members.models import Membership, Network, User
 from messaging.notifications.models import Notification, NotificationPreference
+from timebank.errors import NotFound
 
 
 def notifications_of(*, user: User, network: Network | None = None, unread: bool = False) -> QuerySet[Notification]:
-    qs = Notification.objects.filter(user=user).select_related("network").order_by("-created_at", "-id")
+    """A person's own notifications and the copies relayed to them for the members they support."""
+    qs = Notification.objects.filter(user=user).select_related("network", "about").order_by("-created_at", "-id")
     if network is not None:
         qs = qs.filter(network=network)
     if unread:
@@ -15,6 +20,45 @@ def notifications_of(*, user: User, network: Network | None = None, unread: bool
     return qs
 
 
-def daily_digest_of(*, user: User) -> bool:
+def notifications_of_member(
+    *, actor: User, member_id: int, network: Network | None = None, unread: bool = False
+) -> QuerySet[Notification]:
+    """A member's own notifications, for a supporter of theirs or a coordinator acting with them, in the
+    networks where they do; anyone else finds nothing to read (404)."""
+    network_ids = Membership.objects.filter(user_id=member_id).values_list("network_id", flat=True)
+    scope = acting_scope(actor=actor, network_ids=network_ids)
+    reach = {n for n in scope.active if scope.acts_for(network_id=n, user_id=member_id, actor_id=actor.pk)}
+    if network is not None:
+        reach &= {network.pk}
+    if not reach:
+        raise NotFound(_("No such member."))
+    qs = (
+        Notification.objects.filter(user_id=member_id, network_id__in=reach)
+        .select_related("network", "about")
+        .order_by("-created_at", "-id")
+    )
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return qs
+
+
+def language_of(*, user_id: int) -> str:
+    """The language a person reads in: their preference, or the site's."""
+    language = NotificationPreference.objects.filter(user_id=user_id).values_list("language", flat=True).first()
+    return language or settings.LANGUAGE_CODE
+
+
+def preferences_get(*, user: User) -> dict:
+    """A person's preferences, PRODUCT §4's shape (defaults until they change one)."""
+    preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
+    return {
+        "language": preference.language,
+        "push": preference.push,
+        "email_digest": preference.email_digest,
+        "sms": preference.sms,
+    }
+
+
+def email_digest_of(*, user: User) -> str:
     preference = NotificationPreference.objects.filter(user=user).first()
-    return preference.daily_digest if preference else True
+    return preference.email_digest if preference else NotificationPreference.Digest.DAILY

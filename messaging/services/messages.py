@@ -252,10 +252,10 @@ def _message_notify(conversation: Conversation, user_id: int, sender: User) -> N
     notification_create(
         user=User(pk=user_id),
         kind="message",
-        text=f"New message from {sender.name}",
         network=conversation.network,
         url=url,
-        data={"conversation": conversation.pk},
+        data={"conversation": conversation.pk, "name": sender.name},
+        actor=sender,
     )
 
 

@@ -64,9 +64,8 @@ def test_an_overlong_key_is_refused(post_transfer, network, alice, bob):
 @pytest.mark.postgres
 def test_a_gift_costs_few_round_trips_on_postgresql(post_transfer, network, alice, bob, django_assert_max_num_queries):
     # Claim the key, read the caller's membership and the payee, one statement for the transfer and
-    # its audit, one upsert of the report roll-up, store the answer; plus the savepoints around the work;
-    # and telling the receiver: their notification, and a look-up of their browsers for its pushes.
+    # its audit, one upsert of the report roll-up, store the answer; plus the savepoints around the work.
     # Round trips are the hot path's cost.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         response = post_transfer(alice, gift(network, bob))
     assert response.status_code == 201

@@ -91,14 +91,16 @@ def test_notifications_are_marked_read_from_the_page(browser, network, alice):
     assert not Notification.objects.filter(user=alice, read_at__isnull=True).exists()
 
 
-def test_the_daily_digest_can_be_turned_off_from_the_page(browser, alice):
+def test_the_email_digest_can_be_turned_off_from_the_page(browser, alice):
     from messaging.notifications.models import NotificationPreference
 
-    assert 'id="daily_digest"' in browser(alice).get("/notifications/").content.decode()
-    browser(alice).post("/notifications/preferences/", {})
-    assert NotificationPreference.objects.get(user=alice).daily_digest is False
-    browser(alice).post("/notifications/preferences/", {"daily_digest": "on"})
-    assert NotificationPreference.objects.get(user=alice).daily_digest is True
+    page = browser(alice).get("/notifications/").content.decode()
+    assert 'id="id_email_digest"' in page and 'id="id_language"' in page
+    browser(alice).post("/notifications/preferences/", {"email_digest": "off", "language": "en-gb"})
+    assert NotificationPreference.objects.get(user=alice).email_digest == "off"
+    browser(alice).post("/notifications/preferences/", {"email_digest": "weekly", "language": "cy", "push": "on"})
+    preference = NotificationPreference.objects.get(user=alice)
+    assert (preference.email_digest, preference.language, preference.push) == ("weekly", "cy", True)
 
 
 def test_starting_an_exchange_conversation_from_a_form(browser, network, alice, bob):

@@ -177,7 +177,7 @@ def test_a_coordinator_of_another_network_gets_not_found(network, chat, alice):
 def test_send_digests_emails_unread_notifications_once(network, alice, bob, django_capture_on_commit_callbacks):
     notification_services.notification_create(user=alice, kind="hours", text="You received 1 hour", network=network)
     notification_services.notification_create(user=bob, kind="hours", text="You received 2 hours", network=network)
-    NotificationPreference.objects.create(user=bob, daily_digest=False)
+    NotificationPreference.objects.create(user=bob, email_digest="off")
     # Digests are queued when their claim commits.
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_digests")

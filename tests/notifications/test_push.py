@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from messaging.notifications.delivery import delivery_attempt
-from messaging.notifications.models import Delivery, PushSubscription
+from messaging.notifications.models import Delivery, Notification, PushSubscription
 from tests.factories import member
 from tests.notifications.pushservice import Browser, PushService, b64url, vapid_claims
 
@@ -56,7 +56,8 @@ def test_a_gift_arrives_encrypted_at_the_push_service_and_decrypts_to_the_notifi
     assert b"gave you" not in received.body  # encrypted on the wire
     message = browser.decrypt(received.body)
     assert message["notification"]["kind"] == "transfer.gift"
-    assert message["notification"]["text"] == f"{alice.name} gave you 30 minutes."
+    assert message["notification"]["text"] == Notification.objects.get(user=bob).text
+    assert message["notification"]["text"].startswith(f"{alice.name} gave you ")
     assert message["notification"]["network"] == network.slug
     delivery = Delivery.objects.get()
     assert message["delivery"] == delivery.pk

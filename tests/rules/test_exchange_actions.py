@@ -1,7 +1,10 @@
 """Which exchange actions are possible is one table (exchanges.lifecycle.common.TRANSITIONS): for random
 exchanges and random people, the actions the page and the API list are exactly those the services accept."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule, run_state_machine_as_test
@@ -17,6 +20,7 @@ INPUTS = {
     "resolve": {"minutes": 20, "reason": "settled with both"},
     "approve": {"reason": "checked"},
     "dispute": {"reason": "it was shorter"},
+    "schedule": {"scheduled_for": timezone.now() + datetime.timedelta(days=2)},
 }
 
 
