@@ -71,9 +71,7 @@ class _Later(Exception):
 def _channel_on(preference: NotificationPreference | None, channel: str) -> bool:
     # The person's `push` and `sms` choices (GET/PATCH /api/v1/me/preferences/); until they choose, the
     # model's defaults (push on for a browser they subscribed, SMS off).
-    if preference is None:
-        return bool(NotificationPreference._meta.get_field(channel).get_default())
-    return bool(getattr(preference, channel))
+    return bool(getattr(preference or NotificationPreference(), channel))
 
 
 def phone_of(*, user_id: int, network_id: int | None) -> str:
