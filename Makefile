@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint deps load load-short contract
+.PHONY: run test lint deps load load-short contract messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,11 @@ load: $(VENV)/.dev-deps
 # A short try of the same: 50 members for 30 s.
 load-short: $(VENV)/.dev-deps
 	$(BIN)/python bench/load/run.py --users 50 --seconds 30 $(LOAD_ARGS)
+
+# The Welsh catalogue: gather every string into locale/cy/LC_MESSAGES/django.po (translate what is new),
+# then compile django.mo. Both are committed, so `make run` and `make test` need no GNU gettext;
+# tests/i18n checks the .mo matches the .po and nothing is missing. Needs GNU gettext (xgettext, msgfmt).
+messages: $(VENV)/.dev-deps
+	$(BIN)/python manage.py makemessages -l cy --no-obsolete --no-location --ignore=.venv --ignore=node_modules \
+		--ignore=bench --ignore=tests --ignore=staticfiles --ignore=deploy --ignore=docs
+	$(BIN)/python manage.py compilemessages -l cy --ignore=.venv --ignore=node_modules

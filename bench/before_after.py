@@ -30,6 +30,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -193,7 +194,7 @@ def main() -> None:
         print(json.dumps(measure(Path(args.measure), args.requests, args.sql)))
         return
 
-    before = HERE / "bench" / "out" / "before"
+    before = Path(tempfile.gettempdir()) / "timebank-before"
     subprocess.run(["rm", "-rf", str(before)], check=True)
     before.mkdir(parents=True)
     archive = subprocess.run(["git", "archive", args.before], cwd=HERE, check=True, capture_output=True).stdout

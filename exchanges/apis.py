@@ -1,6 +1,7 @@
 """REST endpoints for listings and exchanges (PRODUCT §4): parse, call one service or selector, render."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -129,7 +130,7 @@ class ListingDetailApi(APIView):
     def patch(self, request, pk: int):
         listing = selectors.listing_get(user=request.user, pk=pk)
         if not isinstance(request.data, dict):
-            raise ValidationError("Send a JSON object with the fields to change.")
+            raise ValidationError(_("Send a JSON object with the fields to change."))
         unknown = set(request.data) - set(self.Input().fields)
         if unknown:
             raise ValidationError({name: ["This cannot be changed."] for name in sorted(unknown)})
@@ -200,7 +201,7 @@ def _valid(serializer_class, data, partial: bool = False) -> dict:
 def _member_user(user_id: int, field: str) -> User:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise ValidationError({field: ["No such member."]})
+        raise ValidationError({field: [_("No such member.")]})
     return user
 
 
@@ -245,7 +246,7 @@ class ExchangeListApi(APIView):
         if data["listing"] is not None:
             listing = Listing.objects.filter(pk=data["listing"], network=network).first()
             if listing is None:
-                raise ValidationError({"listing": ["No such listing in this network."]})
+                raise ValidationError({"listing": [_("No such listing in this network.")]})
         create = services.exchange_record if self.record else services.exchange_propose
         exchange = create(
             actor=request.user,
@@ -330,6 +331,6 @@ class ExchangeActionApi(APIView):
             new = services.exchange_repeat(actor=actor, exchange=exchange)
             return Response(ExchangeOutput(new, context={"request": request}).data, status=201)
         else:
-            raise NotFound("No such action.")
+            raise NotFound(_("No such action."))
         exchange = get_object_or_404(Exchange.objects.select_related("network"), pk=exchange.pk)
         return Response(ExchangeOutput(exchange, context={"request": request}).data)

@@ -4,6 +4,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.ledger.models import Account
 from exchanges.lifecycle.common import acting_for
@@ -71,13 +72,13 @@ def listing_create(
 ) -> Listing:
     """Post an offer or a request; a coordinator or supporter may post one for a member they act with."""
     if active_membership(user=actor, network=network) is None:
-        raise NotFound("No such network.")
+        raise NotFound(_("No such network."))
     owner = owner or actor
     acting = acting_for(actor=actor, network=network, party=owner)
     if acting is None:
-        raise Forbidden("You can only post listings for yourself or a member you support.")
+        raise Forbidden(_("You can only post listings for yourself or a member you support."))
     if not Account.objects.filter(membership__network=network, membership__user=owner).exists():
-        raise Forbidden("Only members who give and receive help can post listings.")
+        raise Forbidden(_("Only members who give and receive help can post listings."))
     fields = _clean(
         {
             "kind": kind,
@@ -104,7 +105,7 @@ def listing_require_editor(*, actor: User, listing: Listing):
     coordinator of its network. Returns how the actor acts for the owner (None for a coordinator)."""
     acting = acting_for(actor=actor, network=listing.network, party=listing.owner)
     if acting is None and not is_coordinator(user=actor, network=listing.network):
-        raise Forbidden("Only the person who posted this listing can change it.")
+        raise Forbidden(_("Only the person who posted this listing can change it."))
     return acting
 
 
@@ -120,7 +121,7 @@ def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
         listing = Listing.objects.select_for_update().get(pk=listing.pk)
         expires = changes.get("expires_on", listing.expires_on)
         if changes.get("status") == Listing.Status.OPEN and expires and expires < timezone.localdate():
-            raise ValidationError({"expires_on": ["This listing has expired: choose a new date to reopen it."]})
+            raise ValidationError({"expires_on": [_("This listing has expired: choose a new date to reopen it.")]})
         for name, value in changes.items():
             setattr(listing, name, value)
         listing.save()

@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.lifecycle.common import PROVIDER, RECIPIENT, pot_party, supported_party, transitions_possible
 from exchanges.models import Exchange, Listing
@@ -73,7 +74,7 @@ def listings_browse(
 def listing_get(*, user: User, pk: int) -> Listing:
     listing = listings_visible(user=user).filter(pk=pk).first()
     if listing is None:
-        raise NotFound("No such listing.")
+        raise NotFound(_("No such listing."))
     return listing
 
 
@@ -111,7 +112,7 @@ def exchanges_list(*, user: User, network: str | None = None, state: str | None 
 def exchange_get(*, user: User, pk: int) -> Exchange:
     exchange = exchanges_visible(user=user).filter(pk=pk).first()
     if exchange is None:
-        raise NotFound("No such exchange.")
+        raise NotFound(_("No such exchange."))
     return exchange
 
 

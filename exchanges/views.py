@@ -228,7 +228,7 @@ def exchange_action(request, pk: int, action: str):
         "schedule": (forms.ScheduleForm, services.exchange_schedule),
     }
     if action not in simple and action not in with_reason:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     data = {}
     if action in with_reason:
         form_class, service = with_reason[action]

@@ -98,7 +98,7 @@ class NetworkLeaveApi(APIView):
         network = selectors.network_in_reach(user=request.user, slug=slug, listed=True)
         membership = selectors.membership_get(user=request.user, network=network)
         if membership is None:
-            raise NotFound("No such network.")
+            raise NotFound(_("No such network."))
         membership = services.membership_leave(membership=membership, actor=request.user)
         return Response(MembershipOutput(membership).data)
 

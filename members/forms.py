@@ -1,6 +1,7 @@
 """Forms for the people and networks pages; they only parse input, the services decide."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from members.audit import REASON_MAX
@@ -81,3 +82,8 @@ class NeighbourhoodsForm(forms.Form):
     def groups_list(self) -> list[list[str]]:
         lines = self.cleaned_data["groups"].splitlines()
         return [[name for name in line.split(",")] for line in lines if line.strip()]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

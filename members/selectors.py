@@ -125,9 +125,9 @@ def network_for_members(*, user: User, slug: str) -> tuple[Network, Membership]:
     network = network_in_reach(user=user, slug=slug, listed=True)
     own = membership_get(user=user, network=network)
     if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
-        raise NotFound("No such network.")
+        raise NotFound(_("No such network."))
     if not own.is_active or own.role == Membership.Role.COMMISSIONER:
-        raise Forbidden("Only active members can see who is in this network.")
+        raise Forbidden(_("Only active members can see who is in this network."))
     return network, own
 
 
@@ -152,10 +152,10 @@ def contact_visible_ids(*, viewer: User, network: Network) -> set[int] | None:
 
 def member_in_network(*, network: Network, user_id: int) -> Membership:
     if not 0 < user_id <= MAX_ID:
-        raise NotFound("No such member in this network.")
+        raise NotFound(_("No such member in this network."))
     membership = Membership.objects.select_related("user", "network").filter(network=network, user_id=user_id).first()
     if membership is None:
-        raise NotFound("No such member in this network.")
+        raise NotFound(_("No such member in this network."))
     return membership
 
 

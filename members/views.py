@@ -49,6 +49,9 @@ def network_join(request, slug: str):
             user=request.user, network=selectors.network_in_reach(user=request.user, slug=slug, listed=True)
         )
         messages.success(request, _("Thank you. A coordinator will look at your request soon."))
+    back = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect("network-list")
 
 

@@ -3,6 +3,7 @@
 import logging
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -70,7 +71,7 @@ class ConversationListApi(MessagingApi):
         def validate(self, attrs):
             direct = "network" in attrs and "member" in attrs
             if direct == ("exchange" in attrs):
-                raise serializers.ValidationError('Send {"network", "member"} or {"exchange"}.')
+                raise serializers.ValidationError(_('Send {"network", "member"} or {"exchange"}.'))
             return attrs
 
     class Filter(serializers.Serializer):

@@ -4,6 +4,7 @@ A coordinator reads a conversation only after a report or a concern about it, wi
 """
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, User
@@ -19,12 +20,12 @@ def block_create(*, network: Network, blocker: User, blocked_id: int) -> Block:
     """No new messages either way between the two. Blocking twice is the same as once."""
     messaging_membership(user=blocker, network=network)
     if blocked_id == blocker.pk:
-        raise ValidationError({"member": ["You cannot block yourself."]})
+        raise ValidationError({"member": [_("You cannot block yourself.")]})
     if not Membership.objects.filter(network=network, user_id=blocked_id).exists():
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     try:
         with transaction.atomic():
-            block, _ = Block.objects.get_or_create(network=network, blocker=blocker, blocked_id=blocked_id)
+            block, _created = Block.objects.get_or_create(network=network, blocker=blocker, blocked_id=blocked_id)
     except IntegrityError:
         block = Block.objects.get(network=network, blocker=blocker, blocked_id=blocked_id)
     return block
@@ -42,7 +43,7 @@ def message_report(*, message_id: int, reporter: User, reason: str = "") -> Mess
         message is None
         or not Participant.objects.filter(conversation_id=message.conversation_id, user=reporter).exists()
     ):
-        raise NotFound("No such message.")
+        raise NotFound(_("No such message."))
     report = MessageReport.objects.create(
         network=message.network,
         message=message,
@@ -79,9 +80,9 @@ def conversation_for_access(*, conversation_id: int, coordinator: User) -> Conve
     other role (the page asking for a reason and the service below both ask this)."""
     conversation = Conversation.objects.filter(pk=conversation_id).select_related("network").first()
     if conversation is None or active_membership(user=coordinator, network=conversation.network) is None:
-        raise NotFound("No such conversation.")
+        raise NotFound(_("No such conversation."))
     if not is_coordinator(user=coordinator, network=conversation.network):
-        raise Forbidden("Only a coordinator can open a conversation.")
+        raise Forbidden(_("Only a coordinator can open a conversation."))
     return conversation
 
 
@@ -90,7 +91,7 @@ def conversation_access_open(*, conversation_id: int, coordinator: User, reason:
     conversation = conversation_for_access(conversation_id=conversation_id, coordinator=coordinator)
     reason = reason_clean((reason or "").replace("\x00", ""), required=True)
     if not conversation_has_grounds(conversation=conversation):
-        raise Forbidden("A coordinator can read a conversation only after a report or a concern about it.")
+        raise Forbidden(_("A coordinator can read a conversation only after a report or a concern about it."))
     access = ConversationAccess.objects.create(
         network=conversation.network, conversation=conversation, coordinator=coordinator, reason=reason
     )

@@ -1,6 +1,7 @@
 """Reads for conversations, messages and notifications, scoped to what the caller may see."""
 
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.utils.translation import gettext as _
 
 from members.models import Membership, Network, User
 from messaging.models import Conversation, ConversationAccess, Message, Participant
@@ -29,7 +30,7 @@ def conversation_of(*, user: User, conversation_id: int) -> Conversation:
     """A conversation the caller takes part in; anyone else's answers 404."""
     conversation = conversations_of(user=user).filter(pk=conversation_id).first()
     if conversation is None:
-        raise NotFound("No such conversation.")
+        raise NotFound(_("No such conversation."))
     return conversation
 
 
@@ -40,7 +41,7 @@ def conversation_readable(*, user: User, conversation_id: int) -> Conversation:
         return conversation
     access = ConversationAccess.objects.filter(conversation_id=conversation_id, coordinator=user).first()
     if access is None:
-        raise NotFound("No such conversation.")
+        raise NotFound(_("No such conversation."))
     return Conversation.objects.select_related("network").get(pk=conversation_id)
 
 

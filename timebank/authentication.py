@@ -3,10 +3,22 @@
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
 from allauth.headless.internal import sessionkit
 from allauth.headless.tokens.strategies.sessions import SessionTokenStrategy as AllauthSessionTokenStrategy
+from django.conf import settings
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):
+    def authenticate(self, request):
+        # An app's person is known only here, after the middleware: from now on the request speaks the
+        # language they chose (members/language.py), as a page does for a browser session.
+        found = super().authenticate(request)
+        chosen = getattr(found[0], "language", "") if found else ""
+        if chosen and chosen in dict(settings.LANGUAGES):
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return found
+
     def authenticate_header(self, request):
         # Without a challenge DRF turns "not authenticated" into 403; PRODUCT §4 wants 401.
         return 'Session realm="api"'

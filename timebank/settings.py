@@ -91,11 +91,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "messaging.notifications.middleware.PreferredLanguageMiddleware",  # a person's chosen language
     "timebank.input_guard.InputGuardMiddleware",  # NUL anywhere, allauth's JSON bodies: 400 before any view
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "members.middleware.PersonLanguageMiddleware",  # after auth: the person's chosen language wins
     "timebank.middleware.RefusalMiddleware",
 ]
 
@@ -214,6 +214,7 @@ ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "optional" if DEB
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 LOGIN_REDIRECT_URL = "/"
+ACCOUNT_SIGNUP_REDIRECT_URL = "/welcome/"  # a new person's next step: join a network
 LOGIN_URL = "/accounts/login/"
 # Sessions (and so app tokens) are read on every request: serve them from the cache.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -222,6 +223,7 @@ HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_FRONTEND_URLS = {}
 HEADLESS_TOKEN_STRATEGY = "timebank.authentication.SessionTokenStrategy"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "timebank"  # the name a code app shows beside the codes
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND",
@@ -334,7 +336,8 @@ SPECTACULAR_SETTINGS = {
 
 # Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", "English")]
+# Each name in its own language, as a language switch shows them.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

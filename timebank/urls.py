@@ -44,6 +44,7 @@ urlpatterns = [
     re_path(r"^_allauth/(?:app|browser)/v1/(?:account|auth)/phone(?:/|$)", json_not_found),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
+    path("", include("members.me_urls")),
     path("", include("members.privacy.urls")),  # before members.urls: see members/privacy/urls.py
     path("", include("members.urls")),
     path("", include("exchanges.urls")),

@@ -1,5 +1,6 @@
 """REST endpoints of the ledger: accounts, statements, idempotent transfers, floor overrides."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -41,7 +42,7 @@ class PartyField(serializers.Field):
             return data
         if isinstance(data, (int, str)) and not isinstance(data, bool) and is_id(data):
             return int(data)
-        raise serializers.ValidationError('Give a user id, or "pot".')
+        raise serializers.ValidationError(_('Give a user id, or "pot".'))
 
     def to_representation(self, value):
         return value
@@ -98,7 +99,7 @@ class AccountFloorApi(APIView):
         data.is_valid(raise_exception=True)
         account = accounts_visible(user=request.user).filter(pk=account_id).first()
         if account is None:
-            raise NotFound("No such account.")
+            raise NotFound(_("No such account."))
         account = account_floor_set(account=account, actor=request.user, **data.validated_data)
         return Response(AccountOutput(account).data)
 
@@ -228,7 +229,7 @@ class TransferListCreateApi(APIView):
 
         def validate(self, attrs):
             if attrs["kind"] != Transfer.Kind.REVERSAL and "minutes" not in attrs:
-                raise serializers.ValidationError({"minutes": ["This field is required."]})
+                raise serializers.ValidationError({"minutes": [_("This field is required.")]})
             return attrs
 
     @extend_schema(parameters=[ListFilter], responses=TransferOutput(many=True))

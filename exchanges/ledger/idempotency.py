@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.ledger.models import IdempotencyRecord
 from members.models import User
@@ -24,9 +25,11 @@ def idempotency_fingerprint(*, method: str, path: str, data) -> str:
 def idempotency_key_check(key: str | None) -> str:
     key = (key or "").strip()
     if not key:
-        raise ValidationError({"Idempotency-Key": ["Send an Idempotency-Key header: any unique string per request."]})
+        raise ValidationError(
+            {"Idempotency-Key": [_("Send an Idempotency-Key header: any unique string per request.")]}
+        )
     if len(key) > 100 or not key.isprintable():
-        raise ValidationError({"Idempotency-Key": ["Keep the key under 100 printable characters."]})
+        raise ValidationError({"Idempotency-Key": [_("Keep the key under 100 printable characters.")]})
     return key
 
 
@@ -60,7 +63,7 @@ def idempotent_answer(
             # A record gets its answer in the transaction that inserts it, so one we can read has both.
             assert record.status_code is not None and record.response is not None
             if record.request_hash != fingerprint:
-                raise IdempotencyMismatch("This Idempotency-Key was used with a different request.")
+                raise IdempotencyMismatch(_("This Idempotency-Key was used with a different request."))
             return record.status_code, record.response
         try:
             # A savepoint: a refused request rolls back its own writes but keeps its record.

@@ -2,6 +2,7 @@
 adjustments and reversals, each checked here and then written by `transfer_create`."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.selectors import member_account
@@ -20,10 +21,10 @@ Party = int | str | None
 def _member_account(*, network: Network, user_id: Party, field: str) -> Account:
     """The account of an active member of the network; anyone else is not found (404)."""
     if isinstance(user_id, bool) or not isinstance(user_id, int):
-        raise ValidationError({field: ['Name a member by their user id, or "pot".']})
+        raise ValidationError({field: [_('Name a member by their user id, or "pot".')]})
     account = member_account(network=network, user_id=user_id)
     if account is None:
-        raise NotFound("No such member in this network.")
+        raise NotFound(_("No such member in this network."))
     return account
 
 
@@ -31,7 +32,7 @@ def _party_account(*, network: Network, party: Party, field: str) -> Account:
     if party == POT:
         return network_accounts_open(network=network)[0]
     if party is None:
-        raise ValidationError({field: ["This field is required."]})
+        raise ValidationError({field: [_("This field is required.")]})
     return _member_account(network=network, user_id=party, field=field)
 
 
@@ -64,12 +65,12 @@ def transfer_request(
         else:
             allowed = is_coordinator(user=actor, network=network)
         if not allowed:
-            raise Forbidden("Only a coordinator can do that.")
+            raise Forbidden(_("Only a coordinator can do that."))
         reason = _require_reason(reason)
     elif kind not in MEMBER_KINDS:
-        raise ValidationError({"kind": ["Choose gift, donation, grant, issue, adjustment or reversal."]})
+        raise ValidationError({"kind": [_("Choose gift, donation, grant, issue, adjustment or reversal.")]})
     if len(memo or "") > 200:
-        raise ValidationError({"memo": ["Keep the note under 200 characters."]})
+        raise ValidationError({"memo": [_("Keep the note under 200 characters.")]})
     memo = memo or ""
 
     if kind == Transfer.Kind.REVERSAL:
@@ -89,7 +90,7 @@ def transfer_request(
         if from_member is None and membership is not None:
             payer = getattr(membership, "account", None)
             if payer is None:
-                raise Forbidden("You have no account in this network.")
+                raise Forbidden(_("You have no account in this network."))
             payer.membership = membership
         elif from_member is None:
             payer = (
@@ -98,7 +99,7 @@ def transfer_request(
                 .first()
             )
             if payer is None:
-                raise Forbidden("You have no account in this network.")
+                raise Forbidden(_("You have no account in this network."))
         else:
             payer = _member_account(network=network, user_id=from_member, field="from")
         # Each way above finds a member's account, which always has its membership (account_member_has_membership).
@@ -106,7 +107,7 @@ def transfer_request(
         if payer.membership.user_id != actor.pk and not can_act_for(
             actor=actor, member=payer.membership.user, network=network
         ):
-            raise Forbidden("Only the member, their supporter or a coordinator can give their hours.")
+            raise Forbidden(_("Only the member, their supporter or a coordinator can give their hours."))
         if payer.membership.user_id != actor.pk:
             on_behalf_of = payer.membership.user
             if not supports(supporter=actor, member=payer.membership.user, network=network):
@@ -114,7 +115,7 @@ def transfer_request(
                 booked_reason = _require_reason(reason)
         if kind == Transfer.Kind.GIFT:
             if to_member == POT:
-                raise ValidationError({"to_member": ["To give to the pot, make a donation."]})
+                raise ValidationError({"to_member": [_("To give to the pot, make a donation.")]})
             payee = _member_account(network=network, user_id=to_member, field="to_member")
         else:
             payee = network_accounts_open(network=network)[0]
@@ -128,7 +129,7 @@ def transfer_request(
         payer = _party_account(network=network, party=from_member, field="from")
         payee = _party_account(network=network, party=to_member, field="to")
     if payer.pk == payee.pk:
-        raise ValidationError({"to_member": ["Minutes must go to someone else."]})
+        raise ValidationError({"to_member": [_("Minutes must go to someone else.")]})
     return transfer_create(
         network=network,
         from_account=payer,
@@ -148,14 +149,14 @@ def _reversal(
     *, network: Network, transfer_id: int | None, created_by: User, memo: str, reason: str, idempotency_key: str | None
 ) -> Transfer:
     if isinstance(transfer_id, bool) or not isinstance(transfer_id, int):
-        raise ValidationError({"transfer": ["Name the transfer to reverse by its id."]})
+        raise ValidationError({"transfer": [_("Name the transfer to reverse by its id.")]})
     original = (
         Transfer.objects.select_related("from_account", "to_account").filter(pk=transfer_id, network=network).first()
     )
     if original is None:
-        raise NotFound("No such transfer in this network.")
+        raise NotFound(_("No such transfer in this network."))
     if Transfer.objects.filter(reverses=original).exists():
-        raise InvalidTransition("That transfer has already been reversed.")
+        raise InvalidTransition(_("That transfer has already been reversed."))
     try:
         # Its own savepoint: a reversal racing another of the same transfer loses on the
         # one-to-one constraint, and the caller's transaction carries on.
@@ -175,5 +176,5 @@ def _reversal(
             )
     except IntegrityError as exc:
         if Transfer.objects.filter(reverses=original).exists():
-            raise InvalidTransition("That transfer has already been reversed.") from exc
+            raise InvalidTransition(_("That transfer has already been reversed.")) from exc
         raise

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from exchanges.ledger.models import Account, Hold, Transfer
 from exchanges.models import Exchange
@@ -37,7 +38,7 @@ def _scope(*, user: User, network_slug: str | None, member_id: int | None) -> Q:
         )
         allowed = [m.pk for m in memberships if can_act_for(actor=user, member=m.user, network=m.network)]
         if not allowed:
-            raise NotFound("No such member in your networks.")
+            raise NotFound(_("No such member in your networks."))
         return Q(membership_id__in=allowed)
     coordinated = list(
         Membership.objects.filter(
@@ -109,7 +110,7 @@ def membership_in_reach(*, user: User, slug: str) -> Membership:
         cursor.execute(sql, [slug, user.pk, Membership.Status.ACTIVE])
         row = cursor.fetchone()
     if row is None:
-        raise NotFound("No such network.")
+        raise NotFound(_("No such network."))
     end_membership, end_network = len(_MEMBERSHIP), len(_MEMBERSHIP) + len(_NETWORK)
     membership = _instance(Membership, _MEMBERSHIP, row[:end_membership])
     membership.network = _instance(Network, _NETWORK, row[end_membership:end_network])

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.ledger.models import Account, Hold, Transfer, TransferFeed
 from exchanges.limits import MAX_TRANSFER_MINUTES, minutes_check
@@ -82,15 +83,15 @@ def transfer_create(
     """
     _check_minutes(minutes)
     if kind not in KINDS:
-        raise ValidationError({"kind": [f"Unknown kind of transfer: {kind}."]})
+        raise ValidationError({"kind": [_("Unknown kind of transfer: %(kind)s.") % {"kind": kind}]})
     if from_account.pk == to_account.pk:
-        raise ValidationError({"to_account": ["An account cannot pay itself."]})
+        raise ValidationError({"to_account": [_("An account cannot pay itself.")]})
     if from_account.network_id != network.pk or to_account.network_id != network.pk:
-        raise ValidationError("Both accounts must belong to the network.")
+        raise ValidationError(_("Both accounts must belong to the network."))
     if not isinstance(release_hold, int) or release_hold < 0:
-        raise ValidationError("A released hold is a whole number of minutes, zero or more.")
+        raise ValidationError(_("A released hold is a whole number of minutes, zero or more."))
     if release_hold and exchange is None:
-        raise ValidationError("Only an exchange's hold can be released.")
+        raise ValidationError(_("Only an exchange's hold can be released."))
     values = {
         "network": network,
         "from_account": from_account,
@@ -326,7 +327,7 @@ def hold_place(
     cross the floor. The hold is a row of its own, with its audit event."""
     _check_minutes(minutes)
     if account.network_id != exchange.network_id:
-        raise ValidationError("The account must belong to the exchange's network.")
+        raise ValidationError(_("The account must belong to the exchange's network."))
     # The refusal is raised after the block, so a caller's own transaction survives it.
     hold = None
     with transaction.atomic(savepoint=False):
@@ -347,7 +348,7 @@ def hold_place(
                 data={"exchange": exchange.pk, "account": account.pk, "minutes": minutes},
             )
     if hold is None:
-        raise InsufficientBalance("Not enough time credit to agree to this.")
+        raise InsufficientBalance(_("Not enough time credit to agree to this."))
     return hold
 
 
@@ -361,7 +362,7 @@ def hold_release(*, exchange: Exchange, actor: User | None = None, on_behalf_of:
             held=F("held") - hold.minutes
         )
         if not updated:
-            raise ValidationError("Cannot release more than is held.")
+            raise ValidationError(_("Cannot release more than is held."))
         _hold_mark_released(hold, network=exchange.network, actor=actor, on_behalf_of=on_behalf_of, at=timezone.now())
     return hold.minutes
 
@@ -385,9 +386,9 @@ def account_floor_set(*, account: Account, actor: User, floor_minutes: int, reas
     """A coordinator overrides one member's floor, with a reason; audited."""
     require_coordinator(user=actor, network=account.network)
     if account.kind != Account.Kind.MEMBER:
-        raise ValidationError({"floor_minutes": ["Only a member's floor can be changed: the pot's is always 0."]})
+        raise ValidationError({"floor_minutes": [_("Only a member's floor can be changed: the pot's is always 0.")]})
     if not isinstance(floor_minutes, int) or isinstance(floor_minutes, bool) or not -1_000_000 <= floor_minutes <= 0:
-        raise ValidationError({"floor_minutes": ["A floor is a whole number of minutes, zero or below."]})
+        raise ValidationError({"floor_minutes": [_("A floor is a whole number of minutes, zero or below.")]})
     reason = _require_reason(reason)
     with transaction.atomic():
         before = Account.objects.select_for_update().get(pk=account.pk)
@@ -408,7 +409,12 @@ def account_floor_set(*, account: Account, actor: User, floor_minutes: int, reas
             )
     if not updated:
         raise ValidationError(
-            {"floor_minutes": [f"The member has {before.available} minutes available: the floor cannot be above that."]}
+            {
+                "floor_minutes": [
+                    _("The member has %(n)d minutes available: the floor cannot be above that.")
+                    % {"n": before.available}
+                ]
+            }
         )
     account.refresh_from_db()
     return account
@@ -434,14 +440,14 @@ def account_settle(
     """
     network = membership.network
     if membership.status != Membership.Status.LEFT:
-        raise InvalidTransition("Only the account of a member who has left is settled.")
+        raise InvalidTransition(_("Only the account of a member who has left is settled."))
     coordinator = is_coordinator(user=actor, network=network)
     if (
         actor.pk != membership.user_id
         and not coordinator
         and not can_act_for(actor=actor, member=membership.user, network=network)
     ):
-        raise Forbidden("Only the member, their supporter or a coordinator can settle this account.")
+        raise Forbidden(_("Only the member, their supporter or a coordinator can settle this account."))
     account = Account.objects.get(membership=membership)
     pot, issuance = network_accounts_open(network=network)
     available = account.balance - account.held
@@ -452,7 +458,7 @@ def account_settle(
         if to_member is not None:
             recipient = active_membership(user=to_member, network=network)
             if recipient is None or not hasattr(recipient, "account"):
-                raise NotFound("No such member in this network.")
+                raise NotFound(_("No such member in this network."))
             to_account, kind = recipient.account, Transfer.Kind.GIFT
         return transfer_create(
             network=network,
@@ -478,7 +484,7 @@ def account_settle(
             )
             return None
         if settle_from not in ("pot", "issuance"):
-            raise ValidationError({"settle_from": ["Settle from the pot or from issuance."]})
+            raise ValidationError({"settle_from": [_("Settle from the pot or from issuance.")]})
         return transfer_create(
             network=network,
             from_account=pot if settle_from == "pot" else issuance,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from exchanges.ledger.models import Account
 from exchanges.ledger.services import hold_release
@@ -150,9 +151,11 @@ def transition_check(*, actor: User, exchange: Exchange, action: str, context: A
     transition = TRANSITIONS[action]
     ctx = context or acting_scope(actor=actor, network_ids=[exchange.network_id])
     if transition.coordinator and exchange.network_id not in ctx.coordinating:
-        raise Forbidden("Only a coordinator can do that.")
+        raise Forbidden(_("Only a coordinator can do that."))
     if exchange.state not in transition.states:
-        raise InvalidTransition(f"This exchange is {exchange.get_state_display().lower()}: that cannot happen now.")
+        raise InvalidTransition(
+            _("This exchange is %(state)s: that cannot happen now.") % {"state": exchange.get_state_display().lower()}
+        )
     if transition.when is not None and not transition.when(exchange):
         raise InvalidTransition(transition.not_now)
     if transition.sides is None:
@@ -161,7 +164,7 @@ def transition_check(*, actor: User, exchange: Exchange, action: str, context: A
     for side, acting in exchange_sides_for(actor=actor, exchange=exchange, context=ctx).items():
         if side in allowed:
             return acting
-    raise Forbidden("Only the other person in this exchange can do that.")
+    raise Forbidden(_("Only the other person in this exchange can do that."))
 
 
 def transitions_possible(*, actor: User, exchange: Exchange, context: ActingScope | None = None) -> list[str]:
@@ -226,9 +229,11 @@ def step(
     params: dict | None = None,
     reason: str = "",
     data: dict | None = None,
+    notice: dict | None = None,
 ) -> None:
     """Audit the step, notify the given sides (never the actor) with the kind's `params`, push the new
-    state on commit."""
+    state on commit. `notice` adds to what the notification carries (an SMS asking for an answer is written
+    from it)."""
     audit_record(
         action=f"exchange.{action}",
         actor=actor,
@@ -248,7 +253,7 @@ def step(
                 user=person,
                 kind=kind or f"exchange.{action}",
                 network=exchange.network,
-                data={"exchange": exchange.pk, **(params or {})},
+                data={"exchange": exchange.pk, **(params or {}), **(notice or {})},
                 actor=actor,
             )
     payload = exchange_serialize(exchange)

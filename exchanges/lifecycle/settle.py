@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.ledger.services import transfer_create
 from exchanges.lifecycle.common import (
@@ -51,9 +52,9 @@ def exchange_complete(*, actor: User, exchange: Exchange, minutes: int) -> Excha
             on_behalf_of=acting.on_behalf_of,
             notify=(other_side(acting.side),),
             kind="exchange.claimed",
-            # Which side claimed: the SMS asking for an answer says who helped whom.
-            params={"name": name_of(exchange, acting.side), "minutes": minutes, "claimed_side": acting.side},
+            params={"name": name_of(exchange, acting.side), "minutes": minutes},
             data={"minutes": minutes},
+            notice={"minutes": minutes, "by": name_of(exchange, acting.side), "claimed_side": acting.side},
         )
     return exchange
 
@@ -167,7 +168,7 @@ def exchange_resolve(*, actor: User, exchange: Exchange, minutes, reason: str) -
             exchange.save(update_fields=["claimed_minutes"])
             if not _post(exchange, minutes=minutes, actor=actor, on_behalf_of=None, reason=reason):
                 raise InsufficientBalance(
-                    "That would take the payer below their limit: grant from the pot first, or post fewer minutes."
+                    _("That would take the payer below their limit: grant from the pot first, or post fewer minutes.")
                 )
         step(
             exchange,

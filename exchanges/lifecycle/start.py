@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.ledger.models import Account
 from exchanges.lifecycle.common import (
@@ -28,11 +29,11 @@ def _validate_new(
 ) -> Acting:
     check_minutes(minutes)
     if active_membership(user=actor, network=network) is None:
-        raise NotFound("No such network.")
+        raise NotFound(_("No such network."))
     if provider is None and recipient is None:
-        raise ValidationError({"recipient": ["The pot cannot pay itself."]})
+        raise ValidationError({"recipient": [_("The pot cannot pay itself.")]})
     if provider is not None and recipient is not None and provider.pk == recipient.pk:
-        raise ValidationError({"recipient": ["Someone cannot help themselves."]})
+        raise ValidationError({"recipient": [_("Someone cannot help themselves.")]})
     for field, party in (("provider", provider), ("recipient", recipient)):
         if (
             party is not None
@@ -40,20 +41,20 @@ def _validate_new(
                 membership__network=network, membership__user=party, membership__status=Membership.Status.ACTIVE
             ).exists()
         ):
-            raise ValidationError({field: ["Not an active member of this network."]})
+            raise ValidationError({field: [_("Not an active member of this network.")]})
     if listing is not None:
         if listing.network_id != network.pk:
-            raise ValidationError({"listing": ["That listing is in another network."]})
+            raise ValidationError({"listing": [_("That listing is in another network.")]})
         owner_side = provider if listing.kind == Listing.Kind.OFFER else recipient
         if owner_side is None or owner_side.pk != listing.owner_id:
-            raise ValidationError({"listing": ["The listing's owner must be the one offering or asking."]})
+            raise ValidationError({"listing": [_("The listing's owner must be the one offering or asking.")]})
     probe = Exchange(network=network, provider=provider, recipient=recipient)
     sides = exchange_sides_for(actor=actor, exchange=probe)
     if sides:
         return next(iter(sides.values()))
     if is_coordinator(user=actor, network=network):
         return Acting("", None)  # a coordinator introducing two members
-    raise Forbidden("You can only start an exchange you take part in.")
+    raise Forbidden(_("You can only start an exchange you take part in."))
 
 
 def exchange_propose(
@@ -71,7 +72,7 @@ def exchange_propose(
         actor=actor, network=network, provider=provider, recipient=recipient, minutes=minutes, listing=listing
     )
     if listing is not None and listing.status != Listing.Status.OPEN:
-        raise InvalidTransition("That listing is not open.")
+        raise InvalidTransition(_("That listing is not open."))
     with transaction.atomic():
         exchange = Exchange.objects.create(
             network=network,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import Col
+from django.utils.translation import gettext as _
 
 from exchanges.matching.candidates import (
     listing_candidates,
@@ -275,7 +276,7 @@ def listing_for_matches(*, user: User, listing_id: int) -> Listing:
     they may act for its owner (matches speak to the owner: "you haven't met yet")."""
     listing = listing_get(user=user, pk=listing_id)
     if not can_act_for(actor=user, member=listing.owner, network=listing.network):
-        raise Forbidden("Only the person who wrote this listing can see its matches.")
+        raise Forbidden(_("Only the person who wrote this listing can see its matches."))
     return listing
 
 

@@ -6,6 +6,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.matching.models import ListingSkill, ProfileSkill
 from exchanges.matching.scoring import WEIGHTS
@@ -127,10 +128,10 @@ def match_introduce(*, actor: User, listing: Listing, member: User) -> list[Noti
     are told, and the introduction is audited."""
     require_coordinator(user=actor, network=listing.network)
     if listing.kind != Listing.Kind.REQUEST or listing.status != Listing.Status.OPEN:
-        raise ValidationError({"listing": "Only an open request can be matched."})
+        raise ValidationError({"listing": _("Only an open request can be matched.")})
     matches = listing_matches(listing=listing, limit=INTRODUCE_FROM_TOP)
     if member.pk not in {match.member.pk for match in matches}:
-        raise ValidationError({"member": "This person is not among the people who could help."})
+        raise ValidationError({"member": _("This person is not among the people who could help.")})
     owner = listing.owner
     said = {"listing": listing.pk, "name": actor.name, "title": listing.title}
     sent = [

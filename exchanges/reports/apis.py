@@ -4,6 +4,7 @@ Report documents are built and suppressed by the selectors; the views only pick 
 """
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -83,10 +84,10 @@ class NetworkExportApi(APIView):
     )
     def get(self, request, slug: str, what: str):
         if what not in EXPORTS:
-            raise NotFound("No such export.")
+            raise NotFound(_("No such export."))
         network, role = report_network_get(user=request.user, slug=slug)
         if role != COORDINATOR:
-            raise Forbidden("Only a coordinator can export the network's records.")
+            raise Forbidden(_("Only a coordinator can export the network's records."))
         response = StreamingHttpResponse(export_csv_lines(network=network, what=what), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{slug}-{what}.csv"'
         return response

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from timebank.errors import ValidationError
 
@@ -50,7 +51,7 @@ class Period:
 def _month(value: str | None, field: str) -> date:
     match = MONTH.match(value or "")
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
-        raise ValidationError({field: ["Give a whole month as YYYY-MM, for example 2026-03."]})
+        raise ValidationError({field: [_("Give a whole month as YYYY-MM, for example 2026-03.")]})
     return date(int(match[1]), int(match[2]), 1)
 
 
@@ -62,15 +63,15 @@ def period_parse(*, start: str | None, end: str | None, allow_current: bool = Fa
         return period_default()
     first, last = _month(start, "from"), _month(end, "to")
     if last < first:
-        raise ValidationError({"to": ["The last month comes before the first."]})
+        raise ValidationError({"to": [_("The last month comes before the first.")]})
     period = Period(start=first, end=month_add(last, 1))
     if len(period.months) > MAX_MONTHS:
-        raise ValidationError({"to": [f"At most {MAX_MONTHS} months at a time."]})
+        raise ValidationError({"to": [_("At most %(n)d months at a time.") % {"n": MAX_MONTHS}]})
     this_month = timezone.localdate().replace(day=1)
     if period.end > this_month and not allow_current:
-        raise ValidationError({"to": ["Only whole months that have ended can be reported."]})
+        raise ValidationError({"to": [_("Only whole months that have ended can be reported.")]})
     if period.start > this_month:
-        raise ValidationError({"from": ["That month has not started yet."]})
+        raise ValidationError({"from": [_("That month has not started yet.")]})
     return period
 
 

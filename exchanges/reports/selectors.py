@@ -5,6 +5,7 @@ import csv
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.reports.figures import HEADLINE, figures_compute, quiet_days
 from exchanges.reports.periods import Period, period_parse
@@ -32,7 +33,7 @@ def report_network_get(*, user: User, slug: str) -> tuple[Network, str]:
     network = network_in_reach(user=user, slug=slug, listed=True)
     role = report_role(user=user, network=network)
     if role is None:
-        raise NotFound("No such network.")
+        raise NotFound(_("No such network."))
     return network, role
 
 
@@ -83,7 +84,7 @@ def report_funded(*, user: User, start: str | None, end: str | None) -> dict:
     """Commissioners: one report over every network they fund, suppressed with the largest k."""
     networks = funded_networks(user=user)
     if not networks:
-        raise NotFound("No funded networks.")
+        raise NotFound(_("No funded networks."))
     period = period_parse(start=start, end=end)
     return report_funded_for(networks=networks, period=period)
 

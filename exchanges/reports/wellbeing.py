@@ -26,7 +26,7 @@ def _may_check_in(user: User, network: Network) -> bool:
 
 def _require_member(user: User, network: Network) -> None:
     if active_membership(user=user, network=network) is None:
-        raise NotFound("No such network.")
+        raise NotFound(_("No such network."))
     if not _may_check_in(user, network):
         raise Forbidden(_("Check-ins are for the people who trade in the network."))
 
@@ -70,7 +70,7 @@ def wellbeing_record(*, user: User, network: Network, consent: bool, answers: di
     """Save a check-in. Every question may be left out; consent is required to keep any answer."""
     _require_member(user, network)
     if consent is not True:
-        raise ValidationError({"consent": ["Tick the box to say we may keep your answers."]})
+        raise ValidationError({"consent": [_("Tick the box to say we may keep your answers.")]})
     clean, errors = {}, {}
     for name in QUESTIONS:
         value = answers.get(name)

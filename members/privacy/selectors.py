@@ -8,6 +8,7 @@ only; a request for those goes to the network's coordinator.
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.ledger.models import Account, Transfer
 from exchanges.models import Exchange, Listing
@@ -251,7 +252,7 @@ def _concerns_raised(user: User) -> list[dict]:
 def personal_data_export(*, actor: User, person: User) -> dict:
     """The document `GET /api/v1/me/export/` answers with: only ever the caller's own data."""
     if not actor.is_authenticated or actor.pk != person.pk:
-        raise Forbidden("Only you can export your data.")
+        raise Forbidden(_("Only you can export your data."))
     blocks = Block.objects.filter(blocker=person).select_related("network", "blocked")
     return {
         "exported_at": timezone.now().isoformat(),

@@ -159,6 +159,7 @@ def _erase(*, person: User, actor: User, reason: str) -> Erasure:
     _queued_mail_forget(addresses=[person.email, *addresses])
     person.email = None
     person.display_name = pseudonym
+    person.language = ""  # a choice of theirs, like the rest of their settings
     person.set_unusable_password()
     person.is_active = person.is_staff = person.is_superuser = False
     person.erased_at = now

@@ -1,5 +1,6 @@
 """REST endpoints for safeguarding: checks on a membership (coordinators) and concerns (anyone in the network)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -174,7 +175,7 @@ class ConcernListApi(APIView):
                 return None
             obj = model.objects.filter(pk=pk, **({} if model is User else {"network": network})).first()
             if obj is None:
-                raise NotFound(f"No such {what}.")
+                raise NotFound(_("No such %(what)s.") % {"what": what})
             return obj
 
         concern = safeguarding.concern_raise(

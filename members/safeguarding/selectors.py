@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members.models import Membership, Network, User
 from members.safeguarding.models import Concern, SafeguardingCheck
@@ -17,10 +18,10 @@ def checks_of(*, membership: Membership) -> QuerySet[SafeguardingCheck]:
 
 def check_in_network(*, network: Network, user_id: int, check_id: int) -> SafeguardingCheck:
     if not (0 < user_id <= MAX_ID and 0 < check_id <= MAX_ID):
-        raise NotFound("No such check.")
+        raise NotFound(_("No such check."))
     check = SafeguardingCheck.objects.filter(network=network, membership__user_id=user_id, pk=check_id).first()
     if check is None:
-        raise NotFound("No such check.")
+        raise NotFound(_("No such check."))
     return check
 
 
@@ -58,10 +59,10 @@ def concerns_visible(*, user: User, network: Network | None = None) -> QuerySet[
 
 def concern_in_queue(*, user: User, concern_id: int) -> Concern:
     if not 0 < concern_id <= MAX_ID:
-        raise NotFound("No such concern.")
+        raise NotFound(_("No such concern."))
     concern = concerns_visible(user=user).filter(pk=concern_id).first()
     if concern is None:
-        raise NotFound("No such concern.")
+        raise NotFound(_("No such concern."))
     return concern
 
 

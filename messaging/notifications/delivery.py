@@ -253,7 +253,7 @@ def sms_text(notification: Notification) -> str:
     """Short and plain, with the answer to send back: "Ann says they helped you 1 h on 3 Dec. Reply YES 123
     to confirm or NO 123." Falls back to the notification's own words."""
     data = notification.data or {}
-    exchange, minutes, by = data.get("exchange"), data.get("minutes"), data.get("name")
+    exchange, minutes, by = data.get("exchange"), data.get("minutes"), data.get("by")
     if notification.kind != "exchange.claimed" or not (exchange and minutes and by):
         return notification.text
     when = timezone.localtime(notification.created_at).strftime("%-d %b")

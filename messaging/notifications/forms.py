@@ -2,13 +2,14 @@
 serializer says the same. Both hand what they read to `preferences_set`."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from messaging.notifications.models import NotificationPreference
 
 
 class PreferencesForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=NotificationPreference.Language.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     email_digest = forms.ChoiceField(
         label=_("Email me about anything I have not seen"), choices=NotificationPreference.Digest.choices
     )

@@ -43,11 +43,8 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """How a person likes to hear of things, and the language they read in (PRODUCT §4 `me/preferences`)."""
-
-    class Language(models.TextChoices):
-        ENGLISH = "en-gb", "English"
-        WELSH = "cy", "Cymraeg"
+    """How a person likes to hear of things (PRODUCT §4 `me/preferences`; the language they read in is the
+    person's own, `User.language`)."""
 
     class Digest(models.TextChoices):
         DAILY = "daily", _("Daily")
@@ -57,7 +54,6 @@ class NotificationPreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
-    language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
     push = models.BooleanField(default=True)
     email_digest = models.CharField(max_length=6, choices=Digest.choices, default=Digest.DAILY)
     sms = models.BooleanField(default=False)

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from members.acting import acting_scope
+from members.language import LANGUAGE_CODES
 from members.models import Membership, Network, User
 from messaging.notifications.models import Notification, NotificationPreference
 from timebank.errors import NotFound
@@ -43,16 +44,16 @@ def notifications_of_member(
 
 
 def language_of(*, user_id: int) -> str:
-    """The language a person reads in: their preference, or the site's."""
-    language = NotificationPreference.objects.filter(user_id=user_id).values_list("language", flat=True).first()
-    return language or settings.LANGUAGE_CODE
+    """The language a person reads in: the one they chose (`User.language`), or the site's."""
+    chosen = User.objects.filter(pk=user_id).values_list("language", flat=True).first() or ""
+    return chosen if chosen in LANGUAGE_CODES else settings.LANGUAGE_CODE
 
 
 def preferences_get(*, user: User) -> dict:
     """A person's preferences, PRODUCT §4's shape (defaults until they change one)."""
     preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
     return {
-        "language": preference.language,
+        "language": user.language if user.language in LANGUAGE_CODES else settings.LANGUAGE_CODE,
         "push": preference.push,
         "email_digest": preference.email_digest,
         "sms": preference.sms,

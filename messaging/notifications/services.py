@@ -1,7 +1,7 @@
-"""Notifications: persisted per reader, relayed to supporters, pushed live on commit, delivered to phones
-from the outbox (`delivery.py`: Web Push, SMS), marked read.
+"""Notifications: persisted per reader, relayed to supporters, pushed live on commit, marked read.
 
-A notification is a kind and its parameters (`kinds.py`), rendered in the reader's language whenever it is
+Each notification and its outbox rows (`delivery.py`: Web Push and SMS, sent by the task queue) commit
+together. A notification is a kind and its parameters (`kinds.py`), rendered in the reader's language whenever it is
 shown or sent. A member's supporters each get a copy marked for that member (PRODUCT §4); a supported
 member with no active supporter has theirs go to the network's coordinators.
 """
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from members.acting import STILL_IN, acts_for, support_links
 from members.audit import audit_record
+from members.language import LANGUAGE_CODES, language_set
 from members.models import Membership, Network, User
 from members.selectors import coordinators_of
 from messaging.notifications import delivery
@@ -50,6 +51,8 @@ def notification_serialize(notification: Notification, *, language: str | None =
 
 
 def _push(notification: Notification) -> None:
+    # The outbox rows commit with the notification, or neither does (delivery.py).
+    delivery.deliveries_create(notification=notification)
     payload = notification_serialize(notification)
     push_after_commit([notification.user_id], {"type": "notification.new", "notification": payload})
 
@@ -74,12 +77,10 @@ def notification_create(
         url = kind_url(kind, data)
     with translation.override(settings.LANGUAGE_CODE):
         stored = kind_render(kind, data, text)[:TEXT_MAX]
-    # The notification, its copies and their outbox rows (push, SMS) commit together, or none does.
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         notification = Notification.objects.create(
             user=user, kind=kind, text=stored, network=network, url=url, data=data
         )
-        delivery.deliveries_create(notification=notification)
         _push(notification)
         if network is not None:
             _relay(notification, network=network, actor=actor)
@@ -177,7 +178,6 @@ def coordinators_notify(
 
 # Preferences (PRODUCT §4 `GET/PATCH /api/v1/me/preferences/`) -------------------------------------------
 
-LANGUAGES = tuple(NotificationPreference.Language.values)
 DIGESTS = tuple(NotificationPreference.Digest.values)
 
 
@@ -186,7 +186,7 @@ def _preferences_clean(changes: dict) -> dict:
     unknown = set(changes) - {"language", "push", "email_digest", "sms"}
     for field in sorted(unknown):
         errors[field] = [_("There is no such preference.")]
-    if "language" in changes and changes["language"] not in LANGUAGES:
+    if "language" in changes and changes["language"] not in LANGUAGE_CODES:
         errors["language"] = [_("Choose English (en-gb) or Welsh (cy).")]
     if "email_digest" in changes and changes["email_digest"] not in DIGESTS:
         errors["email_digest"] = [_("Choose daily, weekly or off.")]
@@ -202,6 +202,8 @@ def _preferences_clean(changes: dict) -> dict:
 def preferences_set(*, user: User, **changes) -> dict:
     """Change some of a person's preferences (the others stay); the same for the API and the pages."""
     changes = _preferences_clean(changes)
+    if "language" in changes:
+        language_set(user=user, language=changes.pop("language"))
     preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
     for field, value in changes.items():
         setattr(preference, field, value)

@@ -1,6 +1,7 @@
 """Conversations: one 1:1 per pair of members in a network, one per exchange between its parties."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from exchanges.models import Exchange
 from members.models import Membership, Network, User
@@ -21,9 +22,9 @@ def messaging_membership(*, user: User, network: Network) -> Membership:
     commissioner (figures, not people)."""
     mine = active_membership(user=user, network=network)
     if mine is None:
-        raise NotFound("No such network.")
+        raise NotFound(_("No such network."))
     if mine.role not in TRADING_ROLES:
-        raise Forbidden("Commissioners see figures, not people: they do not message members.")
+        raise Forbidden(_("Commissioners see figures, not people: they do not message members."))
     return mine
 
 
@@ -34,7 +35,7 @@ def conversation_direct_open(*, network: Network, user: User, other_id: int) -> 
     """
     messaging_membership(user=user, network=network)
     if other_id == user.pk:
-        raise ValidationError({"member": ["You cannot start a conversation with yourself."]})
+        raise ValidationError({"member": [_("You cannot start a conversation with yourself.")]})
     other = User.objects.filter(
         pk=other_id,
         memberships__network=network,
@@ -42,7 +43,7 @@ def conversation_direct_open(*, network: Network, user: User, other_id: int) -> 
         memberships__role__in=TRADING_ROLES,
     ).first()
     if other is None:
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     low, high = sorted([user.pk, other.pk])
     pair_key = f"{low}:{high}"
     existing = Conversation.objects.filter(network=network, pair_key=pair_key).first()
@@ -64,7 +65,7 @@ def conversation_exchange_open(*, exchange_id: int, user: User) -> tuple[Convers
     """The conversation about an exchange, between its parties (the pot has no participant)."""
     exchange = Exchange.objects.filter(pk=exchange_id).first()
     if exchange is None or user.pk not in (exchange.provider_id, exchange.recipient_id):
-        raise NotFound("No such exchange.")
+        raise NotFound(_("No such exchange."))
     existing = Conversation.objects.filter(exchange=exchange).first()
     if existing is not None:
         return existing, False

@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members.models import Membership, User
 from messaging.limits import chat_send_allow
@@ -42,7 +43,7 @@ def _participant(conversation_id: int, user: User) -> Participant:
     )
     if participant is None:
         # Someone else's conversation: indistinguishable from one that does not exist.
-        raise NotFound("No such conversation.")
+        raise NotFound(_("No such conversation."))
     return participant
 
 
@@ -69,7 +70,7 @@ def _participants_for_send(conversation_id: int, sender: User) -> tuple[Particip
     mine = next((p for p in rows if p.user_id == sender.pk), None)
     if mine is None or not mine.active:
         # Someone else's conversation: indistinguishable from one that does not exist.
-        raise NotFound("No such conversation.")
+        raise NotFound(_("No such conversation."))
     return mine, [p for p in rows if p.user_id != sender.pk], any(p.blocks for p in rows)
 
 
@@ -195,14 +196,14 @@ def message_send(
     body = (body or "").strip()
     client_id = (client_id or "").strip()
     if not body:
-        raise ValidationError({"body": ["A message needs some text."]})
+        raise ValidationError({"body": [_("A message needs some text.")]})
     if len(body) > MAX_BODY:
-        raise ValidationError({"body": [f"Keep a message under {MAX_BODY} characters."]})
+        raise ValidationError({"body": [_("Keep a message under %(n)d characters.") % {"n": MAX_BODY}]})
     if len(client_id) > MAX_CLIENT_ID:
-        raise ValidationError({"client_id": [f"At most {MAX_CLIENT_ID} characters."]})
+        raise ValidationError({"client_id": [_("At most %(n)d characters.") % {"n": MAX_CLIENT_ID}]})
     if "\x00" in body or "\x00" in client_id:
         # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
-        raise ValidationError({"body": ["Null characters are not allowed."]})
+        raise ValidationError({"body": [_("Null characters are not allowed.")]})
     # One bucket per person whichever door the message came by (socket, API, page) and in every process.
     chat_send_allow(user_id=sender.pk)
     try:
@@ -221,7 +222,7 @@ def message_send(
         participant, others, blocked = _participants_for_send(conversation_id, sender)
         conversation = participant.conversation
         if blocked:
-            raise Forbidden("Messages between you and this member are blocked.")
+            raise Forbidden(_("Messages between you and this member are blocked."))
         with transaction.atomic():
             message = _message_insert(participant, sender, body, client_id)
     except IntegrityError:
@@ -263,7 +264,7 @@ def message_read(*, conversation: Conversation | int, user: User, seq: int, orig
     """Move the reader's mark forward (never back, never past the last message); tell the others."""
     conversation_id = conversation if isinstance(conversation, int) else conversation.pk
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-        raise ValidationError({"seq": ["A whole number, 0 or more."]})
+        raise ValidationError({"seq": [_("A whole number, 0 or more.")]})
     participant = _participant(conversation_id, user)
     seq = min(seq, participant.conversation.last_seq)
     if seq <= participant.last_read_seq:

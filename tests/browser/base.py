@@ -75,5 +75,5 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         page.goto(self.url("/accounts/login/"))
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Log in").click()
         page.wait_for_url(self.url("/"))

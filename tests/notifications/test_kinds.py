@@ -5,7 +5,7 @@ from django.utils import translation
 
 from messaging.notifications import services
 from messaging.notifications.kinds import KINDS, kind_render, minutes_text
-from messaging.notifications.models import Notification, NotificationPreference
+from messaging.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,8 @@ def test_a_notification_is_stored_as_kind_and_parameters_and_rendered(network, a
 
 
 def test_the_text_is_rendered_in_the_readers_language(network, alice, monkeypatch):
-    NotificationPreference.objects.create(user=alice, language="cy")
+    alice.language = "cy"
+    alice.save(update_fields=["language"])
     seen = []
     original = kind_render
 

@@ -184,16 +184,16 @@ MATRIX: dict[tuple[str, str], dict] = {
     (f"{V1}blocks/", "POST"): spec(TRADING_API, body={"network": "home", "member": "<them>"}),
     (f"{V1}blocks/<tb_id:block_id>/", "DELETE"): spec(PARTICIPANTS),
     (f"{V1}notifications/", "GET"): spec(ANY_PERSON_API),
+    (f"{V1}me/preferences/", "GET"): spec(ANY_PERSON_API),
+    (f"{V1}me/preferences/", "PATCH"): spec(ANY_PERSON_API, body={"email_digest": "weekly"}),
+    # the member, their supporter; a coordinator only for a supported member (PRODUCT §3), which this one is not
+    (f"{V1}notifications/<tb_id:notification_id>/read/", "POST"): spec(row(401, OK, 404, OK, 404, 404, 404)),
     # Web Push: anyone signed in subscribes their own browser and removes only their own subscription.
     (f"{V1}push/key/", "GET"): spec(ANY_PERSON_API),
     (f"{V1}push/subscriptions/", "POST"): spec(ANY_PERSON_API, body=PUSH_SUBSCRIPTION),
     (f"{V1}push/subscriptions/<tb_id:subscription_id>/", "DELETE"): spec(row(401, OK, 404, 404, 404, 404, 404)),
     # The SMS provider's webhook: no session, a signature; without it everyone is refused.
     (f"{V1}sms/inbound/", "POST"): spec(row(*[403] * 7), body={"from": "07700900123", "text": "YES 1"}),
-    (f"{V1}me/preferences/", "GET"): spec(ANY_PERSON_API),
-    (f"{V1}me/preferences/", "PATCH"): spec(ANY_PERSON_API, body={"email_digest": "weekly"}),
-    # the member, their supporter; a coordinator only for a supported member (PRODUCT §3), which this one is not
-    (f"{V1}notifications/<tb_id:notification_id>/read/", "POST"): spec(row(401, OK, 404, OK, 404, 404, 404)),
     # pages: people and networks
     ("networks/", "GET"): spec(ANY_PERSON_PAGE),
     ("networks/<slug:slug>/join/", "POST"): spec(ANY_PERSON_PAGE),

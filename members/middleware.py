@@ -1,0 +1,21 @@
+"""A logged-in person reads every page in the language they chose, whatever their browser asks for."""
+
+from django.utils import translation
+
+from members.language import LANGUAGE_CODES
+
+
+class PersonLanguageMiddleware:
+    """After AuthenticationMiddleware: LocaleMiddleware chose from the cookie and Accept-Language before
+    the person was known; their own choice, when they made one, wins."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if chosen in LANGUAGE_CODES:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)
