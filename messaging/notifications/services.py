@@ -119,7 +119,6 @@ def _relay(notification: Notification, *, network: Network, actor: User | None) 
             about_id=notification.user_id,
             relayed_from=notification,
         )
-        delivery.deliveries_create(notification=copy)
         _push(copy)
 
 
