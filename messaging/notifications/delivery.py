@@ -36,6 +36,7 @@ from pywebpush import WebPushException, webpush
 from members.models import Membership
 from messaging.notifications import services as notification_services
 from messaging.notifications.models import Delivery, Notification, NotificationPreference, PushSubscription
+from messaging.notifications.selectors import language_of
 from messaging.notifications.sms import SmsError, sms_enabled, sms_send
 
 logger = logging.getLogger(__name__)
@@ -267,9 +268,8 @@ def sms_text(notification: Notification) -> str:
 
 def _sms(delivery: Delivery) -> None:
     notification = Notification.objects.get(pk=delivery.notification_id)
-    preference = NotificationPreference.objects.filter(user_id=notification.user_id).first()
-    # In the reader's language, once they can choose one (GET/PATCH /api/v1/me/preferences/).
-    with translation.override(getattr(preference, "language", None) or settings.LANGUAGE_CODE):
+    # In the language the reader chose (their account's), or the site's.
+    with translation.override(language_of(user_id=notification.user_id)):
         body = sms_text(notification)
     try:
         sms_send(to=delivery.phone, body=body)
