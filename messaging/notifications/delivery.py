@@ -36,6 +36,7 @@ from pywebpush import WebPushException, webpush
 from members.models import Membership
 from messaging.notifications import services as notification_services
 from messaging.notifications.models import Delivery, Notification, NotificationPreference, PushSubscription
+from messaging.notifications.selectors import language_of
 from messaging.notifications.sms import SmsError, sms_enabled, sms_send
 
 logger = logging.getLogger(__name__)
@@ -69,9 +70,9 @@ class _Later(Exception):
 
 
 def _channel_on(preference: NotificationPreference | None, channel: str) -> bool:
-    # The person's `push` and `sms` choices (GET/PATCH /api/v1/me/preferences/). Until they choose, on:
-    # subscribing a browser, or giving a phone number, is itself the choice.
-    return preference is None or bool(getattr(preference, channel, True))
+    # The person's `push` and `sms` choices (GET/PATCH /api/v1/me/preferences/); until they choose, the
+    # model's defaults (push on for a browser they subscribed, SMS off).
+    return bool(getattr(preference or NotificationPreference(), channel))
 
 
 def phone_of(*, user_id: int, network_id: int | None) -> str:
@@ -267,9 +268,8 @@ def sms_text(notification: Notification) -> str:
 
 def _sms(delivery: Delivery) -> None:
     notification = Notification.objects.get(pk=delivery.notification_id)
-    preference = NotificationPreference.objects.filter(user_id=notification.user_id).first()
-    # In the reader's language, once they can choose one (GET/PATCH /api/v1/me/preferences/).
-    with translation.override(getattr(preference, "language", None) or settings.LANGUAGE_CODE):
+    # In the language the reader chose (their account's), or the site's.
+    with translation.override(language_of(user_id=notification.user_id)):
         body = sms_text(notification)
     try:
         sms_send(to=delivery.phone, body=body)

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
+from members.models import Membership, SupportLink
 from messaging.notifications.delivery import delivery_attempt
-from messaging.notifications.models import Delivery, PushSubscription
+from messaging.notifications.models import Delivery, Notification, PushSubscription
 from tests.factories import member
 from tests.notifications.pushservice import Browser, PushService, b64url, vapid_claims
 
@@ -56,7 +57,8 @@ def test_a_gift_arrives_encrypted_at_the_push_service_and_decrypts_to_the_notifi
     assert b"gave you" not in received.body  # encrypted on the wire
     message = browser.decrypt(received.body)
     assert message["notification"]["kind"] == "transfer.gift"
-    assert message["notification"]["text"] == f"{alice.name} gave you 30 minutes."
+    assert message["notification"]["text"] == Notification.objects.get(user=bob).text
+    assert message["notification"]["text"].startswith(f"{alice.name} gave you ")
     assert message["notification"]["network"] == network.slug
     delivery = Delivery.objects.get()
     assert message["delivery"] == delivery.pk
@@ -287,3 +289,20 @@ def test_the_service_worker_shows_a_push_and_opens_its_page_when_tapped(client):
     assert 'addEventListener("push"' in script and "showNotification" in script
     assert 'addEventListener("notificationclick"' in script and "openWindow" in script
     assert '"Time bank"' in script  # the title, translated when rendered
+
+
+def test_a_supporter_hears_by_push_of_what_happens_to_the_member_they_support(
+    api, network, alice, push_service, django_capture_on_commit_callbacks
+):
+    edna = member(network)
+    helper = member(network, role=Membership.Role.SUPPORTER)
+    SupportLink.objects.create(network=network, supporter=helper, member=edna)
+    browser = Browser()
+    subscribe(api, helper.user, browser, push_service.endpoint("supporter"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert gift(api, alice, network, edna.user).status_code == 201
+    (received,) = push_service.wait_for(1)
+    message = browser.decrypt(received.body)
+    copy = Notification.objects.get(user=helper.user)
+    assert (copy.about_id, copy.kind) == (edna.user_id, "transfer.gift")
+    assert message["notification"]["id"] == copy.pk

@@ -14,7 +14,7 @@ from exchanges.ledger.models import Transfer
 from exchanges.models import Exchange
 from members.models import AuditEvent
 from messaging.notifications import sms
-from messaging.notifications.models import Delivery
+from messaging.notifications.models import Delivery, NotificationPreference
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +29,19 @@ def _empty_outbox():
     sms.outbox.clear()
 
 
+def sms_on(user):
+    NotificationPreference.objects.update_or_create(user=user, defaults={"sms": True})
+    return user
+
+
 @pytest.fixture
 def ann(network):
-    return member(network, phone="+44 7700 900123").user
+    return sms_on(member(network, phone="+44 7700 900123").user)
 
 
 @pytest.fixture
 def edna(network):
-    return member(network, phone="07700 900456").user
+    return sms_on(member(network, phone="07700 900456").user)
 
 
 def agreed(provider, recipient, network, minutes=60) -> Exchange:
@@ -79,11 +84,24 @@ def test_a_claim_by_the_receiver_asks_the_helper(network, ann, edna, django_capt
 
 
 def test_no_phone_no_sms_and_other_notifications_never_go_by_sms(network, ann, bob, django_capture_on_commit_callbacks):
+    sms_on(bob)
     with django_capture_on_commit_callbacks(execute=True):
         claimed(ann, bob, network)  # bob gave no phone number
         agreed(bob, ann, network)  # a proposal to ann: no answer by SMS needed
     assert sms.outbox == []
     assert not Delivery.objects.filter(channel="sms").exists()
+
+
+def test_sms_stays_off_until_the_person_turns_it_on(network, ann, django_capture_on_commit_callbacks):
+    quiet = member(network, phone="07700 900789").user  # a phone number, but SMS never turned on
+    with django_capture_on_commit_callbacks(execute=True):
+        claimed(ann, quiet, network)
+    assert sms.outbox == []
+    sms_on(quiet)
+    NotificationPreference.objects.filter(user=quiet).update(sms=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        claimed(ann, quiet, network)
+    assert sms.outbox == []
 
 
 @override_settings(SMS_BACKEND="")
