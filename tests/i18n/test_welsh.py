@@ -156,3 +156,15 @@ def test_a_persons_language_is_in_their_export_and_gone_when_they_erase(client, 
     me_erase(user=alice, password="demo-password")
     alice.refresh_from_db()
     assert alice.language == ""
+
+
+def test_the_footer_offers_the_other_language_in_its_own_name(client):
+    assert 'lang="cy">Cymraeg</button>' in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="en-gb">British English</button>' in client.get("/", HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+
+
+def test_a_short_password_is_refused_in_welsh(client):
+    html = client.post(
+        "/accounts/signup/", {"email": "new@example.org", "password1": "short"}, HTTP_ACCEPT_LANGUAGE="cy"
+    ).content.decode()
+    assert "Mae’r cyfrinair hwn yn rhy fyr" in html
