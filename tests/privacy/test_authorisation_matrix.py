@@ -150,6 +150,10 @@ MATRIX: dict[tuple[str, str], dict] = {
     # a coordinator erases a supported member only: the world's member manages their own account (403)
     (f"{MEMBER}erase/", "POST"): spec(row(401, 403, 404, 403, 403, 404, 403), body={"reason": "Asked to"}),
     ("me/data/", "GET"): spec(ANY_PERSON_PAGE),
+    # account settings, a new person's next step, and the language switch (anyone: a cookie, or the account)
+    ("me/", "GET"): spec(ANY_PERSON_PAGE),
+    ("welcome/", "GET"): spec(ANY_PERSON_PAGE),
+    ("language/", "POST"): spec(PUBLIC, body={"language": "en-gb", "next": "/"}),
     ("me/data/export.json", "GET"): spec(ANY_PERSON_PAGE),
     ("networks/<slug:slug>/members/<int:user_id>/erase/", "POST"): spec(
         row(LOGIN, 403, 404, 403, 403, 404, 403), body={"reason": "Asked to"}

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_merge_kinds_and_outbox'),
+        ('notifications', '0004_push_subscriptions_and_delivery_outbox'),
     ]
 
     operations = [

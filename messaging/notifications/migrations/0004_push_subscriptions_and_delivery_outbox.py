@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_tables_named_for_the_app'),
+        ('notifications', '0003_kinds_relay_and_preferences'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0005_safeguarding_own_app'),
+        ('members', '0006_network_settings_join_questions_announcements'),
     ]
 
     operations = [

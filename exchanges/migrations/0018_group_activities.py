@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchanges', '0016_ledger_own_app'),
+        ('exchanges', '0017_exchange_agreed_time_and_reminders'),
         ('members', '0006_network_settings_join_questions_announcements'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
