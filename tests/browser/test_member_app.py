@@ -94,6 +94,15 @@ class TestMemberJourney(BrowserTestCase):
         assert "You have 30 min." in main_text(page)
         bpage.goto(self.url("/"))
         assert "You have 3 h 30 min." in main_text(bpage)
+
+        # Live on every page: a new message raises Aisha's Messages badge on her home, without a reload.
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#nav-messages .badge").is_hidden()
+        bpage.goto(conversation_url)
+        bpage.get_by_label("Your message").fill("Thanks, Rex was lovely")
+        bpage.get_by_role("button", name="Send").click()
+        page.locator("#nav-messages .badge .count", has_text="1").wait_for(timeout=10000)
+        assert page.url == self.url("/")
         bernards.close()
 
 
