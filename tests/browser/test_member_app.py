@@ -82,7 +82,8 @@ class TestMemberJourney(BrowserTestCase):
         # Bernard agrees and says it is done; Aisha confirms; both balances change.
         bpage.get_by_role("link", name="See the exchange this is about").click()
         bpage.get_by_role("button", name="Accept").click()
-        bpage.get_by_label("How many minutes?").fill("90")
+        bpage.get_by_label("Hours").fill("1")
+        bpage.get_by_label("and minutes").fill("30")
         bpage.get_by_role("button", name="It’s done").click()
         bpage.wait_for_load_state()
         page.goto(self.url("/"))
