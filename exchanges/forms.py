@@ -127,7 +127,26 @@ class BrowseForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.IntegerField(min_value=1, max_value=MAX_HELP_MINUTES, label=_("How many minutes?"))
+    """How long, as hours and minutes; `cleaned_data["minutes"]` is the whole time in minutes (what the
+    services take). A form that sends only `minutes` (any whole number) works too."""
+
+    hours = forms.IntegerField(min_value=0, max_value=MAX_HELP_MINUTES // 60, required=False, label=_("Hours"))
+    minutes = forms.IntegerField(min_value=0, max_value=MAX_HELP_MINUTES, label=_("and minutes"))
+
+    def __init__(self, *args, **kwargs):
+        initial = dict(kwargs.pop("initial", None) or {})
+        if initial.get("minutes") and "hours" not in initial:
+            initial["hours"], initial["minutes"] = divmod(int(initial["minutes"]), 60)
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        hours = data.pop("hours", None) or 0
+        if "minutes" in data:
+            data["minutes"] += hours * 60
+            if not 1 <= data["minutes"] <= MAX_HELP_MINUTES:
+                self.add_error("minutes", _("Say how long, from 1 minute up to the limit."))
+        return data
 
 
 class ProposeForm(MinutesForm):

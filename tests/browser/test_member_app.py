@@ -82,7 +82,8 @@ class TestMemberJourney(BrowserTestCase):
         # Bernard agrees and says it is done; Aisha confirms; both balances change.
         bpage.get_by_role("link", name="See the exchange this is about").click()
         bpage.get_by_role("button", name="Accept").click()
-        bpage.get_by_label("How many minutes?").fill("90")
+        bpage.get_by_label("Hours").fill("1")
+        bpage.get_by_label("and minutes").fill("30")
         bpage.get_by_role("button", name="It’s done").click()
         bpage.wait_for_load_state()
         page.goto(self.url("/"))
@@ -94,6 +95,15 @@ class TestMemberJourney(BrowserTestCase):
         assert "You have 30 min." in main_text(page)
         bpage.goto(self.url("/"))
         assert "You have 3 h 30 min." in main_text(bpage)
+
+        # Live on every page: a new message raises Aisha's Messages badge on her home, without a reload.
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#nav-messages .badge").is_hidden()
+        bpage.goto(conversation_url)
+        bpage.get_by_label("Your message").fill("Thanks, Rex was lovely")
+        bpage.get_by_role("button", name="Send").click()
+        page.locator("#nav-messages .badge .count", has_text="1").wait_for(timeout=10000)
+        assert page.url == self.url("/")
         bernards.close()
 
 

@@ -13,7 +13,7 @@ from members.models import Membership, SupportLink
 from messaging.notifications.services import notification_create
 from messaging.services import conversation_direct_open, message_send
 from tests.exchanges.helpers import claimed, funded, proposed
-from tests.factories import member
+from tests.factories import UserFactory, member, pending
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +179,14 @@ def test_an_unread_reply_needs_you_until_it_is_read(network, alice, bob):
     assert "New message" in html and f"/conversations/{chat.pk}/" in html
     client.get(f"/conversations/{chat.pk}/")
     assert f'data-conversation-item="{chat.pk}"' not in client.get("/").content.decode()
+
+
+def test_someone_in_no_network_is_shown_the_way_to_join(db):
+    html = client_for(UserFactory()).get("/").content.decode()
+    assert "You are not in a network yet." in html and 'href="/networks/"' in html
+
+
+def test_someone_waiting_to_join_is_told_so(network):
+    waiting = pending(network).user
+    html = client_for(waiting).get("/").content.decode()
+    assert f"You asked to join {network.name}" in html and "Your time" not in html
