@@ -362,7 +362,7 @@ class ActivityCreateApi(APIView):
 
         def validate_title(self, value):
             if not isinstance(self.initial_data.get("title"), str):
-                raise serializers.ValidationError("Give some text.")
+                raise serializers.ValidationError(_("Give some text."))
             return value
 
     class Output(serializers.Serializer):

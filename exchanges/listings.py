@@ -194,7 +194,7 @@ def listing_renew(*, actor: User, listing: Listing, today: datetime.date | None 
     with transaction.atomic():
         listing = Listing.objects.select_for_update().select_related("network").get(pk=listing.pk)
         if listing.expires_on is None:
-            raise ValidationError({"expires_on": ["This listing has no end date: there is nothing to renew."]})
+            raise ValidationError({"expires_on": [_("This listing has no end date: there is nothing to renew.")]})
         listing.expires_on = max(listing.expires_on, today) + datetime.timedelta(days=RENEW_DAYS)
         if listing.status == Listing.Status.CLOSED:
             listing.status = Listing.Status.OPEN

@@ -1,5 +1,6 @@
 """A logged-in person reads every page in the language they chose, whatever their browser asks for."""
 
+from django.db import InterfaceError, OperationalError
 from django.utils import translation
 
 from members.language import LANGUAGE_CODES
@@ -14,7 +15,11 @@ class PersonLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        try:
+            chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        except (OperationalError, InterfaceError):
+            # The database is out of reach: the view meets it too and answers 503 (timebank.unavailable).
+            chosen = ""
         if chosen in LANGUAGE_CODES:
             translation.activate(chosen)
             request.LANGUAGE_CODE = chosen

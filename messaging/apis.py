@@ -343,7 +343,7 @@ class PreferencesApi(MessagingApi):
     )
     def patch(self, request):
         if not isinstance(request.data, dict):
-            raise serializers.ValidationError("Send a JSON object with the preferences to change.")
+            raise serializers.ValidationError(_("Send a JSON object with the preferences to change."))
         unknown = set(request.data) - set(PreferencesSerializer().fields)
         if unknown:
             raise serializers.ValidationError({name: ["There is no such preference."] for name in sorted(unknown)})

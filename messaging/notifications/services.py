@@ -263,16 +263,16 @@ def push_subscription_create(*, user: User, endpoint: str, p256dh: str, auth: st
     """Save a browser's subscription. The same browser subscribing again (its endpoint is its identity) keeps
     one subscription, now with its latest keys and for whoever is signed in on it."""
     push_subscription_check(endpoint=endpoint, p256dh=p256dh, auth=auth)
-    subscription, _ = PushSubscription.objects.update_or_create(
+    subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "created_at": timezone.now()}
     )
     return subscription
 
 
 def push_subscription_delete(*, user: User, subscription_id: int) -> None:
-    deleted, _ = PushSubscription.objects.filter(pk=subscription_id, user=user).delete()
+    deleted, _by_model = PushSubscription.objects.filter(pk=subscription_id, user=user).delete()
     if not deleted:
-        raise NotFound("No such push subscription.")
+        raise NotFound(_("No such push subscription."))
 
 
 def push_public_key() -> str:

@@ -18,6 +18,9 @@ INTERNAL = {
     "ImproperlyConfigured",
     "LookupError",
     "AttributeError",
+    # A push or SMS provider's failure, kept in the outbox row for operators; never shown to a person.
+    "_Later",
+    "_Refused",
 }
 
 
