@@ -260,7 +260,6 @@ MATRIX: dict[tuple[str, str], dict] = {
     # coordinators of any network; nobody else
     ("coordinator/exchanges/", "GET"): spec(row(LOGIN, 403, 403, 403, OK, OK, 403)),
     ("time/", "GET"): spec(ANY_PERSON_PAGE),
-    ("me/", "GET"): spec(ANY_PERSON_PAGE),
     ("time/<slug:slug>/give/", "GET"): spec(TRADING_PAGE),
     ("time/<slug:slug>/give/", "POST"): spec(TRADING_PAGE),
     ("networks/<slug:slug>/ledger/", "GET"): spec(COORDINATOR_PAGE),
