@@ -47,17 +47,19 @@ def report_cells(document: dict, *, per_month: dict, months: list, hidden: dict)
         ),
         Family("_at_start", ("_retained",), hidden=hidden["at_start"] - hidden["retained"]),
     ]
-    c.depend("totals.hours_exchanged", "totals.active_members")
-    c.depend("totals.exchanges", "totals.active_members")
+    # Amounts about the people a count counts (their hours) go when that count is small; figures that
+    # reveal another (pounds from hours, ratios) go whenever it goes, even only as a complement.
+    c.about("totals.hours_exchanged", "totals.active_members")
+    c.about("totals.exchanges", "totals.active_members")
     c.depend("totals.value_pounds", "totals.hours_exchanged")
     c.depend("totals.reciprocity", "totals.active_members", bands[0])
     c.depend("totals.retention", "_at_start", "_retained")
     c.depend("totals.network_density", "_pairs", "totals.registered_members")
-    c.depend("totals.median_days_to_accept", "totals.requests_met")
-    c.depend("totals.hours_donated", "_donors")
-    c.depend("totals.hours_granted", "_grantees")
-    c.depend("totals.hours_issued", "_issued_to")
-    c.depend("totals.hours_gifted", "_givers")
+    c.about("totals.median_days_to_accept", "totals.requests_met")
+    c.about("totals.hours_donated", "_donors")
+    c.about("totals.hours_granted", "_grantees")
+    c.about("totals.hours_issued", "_issued_to")
+    c.about("totals.hours_gifted", "_givers")
 
     rows = {"hours_exchanged": [], "exchanges": [], "new_members": [], "new_connections": []}
     for i, row in enumerate(document["by_month"]):
@@ -68,8 +70,8 @@ def report_cells(document: dict, *, per_month: dict, months: list, hidden: dict)
         stats = per_month.get(months[i], {"active": 0, "both": 0})
         c.add(f"{p}._both", stats["both"], person_count=True)
         c.families.append(Family(f"{p}.active_members", (f"{p}._both",), hidden=stats["active"] - stats["both"]))
-        c.depend(f"{p}.hours_exchanged", f"{p}.active_members")
-        c.depend(f"{p}.exchanges", f"{p}.active_members")
+        c.about(f"{p}.hours_exchanged", f"{p}.active_members")
+        c.about(f"{p}.exchanges", f"{p}.active_members")
         c.depend(f"{p}.reciprocity", f"{p}.active_members", f"{p}._both")
         for key in rows:
             rows[key].append(f"{p}.{key}")
@@ -86,8 +88,8 @@ def report_cells(document: dict, *, per_month: dict, months: list, hidden: dict)
         c.add(f"{p}.members", row["members"], person_count=True)
         c.add(f"{p}.hours_exchanged", row["hours_exchanged"])
         c.add(f"{p}.exchanges", row["exchanges"])
-        c.depend(f"{p}.hours_exchanged", f"{p}.members")
-        c.depend(f"{p}.exchanges", f"{p}.members")
+        c.about(f"{p}.hours_exchanged", f"{p}.members")
+        c.about(f"{p}.exchanges", f"{p}.members")
         cat_hours.append(f"{p}.hours_exchanged")
         cat_exchanges.append(f"{p}.exchanges")
     c.families += [

@@ -5,8 +5,10 @@ import io
 import json
 
 import pytest
+from django.core.management import call_command
 
-from members.models import Membership
+from exchanges.reports.suppression import path_steps
+from members.models import Membership, User
 from tests.factories import NetworkFactory, UserFactory, member
 
 URL = "/api/v1/reports/networks/harlesden/summary/?from=2026-01&to=2026-03"
@@ -58,6 +60,36 @@ def test_a_person_outside_the_network_gets_404(api, story):
     response = api.as_user(outsider).get(URL)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_in_the_demo_no_hidden_total_is_the_sum_of_its_published_parts(api):
+    """registered 11 − active 9 leaves 2 inactive people, so the 9 is hidden to protect them. The 12-month
+    hours of the 9 say nothing about the 2 and every month's hours is published: hiding the total would only
+    hide a sum anyone can do."""
+    call_command("seed_demo", stdout=None)
+    commissioner = User.objects.get(email="commissioner@example.org")
+    body = api.as_user(commissioner).get("/api/v1/reports/networks/demo/summary/").json()
+    totals, months, k = body["totals"], body["by_month"], body["k"]
+    assert totals["active_members"] is None and "totals.active_members" in body["suppressed"]
+    assert totals["registered_members"] >= k  # hidden for the inactive few, not for being few itself
+    for key in ("hours_exchanged", "exchanges"):
+        parts = [m[key] for m in months]
+        if totals[key] is None:
+            assert None in parts, key
+        for m in months:
+            if m[key]:  # published amounts are about k people or more
+                assert m["active_members"] is not None and m["active_members"] >= k, (key, m["month"])
+    assert totals["hours_exchanged"] == pytest.approx(sum(m["hours_exchanged"] for m in months))
+    assert totals["value_pounds"] == pytest.approx(totals["hours_exchanged"] * totals["hourly_value_pounds"])
+    # Nor can the hidden count be added back up from its give/receive bands, or divided out of a ratio.
+    assert None in totals["give_receive_bands"].values()
+    assert totals["reciprocity"] is None
+    for path in body["suppressed"]:
+        node = body
+        for step in path_steps(path):
+            node = node[step]
+        assert node is None, path
 
 
 def test_a_commissioner_gets_404_for_a_network_they_do_not_fund(api, story):

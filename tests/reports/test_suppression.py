@@ -82,3 +82,130 @@ def test_no_published_cell_or_difference_reveals_between_1_and_k_minus_1(k, fami
         published = sum(cells.values[c] for c in family.children if c not in hidden_paths)
         difference = cells.values[family.parent] - published
         assert difference == 0 or difference >= k
+
+
+def demo_shaped_cells(month_active: list[int], month_minutes: list[int], registered: int, active: int) -> Cells:
+    """The shape of the report's totals: registered = active + inactive (never published), active split
+    into give/receive bands, 12-month hours about the active members and adding up over the months."""
+    cells = Cells()
+    cells.add("registered", registered, person_count=True)
+    cells.add("active", active, person_count=True)
+    cells.families.append(Family("registered", ("active",), hidden=registered - active))
+    cells.add("bands.both", active, person_count=True)
+    cells.add("bands.gave_only", 0, person_count=True)
+    cells.add("bands.received_only", 0, person_count=True)
+    cells.families.append(Family("active", ("bands.both", "bands.gave_only", "bands.received_only")))
+    cells.add("reciprocity", 1.0)
+    cells.depend("reciprocity", "active", "bands.both")
+    cells.add("hours", sum(month_minutes))
+    cells.about("hours", "active")
+    months = []
+    for i, (people, minutes) in enumerate(zip(month_active, month_minutes, strict=True)):
+        cells.add(f"m[{i}].active", people, person_count=True)
+        cells.add(f"m[{i}].hours", minutes)
+        cells.about(f"m[{i}].hours", f"m[{i}].active")
+        months.append(f"m[{i}].hours")
+    cells.families.append(Family("hours", tuple(months), measure=True))
+    return cells
+
+
+def recoverable_totals(cells: Cells, hidden: set[str]) -> list[str]:
+    """Suppressed totals that a reader gets back exactly by adding up their published parts."""
+    return [
+        f.parent
+        for f in cells.families
+        if f.parent in hidden and not f.hidden and not any(c in hidden for c in f.children)
+    ]
+
+
+def test_a_count_hidden_only_as_a_complement_leaves_the_hours_of_its_people_published():
+    # registered 11 − active 9 = 2 inactive: active goes to protect the 2, but the hours of the 9 reveal
+    # nothing about those 2, and the months add up to the total anyway.
+    cells = demo_shaped_cells([6, 7, 7, 8], [165, 270, 225, 450], registered=11, active=9)
+    hidden = suppress(cells, 5)
+    assert "active" in hidden
+    assert "hours" not in hidden
+    assert not any(f"m[{i}].hours" in hidden for i in range(4))
+    assert "reciprocity" in hidden  # a ratio would give the hidden count back: it stays conservative
+    assert recoverable_totals(cells, hidden) == []
+
+
+def test_a_small_count_still_takes_the_hours_of_its_people_with_it():
+    cells = demo_shaped_cells([2, 0, 3, 0], [90, 0, 120, 0], registered=12, active=3)
+    hidden = suppress(cells, 5)
+    assert {"active", "hours", "m[0].hours", "m[2].hours", "m[0].active", "m[2].active", "reciprocity"} <= hidden
+    assert recoverable_totals(cells, hidden) == []
+
+
+def test_a_month_of_few_people_takes_its_hours_and_a_complement():
+    cells = demo_shaped_cells([6, 3, 7, 8], [165, 60, 225, 450], registered=9, active=9)
+    hidden = suppress(cells, 5)
+    assert "hours" not in hidden and "active" not in hidden
+    assert {"m[1].active", "m[1].hours", "m[0].hours"} <= hidden  # 165 is the smallest complement
+
+
+def test_a_suppressed_total_of_hours_takes_one_of_its_months_when_all_were_published():
+    # The total goes as a complement in the categories (nothing else is left there to hide); the months
+    # would add it back up.
+    cells = demo_shaped_cells([6, 7], [300, 240], registered=13, active=13)
+    cells.add("cat[0].members", 2, person_count=True)
+    cells.add("cat[0].hours", 540)
+    cells.about("cat[0].hours", "cat[0].members")
+    cells.add("cat[1].members", 0, person_count=True)
+    cells.add("cat[1].hours", 0)
+    cells.families.append(Family("hours", ("cat[0].hours", "cat[1].hours"), measure=True))
+    hidden = suppress(cells, 5)
+    assert {"cat[0].hours", "hours", "m[1].hours"} <= hidden
+    assert "m[0].hours" not in hidden
+    assert recoverable_totals(cells, hidden) == []
+
+
+def test_a_count_hidden_as_a_complement_is_not_added_back_up_from_its_published_parts():
+    cells = demo_shaped_cells([9], [600], registered=11, active=9)
+    hidden = suppress(cells, 5)
+    assert {"active", "bands.both"} <= hidden
+    assert recoverable_totals(cells, hidden) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    k=st.integers(2, 10),
+    inactive=st.integers(0, 12),
+    months=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 600)), min_size=1, max_size=6),
+    categories=st.lists(st.integers(0, 12), min_size=1, max_size=5),
+    data=st.data(),
+)
+def test_no_amount_about_few_people_is_published_and_no_suppressed_total_adds_back_up(
+    k, inactive, months, categories, data
+):
+    month_active = [people for people, _ in months]
+    month_minutes = [minutes if people else 0 for people, minutes in months]
+    active = max(month_active)
+    cells = demo_shaped_cells(month_active, month_minutes, registered=active + inactive, active=active)
+    total = sum(month_minutes)
+    shares = data.draw(st.lists(st.integers(0, total), min_size=len(categories) - 1, max_size=len(categories) - 1))
+    cuts = [0, *sorted(shares), total]
+    paths = []
+    for j, members in enumerate(categories):
+        minutes = cuts[j + 1] - cuts[j]
+        cells.add(f"cat[{j}].members", members if minutes else 0, person_count=True)
+        cells.add(f"cat[{j}].hours", minutes)
+        cells.about(f"cat[{j}].hours", f"cat[{j}].members")
+        paths.append(f"cat[{j}].hours")
+    cells.families.append(Family("hours", tuple(paths), measure=True))
+
+    hidden = suppress(cells, k)
+    for count, amounts in cells.amounts.items():
+        if 0 < cells.values[count] < k:
+            assert amounts <= hidden, count
+    for source, revealing in cells.dependents.items():
+        if source in hidden:
+            assert revealing <= hidden, source
+    for family in cells.families:
+        if family.parent in hidden:
+            assert family.hidden or any(c in hidden for c in family.children), family.parent
+        elif family.measure:
+            assert sum(1 for c in family.children if c in hidden and cells.values[c]) != 1, family.parent
+        else:
+            unknown = cells.values[family.parent] - sum(cells.values[c] for c in family.children if c not in hidden)
+            assert unknown == 0 or unknown >= k, family.parent
