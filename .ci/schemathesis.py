@@ -71,8 +71,14 @@ def session_token(base: str, email: str) -> str:
 
 def run_as(who: str, args, tmp: Path) -> bool:
     redis_port = free_port()
+    # A fresh VAPID pair, as an operator makes one: production settings require it.
+    made = subprocess.run(
+        [str(BIN / "python"), "-m", "timebank.vapid"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    vapid = dict(line.split("=", 1) for line in made.stdout.split())
     env = dict(
         os.environ,
+        **vapid,
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=os.urandom(32).hex(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
