@@ -167,6 +167,9 @@ class NetworkSettingsApi(APIView):
             for name in ("name", "description", "reason"):
                 if name in self.initial_data and not isinstance(self.initial_data[name], str):
                     raise serializers.ValidationError({name: [_("Give some text.")]})
+            questions = self.initial_data.get("join_questions")
+            if isinstance(questions, list) and not all(isinstance(q, str) for q in questions):
+                raise serializers.ValidationError({"join_questions": [_("Give each question as text.")]})
             return attrs
 
     def _network(self, request, slug: str):

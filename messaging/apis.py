@@ -330,6 +330,13 @@ class PreferencesSerializer(serializers.Serializer):
     email_digest = serializers.ChoiceField(choices=["daily", "weekly", "off"])
     sms = serializers.BooleanField()
 
+    # DRF's BooleanField takes 0, 1 and "yes" too; the schema says true or false, so only those are taken.
+    def validate(self, attrs):
+        for name in ("push", "sms"):
+            if name in self.initial_data and not isinstance(self.initial_data[name], bool):
+                raise serializers.ValidationError({name: [_("Say true or false.")]})
+        return attrs
+
 
 class PreferencesApi(MessagingApi):
     @extend_schema(operation_id="me_preferences_retrieve", responses=PreferencesSerializer)

@@ -15,6 +15,8 @@ from exchanges.matching.text import content_words, stem
 
 # A quote from the text long enough to recognise, short enough for a card.
 QUOTE_WORDS = 8
+# A skill the text reads as this share of its strongest one, or more, is part of what the help is about.
+MAIN_SHARE = 0.75
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,13 @@ def help_sensitivity(*, title: str = "", description: str = "", ticked: Iterable
         if skill is not None and skill.category.sensitive:
             return Sensitivity(slug, skill.name, skill.category.name, "")
     found = matcher.skills_in(description, title=title)
+    top = max(found.weights.values(), default=0)
     for slug in found.strongest(limit=len(found.weights)):
         skill = skills.get(slug)
+        # Only what the help is mainly about: "Shopping" reads as food shopping first and a lift to the
+        # shops only faintly, and is not held; "Take me shopping in the car" reads as a lift.
+        if found.weights[slug] < top * MAIN_SHARE:
+            break
         if skill is not None and skill.category.sensitive:
             return Sensitivity(slug, skill.name, skill.category.name, _quote(matcher, slug, title, description))
     return None

@@ -72,6 +72,19 @@ def test_everyday_help_goes_ahead_under_sensitive(api, network, alice, bob):
     assert api.as_user(alice).get(f"/api/v1/exchanges/{exchange.pk}/").json()["held_because"] is None
 
 
+@pytest.mark.parametrize(
+    ("description", "held"),
+    [("Shopping", False), ("Help with the weekly shop", False), ("Take me shopping in the car", True)],
+)
+def test_only_what_the_help_is_mainly_about_decides(network, alice, bob, description, held):
+    # "Shopping" reads first as food shopping and only faintly as a lift to the shops: it goes ahead.
+    rule(network, "sensitive")
+    issue(network, alice, 120)
+    exchange = proposed(network, bob, alice, actor=alice, description=description)
+    exchange = services.exchange_accept(actor=bob, exchange=exchange)
+    assert (exchange.state == "awaiting_approval") is held
+
+
 def test_under_never_a_lift_goes_ahead(network, alice, bob):
     rule(network, "never")
     issue(network, alice, 120)

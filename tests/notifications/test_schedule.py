@@ -2,6 +2,7 @@
 (each once, however often `send_reminders` runs), and afterwards the provider is asked whether it happened."""
 
 import datetime
+import re
 
 import pytest
 from django.core.management import call_command
@@ -108,8 +109,9 @@ def test_the_one_tap_after_claims_the_agreed_minutes_and_asks_the_recipient(clie
     exchanges_remind()
     client.force_login(alice)
     page = client.get(f"/exchanges/{agreed.pk}/").content.decode()
-    assert 'value="90"' in page  # the claim form holds the agreed minutes: one tap
-    client.post(f"/exchanges/{agreed.pk}/complete/", {"minutes": "90"})
+    # The claim form holds the agreed time, 1 h 30 min: one tap.
+    assert re.search(r'name="hours" value="1"', page) and re.search(r'name="minutes" value="30"', page)
+    client.post(f"/exchanges/{agreed.pk}/complete/", {"hours": "1", "minutes": "30"})
     agreed.refresh_from_db()
     assert (agreed.state, agreed.claimed_minutes) == ("claimed", 90)
     assert (bob.pk, "exchange.claimed", None) in told()
