@@ -3,6 +3,7 @@ about, and `skills_from_text`: free text to skills and their categories for any 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -98,6 +99,20 @@ def listing_meaning(*, listing: Listing) -> Meaning:
 def listing_skill_weights(*, listing: Listing) -> SkillMatch:
     """The skills a listing is about: those its owner picked, and those its words name."""
     return listing_meaning(listing=listing).skills
+
+
+def _forget_in_forked_child() -> None:
+    """A process forked from one that already matched (a server's workers, a test's live server) must not
+    trust the parent's cached skill ids: the skills may have been loaded again since, with new ids, and the
+    ten-second grace would hide it. No lock is taken: another thread of the parent may have held it."""
+    global _matcher_lock, _checked_at
+    _matcher_lock = threading.Lock()
+    _matcher_cache.clear()
+    _meaning_cache.clear()
+    _checked_at = 0.0
+
+
+os.register_at_fork(after_in_child=_forget_in_forked_child)
 
 
 def taxonomy_cache_clear() -> None:
