@@ -8,8 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges import activities, selectors, services
-from exchanges.ledger.apis import PartyField, answer_of
-from exchanges.ledger.idempotency import idempotency_fingerprint, idempotent_answer
+from exchanges.ledger.apis import PartyField, idempotent_post
 from exchanges.limits import MAX_HELP_MINUTES
 from exchanges.models import Exchange, Listing
 from members.acting import acting_scope
@@ -386,14 +385,7 @@ class ActivityCreateApi(APIView):
         ],
     )
     def post(self, request):
-        status, body = idempotent_answer(
-            user=request.user,
-            key=request.headers.get("Idempotency-Key"),
-            fingerprint=idempotency_fingerprint(method="POST", path=request.path, data=request.data),
-            run=lambda: self.create(request),
-            refusal=lambda exc: answer_of(exc, self),
-        )
-        return Response(body, status=status)
+        return idempotent_post(self, request)
 
     def create(self, request) -> tuple[int, dict]:
         data = _valid(self.Input, request.data)

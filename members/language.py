@@ -27,7 +27,11 @@ def language_set(*, user: User, language: str) -> User:
     return user
 
 
+def language_or_site(chosen: str | None) -> str:
+    """A stored choice when the site offers it, else the site's language."""
+    return chosen if chosen in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
 def language_of(user: User | None) -> str:
     """The language to write to `user` in when no request says otherwise (emails, notifications)."""
-    chosen = getattr(user, "language", "") or ""
-    return chosen if chosen in LANGUAGE_CODES else settings.LANGUAGE_CODE
+    return language_or_site(getattr(user, "language", "") or "")

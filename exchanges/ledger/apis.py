@@ -271,14 +271,7 @@ class TransferListCreateApi(APIView):
         ],
     )
     def post(self, request):
-        status, body = idempotent_answer(
-            user=request.user,
-            key=request.headers.get("Idempotency-Key"),
-            fingerprint=idempotency_fingerprint(method="POST", path=request.path, data=request.data),
-            run=lambda: self.create(request),
-            refusal=lambda exc: answer_of(exc, self),
-        )
-        return Response(body, status=status)
+        return idempotent_post(self, request)
 
     def create(self, request) -> tuple[int, dict]:
         data = self.Input(data=request.data)
@@ -297,6 +290,19 @@ class TransferListCreateApi(APIView):
             **values,
         )
         return 201, TransferOutput(transfer).data
+
+
+def idempotent_post(view: APIView, request) -> Response:
+    """A POST that needs an Idempotency-Key: the first answer for the key and body, or `view.create`'s
+    (status, body) for a new one, refusals answered as the API's handler would (PRODUCT §4)."""
+    status, body = idempotent_answer(
+        user=request.user,
+        key=request.headers.get("Idempotency-Key"),
+        fingerprint=idempotency_fingerprint(method="POST", path=request.path, data=request.data),
+        run=lambda: view.create(request),
+        refusal=lambda exc: answer_of(exc, view),
+    )
+    return Response(body, status=status)
 
 
 def answer_of(exc: Exception, view: APIView) -> tuple[int, dict] | None:

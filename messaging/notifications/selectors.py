@@ -1,11 +1,10 @@
 """Reads of a person's notifications (and a supported member's, for those acting with them) and preferences."""
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from members.acting import acting_scope
-from members.language import LANGUAGE_CODES
+from members.language import language_or_site
 from members.models import Membership, Network, User
 from messaging.notifications.models import Notification, NotificationPreference
 from timebank.errors import NotFound
@@ -46,14 +45,14 @@ def notifications_of_member(
 def language_of(*, user_id: int) -> str:
     """The language a person reads in: the one they chose (`User.language`), or the site's."""
     chosen = User.objects.filter(pk=user_id).values_list("language", flat=True).first() or ""
-    return chosen if chosen in LANGUAGE_CODES else settings.LANGUAGE_CODE
+    return language_or_site(chosen)
 
 
 def preferences_get(*, user: User) -> dict:
     """A person's preferences, PRODUCT §4's shape (defaults until they change one)."""
     preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
     return {
-        "language": user.language if user.language in LANGUAGE_CODES else settings.LANGUAGE_CODE,
+        "language": language_or_site(user.language),
         "push": preference.push,
         "email_digest": preference.email_digest,
         "sms": preference.sms,

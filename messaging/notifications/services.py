@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from members.acting import STILL_IN, acts_for, support_links
 from members.audit import audit_record
-from members.language import LANGUAGE_CODES, language_set
+from members.language import LANGUAGE_CODES, language_or_site, language_set
 from members.models import Membership, Network, User
 from members.selectors import coordinators_of
 from messaging.notifications import delivery
@@ -105,7 +105,7 @@ def _reader_facts(*, user_id: int, network: Network | None) -> tuple[str, bool, 
     if row is None:
         return language_of(user_id=user_id), False, False
     preferred, is_supported, status, has_supporter = row
-    language = preferred if preferred in LANGUAGE_CODES else settings.LANGUAGE_CODE
+    language = language_or_site(preferred)
     return language, is_supported and status in STILL_IN, has_supporter
 
 
