@@ -135,18 +135,18 @@ def generate(listings: int, networks: int, largest: int) -> None:
     step(
         "users",
         """INSERT INTO members_user (id, password, is_superuser, email, display_name, is_staff,
-               is_active, date_joined)
+               is_active, date_joined, language)
            SELECT first_user + g, '!', false, 'bench' || (first_user + g) || '@example.org',
-               'Member ' || (first_user + g), false, true, now()
+               'Member ' || (first_user + g), false, true, now(), ''
            FROM bench_net, generate_series(0, (n + 1) / 2 - 1) g""",
     )
     step(
         "memberships",
         """INSERT INTO members_membership (role, status, is_supported, bio, neighbourhood,
                availability, phone, emergency_contact, reach_consent, age_band, disability, ward,
-               created_at, approved_at, user_id, network_id)
+               created_at, approved_at, user_id, network_id, join_answers)
            SELECT 'member', 'active', false, '', (%s::text[])[1 + (first_user + g) %% 5],
-               '[]'::jsonb, '', '', false, '', '', '', now(), now(), first_user + g, network_id
+               '[]'::jsonb, '', '', false, '', '', '', now(), now(), first_user + g, network_id, '{}'::jsonb
            FROM bench_net, generate_series(0, (n + 1) / 2 - 1) g""",
         [NEIGHBOURHOODS],
     )
