@@ -143,8 +143,8 @@ def _members(pks: list[int], period: Period, as_of: datetime) -> dict:
 
 
 def quiet_days(*, network_pks: list[int], users: set[int], period: Period, now: datetime) -> dict[int, int]:
-    """Days since each of `users` last exchanged (or joined, if later), as of the period's end or now."""
-    rollups_catch_up(network_pks=network_pks)
+    """Days since each of `users` last exchanged (or joined, if later), as of the period's end or now. Reads
+    the roll-ups as `figures_compute` left them: it caught them up a moment before."""
     as_of = min(period.end_at, now)
     joined = dict(
         _memberships(network_pks)

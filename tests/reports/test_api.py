@@ -4,8 +4,12 @@ import csv
 import io
 import json
 
+from unittest import mock
+
 import pytest
 from django.core.management import call_command
+
+from exchanges.reports import figures
 
 from exchanges.reports.suppression import path_steps
 from members.models import Membership, User
@@ -24,6 +28,14 @@ def test_a_coordinator_sees_the_whole_report_with_names(api, story):
     assert len(body["by_month"]) == 3 and body["by_category"]
     assert body["suppressed"] == []
     assert {m["display_name"] for m in body["no_exchange_members"]} == {"Member A", "Member B", "Member D"}
+
+
+def test_a_coordinators_report_catches_the_roll_ups_up_once(api, story):
+    # The figures and the quiet members' days read the same roll-ups: one catch-up serves both.
+    with mock.patch.object(figures, "rollups_catch_up", wraps=figures.rollups_catch_up) as catch_up:
+        response = api.as_user(story[1]["C"]).get(URL)
+    assert response.status_code == 200 and response.json()["no_exchange_members"]
+    assert catch_up.call_count == 1
 
 
 def test_a_member_sees_only_headline_figures(api, story):
