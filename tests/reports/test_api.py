@@ -3,14 +3,12 @@
 import csv
 import io
 import json
-
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
 
 from exchanges.reports import figures
-
 from exchanges.reports.suppression import path_steps
 from members.models import Membership, User
 from tests.factories import NetworkFactory, UserFactory, member
