@@ -112,3 +112,41 @@ def test_account_pages_use_the_product_layout(client, alice, path):
     html = response.content.decode()
     assert '<header class="site">' in html and 'class="skip"' in html
     assert not re.search(r"<p>\s*<label", html), "allauth's bare as_p layout"
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link_in_plain_words(
+    client, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    page = client.get("/accounts/password/reset/").content.decode()
+    assert "Forgotten your password?" in page and "Send me the link" in page
+    with django_capture_on_commit_callbacks(execute=True):  # the mail queue sends once the request commits
+        response = client.post("/accounts/password/reset/", {"email": alice.email})
+    assert response.status_code == 302
+    assert "Check your email" in client.get(response["Location"]).content.decode()
+    mail = mailoutbox[-1]
+    assert mail.subject == "timebank: Choose a new password" and "Hello from timebank" in mail.body
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.body).group(1)
+    form = client.get(link, follow=True)
+    assert "Choose a new password" in form.content.decode()
+    done = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link,
+        {"password1": "a-new-long-passphrase", "password2": "a-new-long-passphrase"},
+        follow=True,
+    )
+    assert "Your password is changed" in done.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password("a-new-long-passphrase")
+
+
+def test_a_used_or_wrong_reset_link_says_so_and_offers_a_new_one(client, alice):
+    html = client.get("/accounts/password/reset/key/1-set-password/", follow=True).content.decode()
+    assert "This link no longer works" in html
+    assert 'href="/accounts/password/reset/"' in html
+    alice.refresh_from_db()
+    assert alice.check_password("demo-password")
+
+
+def test_an_expired_email_confirmation_link_says_so_in_plain_words(client, alice):
+    client.force_login(alice)
+    html = client.get("/accounts/confirm-email/not-a-key/").content.decode()
+    assert "This link no longer works" in html and 'href="/accounts/email/"' in html
