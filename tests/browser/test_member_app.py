@@ -15,7 +15,7 @@ from members.models import Membership, SupportLink
 from messaging.notifications.services import notification_create
 from messaging.services import conversation_direct_open, message_send
 from tests.browser.base import PHONE, BrowserTestCase
-from tests.exchanges.helpers import claimed, disputed, funded
+from tests.exchanges.helpers import claimed, disputed, funded, proposed
 from tests.factories import NetworkFactory, member
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -104,6 +104,35 @@ class TestMemberJourney(BrowserTestCase):
         bpage.get_by_role("button", name="Send").click()
         page.locator("#nav-messages .badge .count", has_text="1").wait_for(timeout=10000)
         assert page.url == self.url("/")
+        bernards.close()
+
+
+class TestLiveExchangeCard(BrowserTestCase):
+    def test_an_open_exchange_page_says_it_changed_when_the_other_person_accepts(self):
+        network = NetworkFactory(slug="harlesden", name="Harlesden KeyRing")
+        aisha = member(network).user
+        bernard = member(network).user
+        exchange = proposed(network, bernard, aisha, minutes=60, actor=aisha)
+        page = self.page
+        self.log_in(aisha.email)
+        page.goto(self.url(f"/exchanges/{exchange.pk}/"))
+        page.wait_for_load_state("networkidle")  # the socket is open
+        note = page.locator("[data-exchange] .live-note")
+        assert note.is_hidden()
+
+        # Bernard accepts in his own browser; Aisha's page says so without a reload, and the link shows it.
+        bernards = self.browser.new_context(viewport=PHONE)
+        bpage = bernards.new_page()
+        bpage.set_default_timeout(15000)
+        self.log_in(bernard.email, page=bpage)
+        bpage.goto(self.url(f"/exchanges/{exchange.pk}/"))
+        bpage.get_by_role("button", name="Accept").click()
+        bpage.wait_for_load_state()
+        note.wait_for(state="visible", timeout=10000)
+        assert "changed just now" in note.inner_text()
+        note.get_by_role("link").click()
+        page.wait_for_load_state()
+        assert "Agreed. When the help has happened" in main_text(page)
         bernards.close()
 
 
