@@ -102,35 +102,45 @@ COLLOQUIAL = {
     for word in line.split(":")[0].split()
 }
 # Sayings whose words mislead one by one: "me boiler's packed in" is broken, not packing.
-IDIOMS = {
-    "packed in": "broken",
-    "packed up": "broken",
-    "conked out": "broken",
-    "on the blink": "broken",
-    "playing up": "broken",
-    "gone kaput": "broken",
-    "kaput": "broken",
-    "gave up the ghost": "broken",
-    "given up the ghost": "broken",
-    "stopped working": "broken",
-    "wont work": "broken",
-    "doesnt work": "broken",
-    "not working": "broken",
-    "gone wrong": "broken",
-    "stone cold": "cold",
-    "freezing cold": "cold",
-    "fed up": "low",
-    "down in the dumps": "low",
-    "feeling down": "low",
-    "feeling blue": "low",
-    "at a loose end": "lonely",
-    "stuck indoors": "lonely",
-    "stuck in the house": "lonely",
-    "cooped up": "lonely",
-    "no one to talk to": "lonely",
-    "nobody to talk to": "lonely",
-    "do the messages": "shopping",
+IDIOMS_BY_MEANING = {
+    "broken": (
+        "packed in",
+        "conked out",
+        "on the blink",
+        "playing up",
+        "acting up",
+        "gone funny",
+        "gone kaput",
+        "kaput",
+        "gave up the ghost",
+        "given up the ghost",
+        "on its last legs",
+        "stopped working",
+        "wont work",
+        "doesnt work",
+        "not working",
+        "gone wrong",
+    ),
+    "cold": ("stone cold", "freezing cold"),
+    "feeling low": ("fed up", "down in the dumps", "feeling down", "feeling blue"),
+    "lonely": (
+        "at a loose end",
+        "stuck indoors",
+        "stuck in the house",
+        "cooped up",
+        "no one to talk to",
+        "nobody to talk to",
+        "all on my own",
+        "been on my own",
+        "on my own all day",
+        "live alone",
+        "living alone",
+        "lives alone",
+    ),
+    # "Need a hand" asks for help, not a hand massage.
+    "help": ("need a hand", "give me a hand", "give us a hand", "lend a hand", "give a hand", "a helping hand"),
 }
+IDIOMS = {saying: plain for plain, sayings in IDIOMS_BY_MEANING.items() for saying in sayings}
 _IDIOM = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(IDIOMS, key=len, reverse=True)) + r")\b")
 # Conjunctions that start the circumstances of a need rather than the need itself.
 _CONTEXT = re.compile(r"\b(while|whilst|because|cos|coz|since|so that|so (?:the|that|i|we|he|she|they|my))\b")
@@ -232,13 +242,20 @@ class SkillMatcher:
     def _correct_uncached(self, word: str) -> str | None:
         if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
             return None
+        common = common_words()
+        if word.endswith("in") and word not in common:
+            # The dropped g of speech and texts: "hoovrin" is "hoovring", then "hoovering".
+            word += "g"
+            if stem(word) in self._idf:
+                return word
         # Misspellings rarely change the first letter; requiring it avoids "booking" -> "cooking".
         candidates = self._vocabulary_by_initial.get(word[0], ())
         max_edits = 2 if len(word) >= LONG_WORD_LENGTH else 1
         found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=max_edits)
         if not found:
             return None
-        if word in common_words() and len(os.path.commonprefix([word, found[0]])) < SAME_WORD_PREFIX:
+        real_word = word in common or stem(word) in common  # "stinks" as well as "stink"
+        if real_word and len(os.path.commonprefix([word, found[0]])) < SAME_WORD_PREFIX:
             return None
         return found[0]
 
