@@ -2,7 +2,7 @@
 taxonomy and meaning), the taxonomy alone (the service before the meaning signal) and a keyword
 baseline.
 
-Run from the repository root: python bench/matching/evaluate.py [--show-misses dev]
+Run from the repository root: python bench/matching/evaluate.py [--split dev] [--show-misses dev]
 
 Sets: `dataset.json` (its own requests) and `dataset_plain.json` (requests written the way
 members talk and text, against the same offers). Each has a fixed holdout split, never read
@@ -118,6 +118,12 @@ def show_misses(ranker: Ranker, requests: Sequence[dict], offers: list[dict]) ->
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--show-misses", choices=["dev"], help="print the service's misses on the dev splits")
+    parser.add_argument(
+        "--split",
+        choices=["dev", "holdout", "all"],
+        action="append",
+        help="print only these splits (repeatable); tune with --split dev, which never ranks a holdout request",
+    )
     args = parser.parse_args(argv)
     data = json.loads(DATASET.read_text(encoding="utf-8"))
     plain = json.loads(PLAIN.read_text(encoding="utf-8"))
@@ -141,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             "all": requests,
         }
         for split, chosen in splits.items():
+            if args.split and split not in args.split:
+                continue
             for name, ranker in rankers.items():
                 m = metrics(ranker, chosen, offers)
                 figures = " | ".join(f"{m[k]:.3f}" for k in ("hit@1", "hit@3", "MRR"))

@@ -6,13 +6,16 @@ fuzzy scan of listings, so the cost depends on the taxonomy's size, not the numb
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from types import MappingProxyType
 
 import snowballstemmer
@@ -43,11 +46,115 @@ _stemmer = snowballstemmer.stemmer("english")
 # A listing's title usually names the help in a word or two ("Dog", "PIP form"); its description
 # often wanders ("the council sent a letter about the hedge").
 TITLE_WEIGHT = 2.0
+# Words after a conjunction that gives the circumstances rather than the need ("... while I'm in
+# hospital", "... so the plumber can get behind it") count for this much.
+CONTEXT_WEIGHT = 0.5
 # A skill weaker than this share of the strongest skill in the same text is noise, not a need.
 KEEP_SHARE = 0.3
 # Typos: the shortest word we try to correct, and the edits allowed by word length.
 MIN_TYPO_LENGTH = 5
 LONG_WORD_LENGTH = 8
+# A common English word ("lovely", "wedding", "couch") is not a misspelling of a skill word
+# ("lonely", "weeding", "coach"); it may still be another form of one ("complain" ->
+# "complaint") when the two share a beginning this long.
+SAME_WORD_PREFIX = 6
+# The sentence-embedding model's WordPiece vocabulary: its whole words are ~20,000 common ones.
+TOKENIZER_JSON = Path(__file__).with_name("data") / "minilm-tokenizer.json"
+
+
+# Everyday words people use for things the taxonomy names more plainly: pet names, dialect, text
+# speak and shortenings. Only words that are not themselves skill words; applied before typo
+# correction, so "moggy" is a cat and "fone" a phone.
+COLLOQUIAL_WORDS = """
+pooch doggy doggie doggo mutt: dog
+pup pups: puppy
+moggy moggie kitty puss pussycat kitten kittens: cat
+bunny: rabbit
+bairn bairns wean weans kiddies kiddos nipper nippers toddler toddlers: children
+tele telle: tv
+loo lav lavvy: toilet
+sarnie sarnies butty: sandwich
+pressie prezzie pressies: present
+xmas: christmas
+bday: birthday
+jumper: clothes
+lappy lappie puter compooter: computer
+fone phn: phone
+mobe: mobile
+txt txts: text
+msg msgs: message
+pic pics piccies: photos
+fb: facebook
+insta: instagram
+veggies spuds: vegetables
+motor: car
+docs doc: doctor
+hosp: hospital
+appt appts apt: appointment
+offy offie: shop
+skint brassic quid dosh: money
+lonesome: lonely
+"""
+COLLOQUIAL = {
+    word: plain
+    for line in COLLOQUIAL_WORDS.strip().splitlines()
+    for plain in [line.split(":")[1].strip()]
+    for word in line.split(":")[0].split()
+}
+# Sayings whose words mislead one by one: "me boiler's packed in" is broken, not packing.
+IDIOMS_BY_MEANING = {
+    "broken": (
+        "packed in",
+        "conked out",
+        "on the blink",
+        "playing up",
+        "acting up",
+        "gone funny",
+        "gone kaput",
+        "kaput",
+        "gave up the ghost",
+        "given up the ghost",
+        "on its last legs",
+        "stopped working",
+        "wont work",
+        "doesnt work",
+        "not working",
+        "gone wrong",
+    ),
+    "cold": ("stone cold", "freezing cold"),
+    "feeling low": ("fed up", "down in the dumps", "feeling down", "feeling blue"),
+    "lonely": (
+        "at a loose end",
+        "stuck indoors",
+        "stuck in the house",
+        "cooped up",
+        "no one to talk to",
+        "nobody to talk to",
+        "all on my own",
+        "been on my own",
+        "on my own all day",
+        "live alone",
+        "living alone",
+        "lives alone",
+    ),
+    # "Need a hand" asks for help, not a hand massage.
+    "help": ("need a hand", "give me a hand", "give us a hand", "lend a hand", "give a hand", "a helping hand"),
+}
+IDIOMS = {saying: plain for plain, sayings in IDIOMS_BY_MEANING.items() for saying in sayings}
+_IDIOM = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(IDIOMS, key=len, reverse=True)) + r")\b")
+# Conjunctions that start the circumstances of a need rather than the need itself.
+_CONTEXT = re.compile(r"\b(while|whilst|because|cos|coz|since|so that|so (?:the|that|i|we|he|she|they|my))\b")
+_CLAUSE_END = re.compile(r"[.!?;,\n]")
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Whole, alphabetic words of the model's vocabulary; empty when the file is missing."""
+    try:
+        vocabulary = json.loads(TOKENIZER_JSON.read_text(encoding="utf-8"))["model"]["vocab"]
+    except (OSError, ValueError, KeyError):
+        return frozenset()
+    return frozenset(w for w in vocabulary if w.isalpha() and w.isascii())
 
 
 def words(text: str) -> list[str]:
@@ -65,6 +172,27 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS]
+
+
+def plain_words(text: str) -> list[str]:
+    """Content words with sayings and everyday words put plainly ("packed in" -> "broken",
+    "telly" -> "tv")."""
+    joined = _IDIOM.sub(lambda m: IDIOMS[m.group(1)], " ".join(words(text)))
+    return [COLLOQUIAL.get(w, w) for w in joined.split() if w not in STOP_WORDS]
+
+
+def need_and_context(text: str) -> tuple[str, str]:
+    """A text split into the need and its circumstances: each clause's words after "while",
+    "because", "so the" ... go to the circumstances."""
+    need, context = [], []
+    for clause in _CLAUSE_END.split(text.lower().replace("\u2019", "'")):
+        found = _CONTEXT.search(clause)
+        if found and found.start() > 0:
+            need.append(clause[: found.start()])
+            context.append(clause[found.start() :])
+        else:
+            need.append(clause)
+    return " . ".join(need), " . ".join(context)
 
 
 @dataclass(frozen=True)
@@ -114,14 +242,26 @@ class SkillMatcher:
     def _correct_uncached(self, word: str) -> str | None:
         if len(word) < MIN_TYPO_LENGTH or not word.isalpha():
             return None
+        common = common_words()
+        if word.endswith("in") and word not in common:
+            # The dropped g of speech and texts: "hoovrin" is "hoovring", then "hoovering".
+            word += "g"
+            if stem(word) in self._idf:
+                return word
         # Misspellings rarely change the first letter; requiring it avoids "booking" -> "cooking".
         candidates = self._vocabulary_by_initial.get(word[0], ())
         max_edits = 2 if len(word) >= LONG_WORD_LENGTH else 1
         found = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=max_edits)
-        return found[0] if found else None
+        if not found:
+            return None
+        real_word = word in common or stem(word) in common  # "stinks" as well as "stink"
+        if real_word and len(os.path.commonprefix([word, found[0]])) < SAME_WORD_PREFIX:
+            return None
+        return found[0]
 
     def correct(self, word: str) -> str:
-        """The vocabulary word a misspelt word was meant to be, or the word itself."""
+        """The vocabulary word a misspelt (or colloquial) word was meant to be, or the word itself."""
+        word = COLLOQUIAL.get(word, word)
         if stem(word) in self._idf:
             return word
         return self._correct(word) or word
@@ -129,7 +269,7 @@ class SkillMatcher:
     def stems(self, text: str) -> set[str]:
         """Known stems of a text after typo correction; unknown words are dropped."""
         found = set()
-        for word in content_words(text):
+        for word in plain_words(text):
             s = stem(self.correct(word))
             if s in self._idf:
                 found.add(s)
@@ -140,7 +280,9 @@ class SkillMatcher:
         return self._skills_in(text, title)
 
     def _skills_in_uncached(self, text: str, title: str) -> SkillMatch:
-        emphasis = dict.fromkeys(self.stems(text), 1.0)
+        need, context = need_and_context(text)
+        emphasis = dict.fromkeys(self.stems(context), CONTEXT_WEIGHT)
+        emphasis.update(dict.fromkeys(self.stems(need), 1.0))
         emphasis.update(dict.fromkeys(self.stems(title), TITLE_WEIGHT))
         present = emphasis.keys()
         raw: dict[str, float] = {}

@@ -87,3 +87,37 @@ def test_chosen_skills_and_text_combine_with_the_strongest_weight(matcher: Skill
     merged = combine(chosen(["dog-walking"]), matcher.skills_in("I can feed your cat"))
     assert merged.weights["dog-walking"] == 1.0
     assert "pet-sitting" in merged.weights
+
+
+def test_everyday_words_for_things_find_the_skill(matcher: SkillMatcher) -> None:
+    assert matcher.correct("moggy") == "cat"
+    assert matcher.correct("pooch") == "dog"
+    assert matcher.skills_in("Moggy needs feeding").strongest(1) == ["pet-sitting"]
+
+
+def test_a_saying_is_read_as_a_whole_not_word_by_word(matcher: SkillMatcher) -> None:
+    broken = matcher.skills_in("my telly has packed in")
+    assert broken.strongest(1) == ["tv-and-gadget-setup"]
+    assert "packing-and-unpacking" not in broken.weights
+    # "Need a hand" asks for help, not a hand massage.
+    assert "massage" not in matcher.skills_in("need a hand with the garden").weights
+
+
+def test_a_dropped_g_is_put_back(matcher: SkillMatcher) -> None:
+    assert matcher.correct("hoovrin") == "hoovering"
+    assert matcher.skills_in("hoovrin the stairs").strongest(1) == ["hoovering"]
+
+
+def test_common_words_are_not_corrected_into_skill_words(matcher: SkillMatcher) -> None:
+    assert matcher.correct("lovely") == "lovely"
+    assert matcher.correct("wedding") == "wedding"
+    assert matcher.correct("stinks") == "stinks"
+    # Another form of a skill word still finds it.
+    assert matcher.correct("complain") == "complaint"
+
+
+def test_the_circumstances_of_a_need_count_for_less_than_the_need(matcher: SkillMatcher) -> None:
+    found = matcher.skills_in("Could you feed my cat while I have my hospital appointment")
+    assert found.strongest(1) == ["pet-sitting"]
+    assert found.weights.get("lifts-to-appointments", 0) <= 0.5
+    assert "fixing-doors-and-locks" not in matcher.skills_in("cut my hedge so the postman can get to the door").weights
