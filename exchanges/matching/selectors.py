@@ -128,9 +128,10 @@ WHERE u.id IN ({members})"""
 _USER_FIELDS = [f.attname for f in User._meta.concrete_fields if f.attname in ("id", "display_name", "email")]
 
 
-def _details(ranked: list[RankedMatch], network: Network, kind: str) -> list[ListingMatch]:
-    """The ranked members and their listings (or profiles) of `kind`, in one query, as the API
-    and pages show them. Members carry only their name and email (other fields load if read)."""
+def _details(ranked: list[RankedMatch], network: Network, kinds: list[str]) -> list[ListingMatch]:
+    """The ranked members and their listings (or profiles), each of its kind in `kinds`, in one
+    query, as the API and pages show them. Members carry only their name and email (other fields
+    load if read)."""
     fields = Listing._meta.concrete_fields
     converters = [
         # Field.get_db_converters is public Django API the stubs leave out.
@@ -184,7 +185,7 @@ def _details(ranked: list[RankedMatch], network: Network, kind: str) -> list[Lis
             reasons=r.reasons,
             kind=kind,
         )
-        for r in ranked
+        for r, kind in zip(ranked, kinds, strict=True)
     ]
 
 
@@ -289,7 +290,7 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
 
     ranked = ranked_with(candidates, owner.checked)
     if ranked:
-        return MatchOutcome(_details(ranked, listing.network, opposite))
+        return MatchOutcome(_details(ranked, listing.network, [opposite] * len(ranked)))
     sensitive = wanted.keys() != mine.keys() or any(
         taxonomy.skills[slug].category.sensitive for slug in mine if slug in taxonomy.skills
     )
@@ -358,7 +359,8 @@ def search_matches(
         return []
     taxonomy = skill_matcher().taxonomy
     kinds = [k for k in SEARCH_KINDS if kind in (None, "", k)]
-    results: list[ListingMatch] = []
+    # Every network's best of each kind; only the best of them all are read in full.
+    best: list[tuple[RankedMatch, str, Network]] = []
     for place in networks:
         me = listing_owner(network_id=place.pk, user_id=user.pk)
         if me is None or not me.is_active:
@@ -382,9 +384,9 @@ def search_matches(
             )
             if found_kind == Listing.Kind.OFFER:
                 profiles = _may_help_with(profiles, strong, taxonomy)
-            found[found_kind] = listing_candidates(
-                network_id=place.pk, kind=found_kind, skills=skills, excluded=excluded
-            ) + profiles
+            found[found_kind] = (
+                listing_candidates(network_id=place.pk, kind=found_kind, skills=skills, excluded=excluded) + profiles
+            )
         everyone = [f for people in found.values() for f in people]
         if not everyone:
             continue
@@ -399,11 +401,11 @@ def search_matches(
         )
         nearby = nearby_neighbourhoods(network=place, place=me.neighbourhood)
         start = 0
-        for found_kind, people in found.items():
+        for shown, people in found.items():
             theirs, start = candidates[start : start + len(people)], start + len(people)
             ranked = rank_candidates(
                 # Helpers are ranked as for a request with these words, askers as for an offer.
-                kind="request" if found_kind == Listing.Kind.OFFER else "offer",
+                kind="request" if shown == Listing.Kind.OFFER else "offer",
                 mine=mine,
                 i_have_current_check=me.checked,
                 candidates=theirs,
@@ -412,10 +414,15 @@ def search_matches(
                 limit=limit,
                 search=True,
             )
-            if ranked:
-                results += _details(ranked, place, found_kind)
-    results.sort(key=lambda match: -match.score)
-    return results[:limit]
+            best += [(r, shown, place) for r in ranked]
+    best = sorted(best, key=lambda kept: -kept[0].score)[:limit]
+    details: dict[tuple[int, str, int], ListingMatch] = {}
+    for place in {place.pk: place for _r, _k, place in best}.values():
+        mine_here = [(r, shown) for r, shown, there in best if there.pk == place.pk]
+        shown_here = _details([r for r, _k in mine_here], place, [shown for _r, shown in mine_here])
+        for (r, shown), match in zip(mine_here, shown_here, strict=True):
+            details[(place.pk, shown, r.member_id)] = match
+    return [details[(place.pk, shown, r.member_id)] for r, shown, place in best]
 
 
 def unmatched_requests(*, network) -> QuerySet[Listing]:

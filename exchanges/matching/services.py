@@ -160,8 +160,9 @@ def profile_skills_refresh(*, membership: Membership) -> list[ProfileSkill]:
     vector = semantic.embed(profile_text(membership=membership))
     if vector is not None:
         ProfileVector.objects.create(membership_id=membership.pk, vector=semantic.to_bytes(vector))
-    chosen = {
-        kind: list(getattr(membership, field).values_list("pk", flat=True)) for kind, field in _PROFILE_SKILLS.items()
+    chosen: dict[str, list[int]] = {
+        str(kind): list(getattr(membership, field).values_list("pk", flat=True))
+        for kind, field in _PROFILE_SKILLS.items()
     }
     ids = skill_ids()
     # What their bio says they offer, beyond what they ticked, for search to find them by.
