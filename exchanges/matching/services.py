@@ -165,11 +165,11 @@ def profile_skills_refresh(*, membership: Membership) -> list[ProfileSkill]:
         for kind, field in _PROFILE_SKILLS.items()
     }
     ids = skill_ids()
-    # What their bio says they offer, beyond what they ticked, for search to find them by.
+    # What their bio says they offer, beyond what they ticked, for search to find them by; never
+    # what they ticked as help they would like.
+    ticked = {*chosen[Listing.Kind.OFFER], *chosen[Listing.Kind.REQUEST]}
     chosen[ProfileSkill.BIO] = [
-        ids.skill[hit.slug]
-        for hit in offered_in_bio(membership.bio or "")
-        if ids.skill[hit.slug] not in chosen[Listing.Kind.OFFER]
+        ids.skill[hit.slug] for hit in offered_in_bio(membership.bio or "") if ids.skill[hit.slug] not in ticked
     ]
     rows = [
         ProfileSkill(

@@ -120,6 +120,13 @@ def test_a_bio_that_needs_help_is_not_found_as_a_helper(network, alice):
     assert search_matches(user=alice, q="garden") == []
 
 
+def test_a_bio_never_offers_what_the_profile_would_like_help_with(network, alice):
+    membership = member(network, bio="I love gardening.")
+    membership.skills_wanted.set(Skill.objects.filter(slug="gardening"))
+    profile_skills_refresh(membership=membership)
+    assert [m.kind for m in search_matches(user=alice, q="garden")] == ["request"]
+
+
 def test_skills_read_from_a_bio_are_for_search_only(network, alice, bob):
     gardener = with_bio(network, GARDENER_BIO)
     assert set(ProfileSkill.objects.filter(membership=gardener).values_list("kind", flat=True)) == {ProfileSkill.BIO}
