@@ -113,7 +113,9 @@ class SearchApi(APIView):
         kind = serializers.ChoiceField(
             choices=["offer", "request"],
             required=False,
-            help_text="Only people who could help (offer) or only people who asked for it (request); both when left out.",
+            allow_blank=True,
+            help_text="Only people who could help (offer) or only people who asked for it (request); both when left "
+            "out or empty.",
         )
 
     @extend_schema(

@@ -169,6 +169,9 @@ def test_the_api_marks_requests_and_finds_bio_only_people(api, network, alice, b
     assert by_member[bob.pk]["reasons"][0].startswith("Asks for")
     only = client.get("/api/v1/search/", {"q": "garden", "kind": "request"}).json()
     assert [m["member"]["id"] for m in only["results"]] == [bob.pk]
+    helpers = client.get("/api/v1/search/", {"q": "garden", "kind": "offer"}).json()
+    assert [m["member"]["id"] for m in helpers["results"]] == [gardener.pk]
+    assert client.get("/api/v1/search/", {"q": "garden", "kind": ""}).json()["count"] == 2
 
 
 def test_the_api_refuses_an_unknown_kind(api, alice):
