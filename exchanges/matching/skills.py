@@ -158,14 +158,15 @@ def skills_from_text(text: str, *, title: str = "", limit: int = 5) -> list[Skil
 # A bio is read as what its writer offers; a sentence (or the part of one after "but") that
 # clearly says what they need is left out: "I can't manage the garden any more" is no gardener.
 _BIO_PARTS = re.compile(r"[.!?;:\n]+|\bbut\b|\bthough\b|\bhowever\b", re.IGNORECASE)
+_HELP = r"(?:some\s+|a\s+bit\s+of\s+|a\s+little\s+)?(?:help|someone|somebody|a\s+hand|support)\b"
 _BIO_NEEDS = re.compile(
-    r"\b(?:i|we)\s+(?:really\s+)?(?:need|want|require)\b"
-    r"|\bneed(?:s|ing)?\s+(?:some\s+|a\s+bit\s+of\s+)?(?:help|someone|a\s+hand)\b"
-    r"|\b(?:looking|searching|hoping)\s+for\b"
-    r"|\b(?:could|would)\s+(?:do\s+with|use|love|like|appreciate)\b"
-    r"|\b(?:i'?d|we'?d)\s+(?:like|love|appreciate)\b"
+    r"\b(?:i|we)\s+(?:really\s+)?(?:need|require)\b"
+    rf"|\b(?:i|we)\s+(?:really\s+)?want\s+{_HELP}"
+    rf"|\bneed(?:s|ing)?\s+{_HELP}"
+    rf"|\b(?:looking|searching|hoping)\s+for\s+{_HELP}"
+    rf"|\b(?:could|would|i['’]?d|we['’]?d)\s+(?:really\s+)?(?:do\s+with|use|love|like|appreciate)\s+{_HELP}"
     r"|\bhelp\s+(?:me|us)\b"
-    r"|\b(?:can'?t|cannot|can\s+no\s+longer|unable\s+to|no\s+longer|struggl\w*)\b"
+    r"|\b(?:can['’]?t|cannot|can\s+no\s+longer|unable\s+to|no\s+longer|struggl\w*)\b"
     r"|\bin\s+need\s+of\b",
     re.IGNORECASE,
 )

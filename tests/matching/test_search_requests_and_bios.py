@@ -104,6 +104,9 @@ def test_a_bio_is_read_for_what_it_offers_not_what_it_needs():
     assert [hit.slug for hit in offered_in_bio(GARDENER_BIO)] == ["gardening"]
     assert offered_in_bio("I need lifts to the surgery since my hip operation.") == []
     assert offered_in_bio("Looking for someone to help me with my garden.") == []
+    assert offered_in_bio("I would love some help with the garden.") == []
+    assert offered_in_bio("I can’t keep on top of the garden.") == []
+    assert [hit.slug for hit in offered_in_bio("I'd love to help with people's gardens.")] == ["gardening"]
     read = [hit.slug for hit in offered_in_bio("I can't manage the garden any more, but happy to teach French.")]
     assert "french" in read and "gardening" not in read
 
