@@ -41,8 +41,10 @@ def listing_browse(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "networks": networks, "network": slug, "query": query.urlencode()}
-    # People who fit the words too, through their offers or their profile, ranked like matches.
-    context["people"] = people_who_fit(user=request.user, q=filters.get("q") or "", network=slug)
+    # People who fit the words too, through their listings or their profile, ranked like matches.
+    context["people"] = people_who_fit(
+        user=request.user, q=filters.get("q") or "", network=slug, kind=filters.get("kind") or None
+    )
     return render(request, "exchanges/listing_browse.html", context)
 
 

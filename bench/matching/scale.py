@@ -5,7 +5,8 @@ DATABASE_URL=postgres://postgres@127.0.0.1:5432/tb_matching_bench \
     python bench/matching/scale.py --listings 1000000 --networks 1000 --largest 50000 --runs 200
 Refuses any database whose name does not end in `_bench`: it writes bench rows straight with SQL.
 Search is timed in the largest network with the requests of `dataset_plain.json` as queries, each
-embedded afresh (the query cache is cleared before every search).
+embedded afresh (the query cache is cleared before every search); it finds offers and requests,
+and members through their profile skills (one in ten) or their bio alone (another one in ten).
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ from exchanges.matching import semantic  # noqa: E402
 from exchanges.matching.candidates import candidates_query  # noqa: E402
 from exchanges.matching.models import ProfileSkill  # noqa: E402
 from exchanges.matching.selectors import listing_matches, search_matches  # noqa: E402
-from exchanges.matching.skills import listing_skill_weights, meaning_matcher, skill_ids, skill_matcher  # noqa: E402
+from exchanges.matching.skills import (  # noqa: E402
+    listing_skill_weights,
+    meaning_matcher,
+    offered_in_bio,
+    skill_ids,
+    skill_matcher,
+)
 from exchanges.matching.vectors import skill_rows  # noqa: E402
 from exchanges.models import Listing  # noqa: E402
 from members.models import Membership, Network  # noqa: E402
@@ -188,6 +195,7 @@ def generate(listings: int, networks: int, largest: int) -> None:
            WHERE m.id % 10 = 0""",
     )
     store_profile_skills()
+    store_bio_profiles(templates)
     for index_name, definition in indexes:
         step(f"index {index_name}", definition)
     with connection.cursor() as cursor:
@@ -225,6 +233,49 @@ def store_profile_skills() -> None:
     )
 
 
+def store_bio_profiles(templates: list[tuple[str, dict]]) -> None:
+    """One member in ten (none of those with profile skills) ticked no skill but wrote a bio, an
+    offer's words: its skills as `profile_skills_refresh` reads them (`offered_in_bio`), and its
+    vector, stored for search."""
+    offers = [(t, text) for t, (kind, text) in enumerate(templates) if kind == "offer"]
+    ids = skill_ids()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bench_bio (k int, t int, bio text)")
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bench_bio_skill (k int, skill_id bigint)")
+        cursor.execute("TRUNCATE bench_bio, bench_bio_skill")
+        with cursor.copy("COPY bench_bio FROM STDIN") as copy:
+            for k, (t, text) in enumerate(offers):
+                copy.write_row((k, t, f"{text['title']}. {text['description']}"))
+        with cursor.copy("COPY bench_bio_skill FROM STDIN") as copy:
+            for k, (_t, text) in enumerate(offers):
+                for hit in offered_in_bio(f"{text['title']}. {text['description']}"):
+                    copy.write_row((k, ids.skill[hit.slug]))
+    # The bench members with a bio, and the offer (k) their bio is.
+    bios = """FROM members_membership m JOIN bench_bio b ON b.k = (m.id * %s) %% %s
+           WHERE m.id %% 10 = 5 AND m.network_id IN (SELECT id FROM members_network WHERE slug LIKE 'bench-%%')"""
+    params = [HASH, len(offers)]
+    step(
+        "bios",
+        f"UPDATE members_membership u SET bio = b.bio FROM ({'SELECT m.id, b.bio ' + bios}) AS b WHERE u.id = b.id",
+        params,
+    )
+    step(
+        "stored bio skills",
+        f"""INSERT INTO matching_profileskill (network_id, membership_id, user_id, kind, skill_id)
+           SELECT m.network_id, m.id, m.user_id, 'bio', s.skill_id
+           FROM ({"SELECT m.id, m.network_id, m.user_id, b.k " + bios}) AS m
+           JOIN bench_bio_skill s ON s.k = m.k""",
+        params,
+    )
+    step(
+        "bio profile vectors",
+        f"""INSERT INTO matching_profilevector (membership_id, vector)
+           SELECT m.id, v.vector FROM ({"SELECT m.id, b.t " + bios}) AS m
+           JOIN bench_vector v ON v.t = m.t""",
+        params,
+    )
+
+
 def spread(times: list[float]) -> str:
     times = sorted(times)
     p95 = times[int(0.95 * (len(times) - 1))]
@@ -235,6 +286,18 @@ def plans(listing: Listing) -> None:
     """EXPLAIN every query of one call; fail on a sequential scan of a big table."""
     with CaptureQueriesContext(connection) as captured:
         listing_matches(listing=listing)
+    explain(captured)
+    weights = listing_skill_weights(listing=listing).weights
+    sql, params = candidates_query(
+        network_id=listing.network_id, kind="offer", skills=weights, excluded=[listing.owner_id]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        print("candidate query plan:\n" + "\n".join(row[0] for row in cursor.fetchall()))
+
+
+def explain(captured: CaptureQueriesContext) -> None:
+    """EXPLAIN ANALYZE each captured query; fail on a sequential scan of a big table."""
     bad = []
     with connection.cursor() as cursor:
         # Empty tables (the bench writes no exchanges or checks) are rightly read whole.
@@ -251,13 +314,6 @@ def plans(listing: Listing) -> None:
             executed = plan.rsplit("Execution Time: ", 1)[-1]
             print(f"  {executed:>10}  {' '.join(query['sql'].split())[:90]}")
             bad += [f"{t}: {query['sql'][:200]}" for t in big if f"Seq Scan on {t} " in plan]
-    weights = listing_skill_weights(listing=listing).weights
-    sql, params = candidates_query(
-        network_id=listing.network_id, kind="offer", skills=weights, excluded=[listing.owner_id]
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        print("candidate query plan:\n" + "\n".join(row[0] for row in cursor.fetchall()))
     print(f"{len(captured.captured_queries)} queries per call, each EXPLAINed")
     assert not bad, "sequential scan of a big table:\n" + "\n".join(bad)
     print("no sequential scan of a big table in any query")
@@ -326,16 +382,29 @@ def time_search(network_id: int, runs: int) -> None:
     slug = Network.objects.get(pk=network_id).slug
     for q in queries[:5]:  # warm the process
         search_matches(user=member.user, q=q, network=slug)
-    times, cpu, found = [], [], 0
+    # Every query of one search (offers, requests, profiles and bios), each EXPLAINed.
+    with CaptureQueriesContext(connection) as captured:
+        search_matches(user=member.user, q="Help with my garden", network=slug)
+    explain(captured)
+    times, cpu, found, kinds = [], [], 0, {"offer": 0, "request": 0, "bio": 0}
     for n in range(runs):
         q = queries[n % len(queries)]
         semantic._embed_cached.cache_clear()
         begin, begin_cpu = time.perf_counter(), time.process_time()
-        found += bool(search_matches(user=member.user, q=q, network=slug))
+        matches = search_matches(user=member.user, q=q, network=slug)
         times.append((time.perf_counter() - begin) * 1000)
         cpu.append((time.process_time() - begin_cpu) * 1000)
+        found += bool(matches)
+        for match in matches:
+            kinds[match.kind] += 1
+            kinds["bio"] += match.listing is None and match.kind == "offer"
     print(
-        f"search_matches for {len(times)} free-text queries in the largest network: {spread(times)}; {found} found someone"
+        f"search_matches (offers and requests) for {len(times)} free-text queries in the largest network: "
+        f"{spread(times)}; {found} found someone"
+    )
+    print(
+        f"  people found: {kinds['offer']} could help ({kinds['bio']} of them through their profile or bio), "
+        f"{kinds['request']} asked for it"
     )
     print(f"  of which CPU time in this process: {spread(cpu)}")
     print(f"  load average while timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -1,5 +1,5 @@
 """GET /api/v1/listings/{id}/matches/: who could help with a request, or who needs an offer; and
-GET /api/v1/search/: people and offers in your networks that fit free text."""
+GET /api/v1/search/: people, offers and requests in your networks that fit free text."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
@@ -46,6 +46,17 @@ class MatchOutput(serializers.Serializer):
 
     def get_member(self, match) -> dict:
         return MemberOutput(match.member).data
+
+
+@extend_schema_serializer(component_name="SearchMatch")
+class SearchMatchOutput(MatchOutput):
+    """A match as GET /api/v1/search/ answers it: also whether the member could help or asked."""
+
+    kind = serializers.ChoiceField(
+        choices=["offer", "request"],
+        help_text="offer: they could help (their offer, or their profile or bio); "
+        "request: they asked for this (their request, or their profile).",
+    )
 
 
 class ListingMatchesApi(APIView):
@@ -99,13 +110,22 @@ class SearchApi(APIView):
             max_length=SEARCH_MAX_LENGTH, help_text="What you are looking for, in your own words (required)."
         )
         network = serializers.SlugField(required=False, help_text="A network slug (404 outside your networks).")
+        kind = serializers.ChoiceField(
+            choices=["offer", "request"],
+            required=False,
+            allow_blank=True,
+            help_text="Only people who could help (offer) or only people who asked for it (request); both when left "
+            "out or empty.",
+        )
 
     @extend_schema(
         operation_id="search",
         parameters=[Input],
-        responses=MatchOutput(many=True),
+        responses=SearchMatchOutput(many=True),
     )
     def get(self, request):
         params = query_valid(self.Input, request)
-        matches = search_matches(user=request.user, q=params["q"], network=params.get("network"))
-        return paginated(request, self, matches, MatchOutput)
+        matches = search_matches(
+            user=request.user, q=params["q"], network=params.get("network"), kind=params.get("kind")
+        )
+        return paginated(request, self, matches, SearchMatchOutput)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from exchanges.matching.models import ProfileSkill
 from exchanges.matching.scoring import WEIGHTS
 from exchanges.matching.skills import skill_ids, taxonomy_and_ids
 from exchanges.matching.vectors import unit_vectors
@@ -198,29 +199,37 @@ _PROFILES_SQL = """WITH shortlist AS (
 SELECT m.id, m.user_id, m.neighbourhood, m.availability, {checked} AS checked, p.skill_id
 FROM shortlist s
 JOIN members_membership m ON m.id = s.membership_id
-JOIN matching_profileskill p ON p.membership_id = s.membership_id AND p.kind = %s
+JOIN matching_profileskill p ON p.membership_id = s.membership_id AND p.kind IN ({kinds})
 ORDER BY m.id"""
 
 
-def profile_candidates(*, network_id: int, kind: str, strong: list[str], excluded: set[int]) -> list[Found]:
+def profile_candidates(
+    *, network_id: int, kind: str, strong: list[str], excluded: set[int], with_bio: bool = False
+) -> list[Found]:
     """Members offering (for a request) or wanting (for an offer) these skills on their profile,
     so people who never wrote a listing are found too, with all their profile's skills: the
-    first members by key, read per skill from the stored profile skills' index."""
+    first members by key, read per skill from the stored profile skills' index.
+
+    `with_bio` (a search for help): also the members whose bio says they offer these skills
+    (`ProfileSkill.BIO`), with those skills beside the ones they ticked."""
     if not strong:
         return []
     ids = skill_ids()
     # A request is answered by what members offer, an offer by what they want.
     profile_kind = Listing.Kind.OFFER if kind == Listing.Kind.REQUEST else Listing.Kind.REQUEST
+    kinds = [profile_kind, ProfileSkill.BIO] if with_bio and profile_kind == Listing.Kind.OFFER else [profile_kind]
     excluded_ids, roles = list(excluded) or [0], list(TRADING_ROLES)
     terms, params = [], []
+    # One term per skill and kind: each reads the index in key order and stops at the shortlist.
     for slug in strong:
-        terms.append(
-            _PROFILE_TERM_SQL.format(excluded=_placeholders(excluded_ids), roles=_placeholders(roles), n=len(terms))
-        )
-        params += [network_id, profile_kind, ids.skill[slug], *excluded_ids, Membership.Status.ACTIVE, *roles]
-        params.append(PROFILE_SHORTLIST)
-    sql = _PROFILES_SQL.format(terms=" UNION ALL ".join(terms), checked=_CHECKED_SQL)
-    params += [PROFILE_SHORTLIST, *_check_params(), profile_kind]
+        for term_kind in kinds:
+            terms.append(
+                _PROFILE_TERM_SQL.format(excluded=_placeholders(excluded_ids), roles=_placeholders(roles), n=len(terms))
+            )
+            params += [network_id, term_kind, ids.skill[slug], *excluded_ids, Membership.Status.ACTIVE, *roles]
+            params.append(PROFILE_SHORTLIST)
+    sql = _PROFILES_SQL.format(terms=" UNION ALL ".join(terms), checked=_CHECKED_SQL, kinds=_placeholders(kinds))
+    params += [PROFILE_SHORTLIST, *_check_params(), *kinds]
     found: dict[int, Found] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -54,7 +54,11 @@ class ProfileSkill(models.Model):
     who offer (or want) a skill in one network by index, as it finds listings.
 
     `kind` reads like a listing's: "offer" for a skill the member offers, "request" for one they
-    would like help with. Kept current by `profile_skills_refresh`."""
+    would like help with; "bio" (BIO) for one their own words about themselves say they offer
+    (`offered_in_bio`), which only search reads, never a listing's matches or the round-ups. Kept
+    current by `profile_skills_refresh`."""
+
+    BIO = "bio"
 
     network = models.ForeignKey("members.Network", on_delete=models.CASCADE, db_index=False, related_name="+")
     membership = models.ForeignKey("members.Membership", on_delete=models.CASCADE, related_name="+")

@@ -63,7 +63,10 @@ def rank_candidates(
     nearby: frozenset[str] = frozenset(),
     limit: int = 10,
     weights: Weights = WEIGHTS,
+    search: bool = False,
 ) -> list[RankedMatch]:
+    """`kind` is what `mine` is: "request" finds helpers, "offer" finds people who need the help;
+    `search`: `mine` is a search's words (the reasons say so)."""
     # The helper is the candidate when we match a request, and the listing's owner for an offer;
     # a helper without a current check is never matched on lifts, personal care or childcare.
     restricted_mine = False
@@ -104,6 +107,7 @@ def rank_candidates(
                 their_record=candidate.record,
                 met_before=candidate.met_before,
                 nearby=nearby,
+                search=search,
             ),
             taxonomy,
             weights,

@@ -94,6 +94,9 @@ class MatchInput:
     their_record: TrackRecord = TrackRecord()
     met_before: bool = False
     nearby: frozenset[str] = frozenset()
+    # A search rather than a listing: `mine` is the searcher's words, and the reasons say what
+    # the candidate offers or asks for, not what "you" asked for or offer.
+    search: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,22 @@ def _close_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy) 
         what = _("similar help")
     if match.kind == "request":
         return _("Offers %(what)s — close to “%(mine)s”") % {"what": what, "mine": match.mine.title}
+    if match.search:
+        return _("Asks for %(what)s — close to “%(mine)s”") % {"what": what, "mine": match.mine.title}
     return _("Asked for %(what)s — close to “%(mine)s”") % {"what": what, "mine": match.mine.title}
+
+
+def _search_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy) -> str:
+    """ "Asks for dog walking": what a person found by a search offers or asks for."""
+    if overlap.shared_skills:
+        what = taxonomy.skills[overlap.shared_skills[0]].name.lower()
+    else:
+        what = _("help with %(category)s") % {
+            "category": taxonomy.categories[overlap.shared_categories[0]].name.lower()
+        }
+    if match.kind == "request":
+        return _("Offers %(what)s") % {"what": what}
+    return _("Asks for %(what)s") % {"what": what}
 
 
 def score_match(
@@ -214,6 +232,8 @@ def score_match(
     reasons: list[str] = []
     if closeness is not None and closeness >= CLOSE_IN_MEANING and match.mine.title:
         reasons.append(_close_reason(match, overlap, taxonomy))
+    elif match.search and (overlap.shared_skills or overlap.shared_categories):
+        reasons.append(_search_reason(match, overlap, taxonomy))
     elif overlap.shared_skills:
         name = taxonomy.skills[overlap.shared_skills[0]].name
         if match.kind == "request":

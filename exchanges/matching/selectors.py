@@ -50,6 +50,9 @@ class ListingMatch:
     score: float
     skill_overlap: float
     reasons: list[str]
+    # What the member does here, as a listing's kind: "offer" (they could help: their offer or
+    # their profile), "request" (they asked for it: their request or their profile).
+    kind: str = Listing.Kind.OFFER
 
 
 def parse_availability(values: Iterable[str] | None) -> frozenset[Slot]:
@@ -125,10 +128,10 @@ WHERE u.id IN ({members})"""
 _USER_FIELDS = [f.attname for f in User._meta.concrete_fields if f.attname in ("id", "display_name", "email")]
 
 
-def _details(ranked: list[RankedMatch], network: Network) -> list[ListingMatch]:
-    """The ranked members and their listings, in one query, as the API and pages show them.
-
-    Members carry only their name and email (other fields load if read)."""
+def _details(ranked: list[RankedMatch], network: Network, kinds: list[str]) -> list[ListingMatch]:
+    """The ranked members and their listings (or profiles), each of its kind in `kinds`, in one
+    query, as the API and pages show them. Members carry only their name and email (other fields
+    load if read)."""
     fields = Listing._meta.concrete_fields
     converters = [
         # Field.get_db_converters is public Django API the stubs leave out.
@@ -180,8 +183,9 @@ def _details(ranked: list[RankedMatch], network: Network) -> list[ListingMatch]:
             score=r.score,
             skill_overlap=r.skill_overlap,
             reasons=r.reasons,
+            kind=kind,
         )
-        for r in ranked
+        for r, kind in zip(ranked, kinds, strict=True)
     ]
 
 
@@ -286,7 +290,7 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
 
     ranked = ranked_with(candidates, owner.checked)
     if ranked:
-        return MatchOutcome(_details(ranked, listing.network))
+        return MatchOutcome(_details(ranked, listing.network, [opposite] * len(ranked)))
     sensitive = wanted.keys() != mine.keys() or any(
         taxonomy.skills[slug].category.sensitive for slug in mine if slug in taxonomy.skills
     )
@@ -323,11 +327,28 @@ def _found_to_candidates(network_id: int, found: list, me: int) -> list[Candidat
     ]
 
 
-def search_matches(*, user: User, q: str, network: str | None = None, limit: int = SEARCH_LIMIT) -> list[ListingMatch]:
-    """People and open offers in the caller's networks (or the one network named, 404 outside
-    reach) that fit free text, ranked as the matches of a request with that text: by the skills
-    its words and meaning name, people through their listings or their profile, the sensitive-help
-    rule and blocks as in `listing_matches`. "garden" finds the gardener who never wrote a listing."""
+SEARCH_KINDS = (Listing.Kind.OFFER, Listing.Kind.REQUEST)
+
+
+def _may_help_with(found: list, strong: list[str], taxonomy) -> list:
+    """Profiles are brought in by a skill the search is clearly about; a helper without a current
+    check stays out when that skill is sensitive help, rather than be shown for a side skill
+    ("I can give lifts in my car" read as lifting and carrying, for a lift to the hospital)."""
+    allowed = without_sensitive(dict.fromkeys(strong, 1.0), taxonomy)
+    return [f for f in found if f.checked or not allowed.keys().isdisjoint(f.skills)]
+
+
+def search_matches(
+    *, user: User, q: str, network: str | None = None, kind: str | None = None, limit: int = SEARCH_LIMIT
+) -> list[ListingMatch]:
+    """People in the caller's networks (or the one network named, 404 outside reach) that fit
+    free text, best first: those who could help (open offers, the skills their profile offers or
+    their bio says they offer) and those who asked for it (open requests, the help their profile
+    would like), or only one `kind` ("offer" or "request"). Ranked as a listing's matches are: by
+    the skills the words and meaning name, with the sensitive-help rule and blocks as in
+    `listing_matches`. "garden" finds the gardener who never wrote a listing, and the neighbour
+    who asked for help with her garden (a searcher without a current check is never shown
+    requests for lifts, care or childcare, as they would never be matched to them)."""
     networks = [network_in_reach(user=user, slug=network)] if network else list(networks_of(user=user))
     text = " ".join(q.split())[:SEARCH_MAX_LENGTH]
     if not text or not networks:
@@ -337,35 +358,71 @@ def search_matches(*, user: User, q: str, network: str | None = None, limit: int
     if not wanted:
         return []
     taxonomy = skill_matcher().taxonomy
-    strong = [slug for slug, weight in wanted.items() if weight >= PROFILE_SKILL_WEIGHT]
-    results: list[ListingMatch] = []
+    kinds = [k for k in SEARCH_KINDS if kind in (None, "", k)]
+    # Every network's best of each kind; only the best of them all are read in full.
+    best: list[tuple[RankedMatch, str, Network]] = []
     for place in networks:
         me = listing_owner(network_id=place.pk, user_id=user.pk)
         if me is None or not me.is_active:
             continue
         excluded = me.blocked | {user.pk}
-        found = listing_candidates(network_id=place.pk, kind=Listing.Kind.OFFER, skills=wanted, excluded=excluded)
-        found += profile_candidates(network_id=place.pk, kind=Listing.Kind.REQUEST, strong=strong, excluded=excluded)
-        attach_vectors(found)
-        ranked = rank_candidates(
-            kind="request",
-            mine=Side(
-                skills=wanted,
-                availability=parse_availability(me.availability),
-                neighbourhood=me.neighbourhood.strip(),
-                vector=meaning.vector,
-                title=text,
-            ),
-            i_have_current_check=me.checked,
-            candidates=_found_to_candidates(place.pk, found, user.pk),
-            taxonomy=taxonomy,
-            nearby=nearby_neighbourhoods(network=place, place=me.neighbourhood),
-            limit=limit,
+        # Found as helpers (offers), or as people who asked (requests) with the searcher as helper.
+        found: dict[str, list] = {}
+        for found_kind in kinds:
+            skills = wanted
+            if found_kind == Listing.Kind.REQUEST and not me.checked:
+                skills = without_sensitive(wanted, taxonomy)
+            strong = [slug for slug, weight in skills.items() if weight >= PROFILE_SKILL_WEIGHT]
+            # A profile answers a request by what it offers and an offer by what it would like.
+            as_listing = Listing.Kind.REQUEST if found_kind == Listing.Kind.OFFER else Listing.Kind.OFFER
+            profiles = profile_candidates(
+                network_id=place.pk,
+                kind=as_listing,
+                strong=strong,
+                excluded=excluded,
+                with_bio=found_kind == Listing.Kind.OFFER,
+            )
+            if found_kind == Listing.Kind.OFFER:
+                profiles = _may_help_with(profiles, strong, taxonomy)
+            found[found_kind] = (
+                listing_candidates(network_id=place.pk, kind=found_kind, skills=skills, excluded=excluded) + profiles
+            )
+        everyone = [f for people in found.values() for f in people]
+        if not everyone:
+            continue
+        attach_vectors(everyone)
+        candidates = _found_to_candidates(place.pk, everyone, user.pk)
+        mine = Side(
+            skills=wanted,
+            availability=parse_availability(me.availability),
+            neighbourhood=me.neighbourhood.strip(),
+            vector=meaning.vector,
+            title=text,
         )
-        if ranked:
-            results += _details(ranked, place)
-    results.sort(key=lambda match: -match.score)
-    return results[:limit]
+        nearby = nearby_neighbourhoods(network=place, place=me.neighbourhood)
+        start = 0
+        for shown, people in found.items():
+            theirs, start = candidates[start : start + len(people)], start + len(people)
+            ranked = rank_candidates(
+                # Helpers are ranked as for a request with these words, askers as for an offer.
+                kind="request" if shown == Listing.Kind.OFFER else "offer",
+                mine=mine,
+                i_have_current_check=me.checked,
+                candidates=theirs,
+                taxonomy=taxonomy,
+                nearby=nearby,
+                limit=limit,
+                search=True,
+            )
+            best += [(r, shown, place) for r in ranked]
+    best = sorted(best, key=lambda kept: -kept[0].score)[:limit]
+    details: dict[tuple[int, str, int], ListingMatch] = {}
+    for place in {place.pk: place for _r, _k, place in best}.values():
+        mine_here = [(r, shown) for r, shown, there in best if there.pk == place.pk]
+        shown_here = _details([r for r, _k in mine_here], place, [shown for _r, shown in mine_here])
+        for (r, shown), match in zip(mine_here, shown_here, strict=True):
+            details[(place.pk, shown, r.member_id)] = match
+    return [details[(place.pk, shown, r.member_id)] for r, shown, place in best]
 
 
 def unmatched_requests(*, network) -> QuerySet[Listing]:

@@ -12,7 +12,7 @@ from exchanges.matching import semantic
 from exchanges.matching.models import ListingSkill, ListingVector, ProfileSkill, ProfileVector
 from exchanges.matching.scoring import WEIGHTS
 from exchanges.matching.selectors import NEEDS_CHECK, NOBODY_FITS, MatchOutcome, listing_match_outcome, listing_matches
-from exchanges.matching.skills import listing_meaning, skill_ids, skill_matcher
+from exchanges.matching.skills import listing_meaning, offered_in_bio, skill_ids, skill_matcher
 from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
 from members.audit import audit_record
@@ -152,13 +152,25 @@ def profile_text(*, membership: Membership) -> str:
 
 @transaction.atomic
 def profile_skills_refresh(*, membership: Membership) -> list[ProfileSkill]:
-    """Store a member's profile skills for matching to find them by index, and the profile's
-    vector for search. Call after every change of the skills they offer or want, or their bio."""
+    """Store a member's profile skills for matching to find them by index, the skills their bio
+    says they offer (for search only), and the profile's vector for search. Call after every
+    change of the skills they offer or want, or their bio."""
     ProfileSkill.objects.filter(membership_id=membership.pk).delete()
     ProfileVector.objects.filter(membership_id=membership.pk).delete()
     vector = semantic.embed(profile_text(membership=membership))
     if vector is not None:
         ProfileVector.objects.create(membership_id=membership.pk, vector=semantic.to_bytes(vector))
+    chosen: dict[str, list[int]] = {
+        str(kind): list(getattr(membership, field).values_list("pk", flat=True))
+        for kind, field in _PROFILE_SKILLS.items()
+    }
+    ids = skill_ids()
+    # What their bio says they offer, beyond what they ticked, for search to find them by; never
+    # what they ticked as help they would like.
+    ticked = {*chosen[Listing.Kind.OFFER], *chosen[Listing.Kind.REQUEST]}
+    chosen[ProfileSkill.BIO] = [
+        ids.skill[hit.slug] for hit in offered_in_bio(membership.bio or "") if ids.skill[hit.slug] not in ticked
+    ]
     rows = [
         ProfileSkill(
             network_id=membership.network_id,
@@ -167,8 +179,8 @@ def profile_skills_refresh(*, membership: Membership) -> list[ProfileSkill]:
             kind=kind,
             skill_id=skill_id,
         )
-        for kind, field in _PROFILE_SKILLS.items()
-        for skill_id in getattr(membership, field).values_list("pk", flat=True)
+        for kind, skill_ids_of_kind in chosen.items()
+        for skill_id in skill_ids_of_kind
     ]
     return ProfileSkill.objects.bulk_create(rows)
 

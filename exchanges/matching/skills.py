@@ -4,6 +4,7 @@ about, and `skills_from_text`: free text to skills and their categories for any 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -152,3 +153,34 @@ def skills_from_text(text: str, *, title: str = "", limit: int = 5) -> list[Skil
         why = "words: " + ", ".join(named) if named else "close in meaning"
         hits.append(SkillHit(slug, skill.category.slug, skill.category.sensitive, found.skills.weights[slug], why))
     return hits
+
+
+# A bio is read as what its writer offers; a sentence (or the part of one after "but") that
+# clearly says what they need is left out: "I can't manage the garden any more" is no gardener.
+_BIO_PARTS = re.compile(r"[.!?;:\n]+|\bbut\b|\bthough\b|\bhowever\b", re.IGNORECASE)
+_HELP = r"(?:some\s+|a\s+bit\s+of\s+|a\s+little\s+)?(?:help|someone|somebody|a\s+hand|support)\b"
+_BIO_NEEDS = re.compile(
+    r"\b(?:i|we)\s+(?:really\s+)?(?:need|require)\b"
+    rf"|\b(?:i|we)\s+(?:really\s+)?want\s+{_HELP}"
+    rf"|\bneed(?:s|ing)?\s+{_HELP}"
+    rf"|\b(?:looking|searching|hoping)\s+for\s+{_HELP}"
+    rf"|\b(?:could|would|i['’]?d|we['’]?d)\s+(?:really\s+)?(?:do\s+with|use|love|like|appreciate)\s+{_HELP}"
+    r"|\bhelp\s+(?:me|us)\b"
+    r"|\b(?:can['’]?t|cannot|can\s+no\s+longer|unable\s+to|no\s+longer|struggl\w*)\b"
+    r"|\bin\s+need\s+of\b",
+    re.IGNORECASE,
+)
+# Only the few skills a bio is clearly about: it brings a member into searches, nothing more.
+BIO_SKILLS = 3
+BIO_SKILL_WEIGHT = 0.5
+
+
+def offered_in_bio(bio: str) -> list[SkillHit]:
+    """The skills a member's own words about themselves say they offer, strongest first: the
+    parts of the bio that say what they need are left out. "Retired gardener, happy to help with
+    borders and lawns" gives gardening; "I need lifts to the surgery" gives nothing."""
+    parts = [part.strip() for part in _BIO_PARTS.split(bio or "")]
+    offering = ". ".join(part for part in parts if part and not _BIO_NEEDS.search(part))
+    if not offering:
+        return []
+    return [hit for hit in skills_from_text(offering, limit=BIO_SKILLS) if hit.weight >= BIO_SKILL_WEIGHT]

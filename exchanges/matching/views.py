@@ -54,12 +54,18 @@ def people_who_could_help(*, listing: Listing, user: User, limit: int = PEOPLE_S
 PEOPLE_FOUND_SHOWN = 5
 
 
-def people_who_fit(*, user: User, q: str, network: str | None = None) -> list:
+def people_who_fit(*, user: User, q: str, network: str | None = None, kind: str | None = None) -> dict:
     """For the Find help page: the few people who best fit a search, as `search_matches` ranks
-    them (the same service as GET /api/v1/search/); none without words."""
+    them (the same service as GET /api/v1/search/): those who could help and those who asked
+    for it, each their own few (only one of them when the page shows one kind); none without words."""
     if not q.strip():
-        return []
-    return search_matches(user=user, q=q, network=network, limit=PEOPLE_FOUND_SHOWN)
+        return {}
+    found = {
+        shown: search_matches(user=user, q=q, network=network, kind=shown, limit=PEOPLE_FOUND_SHOWN)
+        for shown in (Listing.Kind.OFFER, Listing.Kind.REQUEST)
+        if kind in (None, "", shown)
+    }
+    return {"helpers": found.get(Listing.Kind.OFFER, []), "askers": found.get(Listing.Kind.REQUEST, [])}
 
 
 @page

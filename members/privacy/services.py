@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from exchanges.ledger.models import IdempotencyRecord
-from exchanges.matching.models import ListingSkill, ProfileSkill
+from exchanges.matching.models import ListingSkill, ListingVector, ProfileSkill, ProfileVector
 from exchanges.models import Exchange, Listing
 from exchanges.reports.models import WellbeingCheckin
 from members.audit import audit_record, reason_clean
@@ -182,12 +182,15 @@ def _erase(*, person: User, actor: User, reason: str) -> Erasure:
     for membership in memberships:
         membership.skills_offered.clear()
         membership.skills_wanted.clear()
+    # With the skills read from their bio and its meaning (a vector made of their own words).
     ProfileSkill.objects.filter(membership_id__in=membership_ids).delete()
+    ProfileVector.objects.filter(membership_id__in=membership_ids).delete()
     SupportLink.objects.filter(Q(supporter_id__in=membership_ids) | Q(member_id__in=membership_ids)).delete()
     SafeguardingCheck.objects.filter(membership_id__in=membership_ids).update(referee="", certificate_number="")
 
     listings = Listing.objects.filter(owner=person)
     ListingSkill.objects.filter(listing__in=listings).delete()
+    ListingVector.objects.filter(listing__in=listings).delete()
     for listing in listings:
         listing.skills.clear()
     listings.update(title=_("Listing removed"), description="", availability=[], status=Listing.Status.CLOSED)

@@ -10,6 +10,8 @@ from django.test import Client
 from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.selectors import ledger_verify
 from exchanges.lifecycle.start import exchange_propose
+from exchanges.matching.models import ListingVector, ProfileSkill, ProfileVector
+from exchanges.matching.services import listing_skills_refresh, profile_skills_refresh
 from exchanges.models import Exchange, Listing
 from exchanges.reports.models import WellbeingCheckin
 from members.models import AuditEvent, Membership, SupportLink, User
@@ -256,3 +258,19 @@ def test_mail_queued_to_the_person_goes_with_them_and_mail_to_others_stays(api, 
     assert response.status_code == 200, response.content
     assert not DBTaskResult.objects.filter(pk=theirs.pk).exists()
     assert DBTaskResult.objects.filter(pk=others.pk).exists()
+
+
+def test_erasure_takes_what_search_read_from_their_bio_and_listings(api, network, edna):
+    membership = Membership.objects.get(user=edna, network=network)
+    membership.bio = "Retired gardener, happy to help with borders and lawns."
+    membership.save(update_fields=["bio"])
+    profile_skills_refresh(membership=membership)
+    for listing in Listing.objects.filter(owner=edna, status=Listing.Status.OPEN):
+        listing_skills_refresh(listing=listing)
+    assert ProfileSkill.objects.filter(membership=membership, kind=ProfileSkill.BIO).exists()
+
+    api.as_user(edna).post("/api/v1/me/erase/", {"password": PASSWORD}, format="json")
+
+    assert not ProfileSkill.objects.filter(membership=membership).exists()
+    assert not ProfileVector.objects.filter(membership=membership).exists()
+    assert not ListingVector.objects.filter(listing__owner=edna).exists()

@@ -1,0 +1,204 @@
+"""Search finds the neighbours who asked for help as well as those who offer it, and the members whose
+bio alone says what they offer; the sensitive-help rule, blocks and network reach hold for both."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from exchanges.matching.models import ProfileSkill
+from exchanges.matching.selectors import listing_matches, listings_that_fit, search_matches
+from exchanges.matching.services import listing_skills_refresh, profile_skills_refresh
+from exchanges.matching.skills import offered_in_bio
+from exchanges.models import Listing
+from members.models import Membership, Skill
+from members.safeguarding.models import SafeguardingCheck
+from messaging.models import Block
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+GARDENER_BIO = "Retired gardener, happy to help with borders and lawns."
+
+
+def listing(owner, network, kind="offer", title="", description="") -> Listing:
+    made = Listing.objects.create(network=network, owner=owner, kind=kind, title=title, description=description)
+    listing_skills_refresh(listing=made)
+    return made
+
+
+def with_bio(network, bio: str, **extra) -> Membership:
+    """A member who ticked no skills: only their own words say what they do."""
+    membership = member(network, bio=bio, **extra)
+    profile_skills_refresh(membership=membership)
+    return membership
+
+
+def checked(membership: Membership, recorded_by) -> Membership:
+    SafeguardingCheck.objects.create(
+        network=membership.network,
+        membership=membership,
+        kind=SafeguardingCheck.Kind.DBS,
+        decision=SafeguardingCheck.Decision.CLEAR,
+        checked_on=timezone.localdate() - datetime.timedelta(days=30),
+        review_on=timezone.localdate() + datetime.timedelta(days=300),
+        recorded_by=recorded_by,
+    )
+    return membership
+
+
+# Requests --------------------------------------------------------------------------------------
+
+
+def test_search_finds_who_asked_and_marks_them_as_asking(network, alice, bob):
+    offer = listing(bob, network, title="Dog walking", description="I walk dogs most mornings.")
+    carol = member(network).user
+    asked = listing(carol, network, kind="request", title="Could someone walk my dog round Roundwood Park?")
+    found = {m.member: m for m in search_matches(user=alice, q="dog walking")}
+    assert set(found) == {bob, carol}
+    assert found[bob].listing == offer and found[bob].kind == "offer"
+    assert found[carol].listing == asked and found[carol].kind == "request"
+    assert found[carol].listing.kind == Listing.Kind.REQUEST
+    assert found[carol].reasons[0].startswith("Asks for dog walking")
+
+
+def test_search_can_ask_for_one_kind_only(network, alice, bob):
+    listing(bob, network, title="Dog walking")
+    carol = member(network).user
+    listing(carol, network, kind="request", title="Walk my dog please")
+    assert [m.member for m in search_matches(user=alice, q="dog walking", kind="offer")] == [bob]
+    assert [m.member for m in search_matches(user=alice, q="dog walking", kind="request")] == [carol]
+
+
+def test_a_profile_that_would_like_help_is_found_as_asking(network, alice):
+    wanting = member(network)
+    wanting.skills_wanted.set(Skill.objects.filter(slug="dog-walking"))
+    profile_skills_refresh(membership=wanting)
+    [found] = search_matches(user=alice, q="dog walking")
+    assert found.member == wanting.user and found.listing is None and found.kind == "request"
+    assert found.reasons[0].startswith("Asks for dog walking")
+
+
+def test_requests_for_sensitive_help_are_shown_only_to_a_checked_searcher(network, alice, coordinator):
+    asker = member(network).user
+    listing(asker, network, kind="request", title="Lift to my hospital appointment", description="Need a driver.")
+    assert search_matches(user=alice, q="lift to the hospital", kind="request") == []
+    checked(Membership.objects.get(network=network, user=alice), coordinator)
+    assert [m.member for m in search_matches(user=alice, q="lift to the hospital", kind="request")] == [asker]
+
+
+def test_blocked_people_and_other_networks_requests_are_not_found(network, other_network, alice, bob):
+    listing(bob, network, kind="request", title="Walk my dog please")
+    stranger = member(other_network).user
+    listing(stranger, other_network, kind="request", title="Walk my dog please")
+    assert [m.member for m in search_matches(user=alice, q="dog walking")] == [bob]
+    Block.objects.create(network=network, blocker=alice, blocked=bob)
+    assert search_matches(user=alice, q="dog walking") == []
+
+
+# Bios ------------------------------------------------------------------------------------------
+
+
+def test_a_bio_is_read_for_what_it_offers_not_what_it_needs():
+    assert [hit.slug for hit in offered_in_bio(GARDENER_BIO)] == ["gardening"]
+    assert offered_in_bio("I need lifts to the surgery since my hip operation.") == []
+    assert offered_in_bio("Looking for someone to help me with my garden.") == []
+    assert offered_in_bio("I would love some help with the garden.") == []
+    assert offered_in_bio("I can’t keep on top of the garden.") == []
+    assert [hit.slug for hit in offered_in_bio("I'd love to help with people's gardens.")] == ["gardening"]
+    read = [hit.slug for hit in offered_in_bio("I can't manage the garden any more, but happy to teach French.")]
+    assert "french" in read and "gardening" not in read
+
+
+def test_the_bio_only_gardener_is_found_by_garden(network, alice):
+    gardener = with_bio(network, GARDENER_BIO).user
+    [found] = search_matches(user=alice, q="garden")
+    assert found.member == gardener and found.listing is None and found.kind == "offer"
+    assert "gardening" in found.reasons[0]
+
+
+def test_a_bio_that_needs_help_is_not_found_as_a_helper(network, alice):
+    with_bio(network, "I can't manage my garden any more since my knee operation.")
+    assert search_matches(user=alice, q="garden") == []
+
+
+def test_a_bio_never_offers_what_the_profile_would_like_help_with(network, alice):
+    membership = member(network, bio="I love gardening.")
+    membership.skills_wanted.set(Skill.objects.filter(slug="gardening"))
+    profile_skills_refresh(membership=membership)
+    assert [m.kind for m in search_matches(user=alice, q="garden")] == ["request"]
+
+
+def test_skills_read_from_a_bio_are_for_search_only(network, alice, bob):
+    gardener = with_bio(network, GARDENER_BIO)
+    assert set(ProfileSkill.objects.filter(membership=gardener).values_list("kind", flat=True)) == {ProfileSkill.BIO}
+    request = listing(alice, network, kind="request", title="Help with my garden borders")
+    assert gardener.user not in [m.member for m in listing_matches(listing=request)]
+    since = timezone.now() - datetime.timedelta(days=1)
+    assert request not in listings_that_fit(user=gardener.user, since=since)
+
+
+def test_an_unchecked_bio_is_never_found_for_sensitive_help(network, alice, coordinator):
+    unchecked = with_bio(network, "I can give lifts in my car.")
+    with_bio(network, "I can give lifts")
+    assert search_matches(user=alice, q="lift to the hospital") == []
+    checked(unchecked, coordinator)
+    assert [m.member for m in search_matches(user=alice, q="lift to the hospital")] == [unchecked.user]
+
+
+def test_blocked_and_other_networks_bio_members_are_not_found(network, other_network, alice):
+    gardener = with_bio(network, GARDENER_BIO).user
+    with_bio(other_network, GARDENER_BIO)
+    assert [m.member for m in search_matches(user=alice, q="garden")] == [gardener]
+    Block.objects.create(network=network, blocker=gardener, blocked=alice)
+    assert search_matches(user=alice, q="garden") == []
+
+
+# API and page ----------------------------------------------------------------------------------
+
+
+def test_the_api_marks_requests_and_finds_bio_only_people(api, network, alice, bob):
+    gardener = with_bio(network, GARDENER_BIO).user
+    asked = listing(bob, network, kind="request", title="Help with my overgrown garden")
+    client = api.as_user(alice)
+    body = client.get("/api/v1/search/", {"q": "garden", "network": network.slug}).json()
+    by_member = {m["member"]["id"]: m for m in body["results"]}
+    assert set(by_member) == {gardener.pk, bob.pk}
+    assert by_member[gardener.pk]["kind"] == "offer" and by_member[gardener.pk]["listing"] is None
+    assert by_member[gardener.pk]["member"] == {"id": gardener.pk, "display_name": gardener.name}
+    assert by_member[bob.pk]["kind"] == "request"
+    assert by_member[bob.pk]["listing"]["id"] == asked.pk and by_member[bob.pk]["listing"]["kind"] == "request"
+    assert by_member[bob.pk]["reasons"][0].startswith("Asks for")
+    only = client.get("/api/v1/search/", {"q": "garden", "kind": "request"}).json()
+    assert [m["member"]["id"] for m in only["results"]] == [bob.pk]
+    helpers = client.get("/api/v1/search/", {"q": "garden", "kind": "offer"}).json()
+    assert [m["member"]["id"] for m in helpers["results"]] == [gardener.pk]
+    assert client.get("/api/v1/search/", {"q": "garden", "kind": ""}).json()["count"] == 2
+
+
+def test_the_api_refuses_an_unknown_kind(api, alice):
+    response = api.as_user(alice).get("/api/v1/search/", {"q": "garden", "kind": "everything"})
+    assert response.status_code == 400
+    assert "kind" in response.json()["error"]["fields"]
+
+
+def test_the_api_keeps_other_networks_out(api, network, other_network, alice):
+    with_bio(other_network, GARDENER_BIO)
+    listing(member(other_network).user, other_network, kind="request", title="Help with my garden")
+    client = api.as_user(alice)
+    assert client.get("/api/v1/search/", {"q": "garden"}).json()["count"] == 0
+    assert client.get("/api/v1/search/", {"q": "garden", "network": other_network.slug}).status_code == 404
+
+
+def test_the_find_help_page_shows_who_asked_and_the_bio_only_gardener(network, alice, bob):
+    gardener = with_bio(network, GARDENER_BIO).user
+    listing(bob, network, kind="request", title="Help with my overgrown garden")
+    client = Client()
+    client.force_login(alice)
+    html = client.get("/listings/", {"q": "garden"}).content.decode()
+    helpers, asked = html.split("People who asked for this")
+    assert "People who could help" in helpers and gardener.name in helpers and "from their profile" in helpers
+    assert bob.name in asked and "Help with my overgrown garden" in asked
+    only_offers = client.get("/listings/", {"q": "garden", "kind": "offer"}).content.decode()
+    assert "People who asked for this" not in only_offers and gardener.name in only_offers
