@@ -57,6 +57,16 @@ def _ledger_wipe_on_flush():
 
 
 @pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """A request in Welsh leaves Welsh active on the thread (the middleware activates, nothing deactivates);
+    the next test starts in the site's language, as a new request would."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_taxonomy_cache():
     """Each test sees the skills in its own database state, not ids cached from a rolled-back test."""
     from exchanges.matching.skills import taxonomy_cache_clear
