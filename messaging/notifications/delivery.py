@@ -35,6 +35,7 @@ from pywebpush import WebPushException, webpush
 
 from members.models import Membership
 from messaging.notifications import services as notification_services
+from messaging.notifications.kinds import kind_group
 from messaging.notifications.models import Delivery, Notification, NotificationPreference, PushSubscription
 from messaging.notifications.selectors import language_of
 from messaging.notifications.sms import SmsError, sms_enabled, sms_send
@@ -75,6 +76,11 @@ def _channel_on(preference: NotificationPreference | None, channel: str) -> bool
     return bool(getattr(preference or NotificationPreference(), channel))
 
 
+def _group_on(preference: NotificationPreference | None, kind: str) -> bool:
+    # The person's `push_groups` choice: a group switched off is not pushed (still stored and shown in the app).
+    return preference is None or kind_group(kind) not in (preference.push_off or ())
+
+
 def phone_of(*, user_id: int, network_id: int | None) -> str:
     if network_id is None:
         return ""
@@ -90,7 +96,7 @@ def deliveries_create(*, notification: Notification) -> list[Delivery]:
         return []
     preference = NotificationPreference.objects.filter(user_id=notification.user_id).first()
     rows = []
-    if _channel_on(preference, "push"):
+    if _channel_on(preference, "push") and _group_on(preference, notification.kind):
         rows += [
             Delivery(notification=notification, channel=Delivery.Channel.PUSH, subscription_id=pk)
             for pk in subscriptions
