@@ -144,9 +144,9 @@ def deliveries_enqueue(ids: list[int], *, run_after: datetime | None = None) -> 
 
 @task()
 def deliveries_send(*, delivery_ids: list[int]) -> dict[str, int]:
-    """Send these deliveries, each claimed just before it is sent; then, in a worker, any other due ones (up
-    to `DRAIN_LIMIT`), so that a worker behind on its queue sends what is waiting instead of first working
-    through one task per row (those tasks then find their rows sent and skip them)."""
+    """Send these deliveries, each claimed just before it is sent; in a worker, also other due ones, oldest
+    first (up to `DRAIN_LIMIT` more), so that a worker behind on its queue sends what is waiting instead of
+    first working through one task per row (those tasks then find their rows sent and skip them)."""
     drain = not isinstance(deliveries_send.get_backend(), ImmediateBackend)  # never a web request's work
     outcomes: dict[str, int] = {}
     for _n in range(len(delivery_ids) + (DRAIN_LIMIT if drain else 0)):
@@ -174,17 +174,17 @@ def _claim_sql(vendor: str, wanted: int) -> str:
         f"UPDATE {table} SET state = %s, attempts = attempts + 1, claimed_at = %s "
         f"WHERE state = %s AND id = (SELECT id FROM {table} "
         f"WHERE state = %s AND next_attempt_at <= %s AND (id IN ({mine}) OR %s) "
-        f"ORDER BY CASE WHEN id IN ({mine}) THEN 0 ELSE 1 END, next_attempt_at, id LIMIT 1{lock}) "
+        f"ORDER BY next_attempt_at, id LIMIT 1{lock}) "  # the longest due first, along the `delivery_due` index
         "RETURNING id"
     )
 
 
 def _claim_next(ids: list[int], *, others: bool, now: datetime) -> int | None:
-    """Claim one due delivery (pending → sending, the attempt counted) in one statement: one of `ids` first,
-    else, with `others`, the longest due. Its id, or None when none is due."""
+    """Claim one due delivery (pending → sending, the attempt counted) in one statement: the longest due of
+    `ids`, or with `others` of all. Its id, or None when none is due."""
     sql = _claim_sql(connection.vendor, len(ids))
     params: list[str | datetime | int | bool] = [State.SENDING, now, State.PENDING, State.PENDING, now]
-    params += [*ids, others, *ids]
+    params += [*ids, others]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
