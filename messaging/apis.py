@@ -17,6 +17,7 @@ from messaging.converters import MAX_ID
 from messaging.models import Block
 from messaging.notifications import selectors as notification_selectors
 from messaging.notifications import services as notification_services
+from messaging.notifications.kinds import PUSH_GROUPS
 from timebank.api import Pagination, paginated, query_valid
 from timebank.throttling import FailOpenUserThrottle
 
@@ -322,6 +323,14 @@ class NotificationReadApi(MessagingApi):
         return Response(notification_services.notification_serialize(notification, language=language))
 
 
+# One true-or-false per group of `kinds.PUSH_GROUPS`, described by its words in the schema.
+PushGroupsSerializer = type(
+    "PushGroupsSerializer",
+    (serializers.Serializer,),
+    {group: serializers.BooleanField(required=False, help_text=str(label)) for group, label in PUSH_GROUPS.items()},
+)
+
+
 class PreferencesSerializer(serializers.Serializer):
     """PRODUCT §4 `me/preferences`: the language you read in, and how you like to hear of things."""
 
@@ -329,12 +338,19 @@ class PreferencesSerializer(serializers.Serializer):
     push = serializers.BooleanField()
     email_digest = serializers.ChoiceField(choices=["daily", "weekly", "off"])
     sms = serializers.BooleanField()
+    push_groups = PushGroupsSerializer(
+        help_text="Which groups of notifications are pushed to your phones (each true or false); a group "
+        "switched off is still kept and shown in the app. A PATCH changes only the groups it names."
+    )
 
     # DRF's BooleanField takes 0, 1 and "yes" too; the schema says true or false, so only those are taken.
     def validate(self, attrs):
         for name in ("push", "sms"):
             if name in self.initial_data and not isinstance(self.initial_data[name], bool):
                 raise serializers.ValidationError({name: [_("Say true or false.")]})
+        if "push_groups" in self.initial_data:
+            # As sent: the service refuses a group it does not know, or anything but true or false.
+            attrs["push_groups"] = self.initial_data["push_groups"]
         return attrs
 
 

@@ -2,9 +2,12 @@
 
 `deliveries_create` writes one `Delivery` row per channel (and per push subscription) in the transaction that
 writes the notification, so a notification and the promise to deliver it commit together or not at all. Once
-that transaction commits, one task per row is queued on the project's task queue (django-tasks; the database
-queue and `manage.py db_worker` in production, the `worker` service). The task claims its row
-(pending → sending, the attempt counted, under `SELECT … FOR UPDATE SKIP LOCKED`), sends, then marks it sent;
+that transaction commits, one task for its rows is queued on the project's task queue (django-tasks; the
+database queue and `manage.py db_worker` in production, the `worker` service). The task claims one row at a
+time (pending → sending, the attempt counted, in one `UPDATE` whose row is chosen under
+`SELECT … FOR UPDATE SKIP LOCKED`), sends it, then marks it sent; after its own rows, a worker's task goes on
+to other due rows (`DRAIN_LIMIT`), so a worker that is behind sends what waits rather than first working
+through a task per row. A worker holds at most one claim at a time, the one it is sending;
 a push service's 429 or 5xx, a time-out or an SMS provider's refusal puts it back to pending with back-off;
 404/410 means the browser dropped the subscription, which is then deleted.
 
@@ -20,23 +23,27 @@ claim lapses only after `DELIVERY_LEASE_SECONDS`, far longer than the push time-
 
 import json
 import logging
+import time
 from datetime import datetime, timedelta
 from functools import cache
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
+from django_tasks.backends.immediate import ImmediateBackend
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
 
+from members.language import language_or_site
 from members.models import Membership
 from messaging.notifications import services as notification_services
+from messaging.notifications.kinds import kind_group
 from messaging.notifications.models import Delivery, Notification, NotificationPreference, PushSubscription
-from messaging.notifications.selectors import language_of
 from messaging.notifications.sms import SmsError, sms_enabled, sms_send
 
 logger = logging.getLogger(__name__)
@@ -50,6 +57,12 @@ PUSH_TTL_SECONDS = 24 * 3600  # a phone that is off for a day still gets it when
 # A pending row the sweep re-queues: its task should have run by then.
 SWEEP_GRACE_SECONDS = 30
 SWEEP_LIMIT = 1000
+# Deliveries in one task: a commit's, or a slice of the sweep's, so that several workers share a long list.
+TASK_BATCH = 20
+# How many other due deliveries a worker's task sends after its own, one claim at a time.
+DRAIN_LIMIT = 50
+VAPID_LIFETIME_SECONDS = 12 * 3600
+VAPID_RENEW_SECONDS = 3600
 
 State = Delivery.State
 
@@ -75,6 +88,11 @@ def _channel_on(preference: NotificationPreference | None, channel: str) -> bool
     return bool(getattr(preference or NotificationPreference(), channel))
 
 
+def _group_on(preference: NotificationPreference | None, kind: str) -> bool:
+    # The person's `push_groups` choice: a group switched off is not pushed (still stored and shown in the app).
+    return preference is None or kind_group(kind) not in (preference.push_off or ())
+
+
 def phone_of(*, user_id: int, network_id: int | None) -> str:
     if network_id is None:
         return ""
@@ -90,7 +108,7 @@ def deliveries_create(*, notification: Notification) -> list[Delivery]:
         return []
     preference = NotificationPreference.objects.filter(user_id=notification.user_id).first()
     rows = []
-    if _channel_on(preference, "push"):
+    if _channel_on(preference, "push") and _group_on(preference, notification.kind):
         rows += [
             Delivery(notification=notification, channel=Delivery.Channel.PUSH, subscription_id=pk)
             for pk in subscriptions
@@ -108,39 +126,80 @@ def deliveries_create(*, notification: Notification) -> list[Delivery]:
 
 
 def deliveries_enqueue(ids: list[int], *, run_after: datetime | None = None) -> None:
-    """Queue a task per delivery. A failure to queue loses nothing: the sweep finds the rows."""
-    for delivery_id in ids:
+    """Queue a task per batch of deliveries (those of one commit, or `TASK_BATCH` of the sweep's). A failure to
+    queue loses nothing: the sweep finds the rows."""
+    for start in range(0, len(ids), TASK_BATCH):
+        batch = ids[start : start + TASK_BATCH]
         try:
-            if run_after is not None and delivery_send.get_backend().supports_defer:
-                delivery_send.using(run_after=run_after).enqueue(delivery_id=delivery_id)
+            if run_after is not None and deliveries_send.get_backend().supports_defer:
+                deliveries_send.using(run_after=run_after).enqueue(delivery_ids=batch)
             elif run_after is None:
-                delivery_send.enqueue(delivery_id=delivery_id)
-        except Exception:  # noqa: BLE001 - the row is in the outbox; the sweep queues it again
-            logger.warning("could not queue delivery %s; the sweep will", delivery_id, exc_info=True)
+                deliveries_send.enqueue(delivery_ids=batch)
+        except Exception:  # noqa: BLE001 - the rows are in the outbox; the sweep queues them again
+            logger.warning("could not queue deliveries %s; the sweep will", batch, exc_info=True)
 
 
 # Sending, from the task worker --------------------------------------------------------------
 
 
 @task()
+def deliveries_send(*, delivery_ids: list[int]) -> dict[str, int]:
+    """Send these deliveries, each claimed just before it is sent; in a worker, also other due ones, oldest
+    first (up to `DRAIN_LIMIT` more), so that a worker behind on its queue sends what is waiting instead of
+    first working through one task per row (those tasks then find their rows sent and skip them)."""
+    drain = not isinstance(deliveries_send.get_backend(), ImmediateBackend)  # never a web request's work
+    outcomes: dict[str, int] = {}
+    for _n in range(len(delivery_ids) + (DRAIN_LIMIT if drain else 0)):
+        delivery_id = _claim_next(delivery_ids, others=drain, now=timezone.now())
+        if delivery_id is None:
+            break  # none due: sent, being sent by another worker, or not due yet
+        delivery = _claimed(delivery_id)
+        state = _attempt(delivery) if delivery is not None else "deleted"
+        outcomes[state] = outcomes.get(state, 0) + 1
+    return outcomes
+
+
+@task()
 def delivery_send(*, delivery_id: int) -> str:
+    # Tasks queued one per row before `deliveries_send`; still taken, so none queued then is left behind.
     return delivery_attempt(delivery_id=delivery_id)
 
 
+def _claim_sql(vendor: str, wanted: int) -> str:
+    table = Delivery._meta.db_table
+    mine = ", ".join(["%s"] * wanted) if wanted else "NULL"
+    # Row locks where the database has them: a row another worker is claiming right now is passed over.
+    lock = " FOR UPDATE SKIP LOCKED" if vendor == "postgresql" else ""
+    return (
+        f"UPDATE {table} SET state = %s, attempts = attempts + 1, claimed_at = %s "
+        f"WHERE state = %s AND id = (SELECT id FROM {table} "
+        f"WHERE state = %s AND next_attempt_at <= %s AND (id IN ({mine}) OR %s) "
+        f"ORDER BY next_attempt_at, id LIMIT 1{lock}) "  # the longest due first, along the `delivery_due` index
+        "RETURNING id"
+    )
+
+
+def _claim_next(ids: list[int], *, others: bool, now: datetime) -> int | None:
+    """Claim one due delivery (pending → sending, the attempt counted) in one statement: the longest due of
+    `ids`, or with `others` of all. Its id, or None when none is due."""
+    sql = _claim_sql(connection.vendor, len(ids))
+    params: list[str | datetime | int | bool] = [State.SENDING, now, State.PENDING, State.PENDING, now]
+    params += [*ids, others]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _claimed(delivery_id: int) -> Delivery | None:
+    """A claimed delivery with all a send needs (subscription, notification, its reader), in one query."""
+    related = ("subscription", "notification__network", "notification__about", "notification__user")
+    return Delivery.objects.select_related(*related).filter(pk=delivery_id).first()
+
+
 def _claim(delivery_id: int, now: datetime) -> Delivery | None:
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(pk=delivery_id, state=State.PENDING, next_attempt_at__lte=now)
-            .first()
-        )
-        if delivery is None:
-            return None  # sent, being sent by another worker, or not due yet
-        delivery.state = State.SENDING
-        delivery.attempts += 1
-        delivery.claimed_at = now
-        delivery.save(update_fields=["state", "attempts", "claimed_at"])
-    return delivery
+    claimed = _claim_next([delivery_id], others=False, now=now)
+    return _claimed(claimed) if claimed is not None else None
 
 
 def _mark(delivery: Delivery, **values) -> bool:
@@ -151,10 +210,14 @@ def _mark(delivery: Delivery, **values) -> bool:
 
 def delivery_attempt(*, delivery_id: int) -> str:
     """Claim a due delivery, send it once, record what happened. Returns the state it was left in."""
-    now = timezone.now()
-    delivery = _claim(delivery_id, now)
+    delivery = _claim(delivery_id, timezone.now())
     if delivery is None:
         return "skipped"
+    return _attempt(delivery)
+
+
+def _attempt(delivery: Delivery) -> str:
+    """Send a delivery we hold the claim of, once, and record what happened."""
     try:
         if delivery.channel == Delivery.Channel.PUSH:
             _push(delivery)
@@ -194,6 +257,25 @@ def _vapid(private_key: str) -> Vapid02:
     return Vapid02.from_string(private_key)
 
 
+_vapid_signed: dict[tuple[str, str], tuple[int, dict]] = {}
+
+
+def _vapid_headers(endpoint: str) -> dict:
+    """The VAPID `Authorization` for a push service (RFC 8292), signed once per service and reused until an
+    hour before its 12 hours run out, rather than signed again for every message."""
+    url = urlsplit(endpoint)
+    audience = f"{url.scheme}://{url.netloc}"
+    key = (audience, settings.VAPID_PRIVATE_KEY)
+    now = int(time.time())
+    expires, headers = _vapid_signed.get(key, (0, {}))
+    if expires - now < VAPID_RENEW_SECONDS:
+        expires = now + VAPID_LIFETIME_SECONDS
+        claims = {"sub": settings.VAPID_SUBJECT, "aud": audience, "exp": expires}
+        headers = _vapid(settings.VAPID_PRIVATE_KEY).sign(claims)
+        _vapid_signed[key] = (expires, headers)
+    return headers
+
+
 @cache
 def _session() -> requests.Session:
     # One per worker process: connections to a push service are kept open between sends.
@@ -206,28 +288,26 @@ def push_topic(delivery: Delivery) -> str:
     return f"tb-{delivery.pk}"
 
 
-def push_payload(delivery: Delivery, notification: Notification) -> str:
-    body = notification_services.notification_serialize(notification)
+def push_payload(delivery: Delivery, notification: Notification, *, language: str | None = None) -> str:
+    body = notification_services.notification_serialize(notification, language=language)
     return json.dumps({"delivery": delivery.pk, "notification": body}, separators=(",", ":"))
 
 
 def _push(delivery: Delivery) -> None:
-    subscription = PushSubscription.objects.filter(pk=delivery.subscription_id or 0).first()
+    subscription = delivery.subscription
     if subscription is None:
         raise _Gone
-    notification = Notification.objects.select_related("network").get(pk=delivery.notification_id)
+    notification = delivery.notification
     try:
         webpush(
             subscription_info={
                 "endpoint": subscription.endpoint,
                 "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
             },
-            data=push_payload(delivery, notification),
-            vapid_private_key=_vapid(settings.VAPID_PRIVATE_KEY),
-            vapid_claims={"sub": settings.VAPID_SUBJECT},
+            data=push_payload(delivery, notification, language=language_or_site(notification.user.language)),
             ttl=PUSH_TTL_SECONDS,
             timeout=PUSH_TIMEOUT_SECONDS,
-            headers={"Topic": push_topic(delivery), "Urgency": "normal"},
+            headers={"Topic": push_topic(delivery), "Urgency": "normal", **_vapid_headers(subscription.endpoint)},
             requests_session=_session(),
         )
     except WebPushException as exc:
@@ -267,9 +347,9 @@ def sms_text(notification: Notification) -> str:
 
 
 def _sms(delivery: Delivery) -> None:
-    notification = Notification.objects.get(pk=delivery.notification_id)
+    notification = delivery.notification
     # In the language the reader chose (their account's), or the site's.
-    with translation.override(language_of(user_id=notification.user_id)):
+    with translation.override(language_or_site(notification.user.language)):
         body = sms_text(notification)
     try:
         sms_send(to=delivery.phone, body=body)

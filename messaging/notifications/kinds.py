@@ -212,3 +212,70 @@ class _Gaps(dict):
 
     def __missing__(self, key):
         return "…"
+
+
+# Groups of kinds a person understands, for choosing which ones reach their phone by push
+# (`NotificationPreference.push_off`). Every kind is in exactly one group; a kind with no words here (one
+# that only has stored text, like an announcement) is in the group its name says, else "announcements".
+PUSH_GROUPS: dict[str, "StrOrPromise"] = {
+    "hours": _("Hours moving in or out of my account"),
+    "exchanges": _("Each step of my exchanges"),
+    "reminders": _("Reminders of help I agreed to give or get"),
+    "matches": _("New matches for my offers and requests, and listings about to end"),
+    "messages": _("New messages"),
+    "announcements": _("News from my networks and my membership"),
+    "coordinating": _("Things that need me as a coordinator"),
+}
+
+_GROUP_OF: dict[str, str] = {
+    "exchange.proposed": "exchanges",
+    "exchange.recorded": "exchanges",
+    "exchange.accepted": "exchanges",
+    "exchange.accepted_for_approval": "exchanges",
+    "exchange.approved": "exchanges",
+    "exchange.declined": "exchanges",
+    "exchange.cancelled": "exchanges",
+    "exchange.claimed": "exchanges",
+    "exchange.over_floor": "exchanges",
+    "exchange.disputed": "exchanges",
+    "exchange.resolved_cancelled": "exchanges",
+    "exchange.scheduled": "exchanges",
+    "exchange.posted": "hours",
+    "exchange.resolved": "hours",
+    "activity.recorded": "hours",
+    "transfer.gift": "hours",
+    "transfer.gift_given": "hours",
+    "transfer.donation": "hours",
+    "transfer.grant": "hours",
+    "transfer.issue": "hours",
+    "transfer.adjustment_in": "hours",
+    "transfer.adjustment_out": "hours",
+    "transfer.reversal_in": "hours",
+    "transfer.reversal_out": "hours",
+    "exchange.reminder_day": "reminders",
+    "exchange.reminder_hour": "reminders",
+    "exchange.did_it_happen": "reminders",
+    "match": "matches",
+    "match.introduce": "matches",
+    "listing.expiring": "matches",
+    "listing.expired": "matches",
+    "message": "messages",
+    "announcement": "announcements",
+    "membership.approved": "announcements",
+    "membership.declined": "announcements",
+    "membership.suspended": "announcements",
+    "membership.reinstated": "announcements",
+    "person.erased": "announcements",
+    "exchange.awaiting_approval": "coordinating",
+    "exchange.needs_coordinator": "coordinating",
+    "exchange.dispute_needs_you": "coordinating",
+    "message.report": "coordinating",
+    "membership.pending": "coordinating",
+    "concern.raised": "coordinating",
+    "checks.due": "coordinating",
+}
+
+
+def kind_group(kind: str) -> str:
+    """The one push group `kind` belongs to (tests/notifications/test_push_groups.py checks every kind has one)."""
+    return _GROUP_OF.get(kind, "announcements")

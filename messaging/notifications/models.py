@@ -57,6 +57,9 @@ class NotificationPreference(models.Model):
     push = models.BooleanField(default=True)
     email_digest = models.CharField(max_length=6, choices=Digest.choices, default=Digest.DAILY)
     sms = models.BooleanField(default=False)
+    # The push groups (`kinds.PUSH_GROUPS`) switched off: their notifications are kept and shown in the app,
+    # but not pushed. A group added later starts on.
+    push_off = models.JSONField(default=list, blank=True)
     # When the last weekly round-up went, so a run twice in a week sends it once.
     weekly_sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from members.acting import acting_scope
 from members.language import language_or_site
 from members.models import Membership, Network, User
+from messaging.notifications.kinds import PUSH_GROUPS
 from messaging.notifications.models import Notification, NotificationPreference
 from timebank.errors import NotFound
 
@@ -56,7 +57,14 @@ def preferences_get(*, user: User) -> dict:
         "push": preference.push,
         "email_digest": preference.email_digest,
         "sms": preference.sms,
+        "push_groups": push_groups_of(preference),
     }
+
+
+def push_groups_of(preference: NotificationPreference) -> dict[str, bool]:
+    """Each push group (`kinds.PUSH_GROUPS`), true when its notifications may be pushed."""
+    off = set(preference.push_off or ())
+    return {group: group not in off for group in PUSH_GROUPS}
 
 
 def email_digest_of(*, user: User) -> str:

@@ -23,10 +23,10 @@ from members.language import LANGUAGE_CODES, language_or_site, language_set
 from members.models import Membership, Network, User
 from members.selectors import coordinators_of
 from messaging.notifications import delivery
-from messaging.notifications.kinds import kind_known, kind_render, kind_url
+from messaging.notifications.kinds import PUSH_GROUPS, kind_known, kind_render, kind_url
 from messaging.notifications.models import Notification, NotificationPreference, PushSubscription
 from messaging.notifications.push import push_after_commit
-from messaging.notifications.selectors import language_of
+from messaging.notifications.selectors import language_of, push_groups_of
 from messaging.notifications.selectors import preferences_get as preferences_get  # pages and the API ask here
 from timebank.errors import DomainError, NotFound, ValidationError
 
@@ -201,7 +201,7 @@ DIGESTS = tuple(NotificationPreference.Digest.values)
 
 def _preferences_clean(changes: dict) -> dict:
     errors: dict[str, list[str]] = {}
-    unknown = set(changes) - {"language", "push", "email_digest", "sms"}
+    unknown = set(changes) - {"language", "push", "email_digest", "sms", "push_groups"}
     for field in sorted(unknown):
         errors[field] = [_("There is no such preference.")]
     if "language" in changes and changes["language"] not in LANGUAGE_CODES:
@@ -211,6 +211,18 @@ def _preferences_clean(changes: dict) -> dict:
     for field in ("push", "sms"):
         if field in changes and not isinstance(changes[field], bool):
             errors[field] = [_("Say true or false.")]
+    if "push_groups" in changes:
+        groups = changes["push_groups"]
+        if not isinstance(groups, dict):
+            errors["push_groups"] = [_("Send an object of groups, each true or false.")]
+        else:
+            for group in sorted(set(groups) - set(PUSH_GROUPS)):
+                errors.setdefault("push_groups", []).append(
+                    _("There is no group of notifications called “%(group)s”: choose from %(groups)s.")
+                    % {"group": group, "groups": ", ".join(PUSH_GROUPS)}
+                )
+            if any(not isinstance(value, bool) for value in groups.values()):
+                errors.setdefault("push_groups", []).append(_("Say true or false for each group."))
     if errors:
         raise ValidationError(errors)
     return changes
@@ -223,6 +235,10 @@ def preferences_set(*, user: User, **changes) -> dict:
     if "language" in changes:
         language_set(user=user, language=changes.pop("language"))
     preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    if "push_groups" in changes:
+        # Only the groups sent change; stored as the ones switched off, so a group added later starts on.
+        groups = push_groups_of(preference) | changes.pop("push_groups")
+        changes["push_off"] = sorted(group for group, on in groups.items() if not on)
     for field, value in changes.items():
         setattr(preference, field, value)
     if changes:

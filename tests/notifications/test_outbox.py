@@ -146,3 +146,55 @@ def test_concurrent_workers_send_each_delivery_once(network, bob):
             thread.join()
         assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
         assert sorted(r.headers["topic"] for r in service.received) == sorted(f"tb-{pk}" for pk in ids)
+
+
+DUMMY_QUEUE = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+@override_settings(TASKS=DUMMY_QUEUE)
+def test_a_commit_queues_one_task_for_all_its_deliveries(network, bob, django_capture_on_commit_callbacks):
+    from django_tasks import task_backends
+
+    with PushService() as service:
+        for name in ("phone", "laptop", "tablet"):
+            PushSubscription.objects.create(user=bob, **_sub(Browser(), service.endpoint(name)))
+        with django_capture_on_commit_callbacks(execute=True):
+            notify(bob, network)
+    [queued] = task_backends["default"].results
+    assert sorted(queued.kwargs["delivery_ids"]) == sorted(Delivery.objects.values_list("pk", flat=True))
+    assert len(queued.kwargs["delivery_ids"]) == 3
+
+
+@override_settings(TASKS=DUMMY_QUEUE)
+def test_a_workers_task_goes_on_to_other_due_deliveries_one_claim_at_a_time(network, bob, subscribed, monkeypatch):
+    service, _ = subscribed
+    for n in range(4):
+        notify(bob, network, text=f"event {n}")
+    first, *others, later = list(Delivery.objects.order_by("pk"))
+    Delivery.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    holding = []
+    attempt = outbox._attempt
+
+    def watched(delivery):
+        holding.append(Delivery.objects.filter(state="sending").count())
+        return attempt(delivery)
+
+    monkeypatch.setattr(outbox, "_attempt", watched)
+    assert outbox.deliveries_send.call(delivery_ids=[first.pk]) == {"sent": 3}
+    assert holding == [1, 1, 1]  # never more than the one being sent
+    assert [r.headers["topic"] for r in service.received] == [f"tb-{d.pk}" for d in (first, *others)]
+    assert Delivery.objects.get(pk=later.pk).state == "pending"  # not due: left for its own time
+    # The tasks of the rows it sent find nothing of theirs, nor anything else due.
+    assert outbox.deliveries_send.call(delivery_ids=[others[0].pk]) == {}
+    assert len(service.received) == 3
+
+
+def test_the_immediate_queue_sends_only_the_commits_own_deliveries(network, bob, subscribed):
+    service, _ = subscribed
+    notify(bob, network)  # not committed in this test: nothing queued, as if its task were lost
+    stray = Delivery.objects.get()
+    notify(bob, network, text="another")
+    mine = Delivery.objects.exclude(pk=stray.pk).get()
+    # In a web request (the immediate queue), only its own rows: the worker and the sweep send the rest.
+    assert outbox.deliveries_send.call(delivery_ids=[mine.pk]) == {"sent": 1}
+    assert Delivery.objects.get(pk=stray.pk).state == "pending"

