@@ -41,9 +41,9 @@ from pywebpush import WebPushException, webpush
 
 from members.language import language_or_site
 from members.models import Membership
-from messaging.notifications import services as notification_services
 from messaging.notifications.kinds import kind_group
 from messaging.notifications.models import Delivery, Notification, NotificationPreference, PushSubscription
+from messaging.notifications.selectors import notification_serialize
 from messaging.notifications.sms import SmsError, sms_enabled, sms_send
 
 logger = logging.getLogger(__name__)
@@ -289,7 +289,7 @@ def push_topic(delivery: Delivery) -> str:
 
 
 def push_payload(delivery: Delivery, notification: Notification, *, language: str | None = None) -> str:
-    body = notification_services.notification_serialize(notification, language=language)
+    body = notification_serialize(notification, language=language)
     return json.dumps({"delivery": delivery.pk, "notification": body}, separators=(",", ":"))
 
 

@@ -1,6 +1,7 @@
 """Reads of a person's notifications (and a supported member's, for those acting with them) and preferences."""
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from members.acting import acting_scope
@@ -75,3 +76,21 @@ def email_digest_of(*, user: User) -> str:
 def member_of_notifications(*, member_id: int) -> User:
     """The member whose notifications are read with them; call after `notifications_of_member` said yes."""
     return User.objects.get(pk=member_id)
+
+
+def notification_serialize(notification: Notification, *, language: str | None = None) -> dict:
+    """The API's and the socket's shape, its `text` in `language` (by default the reader's)."""
+    with translation.override(language or language_of(user_id=notification.user_id)):
+        text = notification.shown
+    about = notification.about if notification.about_id else None
+    return {
+        "id": notification.pk,
+        "network": notification.network.slug if notification.network else None,
+        "kind": notification.kind,
+        "text": text,
+        "url": notification.url,
+        "data": notification.data,
+        "created_at": notification.created_at.isoformat(),
+        "read": notification.read_at is not None,
+        "for_member": {"id": about.pk, "display_name": about.name} if about is not None else None,
+    }

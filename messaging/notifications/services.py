@@ -27,28 +27,11 @@ from messaging.notifications.kinds import PUSH_GROUPS, kind_known, kind_render, 
 from messaging.notifications.models import Notification, NotificationPreference, PushSubscription
 from messaging.notifications.push import push_after_commit
 from messaging.notifications.selectors import language_of, push_groups_of
+from messaging.notifications.selectors import notification_serialize as notification_serialize  # the API's shape
 from messaging.notifications.selectors import preferences_get as preferences_get  # pages and the API ask here
 from timebank.errors import DomainError, NotFound, ValidationError
 
 TEXT_MAX = 300
-
-
-def notification_serialize(notification: Notification, *, language: str | None = None) -> dict:
-    """The API's and the socket's shape, its `text` in `language` (by default the reader's)."""
-    with translation.override(language or language_of(user_id=notification.user_id)):
-        text = notification.shown
-    about = notification.about if notification.about_id else None
-    return {
-        "id": notification.pk,
-        "network": notification.network.slug if notification.network else None,
-        "kind": notification.kind,
-        "text": text,
-        "url": notification.url,
-        "data": notification.data,
-        "created_at": notification.created_at.isoformat(),
-        "read": notification.read_at is not None,
-        "for_member": {"id": about.pk, "display_name": about.name} if about is not None else None,
-    }
 
 
 def _push(notification: Notification, *, language: str | None = None) -> None:
