@@ -4,7 +4,8 @@ notifications, their data, their networks), the language switch, and a new perso
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -40,9 +41,12 @@ def language_switch(request):
     """Anyone may switch; a logged-in person's choice is kept on their account, everyone's in a cookie."""
     form = LanguageForm(request.POST)
     back = form.data.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # A path on this site: `redirect` would look a bare word up as a view's name.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = "/"
-    response = redirect(back)
+    response = HttpResponseRedirect(back)
     if not form.is_valid():
         messages.error(request, _("Choose English or Welsh."))
         return response
