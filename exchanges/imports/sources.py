@@ -124,11 +124,11 @@ def _email(value: str) -> str | None:
     if not value:
         return None
     try:
-        if len(value) > EMAIL_MAX:
-            raise DjangoValidationError("too long")
         validate_email(value)
     except DjangoValidationError:
         raise ValueError(f"“{value}” is not an email address") from None
+    if len(value) > EMAIL_MAX:
+        raise ValueError(f"“{value}” is not an email address (longer than {EMAIL_MAX} characters)")
     return value
 
 
