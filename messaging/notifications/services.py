@@ -267,7 +267,7 @@ def push_endpoint_resolves_outside(endpoint: str) -> bool:
     if not url.hostname or _inside(url.hostname):
         return False
     found = socket.getaddrinfo(url.hostname, url.port or 443, proto=socket.IPPROTO_TCP)
-    return all(ipaddress.ip_address(info[4][0].split("%", 1)[0]).is_global for info in found)
+    return all(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]).is_global for info in found)
 
 
 def _b64url_bytes(value: str) -> bytes | None:
