@@ -85,7 +85,12 @@ def _member(network: Network, source: Source, row: SourceMember, result: ImportR
         membership_activate(membership=membership, actor=None)
         result.members.new += 1
     else:
-        if membership.status != Membership.Status.ACTIVE:
+        if membership.status == Membership.Status.SUSPENDED:
+            # A coordinator's decision, lifted only by reinstating them with a reason.
+            result.errors.append(
+                f"{row.where}: {row.email} is suspended in this network; a coordinator reinstates them first."
+            )
+        elif membership.status != Membership.Status.ACTIVE:
             membership_activate(membership=membership, actor=None)
         if membership.role not in TRADING_ROLES:
             result.errors.append(

@@ -218,3 +218,23 @@ def test_values_out_of_range_are_named_by_line_and_nothing_is_written(network, t
                      stdout=out, stderr=out)  # fmt: skip
     assert said in out.getvalue()
     assert writes(network) == before
+
+
+def test_an_import_never_lifts_a_suspension(network, tmp_path):
+    """A suspension is a coordinator's decision, lifted by reinstating with a reason: an import that names
+    the suspended person is refused on that row, and they stay suspended."""
+    from members.services import membership_suspend
+
+    coordinator = member(network, role=Membership.Role.COORDINATOR).user
+    suspended = member(network, user=UserFactory(email="sam@example.org"))
+    membership_suspend(membership=suspended, actor=coordinator, reason="Safeguarding concern")
+    (tmp_path / "members.csv").write_text("id,email,name,joined_on,balance_minutes\nm1,sam@example.org,Sam,,60\n")
+    before = writes(network)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_timebank", "--network", "andreu", "--format", "plain", str(tmp_path),
+                     stdout=out, stderr=out)  # fmt: skip
+    assert "members.csv:2: sam@example.org is suspended in this network" in out.getvalue()
+    suspended.refresh_from_db()
+    assert suspended.status == Membership.Status.SUSPENDED
+    assert writes(network) == before
