@@ -233,6 +233,8 @@ def preferences_set(*, user: User, **changes) -> dict:
 
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# The browsers one person receives push notifications on: a phone, a laptop, a tablet, and a few to spare.
+MOST_PUSH_SUBSCRIPTIONS = 10
 
 
 def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -306,6 +308,10 @@ def push_subscription_create(*, user: User, endpoint: str, p256dh: str, auth: st
     subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "created_at": timezone.now()}
     )
+    # Each notification is sent to every subscription: a person keeps their newest few browsers, the
+    # older ones (most likely gone) are dropped.
+    older = PushSubscription.objects.filter(user=user).order_by("-created_at", "-pk")[MOST_PUSH_SUBSCRIPTIONS:]
+    PushSubscription.objects.filter(pk__in=list(older.values_list("pk", flat=True))).delete()
     return subscription
 
 

@@ -266,6 +266,23 @@ def test_production_sends_nothing_to_a_push_service_whose_name_leads_inside(
     assert not PushSubscription.objects.filter(user=bob).exists()
 
 
+def test_one_person_keeps_their_newest_browsers_only(
+    api, network, alice, bob, push_service, django_capture_on_commit_callbacks
+):
+    """Every notification writes one delivery per subscription and the server posts each: without a cap, one
+    person's thousands of subscriptions made every note to them (an announcement to all) that much work."""
+    from messaging.notifications.services import MOST_PUSH_SUBSCRIPTIONS
+
+    browsers = {f"b{n}": Browser() for n in range(MOST_PUSH_SUBSCRIPTIONS + 3)}
+    for name, browser in browsers.items():
+        assert subscribe(api, bob, browser, push_service.endpoint(name)).status_code == 201
+    kept = set(PushSubscription.objects.filter(user=bob).values_list("endpoint", flat=True))
+    assert kept == {push_service.endpoint(name) for name in list(browsers)[3:]}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert gift(api, alice, network, bob).status_code == 201
+    assert Delivery.objects.filter(channel="push").count() == MOST_PUSH_SUBSCRIPTIONS
+
+
 def test_development_takes_loopback_http_but_no_other_http(api, alice):
     browser = Browser()
     assert subscribe(api, alice, browser, "http://localhost:8080/push/x").status_code == 201
