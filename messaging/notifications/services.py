@@ -268,7 +268,10 @@ def push_endpoint_resolves_outside(endpoint: str) -> bool:
         return True
     if not url.hostname or _inside(url.hostname):
         return False
-    found = socket.getaddrinfo(url.hostname, url.port or 443, proto=socket.IPPROTO_TCP)
+    try:
+        found = socket.getaddrinfo(url.hostname, url.port or 443, proto=socket.IPPROTO_TCP)
+    except UnicodeError:
+        return False  # a name with no IDNA form: no resolver can look it up, now or later
     return all(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]).is_global for info in found)
 
 

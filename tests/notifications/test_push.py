@@ -266,6 +266,19 @@ def test_production_sends_nothing_to_a_push_service_whose_name_leads_inside(
     assert not PushSubscription.objects.filter(user=bob).exists()
 
 
+@override_settings(PUSH_ALLOW_LOOPBACK_HTTP=False)
+def test_a_push_service_name_no_resolver_can_look_up_is_dropped_when_sending(
+    api, network, alice, bob, django_capture_on_commit_callbacks
+):
+    """A well-formed address whose name has no IDNA form (a label too long once encoded): sending drops it."""
+    endpoint = "https://" + "ü" * 60 + ".example/bob"
+    assert subscribe(api, bob, Browser(), endpoint).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        assert gift(api, alice, network, bob).status_code == 201
+    assert Delivery.objects.get().state == "gone"
+    assert not PushSubscription.objects.filter(user=bob).exists()
+
+
 def test_one_person_keeps_their_newest_browsers_only(
     api, network, alice, bob, push_service, django_capture_on_commit_callbacks
 ):
