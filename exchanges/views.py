@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +16,7 @@ from exchanges.models import Exchange, Listing
 from members.models import Membership, Network
 from members.selectors import is_coordinator, network_in_reach, networks_of, require_coordinator
 from timebank.errors import Forbidden
-from timebank.pages import page, refusal_shown
+from timebank.pages import back_path, page, refusal_shown
 
 # Listings -----------------------------------------------------------------------------------
 
@@ -261,10 +261,7 @@ def exchange_action(request, pk: int, action: str):
 
 def _back(request, pk: int):
     """Back to where the tap came from (the coordinator queue), else the exchange page."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("exchange-detail", pk=pk)
+    return redirect(back_path(request, reverse("exchange-detail", args=[pk])))
 
 
 def _record_parties(request, data: dict, direction: str) -> dict:

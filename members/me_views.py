@@ -4,8 +4,8 @@ notifications, their data, their networks), the language switch, and a new perso
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_POST
@@ -15,7 +15,7 @@ from members import selectors
 from members.forms import LanguageForm
 from members.language import language_of, language_set
 from members.models import Membership
-from timebank.pages import page, refusal_shown
+from timebank.pages import back_path, page, refusal_shown
 
 
 @page
@@ -39,10 +39,8 @@ def me(request):
 def language_switch(request):
     """Anyone may switch; a logged-in person's choice is kept on their account, everyone's in a cookie."""
     form = LanguageForm(request.POST)
-    back = form.data.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = "/"
-    response = redirect(back)
+    back = back_path(request, "/")
+    response = HttpResponseRedirect(back)
     if not form.is_valid():
         messages.error(request, _("Choose English or Welsh."))
         return response

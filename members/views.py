@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,7 +26,7 @@ from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, DAY_NAMES, PAR
 from members.safeguarding import selectors as safeguarding_selectors
 from timebank.errors import NotFound
 from timebank.ids import is_id
-from timebank.pages import page, refusal_shown
+from timebank.pages import back_path, page, refusal_shown
 
 
 @page
@@ -46,10 +45,7 @@ def network_join(request, slug: str):
             answers=request.POST.getlist("answer"),
         )
         messages.success(request, _("Thank you. A coordinator will look at your request soon."))
-    back = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
-    return redirect("network-list")
+    return redirect(back_path(request, reverse("network-list")))
 
 
 @page
@@ -174,9 +170,7 @@ def membership_action(request, slug: str, user_id: int, action: str):
     network = selectors.network_in_reach(user=request.user, slug=slug)
     selectors.require_coordinator(user=request.user, network=network)
     membership = selectors.member_in_network(network=network, user_id=user_id)
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = reverse("membership-queue", args=[slug])
+    back = back_path(request, reverse("membership-queue", args=[slug]))
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("reason", [])))

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from timebank.errors import DomainError, Forbidden, NotFound
 
@@ -91,3 +92,13 @@ def refusal_shown(
 
 def _listed(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def back_path(request: HttpRequest, fallback: str) -> str:
+    """Where a form's `next` says it came from, when that is a path on this site; else `fallback`. Only a
+    path: `redirect` would look a bare word up as a view's name (a 500, or a jump to that view)."""
+    back = request.POST.get("next") or ""
+    secure = request.is_secure()
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=secure):
+        return back
+    return fallback

@@ -8,6 +8,7 @@ same import run twice changes nothing.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -16,6 +17,7 @@ from exchanges.imports.models import ImportedRecord
 from exchanges.imports.sources import Source, SourceListing, SourceMember
 from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.services import network_accounts_open, transfer_create
+from exchanges.limits import MAX_TRANSFER_MINUTES, minutes_check
 from exchanges.matching.services import listing_skills_refresh
 from exchanges.models import Listing
 from members.audit import audit_record
@@ -83,7 +85,12 @@ def _member(network: Network, source: Source, row: SourceMember, result: ImportR
         membership_activate(membership=membership, actor=None)
         result.members.new += 1
     else:
-        if membership.status != Membership.Status.ACTIVE:
+        if membership.status == Membership.Status.SUSPENDED:
+            # A coordinator's decision, lifted only by reinstating them with a reason.
+            result.errors.append(
+                f"{row.where}: {row.email} is suspended in this network; a coordinator reinstates them first."
+            )
+        elif membership.status != Membership.Status.ACTIVE:
             membership_activate(membership=membership, actor=None)
         if membership.role not in TRADING_ROLES:
             result.errors.append(
@@ -115,6 +122,18 @@ def _balance(network: Network, issuance: Account, membership: Membership, row: S
     delta = row.balance_minutes - _issued(account)
     if not delta:
         return
+    try:
+        # The ledger's limit on one transfer, checked before the floor is moved for it: named on the row.
+        minutes_check(abs(delta), most=MAX_TRANSFER_MINUTES)
+    except DjangoValidationError as error:
+        result.errors.append(
+            f"{row.where}: balance {row.balance_minutes} minutes cannot be brought in ({' '.join(error.messages)})"
+        )
+        return
+    _balance_move(network, issuance, account, delta, result)
+
+
+def _balance_move(network: Network, issuance: Account, account: Account, delta: int, result: ImportResult) -> None:
     if delta > 0:
         transfer_create(network=network, from_account=issuance, to_account=account, minutes=delta,
                         kind=Transfer.Kind.ISSUE, created_by=None, reason=OPENING_BALANCE)  # fmt: skip

@@ -24,6 +24,7 @@ FORMATS = ("timeoverflow", "plain")
 TITLE_MAX = 140
 DESCRIPTION_MAX = 4000
 NAME_MAX = 80
+EMAIL_MAX = 254  # User.email's length
 
 
 @dataclass
@@ -98,9 +99,14 @@ def _when(value: str) -> datetime | None:
         return None
     for pattern in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z"):
         try:
-            return datetime.strptime(value, pattern)  # noqa: DTZ007 (the pattern carries %z)
+            when = datetime.strptime(value, pattern)  # noqa: DTZ007 (the pattern carries %z)
         except ValueError:
             continue
+        try:
+            # Stored in UTC: year 1 at +14:00 or year 9999 at -14:00 has no UTC time a database holds.
+            return when.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"“{value}” is not a date (write it as YYYY-MM-DD)") from None
     for pattern in ("%Y-%m-%d %H:%M:%S UTC", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.strptime(value, pattern).replace(tzinfo=UTC)
@@ -121,6 +127,8 @@ def _email(value: str) -> str | None:
         validate_email(value)
     except DjangoValidationError:
         raise ValueError(f"“{value}” is not an email address") from None
+    if len(value) > EMAIL_MAX:
+        raise ValueError(f"“{value}” is not an email address (longer than {EMAIL_MAX} characters)")
     return value
 
 

@@ -13,8 +13,12 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_MONTHS = 120
 
 
+def _index(month: date) -> int:
+    return month.year * 12 + month.month - 1
+
+
 def month_add(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
+    index = _index(month) + n
     return date(index // 12, index % 12 + 1, 1)
 
 
@@ -64,15 +68,15 @@ def period_parse(*, start: str | None, end: str | None, allow_current: bool = Fa
     first, last = _month(start, "from"), _month(end, "to")
     if last < first:
         raise ValidationError({"to": [_("The last month comes before the first.")]})
-    period = Period(start=first, end=month_add(last, 1))
-    if len(period.months) > MAX_MONTHS:
+    # Checked on month numbers before any date is made: the month after December 9999 has none.
+    if _index(last) - _index(first) + 1 > MAX_MONTHS:
         raise ValidationError({"to": [_("At most %(n)d months at a time.") % {"n": MAX_MONTHS}]})
     this_month = timezone.localdate().replace(day=1)
-    if period.end > this_month and not allow_current:
+    if last >= this_month and not allow_current:
         raise ValidationError({"to": [_("Only whole months that have ended can be reported.")]})
-    if period.start > this_month:
+    if first > this_month:
         raise ValidationError({"from": [_("That month has not started yet.")]})
-    return period
+    return Period(start=first, end=month_add(last, 1))
 
 
 def period_default(*, months: int = 12, include_current: bool = False) -> Period:

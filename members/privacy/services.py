@@ -48,7 +48,8 @@ from messaging.models import Message
 from messaging.notifications.models import Notification, NotificationPreference, PushSubscription
 from messaging.notifications.push import push_after_commit
 from messaging.notifications.services import coordinators_notify
-from timebank.errors import Forbidden, InvalidTransition, ValidationError
+from timebank import ratelimit
+from timebank.errors import Forbidden, InvalidTransition, RateLimited, ValidationError
 from timebank.mail import mail_deliver
 
 OPEN_STATES = (
@@ -58,6 +59,8 @@ OPEN_STATES = (
     Exchange.State.CLAIMED,
     Exchange.State.DISPUTED,
 )
+# Password tries to erase one's own account: a few at once, then one every twelve minutes.
+ERASE_PASSWORD_TRIES = ratelimit.Rate.parse("5/hour", burst=5)
 # Memberships that still mean something in a network; erasure makes them `left`.
 LIVE = (Membership.Status.ACTIVE, Membership.Status.PENDING, Membership.Status.SUSPENDED)
 # The channel-layer event that closes every open socket of the person (messaging.consumers).
@@ -71,7 +74,15 @@ class Erasure:
 
 
 def me_erase(*, user: User, password: str) -> Erasure:
-    """A person erases their own account, confirming with their password."""
+    """A person erases their own account, confirming with their password. Tries are limited: a stolen
+    session must not become a way to guess the password."""
+    if user.is_authenticated:
+        wait = ratelimit.rate_take(key=f"erase-password:{user.pk}", rate=ERASE_PASSWORD_TRIES)
+        if wait:
+            seconds = ratelimit.retry_after_seconds(wait)
+            raise RateLimited(
+                _("Too many requests from you: wait %(n)d seconds.") % {"n": seconds}, retry_after=seconds
+            )
     if not user.is_authenticated or not user.has_usable_password() or not user.check_password(password or ""):
         raise ValidationError({"password": [_("That password is not right.")]})
     return _erase(person=user, actor=user, reason="")

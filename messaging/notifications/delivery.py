@@ -299,6 +299,13 @@ def _push(delivery: Delivery) -> None:
         raise _Gone
     notification = delivery.notification
     try:
+        outside = notification_services.push_endpoint_resolves_outside(subscription.endpoint)
+    except OSError as exc:
+        raise _Later(f"push service name does not resolve: {type(exc).__name__}") from exc
+    if not outside:
+        logger.warning("push subscription %s leads inside the installation's network; removed", subscription.pk)
+        raise _Gone
+    try:
         webpush(
             subscription_info={
                 "endpoint": subscription.endpoint,

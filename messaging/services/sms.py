@@ -68,21 +68,37 @@ def sms_inbound(*, phone: str, text: str) -> str:
     if not memberships:
         return _reply(to=phone, text=_("This number is not known to the time bank, so nothing was changed."))
     yes, exchange_id = answer.group(1).lower().startswith("y"), int(answer.group(2))
-    by_network = {m.network_id: m for m in memberships}
-    exchange = Exchange.objects.filter(pk=exchange_id, network_id__in=by_network).first()
+    exchange = Exchange.objects.filter(pk=exchange_id, network_id__in={m.network_id for m in memberships}).first()
     values = {"id": exchange_id}
     if exchange is None:
         return _reply(to=phone, text=_("We found no exchange %(id)s of yours, so nothing was changed.") % values)
-    actor = by_network[exchange.network_id].user
-    try:
-        if yes:
-            exchange_confirm(actor=actor, exchange=exchange, reason=BY_SMS)
-        else:
-            exchange_dispute(actor=actor, exchange=exchange, reason=BY_SMS)
-    except (Forbidden, NotFound):
-        return _reply(to=phone, text=_("We found no exchange %(id)s of yours, so nothing was changed.") % values)
-    except InvalidTransition:
+    # One phone may be a household's: its people in the exchange's network, the exchange's parties first; the
+    # answer is given as the first of them the lifecycle lets answer.
+    parties = (exchange.provider_id, exchange.recipient_id)
+    actors = sorted(
+        (m.user for m in memberships if m.network_id == exchange.network_id),
+        key=lambda user: (user.pk not in parties, user.pk),
+    )
+    answered, not_waiting = False, False
+    for actor in actors:
+        try:
+            if yes:
+                exchange_confirm(actor=actor, exchange=exchange, reason=BY_SMS)
+            else:
+                exchange_dispute(actor=actor, exchange=exchange, reason=BY_SMS)
+        except (Forbidden, NotFound):
+            exchange.refresh_from_db()
+            continue
+        except InvalidTransition:
+            not_waiting = True
+            exchange.refresh_from_db()
+            continue
+        answered = True
+        break
+    if not answered and not_waiting:
         return _reply(to=phone, text=_("Exchange %(id)s is not waiting for your answer, so nothing changed.") % values)
+    if not answered:
+        return _reply(to=phone, text=_("We found no exchange %(id)s of yours, so nothing was changed.") % values)
     if yes:
         return _reply(to=phone, text=_("Thank you: exchange %(id)s is confirmed.") % values)
     return _reply(

@@ -122,6 +122,16 @@ def test_the_switch_never_sends_you_to_another_site(client):
     assert response["Location"] == "/"
 
 
+@pytest.mark.parametrize("back", ["account_logout", "-1", "2026-02-30", "x"])
+def test_a_return_address_that_is_not_a_path_goes_home(client, back):
+    """`next` is where the page was: a path. Anything else (a bare word, which `redirect` would look up as a
+    view's name and answer 500 when there is none, or send to that view) goes to the home page."""
+    response = client.post("/language/", {"language": "cy", "next": back})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
+
+
 def test_an_api_refusal_is_in_the_readers_language(client, alice, network):
     alice.language = "cy"
     alice.save()

@@ -194,3 +194,47 @@ def test_plain_csv_reports_a_listing_for_an_unknown_member(network, tmp_path):
 def test_expected_balances_file_matches_the_members_export(export):
     folder, expected = export
     assert json.loads((folder / "expected.json").read_text()) == expected
+
+
+@pytest.mark.parametrize(
+    ("row", "said"),
+    [
+        # An opening balance beyond what one ledger transfer may carry, either way.
+        ("m1,a@example.org,A,,999999999999", "members.csv:2: balance 999999999999 minutes cannot be brought in"),
+        ("m1,a@example.org,A,,-999999999999", "members.csv:2: balance -999999999999 minutes cannot be brought in"),
+        # A time whose zone puts it outside the years a database holds.
+        ("m1,a@example.org,A,0001-01-01 00:00:00 +1400,", "members.csv:2: “0001-01-01 00:00:00 +1400” is not a date"),
+        ("m1,a@example.org,A,9999-12-31 23:59:59 -1400,", "members.csv:2: “9999-12-31 23:59:59 -1400” is not a date"),
+        # Longer than any address the product stores (254 characters).
+        (f"m1,{'a' * 300}@example.org,A,,", "is not an email address"),
+    ],
+)
+def test_values_out_of_range_are_named_by_line_and_nothing_is_written(network, tmp_path, row, said):
+    (tmp_path / "members.csv").write_text(f"id,email,name,joined_on,balance_minutes\n{row}\n")
+    before = writes(network)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_timebank", "--network", "andreu", "--format", "plain", str(tmp_path),
+                     stdout=out, stderr=out)  # fmt: skip
+    assert said in out.getvalue()
+    assert writes(network) == before
+
+
+def test_an_import_never_lifts_a_suspension(network, tmp_path):
+    """A suspension is a coordinator's decision, lifted by reinstating with a reason: an import that names
+    the suspended person is refused on that row, and they stay suspended."""
+    from members.services import membership_suspend
+
+    coordinator = member(network, role=Membership.Role.COORDINATOR).user
+    suspended = member(network, user=UserFactory(email="sam@example.org"))
+    membership_suspend(membership=suspended, actor=coordinator, reason="Safeguarding concern")
+    (tmp_path / "members.csv").write_text("id,email,name,joined_on,balance_minutes\nm1,sam@example.org,Sam,,60\n")
+    before = writes(network)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_timebank", "--network", "andreu", "--format", "plain", str(tmp_path),
+                     stdout=out, stderr=out)  # fmt: skip
+    assert "members.csv:2: sam@example.org is suspended in this network" in out.getvalue()
+    suspended.refresh_from_db()
+    assert suspended.status == Membership.Status.SUSPENDED
+    assert writes(network) == before

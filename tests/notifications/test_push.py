@@ -216,6 +216,86 @@ def test_production_takes_https_push_services_only(api, alice):
     assert subscribe(api, alice, browser, "https://push.example.net/x").status_code == 201
 
 
+@override_settings(PUSH_ALLOW_LOOPBACK_HTTP=False)
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://127.0.0.1/push/x",
+        "https://localhost/push/x",
+        "https://push.localhost/push/x",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.7:8443/admin",
+        "https://192.168.1.1/x",
+        "https://[::1]/x",
+        "https://[::ffff:127.0.0.1]/x",
+        "https://[fd00::1]/x",
+        "https://0.0.0.0/x",
+    ],
+)
+def test_production_refuses_push_services_on_its_own_network(api, alice, endpoint):
+    """The server posts to a subscription's endpoint: one inside its own network would let a member make it
+    send requests to its own services (and learn from the answers which exist)."""
+    refused = subscribe(api, alice, Browser(), endpoint)
+    assert refused.status_code == 400, refused.json()
+    assert "endpoint" in refused.json()["error"]["fields"]
+    assert not PushSubscription.objects.exists()
+
+
+@override_settings(PUSH_ALLOW_LOOPBACK_HTTP=False)
+def test_production_sends_nothing_to_a_push_service_whose_name_leads_inside(
+    api, network, alice, bob, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A public name may resolve to an internal address (or come to, later): checked when sending."""
+    import socket
+
+    assert subscribe(api, bob, Browser(), "https://push.example.net/bob").status_code == 201
+    resolve = socket.getaddrinfo
+
+    def internal(host, *args, **kwargs):
+        if host == "push.example.net":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", 443))]
+        return resolve(host, *args, **kwargs)
+
+    sent = []
+    monkeypatch.setattr(socket, "getaddrinfo", internal)
+    monkeypatch.setattr("messaging.notifications.delivery.webpush", lambda **kwargs: sent.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert gift(api, alice, network, bob).status_code == 201
+    assert sent == []
+    assert Delivery.objects.get().state == "gone"
+    assert not PushSubscription.objects.filter(user=bob).exists()
+
+
+@override_settings(PUSH_ALLOW_LOOPBACK_HTTP=False)
+def test_a_push_service_name_no_resolver_can_look_up_is_dropped_when_sending(
+    api, network, alice, bob, django_capture_on_commit_callbacks
+):
+    """A well-formed address whose name has no IDNA form (a label too long once encoded): sending drops it."""
+    endpoint = "https://" + "ü" * 60 + ".example/bob"
+    assert subscribe(api, bob, Browser(), endpoint).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        assert gift(api, alice, network, bob).status_code == 201
+    assert Delivery.objects.get().state == "gone"
+    assert not PushSubscription.objects.filter(user=bob).exists()
+
+
+def test_one_person_keeps_their_newest_browsers_only(
+    api, network, alice, bob, push_service, django_capture_on_commit_callbacks
+):
+    """Every notification writes one delivery per subscription and the server posts each: without a cap, one
+    person's thousands of subscriptions made every note to them (an announcement to all) that much work."""
+    from messaging.notifications.services import MOST_PUSH_SUBSCRIPTIONS
+
+    browsers = {f"b{n}": Browser() for n in range(MOST_PUSH_SUBSCRIPTIONS + 3)}
+    for name, browser in browsers.items():
+        assert subscribe(api, bob, browser, push_service.endpoint(name)).status_code == 201
+    kept = set(PushSubscription.objects.filter(user=bob).values_list("endpoint", flat=True))
+    assert kept == {push_service.endpoint(name) for name in list(browsers)[3:]}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert gift(api, alice, network, bob).status_code == 201
+    assert Delivery.objects.filter(channel="push").count() == MOST_PUSH_SUBSCRIPTIONS
+
+
 def test_development_takes_loopback_http_but_no_other_http(api, alice):
     browser = Browser()
     assert subscribe(api, alice, browser, "http://localhost:8080/push/x").status_code == 201

@@ -237,3 +237,22 @@ def test_a_malformed_signed_body_is_a_400(client, webhook, body):
     response = post_inbound(client, body)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("order", ["party first", "party last"])
+def test_a_shared_phone_answers_for_the_one_of_its_people_the_exchange_is_waiting_for(
+    client, webhook, network, ann, order
+):
+    """Two members of a household share one phone: a YES from it confirms as the party who did not claim,
+    whichever of them was stored first, and as nobody else."""
+    if order == "party last":
+        member(network, phone="07700 900456")  # her husband, the same number
+    edna = sms_on(member(network, phone="07700 900456").user)
+    if order == "party first":
+        member(network, phone="07700 900456")
+    exchange = claimed(ann, edna, network)
+    response = post_inbound(client, {"from": "+447700900456", "text": f"YES {exchange.pk}"})
+    assert response.json()["reply"] == f"Thank you: exchange {exchange.pk} is confirmed."
+    exchange.refresh_from_db()
+    assert exchange.state == "posted"
+    assert AuditEvent.objects.get(action="exchange.confirm").actor_id == edna.pk

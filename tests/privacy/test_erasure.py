@@ -93,6 +93,20 @@ def test_a_wrong_password_erases_nothing(api, network, edna):
     assert User.objects.get(pk=edna.pk).email == EDNA_EMAIL
 
 
+def test_the_password_cannot_be_guessed_through_erasure(api, network, edna):
+    """Someone holding a stolen session learns nothing by trying passwords here at the API's pace: after a
+    few wrong ones, even the right one is refused for a while (429), and nothing is erased."""
+    from members.privacy.services import ERASE_PASSWORD_TRIES
+
+    for _ in range(ERASE_PASSWORD_TRIES.burst):
+        response = api.as_user(edna).post("/api/v1/me/erase/", {"password": "guess"}, format="json")
+        assert_error(response, 400, "validation_error")
+    refused = api.as_user(edna).post("/api/v1/me/erase/", {"password": PASSWORD}, format="json")
+    assert_error(refused, 429, "rate_limited")
+    assert int(refused["Retry-After"]) >= 1
+    assert User.objects.get(pk=edna.pk).erased_at is None
+
+
 def test_erasure_needs_a_password_field(api, network, edna):
     assert_error(api.as_user(edna).post("/api/v1/me/erase/", {}, format="json"), 400, "validation_error")
     assert User.objects.get(pk=edna.pk).erased_at is None

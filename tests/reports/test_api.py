@@ -133,6 +133,19 @@ def test_a_part_month_or_malformed_range_answers_400(api, story, query):
     assert response.json()["error"]["code"] == "validation_error"
 
 
+@pytest.mark.parametrize("query", ["from=9999-12&to=9999-12", "from=2026-01&to=9999-12", "from=9999-11&to=9999-12"])
+@pytest.mark.parametrize("who", ["K", "C"])
+def test_the_last_month_a_date_can_hold_answers_400_for_every_role(api, story, query, who):
+    """The month after December 9999 has no date: it answered 500 before the range was checked."""
+    for url in (
+        f"/api/v1/reports/networks/harlesden/summary/?{query}",
+        f"/api/v1/reports/networks/harlesden/summary/csv/?{query}",
+    ):
+        response = api.as_user(story[1][who]).get(url)
+        assert response.status_code == 400, (url, response.status_code)
+        assert response.json()["error"]["code"] == "validation_error"
+
+
 def test_the_running_month_is_refused_to_commissioners_but_shown_to_coordinators(api, story):
     from django.utils import timezone
 
