@@ -41,6 +41,7 @@ from pywebpush import WebPushException, webpush
 
 from members.language import language_or_site
 from members.models import Membership
+from messaging.notifications.endpoints import push_endpoint_resolves_outside
 from messaging.notifications.kinds import kind_group
 from messaging.notifications.models import Delivery, Notification, NotificationPreference, PushSubscription
 from messaging.notifications.selectors import notification_serialize
@@ -257,7 +258,7 @@ def _vapid(private_key: str) -> Vapid02:
     return Vapid02.from_string(private_key)
 
 
-_vapid_signed: dict[tuple[str, str], tuple[int, dict]] = {}
+_vapid_signed: dict[tuple[str, str, str], tuple[int, dict]] = {}
 
 
 def _vapid_headers(endpoint: str) -> dict:
@@ -265,7 +266,7 @@ def _vapid_headers(endpoint: str) -> dict:
     hour before its 12 hours run out, rather than signed again for every message."""
     url = urlsplit(endpoint)
     audience = f"{url.scheme}://{url.netloc}"
-    key = (audience, settings.VAPID_PRIVATE_KEY)
+    key = (audience, settings.VAPID_PRIVATE_KEY, settings.VAPID_SUBJECT)
     now = int(time.time())
     expires, headers = _vapid_signed.get(key, (0, {}))
     if expires - now < VAPID_RENEW_SECONDS:
@@ -299,7 +300,7 @@ def _push(delivery: Delivery) -> None:
         raise _Gone
     notification = delivery.notification
     try:
-        outside = notification_services.push_endpoint_resolves_outside(subscription.endpoint)
+        outside = push_endpoint_resolves_outside(subscription.endpoint)
     except OSError as exc:
         raise _Later(f"push service name does not resolve: {type(exc).__name__}") from exc
     if not outside:

@@ -8,8 +8,6 @@ member with no active supporter has theirs go to the network's coordinators.
 
 import base64
 import binascii
-import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -25,6 +23,7 @@ from members.language import LANGUAGE_CODES, language_or_site, language_set
 from members.models import Membership, Network, User
 from members.selectors import coordinators_of
 from messaging.notifications import delivery
+from messaging.notifications.endpoints import LOOPBACK_HOSTS, inside
 from messaging.notifications.kinds import PUSH_GROUPS, kind_known, kind_render, kind_url
 from messaging.notifications.models import Notification, NotificationPreference, PushSubscription
 from messaging.notifications.push import push_after_commit
@@ -231,47 +230,8 @@ def preferences_set(*, user: User, **changes) -> dict:
     return preferences_get(user=user)
 
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # The browsers one person receives push notifications on: a phone, a laptop, a tablet, and a few to spare.
 MOST_PUSH_SUBSCRIPTIONS = 10
-
-
-def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address a host written as a number stands for, in every form a resolver reads (127.0.0.1,
-    2130706433, 0x7f.1, ::ffff:127.0.0.1); None for a name."""
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    try:
-        return ipaddress.IPv4Address(socket.inet_aton(host))
-    except OSError:
-        return None
-
-
-def _inside(host: str) -> bool:
-    """A host on the installation's own network (loopback, private, link-local, reserved), or named so."""
-    host = host.lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    address = _ip_literal(host)
-    return address is not None and not address.is_global
-
-
-def push_endpoint_resolves_outside(endpoint: str) -> bool:
-    """When sending: every address the push service's name resolves to now is on the internet (a public name
-    may point inside, or come to). Development's local push service passes. Raises OSError when the name does
-    not resolve."""
-    url = urlsplit(endpoint)
-    if settings.PUSH_ALLOW_LOOPBACK_HTTP:
-        return True
-    if not url.hostname or _inside(url.hostname):
-        return False
-    try:
-        found = socket.getaddrinfo(url.hostname, url.port or 443, proto=socket.IPPROTO_TCP)
-    except UnicodeError:
-        return False  # a name with no IDNA form: no resolver can look it up, now or later
-    return all(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]).is_global for info in found)
 
 
 def _b64url_bytes(value: str) -> bytes | None:
@@ -289,7 +249,7 @@ def push_subscription_check(*, endpoint: str, p256dh: str, auth: str) -> None:
     local = settings.PUSH_ALLOW_LOOPBACK_HTTP and url.scheme == "http" and url.hostname in LOOPBACK_HOSTS
     if not ((url.scheme == "https" and url.hostname) or local):
         fields["endpoint"] = [_("A push service's address starts with https://.")]
-    elif not local and not settings.PUSH_ALLOW_LOOPBACK_HTTP and _inside(url.hostname or ""):
+    elif not local and not settings.PUSH_ALLOW_LOOPBACK_HTTP and inside(url.hostname or ""):
         # The server posts to this address: never to one inside its own network.
         fields["endpoint"] = [_("A push service's address is on the internet.")]
     key = _b64url_bytes(p256dh)
