@@ -121,9 +121,33 @@ def deliveries_create(*, notification: Notification) -> list[Delivery]:
     if not rows:
         return []
     deliveries = Delivery.objects.bulk_create(rows)
-    ids = [d.pk for d in deliveries]
-    transaction.on_commit(lambda: deliveries_enqueue(ids))
+    _enqueue_after_commit([d.pk for d in deliveries])
     return deliveries
+
+
+class _QueueOnCommit:
+    """The on-commit callback that queues one task for every delivery its transaction wrote."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    def __call__(self) -> None:
+        deliveries_enqueue(self.ids)
+
+
+def _enqueue_after_commit(ids: list[int]) -> None:
+    """One task for all the deliveries a transaction writes (an announcement to every member is one task, not
+    one per member): the first call registers a callback, later ones in the same transaction add to it. A
+    rollback drops the callback with the transaction, so no id outlives it; the ids of rows a savepoint
+    rolled back are skipped by the claim."""
+    connection = transaction.get_connection()
+    for _savepoints, callback, *_robust in connection.run_on_commit:
+        if isinstance(callback, _QueueOnCommit):
+            callback.ids.extend(ids)
+            return
+    callback = _QueueOnCommit()
+    callback.ids.extend(ids)
+    transaction.on_commit(callback)
 
 
 def deliveries_enqueue(ids: list[int], *, run_after: datetime | None = None) -> None:

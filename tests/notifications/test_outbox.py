@@ -166,6 +166,24 @@ def test_a_commit_queues_one_task_for_all_its_deliveries(network, bob, django_ca
 
 
 @override_settings(TASKS=DUMMY_QUEUE)
+def test_a_transaction_that_tells_many_people_queues_one_task(network, bob, django_capture_on_commit_callbacks):
+    from django_tasks import task_backends
+
+    from tests.factories import member
+
+    people = [bob, member(network).user, member(network).user]
+    with PushService() as service:
+        for person in people:
+            PushSubscription.objects.create(user=person, **_sub(Browser(), service.endpoint(str(person.pk))))
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            for person in people:  # as an announcement tells every member
+                notify(person, network)
+    [queued] = task_backends["default"].results
+    assert sorted(queued.kwargs["delivery_ids"]) == sorted(Delivery.objects.values_list("pk", flat=True))
+    assert len(queued.kwargs["delivery_ids"]) == 3
+
+
+@override_settings(TASKS=DUMMY_QUEUE)
 def test_a_workers_task_goes_on_to_other_due_deliveries_one_claim_at_a_time(network, bob, subscribed, monkeypatch):
     service, _ = subscribed
     for n in range(4):
