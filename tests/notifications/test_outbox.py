@@ -216,3 +216,12 @@ def test_the_immediate_queue_sends_only_the_commits_own_deliveries(network, bob,
     # In a web request (the immediate queue), only its own rows: the worker and the sweep send the rest.
     assert outbox.deliveries_send.call(delivery_ids=[mine.pk]) == {"sent": 1}
     assert Delivery.objects.get(pk=stray.pk).state == "pending"
+
+
+def test_a_sqlite_too_old_to_return_a_claim_fails_the_checks(monkeypatch):
+    from messaging.notifications import apps
+
+    assert apps.sqlite_returns_claims(databases=["default"]) == []  # this SQLite, or PostgreSQL
+    monkeypatch.setattr(apps.sqlite3, "sqlite_version_info", (3, 34, 1))
+    errors = apps.sqlite_returns_claims(databases=["default"])
+    assert [e.id for e in errors] == (["notifications.E001"] if connection.vendor == "sqlite" else [])
