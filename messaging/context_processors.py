@@ -1,6 +1,6 @@
 """Template context for the layout: unread counts for the badges."""
 
-from messaging.notifications.models import Notification
+from messaging.notifications.selectors import notifications_of
 from messaging.selectors import unread_messages_count
 
 
@@ -9,6 +9,6 @@ def unread(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "unread_notifications": notifications_of(user=user, unread=True).count(),
         "unread_messages": unread_messages_count(user=user),
     }

@@ -1,10 +1,10 @@
 """Reads of a person's notifications (and a supported member's, for those acting with them) and preferences."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from members.acting import acting_scope
+from members.acting import acting_scope, support_links
 from members.language import language_or_site
 from members.models import Membership, Network, User
 from messaging.notifications.kinds import PUSH_GROUPS
@@ -12,9 +12,29 @@ from messaging.notifications.models import Notification, NotificationPreference
 from timebank.errors import NotFound
 
 
+def still_theirs() -> Q:
+    """A notification its reader may still read: their own, or a copy relayed to them for a member they still
+    act with in that network (as their supporter, or as a coordinator). Once a supporter is unlinked, demoted or
+    gone, the copies about that member go from their list, badge and digest (the one home of that rule)."""
+    supporting = support_links().filter(
+        network_id=OuterRef("network_id"), supporter__user_id=OuterRef("user_id"), member__user_id=OuterRef("about_id")
+    )
+    coordinating = Membership.objects.filter(
+        user_id=OuterRef("user_id"),
+        network_id=OuterRef("network_id"),
+        status=Membership.Status.ACTIVE,
+        role=Membership.Role.COORDINATOR,
+    )
+    return Q(about__isnull=True) | Exists(supporting) | Exists(coordinating)
+
+
 def notifications_of(*, user: User, network: Network | None = None, unread: bool = False) -> QuerySet[Notification]:
     """A person's own notifications and the copies relayed to them for the members they support."""
-    qs = Notification.objects.filter(user=user).select_related("network", "about").order_by("-created_at", "-id")
+    qs = (
+        Notification.objects.filter(still_theirs(), user=user)
+        .select_related("network", "about")
+        .order_by("-created_at", "-id")
+    )
     if network is not None:
         qs = qs.filter(network=network)
     if unread:

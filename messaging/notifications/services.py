@@ -27,7 +27,7 @@ from messaging.notifications.endpoints import LOOPBACK_HOSTS, inside
 from messaging.notifications.kinds import PUSH_GROUPS, kind_known, kind_render, kind_url
 from messaging.notifications.models import Notification, NotificationPreference, PushSubscription
 from messaging.notifications.push import push_after_commit
-from messaging.notifications.selectors import language_of, push_groups_of
+from messaging.notifications.selectors import language_of, push_groups_of, still_theirs
 from messaging.notifications.selectors import notification_serialize as notification_serialize  # the API's shape
 from messaging.notifications.selectors import preferences_get as preferences_get  # pages and the API ask here
 from timebank.errors import DomainError, NotFound, ValidationError
@@ -133,7 +133,7 @@ def notification_read(*, notification_id: int, user: User, member_id: int | None
     notification = (
         Notification.objects.select_for_update(of=("self",))
         .select_related("network", "about", "user")
-        .filter(pk=notification_id)
+        .filter(still_theirs(), pk=notification_id)
         .first()
     )
     if notification is None or (member_id is not None and notification.user_id != member_id):

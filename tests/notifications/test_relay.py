@@ -2,6 +2,7 @@
 them; a supported member with no supporter has theirs go to the coordinators; a stranger gets 404."""
 
 import pytest
+from django.core.management import call_command
 
 from exchanges.lifecycle.start import exchange_propose
 from members.models import AuditEvent, Membership, SupportLink
@@ -115,3 +116,26 @@ def test_the_page_marks_the_members_own_read_with_her(client, network, edna, sup
 def test_a_removed_support_link_ends_the_reading(api, network, edna, supporter, proposal):
     SupportLink.objects.all().delete()
     assert api.as_user(supporter).get(f"/api/v1/notifications/?member={edna.pk}").status_code == 404
+
+
+@pytest.mark.parametrize("ending", ["unlinked", "stepped down"])
+def test_a_supporter_no_longer_linked_no_longer_reads_the_copies_about_the_member(
+    api, client, network, edna, supporter, proposal, ending, mailoutbox, django_capture_on_commit_callbacks
+):
+    copy = Notification.objects.get(user=supporter, about=edna)
+    if ending == "unlinked":
+        SupportLink.objects.filter(supporter__user=supporter).delete()
+    else:
+        Membership.objects.filter(user=supporter).update(role=Membership.Role.MEMBER)
+    as_them = api.as_user(supporter)
+    assert as_them.get("/api/v1/notifications/").json()["results"] == []
+    assert as_them.post(f"/api/v1/notifications/{copy.pk}/read/").status_code == 404
+    client.force_login(supporter)
+    page = client.get("/notifications/")
+    assert "Tea" not in page.content.decode() and edna.name not in page.content.decode()
+    assert page.context["unread_notifications"] == 0  # the badge
+    # The daily digest tells no one who no longer supports her of Edna's news.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests")
+    assert not [m for m in mailoutbox if supporter.email in m.to]
+    assert any(edna.email in m.to for m in mailoutbox)  # the digests did go out

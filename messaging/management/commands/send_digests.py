@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from exchanges.matching.selectors import listings_that_fit
 from members.models import User
 from messaging.notifications.models import Notification, NotificationPreference
-from messaging.notifications.selectors import language_of
+from messaging.notifications.selectors import language_of, still_theirs
 from timebank.mail import mail_send
 
 WEEK = datetime.timedelta(days=7)
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         has_email = Q(email__isnull=False) & ~Q(email="")
         not_daily = NotificationPreference.objects.exclude(email_digest=Digest.DAILY).values("user_id")
         daily = (
-            Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True)
+            Notification.objects.filter(still_theirs(), read_at__isnull=True, emailed_at__isnull=True)
             .exclude(user_id__in=not_daily)
             .values_list("user_id", flat=True)
             .distinct()
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             rows = list(
                 Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("about")
-                .filter(user=user, read_at__isnull=True, emailed_at__isnull=True)
+                .filter(still_theirs(), user=user, read_at__isnull=True, emailed_at__isnull=True)
                 .order_by("created_at")
             )
             listings = listings_that_fit(user=user, since=since) if weekly else []
