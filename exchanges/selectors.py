@@ -18,18 +18,10 @@ from exchanges.lifecycle.common import (
 from exchanges.models import Exchange, Listing
 from members.acting import ActingScope, support_links
 from members.models import AuditEvent, Membership, Network, User
-from members.selectors import TRADING_ROLES, is_coordinator, network_in_reach, networks_of
+from members.selectors import TRADING_ROLES, is_coordinator, networks_of, networks_where_trading
 from timebank.errors import NotFound
 
 State = Exchange.State
-
-
-def _networks(*, user: User, network: str | None) -> QuerySet[Network]:
-    # Commissioners see figures, never listings or people: only trading roles browse.
-    networks = networks_of(user=user, roles=TRADING_ROLES)
-    if network:
-        return networks.filter(pk=network_in_reach(user=user, slug=network).pk)
-    return networks
 
 
 # Listings -----------------------------------------------------------------------------------
@@ -38,7 +30,7 @@ def _networks(*, user: User, network: str | None) -> QuerySet[Network]:
 def listings_visible(*, user: User, network: str | None = None) -> QuerySet[Listing]:
     """Listings of the caller's networks (404 for a network slug outside them)."""
     return (
-        Listing.objects.filter(network__in=_networks(user=user, network=network))
+        Listing.objects.filter(network__in=networks_where_trading(user=user, network=network))
         .select_related("network", "owner")
         .prefetch_related("skills")
     )
@@ -93,7 +85,7 @@ def listing_get(*, user: User, pk: int) -> Listing:
 
 def exchanges_visible(*, user: User, network: str | None = None) -> QuerySet[Exchange]:
     """Your own exchanges, those of the members you support, and (coordinators) your networks' all."""
-    networks = _networks(user=user, network=network)
+    networks = networks_where_trading(user=user, network=network)
     coordinated = networks_of(user=user, roles=[Membership.Role.COORDINATOR])
     # A support link counts only in its own network.
     supported = support_links().filter(supporter__user=user, network=OuterRef("network"))

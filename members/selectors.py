@@ -101,6 +101,17 @@ def networks_of(*, user: User, roles=None) -> QuerySet[Network]:
     return Network.objects.filter(pk__in=qs.values("network_id"))
 
 
+def networks_where_trading(*, user: User, network: str | None = None) -> QuerySet[Network]:
+    """The networks where the caller trades (member, supporter or coordinator): where they see
+    listings and people, and search them. Commissioners see figures, never listings or people
+    (PRODUCT §3): none of a network they only fund. `network` narrows to that one network (404
+    outside reach; empty where the caller only funds it)."""
+    networks = networks_of(user=user, roles=TRADING_ROLES)
+    if network:
+        return networks.filter(pk=network_in_reach(user=user, slug=network).pk)
+    return networks
+
+
 def supports(*, supporter: User, member: User, network: Network) -> bool:
     """`supporter` acts with `member` through a support link that still counts."""
     return support_links(network=network).filter(supporter__user=supporter, member__user=member).exists()

@@ -1,5 +1,5 @@
-"""Ranks candidates for one listing: unchecked helpers lose sensitive skills, each member appears
-once with their best listing. Pure Python; the selector feeds it rows from the database.
+"""Ranks candidates for one listing (or a search's words): the sensitive-help rule for every pairing,
+each member once with their best listing. Pure Python; the selectors feed it rows from the database.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from exchanges.matching.scoring import (
     score_match,
     skill_overlap,
 )
+from exchanges.matching.sensitive import mainly_sensitive
 from exchanges.matching.taxonomy import Taxonomy
 
 
@@ -66,14 +67,22 @@ def rank_candidates(
     search: bool = False,
 ) -> list[RankedMatch]:
     """`kind` is what `mine` is: "request" finds helpers, "offer" finds people who need the help;
-    `search`: `mine` is a search's words (the reasons say so)."""
-    # The helper is the candidate when we match a request, and the listing's owner for an offer;
-    # a helper without a current check is never matched on lifts, personal care or childcare.
+    `search`: `mine` is a search's words (the reasons say so).
+
+    The sensitive-help rule, for listing matches and searches alike, both ways round: a helper
+    without a current check is never paired with help mainly about lifts, personal care or
+    childcare (`mainly_sensitive`), not even through a side skill of it ("Help getting washed"
+    also reads faintly as laundry), and is matched only on the skills that need no check. A
+    profile's wishes are each their own help: one for a lift leaves its others open."""
+    # The helper is the candidate when we match a request, and the listing's owner for an offer.
     restricted_mine = False
-    if kind == "offer" and not i_have_current_check:
+    unchecked_me = kind == "offer" and not i_have_current_check
+    if unchecked_me:
         kept_skills = without_sensitive(mine.skills, taxonomy)
         restricted_mine = len(kept_skills) != len(mine.skills)
         mine = replace(mine, skills=kept_skills)
+    # What I ask for is sensitive: only helpers with a current check are paired with it.
+    checked_helpers_only = kind == "request" and mainly_sensitive(mine.skills, taxonomy) is not None
     my_categories = category_totals(mine.skills, taxonomy)
     # Skills an unchecked helper keeps as they are: most candidates need no copy.
     unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
@@ -81,7 +90,16 @@ def rank_candidates(
     for candidate in candidates:
         theirs = candidate.side
         restricted = restricted_mine
-        if kind == "request" and not candidate.has_current_check and not theirs.skills.keys() <= unrestricted:
+        if kind == "request" and not candidate.has_current_check:
+            if checked_helpers_only:
+                continue
+            if not theirs.skills.keys() <= unrestricted:
+                theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
+                restricted = True
+        if unchecked_me and not theirs.skills.keys() <= unrestricted:
+            # I may not help with what they ask for; a profile's other wishes stay open to me.
+            if candidate.listing_id is not None and mainly_sensitive(theirs.skills, taxonomy) is not None:
+                continue
             theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
             restricted = True
         their_categories = category_totals(theirs.skills, taxonomy)

@@ -29,7 +29,7 @@ from exchanges.matching.skills import listing_meaning, meaning_matcher, skill_id
 from exchanges.models import Exchange, Listing
 from exchanges.selectors import listing_get
 from members.models import Membership, Network, Skill, User
-from members.selectors import can_act_for, nearby_neighbourhoods, network_in_reach, networks_of
+from members.selectors import can_act_for, nearby_neighbourhoods, networks_where_trading
 from timebank.errors import Forbidden
 
 # Profile skills only bring in members for the skills a listing is clearly about.
@@ -330,14 +330,6 @@ def _found_to_candidates(network_id: int, found: list, me: int) -> list[Candidat
 SEARCH_KINDS = (Listing.Kind.OFFER, Listing.Kind.REQUEST)
 
 
-def _may_help_with(found: list, strong: list[str], taxonomy) -> list:
-    """Profiles are brought in by a skill the search is clearly about; a helper without a current
-    check stays out when that skill is sensitive help, rather than be shown for a side skill
-    ("I can give lifts in my car" read as lifting and carrying, for a lift to the hospital)."""
-    allowed = without_sensitive(dict.fromkeys(strong, 1.0), taxonomy)
-    return [f for f in found if f.checked or not allowed.keys().isdisjoint(f.skills)]
-
-
 def search_matches(
     *, user: User, q: str, network: str | None = None, kind: str | None = None, limit: int = SEARCH_LIMIT
 ) -> list[ListingMatch]:
@@ -346,10 +338,12 @@ def search_matches(
     their bio says they offer) and those who asked for it (open requests, the help their profile
     would like), or only one `kind` ("offer" or "request"). Ranked as a listing's matches are: by
     the skills the words and meaning name, with the sensitive-help rule and blocks as in
-    `listing_matches`. "garden" finds the gardener who never wrote a listing, and the neighbour
-    who asked for help with her garden (a searcher without a current check is never shown
-    requests for lifts, care or childcare, as they would never be matched to them)."""
-    networks = [network_in_reach(user=user, slug=network)] if network else list(networks_of(user=user))
+    `listing_matches` (`rank_candidates`). "garden" finds the gardener who never wrote a listing,
+    and the neighbour who asked for help with her garden (a searcher without a current check is
+    never shown requests for lifts, care or childcare, as they would never be matched to them;
+    nor anyone shown unchecked helpers for such help). A commissioner finds nobody."""
+    # Where they trade, as the listings pages: a commissioner finds nobody (PRODUCT §3).
+    networks = list(networks_where_trading(user=user, network=network))
     text = " ".join(q.split())[:SEARCH_MAX_LENGTH]
     if not text or not networks:
         return []
@@ -371,6 +365,7 @@ def search_matches(
         for found_kind in kinds:
             skills = wanted
             if found_kind == Listing.Kind.REQUEST and not me.checked:
+                # Shortlisting only, as for an unchecked owner's offer: `rank_candidates` decides.
                 skills = without_sensitive(wanted, taxonomy)
             strong = [slug for slug, weight in skills.items() if weight >= PROFILE_SKILL_WEIGHT]
             # A profile answers a request by what it offers and an offer by what it would like.
@@ -382,8 +377,6 @@ def search_matches(
                 excluded=excluded,
                 with_bio=found_kind == Listing.Kind.OFFER,
             )
-            if found_kind == Listing.Kind.OFFER:
-                profiles = _may_help_with(profiles, strong, taxonomy)
             found[found_kind] = (
                 listing_candidates(network_id=place.pk, kind=found_kind, skills=skills, excluded=excluded) + profiles
             )

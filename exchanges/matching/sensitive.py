@@ -5,12 +5,13 @@ holds such help for a coordinator, and matching offers it only to checked helper
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from exchanges.matching.skills import skill_matcher
+from exchanges.matching.taxonomy import Taxonomy
 from exchanges.matching.text import content_words, stem
 
 # A quote from the text long enough to recognise, short enough for a card.
@@ -45,15 +46,25 @@ def help_sensitivity(*, title: str = "", description: str = "", ticked: Iterable
         if skill is not None and skill.category.sensitive:
             return Sensitivity(slug, skill.name, skill.category.name, "")
     found = matcher.skills_in(description, title=title)
-    top = max(found.weights.values(), default=0)
-    for slug in found.strongest(limit=len(found.weights)):
-        skill = skills.get(slug)
-        # Only what the help is mainly about: "Shopping" reads as food shopping first and a lift to the
-        # shops only faintly, and is not held; "Take me shopping in the car" reads as a lift.
-        if found.weights[slug] < top * MAIN_SHARE:
+    main = mainly_sensitive(found.weights, matcher.taxonomy)
+    if main is not None:
+        skill = skills[main]
+        return Sensitivity(main, skill.name, skill.category.name, _quote(matcher, main, title, description))
+    return None
+
+
+def mainly_sensitive(weights: Mapping[str, float], taxonomy: Taxonomy) -> str | None:
+    """The strongest sensitive skill among those help is mainly about (each at least MAIN_SHARE of its
+    strongest skill), or None. Only what the help is mainly about: "Shopping" reads as food shopping first
+    and a lift to the shops only faintly, and is not sensitive; "Take me shopping in the car" reads as a
+    lift. Holding help for a coordinator and matching an unchecked helper both ask here."""
+    top = max(weights.values(), default=0)
+    for slug in sorted(weights, key=lambda slug: (-weights[slug], slug)):
+        if weights[slug] < top * MAIN_SHARE:
             break
+        skill = taxonomy.skills.get(slug)
         if skill is not None and skill.category.sensitive:
-            return Sensitivity(slug, skill.name, skill.category.name, _quote(matcher, slug, title, description))
+            return slug
     return None
 
 

@@ -113,11 +113,12 @@ def test_meaning_reorders_candidates_with_the_same_skills(meanings):
 
 def test_meaning_never_brings_back_sensitive_help_for_an_unchecked_helper(meanings):
     taxonomy = meanings.taxonomy
-    request = meanings.meaning("I need a lift to the hospital and some company", title="Lift and a chat")
+    # Mainly company, a lift only on the side: an unchecked helper may still keep them company.
+    request = meanings.meaning("Some company at home after my hospital visit, and maybe a lift", title="A chat")
     driver = meanings.meaning("I can drive you to the hospital and keep you company", title="Lifts and company")
     skills = dict(driver.skills.weights)
     assert any(taxonomy.skills[s].category.sensitive for s in skills)
-    mine = Side(skills=request.skills.weights, vector=request.vector, title="Lift and a chat")
+    mine = Side(skills=request.skills.weights, vector=request.vector, title="A chat")
 
     def ranked(vector, checked):
         side = Side(skills=skills, vector=vector)
@@ -133,6 +134,11 @@ def test_meaning_never_brings_back_sensitive_help_for_an_unchecked_helper(meanin
     assert unchecked.score == without_meaning.score
     assert unchecked.score < checked.score
     assert not any("lift" in reason.lower() for reason in unchecked.reasons)
+    # Mainly a lift: the unchecked driver is not paired with it at all, not even for the company.
+    lift = meanings.meaning("I need a lift to the hospital and some company", title="Lift and a chat")
+    mine = Side(skills=lift.skills.weights, vector=lift.vector, title="Lift and a chat")
+    assert ranked(driver.vector, checked=False) == []
+    assert ranked(driver.vector, checked=True)
 
 
 def test_skills_from_text_names_skill_category_and_evidence(db):

@@ -63,3 +63,39 @@ def test_candidates_are_ordered_by_score_and_cut_to_the_limit(taxonomy: Taxonomy
 def test_unrelated_candidates_are_not_shown(taxonomy: Taxonomy) -> None:
     gardener = Candidate(member_id=4, listing_id=4, side=Side({"gardening": 1.0}))
     assert rank(taxonomy, [gardener], mine=Side(DOGS)) == []
+
+
+WASHED = {"help-getting-washed-and-dressed": 1.0, "laundry-and-washing": 0.45}
+LIFT_AND_SHOPPING = {"lifts-to-appointments": 1.0, "carrying-shopping-upstairs": 0.59}
+
+
+def test_an_unchecked_helper_is_not_paired_with_sensitive_help_through_its_side_skill(taxonomy: Taxonomy) -> None:
+    # Their request for help getting washed also reads faintly as laundry; my laundry offer does not fit it.
+    washed = Candidate(member_id=3, listing_id=30, side=Side(WASHED))
+    laundry = Side({"laundry-and-washing": 1.0})
+    assert rank(taxonomy, [washed], kind="offer", mine=laundry, i_have_current_check=False) == []
+    assert [m.member_id for m in rank(taxonomy, [washed], kind="offer", mine=laundry, i_have_current_check=True)] == [3]
+    # My request for a lift also reads as carrying shopping: an unchecked carrier is not offered for it.
+    carrier = Candidate(member_id=4, listing_id=40, side=Side({"carrying-shopping-upstairs": 1.0}))
+    assert rank(taxonomy, [carrier], mine=Side(LIFT_AND_SHOPPING)) == []
+    checked = Candidate(member_id=4, listing_id=40, side=carrier.side, has_current_check=True)
+    assert [m.member_id for m in rank(taxonomy, [checked], mine=Side(LIFT_AND_SHOPPING))] == [4]
+
+
+def test_help_only_faintly_sensitive_still_pairs_with_an_unchecked_helper(taxonomy: Taxonomy) -> None:
+    shopping = {"carrying-shopping-upstairs": 1.0, "lifts-to-the-shops": 0.5}
+    carrier = Candidate(member_id=4, listing_id=40, side=Side({"carrying-shopping-upstairs": 1.0}))
+    assert [m.member_id for m in rank(taxonomy, [carrier], mine=Side(shopping))] == [4]
+    asking = Candidate(member_id=5, listing_id=50, side=Side(shopping))
+    found = rank(taxonomy, [asking], kind="offer", mine=carrier.side, i_have_current_check=False)
+    assert [m.member_id for m in found] == [5]
+
+
+def test_a_profile_wishing_for_a_lift_and_more_keeps_its_other_wishes_open(taxonomy: Taxonomy) -> None:
+    # A profile's wishes are each their own help; a listing's skills are one piece of help.
+    wishes = Side({**LIFTS, **DOGS})
+    profile = Candidate(member_id=6, listing_id=None, side=wishes)
+    found = rank(taxonomy, [profile], kind="offer", mine=Side(DOGS), i_have_current_check=False)
+    assert [m.member_id for m in found] == [6]
+    assert not any("lift" in reason.lower() for reason in found[0].reasons)
+    assert rank(taxonomy, [profile], kind="offer", mine=Side(LIFTS), i_have_current_check=False) == []

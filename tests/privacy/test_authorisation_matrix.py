@@ -164,7 +164,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     (f"{V1}listings/<int:pk>/", "GET"): spec(row(401, OK, 404, OK, OK, 404, 404)),
     (f"{V1}listings/<int:pk>/", "PATCH"): spec(OTHERS_PUBLIC_CHANGE_API, body={"title": "Help with a letter"}),
     (f"{V1}listings/<int:listing_id>/matches/", "GET"): spec(OTHERS_PUBLIC_CHANGE_API),
-    # searching one network: its people, like its listings; another network is out of reach
+    # searching one network: its people, like its listings; another network is out of reach. The commissioner
+    # is answered as by the listings API, 200 with nobody in it (tests/matching/test_search_reach_and_sensitive_help)
     (f"{V1}search/", "GET"): spec(IN_NETWORK_API, query="?q=dog&network=home"),
     (f"{V1}exchanges/", "GET"): spec(ANY_PERSON_API),
     (f"{V1}exchanges/", "POST"): spec(TRADING_API, body=EXCHANGE),

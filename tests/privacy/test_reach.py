@@ -26,6 +26,15 @@ def test_a_commissioner_sees_no_listings_of_a_funded_network(api, network, alice
     assert client.get(f"/api/v1/listings/{Listing.objects.get().pk}/").status_code == 404
 
 
+def test_a_commissioner_finds_no_people_by_searching_a_funded_network(api, network, alice, commissioner):
+    listing_create(actor=alice, network=network, kind=Listing.Kind.REQUEST, title="Walk my dog please")
+    member_sees = api.as_user(member(network).user).get("/api/v1/search/", {"q": "dog walking"}).json()
+    assert [m["member"]["id"] for m in member_sees["results"]] == [alice.pk]
+    client = api.as_user(commissioner)
+    assert client.get("/api/v1/search/", {"q": "dog walking"}).json()["results"] == []
+    assert client.get("/api/v1/search/", {"q": "dog walking", "network": network.slug}).json()["results"] == []
+
+
 def test_a_commissioner_cannot_open_a_conversation_with_a_member(api, network, alice, commissioner):
     response = api.as_user(commissioner).post(
         "/api/v1/conversations/", {"network": network.slug, "member": alice.pk}, format="json"
