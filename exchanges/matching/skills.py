@@ -155,32 +155,112 @@ def skills_from_text(text: str, *, title: str = "", limit: int = 5) -> list[Skil
     return hits
 
 
-# A bio is read as what its writer offers; a sentence (or the part of one after "but") that
-# clearly says what they need is left out: "I can't manage the garden any more" is no gardener.
-_BIO_PARTS = re.compile(r"[.!?;:\n]+|\bbut\b|\bthough\b|\bhowever\b", re.IGNORECASE)
-_HELP = r"(?:some\s+|a\s+bit\s+of\s+|a\s+little\s+)?(?:help|someone|somebody|a\s+hand|support)\b"
-_BIO_NEEDS = re.compile(
-    r"\b(?:i|we)\s+(?:really\s+)?(?:need|require)\b"
-    rf"|\b(?:i|we)\s+(?:really\s+)?want\s+{_HELP}"
-    rf"|\bneed(?:s|ing)?\s+{_HELP}"
-    rf"|\b(?:looking|searching|hoping)\s+for\s+{_HELP}"
-    rf"|\b(?:could|would|i['’]?d|we['’]?d)\s+(?:really\s+)?(?:do\s+with|use|love|like|appreciate)\s+{_HELP}"
-    r"|\bhelp\s+(?:me|us)\b"
-    r"|\b(?:can['’]?t|cannot|can\s+no\s+longer|unable\s+to|no\s+longer|struggl\w*)\b"
-    r"|\bin\s+need\s+of\b",
+# A bio is read for what its writer offers, and a bio often says what they need instead: "My support
+# worker helps me with my shopping", "Since my stroke I rely on lifts to the GP". So a sentence (or
+# the part of one after "but") counts only when it says its writer offers something ("I can",
+# "happy to", "retired gardener", "I'm good at" ...) and never when it also says they need or get
+# help ("helps me", "for me", "rely on", "looking for", "need", "my carer", "can't" ...).
+_BIO_SENTENCES = re.compile(r"[.!?;:\n]+")
+_BIO_BUT = re.compile(r"\bbut\b|\bthough\b|\bhowever\b", re.IGNORECASE)
+_I_AM = r"(?:i\s*['’]?m|i\s+am|i\s+was|i['’]?ve\s+been|i\s+have\s+been)"
+# The trades and pastimes a member may name themselves by: "I'm a keen gardener", "retired plumber".
+_TRADES = (
+    r"(?:gardener|plumber|electrician|carpenter|joiner|builder|decorator|painter|handy\s*(?:man|woman|person)"
+    r"|cook|chef|baker|caterer|cleaner|teacher|tutor|lecturer|nurse|midwife|doctor|gp|physio\w*|therapist"
+    r"|driver|cabbie|hairdresser|barber|beautician|chiropodist|podiatrist|nanny|childminder|babysitter"
+    r"|dog\s+walker|knitter|crocheter|seamstress|tailor|dressmaker|photographer|musician|pianist"
+    r"|guitarist|singer|artist|potter|crafter|writer|accountant|bookkeeper|secretary|administrator|typist"
+    r"|translator|interpreter|engineer|mechanic|technician|programmer|developer|librarian|counsellor"
+    r"|coach|trainer|instructor|mentor|volunteer|linguist|speaker|listener|dancer|swimmer|walker|cyclist|fixer)s?"
+)
+_BIO_OFFERS = re.compile(
+    r"\b(?:i|we)\s+(?:also\s+|really\s+|often\s+|sometimes\s+)?(?:can|could)\b(?!\s*['’]?\s*t\b|\s+not\b)"
+    r"|(?:^|[,\-–]|\bso\b|\band\b)\s*(?:also\s+)?can\s+(?!['’]?t\b|not\b)|\b(?:i['’]?ll|i\s+will)\b(?!\s+need)"
+    r"|\b(?:happy|glad|willing|pleased|keen|able|available|free)\s+to\b|\bavailable\s+for\b"
+    r"|\b(?:i|we)(?:['’]?d|\s+would)\s+(?:really\s+)?(?:love|like|be\s+happy|be\s+glad)\s+to\b"
+    r"|(?:\b(?:i|we)\s+|^\s*)(?:really\s+|also\s+)?(?:love|enjoy|like|adore)\b"
+    r"|\b(?:i|we)\s+(?:also\s+)?(?:offer|teach|tutor|coach|volunteer|mend|fix|repair|bake|knit|crochet|sew|speak"
+    r"|translate|run|lead|play|drive|make)\b|\boffering\b|\bqualified\s+(?:in|as)\b|\bi\s+work\s+(?:in|as|with)\b"
+    r"|\bused\s+to\s+(?:work|be)\b|\bworked\s+as\b|\btrained\s+as\b|\bby\s+trade\b"
+    r"|\b(?:retired|former|ex|qualified|experienced|keen|avid|trained|professional|amateur|native|fluent)[\s-]+"
+    rf"(?:\w+\s+){{0,2}}?{_TRADES}\b"
+    rf"|\b{_I_AM}\s+an?\s+(?:\w+\s+){{0,2}}?{_TRADES}\b"
+    rf"|(?:\b{_I_AM}\s+|^\s*)(?:\w+\s+)?(?:good|great|handy|skilled|experienced|confident|fluent)\s+(?:at|with|in)\b"
+    r"|\b(?:i\s+have|i['’]?ve(?:\s+got)?|with)\s+(?:\w+\s+){0,4}?experience\b"
+    r"|\b(?:i\s+have|i['’]?ve\s+got)\s+(?:a|an|my\s+own)\s+(?:\w+\s+)?"
+    r"(?:car|van|ladder|drill|tools|trailer|chainsaw|trimmer|machine|lawn\s*mower|mower)\b",
     re.IGNORECASE,
 )
+_HELP = r"(?:some\s+|a\s+bit\s+of\s+|a\s+little\s+)?(?:help|someone|somebody|a\s+hand|support)\b"
+# What others need is no need of the writer's: "happy to help anyone who needs a lift", "can cut hair
+# for people who can't get out", "whatever you need".
+_OTHERS_NEEDS = re.compile(
+    r"\b(?:anyone|anybody|people|those|others|neighbours|whoever|folk|someone|somebody|families)\s+"
+    r"(?:who|that|whos|who['’]s)\b[^,;]*"
+    r"|\b(?:someone|somebody|anyone|people|those)\s+(?:who\s+(?:is|are)\s+)?housebound\b"
+    r"|\byou\s+(?:\w+\s+)?need\b|\bwhatever\s+needs\b|\bin\s+need\b(?!\s+of)",
+    re.IGNORECASE,
+)
+# Saying they once did the work is an offer: "retired carer", "I used to be a support worker".
+_PAST_CARE_WORK = re.compile(
+    r"\b(?:retired|former|ex|qualified|trained|used\s+to\s+(?:be|work\s+as)|worked\s+as|i\s+was)[\s-]+"
+    r"(?:an?\s+)?(?:\w+\s+)?(?:carers?|support\s+workers?|care\s+workers?)\b",
+    re.IGNORECASE,
+)
+_BIO_NEEDS = re.compile(
+    r"\bneed(?:s|ed|ing)?\b|\brequire\b|\bin\s+need\s+of\b"
+    rf"|\b(?:i|we)\s+(?:really\s+)?want\s+{_HELP}"
+    rf"|\b(?:looking|searching|hoping)\s+for\b"
+    rf"|\b(?:could|would|i['’]?d|we['’]?d)\s+(?:really\s+)?(?:do\s+with|use|love|like|appreciate)\s+{_HELP}"
+    r"|\b(?:help|take|drive|bring|give|read|walk|visit|collect|pick|support|look|do|cook|shop)(?:s|ed|es|ing)?\s+"
+    r"(?:(?:after|for)\s+)?(?:me|us)\b"
+    r"|\b(?:for|to)\s+(?:me|us)\b|\b(?:do|does|did|doing)\s+(?:my|our)\b"
+    r"|\b(?:rely|relies|relying|depend|depends|depending)\s+on\b"
+    r"|\b(?:get|gets|getting|got|have|has|receive)\s+(?:some\s+|a\s+bit\s+of\s+)?(?:help|support|care)\b"
+    r"|\bcarers?\b|\bsupport\s+workers?\b|\bcare\s+workers?\b"
+    r"|\b(?:find|found)\s+(?:someone|somebody|anyone)\b|\b(?:to|trying\s+to)\s+find\b"
+    r"|\b(?:someone|somebody)\s+(?:to|who\s+(?:can|could|would|will))\b"
+    r"|\b(?:i|we)(?:['’]?d|\s+would)?\s+(?:really\s+)?(?:love|like|want|hope|wish)\s+to\s+learn\b|\b(?:i['’]?m|i\s+am)\s+learning\b"
+    r"|\b(?:can['’]?t|cannot|can\s+no\s+longer|unable\s+to|no\s+longer|housebound)\b"
+    r"|\b(?:i|we)\s+(?:\w+\s+)?struggle\b|\bstruggling\b"
+    # Saying how they get about or see is about what they need: "I use a wheelchair and I can knit".
+    r"|\b(?:i|we)\s+(?:use|have|rely\s+on)\s+(?:a\s+)?(?:wheelchair|walking\s+frame|zimmer|mobility\s+scooter|walking\s+stick)"
+    r"|\bwheelchair\s+users?\b|\bregistered\s+(?:blind|disabled)\b|\bpartially\s+sighted\b|\b(?:i['’]?m|i\s+am)\s+disabled\b",
+    re.IGNORECASE,
+)
+
+
+def _needs(part: str) -> bool:
+    return bool(_BIO_NEEDS.search(_PAST_CARE_WORK.sub(" ", _OTHERS_NEEDS.sub(" ", part))))
+
+
+def _offered_parts(bio: str) -> list[str]:
+    """The parts of a bio that say what its writer offers and nothing of what they need. A sentence
+    is read in parts split at "but": a need takes back what came before it ("I love my garden but
+    can't manage it" offers nothing), not what follows ("I can't drive, but happy to teach French")."""
+    offered = []
+    for sentence in _BIO_SENTENCES.split(bio or ""):
+        kept: list[str] = []
+        for part in (p.strip() for p in _BIO_BUT.split(sentence)):
+            if _needs(part):
+                kept = []
+            elif _BIO_OFFERS.search(part):
+                kept.append(part)
+        offered += kept
+    return offered
+
+
 # Only the few skills a bio is clearly about: it brings a member into searches, nothing more.
 BIO_SKILLS = 3
 BIO_SKILL_WEIGHT = 0.5
 
 
 def offered_in_bio(bio: str) -> list[SkillHit]:
-    """The skills a member's own words about themselves say they offer, strongest first: the
-    parts of the bio that say what they need are left out. "Retired gardener, happy to help with
-    borders and lawns" gives gardening; "I need lifts to the surgery" gives nothing."""
-    parts = [part.strip() for part in _BIO_PARTS.split(bio or "")]
-    offering = ". ".join(part for part in parts if part and not _BIO_NEEDS.search(part))
+    """The skills a member's own words about themselves say they offer, strongest first: only the
+    sentences that say they offer something, and nothing they need. "Retired gardener, happy to help
+    with borders and lawns" gives gardening; "I need lifts to the surgery" and "My support worker helps
+    me with my shopping" give nothing."""
+    offering = ". ".join(_offered_parts(bio))
     if not offering:
         return []
     return [hit for hit in skills_from_text(offering, limit=BIO_SKILLS) if hit.weight >= BIO_SKILL_WEIGHT]

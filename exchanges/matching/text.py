@@ -46,8 +46,8 @@ _stemmer = snowballstemmer.stemmer("english")
 # A listing's title usually names the help in a word or two ("Dog", "PIP form"); its description
 # often wanders ("the council sent a letter about the hedge").
 TITLE_WEIGHT = 2.0
-# Words after a conjunction that gives the circumstances rather than the need ("... while I'm in
-# hospital", "... so the plumber can get behind it") count for this much.
+# Words after a conjunction that gives the circumstances or the purpose rather than the need ("... while
+# I'm in hospital", "... so the plumber can get behind it") count for this much.
 CONTEXT_WEIGHT = 0.5
 # A skill weaker than this share of the strongest skill in the same text is noise, not a need.
 KEEP_SHARE = 0.3
@@ -88,7 +88,7 @@ fb: facebook
 insta: instagram
 veggies spuds: vegetables
 motor: car
-docs doc: doctor
+docs: documents
 hosp: hospital
 appt appts apt: appointment
 offy offie: shop
@@ -137,13 +137,28 @@ IDIOMS_BY_MEANING = {
         "living alone",
         "lives alone",
     ),
+    # Going to the toilet is personal care; only a toilet that is broken is plumbing.
+    "personal care": tuple(
+        f"{verb} the {room}"
+        for verb in ("to", "on", "off", "use", "using")
+        for room in ("toilet", "toilets", "loo", "lav", "lavvy")
+    ),
+    # "Docs" alone are documents ("scanning some docs"); the place one goes is the doctor's.
+    "doctor": ("to the docs", "at the docs", "down the docs", "up the docs", "to the doc", "at the doc"),
     # "Need a hand" asks for help, not a hand massage.
     "help": ("need a hand", "give me a hand", "give us a hand", "lend a hand", "give a hand", "a helping hand"),
 }
 IDIOMS = {saying: plain for plain, sayings in IDIOMS_BY_MEANING.items() for saying in sayings}
 _IDIOM = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(IDIOMS, key=len, reverse=True)) + r")\b")
-# Conjunctions that start the circumstances of a need rather than the need itself.
-_CONTEXT = re.compile(r"\b(while|whilst|because|cos|coz|since|so that|so (?:the|that|i|we|he|she|they|my))\b")
+# Conjunctions that start the circumstances of a need, or its purpose, rather than the need itself. "So"
+# starts a purpose ("so that ...", "so the plumber can ...", "so I can visit her") only then: followed
+# by a subject and no "can", it gives the result, which is usually the need itself ("I've hurt my back
+# so I need help with the garden").
+_SUBJECT = r"(?:i|we|he|she|they|you|my \w+|our \w+)"
+_PURPOSE = (
+    rf"so that|so the|so {_SUBJECT}(?:'ll| will| can| could| may| might| wont| won't| dont have to| don't have to)"
+)
+_CONTEXT = re.compile(rf"\b(while|whilst|because|cos|coz|since|{_PURPOSE})\b")
 _CLAUSE_END = re.compile(r"[.!?;,\n]")
 
 
@@ -183,7 +198,7 @@ def plain_words(text: str) -> list[str]:
 
 def need_and_context(text: str) -> tuple[str, str]:
     """A text split into the need and its circumstances: each clause's words after "while",
-    "because", "so the" ... go to the circumstances."""
+    "because", "so the", "so I can" ... go to the circumstances; after "so I need" they stay the need."""
     need, context = [], []
     for clause in _CLAUSE_END.split(text.lower().replace("\u2019", "'")):
         found = _CONTEXT.search(clause)

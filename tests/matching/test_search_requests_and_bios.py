@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from exchanges.matching.models import ProfileSkill
 from exchanges.matching.selectors import listing_matches, listings_that_fit, search_matches
+from exchanges.matching.sensitive import help_sensitivity
 from exchanges.matching.services import listing_skills_refresh, profile_skills_refresh
 from exchanges.matching.skills import offered_in_bio
 from exchanges.models import Listing
@@ -111,6 +112,48 @@ def test_a_bio_is_read_for_what_it_offers_not_what_it_needs():
     assert "french" in read and "gardening" not in read
 
 
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "My support worker helps me with my shopping and cooking.",
+        "I get help with my shopping from my neighbour.",
+        "I'm registered blind and my daughter reads my letters to me.",
+        "Since my stroke I rely on lifts to the GP.",
+        "Looking for a gardener to tidy my borders.",
+        "I love my garden but can't manage it.",
+        "I'd like to find a cleaner.",
+        "I use a wheelchair and I can knit.",
+        "My neighbour pops in and can do my shopping.",
+    ],
+)
+def test_a_bio_that_says_what_its_writer_needs_or_gets_offers_nothing(bio):
+    assert offered_in_bio(bio) == []
+
+
+@pytest.mark.parametrize(
+    ("bio", "offered"),
+    [
+        ("I can give lifts in my car.", "lifts-to-appointments"),
+        ("I'm a keen gardener.", "gardening"),
+        ("I used to work as a plumber.", "fixing-taps-and-leaks"),
+        ("I like walking dogs.", "dog-walking"),
+        ("I have years of experience with benefits forms.", "benefits-forms"),
+        ("Happy to help anyone who needs a lift to the hospital.", "lifts-to-appointments"),
+        ("Retired carer, happy to help people get washed and dressed.", "help-getting-washed-and-dressed"),
+        ("I struggle with stairs but I'm good at knitting.", "knitting-and-crochet"),
+    ],
+)
+def test_a_bio_that_says_what_its_writer_offers_is_read(bio, offered):
+    assert offered in [hit.slug for hit in offered_in_bio(bio)]
+
+
+def test_a_bio_that_needs_help_is_not_found_under_people_who_could_help(network, alice):
+    with_bio(network, "My support worker helps me with my shopping and cooking.")
+    with_bio(network, "Looking for a gardener to tidy my borders.")
+    assert search_matches(user=alice, q="food shopping", kind="offer") == []
+    assert search_matches(user=alice, q="garden", kind="offer") == []
+
+
 def test_the_bio_only_gardener_is_found_by_garden(network, alice):
     gardener = with_bio(network, GARDENER_BIO).user
     [found] = search_matches(user=alice, q="garden")
@@ -153,6 +196,29 @@ def test_blocked_and_other_networks_bio_members_are_not_found(network, other_net
     assert [m.member for m in search_matches(user=alice, q="garden")] == [gardener]
     Block.objects.create(network=network, blocker=gardener, blocked=alice)
     assert search_matches(user=alice, q="garden") == []
+
+
+# Toileting ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Help going to the loo", "Someone to pop in and help me to the loo"])
+def test_help_to_the_loo_is_personal_care_and_held_from_an_unchecked_helper(network, alice, bob, coordinator, text):
+    assert help_sensitivity(title=text).skill == "help-getting-washed-and-dressed"
+    plumber = member(network).user
+    listing(plumber, network, title="Plumbing", description="Dripping taps, blocked toilets, leaks.")
+    carer = checked(member(network), coordinator).user
+    listing(carer, network, title="Personal care", description="I can help with washing and dressing.")
+    request = listing(alice, network, kind="request", title=text)
+    assert [m.member for m in listing_matches(listing=request)] == [carer]
+    assert search_matches(user=bob, q=text, kind="request") == []
+
+
+def test_a_blocked_toilet_is_still_plumbing_and_not_held(network, alice):
+    assert help_sensitivity(title="Blocked toilet") is None
+    plumber = member(network).user
+    listing(plumber, network, title="Plumbing", description="Dripping taps, blocked toilets, leaks.")
+    request = listing(alice, network, kind="request", title="Blocked toilet")
+    assert [m.member for m in listing_matches(listing=request)] == [plumber]
 
 
 # API and page ----------------------------------------------------------------------------------

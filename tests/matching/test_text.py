@@ -121,3 +121,34 @@ def test_the_circumstances_of_a_need_count_for_less_than_the_need(matcher: Skill
     assert found.strongest(1) == ["pet-sitting"]
     assert found.weights.get("lifts-to-appointments", 0) <= 0.5
     assert "fixing-doors-and-locks" not in matcher.skills_in("cut my hedge so the postman can get to the door").weights
+
+
+def test_so_with_a_subject_gives_the_need_itself_not_its_circumstances(matcher: SkillMatcher) -> None:
+    # "... so I need ..." says what is needed; only a purpose ("so that", "so the", "so I can") is background.
+    assert matcher.skills_in("I've hurt my back so I need help with the garden").strongest(1) == ["gardening"]
+    assert matcher.skills_in("My daughter is in hospital so I need someone to walk the dog").strongest(1) == [
+        "dog-walking"
+    ]
+    purpose = matcher.skills_in("Could you walk my dog so I can visit my daughter in hospital")
+    assert purpose.strongest(1) == ["dog-walking"]
+    assert purpose.weights.get("befriending-visits", 0) <= 0.5
+
+
+def test_help_to_the_loo_is_personal_care_not_plumbing(matcher: SkillMatcher) -> None:
+    for text in ("Help going to the loo", "Someone to pop in and help me to the loo", "Help with the commode"):
+        found = matcher.skills_in(text)
+        assert found.strongest(1) == ["help-getting-washed-and-dressed"], text
+        assert matcher.taxonomy.skills[found.strongest(1)[0]].category.sensitive
+    assert "toilet" not in Taxonomy.from_file().skills["fixing-taps-and-leaks"].synonyms
+
+
+def test_a_toilet_that_is_broken_is_still_plumbing(matcher: SkillMatcher) -> None:
+    for text in ("blocked toilet", "My loo is blocked", "The toilet won't flush", "Can someone fix my loo"):
+        assert matcher.skills_in(text).strongest(1) == ["fixing-taps-and-leaks"], text
+
+
+def test_docs_are_documents_and_the_docs_is_the_doctor(matcher: SkillMatcher) -> None:
+    scanning = matcher.skills_in("Need help scanning some docs")
+    assert scanning.strongest(1) == ["printing-and-scanning"]
+    assert not any(slug.startswith("lifts-") for slug in scanning.weights)
+    assert matcher.skills_in("Need a lift to the docs on Friday").strongest(1) == ["lifts-to-appointments"]
