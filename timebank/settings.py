@@ -269,8 +269,10 @@ else:
     VAPID_PRIVATE_KEY = required("VAPID_PRIVATE_KEY")
     VAPID_PUBLIC_KEY = required("VAPID_PUBLIC_KEY")
 # Development mode also takes subscriptions at loopback http addresses, so tests run a local push service;
-# production takes https push services only.
-PUSH_ALLOW_LOOPBACK_HTTP = DEBUG
+# production takes https push services on the internet only. `TIMEBANK_PUSH_LOCAL_SERVICE=1` lets the push
+# benchmark (bench/push/run.py) run production settings against its local push service; never set it in a
+# real installation (`check --deploy` warns).
+PUSH_ALLOW_LOOPBACK_HTTP = DEBUG or env("TIMEBANK_PUSH_LOCAL_SERVICE") == "1"
 # Who runs this installation, for the push services (a mailto: or https: URL).
 VAPID_SUBJECT = env("VAPID_SUBJECT", "mailto:timebank@localhost")
 # A crashed worker's claim on a delivery lapses after this long, then the sweep sends it again.

@@ -150,6 +150,7 @@ class Topology:
     web_ports: list[int] = field(default_factory=list)
     ws_ports: list[int] = field(default_factory=list)
     processes: list[subprocess.Popen] = field(default_factory=list)
+    extra_env: dict = field(default_factory=dict)  # besides production's, for every process
 
     @property
     def redis_url(self) -> str:
@@ -157,7 +158,7 @@ class Topology:
 
     @property
     def env(self) -> dict:
-        return production_env(database_url=self.database_url, redis_url=self.redis_url)
+        return {**production_env(database_url=self.database_url, redis_url=self.redis_url), **self.extra_env}
 
     def log(self, name: str) -> Path | None:
         return self.logs / f"{name}.log" if self.logs else None

@@ -44,7 +44,10 @@ def main() -> None:
     if not database_url or not database_url.startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL database of its own (it is migrated and written to)")
 
-    topo = topology.Topology(database_url=database_url, webs=0, sockets=0, workers=0)
+    # Production settings, but the push service is this machine's own (production sends only to the internet).
+    topo = topology.Topology(
+        database_url=database_url, webs=0, sockets=0, workers=0, extra_env={"TIMEBANK_PUSH_LOCAL_SERVICE": "1"}
+    )
     topo.redis_port = topology.free_port()
     env = topo.env
     topology.manage(env, "migrate", "--noinput")

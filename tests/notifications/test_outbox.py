@@ -225,3 +225,12 @@ def test_a_sqlite_too_old_to_return_a_claim_fails_the_checks(monkeypatch):
     monkeypatch.setattr(apps.sqlite3, "sqlite_version_info", (3, 34, 1))
     errors = apps.sqlite_returns_claims(databases=["default"])
     assert [e.id for e in errors] == (["notifications.E001"] if connection.vendor == "sqlite" else [])
+
+
+def test_the_deploy_checks_warn_when_production_would_push_to_its_own_network(settings):
+    from messaging.notifications import apps
+
+    settings.DEBUG, settings.PUSH_ALLOW_LOOPBACK_HTTP = False, False
+    assert apps.push_only_to_the_internet() == []
+    settings.PUSH_ALLOW_LOOPBACK_HTTP = True  # TIMEBANK_PUSH_LOCAL_SERVICE=1
+    assert [w.id for w in apps.push_only_to_the_internet()] == ["notifications.W001"]
