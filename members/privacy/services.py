@@ -102,9 +102,9 @@ def supported_member_erase(*, actor: User, membership: Membership, reason: str) 
     elsewhere = Membership.objects.filter(user=person, status__in=LIVE)
     for other in elsewhere.select_related("network"):
         if not is_coordinator(user=actor, network=other.network):
+            # Which other network is the member's own business: not named to this network's coordinator.
             raise InvalidTransition(
-                _("This member is also in %(network)s: ask its coordinator to erase them.")
-                % {"network": other.network.name}
+                _("This member is also in another time bank: its coordinator must erase them, or they leave it first.")
             )
     return _erase(person=person, actor=actor, reason=reason)
 

@@ -288,3 +288,17 @@ def test_erasure_takes_what_search_read_from_their_bio_and_listings(api, network
     assert not ProfileSkill.objects.filter(membership=membership).exists()
     assert not ProfileVector.objects.filter(membership=membership).exists()
     assert not ListingVector.objects.filter(listing__owner=edna).exists()
+
+
+def test_a_coordinator_is_not_told_which_other_network_a_member_is_in(api, network, coordinator, supported):
+    from tests.factories import NetworkFactory
+
+    elsewhere = NetworkFactory(slug="recovery-circle", name="Recovery Circle")
+    Membership.objects.create(network=elsewhere, user=supported, status=Membership.Status.ACTIVE)
+
+    response = api.as_user(coordinator).post(erase_url(network, supported), {"reason": "moved"}, format="json")
+
+    assert_error(response, 409, "invalid_transition")
+    assert "Recovery" not in response.content.decode() and "recovery-circle" not in response.content.decode()
+    assert "another time bank" in response.content.decode()
+    assert User.objects.get(pk=supported.pk).erased_at is None
