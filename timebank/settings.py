@@ -334,6 +334,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AvailabilitySlotEnum": "members.profiles.AVAILABILITY_SLOTS",
         "SkillSlugEnum": "members.taxonomy.SHIPPED_SKILL_SLUGS",
+        "ListingKindEnum": ["offer", "request"],  # a listing's kind, and a match's in search
     },
     # messaging's <tb_id:…> path converter: up to 18 digits (messaging/converters.py).
     "PATH_CONVERTER_OVERRIDES": {"tb_id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
