@@ -6,6 +6,7 @@ import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.audit import audit_record
@@ -17,6 +18,8 @@ from timebank.parsers import has_lone_surrogate
 
 TITLE_LENGTH = 140  # Announcement.title
 BODY_LENGTH = 4000
+# An event's days: a thank-you for one up to a year ago, news of one up to two years ahead.
+DAYS_BACK, DAYS_AHEAD = 366, 2 * 366
 
 
 def _text(value, field: str, most: int) -> str:
@@ -52,6 +55,12 @@ def announcement_post(
     for field, day in (("starts_on", starts_on), ("ends_on", ends_on)):
         if day is not None and not isinstance(day, datetime.date):
             raise ValidationError({field: [_("Give a day as YYYY-MM-DD.")]})
+    today = timezone.localdate()
+    for field, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if day is not None and not (
+            today - datetime.timedelta(days=DAYS_BACK) <= day <= today + datetime.timedelta(days=DAYS_AHEAD)
+        ):
+            raise ValidationError({field: [_("An event is within a year ago and two years ahead.")]})
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": [_("An event ends on or after the day it starts.")]})
     announcement = Announcement.objects.create(

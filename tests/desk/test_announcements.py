@@ -1,8 +1,11 @@
 """Announcements and events (GET/POST /api/v1/networks/{slug}/announcements/ and the page): members
 read, coordinators post, every active member is notified."""
 
+import datetime
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from members.models import Announcement, Membership
 from messaging.notifications.models import Notification
@@ -11,15 +14,17 @@ from tests.factories import member, pending
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/networks/harlesden/announcements/"
+SOON = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+LATER = (timezone.localdate() + datetime.timedelta(days=40)).isoformat()
 
 
 def test_a_coordinator_posts_and_every_active_member_is_told(api, network, coordinator, alice, bob):
     waiting = pending(network).user
-    body = {"title": "Summer picnic", "body": "Bring a plate.", "starts_on": "2026-07-04", "ends_on": "2026-07-04"}
+    body = {"title": "Summer picnic", "body": "Bring a plate.", "starts_on": SOON, "ends_on": SOON}
     response = api.as_user(coordinator).post(URL, body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
-    assert data["title"] == "Summer picnic" and data["starts_on"] == "2026-07-04"
+    assert data["title"] == "Summer picnic" and data["starts_on"] == SOON
     told = Notification.objects.filter(kind="announcement")
     assert set(told.values_list("user_id", flat=True)) == {alice.pk, bob.pk}
     assert waiting.pk not in told.values_list("user_id", flat=True)
@@ -51,7 +56,9 @@ def test_another_network_gets_404(api, network, other_network):
     [
         ({"title": "", "body": "x"}, "title"),
         ({"title": "x"}, "body"),
-        ({"title": "x", "body": "y", "starts_on": "2026-07-04", "ends_on": "2026-07-01"}, "ends_on"),
+        ({"title": "x", "body": "y", "starts_on": LATER, "ends_on": SOON}, "ends_on"),
+        ({"title": "x", "body": "y", "starts_on": "0001-01-01"}, "starts_on"),
+        ({"title": "x", "body": "y", "starts_on": SOON, "ends_on": "9999-12-31"}, "ends_on"),
         ({"title": "x", "body": "y", "starts_on": "soon"}, "starts_on"),
         ({"title": 5, "body": "y"}, "title"),
     ],
