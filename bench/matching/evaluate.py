@@ -4,9 +4,9 @@ baseline.
 
 Run from the repository root: python bench/matching/evaluate.py [--split dev] [--show-misses dev]
 
-Sets: `dataset.json` (its own requests) and `dataset_plain.json` (requests written the way
-members talk and text, against the same offers). Each has a fixed holdout split, never read
-while tuning.
+Sets: `dataset.json` (its own requests), `dataset_plain.json` (requests written the way
+members talk and text, against the same offers) and `dataset_plain2.json` (a third set written
+later the same way, in more voices). Each has a fixed holdout split, never read while tuning.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from exchanges.matching.text import STOP_WORDS, SkillMatcher, words  # noqa: E40
 
 DATASET = Path(__file__).with_name("dataset.json")
 PLAIN = Path(__file__).with_name("dataset_plain.json")
+PLAIN2 = Path(__file__).with_name("dataset_plain2.json")
 Ranker = Callable[[dict, list[dict]], list[str]]
 
 
@@ -127,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     data = json.loads(DATASET.read_text(encoding="utf-8"))
     plain = json.loads(PLAIN.read_text(encoding="utf-8"))
+    plain2 = json.loads(PLAIN2.read_text(encoding="utf-8"))
     offers = data["offers"]
     taxonomy = Taxonomy.from_file()
     if not semantic.available():
@@ -137,10 +139,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "keyword baseline": keyword_ranker(),
     }
     print(
-        f"{len(offers)} offers, {len(data['requests'])} + {len(plain['requests'])} requests, {len(taxonomy.skills)} skills"
+        f"{len(offers)} offers, {len(data['requests'])} + {len(plain['requests'])} + {len(plain2['requests'])} requests,"
+        f" {len(taxonomy.skills)} skills"
     )
     print("| set | split | n | ranker | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|---|")
-    for set_name, requests in (("dataset", data["requests"]), ("plain", plain["requests"])):
+    sets = (("dataset", data["requests"]), ("plain", plain["requests"]), ("plain2", plain2["requests"]))
+    for set_name, requests in sets:
         splits = {
             "dev": [r for r in requests if r["split"] == "dev"],
             "holdout": [r for r in requests if r["split"] == "holdout"],
