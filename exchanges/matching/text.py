@@ -49,6 +49,13 @@ TITLE_WEIGHT = 2.0
 # Words after a conjunction that gives the circumstances or the purpose rather than the need ("... while
 # I'm in hospital", "... so the plumber can get behind it") count for this much.
 CONTEXT_WEIGHT = 0.5
+# Words that say who the help is for, not what it is: "Mum" above a request about her post is not a
+# new mum, "my daughter's birthday cake" is not homework. They complete a skill's phrase ("sit with my
+# mum") but are no evidence alone.
+WHO_WORDS = frozenset(
+    "mum mums mom mother dad father nan nana gran granny grandma grandad grandpa husband wife son"
+    " daughter neighbour".split()
+)
 # A skill weaker than this share of the strongest skill in the same text is noise, not a need.
 KEEP_SHARE = 0.3
 # Typos: the shortest word we try to correct, and the edits allowed by word length.
@@ -249,6 +256,7 @@ class SkillMatcher:
         self._vocabulary_by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
             self._vocabulary_by_initial[word[0]].append(word)
+        self._who = frozenset(stem(w) for w in WHO_WORDS)
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
         # Listings are read far more often than written, so their text is mapped once per process;
         # bounded, as a description may be 4,000 characters (at most ~70 MB, typically ~3 MB).
@@ -307,7 +315,7 @@ class SkillMatcher:
             best: dict[str, float] = {}
             for phrase in self._phrases[slug]:
                 matched = [s for s in phrase if s in present]
-                if not matched:
+                if not matched or all(s in self._who for s in matched):
                     continue
                 fraction = len(matched) / len(phrase)
                 for s in matched:

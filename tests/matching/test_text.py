@@ -152,3 +152,22 @@ def test_docs_are_documents_and_the_docs_is_the_doctor(matcher: SkillMatcher) ->
     assert scanning.strongest(1) == ["printing-and-scanning"]
     assert not any(slug.startswith("lifts-") for slug in scanning.weights)
     assert matcher.skills_in("Need a lift to the docs on Friday").strongest(1) == ["lifts-to-appointments"]
+
+
+def test_who_the_help_is_for_is_no_evidence_of_the_help(matcher: SkillMatcher) -> None:
+    post = matcher.skills_in("could someone go through her post with her", title="Mum")
+    assert post.strongest(1) == ["reading-letters"]
+    assert "help-with-a-new-baby" not in post.weights
+    assert "sitting-with-someone-unwell" not in post.weights
+    assert "homework-help" not in matcher.skills_in("My daughter's birthday is Sunday, a cake please").weights
+    # Within a phrase of the skill the same words still count.
+    assert matcher.skills_in("Could someone sit with my mum").strongest(1) == ["sitting-with-someone-unwell"]
+    assert matcher.skills_in("I'm a new mum and shattered").strongest(1) == ["help-with-a-new-baby"]
+
+
+def test_feelings_post_and_grass_in_plain_words(matcher: SkillMatcher) -> None:
+    low = matcher.skills_in("I've been feeling really anxious and down, not sleeping")
+    assert low.strongest(1) == ["peer-support-for-mental-health"]
+    assert "help-with-a-new-baby" not in low.weights
+    assert matcher.skills_in("panicking about brown envelopes").strongest(1) == ["reading-letters"]
+    assert matcher.skills_in("the grass is up to my knees").strongest(1) == ["mowing-the-lawn"]
