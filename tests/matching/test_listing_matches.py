@@ -6,36 +6,14 @@ import pytest
 from django.utils import timezone
 
 from exchanges.matching.selectors import listing_matches
-from exchanges.matching.services import listing_skills_refresh, profile_skills_refresh
+from exchanges.matching.services import profile_skills_refresh
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Skill
-from members.safeguarding.models import SafeguardingCheck
 from messaging.models import Block
 from tests.factories import member, pending
+from tests.matching.helpers import cleared_check, listing
 
 pytestmark = pytest.mark.django_db
-
-
-def listing(owner, network, kind="offer", title="", description="", skills=(), **extra) -> Listing:
-    made = Listing.objects.create(
-        network=network, owner=owner, kind=kind, title=title, description=description, **extra
-    )
-    made.skills.set(Skill.objects.filter(slug__in=skills))
-    # As the listing services do after every write.
-    listing_skills_refresh(listing=made)
-    return made
-
-
-def dbs(membership: Membership, recorded_by, review_on=None) -> SafeguardingCheck:
-    return SafeguardingCheck.objects.create(
-        network=membership.network,
-        membership=membership,
-        kind=SafeguardingCheck.Kind.DBS,
-        decision=SafeguardingCheck.Decision.CLEAR,
-        checked_on=timezone.localdate() - datetime.timedelta(days=30),
-        review_on=review_on,
-        recorded_by=recorded_by,
-    )
 
 
 def offers_on_profile(network, user, slug: str) -> None:
@@ -120,7 +98,7 @@ def test_a_chosen_childcare_skill_needs_a_current_check(network, alice, bob, coo
     request = listing(alice, network, kind="request", title="Friday night", skills=["babysitting"])
     listing(bob, network, title="Evenings free", skills=["babysitting"])
     assert listing_matches(listing=request) == []
-    dbs(Membership.objects.get(network=network, user=bob), coordinator)
+    cleared_check(Membership.objects.get(network=network, user=bob), coordinator)
     assert members_of(listing_matches(listing=request)) == [bob]
 
 
@@ -165,8 +143,8 @@ def test_a_lift_is_only_suggested_with_checked_drivers(network, alice, coordinat
     unchecked = member(network)
     lapsed = member(network)
     checked = member(network)
-    dbs(lapsed, coordinator, review_on=timezone.localdate() - datetime.timedelta(days=1))
-    dbs(checked, coordinator, review_on=timezone.localdate() + datetime.timedelta(days=300))
+    cleared_check(lapsed, coordinator, review_in_days=-1)
+    cleared_check(checked, coordinator)
     for driver in (unchecked, lapsed, checked):
         listing(driver.user, network, title="I can drive")
     assert members_of(listing_matches(listing=request)) == [checked.user]

@@ -2,20 +2,13 @@
 
 import pytest
 
-from exchanges.matching.services import listing_match_notify, listing_skills_refresh, profile_skills_refresh
-from exchanges.models import Listing
+from exchanges.matching.services import listing_match_notify, profile_skills_refresh
 from members.models import Membership, Skill
 from messaging.notifications.models import Notification
 from tests.factories import member
+from tests.matching.helpers import listing
 
 pytestmark = pytest.mark.django_db
-
-
-def listing(owner, network, kind="offer", title="", description="") -> Listing:
-    text = {"title": title, "description": description}
-    made = Listing.objects.create(network=network, owner=owner, kind=kind, **text)
-    listing_skills_refresh(listing=made)
-    return made
 
 
 def test_a_new_offer_notifies_the_member_whose_request_it_fits(network, alice, bob):

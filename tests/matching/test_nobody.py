@@ -1,40 +1,19 @@
 """Never a silent "nobody": a listing's matches say why nobody is suggested, and the coordinators
 hear of it once per listing."""
 
-import datetime
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from exchanges.listings import listing_create
 from exchanges.matching.selectors import NEEDS_CHECK, NOBODY_FITS, listing_match_outcome, listing_matches
-from exchanges.matching.services import listing_match_notify, listing_skills_refresh, profile_skills_refresh
+from exchanges.matching.services import listing_match_notify, profile_skills_refresh
 from exchanges.models import Listing
 from members.models import Membership, Skill
-from members.safeguarding.models import SafeguardingCheck
 from messaging.notifications.models import Notification
 from tests.factories import member
+from tests.matching.helpers import cleared_check, listing
 
 pytestmark = pytest.mark.django_db
-
-
-def listing(owner, network, kind="offer", title="", description="") -> Listing:
-    made = Listing.objects.create(network=network, owner=owner, kind=kind, title=title, description=description)
-    listing_skills_refresh(listing=made)
-    return made
-
-
-def check(membership, coordinator) -> None:
-    SafeguardingCheck.objects.create(
-        network=membership.network,
-        membership=membership,
-        kind=SafeguardingCheck.Kind.DBS,
-        decision=SafeguardingCheck.Decision.CLEAR,
-        checked_on=timezone.localdate() - datetime.timedelta(days=30),
-        review_on=timezone.localdate() + datetime.timedelta(days=300),
-        recorded_by=coordinator,
-    )
 
 
 def told(kind: str) -> list[Notification]:
@@ -74,7 +53,7 @@ def test_only_unchecked_helpers_for_a_lift_is_said_and_the_coordinators_hear_onc
 def test_once_a_helper_is_checked_they_are_suggested_and_nobody_is_told(
     network, alice, coordinator, lift_offered_on_a_profile
 ):
-    check(lift_offered_on_a_profile, coordinator)
+    cleared_check(lift_offered_on_a_profile, coordinator)
     request = listing(alice, network, kind="request", title="Lift to the hospital on Tuesday")
     outcome = listing_match_outcome(listing=request)
     assert [m.member for m in outcome.matches] == [lift_offered_on_a_profile.user]

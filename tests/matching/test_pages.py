@@ -5,21 +5,15 @@ import importlib.util
 import pytest
 from django.test import Client
 
-from exchanges.matching.services import listing_skills_refresh
 from exchanges.matching.views import people_who_could_help
-from exchanges.models import Exchange, Listing
+from exchanges.models import Exchange
 from members.models import AuditEvent
 from messaging.models import Block, Conversation
 from messaging.notifications.models import Notification
 from tests.factories import member
+from tests.matching.helpers import listing
 
 pytestmark = pytest.mark.django_db
-
-
-def listing(owner, network, kind="offer", title="", **extra) -> Listing:
-    made = Listing.objects.create(network=network, owner=owner, kind=kind, title=title, **extra)
-    listing_skills_refresh(listing=made)
-    return made
 
 
 def client_for(user) -> Client:

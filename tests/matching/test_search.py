@@ -4,19 +4,13 @@ import pytest
 from django.test import Client
 
 from exchanges.matching.selectors import search_matches
-from exchanges.matching.services import listing_skills_refresh, profile_skills_refresh
-from exchanges.models import Listing
+from exchanges.matching.services import profile_skills_refresh
 from members.models import Membership, Skill
 from messaging.models import Block
 from tests.factories import member
+from tests.matching.helpers import listing
 
 pytestmark = pytest.mark.django_db
-
-
-def listing(owner, network, kind="offer", title="", description="") -> Listing:
-    made = Listing.objects.create(network=network, owner=owner, kind=kind, title=title, description=description)
-    listing_skills_refresh(listing=made)
-    return made
 
 
 @pytest.fixture

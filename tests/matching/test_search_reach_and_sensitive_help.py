@@ -2,40 +2,18 @@
 sensitive-help rule pairs an unchecked helper with neither a request nor an offer of such help, not even
 through a side skill of it, in search and listing matches alike."""
 
-import datetime
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from exchanges.matching.selectors import listing_matches, search_matches
-from exchanges.matching.services import listing_skills_refresh, profile_skills_refresh
-from exchanges.models import Listing
+from exchanges.matching.services import profile_skills_refresh
 from members.models import Membership, Skill
-from members.safeguarding.models import SafeguardingCheck
 from tests.factories import member
+from tests.matching.helpers import cleared_check, listing
 
 pytestmark = pytest.mark.django_db
 
 WASHED = ("washing", "help getting washed", "someone to help me wash")
-
-
-def listing(owner, network, kind="offer", title="", description="") -> Listing:
-    made = Listing.objects.create(network=network, owner=owner, kind=kind, title=title, description=description)
-    listing_skills_refresh(listing=made)
-    return made
-
-
-def checked(user, network, recorded_by) -> None:
-    SafeguardingCheck.objects.create(
-        network=network,
-        membership=Membership.objects.get(network=network, user=user),
-        kind=SafeguardingCheck.Kind.DBS,
-        decision=SafeguardingCheck.Decision.CLEAR,
-        checked_on=timezone.localdate() - datetime.timedelta(days=30),
-        review_on=timezone.localdate() + datetime.timedelta(days=300),
-        recorded_by=recorded_by,
-    )
 
 
 # Commissioners ---------------------------------------------------------------------------------
@@ -109,7 +87,7 @@ def test_an_unchecked_searcher_is_not_shown_a_request_for_help_getting_washed(ne
     washed = listing(carol, network, kind="request", title="Help getting washed")
     for words in WASHED:
         assert search_matches(user=alice, q=words, kind="request") == [], words
-    checked(alice, network, coordinator)
+    cleared_check(Membership.objects.get(network=network, user=alice), coordinator)
     for words in WASHED:
         assert [m.listing for m in search_matches(user=alice, q=words, kind="request")] == [washed], words
 
@@ -123,7 +101,7 @@ def test_an_unchecked_searcher_is_not_shown_a_lift_through_the_shopping_it_menti
         description="I can't drive since my operation and I will be carrying shopping bags on the way back.",
     )
     assert search_matches(user=alice, q="lift to the hospital", kind="request") == []
-    checked(alice, network, coordinator)
+    cleared_check(Membership.objects.get(network=network, user=alice), coordinator)
     assert [m.listing for m in search_matches(user=alice, q="lift to the hospital", kind="request")] == [lift]
 
 
@@ -133,7 +111,7 @@ LIFTS_IN_MY_CAR = "Happy to drive you to appointments or the shops and help carr
 def test_an_unchecked_offer_of_lifts_is_not_shown_for_a_lift_through_its_side_skill(network, alice, bob, coordinator):
     offer = listing(bob, network, title="Lifts in my car", description=LIFTS_IN_MY_CAR)
     assert search_matches(user=alice, q="lift to the hospital", kind="offer") == []
-    checked(bob, network, coordinator)
+    cleared_check(Membership.objects.get(network=network, user=bob), coordinator)
     assert [m.listing for m in search_matches(user=alice, q="lift to the hospital", kind="offer")] == [offer]
 
 

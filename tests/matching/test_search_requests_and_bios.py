@@ -10,42 +10,23 @@ from django.utils import timezone
 from exchanges.matching.models import ProfileSkill
 from exchanges.matching.selectors import listing_matches, listings_that_fit, search_matches
 from exchanges.matching.sensitive import help_sensitivity
-from exchanges.matching.services import listing_skills_refresh, profile_skills_refresh
+from exchanges.matching.services import profile_skills_refresh
 from exchanges.matching.skills import offered_in_bio
 from exchanges.models import Listing
 from members.models import Membership, Skill
-from members.safeguarding.models import SafeguardingCheck
 from messaging.models import Block
 from tests.factories import member
+from tests.matching.helpers import cleared_check, listing
 
 pytestmark = pytest.mark.django_db
 
 GARDENER_BIO = "Retired gardener, happy to help with borders and lawns."
 
 
-def listing(owner, network, kind="offer", title="", description="") -> Listing:
-    made = Listing.objects.create(network=network, owner=owner, kind=kind, title=title, description=description)
-    listing_skills_refresh(listing=made)
-    return made
-
-
 def with_bio(network, bio: str, **extra) -> Membership:
     """A member who ticked no skills: only their own words say what they do."""
     membership = member(network, bio=bio, **extra)
     profile_skills_refresh(membership=membership)
-    return membership
-
-
-def checked(membership: Membership, recorded_by) -> Membership:
-    SafeguardingCheck.objects.create(
-        network=membership.network,
-        membership=membership,
-        kind=SafeguardingCheck.Kind.DBS,
-        decision=SafeguardingCheck.Decision.CLEAR,
-        checked_on=timezone.localdate() - datetime.timedelta(days=30),
-        review_on=timezone.localdate() + datetime.timedelta(days=300),
-        recorded_by=recorded_by,
-    )
     return membership
 
 
@@ -85,7 +66,7 @@ def test_requests_for_sensitive_help_are_shown_only_to_a_checked_searcher(networ
     asker = member(network).user
     listing(asker, network, kind="request", title="Lift to my hospital appointment", description="Need a driver.")
     assert search_matches(user=alice, q="lift to the hospital", kind="request") == []
-    checked(Membership.objects.get(network=network, user=alice), coordinator)
+    cleared_check(Membership.objects.get(network=network, user=alice), coordinator)
     assert [m.member for m in search_matches(user=alice, q="lift to the hospital", kind="request")] == [asker]
 
 
@@ -186,7 +167,7 @@ def test_an_unchecked_bio_is_never_found_for_sensitive_help(network, alice, coor
     unchecked = with_bio(network, "I can give lifts in my car.")
     with_bio(network, "I can give lifts")
     assert search_matches(user=alice, q="lift to the hospital") == []
-    checked(unchecked, coordinator)
+    cleared_check(unchecked, coordinator)
     assert [m.member for m in search_matches(user=alice, q="lift to the hospital")] == [unchecked.user]
 
 
@@ -206,7 +187,7 @@ def test_help_to_the_loo_is_personal_care_and_held_from_an_unchecked_helper(netw
     assert help_sensitivity(title=text).skill == "help-getting-washed-and-dressed"
     plumber = member(network).user
     listing(plumber, network, title="Plumbing", description="Dripping taps, blocked toilets, leaks.")
-    carer = checked(member(network), coordinator).user
+    carer = cleared_check(member(network), coordinator).user
     listing(carer, network, title="Personal care", description="I can help with washing and dressing.")
     request = listing(alice, network, kind="request", title=text)
     assert [m.member for m in listing_matches(listing=request)] == [carer]
