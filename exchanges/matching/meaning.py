@@ -42,72 +42,89 @@ class Meaning:
 
 
 class MeaningMatcher:
-    """The taxonomy's skills as vectors (each skill's name, and its name with its synonyms),
-    embedded once per process."""
+    """The taxonomy's skills as vectors, embedded once per process: each skill's name, its name
+    with its synonyms and category, and each of its synonyms on its own."""
 
     def __init__(self, matcher: SkillMatcher) -> None:
         self.matcher = matcher
         self.taxonomy = matcher.taxonomy
         self.slugs = list(self.taxonomy.skills)
+        skills = list(self.taxonomy.skills.values())
+        self._texts = (
+            *(s.name for s in skills),
+            *(f"{s.name}: {', '.join(s.synonyms)} ({s.category.name})" for s in skills),
+            *(synonym for s in skills for synonym in s.synonyms),
+        )
+        # Which skill each synonym's vector belongs to.
+        self._owners = np.array([i for i, s in enumerate(skills) for _ in s.synonyms], dtype=np.intp)
         self._skill_vectors: np.ndarray | None = None
 
     def skill_vectors(self) -> np.ndarray | None:
-        """(2, skills, 384): names, then names with synonyms and category; None without the model."""
+        """(2 × skills + synonyms, 384): names, names with synonyms and category, then each
+        synonym; None without the model."""
         if self._skill_vectors is None and semantic.available():
-            skills = list(self.taxonomy.skills.values())
-            names = tuple(s.name for s in skills)
-            described = tuple(f"{s.name}: {', '.join(s.synonyms)} ({s.category.name})" for s in skills)
-            self._skill_vectors = _skill_vectors(names, described)
+            self._skill_vectors = _skill_vectors(self._texts)
         return self._skill_vectors
 
-    def similarities(self, vector: np.ndarray) -> np.ndarray:
-        """Each skill's closeness in meaning to a text's vector (the better of its two vectors)."""
+    def similarities(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each skill's closeness in meaning to a text's vector, two ways: `whole`, the better of
+        its name and its name with synonyms and category; and `nearest`, the mean of that and of
+        its closest synonym on its own. A synonym alone ("hedge trimming") is nearer a short text
+        than the whole list is, so `nearest` finds the skill a text means; `whole` keeps its spread,
+        so a skill the words found but the text hardly means ("trim" as a haircut beside a hedge)
+        still drops. Both chosen on the dev parts (bench/RESULTS.md)."""
         vectors = self.skill_vectors()
+        count = len(self.slugs)
         if vectors is None:
-            return np.zeros(len(self.slugs), dtype=np.float32)
-        return np.asarray((vectors @ vector).max(axis=0))
+            zeros = np.zeros(count, dtype=np.float32)
+            return zeros, zeros
+        closeness = vectors @ vector
+        whole = np.maximum(closeness[:count], closeness[count : 2 * count])
+        synonym = whole.copy()  # a skill without synonyms: its whole texts stand in
+        np.maximum.at(synonym, self._owners, closeness[2 * count :])
+        return whole, (whole + synonym) / 2
 
     def meaning(self, text: str, *, title: str = "") -> Meaning:
         words = self.matcher.skills_in(text, title=title)
         vector = semantic.embed(semantic.listing_text(title, text))
         if vector is None:
             return Meaning(words, None)
-        return Meaning(self.weigh(words, self.similarities(vector)), vector)
+        return Meaning(self.weigh(words, *self.similarities(vector)), vector)
 
-    def weigh(self, words: SkillMatch, similarities: np.ndarray) -> SkillMatch:
+    def weigh(self, words: SkillMatch, whole: np.ndarray, nearest: np.ndarray) -> SkillMatch:
         """The words' skills reweighed by meaning, plus the closest skill in meaning when it is
         close enough: "Dog walking round Roundwood Park" is dog walking before a walk together."""
-        top = float(similarities.max()) if len(similarities) else 0.0
+        top = float(whole.max()) if len(whole) else 0.0
         if top <= 0:
             return words
         index = {slug: i for i, slug in enumerate(self.slugs)}
         raw: dict[str, float] = {}
         for slug, weight in words.weights.items():
-            closeness = max(float(similarities[index[slug]]), 0.0) / top if slug in index else 0.0
+            closeness = max(float(whole[index[slug]]), 0.0) / top if slug in index else 0.0
             # Squared: a skill only half as close as the closest ("trimming" read as a haircut
             # beside a hedge) drops below the share kept.
             raw[slug] = weight * (WORDS_FLOOR + (1 - WORDS_FLOOR) * closeness**2)
-        best = int(similarities.argmax())
-        if top >= MEANING_ONLY_SIMILARITY:
+        best = int(nearest.argmax())
+        if float(nearest[best]) >= MEANING_ONLY_SIMILARITY:
             slug = self.slugs[best]
             raw[slug] = max(raw.get(slug, 0.0), MEANING_ONLY_WEIGHT * max(raw.values(), default=1.0))
         return _kept(raw)
 
 
 @lru_cache(maxsize=4)
-def _skill_vectors(names: tuple[str, ...], described: tuple[str, ...]) -> np.ndarray:
+def _skill_vectors(texts: tuple[str, ...]) -> np.ndarray:
     """By the skills' texts: a taxonomy rebuilt with the same skills (a new skill elsewhere, a
-    test's rollback) is not embedded again. Embedding ~400 texts takes seconds of CPU, so every
+    test's rollback) is not embedded again. Embedding ~1,600 texts takes seconds of CPU, so every
     process after the first reads them from a file named by the model and the texts."""
-    key = hashlib.sha256(repr((semantic.model_id(), names, described)).encode()).hexdigest()[:24]
+    key = hashlib.sha256(repr((semantic.model_id(), texts)).encode()).hexdigest()[:24]
     path = Path(os.environ.get("TIMEBANK_MATCHING_CACHE") or tempfile.gettempdir()) / f"timebank-skills-{key}.npy"
     try:
         cached = np.load(path)
-        if cached.shape == (2, len(names), semantic.DIMENSIONS):
+        if cached.shape == (len(texts), semantic.DIMENSIONS):
             return cached
     except (OSError, ValueError):
         pass
-    vectors = np.stack([semantic.embed_many(names), semantic.embed_many(described)])
+    vectors = semantic.embed_many(texts)
     try:
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         with partial.open("wb") as handle:

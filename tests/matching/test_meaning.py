@@ -85,6 +85,51 @@ def test_a_skill_the_words_miss_is_added_by_meaning(meanings):
     assert "dog-walking" in found.weights
 
 
+def test_a_skill_is_as_close_as_its_closest_synonym_counts_for_half():
+    taxonomy = Taxonomy.from_dict(
+        {
+            "categories": [
+                {
+                    "slug": "home",
+                    "name": "Home",
+                    "skills": [
+                        {
+                            "slug": "home-repairs",
+                            "name": "Home repairs",
+                            "synonyms": ["shelves", "curtain rails", "door hinges", "fix a dripping tap"],
+                        },
+                        {"slug": "gardening", "name": "Gardening", "synonyms": []},
+                    ],
+                }
+            ]
+        }
+    )
+    matcher = MeaningMatcher(SkillMatcher(taxonomy))
+    vector = semantic.embed("fix a dripping tap")
+    vectors = matcher.skill_vectors()
+    whole = max(float(vectors[0] @ vector), float(vectors[2] @ vector))
+    _, (repairs, gardening) = matcher.similarities(vector)
+    # The synonym itself is the text: the skill is halfway between its whole texts and a perfect fit.
+    assert repairs == pytest.approx((whole + 1.0) / 2, abs=0.01)
+    assert repairs > whole
+    # A skill without synonyms is as close as its name.
+    assert gardening == pytest.approx(max(float(vectors[1] @ vector), float(vectors[3] @ vector)), abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("the telly has no picture", "tv-and-gadget-setup"),  # a household object, not a trade
+        ("feeling a bit low since my wife passed", "a-listening-ear"),  # a feeling, not a task
+        ("cat needs feeding while I am away", "pet-sitting"),
+    ],
+)
+def test_the_skill_a_text_means_is_found_through_its_closest_synonym(meanings, text, meant):
+    whole, nearest = meanings.similarities(semantic.embed(text))
+    assert meanings.slugs[int(nearest.argmax())] == meant
+    assert float(nearest.max()) >= float(whole.max())
+
+
 def test_the_fit_is_overlap_and_closeness():
     assert fit(0.8, None) == 0.8
     assert fit(1.0, 1.0) == pytest.approx(1.0)
@@ -157,14 +202,14 @@ def test_the_skills_vectors_are_embedded_once_and_then_read_from_a_file(tmp_path
     from exchanges.matching import meaning
 
     monkeypatch.setenv("TIMEBANK_MATCHING_CACHE", str(tmp_path))
-    names, described = ("Dog walking", "Gardening"), ("Dog walking: walk the dog", "Gardening: weeding")
+    texts = ("Dog walking", "Gardening", "Dog walking: walk the dog", "Gardening: weeding", "walk the dog")
     meaning._skill_vectors.cache_clear()
-    first = meaning._skill_vectors(names, described)
+    first = meaning._skill_vectors(texts)
     [written] = list(tmp_path.glob("timebank-skills-*.npy"))
     meaning._skill_vectors.cache_clear()
     monkeypatch.setattr(semantic, "embed_many", lambda texts: pytest.fail("embedded again"))
-    again = meaning._skill_vectors(names, described)
+    again = meaning._skill_vectors(texts)
     assert np.array_equal(first, again)
-    assert first.shape == (2, 2, semantic.DIMENSIONS)
+    assert first.shape == (5, semantic.DIMENSIONS)
     assert written.stat().st_size > 0
     meaning._skill_vectors.cache_clear()
