@@ -7,6 +7,8 @@ Run from the repository root: python bench/matching/evaluate.py [--split dev] [-
 Sets: `dataset.json` (its own requests), `dataset_plain.json` (requests written the way
 members talk and text, against the same offers) and `dataset_plain2.json` (a third set written
 later the same way, in more voices). Each has a fixed holdout split, never read while tuning.
+`dataset_tune.json` is a fourth set written later still, independently of the others and of the
+taxonomy, all of it for tuning (dev): the older dev parts had stopped telling changes apart.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from exchanges.matching.text import STOP_WORDS, SkillMatcher, words  # noqa: E40
 DATASET = Path(__file__).with_name("dataset.json")
 PLAIN = Path(__file__).with_name("dataset_plain.json")
 PLAIN2 = Path(__file__).with_name("dataset_plain2.json")
+TUNE = Path(__file__).with_name("dataset_tune.json")
 Ranker = Callable[[dict, list[dict]], list[str]]
 
 
@@ -129,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     data = json.loads(DATASET.read_text(encoding="utf-8"))
     plain = json.loads(PLAIN.read_text(encoding="utf-8"))
     plain2 = json.loads(PLAIN2.read_text(encoding="utf-8"))
+    tune = json.loads(TUNE.read_text(encoding="utf-8"))
     offers = data["offers"]
     taxonomy = Taxonomy.from_file()
     if not semantic.available():
@@ -139,11 +143,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         "keyword baseline": keyword_ranker(),
     }
     print(
-        f"{len(offers)} offers, {len(data['requests'])} + {len(plain['requests'])} + {len(plain2['requests'])} requests,"
+        f"{len(offers)} offers, {len(data['requests'])} + {len(plain['requests'])} + {len(plain2['requests'])}"
+        f" + {len(tune['requests'])} requests,"
         f" {len(taxonomy.skills)} skills"
     )
     print("| set | split | n | ranker | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|---|")
-    sets = (("dataset", data["requests"]), ("plain", plain["requests"]), ("plain2", plain2["requests"]))
+    sets = (
+        ("dataset", data["requests"]),
+        ("plain", plain["requests"]),
+        ("plain2", plain2["requests"]),
+        ("tune", tune["requests"]),
+    )
     for set_name, requests in sets:
         splits = {
             "dev": [r for r in requests if r["split"] == "dev"],
@@ -151,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "all": requests,
         }
         for split, chosen in splits.items():
-            if args.split and split not in args.split:
+            if (args.split and split not in args.split) or not chosen or (split == "all" and not splits["holdout"]):
                 continue
             for name, ranker in rankers.items():
                 m = metrics(ranker, chosen, offers)

@@ -55,8 +55,10 @@ class MeaningMatcher:
             *(f"{s.name}: {', '.join(s.synonyms)} ({s.category.name})" for s in skills),
             *(synonym for s in skills for synonym in s.synonyms),
         )
-        # Which skill each synonym's vector belongs to.
-        self._owners = np.array([i for i, s in enumerate(skills) for _ in s.synonyms], dtype=np.intp)
+        # Each skill's synonyms follow one another: where each skill that has any begins.
+        counts = np.array([len(s.synonyms) for s in skills], dtype=np.intp)
+        self._with_synonyms = np.flatnonzero(counts)
+        self._synonym_starts = (np.cumsum(counts) - counts)[self._with_synonyms]
         self._skill_vectors: np.ndarray | None = None
 
     def skill_vectors(self) -> np.ndarray | None:
@@ -81,7 +83,8 @@ class MeaningMatcher:
         closeness = vectors @ vector
         whole = np.maximum(closeness[:count], closeness[count : 2 * count])
         synonym = whole.copy()  # a skill without synonyms: its whole texts stand in
-        np.maximum.at(synonym, self._owners, closeness[2 * count :])
+        if len(self._with_synonyms):
+            synonym[self._with_synonyms] = np.maximum.reduceat(closeness[2 * count :], self._synonym_starts)
         return whole, (whole + synonym) / 2
 
     def meaning(self, text: str, *, title: str = "") -> Meaning:
