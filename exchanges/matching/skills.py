@@ -178,7 +178,6 @@ _BIO_OFFERS = re.compile(
     r"|(?:^|[,\-–]|\bso\b|\band\b)\s*(?:also\s+)?can\s+(?!['’]?t\b|not\b)|\b(?:i['’]?ll|i\s+will)\b(?!\s+need)"
     r"|\b(?:happy|glad|willing|pleased|keen|able|available|free)\s+to\b|\bavailable\s+for\b"
     r"|\b(?:i|we)(?:['’]?d|\s+would)\s+(?:really\s+)?(?:love|like|be\s+happy|be\s+glad)\s+to\b"
-    r"|(?:\b(?:i|we)\s+|^\s*)(?:really\s+|also\s+)?(?:love|enjoy|like|adore)\b"
     r"|\b(?:i|we)\s+(?:also\s+)?(?:offer|teach|tutor|coach|volunteer|mend|fix|repair|bake|knit|crochet|sew|speak"
     r"|translate|run|lead|play|drive|make)\b|\boffering\b|\bqualified\s+(?:in|as)\b|\bi\s+work\s+(?:in|as|with)\b"
     r"|\bused\s+to\s+(?:work|be)\b|\bworked\s+as\b|\btrained\s+as\b|\bby\s+trade\b"
@@ -191,6 +190,9 @@ _BIO_OFFERS = re.compile(
     r"(?:car|van|ladder|drill|tools|trailer|chainsaw|trimmer|machine|lawn\s*mower|mower)\b",
     re.IGNORECASE,
 )
+# Liking one thing reads as an offer of it ("I like walking dogs"); liking a list of things is a
+# pastimes line ("I love gardening, baking and walks"), like "Hobbies: ...", and offers nothing.
+_BIO_LIKES = re.compile(r"(?:\b(?:i|we)\s+|^\s*)(?:really\s+|also\s+)?(?:love|enjoy|like|adore)\b", re.IGNORECASE)
 _HELP = r"(?:some\s+|a\s+bit\s+of\s+|a\s+little\s+)?(?:help|someone|somebody|a\s+hand|support)\b"
 # What others need is no need of the writer's: "happy to help anyone who needs a lift", "can cut hair
 # for people who can't get out", "whatever you need".
@@ -244,10 +246,129 @@ def _offered_parts(bio: str) -> list[str]:
         for part in (p.strip() for p in _BIO_BUT.split(sentence)):
             if _needs(part):
                 kept = []
-            elif _BIO_OFFERS.search(part):
+            elif _BIO_OFFERS.search(part) or _likes_one_thing(part):
                 kept.append(part)
         offered += kept
     return offered
+
+
+def _likes_one_thing(part: str) -> bool:
+    liked = _BIO_LIKES.search(part)
+    return liked is not None and len(_list_items(part[liked.end() :])) == 1
+
+
+# A bio may list what its writer does instead of saying it: "Gardening, baking, dog walking.",
+# "Retired plumber. DIY, odd jobs, lifts to the shops", one item a line, or "Skills: knitting; Welsh
+# lessons". Such a list offers what its items name, but only when nothing could make it a list of
+# needs or of pastimes, as a wrong offer is worse than a missed one:
+# - it has two items or more, or a label that offers ("Skills:", "I offer:", "Can do:"); any other
+#   label ("Hobbies:", "Interests:", "Needs:") and the list offers nothing;
+# - every item is bare: a few words naming something to do, with no person, verb, "no" or liking
+#   in it ("my garden", "can't drive", "no lifts, sorry", "dog lover", "mum of three"), nor an
+#   offer, as a sentence that says it offers is read whole (above);
+# - the bio says nowhere that its writer needs help, since a list of needs may be named sentences
+#   away ("Shopping, cleaning, lifts. Since my fall I need help with all three").
+LIST_ITEM_WORDS = 5
+# Each item is read on its own for the skills it is mainly about; a long list is read to here.
+LIST_ITEMS = 8
+LIST_ITEM_SKILLS = 2
+LIST_ITEM_SHARE = 0.75
+_LIST_SENTENCES = re.compile(r"[.!?]+(?=\s|$)")
+_LIST_SEPARATORS = re.compile(r"[,;/&+•·*]|\s[-–—]\s|\b(?:and|or|etc)\b", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-–—*•·]|\d{1,2}[.)])\s*")
+_LABEL = re.compile(r"^([a-z][a-z '’/&-]{0,39}?)\s*:(?!\d)\s*(.*)$", re.IGNORECASE)
+_OFFER_LABEL = re.compile(
+    r"(?:my\s+)?skills(?:\s+(?:offered|to\s+offer))?|(?:i\s+)?offer(?:s|ing|ed)?|what\s+i\s+(?:can\s+)?offer"
+    r"|(?:i\s+)?can\s+(?:do|help\s+with|offer)|(?:help\s+)?offered|services",
+    re.IGNORECASE,
+)
+_ITEM_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?", re.IGNORECASE)
+# Words that make an item a sentence about the writer rather than a thing to do.
+_NOT_AN_ACTIVITY = frozenset(
+    # who: "my garden", "our dog"
+    "i me my mine we us our you your he him his she her they them their it its"
+    # a verb: "can drive", "need lifts", "got a car"
+    " am is are was were be been have has had do does did can could will would shall should may might"
+    " must need needs want wants get gets got cannot"
+    # not offered: "no lifts", "not heavy lifting"
+    " no not never none nothing nobody without sorry except"
+    # liked, not offered: "dog lover", "keen reader", "football fan"
+    " love loves lover lovers like likes enjoy enjoys adore fan fans keen enthusiast interest interests"
+    " interested hobby hobbies passion passionate"
+    # who they are: "mum of three", "dog owner", "church member", "Welsh speaker"
+    " mum mother dad father nan nana gran granny grandma grandmother grandad grandfather grandparent"
+    " grandchildren children kids wife husband partner widow widower owner owners member members user"
+    " users patient resident pensioner reader readers speaker speakers family".split()
+)
+# "Retired plumber" offers plumbing, not pension forms.
+_FORMERLY = re.compile(r"\b(?:retired|former|ex|qualified|experienced|trained|professional)\b[\s-]*", re.IGNORECASE)
+
+
+def _list_items(text: str) -> list[str]:
+    """The items of a list, without bullets or empty ones ("etc.")."""
+    items = (_BULLET.sub("", item).strip() for item in _LIST_SEPARATORS.split(text))
+    return [item for item in items if _ITEM_WORD.search(item)]
+
+
+def _is_bare_item(item: str) -> bool:
+    found = [w.lower().replace("’", "'") for w in _ITEM_WORD.findall(item)]
+    # "I'm", "we've" are their "I" and "we"; "don't", "won't" their "not".
+    if len(found) > LIST_ITEM_WORDS or any(w.split("'")[0] in _NOT_AN_ACTIVITY or w.endswith("n't") for w in found):
+        return False
+    # A sentence that says it offers ("Retired gardener, happy to help with borders and lawns") is
+    # read whole, for what it is mainly about, not item by item.
+    return not (_BIO_OFFERS.search(item) or _BIO_LIKES.search(item))
+
+
+def _offers_list(label: str | None, items: list[str]) -> bool:
+    if not items or not all(_is_bare_item(item) for item in items):
+        return False
+    if label is None:
+        return len(items) >= 2
+    return bool(_OFFER_LABEL.fullmatch(label.strip()) or _BIO_OFFERS.search(label)) and not _needs(label)
+
+
+def _listed(bio: str) -> list[str]:
+    """The items of the lists in a bio that offer what they name (the rule above)."""
+    if any(_needs(sentence) for sentence in _BIO_SENTENCES.split(bio or "")):
+        return []
+    offered: list[str] = []
+    lines: list[str] = []  # lines of one item each, in a row: a list written one item a line
+    label = None  # a label alone on its line ("Skills:") is over the lines below it, to a blank line
+
+    def end_of_lines() -> None:
+        if len(lines) >= 2 and _offers_list(None, lines):
+            offered.extend(lines)
+        lines.clear()
+
+    for line in (bio or "").splitlines():
+        line = _BULLET.sub("", line).strip()
+        labelled = _LABEL.match(line)
+        if not line or labelled:
+            end_of_lines()
+            label = labelled[1] if labelled and not labelled[2] else None
+        over, line = (labelled[1], labelled[2]) if labelled else (label, line)
+        sentences = [items for sentence in _LIST_SENTENCES.split(line) if (items := _list_items(sentence))]
+        if over is None and len(sentences) == 1 and len(sentences[0]) == 1 and _is_bare_item(sentences[0][0]):
+            lines += sentences[0]
+            continue
+        end_of_lines()
+        for items in sentences:
+            if _offers_list(over, items):
+                offered += items
+    end_of_lines()
+    return offered[:LIST_ITEMS]
+
+
+def _item_skills(item: str) -> list[SkillHit]:
+    """The skills one listed item names in its own words, those it is mainly about."""
+    item = _FORMERLY.sub("", item)
+    matcher = meaning_matcher().matcher
+    return [
+        hit
+        for hit in skills_from_text(item, limit=LIST_ITEM_SKILLS)
+        if hit.weight >= LIST_ITEM_SHARE and evidence_words(matcher, item, hit.slug)
+    ]
 
 
 # Only the few skills a bio is clearly about: it brings a member into searches, nothing more.
@@ -257,10 +378,16 @@ BIO_SKILL_WEIGHT = 0.5
 
 def offered_in_bio(bio: str) -> list[SkillHit]:
     """The skills a member's own words about themselves say they offer, strongest first: only the
-    sentences that say they offer something, and nothing they need. "Retired gardener, happy to help
-    with borders and lawns" gives gardening; "I need lifts to the surgery" and "My support worker helps
-    me with my shopping" give nothing."""
+    sentences that say they offer something, and nothing they need, then what a bare list of theirs
+    names. "Retired gardener, happy to help with borders and lawns" gives gardening, "Gardening, dog
+    walking" gardening and dog walking; "I need lifts to the surgery" and "My support worker helps me
+    with my shopping" give nothing."""
     offering = ". ".join(_offered_parts(bio))
-    if not offering:
-        return []
-    return [hit for hit in skills_from_text(offering, limit=BIO_SKILLS) if hit.weight >= BIO_SKILL_WEIGHT]
+    said = skills_from_text(offering, limit=BIO_SKILLS) if offering else []
+    hits = [hit for hit in said if hit.weight >= BIO_SKILL_WEIGHT]
+    for item in _listed(bio):
+        hits += _item_skills(item)
+    first: dict[str, SkillHit] = {}
+    for hit in hits:
+        first.setdefault(hit.slug, hit)
+    return list(first.values())

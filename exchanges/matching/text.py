@@ -325,9 +325,10 @@ class SkillMatcher:
 
 
 def _normalised(raw: Mapping[str, float]) -> SkillMatch:
-    if not raw:
+    top = max(raw.values(), default=0.0)
+    # Nothing, or only words saying who the help is for ("Mum"), which weigh nothing.
+    if top <= 0:
         return SkillMatch({})
-    top = max(raw.values())
     # Read-only: the same result is handed out by the cache to every caller.
     kept = {slug: w / top for slug, w in raw.items() if w >= KEEP_SHARE * top}
     return SkillMatch(MappingProxyType(kept))

@@ -2,8 +2,10 @@
 bio alone says what they offer; the sensitive-help rule, blocks and network reach hold for both."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -126,6 +128,74 @@ def test_a_bio_that_says_what_its_writer_needs_or_gets_offers_nothing(bio):
 )
 def test_a_bio_that_says_what_its_writer_offers_is_read(bio, offered):
     assert offered in [hit.slug for hit in offered_in_bio(bio)]
+
+
+@pytest.mark.parametrize(
+    ("bio", "offered"),
+    [
+        ("Gardening, baking, dog walking.", {"gardening", "baking", "dog-walking"}),
+        ("Retired plumber. DIY, odd jobs, lifts to the shops", {"odd-jobs", "lifts-to-the-shops"}),
+        ("Gardening\nBaking\nDog walking", {"gardening", "baking", "dog-walking"}),
+        ("- Knitting\n- Ironing", {"knitting-and-crochet", "ironing"}),
+        ("Gardening / baking & ironing", {"gardening", "baking", "ironing"}),
+        ("Skills: knitting; Welsh lessons", {"knitting-and-crochet", "teaching-a-skill"}),
+        ("I offer:\n• gardening\n• baking", {"gardening", "baking"}),
+        ("Can do: DIY", {"odd-jobs"}),
+        ("I've lived on the estate for thirty years.\nDog walking, ironing", {"dog-walking", "ironing"}),
+        ("Retired plumber\nDIY\nLifts to the shops", {"fixing-taps-and-leaks", "odd-jobs", "lifts-to-the-shops"}),
+    ],
+)
+def test_a_bio_that_lists_what_its_writer_does_offers_what_the_items_name(bio, offered):
+    assert offered <= {hit.slug for hit in offered_in_bio(bio)}
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "I need help with shopping, cleaning and lifts.",
+        "Shopping, cleaning, lifts. Since my fall I need help with all three.",
+        "Cooking, cleaning, lifts: things I can't manage any more",
+        "I love gardening, baking and walks.",
+        "Interests: gardening, baking, walks",
+        "Hobbies:\n- gardening\n- baking",
+        "No lifts, sorry.",
+        "Gardening, baking, but not lifts",
+        "Mum of three, dog lover, keen reader",
+        "My garden, my dog, my grandchildren",
+        "Gardening.",
+    ],
+)
+def test_a_bio_listing_needs_likes_refusals_or_who_its_writer_is_offers_nothing(bio):
+    assert offered_in_bio(bio) == []
+
+
+def test_liking_one_thing_still_offers_it_but_liking_a_list_is_a_pastimes_line():
+    assert [hit.slug for hit in offered_in_bio("I like walking dogs.")] == ["dog-walking"]
+    assert offered_in_bio("I like walking dogs, baking and reading.") == []
+
+
+def test_a_bio_list_is_found_by_search_through_the_api(api, network, alice):
+    walker = with_bio(network, "Gardening, dog walking").user
+    client = api.as_user(alice)
+    for q in ("garden", "dog walker"):
+        body = client.get("/api/v1/search/", {"q": q, "network": network.slug}).json()
+        assert [(m["member"]["id"], m["kind"], m["listing"]) for m in body["results"]] == [(walker.pk, "offer", None)]
+
+
+def test_an_unchecked_bio_list_of_lifts_and_care_is_never_found_for_a_lift(network, alice, coordinator):
+    unchecked = with_bio(network, "lifts, personal care")
+    checked = cleared_check(with_bio(network, "lifts, personal care"), coordinator)
+    for q in ("lift to the shops", "help getting washed and dressed"):
+        assert [m.member for m in search_matches(user=alice, q=q)] == [checked.user]
+    cleared_check(unchecked, coordinator)
+    assert {m.member for m in search_matches(user=alice, q="lift to the shops")} == {checked.user, unchecked.user}
+
+
+def test_bios_written_before_are_read_again_by_matching_refresh(network, alice):
+    walker = member(network, bio="Gardening, dog walking").user
+    assert search_matches(user=alice, q="dog walker") == []
+    call_command("matching_refresh", stdout=io.StringIO())
+    assert [m.member for m in search_matches(user=alice, q="dog walker")] == [walker]
 
 
 def test_a_bio_that_needs_help_is_not_found_under_people_who_could_help(network, alice):

@@ -165,6 +165,11 @@ def test_who_the_help_is_for_is_no_evidence_of_the_help(matcher: SkillMatcher) -
     assert matcher.skills_in("I'm a new mum and shattered").strongest(1) == ["help-with-a-new-baby"]
 
 
+def test_a_text_that_names_only_who_the_help_is_for_is_about_no_skill(matcher: SkillMatcher) -> None:
+    assert not matcher.skills_in("Mum")
+    assert not matcher.skills_in("Mum of three", title="Mum")
+
+
 def test_feelings_post_and_grass_in_plain_words(matcher: SkillMatcher) -> None:
     low = matcher.skills_in("I've been feeling really anxious and down, not sleeping")
     assert low.strongest(1) == ["peer-support-for-mental-health"]
