@@ -73,6 +73,7 @@ class PushSubscriptionDetailApi(APIView):
 
 
 SIGNATURE_HEADER = "X-Timebank-Signature"
+TIMESTAMP_HEADER = "X-Timebank-Timestamp"
 
 
 class SmsInboundApi(APIView):
@@ -100,13 +101,31 @@ class SmsInboundApi(APIView):
                 SIGNATURE_HEADER,
                 location=OpenApiParameter.HEADER,
                 required=True,
-                description="Hex HMAC-SHA256 of the raw body under the shared secret (`sha256=` in front allowed).",
-            )
+                description=(
+                    f"Hex HMAC-SHA256 under the shared secret of the {TIMESTAMP_HEADER} value, a dot and the raw "
+                    "body (`sha256=` in front allowed). The same signed message delivered again is answered with "
+                    "the first reply and acts on nothing."
+                ),
+            ),
+            OpenApiParameter(
+                TIMESTAMP_HEADER,
+                location=OpenApiParameter.HEADER,
+                required=True,
+                description=(
+                    "When the provider signed the message, in unix seconds; refused more than "
+                    f"{sms_services.SIGNATURE_TOLERANCE_SECONDS} seconds from the server's clock either way."
+                ),
+            ),
         ],
     )
     def post(self, request):
-        sms_services.sms_signature_check(body=request.body, signature=request.headers.get(SIGNATURE_HEADER, ""))
+        signature = sms_services.sms_signature_check(
+            body=request.body,
+            signature=request.headers.get(SIGNATURE_HEADER, ""),
+            timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
+        )
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        reply = sms_services.sms_inbound(phone=data.validated_data["from"], text=data.validated_data["text"])
+        values = data.validated_data
+        reply = sms_services.sms_inbound(phone=values["from"], text=values["text"], signature=signature)
         return Response({"reply": reply})

@@ -1,4 +1,4 @@
-"""Conversations and messages (ordered by a per-conversation seq), blocks, reports, notifications."""
+"""Conversations and messages (ordered by a per-conversation seq), blocks, reports, inbound SMS seen."""
 
 from django.conf import settings
 from django.db import models
@@ -97,3 +97,18 @@ class ConversationAccess(models.Model):
     coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class InboundSms(models.Model):
+    """A signed inbound SMS the provider delivered, kept while its timestamp is acceptable, so a second delivery
+    of the same signed message is answered with the first reply and acts on nothing (messaging/services/sms.py)."""
+
+    signature = models.CharField(max_length=64)
+    reply = models.TextField(blank=True)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["signature"], name="inbound_sms_once")]
+
+    def __str__(self) -> str:
+        return f"Inbound SMS {self.pk}"

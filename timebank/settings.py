@@ -286,8 +286,8 @@ SMS_BACKEND = env(
     if TESTING
     else ("messaging.notifications.sms.ConsoleBackend" if DEBUG else ""),
 )
-# Inbound SMS replies are posted to /api/v1/sms/inbound/ signed with HMAC-SHA256 under this shared secret;
-# without one every inbound post is refused.
+# Inbound SMS replies are posted to /api/v1/sms/inbound/ with a timestamp, signed with HMAC-SHA256 of it and
+# the body under this shared secret (README, Production); without one every inbound post is refused.
 SMS_WEBHOOK_SECRET = env("SMS_WEBHOOK_SECRET", "dev-only-sms-webhook-secret" if DEBUG else "")
 
 # API ----------------------------------------------------------------------------------------

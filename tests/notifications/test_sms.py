@@ -4,8 +4,12 @@ confirms or disputes through the same lifecycle service as the pages and the API
 import hashlib
 import hmac
 import json
+import threading
+import time
+from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -13,8 +17,10 @@ from exchanges import services as exchange_services
 from exchanges.ledger.models import Transfer
 from exchanges.models import Exchange
 from members.models import AuditEvent
+from messaging.models import InboundSms
 from messaging.notifications import sms
 from messaging.notifications.models import Delivery, NotificationPreference
+from messaging.services.sms import SIGNATURE_TOLERANCE_SECONDS
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -128,12 +134,19 @@ def test_a_provider_outage_keeps_the_sms_for_later(network, ann, edna, django_ca
 # The inbound webhook -------------------------------------------------------------------------
 
 
-def post_inbound(client, body: dict, *, secret=SECRET, signature=None):
+def signed(raw: bytes, *, timestamp: str, secret=SECRET) -> str:
+    """As the provider signs: hex HMAC-SHA256 of the timestamp, a dot and the raw body."""
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + raw, hashlib.sha256).hexdigest()
+
+
+def post_inbound(client, body: dict, *, secret=SECRET, signature=None, timestamp=None):
     raw = json.dumps(body).encode()
-    signature = signature or hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    return client.post(
-        "/api/v1/sms/inbound/", raw, content_type="application/json", HTTP_X_TIMEBANK_SIGNATURE=signature
-    )
+    timestamp = str(int(time.time())) if timestamp is None else timestamp
+    signature = signature or signed(raw, timestamp=timestamp, secret=secret)
+    headers = {"X-Timebank-Signature": signature}
+    if timestamp != "":
+        headers["X-Timebank-Timestamp"] = timestamp
+    return client.post("/api/v1/sms/inbound/", raw, content_type="application/json", headers=headers)
 
 
 @pytest.fixture
@@ -163,11 +176,12 @@ def test_no_disputes_the_claim_by_sms(client, webhook, network, ann, edna):
     assert AuditEvent.objects.filter(action="exchange.dispute").get().reason == "by SMS"
 
 
-def test_a_replay_is_harmless(client, webhook, network, ann, edna):
+def test_the_same_answer_texted_twice_moves_the_minutes_once(client, webhook, network, ann, edna):
     exchange = claimed(ann, edna, network)
     body = {"from": "07700900456", "text": f"YES {exchange.pk}"}
-    assert post_inbound(client, body).status_code == 200
-    again = post_inbound(client, body)
+    now = int(time.time())
+    assert post_inbound(client, body, timestamp=str(now)).status_code == 200
+    again = post_inbound(client, body, timestamp=str(now + 1))  # a second text: signed apart
     assert again.status_code == 200
     assert "not waiting for your answer" in again.json()["reply"]
     assert Transfer.objects.filter(exchange=exchange).count() == 1
@@ -190,11 +204,7 @@ def test_a_bad_signature_is_refused_and_changes_nothing(client, webhook, network
 
 def test_no_secret_configured_refuses_everything(client, settings, network, ann, edna):
     settings.SMS_WEBHOOK_SECRET = ""
-    raw = json.dumps({"from": "07700900456", "text": "YES 1"}).encode()
-    signature = hmac.new(b"", raw, hashlib.sha256).hexdigest()
-    response = client.post(
-        "/api/v1/sms/inbound/", raw, content_type="application/json", HTTP_X_TIMEBANK_SIGNATURE=signature
-    )
+    response = post_inbound(client, {"from": "07700900456", "text": "YES 1"}, secret="")
     assert response.status_code == 403
 
 
@@ -256,3 +266,132 @@ def test_a_shared_phone_answers_for_the_one_of_its_people_the_exchange_is_waitin
     exchange.refresh_from_db()
     assert exchange.state == "posted"
     assert AuditEvent.objects.get(action="exchange.confirm").actor_id == edna.pk
+
+
+# Replays: a signed timestamp, and each signed message answered once -----------------------------------
+
+
+def refused_and_nothing_sent(response, exchange) -> None:
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    exchange.refresh_from_db()
+    assert exchange.state == "claimed"
+    assert sms.outbox == []
+    assert not InboundSms.objects.exists()
+
+
+def accepted_when_signed_now(client, body, exchange) -> None:
+    """The same words signed with the current time are taken: the timestamp alone was refused."""
+    assert post_inbound(client, body).status_code == 200
+    exchange.refresh_from_db()
+    assert exchange.state == "posted"
+    assert len(sms.outbox) == 1
+
+
+@pytest.fixture
+def waiting(network, ann, edna):
+    """A claim edna can confirm by SMS, its own SMS to her already sent."""
+    exchange = claimed(ann, edna, network)
+    sms.outbox.clear()
+    return exchange
+
+
+def test_a_message_signed_longer_ago_than_the_tolerance_is_refused_and_sends_nothing(client, webhook, waiting):
+    old = str(int(time.time()) - SIGNATURE_TOLERANCE_SECONDS - 5)
+    body = {"from": "07700900456", "text": f"YES {waiting.pk}"}
+    refused_and_nothing_sent(post_inbound(client, body, timestamp=old), waiting)
+    accepted_when_signed_now(client, body, waiting)
+
+
+def test_a_message_signed_further_ahead_than_the_tolerance_is_refused_and_sends_nothing(client, webhook, waiting):
+    ahead = str(int(time.time()) + SIGNATURE_TOLERANCE_SECONDS + 5)
+    body = {"from": "07700900456", "text": f"YES {waiting.pk}"}
+    refused_and_nothing_sent(post_inbound(client, body, timestamp=ahead), waiting)
+    accepted_when_signed_now(client, body, waiting)
+
+
+@pytest.mark.parametrize("timestamp", ["", "soon", "-1", "1.7e9", "9" * 40, "１７００００００００"])
+def test_a_missing_or_unreadable_timestamp_is_refused_and_sends_nothing(client, webhook, waiting, timestamp):
+    body = {"from": "07700900456", "text": f"YES {waiting.pk}"}
+    refused_and_nothing_sent(post_inbound(client, body, timestamp=timestamp), waiting)
+    accepted_when_signed_now(client, body, waiting)
+
+
+def test_a_signature_over_the_body_alone_is_refused_and_sends_nothing(client, webhook, waiting):
+    """The scheme before timestamps: such a request, captured once, could be replayed for ever."""
+    body = {"from": "07700900456", "text": f"YES {waiting.pk}"}
+    body_only = hmac.new(SECRET.encode(), json.dumps(body).encode(), hashlib.sha256).hexdigest()
+    for timestamp in ("", str(int(time.time()))):
+        refused_and_nothing_sent(post_inbound(client, body, signature=body_only, timestamp=timestamp), waiting)
+    accepted_when_signed_now(client, body, waiting)
+
+
+def test_a_signature_with_the_sha256_prefix_is_accepted(client, webhook, waiting):
+    raw = json.dumps({"from": "07700900456", "text": f"YES {waiting.pk}"}).encode()
+    timestamp = str(int(time.time()))
+    signature = "sha256=" + signed(raw, timestamp=timestamp)
+    response = post_inbound(client, json.loads(raw), signature=signature, timestamp=timestamp)
+    assert response.status_code == 200
+    waiting.refresh_from_db()
+    assert waiting.state == "posted"
+
+
+def test_a_replay_within_the_tolerance_sends_no_second_sms_and_gets_the_first_reply(client, webhook, waiting):
+    body = {"from": "07700900456", "text": f"YES {waiting.pk}"}
+    timestamp = str(int(time.time()) - 10)
+    first = post_inbound(client, body, timestamp=timestamp)
+    assert first.json()["reply"] == f"Thank you: exchange {waiting.pk} is confirmed."
+    assert len(sms.outbox) == 1
+    replays = [post_inbound(client, body, timestamp=timestamp) for _ in range(3)]
+    assert [r.status_code for r in replays] == [200] * 3
+    assert {r.json()["reply"] for r in replays} == {first.json()["reply"]}
+    assert len(sms.outbox) == 1
+    assert AuditEvent.objects.filter(action="exchange.confirm").count() == 1
+    assert Transfer.objects.filter(exchange=waiting).count() == 1
+
+
+def test_a_replay_of_a_message_that_changed_nothing_sends_nothing_either(client, webhook, network, edna):
+    timestamp = str(int(time.time()))
+    first = post_inbound(client, {"from": "07700900456", "text": "hello?"}, timestamp=timestamp)
+    again = post_inbound(client, {"from": "07700900456", "text": "hello?"}, timestamp=timestamp)
+    assert again.json() == first.json()
+    assert len(sms.outbox) == 1
+
+
+def test_messages_seen_longer_ago_than_any_acceptable_timestamp_are_forgotten(client, webhook, network, edna):
+    post_inbound(client, {"from": "07700900456", "text": "hello?"})
+    InboundSms.objects.update(seen_at=timezone.now() - timedelta(seconds=2 * SIGNATURE_TOLERANCE_SECONDS + 1))
+    recent = post_inbound(client, {"from": "07700900456", "text": "hello again?"})
+    assert recent.status_code == 200
+    assert InboundSms.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_one_signed_message_at_once_send_one_reply(webhook, network, ann, edna):
+    from rest_framework.test import APIClient
+
+    exchange = claimed(ann, edna, network)
+    sms.outbox.clear()
+    raw = json.dumps({"from": "07700900456", "text": f"YES {exchange.pk}"}).encode()
+    timestamp = str(int(time.time()))
+    headers = {"X-Timebank-Signature": signed(raw, timestamp=timestamp), "X-Timebank-Timestamp": timestamp}
+    barrier, answers = threading.Barrier(2), [None, None]
+
+    def deliver(i):
+        try:
+            barrier.wait()
+            response = APIClient().post("/api/v1/sms/inbound/", raw, content_type="application/json", headers=headers)
+            answers[i] = (response.status_code, response.json()["reply"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == [(200, f"Thank you: exchange {exchange.pk} is confirmed.")] * 2
+    assert sms.outbox == [{"to": "07700900456", "body": answers[0][1]}]
+    assert Transfer.objects.filter(exchange=exchange).count() == 1
+    assert InboundSms.objects.count() == 1
