@@ -1,5 +1,6 @@
 """The sentence-embedding model, derived skills by meaning, and the fit of two listings."""
 
+import os
 import subprocess
 import sys
 import time
@@ -34,6 +35,22 @@ def test_the_model_loads_from_the_installed_package_without_the_network():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.split() == ["384", "1.0"]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: BLAS starts no second thread anyway")
+def test_matching_does_its_vector_arithmetic_in_the_thread_of_the_request():
+    # NumPy's BLAS starts a thread per core as it loads, unless told otherwise before it loads.
+    code = (
+        "import os\n"
+        "from exchanges.matching import meaning\n"
+        "vectors = meaning.np.ones((1600, 384), dtype=meaning.np.float32)\n"
+        "for _ in range(50): vectors @ vectors[0]\n"
+        "print(len(os.listdir('/proc/self/task')))\n"
+    )
+    blas = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    env = {k: v for k, v in os.environ.items() if k not in blas}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120, env=env)
+    assert out.stdout.split() == ["1"]
 
 
 def test_texts_close_in_meaning_are_closer_than_unrelated_ones():
