@@ -183,8 +183,9 @@ def test_a_bio_list_is_found_by_search_through_the_api(api, network, alice):
 
 
 def test_an_unchecked_bio_list_of_lifts_and_care_is_never_found_for_a_lift(network, alice, coordinator):
-    unchecked = with_bio(network, "lifts, personal care")
-    checked = cleared_check(with_bio(network, "lifts, personal care"), coordinator)
+    # "Lifts to the shops": a bare "lifts" reads as lifting and carrying as well as giving lifts.
+    unchecked = with_bio(network, "lifts to the shops, personal care")
+    checked = cleared_check(with_bio(network, "lifts to the shops, personal care"), coordinator)
     for q in ("lift to the shops", "help getting washed and dressed"):
         assert [m.member for m in search_matches(user=alice, q=q)] == [checked.user]
     cleared_check(unchecked, coordinator)
