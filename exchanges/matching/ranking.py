@@ -14,6 +14,7 @@ from exchanges.matching.scoring import (
     Match,
     MatchInput,
     Side,
+    SkillOverlap,
     TrackRecord,
     Weights,
     category_totals,
@@ -87,6 +88,8 @@ def rank_candidates(
     # Skills an unchecked helper keeps as they are: most candidates need no copy.
     unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
     best: dict[int, tuple[Match, Candidate]] = {}
+    # What each kept match was scored from, to explain the few shown once the order is known.
+    scored: dict[int, tuple[MatchInput, SkillOverlap, float | None]] = {}
     for candidate in candidates:
         theirs = candidate.side
         restricted = restricted_mine
@@ -117,27 +120,28 @@ def rank_candidates(
             overlap = replace(overlap, score=fit(overlap.score, closeness))
         if overlap.score < weights.min_skill_overlap:
             continue
-        match = score_match(
-            MatchInput(
-                kind=kind,
-                mine=mine,
-                theirs=theirs,
-                their_record=candidate.record,
-                met_before=candidate.met_before,
-                nearby=nearby,
-                search=search,
-            ),
-            taxonomy,
-            weights,
-            overlap=overlap,
-            closeness=closeness,
+        match_input = MatchInput(
+            kind=kind,
+            mine=mine,
+            theirs=theirs,
+            their_record=candidate.record,
+            met_before=candidate.met_before,
+            nearby=nearby,
+            search=search,
         )
+        match = score_match(match_input, taxonomy, weights, overlap=overlap, closeness=closeness, explain=False)
         kept = best.get(candidate.member_id)
         # One result per member: their best listing, and a listing over their bare profile.
         if kept is None or _better(match, candidate, *kept):
             best[candidate.member_id] = (match, candidate)
+            scored[candidate.member_id] = (match_input, overlap, closeness)
     ordered = sorted(best.values(), key=_order)[:limit]
-    return [_ranked(match, candidate) for match, candidate in ordered]
+    ranked = []
+    for _score_only, candidate in ordered:
+        match_input, overlap, closeness = scored[candidate.member_id]
+        match = score_match(match_input, taxonomy, weights, overlap=overlap, closeness=closeness)
+        ranked.append(_ranked(match, candidate))
+    return ranked
 
 
 def categories_of(skills: Mapping[str, float], taxonomy: Taxonomy) -> set[str]:

@@ -12,18 +12,35 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from exchanges.matching.taxonomy import Taxonomy
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = {
-    "mon": "Monday",
-    "tue": "Tuesday",
-    "wed": "Wednesday",
-    "thu": "Thursday",
-    "fri": "Friday",
-    "sat": "Saturday",
-    "sun": "Sunday",
+# "Free on Monday mornings": each day and part of it as a whole phrase, as languages order them
+# differently ("boreau Llun").
+SLOT_NAMES = {
+    ("mon", "morning"): gettext_lazy("Monday mornings"),
+    ("mon", "afternoon"): gettext_lazy("Monday afternoons"),
+    ("mon", "evening"): gettext_lazy("Monday evenings"),
+    ("tue", "morning"): gettext_lazy("Tuesday mornings"),
+    ("tue", "afternoon"): gettext_lazy("Tuesday afternoons"),
+    ("tue", "evening"): gettext_lazy("Tuesday evenings"),
+    ("wed", "morning"): gettext_lazy("Wednesday mornings"),
+    ("wed", "afternoon"): gettext_lazy("Wednesday afternoons"),
+    ("wed", "evening"): gettext_lazy("Wednesday evenings"),
+    ("thu", "morning"): gettext_lazy("Thursday mornings"),
+    ("thu", "afternoon"): gettext_lazy("Thursday afternoons"),
+    ("thu", "evening"): gettext_lazy("Thursday evenings"),
+    ("fri", "morning"): gettext_lazy("Friday mornings"),
+    ("fri", "afternoon"): gettext_lazy("Friday afternoons"),
+    ("fri", "evening"): gettext_lazy("Friday evenings"),
+    ("sat", "morning"): gettext_lazy("Saturday mornings"),
+    ("sat", "afternoon"): gettext_lazy("Saturday afternoons"),
+    ("sat", "evening"): gettext_lazy("Saturday evenings"),
+    ("sun", "morning"): gettext_lazy("Sunday mornings"),
+    ("sun", "afternoon"): gettext_lazy("Sunday afternoons"),
+    ("sun", "evening"): gettext_lazy("Sunday evenings"),
 }
 PARTS = ("morning", "afternoon", "evening")
 Slot = tuple[str, str]
@@ -181,8 +198,10 @@ def balance_lift(kind: Kind, record: TrackRecord) -> float:
 
 
 def _slot_phrase(slots: list[Slot]) -> str:
-    named = [f"{DAY_NAMES[day]} {part}s" for day, part in slots[:2]]
-    return " and ".join(named)
+    named = [str(SLOT_NAMES[slot]) for slot in slots[:2]]
+    if len(named) == 1:
+        return named[0]
+    return _("%(first)s and %(second)s") % {"first": named[0], "second": named[1]}
 
 
 def _close_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy) -> str:
@@ -223,56 +242,68 @@ def score_match(
     *,
     overlap: SkillOverlap | None = None,
     closeness: float | None = None,
+    explain: bool = True,
 ) -> Match:
     """`overlap`: the two sides' fit (`skill_overlap`, or with meaning `meaning.fit`), when the
-    caller has it already; `closeness`: how close the two listings are in meaning, if known."""
+    caller has it already; `closeness`: how close the two listings are in meaning, if known.
+    `explain=False` leaves the reasons out: ranking scores every candidate and explains the few shown."""
     if overlap is None:
         overlap = skill_overlap(match.mine.skills, match.theirs.skills, taxonomy, weights)
     score = weights.skill * overlap.score
+    slots = availability_overlap(match.mine.availability, match.theirs.availability)
+    if slots and match.mine.availability:
+        score += weights.availability * len(slots) / len(match.mine.availability)
+    theirs_place = " ".join(match.theirs.neighbourhood.split())
+    same_place = bool(theirs_place) and theirs_place.casefold() == " ".join(match.mine.neighbourhood.split()).casefold()
+    nearby = not same_place and bool(theirs_place) and theirs_place.casefold() in {p.casefold() for p in match.nearby}
+    if same_place:
+        score += weights.same_neighbourhood
+    elif nearby:
+        score += weights.nearby_neighbourhood
+    record = match.their_record
+    score += weights.reliability * reliability(record)
+    if not match.met_before:
+        score += weights.new_connection
+    lift = balance_lift(match.kind, record)
+    score += weights.balance * lift
+    if not explain:
+        return Match(score=round(score, 4), skill_overlap=overlap.score)
+
     reasons: list[str] = []
     if closeness is not None and closeness >= CLOSE_IN_MEANING and match.mine.title:
         reasons.append(_close_reason(match, overlap, taxonomy))
     elif match.search and (overlap.shared_skills or overlap.shared_categories):
         reasons.append(_search_reason(match, overlap, taxonomy))
     elif overlap.shared_skills:
-        name = taxonomy.skills[overlap.shared_skills[0]].name
+        name = taxonomy.skills[overlap.shared_skills[0]].name.lower()
         if match.kind == "request":
-            reasons.append(f"Offers {name}, which you asked for")
+            reasons.append(_("Offers %(what)s, which you asked for") % {"what": name})
         else:
-            reasons.append(f"Asked for {name}, which you offer")
+            reasons.append(_("Asked for %(what)s, which you offer") % {"what": name})
     elif overlap.shared_categories:
-        name = taxonomy.categories[overlap.shared_categories[0]].name
-        verb = "Offers" if match.kind == "request" else "Asked for"
-        reasons.append(f"{verb} help with {name.lower()}")
-
-    slots = availability_overlap(match.mine.availability, match.theirs.availability)
-    if slots and match.mine.availability:
-        score += weights.availability * len(slots) / len(match.mine.availability)
-        reasons.append(f"Free on {_slot_phrase(slots)}")
-
-    theirs_place = " ".join(match.theirs.neighbourhood.split())
-    nearby = {place.casefold() for place in match.nearby}
-    if theirs_place and theirs_place.casefold() == " ".join(match.mine.neighbourhood.split()).casefold():
-        score += weights.same_neighbourhood
-        reasons.append(f"Also lives in {theirs_place}")
-    elif theirs_place and theirs_place.casefold() in nearby:
-        score += weights.nearby_neighbourhood
-        reasons.append(f"Lives nearby, in {theirs_place}")
-
-    record = match.their_record
-    score += weights.reliability * reliability(record)
-    if record.completed >= RELIABLE_AFTER and reliability(record) >= 0.75:
-        reasons.append(f"Has completed {record.completed} exchanges")
-
-    if not match.met_before:
-        score += weights.new_connection
-        reasons.append("You haven't met yet")
-
-    lift = balance_lift(match.kind, record)
-    if lift:
-        score += weights.balance * lift
+        what = _("help with %(category)s") % {
+            "category": taxonomy.categories[overlap.shared_categories[0]].name.lower()
+        }
         if match.kind == "request":
-            reasons.append("Has had more help than they've given, so this evens things up")
+            reasons.append(_("Offers %(what)s") % {"what": what})
         else:
-            reasons.append("Has given more help than they've had back")
+            reasons.append(_("Asked for %(what)s") % {"what": what})
+    if slots and match.mine.availability:
+        reasons.append(_("Free on %(when)s") % {"when": _slot_phrase(slots)})
+    if same_place:
+        reasons.append(_("Also lives in %(place)s") % {"place": theirs_place})
+    elif nearby:
+        reasons.append(_("Lives nearby, in %(place)s") % {"place": theirs_place})
+    if record.completed >= RELIABLE_AFTER and reliability(record) >= 0.75:
+        reasons.append(
+            ngettext("Has completed %(count)d exchange", "Has completed %(count)d exchanges", record.completed)
+            % {"count": record.completed}
+        )
+    if not match.met_before:
+        reasons.append(_("You haven't met yet"))
+    if lift:
+        if match.kind == "request":
+            reasons.append(_("Has had more help than they've given, so this evens things up"))
+        else:
+            reasons.append(_("Has given more help than they've had back"))
     return Match(score=round(score, 4), skill_overlap=overlap.score, reasons=reasons)

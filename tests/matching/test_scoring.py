@@ -1,6 +1,7 @@
 """Match scores and reasons from plain inputs, with the shipped taxonomy and no database."""
 
 import pytest
+from django.utils import translation
 
 from exchanges.matching.scoring import (
     WEIGHTS,
@@ -47,12 +48,12 @@ def test_unrelated_skills_do_not_overlap(taxonomy: Taxonomy) -> None:
 
 def test_a_shared_skill_is_the_first_reason(taxonomy: Taxonomy) -> None:
     match = score_match(request(), taxonomy)
-    assert match.reasons[0] == "Offers Lifts to appointments, which you asked for"
+    assert match.reasons[0] == "Offers lifts to appointments, which you asked for"
 
 
 def test_for_an_offer_the_reason_names_what_they_asked_for(taxonomy: Taxonomy) -> None:
     match = score_match(request(kind="offer"), taxonomy)
-    assert match.reasons[0] == "Asked for Lifts to appointments, which you offer"
+    assert match.reasons[0] == "Asked for lifts to appointments, which you offer"
 
 
 def test_only_a_shared_category_is_explained_as_help_with_it(taxonomy: Taxonomy) -> None:
@@ -156,3 +157,28 @@ def test_the_skill_outweighs_every_other_reason_put_together(taxonomy: Taxonomy)
     right_skill = score_match(request(mine=mine, theirs=good_skill_only, met_before=True), taxonomy)
     assert right_skill.score > friendly_wrong_skill.score
     assert friendly_wrong_skill.skill_overlap < WEIGHTS.min_skill_overlap
+
+
+def test_the_reasons_are_in_the_readers_language(taxonomy: Taxonomy) -> None:
+    both_free = frozenset({("tue", "afternoon"), ("fri", "morning")})
+    mine = Side(skills=LIFTS, availability=both_free, neighbourhood="Harlesden")
+    theirs = Side(skills=LIFTS, availability=both_free, neighbourhood="Harlesden")
+    with translation.override("cy"):
+        reasons = score_match(
+            request(mine=mine, theirs=theirs, their_record=TrackRecord(completed=5)), taxonomy
+        ).reasons
+    assert reasons[1:] == [
+        "Ar gael ar prynhawniau Mawrth a boreau Gwener",
+        "Yn byw yn Harlesden hefyd",
+        "Wedi cwblhau 5 cyfnewid",
+        "Dydych chi ddim wedi cwrdd eto",
+    ]
+
+
+def test_a_score_without_its_reasons_is_the_same_score(taxonomy: Taxonomy) -> None:
+    mine = Side(skills=LIFTS, availability=frozenset({("tue", "afternoon")}), neighbourhood="Harlesden")
+    theirs = Side(skills=LIFTS, availability=frozenset({("tue", "afternoon")}), neighbourhood="Harlesden")
+    match = request(mine=mine, theirs=theirs, their_record=TrackRecord(completed=5, minutes_received=600))
+    explained, bare = score_match(match, taxonomy), score_match(match, taxonomy, explain=False)
+    assert (bare.score, bare.skill_overlap, bare.reasons) == (explained.score, explained.skill_overlap, [])
+    assert len(explained.reasons) >= 4
