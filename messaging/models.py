@@ -105,6 +105,8 @@ class InboundSms(models.Model):
 
     signature = models.CharField(max_length=64)
     reply = models.TextField(blank=True)
+    # The reply has reached the provider: a later delivery of the message sends it only when it has not.
+    sent = models.BooleanField(default=False)
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

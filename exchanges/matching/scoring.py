@@ -204,14 +204,22 @@ def _slot_phrase(slots: list[Slot]) -> str:
     return _("%(first)s and %(second)s") % {"first": named[0], "second": named[1]}
 
 
+def _named(name: str) -> str:
+    """A skill's or category's name inside a sentence: "Offers dog walking", but "Offers Urdu and
+    Punjabi" and "TV and gadget setup", whose capitals are their own."""
+    if any(ch.isupper() for ch in name[1:]):
+        return name
+    return name[:1].lower() + name[1:]
+
+
 def _close_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy) -> str:
     """ "Offers hedge trimming — close to “Trim my front hedge”": what they offer (or ask for),
     in the taxonomy's words when a skill is shared, and the listing it is close to."""
     if overlap.shared_skills:
-        what = taxonomy.skills[overlap.shared_skills[0]].name.lower()
+        what = _named(taxonomy.skills[overlap.shared_skills[0]].name)
     elif overlap.shared_categories:
         what = _("help with %(category)s") % {
-            "category": taxonomy.categories[overlap.shared_categories[0]].name.lower()
+            "category": _named(taxonomy.categories[overlap.shared_categories[0]].name)
         }
     else:
         what = _("similar help")
@@ -225,10 +233,10 @@ def _close_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy) 
 def _search_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy) -> str:
     """ "Asks for dog walking": what a person found by a search offers or asks for."""
     if overlap.shared_skills:
-        what = taxonomy.skills[overlap.shared_skills[0]].name.lower()
+        what = _named(taxonomy.skills[overlap.shared_skills[0]].name)
     else:
         what = _("help with %(category)s") % {
-            "category": taxonomy.categories[overlap.shared_categories[0]].name.lower()
+            "category": _named(taxonomy.categories[overlap.shared_categories[0]].name)
         }
     if match.kind == "request":
         return _("Offers %(what)s") % {"what": what}
@@ -275,14 +283,14 @@ def score_match(
     elif match.search and (overlap.shared_skills or overlap.shared_categories):
         reasons.append(_search_reason(match, overlap, taxonomy))
     elif overlap.shared_skills:
-        name = taxonomy.skills[overlap.shared_skills[0]].name.lower()
+        name = _named(taxonomy.skills[overlap.shared_skills[0]].name)
         if match.kind == "request":
             reasons.append(_("Offers %(what)s, which you asked for") % {"what": name})
         else:
             reasons.append(_("Asked for %(what)s, which you offer") % {"what": name})
     elif overlap.shared_categories:
         what = _("help with %(category)s") % {
-            "category": taxonomy.categories[overlap.shared_categories[0]].name.lower()
+            "category": _named(taxonomy.categories[overlap.shared_categories[0]].name)
         }
         if match.kind == "request":
             reasons.append(_("Offers %(what)s") % {"what": what})

@@ -178,6 +178,7 @@ _BIO_OFFERS = re.compile(
     r"|(?:^|[,\-–]|\bso\b|\band\b)\s*(?:also\s+)?can\s+(?!['’]?t\b|not\b)|\b(?:i['’]?ll|i\s+will)\b(?!\s+need)"
     r"|\b(?:happy|glad|willing|pleased|keen|able|available|free)\s+to\b|\bavailable\s+for\b"
     r"|\b(?:i|we)(?:['’]?d|\s+would)\s+(?:really\s+)?(?:love|like|be\s+happy|be\s+glad)\s+to\b"
+    r"|\b(?:i|we)\s+(?:really\s+|also\s+)?(?:love|enjoy|like)\s+(?:helping|to\s+help)\b"
     r"|\b(?:i|we)\s+(?:also\s+)?(?:offer|teach|tutor|coach|volunteer|mend|fix|repair|bake|knit|crochet|sew|speak"
     r"|translate|run|lead|play|drive|make)\b|\boffering\b|\bqualified\s+(?:in|as)\b|\bi\s+work\s+(?:in|as|with)\b"
     r"|\bused\s+to\s+(?:work|be)\b|\bworked\s+as\b|\btrained\s+as\b|\bby\s+trade\b"
@@ -210,7 +211,7 @@ _PAST_CARE_WORK = re.compile(
     re.IGNORECASE,
 )
 _BIO_NEEDS = re.compile(
-    r"\bneed(?:s|ed|ing)?\b|\brequire\b|\bin\s+need\s+of\b"
+    r"\bneed(?:s|ed|ing)?\b|\brequired?\b|\bwant(?:s|ed)\b|\bin\s+need\s+of\b"
     rf"|\b(?:i|we)\s+(?:really\s+)?want\s+{_HELP}"
     rf"|\b(?:looking|searching|hoping)\s+for\b"
     rf"|\b(?:could|would|i['’]?d|we['’]?d)\s+(?:really\s+)?(?:do\s+with|use|love|like|appreciate)\s+{_HELP}"
@@ -253,8 +254,12 @@ def _offered_parts(bio: str) -> list[str]:
 
 
 def _likes_one_thing(part: str) -> bool:
+    """ "I like walking dogs": one bare thing liked ("I like it when my neighbour brings shopping" is not)."""
     liked = _BIO_LIKES.search(part)
-    return liked is not None and len(_list_items(part[liked.end() :])) == 1
+    if liked is None:
+        return False
+    items = _list_items(part[liked.end() :])
+    return len(items) == 1 and _is_bare_item(items[0])
 
 
 # A bio may list what its writer does instead of saying it: "Gardening, baking, dog walking.",
@@ -282,6 +287,7 @@ _OFFER_LABEL = re.compile(
     r"|(?:i\s+)?can\s+(?:do|help\s+with|offer)|(?:help\s+)?offered|services",
     re.IGNORECASE,
 )
+_REFUSING_LABEL = re.compile(r"\b(?:not|no|never|nothing)\b|n['’]t\b", re.IGNORECASE)
 _ITEM_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?", re.IGNORECASE)
 # Words that make an item a sentence about the writer rather than a thing to do.
 _NOT_AN_ACTIVITY = frozenset(
@@ -289,7 +295,9 @@ _NOT_AN_ACTIVITY = frozenset(
     "i me my mine we us our you your he him his she her they them their it its"
     # a verb: "can drive", "need lifts", "got a car"
     " am is are was were be been have has had do does did can could will would shall should may might"
-    " must need needs want wants get gets got cannot"
+    " must need needs needed want wants wanted wanting required get gets got cannot"
+    # asked for: "lifts please", "shopping asap"
+    " please pls plz urgent urgently asap"
     # not offered: "no lifts", "not heavy lifting"
     " no not never none nothing nobody without sorry except"
     # liked, not offered: "dog lover", "keen reader", "football fan"
@@ -324,7 +332,11 @@ def _offers_list(label: str | None, items: list[str]) -> bool:
     if not items or not all(_is_bare_item(item) for item in items):
         return False
     if label is None:
-        return len(items) >= 2
+        # Without a label every item must name something to do: "Recently widowed, shopping,
+        # lifts" is a situation and its needs, not three offers.
+        return len(items) >= 2 and all(_item_skills(item) for item in items)
+    if _REFUSING_LABEL.search(label):
+        return False  # "Not offering:", "No longer available for:"
     return bool(_OFFER_LABEL.fullmatch(label.strip()) or _BIO_OFFERS.search(label)) and not _needs(label)
 
 
@@ -335,9 +347,13 @@ def _listed(bio: str) -> list[str]:
     offered: list[str] = []
     lines: list[str] = []  # lines of one item each, in a row: a list written one item a line
     label = None  # a label alone on its line ("Skills:") is over the lines below it, to a blank line
+    # The line just above a list written one item a line leads into it: "After my operation" or
+    # "Help wanted" makes it a list of needs; only a line that offers ("Happy to help with") keeps it.
+    lead_in: str | None = None
 
     def end_of_lines() -> None:
-        if len(lines) >= 2 and _offers_list(None, lines):
+        led_to_offers = lead_in is None or bool(_BIO_OFFERS.search(lead_in))
+        if len(lines) >= 2 and led_to_offers and _offers_list(None, lines):
             offered.extend(lines)
         lines.clear()
 
@@ -347,12 +363,14 @@ def _listed(bio: str) -> list[str]:
         if not line or labelled:
             end_of_lines()
             label = labelled[1] if labelled and not labelled[2] else None
+            lead_in = None
         over, line = (labelled[1], labelled[2]) if labelled else (label, line)
         sentences = [items for sentence in _LIST_SENTENCES.split(line) if (items := _list_items(sentence))]
         if over is None and len(sentences) == 1 and len(sentences[0]) == 1 and _is_bare_item(sentences[0][0]):
             lines += sentences[0]
             continue
         end_of_lines()
+        lead_in = line if over is None and line else None
         for items in sentences:
             if _offers_list(over, items):
                 offered += items
@@ -377,9 +395,9 @@ BIO_SKILL_WEIGHT = 0.5
 
 
 def offered_in_bio(bio: str) -> list[SkillHit]:
-    """The skills a member's own words about themselves say they offer, strongest first: only the
-    sentences that say they offer something, and nothing they need, then what a bare list of theirs
-    names. "Retired gardener, happy to help with borders and lawns" gives gardening, "Gardening, dog
+    """The skills a member's own words about themselves say they offer: the few their sentences that
+    say they offer something are mainly about (strongest first, nothing they need), then what each
+    item of a bare list of theirs names, in the order written. "Retired gardener, happy to help with borders and lawns" gives gardening, "Gardening, dog
     walking" gardening and dog walking; "I need lifts to the surgery" and "My support worker helps me
     with my shopping" give nothing."""
     offering = ". ".join(_offered_parts(bio))

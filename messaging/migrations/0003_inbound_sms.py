@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('signature', models.CharField(max_length=64)),
                 ('reply', models.TextField(blank=True)),
+                ('sent', models.BooleanField(default=False)),
                 ('seen_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
             ],
             options={

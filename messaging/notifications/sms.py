@@ -44,5 +44,7 @@ def sms_enabled() -> bool:
 
 
 def sms_send(*, to: str, body: str) -> None:
-    """Send one SMS now; raises SmsError when the provider refuses or cannot be reached."""
+    """Send one SMS now; raises SmsError when the provider refuses or cannot be reached, or SMS is off."""
+    if not sms_enabled():
+        raise SmsError("SMS is off: SMS_BACKEND is not set")
     _backend_class(settings.SMS_BACKEND)().send(to=to, body=body)

@@ -78,17 +78,26 @@ def sms_inbound(*, phone: str, text: str, signature: str) -> str:
             with transaction.atomic():
                 seen = InboundSms.objects.create(signature=signature, seen_at=now)
         except IntegrityError:
-            return InboundSms.objects.get(signature=signature).reply
-        _seen_prune(now)
-        reply = _answer(phone=phone, text=text)
-        seen.reply = reply
-        seen.save(update_fields=["reply"])
+            seen = InboundSms.objects.get(signature=signature)
+        else:
+            _seen_prune(now)
+            seen.reply = _answer(phone=phone, text=text)
+            seen.save(update_fields=["reply"])
     # After the commit: a delivery that fails to commit sends nothing, and its retry is not a replay.
+    _reply_once(seen, phone=phone)
+    return seen.reply
+
+
+def _reply_once(seen: InboundSms, *, phone: str) -> None:
+    """Send a message's reply unless it has been sent: one delivery claims the sending; a send that fails
+    is given back, so the provider's retry of the same message sends the reply then."""
+    if not InboundSms.objects.filter(pk=seen.pk, sent=False).update(sent=True):
+        return
     try:
-        sms_send(to=phone, body=reply)
+        sms_send(to=phone, body=seen.reply)
     except SmsError:
+        InboundSms.objects.filter(pk=seen.pk).update(sent=False)
         logger.warning("reply SMS not sent", exc_info=True)
-    return reply
 
 
 def _seen_prune(now) -> None:

@@ -163,6 +163,16 @@ def test_a_bio_that_lists_what_its_writer_does_offers_what_the_items_name(bio, o
         "Mum of three, dog lover, keen reader",
         "My garden, my dog, my grandchildren",
         "Gardening.",
+        "Shopping, lifts, ironing wanted",
+        "Shopping and lifts required",
+        "Shopping please\nLifts please",
+        "Shopping, lifts, cleaning - please!",
+        "Help wanted\nShopping\nIroning",
+        "Recently widowed\nShopping\nLifts",
+        "After my operation\nShopping\nCleaning",
+        "Wanted:\n\nShopping, lifts",
+        "Not offering: lifts, gardening",
+        "Not available for: lifts, personal care",
     ],
 )
 def test_a_bio_listing_needs_likes_refusals_or_who_its_writer_is_offers_nothing(bio):
@@ -172,6 +182,19 @@ def test_a_bio_listing_needs_likes_refusals_or_who_its_writer_is_offers_nothing(
 def test_liking_one_thing_still_offers_it_but_liking_a_list_is_a_pastimes_line():
     assert [hit.slug for hit in offered_in_bio("I like walking dogs.")] == ["dog-walking"]
     assert offered_in_bio("I like walking dogs, baking and reading.") == []
+    assert offered_in_bio("I like it when my neighbour brings my shopping.") == []
+
+
+@pytest.mark.parametrize(
+    ("bio", "offered"),
+    [
+        ("I enjoy helping with gardening and DIY.", {"gardening"}),
+        ("I really enjoy helping people with shopping and odd jobs.", {"odd-jobs"}),
+        ("I love to help with baking for the church fair.", {"baking"}),
+    ],
+)
+def test_enjoying_helping_with_something_offers_it(bio, offered):
+    assert offered <= {hit.slug for hit in offered_in_bio(bio)}
 
 
 def test_a_bio_list_is_found_by_search_through_the_api(api, network, alice):

@@ -350,6 +350,31 @@ def test_a_replay_within_the_tolerance_sends_no_second_sms_and_gets_the_first_re
     assert Transfer.objects.filter(exchange=waiting).count() == 1
 
 
+def test_a_reply_that_failed_to_send_is_sent_by_the_providers_retry(client, webhook, waiting, monkeypatch):
+    body = {"from": "07700900456", "text": f"YES {waiting.pk}"}
+    timestamp = str(int(time.time()))
+
+    def down(self, *, to, body):
+        raise sms.SmsError("provider down")
+
+    monkeypatch.setattr(sms.LocmemBackend, "send", down)
+    assert post_inbound(client, body, timestamp=timestamp).status_code == 200
+    assert sms.outbox == []
+    monkeypatch.undo()
+    for _ in range(2):
+        assert post_inbound(client, body, timestamp=timestamp).status_code == 200
+    assert sms.outbox == [{"to": "07700900456", "body": f"Thank you: exchange {waiting.pk} is confirmed."}]
+    assert Transfer.objects.filter(exchange=waiting).count() == 1
+
+
+def test_with_sms_off_an_answer_still_acts_and_is_answered_in_the_response(client, webhook, settings, waiting):
+    settings.SMS_BACKEND = ""
+    response = post_inbound(client, {"from": "07700900456", "text": f"YES {waiting.pk}"})
+    assert response.status_code == 200
+    assert response.json()["reply"] == f"Thank you: exchange {waiting.pk} is confirmed."
+    assert sms.outbox == []
+
+
 def test_a_replay_of_a_message_that_changed_nothing_sends_nothing_either(client, webhook, network, edna):
     timestamp = str(int(time.time()))
     first = post_inbound(client, {"from": "07700900456", "text": "hello?"}, timestamp=timestamp)
