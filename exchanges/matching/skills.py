@@ -287,6 +287,11 @@ _OFFER_LABEL = re.compile(
     r"|(?:i\s+)?can\s+(?:do|help\s+with|offer)|(?:help\s+)?offered|services",
     re.IGNORECASE,
 )
+# A sentence that gives the writer's situation makes a list beside it a list of what they need now:
+# "After my operation. Shopping, cleaning", "Recently widowed, shopping, lifts".
+_SITUATION = re.compile(
+    r"\s*(?:after|since|following|because|while|whilst|recovering|recently|due\s+to|ever\s+since)\b", re.IGNORECASE
+)
 _REFUSING_LABEL = re.compile(r"\b(?:not|no|never|nothing)\b|n['’]t\b", re.IGNORECASE)
 _ITEM_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?", re.IGNORECASE)
 # Words that make an item a sentence about the writer rather than a thing to do.
@@ -342,7 +347,7 @@ def _offers_list(label: str | None, items: list[str]) -> bool:
 
 def _listed(bio: str) -> list[str]:
     """The items of the lists in a bio that offer what they name (the rule above)."""
-    if any(_needs(sentence) for sentence in _BIO_SENTENCES.split(bio or "")):
+    if any(_needs(sentence) or _SITUATION.match(sentence) for sentence in _BIO_SENTENCES.split(bio or "")):
         return []
     offered: list[str] = []
     lines: list[str] = []  # lines of one item each, in a row: a list written one item a line

@@ -170,6 +170,8 @@ def test_a_bio_that_lists_what_its_writer_does_offers_what_the_items_name(bio, o
         "Help wanted\nShopping\nIroning",
         "Recently widowed\nShopping\nLifts",
         "After my operation\nShopping\nCleaning",
+        "After my operation. Shopping, cleaning",
+        "Recently widowed, shopping, lifts",
         "Wanted:\n\nShopping, lifts",
         "Not offering: lifts, gardening",
         "Not available for: lifts, personal care",
