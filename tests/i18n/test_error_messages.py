@@ -21,6 +21,7 @@ INTERNAL = {
     # A push or SMS provider's failure, kept in the outbox row for operators; never shown to a person.
     "_Later",
     "_Refused",
+    "SmsError",
 }
 
 
