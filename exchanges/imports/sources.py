@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 FORMATS = ("timeoverflow", "plain")
@@ -25,6 +26,9 @@ TITLE_MAX = 140
 DESCRIPTION_MAX = 4000
 NAME_MAX = 80
 EMAIL_MAX = 254  # User.email's length
+# The biggest export a time bank of thousands of members writes is a few megabytes: a larger file is
+# refused before it is read, not held whole in memory.
+FILE_MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -71,6 +75,9 @@ def _files(paths: list[str]) -> list[Path]:
 def _rows(path: Path, errors: list[str]) -> list[tuple[int, list[str]]]:
     """(line number, cells) for each row after the header; a file that cannot be read is one error."""
     try:
+        if path.stat().st_size > FILE_MAX_BYTES:
+            errors.append(f"{path.name}: is larger than {filesizeformat(FILE_MAX_BYTES)}; split it and try again.")
+            return []
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         errors.append(f"{path.name}: cannot be read ({error.strerror or error}).")
