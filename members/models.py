@@ -5,6 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -198,7 +199,12 @@ class SkillCategory(models.Model):
         verbose_name_plural = "skill categories"
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (members/taxonomy_names.py)."""
+        return gettext(self.name)
 
 
 class Skill(models.Model):
@@ -211,7 +217,12 @@ class Skill(models.Model):
         ordering = ["category__name", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (members/taxonomy_names.py)."""
+        return gettext(self.name)
 
 
 class AuditEvent(models.Model):

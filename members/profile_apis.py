@@ -71,13 +71,14 @@ class SkillListApi(APIView):
             ref_name = "SkillListOutput"
 
         slug = serializers.CharField()
-        name = serializers.CharField()
+        # In the caller's language, as pages show it; the synonyms are the words matching reads (English).
+        name = serializers.CharField(source="label")
         synonyms = serializers.ListField(child=serializers.CharField())
         category = serializers.SerializerMethodField()
 
         def get_category(self, skill) -> dict:
             c = skill.category
-            return {"slug": c.slug, "name": c.name, "sensitive": c.sensitive}
+            return {"slug": c.slug, "name": c.label, "sensitive": c.sensitive}
 
     @extend_schema(responses=Output(many=True))
     def get(self, request):

@@ -88,10 +88,12 @@ def profile_edit(request, slug: str):
     # folded away unless they hold a choice or a search hit: never the whole taxonomy twice.
     editing = request.GET.get("skills") if request.GET.get("skills") in ("offered", "wanted") else None
     q = (request.GET.get("q") or "").strip().lower()[:80]
-    names = {s.slug: s.name for s in skills}
+    names = {s.slug: s.label for s in skills}
     groups: dict = {}
     for skill in skills:
-        if not q or q in skill.name.lower() or q in skill.category.name.lower():
+        # Searched in the reader's words and in English, which the shipped names are written in.
+        said = (skill.label, skill.name, skill.category.label, skill.category.name)
+        if not q or any(q in name.lower() for name in said):
             groups.setdefault(skill.category, []).append(skill)
     field = f"skills_{editing}" if editing else None
     grid = []

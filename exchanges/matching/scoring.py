@@ -205,8 +205,9 @@ def _slot_phrase(slots: list[Slot]) -> str:
 
 
 def _named(name: str) -> str:
-    """A skill's or category's name inside a sentence: "Offers dog walking", but "Offers Urdu and
-    Punjabi" and "TV and gadget setup", whose capitals are their own."""
+    """A skill's or category's name inside a sentence, in the reader's language: "Offers dog
+    walking", but "Offers Urdu and Punjabi" and "TV and gadget setup", whose capitals are their own."""
+    name = _(name)
     if any(ch.isupper() for ch in name[1:]):
         return name
     return name[:1].lower() + name[1:]

@@ -31,7 +31,7 @@ class Sensitivity:
     quote: str
 
     def __str__(self) -> str:
-        what = f"{self.skill_name} ({self.category_name})"
+        what = f"{_(self.skill_name)} ({_(self.category_name)})"
         if self.quote:
             return _("Held because it looks like %(what)s: '%(quote)s'") % {"what": what, "quote": self.quote}
         return _("Held because it was marked as %(what)s") % {"what": what}

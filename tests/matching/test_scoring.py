@@ -168,8 +168,7 @@ def test_the_reasons_are_in_the_readers_language(taxonomy: Taxonomy) -> None:
             request(mine=mine, theirs=theirs, their_record=TrackRecord(completed=5)), taxonomy
         ).reasons
     assert reasons == [
-        # The taxonomy's names are in English only (bench/RESULTS.md names what is left).
-        "Yn cynnig lifts to appointments, y gofynnoch amdano",
+        "Yn cynnig lifftiau i apwyntiadau, y gofynnoch amdano",
         "Ar gael ar prynhawniau Mawrth a boreau Gwener",
         "Yn byw yn Harlesden hefyd",
         "Wedi cwblhau 5 cyfnewid",

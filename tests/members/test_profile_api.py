@@ -3,6 +3,7 @@
 import pytest
 
 from members.models import AuditEvent, Membership, SupportLink, User
+from tests.factories import app_token
 from tests.members.helpers import assert_error, membership_of
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +130,16 @@ def test_skills_are_listed_with_their_category(api, alice, skills):
         "category": {"slug": "test-garden", "name": "Test garden", "sensitive": False},
     }
     assert rows["test-hospital-run"]["category"]["sensitive"] is True
+
+
+def test_skill_names_are_in_the_callers_language(client, alice):
+    alice.language = "cy"
+    alice.save()
+    response = client.get("/api/v1/skills/?page_size=200", HTTP_X_SESSION_TOKEN=app_token(alice))
+    rows = {r["slug"]: r for r in response.json()["results"]}
+    assert rows["gardening"]["name"] == "Garddio"
+    assert rows["gardening"]["category"]["name"] == "Cartref a gardd"
+    assert "garden" in rows["gardening"]["synonyms"]
 
 
 def test_a_page_past_the_end_answers_404_with_the_error_shape(api, alice, skills):

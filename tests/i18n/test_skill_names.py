@@ -1,0 +1,66 @@
+"""The taxonomy's skill and category names in the reader's language: listed for the translators,
+translated into Welsh, and shown in Welsh in the skill picker, the members list, match reasons and
+a held exchange's reason."""
+
+import json
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from exchanges.matching.sensitive import Sensitivity
+from members.models import Membership, Skill
+from members.taxonomy import TAXONOMY_FILE
+from members.taxonomy_names import NAMES
+
+SHIPPED = json.loads(TAXONOMY_FILE.read_text(encoding="utf-8"))
+SHIPPED_NAMES = {c["name"] for c in SHIPPED["categories"]} | {
+    s["name"] for c in SHIPPED["categories"] for s in c["skills"]
+}
+
+
+def test_every_shipped_name_is_listed_for_the_translators():
+    assert set(NAMES) == SHIPPED_NAMES
+
+
+def test_every_shipped_name_has_its_welsh():
+    with translation.override("cy"):
+        untranslated = sorted(name for name in SHIPPED_NAMES if translation.gettext(name) == name)
+    assert untranslated == []
+
+
+def test_a_held_exchange_names_the_sensitive_help_in_welsh():
+    held = Sensitivity("lifts-to-appointments", "Lifts to appointments", "Getting about", "")
+    with translation.override("cy"):
+        said = str(held)
+    assert "Lifftiau i apwyntiadau (Mynd o le i le)" in said and "Lifts" not in said
+
+
+db = pytest.mark.django_db
+
+
+def welsh_client(user) -> Client:
+    user.language = "cy"
+    user.save()
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@db
+def test_the_skill_picker_shows_welsh_names_and_finds_welsh_and_english_words(network, alice):
+    client = welsh_client(alice)
+    html = client.get("/networks/harlesden/profile/?skills=offered").content.decode()
+    assert "Cartref a gardd" in html and "Garddio" in html
+    assert ">Home and garden<" not in html
+    for said in ("garddio", "gardening"):
+        found = client.get(f"/networks/harlesden/profile/?skills=offered&q={said}").content.decode()
+        assert 'name="skills_offered" value="gardening"' in found, said
+        assert 'value="mowing-the-lawn"' not in found
+
+
+@db
+def test_the_members_list_names_what_people_offer_in_welsh(network, alice, bob):
+    Membership.objects.get(user=bob, network=network).skills_offered.add(Skill.objects.get(slug="gardening"))
+    html = welsh_client(alice).get("/networks/harlesden/members/").content.decode()
+    assert "Garddio" in html and "Gardening" not in html
