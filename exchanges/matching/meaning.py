@@ -8,6 +8,7 @@ its own from the shipped file.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Mapping
@@ -30,9 +31,22 @@ MEANING_SHARE = 0.7
 # depends on how close the text is to the skill's meaning, relative to the closest skill.
 WORDS_FLOOR = 0.5
 # A skill the words missed is added when the text is at least this close to it in meaning (a
-# cosine) and it is the closest skill: "me boiler's packed in" has no taxonomy word.
-MEANING_ONLY_SIMILARITY = 0.5
+# cosine) and it is the closest skill: "me boiler's packed in" has no taxonomy word. 0.45 since
+# skills have members' own examples (chosen on the dev parts; bench/RESULTS.md).
+MEANING_ONLY_SIMILARITY = 0.45
 MEANING_ONLY_WEIGHT = 0.8
+
+# How members ask for each skill and offer it, in their own words ("the hall light still won't
+# come on with a new bulb"): compared in meaning only, never as words.
+EXAMPLES_JSON = Path(__file__).resolve().parent / "data" / "skill_examples.json"
+
+
+@lru_cache(maxsize=1)
+def shipped_examples() -> Mapping[str, tuple[str, ...]]:
+    """Each skill's examples by slug, asks then offers."""
+    with EXAMPLES_JSON.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    return MappingProxyType({slug: (*found["asks"], *found["offers"]) for slug, found in data.items()})
 
 
 @dataclass(frozen=True)
@@ -45,27 +59,30 @@ class Meaning:
 
 class MeaningMatcher:
     """The taxonomy's skills as vectors, embedded once per process: each skill's name, its name
-    with its synonyms and category, and each of its synonyms on its own."""
+    with its synonyms and category, and each of its synonyms and examples on its own. `examples`
+    by slug, the shipped ones (EXAMPLES_JSON) unless given."""
 
-    def __init__(self, matcher: SkillMatcher) -> None:
+    def __init__(self, matcher: SkillMatcher, examples: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.matcher = matcher
         self.taxonomy = matcher.taxonomy
         self.slugs = list(self.taxonomy.skills)
         skills = list(self.taxonomy.skills.values())
+        examples = shipped_examples() if examples is None else examples
+        phrases = [(*s.synonyms, *examples.get(s.slug, ())) for s in skills]
         self._texts = (
             *(s.name for s in skills),
             *(f"{s.name}: {', '.join(s.synonyms)} ({s.category.name})" for s in skills),
-            *(synonym for s in skills for synonym in s.synonyms),
+            *(phrase for own in phrases for phrase in own),
         )
-        # Each skill's synonyms follow one another: where each skill that has any begins.
-        counts = np.array([len(s.synonyms) for s in skills], dtype=np.intp)
+        # Each skill's synonyms and examples follow one another: where each skill that has any begins.
+        counts = np.array([len(own) for own in phrases], dtype=np.intp)
         self._with_synonyms = np.flatnonzero(counts)
         self._synonym_starts = (np.cumsum(counts) - counts)[self._with_synonyms]
         self._skill_vectors: np.ndarray | None = None
 
     def skill_vectors(self) -> np.ndarray | None:
-        """(2 × skills + synonyms, 384): names, names with synonyms and category, then each
-        synonym; None without the model."""
+        """(2 × skills + synonyms and examples, 384): names, names with synonyms and category,
+        then each synonym and example; None without the model."""
         if self._skill_vectors is None and semantic.available():
             self._skill_vectors = _skill_vectors(self._texts)
         return self._skill_vectors
@@ -73,8 +90,8 @@ class MeaningMatcher:
     def similarities(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each skill's closeness in meaning to a text's vector, two ways: `whole`, the better of
         its name and its name with synonyms and category; and `nearest`, the mean of that and of
-        its closest synonym on its own. A synonym alone ("hedge trimming") is nearer a short text
-        than the whole list is, so `nearest` finds the skill a text means; `whole` keeps its spread,
+        its closest synonym or example on its own. A synonym alone ("hedge trimming") or an example
+        ("need my trousers taken up") is nearer a short text than the whole list is, so `nearest` finds the skill a text means; `whole` keeps its spread,
         so a skill the words found but the text hardly means ("trim" as a haircut beside a hedge)
         still drops. Both chosen on the dev parts (bench/RESULTS.md)."""
         vectors = self.skill_vectors()
@@ -119,7 +136,7 @@ class MeaningMatcher:
 @lru_cache(maxsize=4)
 def _skill_vectors(texts: tuple[str, ...]) -> np.ndarray:
     """By the skills' texts: a taxonomy rebuilt with the same skills (a new skill elsewhere, a
-    test's rollback) is not embedded again. Embedding ~1,600 texts takes seconds of CPU, so every
+    test's rollback) is not embedded again. Embedding ~3,100 texts takes seconds of CPU, so every
     process after the first reads them from a file named by the model and the texts."""
     key = hashlib.sha256(repr((semantic.model_id(), texts)).encode()).hexdigest()[:24]
     path = Path(os.environ.get("TIMEBANK_MATCHING_CACHE") or tempfile.gettempdir()) / f"timebank-skills-{key}.npy"

@@ -1,5 +1,6 @@
 """The sentence-embedding model, derived skills by meaning, and the fit of two listings."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from exchanges.matching import semantic
-from exchanges.matching.meaning import MeaningMatcher, cosine, fit
+from exchanges.matching.meaning import EXAMPLES_JSON, MeaningMatcher, cosine, fit
 from exchanges.matching.ranking import Candidate, rank_candidates
 from exchanges.matching.scoring import Side, skill_overlap
 from exchanges.matching.skills import skills_from_text
@@ -102,6 +103,20 @@ def test_a_skill_the_words_miss_is_added_by_meaning(meanings):
     assert "dog-walking" in found.weights
 
 
+def test_every_shipped_skill_has_examples_of_how_members_ask_and_offer():
+    examples = json.loads(EXAMPLES_JSON.read_text(encoding="utf-8"))
+    assert set(examples) == set(Taxonomy.from_file().skills)
+    assert all(len(e["asks"]) >= 6 and len(e["offers"]) >= 2 for e in examples.values())
+
+
+def test_how_members_ask_finds_a_skill_no_synonym_names(meanings):
+    # "taken in at the waist": none of the taxonomy's words, but how members ask for mending.
+    request = "Need my skirt taken in at the waist for a party"
+    assert "mending-clothes" in meanings.meaning(request).skills.weights
+    without = MeaningMatcher(SkillMatcher(Taxonomy.from_file()), examples={})
+    assert "mending-clothes" not in without.meaning(request).skills.weights
+
+
 def test_a_skill_is_as_close_as_its_closest_synonym_counts_for_half():
     taxonomy = Taxonomy.from_dict(
         {
@@ -121,7 +136,7 @@ def test_a_skill_is_as_close_as_its_closest_synonym_counts_for_half():
             ]
         }
     )
-    matcher = MeaningMatcher(SkillMatcher(taxonomy))
+    matcher = MeaningMatcher(SkillMatcher(taxonomy), examples={})
     vector = semantic.embed("fix a dripping tap")
     vectors = matcher.skill_vectors()
     whole = max(float(vectors[0] @ vector), float(vectors[2] @ vector))
