@@ -5,12 +5,14 @@
 A fresh PostgreSQL database (`SMOKE_DATABASE`, default timebank_smoke, on `SMOKE_POSTGRES`, default
 postgres://postgres@127.0.0.1:5432) and a Redis of its own on a free port. The environment is the compose
 file's `x-app` one (DJANGO_DEBUG=0, a secret, allowed hosts, CSRF origins) with the database and Redis on
-loopback; static files are collected by the Dockerfile's own RUN line; then the compose `migrate` command,
+loopback; static files and the taxonomy's skill vectors are built by the Dockerfile's own RUN line; then the
+compose `migrate` command,
 `seed_demo`, and the `web` (granian WSGI) and `ws` (uvicorn) services' own command lines on free loopback
 ports. Every route the URL resolver knows (pages, API, allauth, admin), its path parameters filled from the
 demo data, is fetched with GET as anonymous, member, supporter, coordinator and commissioner: none may answer
 5xx. Every static file a page links to must load; `/healthz`, `/readyz` and the compose health check must
-pass; a WebSocket handshake to `/ws/` through uvicorn must work with a session token and with a cookie.
+pass; a WebSocket handshake to `/ws/` through uvicorn must work with a session token and with a cookie; a
+search must read the skill vectors the build made, not embed them again.
 """
 
 import asyncio
@@ -102,14 +104,19 @@ def run(command, env: dict, shell: bool = False) -> None:
 
 
 def dockerfile() -> tuple[dict, list[str]]:
-    """The image's ENV and its RUN commands, continuation lines joined."""
+    """The image's ENV and its RUN commands, continuation lines joined; a path under the image's
+    WORKDIR (the checkout) is the same path under this checkout."""
     text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
-    env, runs = {}, []
+    env, runs, workdir = {}, [], None
     for line in text.splitlines():
-        if line.startswith("ENV "):
+        if line.startswith("WORKDIR "):
+            workdir = line[8:].strip().rstrip("/")
+        elif line.startswith("ENV "):
             env.update(part.split("=", 1) for part in shlex.split(line[4:]))
         elif line.startswith("RUN "):
             runs.append(line[4:].strip())
+    if workdir:
+        env = {k: str(ROOT) + v[len(workdir) :] if v.startswith(workdir + "/") else v for k, v in env.items()}
     return env, runs
 
 
@@ -378,6 +385,19 @@ def check_health(port: int, healthcheck: list[str], env: dict) -> None:
         print("ok   /healthz, /readyz and the compose health check", flush=True)
 
 
+def check_vectors(member: Browser, vectors: Path, built: list[Path]) -> None:
+    """A search reads the taxonomy's vectors the image built: no process of the stack embedded them
+    again (a new file would mean the service's texts differ from the shipped file's)."""
+    status, _, body = member.get("/api/v1/search/?q=someone+to+help+in+my+garden")
+    if status != 200 or not isinstance(json.loads(body).get("results"), list):
+        fail(f"a member's search answered {status}: {body[:200]!r}")
+    again = sorted(set(vectors.iterdir()) - set(built))
+    if again:
+        fail(f"the stack embedded the taxonomy again instead of reading the image's vectors: {again}")
+    else:
+        print("ok   search read the skill vectors the image built", flush=True)
+
+
 async def socket_handshakes(ws_port: int, token: str, cookie: str) -> None:
     import websockets
 
@@ -447,10 +467,15 @@ def main() -> int:
         app_env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         assert app_env["DJANGO_DEBUG"] == "0", "the compose file runs production settings"
 
-        # Static files exactly as the image builds them: the Dockerfile's own command, in a clean environment.
+        # Static files and skill vectors exactly as the image builds them: the Dockerfile's own command, in a
+        # clean environment.
         (collect,) = [r for r in runs if "collectstatic" in r]
-        subprocess.run(["rm", "-rf", str(ROOT / "staticfiles")], check=True)
+        vectors = Path(image_env["TIMEBANK_MATCHING_CACHE"])
+        subprocess.run(["rm", "-rf", str(ROOT / "staticfiles"), str(vectors)], check=True)
         run(collect, base, shell=True)
+        built = sorted(vectors.iterdir())
+        if len(built) != 1:
+            fail(f"the image's build left {len(built)} files of skill vectors in {vectors}, not one")
         run(compose["services"]["migrate"]["command"], app_env)
         run(["python", "manage.py", "seed_demo"], app_env)
 
@@ -485,6 +510,7 @@ def main() -> int:
         member = Browser(web_port)
         member.log_in(ROLES["member"])
         asyncio.run(socket_handshakes(ws_port, app_token(web_port, ROLES["member"]), member.cookies["sessionid"]))
+        check_vectors(member, vectors, built)
 
         if worker.poll() is not None:
             fail(f"the task worker (compose `worker`) exited with {worker.returncode}")

@@ -65,8 +65,10 @@ class MeaningMatcher:
     def __init__(self, matcher: SkillMatcher, examples: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.matcher = matcher
         self.taxonomy = matcher.taxonomy
-        self.slugs = list(self.taxonomy.skills)
-        skills = list(self.taxonomy.skills.values())
+        # By slug: the shipped file and the database list the skills in different orders, and the
+        # texts name the cached vectors (the image embeds them from the file, the service reads them).
+        self.slugs = sorted(self.taxonomy.skills)
+        skills = [self.taxonomy.skills[slug] for slug in self.slugs]
         examples = shipped_examples() if examples is None else examples
         phrases = [(*s.synonyms, *examples.get(s.slug, ())) for s in skills]
         self._texts = (
@@ -148,6 +150,7 @@ def _skill_vectors(texts: tuple[str, ...]) -> np.ndarray:
         pass
     vectors = semantic.embed_many(texts)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         with partial.open("wb") as handle:
             np.save(handle, vectors)

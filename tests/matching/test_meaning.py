@@ -1,5 +1,6 @@
 """The sentence-embedding model, derived skills by meaning, and the fit of two listings."""
 
+import io
 import json
 import os
 import subprocess
@@ -109,6 +110,32 @@ def test_every_shipped_skill_has_examples_of_how_members_ask_and_offer():
     assert all(len(e["asks"]) >= 6 and len(e["offers"]) >= 2 for e in examples.values())
 
 
+@pytest.mark.django_db
+def test_the_service_asks_for_the_vectors_the_image_embeds_from_the_shipped_file():
+    # Same texts, same cache file: `manage.py matching_vectors` in the Dockerfile saves every process
+    # embedding the taxonomy at its first match (deploy/smoke.py checks it on the production layout).
+    from exchanges.matching.skills import skill_matcher
+
+    shipped = MeaningMatcher(SkillMatcher(Taxonomy.from_file()))
+    assert MeaningMatcher(skill_matcher())._texts == shipped._texts
+
+
+def test_the_images_command_saves_the_skill_vectors_for_every_process(tmp_path, monkeypatch):
+    from django.core.management import call_command
+
+    from exchanges.matching import meaning
+
+    monkeypatch.setenv("TIMEBANK_MATCHING_CACHE", str(tmp_path / "matching"))
+    meaning._skill_vectors.cache_clear()
+    call_command("matching_vectors", stdout=io.StringIO())
+    (saved,) = (tmp_path / "matching").iterdir()
+    shipped = MeaningMatcher(SkillMatcher(Taxonomy.from_file()))
+    assert np.load(saved).shape == (len(shipped._texts), semantic.DIMENSIONS)
+    meaning._skill_vectors.cache_clear()
+    monkeypatch.setattr(semantic, "embed_many", lambda texts: pytest.fail("embedded again"))
+    assert np.array_equal(shipped.skill_vectors(), np.load(saved))
+
+
 def test_how_members_ask_finds_a_skill_no_synonym_names(meanings):
     # "taken in at the waist": none of the taxonomy's words, but how members ask for mending.
     request = "Need my skirt taken in at the waist for a party"
@@ -139,13 +166,14 @@ def test_a_skill_is_as_close_as_its_closest_synonym_counts_for_half():
     matcher = MeaningMatcher(SkillMatcher(taxonomy), examples={})
     vector = semantic.embed("fix a dripping tap")
     vectors = matcher.skill_vectors()
-    whole = max(float(vectors[0] @ vector), float(vectors[2] @ vector))
-    _, (repairs, gardening) = matcher.similarities(vector)
+    assert matcher.slugs == ["gardening", "home-repairs"]  # names, then names with synonyms, by slug
+    whole = max(float(vectors[1] @ vector), float(vectors[3] @ vector))
+    _, (gardening, repairs) = matcher.similarities(vector)
     # The synonym itself is the text: the skill is halfway between its whole texts and a perfect fit.
     assert repairs == pytest.approx((whole + 1.0) / 2, abs=0.01)
     assert repairs > whole
     # A skill without synonyms is as close as its name.
-    assert gardening == pytest.approx(max(float(vectors[1] @ vector), float(vectors[3] @ vector)), abs=1e-5)
+    assert gardening == pytest.approx(max(float(vectors[0] @ vector), float(vectors[2] @ vector)), abs=1e-5)
 
 
 @pytest.mark.parametrize(
