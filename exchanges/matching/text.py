@@ -154,6 +154,13 @@ IDIOMS_BY_MEANING = {
     "doctor": ("to the docs", "at the docs", "down the docs", "up the docs", "to the doc", "at the doc"),
     # "Need a hand" asks for help, not a hand massage.
     "help": ("need a hand", "give me a hand", "give us a hand", "lend a hand", "give a hand", "a helping hand"),
+    # Lifts given are rides in a car; "lift" alone is also lifting ("lift the sofa").
+    "driving": tuple(
+        f"{verb} {whom}{what}"
+        for verb in ("give", "gives", "giving", "offer", "offering", "do")
+        for whom in ("", "you ", "people ", "folk ", "anyone ", "someone ", "neighbours ")
+        for what in ("lifts", "a lift", "the odd lift")
+    ),
 }
 IDIOMS = {saying: plain for plain, sayings in IDIOMS_BY_MEANING.items() for saying in sayings}
 _IDIOM = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(IDIOMS, key=len, reverse=True)) + r")\b")

@@ -176,3 +176,14 @@ def test_feelings_post_and_grass_in_plain_words(matcher: SkillMatcher) -> None:
     assert "help-with-a-new-baby" not in low.weights
     assert matcher.skills_in("panicking about brown envelopes").strongest(1) == ["reading-letters"]
     assert matcher.skills_in("the grass is up to my knees").strongest(1) == ["mowing-the-lawn"]
+
+
+@pytest.mark.parametrize("offer", ["Can give lifts", "Happy to give people a lift", "I can do the odd lift"])
+def test_lifts_given_are_rides_not_lifting(matcher: SkillMatcher, offer: str) -> None:
+    found = matcher.skills_in(offer).weights
+    assert found and max(found, key=found.__getitem__) == "lifts-to-appointments"
+    assert "lifting-and-carrying" not in found
+
+
+def test_lifting_something_is_still_lifting(matcher: SkillMatcher) -> None:
+    assert "lifting-and-carrying" in matcher.skills_in("Help to lift a heavy wardrobe upstairs").weights
