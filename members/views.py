@@ -90,8 +90,8 @@ def profile_edit(request, slug: str):
     q = (request.GET.get("q") or "").strip().lower()[:80]
     names = {s.slug: s.label for s in skills}
     groups: dict = {}
-    for skill in skills:
-        # Searched in the reader's words and in English, which the shipped names are written in.
+    # In the reader's alphabetical order, searched in their words and in English (the shipped names').
+    for skill in sorted(skills, key=lambda s: (s.category.label.casefold(), s.label.casefold())):
         said = (skill.label, skill.name, skill.category.label, skill.category.name)
         if not q or any(q in name.lower() for name in said):
             groups.setdefault(skill.category, []).append(skill)

@@ -53,6 +53,9 @@ def test_the_skill_picker_shows_welsh_names_and_finds_welsh_and_english_words(ne
     html = client.get("/networks/harlesden/profile/?skills=offered").content.decode()
     assert "Cartref a gardd" in html and "Garddio" in html
     assert ">Home and garden<" not in html
+    # In Welsh alphabetical order: "Clirio eira a rhew" (clearing snow) before "Newid dillad gwely"
+    # (changing beds), which English puts first.
+    assert html.index("Clirio eira a rhew") < html.index("Newid dillad gwely")
     for said in ("garddio", "gardening"):
         found = client.get(f"/networks/harlesden/profile/?skills=offered&q={said}").content.decode()
         assert 'name="skills_offered" value="gardening"' in found, said
