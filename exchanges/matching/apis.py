@@ -9,11 +9,13 @@ from rest_framework.views import APIView
 
 from exchanges.apis import ListingOutput
 from exchanges.matching.selectors import (
+    NEEDS_CHECK,
     SEARCH_MAX_LENGTH,
     listing_for_matches,
     listing_match_outcome,
     nobody_message,
-    search_matches,
+    search_needs_check_message,
+    search_outcome,
 )
 from timebank.api import Pagination, paginated, query_valid
 
@@ -120,12 +122,34 @@ class SearchApi(APIView):
 
     @extend_schema(
         operation_id="search",
-        parameters=[Input],
+        parameters=[
+            Input,
+            OpenApiParameter(
+                NOBODY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                enum=["needs_check"],
+                description="Only when nobody who could help is listed because the people who could need a "
+                "safeguarding check first (the words ask for lifts, care or childcare).",
+            ),
+            OpenApiParameter(
+                NOBODY_MESSAGE_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="With that header: why, and the next step, in plain words for the person.",
+            ),
+        ],
         responses=SearchMatchOutput(many=True),
     )
     def get(self, request):
         params = query_valid(self.Input, request)
-        matches = search_matches(
+        outcome = search_outcome(
             user=request.user, q=params["q"], network=params.get("network"), kind=params.get("kind")
         )
-        return paginated(request, self, matches, SearchMatchOutput)
+        response = paginated(request, self, outcome.matches, SearchMatchOutput)
+        if outcome.helpers_need_check:
+            response[NOBODY_HEADER] = NEEDS_CHECK
+            response[NOBODY_MESSAGE_HEADER] = search_needs_check_message()
+        return response

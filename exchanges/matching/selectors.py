@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -330,9 +331,34 @@ def _found_to_candidates(network_id: int, found: list, me: int) -> list[Candidat
 SEARCH_KINDS = (Listing.Kind.OFFER, Listing.Kind.REQUEST)
 
 
+@dataclass(frozen=True)
+class SearchOutcome:
+    """`search_matches`, and whether the people who could help need a safeguarding check first: nobody
+    who could help was found, the words ask for lifts, care or childcare, and someone would fit if every
+    helper had a current check. Never a silent "nobody"."""
+
+    matches: list[ListingMatch]
+    helpers_need_check: bool = False
+
+
+def search_needs_check_message() -> str:
+    """Plain words for a searcher whose only helpers need a check first."""
+    return _(
+        "The people who could help with this need a safeguarding check first. Ask for help and we will tell "
+        "the coordinators: they can introduce someone or arrange a check."
+    )
+
+
 def search_matches(
     *, user: User, q: str, network: str | None = None, kind: str | None = None, limit: int = SEARCH_LIMIT
 ) -> list[ListingMatch]:
+    """`search_outcome`'s matches."""
+    return search_outcome(user=user, q=q, network=network, kind=kind, limit=limit).matches
+
+
+def search_outcome(
+    *, user: User, q: str, network: str | None = None, kind: str | None = None, limit: int = SEARCH_LIMIT
+) -> SearchOutcome:
     """People in the caller's networks (or the one network named, 404 outside reach) that fit
     free text, best first: those who could help (open offers, the skills their profile offers or
     their bio says they offer) and those who asked for it (open requests, the help their profile
@@ -346,15 +372,17 @@ def search_matches(
     networks = list(networks_where_trading(user=user, network=network))
     text = " ".join(q.split())[:SEARCH_MAX_LENGTH]
     if not text or not networks:
-        return []
+        return SearchOutcome([])
     meaning = meaning_matcher().meaning("", title=text)
     wanted = dict(meaning.skills.weights)
     if not wanted:
-        return []
+        return SearchOutcome([])
     taxonomy = skill_matcher().taxonomy
     kinds = [k for k in SEARCH_KINDS if kind in (None, "", k)]
+    sensitive = any(taxonomy.skills[slug].category.sensitive for slug in wanted if slug in taxonomy.skills)
     # Every network's best of each kind; only the best of them all are read in full.
     best: list[tuple[RankedMatch, str, Network]] = []
+    helpers_found = helpers_if_checked = False
     for place in networks:
         me = listing_owner(network_id=place.pk, user_id=user.pk)
         if me is None or not me.is_active:
@@ -396,18 +424,24 @@ def search_matches(
         start = 0
         for shown, people in found.items():
             theirs, start = candidates[start : start + len(people)], start + len(people)
-            ranked = rank_candidates(
-                # Helpers are ranked as for a request with these words, askers as for an offer.
+            # Helpers are ranked as for a request with these words, askers as for an offer.
+            rank = partial(
+                rank_candidates,
                 kind="request" if shown == Listing.Kind.OFFER else "offer",
                 mine=mine,
-                i_have_current_check=me.checked,
-                candidates=theirs,
                 taxonomy=taxonomy,
                 nearby=nearby,
                 limit=limit,
                 search=True,
             )
+            ranked = rank(i_have_current_check=me.checked, candidates=theirs)
             best += [(r, shown, place) for r in ranked]
+            if shown == Listing.Kind.OFFER:
+                helpers_found = helpers_found or bool(ranked)
+                # Would anyone help if every helper had a current check? Then a check is all that is missing.
+                if not ranked and sensitive and not helpers_if_checked:
+                    checked = [replace(c, has_current_check=True) for c in theirs]
+                    helpers_if_checked = bool(rank(i_have_current_check=True, candidates=checked))
     best = sorted(best, key=lambda kept: -kept[0].score)[:limit]
     details: dict[tuple[int, str, int], ListingMatch] = {}
     for place in {place.pk: place for _r, _k, place in best}.values():
@@ -415,7 +449,10 @@ def search_matches(
         shown_here = _details([r for r, _k in mine_here], place, [shown for _r, shown in mine_here])
         for (r, shown), match in zip(mine_here, shown_here, strict=True):
             details[(place.pk, shown, r.member_id)] = match
-    return [details[(place.pk, shown, r.member_id)] for r, shown, place in best]
+    return SearchOutcome(
+        [details[(place.pk, shown, r.member_id)] for r, shown, place in best],
+        helpers_need_check=helpers_if_checked and not helpers_found,
+    )
 
 
 def unmatched_requests(*, network) -> QuerySet[Listing]:

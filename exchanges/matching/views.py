@@ -15,7 +15,8 @@ from exchanges.matching.selectors import (
     listing_match_outcome,
     listing_matches,
     nobody_message,
-    search_matches,
+    search_needs_check_message,
+    search_outcome,
     unmatched_requests,
 )
 from exchanges.matching.services import match_introduce
@@ -61,11 +62,17 @@ def people_who_fit(*, user: User, q: str, network: str | None = None, kind: str 
     if not q.strip():
         return {}
     found = {
-        shown: search_matches(user=user, q=q, network=network, kind=shown, limit=PEOPLE_FOUND_SHOWN)
+        shown: search_outcome(user=user, q=q, network=network, kind=shown, limit=PEOPLE_FOUND_SHOWN)
         for shown in (Listing.Kind.OFFER, Listing.Kind.REQUEST)
         if kind in (None, "", shown)
     }
-    return {"helpers": found.get(Listing.Kind.OFFER, []), "askers": found.get(Listing.Kind.REQUEST, [])}
+    helpers, askers = found.get(Listing.Kind.OFFER), found.get(Listing.Kind.REQUEST)
+    return {
+        "helpers": helpers.matches if helpers else [],
+        "askers": askers.matches if askers else [],
+        # Never a silent "nobody": say why no helper is shown, and the next step.
+        "needs_check": search_needs_check_message() if helpers and helpers.helpers_need_check else "",
+    }
 
 
 @page

@@ -5,7 +5,13 @@ import pytest
 from django.test import Client
 
 from exchanges.listings import listing_create
-from exchanges.matching.selectors import NEEDS_CHECK, NOBODY_FITS, listing_match_outcome, listing_matches
+from exchanges.matching.selectors import (
+    NEEDS_CHECK,
+    NOBODY_FITS,
+    listing_match_outcome,
+    listing_matches,
+    search_outcome,
+)
 from exchanges.matching.services import listing_match_notify, profile_skills_refresh
 from exchanges.models import Listing
 from members.models import Membership, Skill
@@ -123,3 +129,40 @@ def test_a_listing_that_is_not_open_has_no_nobody(network, alice):
     request.save()
     assert listing_match_outcome(listing=request).nobody == ""
     assert Membership.objects.filter(user=alice).exists()
+
+
+# A search --------------------------------------------------------------------------------------
+
+
+def test_a_search_whose_only_helpers_need_a_check_says_so_on_the_page_and_the_api(
+    api, network, alice, coordinator, lift_offered_on_a_profile
+):
+    outcome = search_outcome(user=alice, q="a lift to the hospital")
+    # The unchecked helper is still never shown for sensitive help, but the searcher is told why.
+    assert outcome.matches == [] and outcome.helpers_need_check
+    client = Client()
+    client.force_login(alice)
+    html = client.get("/listings/", {"q": "a lift to the hospital"}).content.decode()
+    assert "need a safeguarding check first" in html
+    assert 'href="/listings/new/?kind=request"' in html
+    response = api.as_user(alice).get("/api/v1/search/", {"q": "a lift to the hospital"})
+    assert response.status_code == 200 and response.json()["results"] == []
+    assert response["Matches-Nobody"] == "needs_check"
+    assert "safeguarding check first" in response["Matches-Nobody-Message"]
+
+
+def test_once_the_helper_is_checked_the_search_finds_them_and_says_nothing_of_checks(
+    network, alice, coordinator, lift_offered_on_a_profile
+):
+    cleared_check(lift_offered_on_a_profile, coordinator)
+    outcome = search_outcome(user=alice, q="a lift to the hospital")
+    assert [m.member for m in outcome.matches] == [lift_offered_on_a_profile.user]
+    assert not outcome.helpers_need_check
+
+
+def test_a_search_nobody_fits_is_not_blamed_on_checks(api, network, alice, lift_offered_on_a_profile):
+    assert not search_outcome(user=alice, q="walk my dog").helpers_need_check
+    # Asking only for people who asked: no word on helpers.
+    assert not search_outcome(user=alice, q="a lift to the hospital", kind="request").helpers_need_check
+    response = api.as_user(alice).get("/api/v1/search/", {"q": "walk my dog"})
+    assert "Matches-Nobody" not in response
