@@ -13,6 +13,8 @@ RUN export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only-not-a-secret DJAN
     DATABASE_URL=postgres://collectstatic@127.0.0.1:1/collectstatic REDIS_URL=redis://127.0.0.1:1/0 \
     VAPID_PRIVATE_KEY=collectstatic-only VAPID_PUBLIC_KEY=collectstatic-only \
     && python manage.py collectstatic --noinput && python manage.py matching_vectors
+# The processes run as nobody: a taxonomy edited since the build has its vectors saved beside these once.
+RUN chown -R nobody /app/var/matching
 USER nobody
 EXPOSE 8000 8001
 CMD ["granian", "--interface", "wsgi", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "timebank.wsgi:application"]

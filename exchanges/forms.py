@@ -123,7 +123,8 @@ class BrowseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("Any"))] + list(SkillCategory.objects.values_list("slug", "name"))
+        categories = [(c.slug, c.label) for c in SkillCategory.objects.all()]
+        self.fields["category"].choices = [("", _("Any"))] + sorted(categories, key=lambda c: c[1].casefold())
 
 
 class MinutesForm(forms.Form):

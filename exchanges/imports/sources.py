@@ -11,6 +11,7 @@ Two formats (docs/import.md):
 import csv
 import io
 import re
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -75,10 +76,17 @@ def _files(paths: list[str]) -> list[Path]:
 def _rows(path: Path, errors: list[str]) -> list[tuple[int, list[str]]]:
     """(line number, cells) for each row after the header; a file that cannot be read is one error."""
     try:
-        if path.stat().st_size > FILE_MAX_BYTES:
+        # A pipe or a device (a link to /dev/zero) says nothing of its size, and opening a pipe waits for a
+        # writer: only plain files are opened, and never read past the limit, however they grow meanwhile.
+        if not stat.S_ISREG(path.stat().st_mode):
+            errors.append(f"{path.name}: is not a plain file.")
+            return []
+        with path.open("rb") as handle:
+            raw = handle.read(FILE_MAX_BYTES + 1)
+        if len(raw) > FILE_MAX_BYTES:
             errors.append(f"{path.name}: is larger than {filesizeformat(FILE_MAX_BYTES)}; split it and try again.")
             return []
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except OSError as error:
         errors.append(f"{path.name}: cannot be read ({error.strerror or error}).")
         return []

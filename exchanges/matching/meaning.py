@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +23,8 @@ import numpy as np
 
 from exchanges.matching import semantic
 from exchanges.matching.text import KEEP_SHARE, SkillMatch, SkillMatcher
+
+logger = logging.getLogger(__name__)
 
 # How much of the fit is the two texts' closeness in meaning; the rest is the taxonomy's skill
 # overlap. Chosen on the tuning set and the dev parts of the others (bench/RESULTS.md): the older
@@ -146,17 +150,30 @@ def _skill_vectors(texts: tuple[str, ...]) -> np.ndarray:
         cached = np.load(path)
         if cached.shape == (len(texts), semantic.DIMENSIONS):
             return cached
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError):  # missing, or cut short
         pass
+    started = time.monotonic()
     vectors = semantic.embed_many(texts)
+    logger.warning(
+        "Embedded the taxonomy's %d skill texts in %.1f s: no vectors file %s (manage.py matching_vectors builds it)",
+        len(texts),
+        time.monotonic() - started,
+        path,
+    )
+    partial = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.stem, suffix=".tmp", delete=False) as handle:
+            partial = Path(handle.name)
             np.save(handle, vectors)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(partial, path)
-    except OSError:
-        pass  # a read-only disk: the next process embeds them again
+    except OSError as error:
+        # A folder this process may not write to: every process embeds them until it can.
+        logger.warning("Could not save the skill vectors to %s: %s", path, error)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
     return vectors
 
 

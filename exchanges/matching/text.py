@@ -154,12 +154,17 @@ IDIOMS_BY_MEANING = {
     "doctor": ("to the docs", "at the docs", "down the docs", "up the docs", "to the doc", "at the doc"),
     # "Need a hand" asks for help, not a hand massage.
     "help": ("need a hand", "give me a hand", "give us a hand", "lend a hand", "give a hand", "a helping hand"),
-    # Lifts given are rides in a car; "lift" alone is also lifting ("lift the sofa").
-    "driving": tuple(
-        f"{verb} {whom}{what}"
-        for verb in ("give", "gives", "giving", "offer", "offering", "do")
-        for whom in ("", "you ", "people ", "folk ", "anyone ", "someone ", "neighbours ")
-        for what in ("lifts", "a lift", "the odd lift")
+    # Lifts given are rides in a car; "lift" alone is also lifting ("lift the sofa", "do a lift of my
+    # piano", "offering a lift up the stairs").
+    "driving": (
+        *(
+            f"{verb} {whom}{what}"
+            for verb in ("give", "gives", "giving")
+            for whom in ("", "you ", "people ", "folk ", "anyone ", "someone ", "neighbours ")
+            for what in ("lifts", "a lift", "the odd lift")
+        ),
+        *(f"{verb} lifts" for verb in ("offer", "offering", "do")),
+        "do the odd lift",
     ),
 }
 IDIOMS = {saying: plain for plain, sayings in IDIOMS_BY_MEANING.items() for saying in sayings}

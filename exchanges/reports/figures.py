@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum
+from django.utils.translation import gettext_noop
 
 from exchanges.ledger.models import Account, Transfer
 from exchanges.models import Exchange, Listing
@@ -412,7 +413,8 @@ def figures_compute(*, networks: list[Network], period: Period, now: datetime) -
         by_category.append(
             {
                 "category": category.slug if category else "uncategorised",
-                "name": category.name if category else "Not categorised",
+                # Stored and exported in English; pages show it in the reader's language.
+                "name": category.name if category else gettext_noop("Not categorised"),
                 "hours_exchanged": hours(cat_minutes[cat]),
                 "exchanges": cat_count[cat],
                 "members": cat_people.get(cat, 0),

@@ -288,7 +288,7 @@ def chart_categories(document: dict) -> dict | None:
                 "y": i * (bar_h + gap) + 4,
                 "text_y": i * (bar_h + gap) + 4 + bar_h * 0.7,
                 "width": 0 if value is None else round((WIDTH - label_w - 110) * value / top, 1),
-                "label": row["name"],
+                "label": _(row["name"]),  # a category's name, in the reader's language
                 "value": value,
                 "text": None if value is None else hours_words(value),
                 "members": row.get("members"),

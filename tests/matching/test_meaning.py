@@ -136,6 +136,25 @@ def test_the_images_command_saves_the_skill_vectors_for_every_process(tmp_path, 
     assert np.array_equal(shipped.skill_vectors(), np.load(saved))
 
 
+def test_a_vectors_file_cut_short_is_embedded_again_and_replaced(tmp_path, monkeypatch):
+    from exchanges.matching import meaning
+
+    monkeypatch.setenv("TIMEBANK_MATCHING_CACHE", str(tmp_path))
+    tiny = Taxonomy.from_dict(
+        {"categories": [{"slug": "home", "name": "Home", "skills": [{"slug": "gardening", "name": "Gardening"}]}]}
+    )
+    meaning._skill_vectors.cache_clear()
+    first = MeaningMatcher(SkillMatcher(tiny), examples={}).skill_vectors()
+    (saved,) = tmp_path.iterdir()
+    for cut in (b"", saved.read_bytes()[:100]):
+        saved.write_bytes(cut)
+        meaning._skill_vectors.cache_clear()
+        assert np.allclose(MeaningMatcher(SkillMatcher(tiny), examples={}).skill_vectors(), first)
+        assert np.allclose(np.load(saved), first)
+    assert [p.name for p in tmp_path.iterdir()] == [saved.name]  # no temporary file left behind
+    meaning._skill_vectors.cache_clear()
+
+
 def test_how_members_ask_finds_a_skill_no_synonym_names(meanings):
     # "taken in at the waist": none of the taxonomy's words, but how members ask for mending.
     request = "Need my skirt taken in at the waist for a party"
