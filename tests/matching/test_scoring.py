@@ -176,6 +176,18 @@ def test_the_reasons_are_in_the_readers_language(taxonomy: Taxonomy) -> None:
     ]
 
 
+def test_welsh_reasons_never_need_the_skill_name_mutated(taxonomy: Taxonomy) -> None:
+    # "Wedi gofyn am lifftiau" and "help gyda chartref a gardd" would need the name itself mutated:
+    # the Welsh puts the name after a colon or "o fath" instead.
+    with translation.override("cy"):
+        asked = score_match(request(kind="offer"), taxonomy).reasons[0]
+        category = score_match(
+            request(mine=Side(skills={"gardening": 1.0}), theirs=Side(skills={"mowing-the-lawn": 1.0})), taxonomy
+        ).reasons[0]
+    assert asked == "Wedi gofyn am help: lifftiau i apwyntiadau, rydych chi’n ei gynnig"
+    assert category == "Yn cynnig help o fath cartref a gardd"
+
+
 def test_a_score_without_its_reasons_is_the_same_score(taxonomy: Taxonomy) -> None:
     mine = Side(skills=LIFTS, availability=frozenset({("tue", "afternoon")}), neighbourhood="Harlesden")
     theirs = Side(skills=LIFTS, availability=frozenset({("tue", "afternoon")}), neighbourhood="Harlesden")
