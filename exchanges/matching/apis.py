@@ -27,6 +27,22 @@ NOBODY_HEADER = "Matches-Nobody"
 NOBODY_MESSAGE_HEADER = "Matches-Nobody-Message"
 
 
+def nobody_headers(reasons: list[str], when: str) -> list[OpenApiParameter]:
+    """The two response headers that say why nobody is suggested, as the schema documents them."""
+    return [
+        OpenApiParameter(
+            NOBODY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200], enum=reasons, description=when
+        ),
+        OpenApiParameter(
+            NOBODY_MESSAGE_HEADER,
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description="With that header: why, and the next step, in plain words for the person.",
+        ),
+    ]
+
+
 @extend_schema_serializer(component_name="MatchMember")
 class MemberOutput(serializers.Serializer):
     id = serializers.IntegerField()
@@ -73,21 +89,10 @@ class ListingMatchesApi(APIView):
     @extend_schema(
         parameters=[
             Input,
-            OpenApiParameter(
-                NOBODY_HEADER,
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                response=[200],
-                enum=["needs_check", "none"],
-                description="Only when the list is empty: the only people who could help need a safeguarding "
-                "check first (or, for an offer of sensitive help, its owner does), or nobody fits.",
-            ),
-            OpenApiParameter(
-                NOBODY_MESSAGE_HEADER,
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description="Only when the list is empty: why, in plain words for the person.",
+            *nobody_headers(
+                ["needs_check", "none"],
+                "Only when the list is empty: the only people who could help need a safeguarding check first (or, "
+                "for an offer of sensitive help, its owner does), or nobody fits.",
             ),
         ],
         responses=MatchOutput(many=True),
@@ -124,21 +129,10 @@ class SearchApi(APIView):
         operation_id="search",
         parameters=[
             Input,
-            OpenApiParameter(
-                NOBODY_HEADER,
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                response=[200],
-                enum=["needs_check"],
-                description="Only when nobody who could help is listed because the people who could need a "
-                "safeguarding check first (the words ask for lifts, care or childcare).",
-            ),
-            OpenApiParameter(
-                NOBODY_MESSAGE_HEADER,
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description="With that header: why, and the next step, in plain words for the person.",
+            *nobody_headers(
+                ["needs_check"],
+                "Only when nobody who could help is listed because the people who could need a safeguarding check "
+                "first (the words ask for lifts, care or childcare).",
             ),
         ],
         responses=SearchMatchOutput(many=True),
