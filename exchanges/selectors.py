@@ -18,7 +18,13 @@ from exchanges.lifecycle.common import (
 from exchanges.models import Exchange, Listing
 from members.acting import ActingScope, support_links
 from members.models import AuditEvent, Membership, Network, User
-from members.selectors import TRADING_ROLES, is_coordinator, networks_of, networks_where_trading
+from members.selectors import (
+    TRADING_ROLES,
+    is_coordinator,
+    networks_of,
+    networks_where_trading,
+    skill_labels_translated,
+)
 from timebank.errors import NotFound
 
 State = Exchange.State
@@ -62,12 +68,17 @@ def listings_browse(
         qs = qs.filter(skills__category__slug=category)
     if skill:
         qs = qs.filter(skills__slug=skill)
-    for word in (q or "").split()[:8]:
+    words = (q or "").split()[:8]
+    labels = skill_labels_translated() if words else []
+    for word in words:
+        # Skills by their English names, and by their names in the reader's language ("garddio").
+        by_label = [skill.pk for label, skill in labels if word.casefold() in label]
         qs = qs.filter(
             Q(title__icontains=word)
             | Q(description__icontains=word)
             | Q(skills__name__icontains=word)
             | Q(skills__category__name__icontains=word)
+            | Q(skills__in=by_label)
         )
     # The skill joins can repeat a listing; keep each once without DISTINCT on the whole row.
     return qs.filter(pk__in=qs.values("pk")) if (category or skill or q) else qs

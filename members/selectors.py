@@ -1,6 +1,7 @@
 """Reads about networks and memberships, scoped to what the caller may see."""
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.acting import acts_for, support_links
@@ -172,6 +173,15 @@ def member_in_network(*, network: Network, user_id: int) -> Membership:
 
 def skills_list() -> QuerySet[Skill]:
     return Skill.objects.select_related("category").order_by("category__name", "name")
+
+
+def skill_labels_translated() -> list[tuple[str, Skill]]:
+    """Each skill's name in the reader's language, case-folded, when that language is not English (the
+    shipped names' own): what searches read as well as the English names, so "garddio" finds gardening.
+    Empty in English."""
+    if (get_language() or "en").startswith("en"):
+        return []
+    return [(skill.label.casefold(), skill) for skill in Skill.objects.select_related("category")]
 
 
 def supporters_of(*, network: Network) -> dict[int, list[Membership]]:

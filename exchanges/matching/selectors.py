@@ -6,6 +6,7 @@ The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -30,7 +31,7 @@ from exchanges.matching.skills import listing_meaning, meaning_matcher, skill_id
 from exchanges.models import Exchange, Listing
 from exchanges.selectors import listing_get
 from members.models import Membership, Network, Skill, User
-from members.selectors import can_act_for, nearby_neighbourhoods, networks_where_trading
+from members.selectors import can_act_for, nearby_neighbourhoods, networks_where_trading, skill_labels_translated
 from timebank.errors import Forbidden
 
 # Profile skills only bring in members for the skills a listing is clearly about.
@@ -373,7 +374,10 @@ def search_outcome(
     text = " ".join(q.split())[:SEARCH_MAX_LENGTH]
     if not text or not networks:
         return SearchOutcome([])
-    meaning = meaning_matcher().meaning("", title=text)
+    # Matching reads English: a skill named in the reader's language ("garddio") is read by its English name too.
+    folded = text.casefold()
+    named = [skill.name for label, skill in skill_labels_translated() if re.search(rf"\b{re.escape(label)}\b", folded)]
+    meaning = meaning_matcher().meaning("", title=" ".join([text, *named]))
     wanted = dict(meaning.skills.weights)
     if not wanted:
         return SearchOutcome([])

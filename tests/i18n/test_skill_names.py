@@ -93,3 +93,26 @@ def test_the_reports_chart_names_kinds_of_help_in_the_readers_language():
     with translation.override("cy"):
         chart = chart_categories(document)
     assert [bar["label"] for bar in chart["bars"]] == ["Cartref a gardd", "Heb gategori"]
+
+
+@db
+def test_a_welsh_reader_finds_by_the_welsh_names_in_search_and_on_find_help(network, alice, bob):
+    from exchanges.matching.selectors import search_outcome
+    from exchanges.matching.services import profile_skills_refresh
+    from tests.matching.helpers import listing
+
+    gardener = Membership.objects.get(user=bob, network=network)
+    gardener.skills_offered.set(Skill.objects.filter(slug="gardening"))
+    profile_skills_refresh(membership=gardener)
+    offer = listing(bob, network, title="Weeding and pruning", skills=["gardening"])
+    with translation.override("cy"):
+        assert [m.member for m in search_outcome(user=alice, q="garddio").matches] == [bob]
+    page = welsh_client(alice).get("/listings/", {"q": "garddio"}).content.decode()
+    assert f'href="/listings/{offer.pk}/"' in page
+    # In English the Welsh word is just a word, found in no title, description or name.
+    client = Client()
+    client.force_login(alice)
+    alice.language = "en-gb"
+    alice.save()
+    english = client.get("/listings/", {"q": "garddio"}).content.decode()
+    assert f'href="/listings/{offer.pk}/"' not in english
