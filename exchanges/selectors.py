@@ -20,6 +20,7 @@ from members.acting import ActingScope, support_links
 from members.models import AuditEvent, Membership, Network, User
 from members.selectors import (
     TRADING_ROLES,
+    folded,
     is_coordinator,
     networks_of,
     networks_where_trading,
@@ -72,7 +73,7 @@ def listings_browse(
     labels = skill_labels_translated() if words else []
     for word in words:
         # Skills by their English names, and by their names in the reader's language ("garddio").
-        by_label = [skill.pk for label, skill in labels if word.casefold() in label]
+        by_label = [skill.pk for label, skill in labels if folded(word) in label]
         qs = qs.filter(
             Q(title__icontains=word)
             | Q(description__icontains=word)

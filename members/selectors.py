@@ -175,13 +175,18 @@ def skills_list() -> QuerySet[Skill]:
     return Skill.objects.select_related("category").order_by("category__name", "name")
 
 
+def folded(text: str) -> str:
+    """Text as searches compare it: case-folded, a phone's curly apostrophe ("torri’r") as a straight one."""
+    return text.casefold().replace("\u2019", "'")
+
+
 def skill_labels_translated() -> list[tuple[str, Skill]]:
-    """Each skill's name in the reader's language, case-folded, when that language is not English (the
+    """Each skill's name in the reader's language, `folded`, when that language is not English (the
     shipped names' own): what searches read as well as the English names, so "garddio" finds gardening.
     Empty in English."""
     if (get_language() or "en").startswith("en"):
         return []
-    return [(skill.label.casefold(), skill) for skill in Skill.objects.select_related("category")]
+    return [(folded(skill.label), skill) for skill in Skill.objects.select_related("category")]
 
 
 def supporters_of(*, network: Network) -> dict[int, list[Membership]]:

@@ -31,7 +31,13 @@ from exchanges.matching.skills import listing_meaning, meaning_matcher, skill_id
 from exchanges.models import Exchange, Listing
 from exchanges.selectors import listing_get
 from members.models import Membership, Network, Skill, User
-from members.selectors import can_act_for, nearby_neighbourhoods, networks_where_trading, skill_labels_translated
+from members.selectors import (
+    can_act_for,
+    folded,
+    nearby_neighbourhoods,
+    networks_where_trading,
+    skill_labels_translated,
+)
 from timebank.errors import Forbidden
 
 # Profile skills only bring in members for the skills a listing is clearly about.
@@ -375,8 +381,8 @@ def search_outcome(
     if not text or not networks:
         return SearchOutcome([])
     # Matching reads English: a skill named in the reader's language ("garddio") is read by its English name too.
-    folded = text.casefold()
-    named = [skill.name for label, skill in skill_labels_translated() if re.search(rf"\b{re.escape(label)}\b", folded)]
+    said = folded(text)
+    named = [skill.name for label, skill in skill_labels_translated() if re.search(rf"\b{re.escape(label)}\b", said)]
     meaning = meaning_matcher().meaning("", title=" ".join([text, *named]))
     wanted = dict(meaning.skills.weights)
     if not wanted:

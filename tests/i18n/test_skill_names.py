@@ -99,6 +99,7 @@ def test_the_reports_chart_names_kinds_of_help_in_the_readers_language():
 def test_a_welsh_reader_finds_by_the_welsh_names_in_search_and_on_find_help(network, alice, bob):
     from exchanges.matching.selectors import search_outcome
     from exchanges.matching.services import profile_skills_refresh
+    from tests.factories import member
     from tests.matching.helpers import listing
 
     gardener = Membership.objects.get(user=bob, network=network)
@@ -107,6 +108,13 @@ def test_a_welsh_reader_finds_by_the_welsh_names_in_search_and_on_find_help(netw
     offer = listing(bob, network, title="Weeding and pruning", skills=["gardening"])
     with translation.override("cy"):
         assert [m.member for m in search_outcome(user=alice, q="garddio").matches] == [bob]
+    cleaner = member(network)
+    cleaner.skills_offered.set(Skill.objects.filter(slug="house-cleaning"))
+    profile_skills_refresh(membership=cleaner)
+    with translation.override("cy"):
+        # As a phone types it, with a curly apostrophe.
+        found = search_outcome(user=alice, q="glanhau\u2019r tŷ").matches
+    assert found and found[0].member == cleaner.user
     page = welsh_client(alice).get("/listings/", {"q": "garddio"}).content.decode()
     assert f'href="/listings/{offer.pk}/"' in page
     # In English the Welsh word is just a word, found in no title, description or name.
