@@ -104,3 +104,14 @@ def test_the_find_help_page_shows_people_as_well_as_listings(network, alice, gar
     assert gardener.name in html
     assert "from their profile" in html
     assert "People who could help" not in client.get("/listings/").content.decode()
+
+
+def test_people_found_without_listings_are_not_called_nothing_found(network, alice, gardener):
+    client = Client()
+    client.force_login(alice)
+    html = client.get("/listings/", {"q": "garden"}).content.decode()
+    # The gardener fits through her profile; no listing uses the word.
+    assert "No listing uses these words: the people above fit them." in html
+    assert "Nothing found" not in html
+    nothing = client.get("/listings/", {"q": "walk my dog"}).content.decode()
+    assert "Nothing found" in nothing and "the people above" not in nothing
