@@ -87,13 +87,13 @@ def profile_edit(request, slug: str):
     # Skills are chosen one list at a time (`?skills=offered` or `wanted`), searchable (`q`), categories
     # folded away unless they hold a choice or a search hit: never the whole taxonomy twice.
     editing = request.GET.get("skills") if request.GET.get("skills") in ("offered", "wanted") else None
-    q = (request.GET.get("q") or "").strip().lower()[:80]
+    q = selectors.folded((request.GET.get("q") or "").strip())[:80]
     names = {s.slug: s.label for s in skills}
     groups: dict = {}
     # In the reader's alphabetical order, searched in their words and in English (the shipped names').
     for skill in sorted(skills, key=lambda s: (s.category.label.casefold(), s.label.casefold())):
         said = (skill.label, skill.name, skill.category.label, skill.category.name)
-        if not q or any(q in name.lower() for name in said):
+        if not q or any(q in selectors.folded(name) for name in said):
             groups.setdefault(skill.category, []).append(skill)
     field = f"skills_{editing}" if editing else None
     grid = []

@@ -28,7 +28,7 @@ DESCRIPTION_MAX = 4000
 NAME_MAX = 80
 EMAIL_MAX = 254  # User.email's length
 # The biggest export a time bank of thousands of members writes is a few megabytes: a larger file is
-# refused before it is read, not held whole in memory.
+# refused, never read past this, not held whole in memory.
 FILE_MAX_BYTES = 64 * 1024 * 1024
 
 

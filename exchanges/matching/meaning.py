@@ -97,9 +97,9 @@ class MeaningMatcher:
         """Each skill's closeness in meaning to a text's vector, two ways: `whole`, the better of
         its name and its name with synonyms and category; and `nearest`, the mean of that and of
         its closest synonym or example on its own. A synonym alone ("hedge trimming") or an example
-        ("need my trousers taken up") is nearer a short text than the whole list is, so `nearest` finds the skill a text means; `whole` keeps its spread,
-        so a skill the words found but the text hardly means ("trim" as a haircut beside a hedge)
-        still drops. Both chosen on the dev parts (bench/RESULTS.md)."""
+        ("need my trousers taken up") is nearer a short text than the whole list is, so `nearest`
+        finds the skill a text means; `whole` keeps its spread, so a skill the words found but the
+        text hardly means ("trim" as a haircut beside a hedge) still drops. Both chosen on the dev parts (bench/RESULTS.md)."""
         vectors = self.skill_vectors()
         count = len(self.slugs)
         if vectors is None:

@@ -402,9 +402,9 @@ BIO_SKILL_WEIGHT = 0.5
 def offered_in_bio(bio: str) -> list[SkillHit]:
     """The skills a member's own words about themselves say they offer: the few their sentences that
     say they offer something are mainly about (strongest first, nothing they need), then what each
-    item of a bare list of theirs names, in the order written. "Retired gardener, happy to help with borders and lawns" gives gardening, "Gardening, dog
-    walking" gardening and dog walking; "I need lifts to the surgery" and "My support worker helps me
-    with my shopping" give nothing."""
+    item of a bare list of theirs names, in the order written. "Retired gardener, happy to help with
+    borders and lawns" gives gardening, "Gardening, dog walking" gardening and dog walking; "I need
+    lifts to the surgery" and "My support worker helps me with my shopping" give nothing."""
     offering = ". ".join(_offered_parts(bio))
     said = skills_from_text(offering, limit=BIO_SKILLS) if offering else []
     hits = [hit for hit in said if hit.weight >= BIO_SKILL_WEIGHT]

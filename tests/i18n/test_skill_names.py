@@ -60,6 +60,9 @@ def test_the_skill_picker_shows_welsh_names_and_finds_welsh_and_english_words(ne
         found = client.get(f"/networks/harlesden/profile/?skills=offered&q={said}").content.decode()
         assert 'name="skills_offered" value="gardening"' in found, said
         assert 'value="mowing-the-lawn"' not in found
+    # As a phone types it, with a curly apostrophe: searches compare text one way (`folded`).
+    typed = client.get("/networks/harlesden/profile/?skills=offered&q=torri\u2019r").content.decode()
+    assert 'name="skills_offered" value="mowing-the-lawn"' in typed
 
 
 @db

@@ -127,6 +127,11 @@ def test_the_images_command_saves_the_skill_vectors_for_every_process(tmp_path, 
 
     monkeypatch.setenv("TIMEBANK_MATCHING_CACHE", str(tmp_path / "matching"))
     meaning._skill_vectors.cache_clear()
+    # Stand-in vectors: the command's file handling is under test, not the model (13 s for the real ones).
+    fake = np.random.default_rng(0).standard_normal
+    monkeypatch.setattr(
+        semantic, "embed_many", lambda texts: fake((len(texts), semantic.DIMENSIONS)).astype(np.float32)
+    )
     call_command("matching_vectors", stdout=io.StringIO())
     (saved,) = (tmp_path / "matching").iterdir()
     shipped = MeaningMatcher(SkillMatcher(Taxonomy.from_file()))
