@@ -56,15 +56,27 @@ def network_in_reach(*, user: User, slug: str, listed: bool = False) -> Network:
     role may do there is asked next (`require_coordinator`, ...). `listed`: any network, as the network
     list shows every one to everyone (asking to join needs only the slug); 404 only if there is none.
     """
-    network = Network.objects.filter(slug=slug).first() if isinstance(slug, str) and slug else None
-    if network is None:
-        raise NotFound(_("No such network."))
     if listed:
+        network = Network.objects.filter(slug=slug).first() if isinstance(slug, str) and slug else None
+        if network is None:
+            raise NotFound(_("No such network."))
         return network
-    membership = active_membership(user=user, network=network)
+    return _membership_in_reach(user=user, slug=slug).network
+
+
+def _membership_in_reach(*, user: User, slug: str) -> Membership:
+    """The caller's active membership of the network named by `slug`, with its network, in one
+    query; 404 when there is none (no such network, or not theirs)."""
+    membership = None
+    if isinstance(slug, str) and slug and user.is_authenticated:
+        membership = (
+            Membership.objects.select_related("network")
+            .filter(user=user, network__slug=slug, status=Membership.Status.ACTIVE)
+            .first()
+        )
     if membership is None:
         raise NotFound(_("No such network."))
-    return network
+    return membership
 
 
 def nearby_neighbourhoods(*, network: Network, place: str) -> frozenset[str]:
@@ -107,10 +119,12 @@ def networks_where_trading(*, user: User, network: str | None = None) -> QuerySe
     listings and people, and search them. Commissioners see figures, never listings or people
     (PRODUCT §3): none of a network they only fund. `network` narrows to that one network (404
     outside reach; empty where the caller only funds it)."""
-    networks = networks_of(user=user, roles=TRADING_ROLES)
     if network:
-        return networks.filter(pk=network_in_reach(user=user, slug=network).pk)
-    return networks
+        membership = _membership_in_reach(user=user, slug=network)
+        if membership.role not in TRADING_ROLES:
+            return Network.objects.none()
+        return Network.objects.filter(pk=membership.network_id)
+    return networks_of(user=user, roles=TRADING_ROLES)
 
 
 def supports(*, supporter: User, member: User, network: Network) -> bool:

@@ -28,6 +28,11 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+
+# Timed as production runs (DJANGO_DEBUG=0): with DEBUG on, Django also keeps the text of every query.
+settings.DEBUG = False
+
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402

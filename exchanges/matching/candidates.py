@@ -77,6 +77,21 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+# Many keys as one parameter (an array, or JSON on SQLite), not one each: the statement stays
+# short and the same, so neither the driver nor the database parses it afresh on every call.
+_KEYS_SQL = {"postgresql": "= ANY(%s)", "sqlite": "IN (SELECT value FROM json_each(%s))"}
+
+
+def keys_in(keys: Iterable[int]) -> tuple[str, list]:
+    """SQL that follows a column to test it against `keys` ("= ANY(%s)"), and its parameters."""
+    keys = list(keys)
+    if connection.vendor == "postgresql":
+        return _KEYS_SQL["postgresql"], [keys]
+    if connection.vendor == "sqlite":
+        return _KEYS_SQL["sqlite"], [json.dumps(keys)]
+    return f"IN ({_placeholders(keys) or 'NULL'})", keys
+
+
 def candidates_query(
     *,
     network_id: int,
@@ -126,19 +141,19 @@ class Found:
 
 
 _VECTORS_SQL = """SELECT 'listing', listing_id, vector FROM matching_listingvector
-WHERE listing_id IN ({listings})
+WHERE listing_id {listings}
 UNION ALL
 SELECT 'profile', membership_id, vector FROM matching_profilevector
-WHERE membership_id IN ({profiles})"""
+WHERE membership_id {profiles}"""
 
 
 def stored_vectors(*, listing_ids: Iterable[int], membership_ids: Iterable[int]) -> dict[tuple[str, int], bytes]:
     """The stored vectors of these listings and profiles, in one query, by ("listing", id) and
     ("profile", membership id); none for those written without the model."""
-    listings, profiles = list(listing_ids) or [0], list(membership_ids) or [0]
-    sql = _VECTORS_SQL.format(listings=_placeholders(listings), profiles=_placeholders(profiles))
+    (listings, listing_params), (profiles, profile_params) = keys_in(listing_ids), keys_in(membership_ids)
+    sql = _VECTORS_SQL.format(listings=listings, profiles=profiles)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*listings, *profiles])
+        cursor.execute(sql, [*listing_params, *profile_params])
         return {(kind, key): bytes(vector) for kind, key, vector in cursor.fetchall()}
 
 

@@ -4,8 +4,9 @@ each member once with their best listing. Pure Python; the selectors feed it row
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from exchanges.matching.meaning import cosine, fit
 from exchanges.matching.scoring import (
@@ -43,7 +44,13 @@ class RankedMatch:
     listing_id: int | None
     score: float
     skill_overlap: float
-    reasons: list[str] = field(default_factory=list)
+    # Its reasons, worked out when first read: a search ranks each kind and network apart, and
+    # only the best of them all are shown.
+    explain: Callable[[], list[str]] = field(default=list, repr=False, compare=False)
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        return list(self.explain())
 
 
 def without_sensitive(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
@@ -109,15 +116,15 @@ def rank_candidates(
         # Most of a large network shares no category with the listing: skip them before scoring.
         if my_categories.keys().isdisjoint(their_categories):
             continue
-        overlap = skill_overlap(
-            mine.skills, theirs.skills, taxonomy, weights, by_category=(my_categories, their_categories)
-        )
+        by_category = (my_categories, their_categories)
+        # Which skills they share is worked out for the few shown, once the order is known.
+        overlap = skill_overlap(mine.skills, theirs.skills, taxonomy, weights, by_category=by_category, shared=False)
         # Meaning refines the fit, except where the sensitive-help rule took skills away: a
         # listing's vector still carries the lift or the care the helper may not be matched on.
         closeness = None
         if not restricted and mine.vector is not None and theirs.vector is not None:
             closeness = cosine(mine.vector, theirs.vector)
-            overlap = replace(overlap, score=fit(overlap.score, closeness))
+            overlap = SkillOverlap(fit(overlap.score, closeness), [], [])
         if overlap.score < weights.min_skill_overlap:
             continue
         match_input = MatchInput(
@@ -136,12 +143,7 @@ def rank_candidates(
             best[candidate.member_id] = (match, candidate)
             scored[candidate.member_id] = (match_input, overlap, closeness)
     ordered = sorted(best.values(), key=_order)[:limit]
-    ranked = []
-    for _score_only, candidate in ordered:
-        match_input, overlap, closeness = scored[candidate.member_id]
-        match = score_match(match_input, taxonomy, weights, overlap=overlap, closeness=closeness)
-        ranked.append(_ranked(match, candidate))
-    return ranked
+    return [_ranked(match, candidate, scored[candidate.member_id], taxonomy, weights) for match, candidate in ordered]
 
 
 def categories_of(skills: Mapping[str, float], taxonomy: Taxonomy) -> set[str]:
@@ -149,13 +151,27 @@ def categories_of(skills: Mapping[str, float], taxonomy: Taxonomy) -> set[str]:
     return {taxonomy.skills[slug].category.slug for slug in skills if slug in taxonomy.skills}
 
 
-def _ranked(match: Match, candidate: Candidate) -> RankedMatch:
+def _ranked(
+    match: Match,
+    candidate: Candidate,
+    scored: tuple[MatchInput, SkillOverlap, float | None],
+    taxonomy: Taxonomy,
+    weights: Weights,
+) -> RankedMatch:
+    match_input, overlap, closeness = scored
+
+    def explain() -> list[str]:
+        # What they share, for the reasons; the score stays the one the order was decided on.
+        shared = skill_overlap(match_input.mine.skills, match_input.theirs.skills, taxonomy, weights)
+        explained = replace(shared, score=overlap.score)
+        return score_match(match_input, taxonomy, weights, overlap=explained, closeness=closeness).reasons
+
     return RankedMatch(
         member_id=candidate.member_id,
         listing_id=candidate.listing_id,
         score=match.score,
         skill_overlap=match.skill_overlap,
-        reasons=list(match.reasons),
+        explain=explain,
     )
 
 

@@ -156,10 +156,12 @@ def skill_overlap(
     weights: Weights = WEIGHTS,
     *,
     by_category: tuple[Mapping[str, float], Mapping[str, float]] | None = None,
+    shared: bool = True,
 ) -> SkillOverlap:
     """How well two skill profiles fit, from 0 to 1, and which skills and categories they share.
 
-    `by_category`: both sides' `category_totals`, when the caller has them already."""
+    `by_category`: both sides' `category_totals`, when the caller has them already; `shared=False`
+    leaves the shared skills and categories out (ranking scores many and explains a few)."""
     if not mine or not theirs:
         return SkillOverlap(0.0, [], [])
     my_categories, their_categories = by_category or (
@@ -169,12 +171,14 @@ def skill_overlap(
     score = (1 - weights.same_category) * _cosine(mine, theirs) + weights.same_category * _cosine(
         my_categories, their_categories
     )
-    shared = sorted((s for s in mine if s in theirs), key=lambda s: (-mine[s] * theirs[s], s))
+    if not shared:
+        return SkillOverlap(min(score, 1.0), [], [])
+    shared_skills = sorted((s for s in mine if s in theirs), key=lambda s: (-mine[s] * theirs[s], s))
     shared_categories = sorted(
         (c for c in my_categories if c in their_categories),
         key=lambda c: (-my_categories[c] * their_categories[c], c),
     )
-    return SkillOverlap(min(score, 1.0), shared, shared_categories)
+    return SkillOverlap(min(score, 1.0), shared_skills, shared_categories)
 
 
 def availability_overlap(mine: Iterable[Slot], theirs: Iterable[Slot]) -> list[Slot]:

@@ -5,7 +5,6 @@ The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from exchanges.matching import semantic
 from exchanges.matching.candidates import (
     attach_vectors,
+    keys_in,
     listing_candidates,
     listing_owner,
     profile_candidates,
@@ -91,23 +91,13 @@ FROM (
 GROUP BY person"""
 
 
-# The candidates' keys as one parameter (an array, or JSON on SQLite), not one per person: the
-# statement stays short and the same, so the driver need not parse it afresh on every call.
-_PEOPLE_SQL = {"postgresql": "= ANY(%s)", "sqlite": "IN (SELECT value FROM json_each(%s))"}
-
-
 def _histories(network_id: int, user_ids: Iterable[int], me: int) -> tuple[dict[int, TrackRecord], set[int]]:
     """Each person's track record, and who of them has met `me` in an exchange: one query."""
     people = list(user_ids)
     if not people:
         return {}, set()
     posted, states = Exchange.State.POSTED, list(MET_STATES)
-    people_params: list[str | int | list[int]]
-    if connection.vendor in _PEOPLE_SQL:
-        people_sql = _PEOPLE_SQL[connection.vendor]
-        people_params = [people if connection.vendor == "postgresql" else json.dumps(people)]
-    else:
-        people_sql, people_params = f"IN ({', '.join(['%s'] * len(people))})", [*people]
+    people_sql, people_params = keys_in(people)
     sql = _HISTORY_SQL.format(met=", ".join(["%s"] * len(states)), people=people_sql)
     params: list[str | int | list[int]] = [posted, Exchange.State.CANCELLED, Exchange.State.DISPUTED, posted, posted]
     params += [me, *states, network_id, *people_params, network_id, *people_params]
@@ -129,9 +119,9 @@ def _histories(network_id: int, user_ids: Iterable[int], me: int) -> tuple[dict[
 
 _DETAILS_SQL = """SELECT {user_columns}, {columns}, c.skill_id
 FROM members_user u
-LEFT JOIN exchanges_listing l ON l.owner_id = u.id AND l.id IN ({listings})
+LEFT JOIN exchanges_listing l ON l.owner_id = u.id AND l.id {listings}
 LEFT JOIN exchanges_listing_skills c ON c.listing_id = l.id
-WHERE u.id IN ({members})"""
+WHERE u.id {members}"""
 # What a match shows of a member (`name`), in the model's field order as `from_db` takes them.
 _USER_FIELDS = [f.attname for f in User._meta.concrete_fields if f.attname in ("id", "display_name", "email")]
 
@@ -146,20 +136,20 @@ def _details(ranked: list[RankedMatch], network: Network, kinds: list[str]) -> l
         (field, connection.ops.get_db_converters(Col("l", field)) + field.get_db_converters(connection))  # type: ignore[attr-defined]
         for field in fields
     ]
-    listing_ids = [r.listing_id for r in ranked if r.listing_id] or [0]
-    member_ids = [r.member_id for r in ranked]
+    listings_sql, listing_params = keys_in(r.listing_id for r in ranked if r.listing_id)
+    members_sql, member_params = keys_in(r.member_id for r in ranked)
     sql = _DETAILS_SQL.format(
         user_columns=", ".join(f"u.{name}" for name in _USER_FIELDS),
         columns=", ".join(f"l.{field.column}" for field in fields),
-        listings=", ".join(["%s"] * len(listing_ids)),
-        members=", ".join(["%s"] * len(member_ids)),
+        listings=listings_sql,
+        members=members_sql,
     )
     skills = skill_ids().rows
     users: dict[int, User] = {}
     listings: dict[int, Listing] = {}
     picked: dict[int, list[Skill]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*listing_ids, *member_ids])
+        cursor.execute(sql, [*listing_params, *member_params])
         rows = cursor.fetchall()
     names = [field.attname for field in fields]
     for row in rows:

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from exchanges.matching import ranking
 from exchanges.matching.selectors import search_matches
 from exchanges.matching.services import profile_skills_refresh
 from members.models import Membership, Skill
@@ -115,3 +116,22 @@ def test_people_found_without_listings_are_not_called_nothing_found(network, ali
     assert "Nothing found" not in html
     nothing = client.get("/listings/", {"q": "walk my dog"}).content.decode()
     assert "Nothing found" in nothing and "the people above" not in nothing
+
+
+def test_a_search_explains_only_the_people_it_shows(network, alice, monkeypatch):
+    """Offers and requests are ranked apart, each up to the limit: only the best of them all are
+    shown, and only those are explained (each reason is a translation looked up)."""
+    for n in range(3):
+        listing(member(network).user, network, title=f"Gardening {n}", description="Weeding and mowing.")
+        listing(member(network).user, network, kind="request", title=f"Help in my garden {n}")
+    explained = []
+    real = ranking.score_match
+
+    def counting(*args, explain=True, **kwargs):
+        explained.append(explain)
+        return real(*args, explain=explain, **kwargs)
+
+    monkeypatch.setattr(ranking, "score_match", counting)
+    found = search_matches(user=alice, q="garden", limit=2)
+    assert len(found) == 2 and all(m.reasons for m in found)
+    assert explained.count(True) == 2

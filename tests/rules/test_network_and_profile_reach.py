@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 
 from members.models import Membership, SupportLink
+from members.selectors import network_in_reach, networks_where_trading
 from tests.factories import NetworkFactory, member, pending
+from timebank.errors import NotFound
 
 ROOT = Path(__file__).resolve().parents[2]
 HOME = ROOT / "members" / "selectors.py"
@@ -118,3 +120,29 @@ def test_an_unknown_network_is_404_through_every_door(people):
         assert client.get(path).status_code == 404, path
     assert client.post("/networks/nowhere/join/").status_code == 404
     assert client.post("/api/v1/networks/nowhere/join/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_network_in_reach_is_read_with_the_callers_membership_in_one_query(
+    people, network, django_assert_num_queries
+):
+    # Every page and API call asks here first.
+    for who in ("alice", "sam", "commissioner"):
+        with django_assert_num_queries(1):
+            assert network_in_reach(user=people[who], slug=network.slug) == network
+    for who in ("gone", "outsider", "waiting"):
+        with django_assert_num_queries(1), pytest.raises(NotFound):
+            network_in_reach(user=people[who], slug=network.slug)
+    with django_assert_num_queries(1), pytest.raises(NotFound):
+        network_in_reach(user=people["alice"], slug="nowhere")
+
+
+@pytest.mark.django_db
+def test_where_a_caller_trades_in_one_named_network(people, network):
+    assert list(networks_where_trading(user=people["alice"], network=network.slug)) == [network]
+    assert list(networks_where_trading(user=people["coordinator"], network=network.slug)) == [network]
+    # A commissioner funds the network and sees figures, never listings or people.
+    assert list(networks_where_trading(user=people["commissioner"], network=network.slug)) == []
+    for who in ("gone", "outsider"):
+        with pytest.raises(NotFound):
+            networks_where_trading(user=people[who], network=network.slug)
