@@ -9,10 +9,11 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from exchanges.matching.taxonomy import Taxonomy
 
@@ -131,12 +132,12 @@ class SkillOverlap:
 
 
 def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(b) < len(a):
+        a, b = b, a
     dot = sum(w * b[k] for k, w in a.items() if k in b)
     if not dot:
         return 0.0
-    norm_a = math.sqrt(sum(w * w for w in a.values()))
-    norm_b = math.sqrt(sum(w * w for w in b.values()))
-    return dot / (norm_a * norm_b)
+    return dot / (math.hypot(*a.values()) * math.hypot(*b.values()))
 
 
 def category_totals(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
@@ -211,6 +212,12 @@ def _slot_phrase(slots: list[Slot]) -> str:
 def _named(name: str) -> str:
     """A skill's or category's name inside a sentence, in the reader's language: "Offers dog
     walking", but "Offers Urdu and Punjabi" and "TV and gadget setup", whose capitals are their own."""
+    return _named_in(name, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _named_in(name: str, language: str | None) -> str:
+    # The taxonomy's few hundred names, each looked up once per language.
     name = _(name)
     if any(ch.isupper() for ch in name[1:]):
         return name
