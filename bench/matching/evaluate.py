@@ -64,7 +64,7 @@ def meaning_ranker(taxonomy: Taxonomy) -> Ranker:
         scored = []
         for i, offer in enumerate(offers):
             if offer["id"] not in offer_meanings:
-                offer_meanings[offer["id"]] = meanings.meaning(offer["description"], title=offer["title"])
+                offer_meanings[offer["id"]] = meanings.meaning(offer["description"], title=offer["title"], offer=True)
             theirs = offer_meanings[offer["id"]]
             overlap = skill_overlap(wanted.skills.weights, theirs.skills.weights, taxonomy).score  # type: ignore[attr-defined]
             closeness = cosine(wanted.vector, theirs.vector)  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from types import MappingProxyType
 import numpy as np
 
 from exchanges.matching import semantic
-from exchanges.matching.text import KEEP_SHARE, SkillMatch, SkillMatcher
+from exchanges.matching.text import BY_CAR, KEEP_SHARE, SkillMatch, SkillMatcher, says_no_car
 
 logger = logging.getLogger(__name__)
 
@@ -112,12 +112,15 @@ class MeaningMatcher:
             synonym[self._with_synonyms] = np.maximum.reduceat(closeness[2 * count :], self._synonym_starts)
         return whole, (whole + synonym) / 2
 
-    def meaning(self, text: str, *, title: str = "") -> Meaning:
+    def meaning(self, text: str, *, title: str = "", offer: bool = False) -> Meaning:
+        """`offer`: the text offers help (an offer, a bio's offers), so help its writer says they
+        cannot give is not read into it (`BY_CAR` when they do not drive)."""
         words = self.matcher.skills_in(text, title=title)
         vector = semantic.embed(semantic.listing_text(title, text))
-        if vector is None:
-            return Meaning(words, None)
-        return Meaning(self.weigh(words, *self.similarities(vector)), vector)
+        skills = words if vector is None else self.weigh(words, *self.similarities(vector))
+        if offer and says_no_car(f"{title}. {text}") and not skills.weights.keys().isdisjoint(BY_CAR):
+            skills = _kept({slug: weight for slug, weight in skills.weights.items() if slug not in BY_CAR})
+        return Meaning(skills, vector)
 
     def weigh(self, words: SkillMatch, whole: np.ndarray, nearest: np.ndarray) -> SkillMatch:
         """The words' skills reweighed by meaning, plus the closest skill in meaning when it is

@@ -14,7 +14,7 @@ from django.db.models import Count, Max
 from exchanges.matching.meaning import Meaning, MeaningMatcher
 from exchanges.matching.taxonomy import Category, Taxonomy
 from exchanges.matching.taxonomy import Skill as TaxonomySkill
-from exchanges.matching.text import SkillMatch, SkillMatcher, chosen, combine, evidence_words
+from exchanges.matching.text import BY_CAR, SkillMatch, SkillMatcher, chosen, combine, evidence_words, says_no_car
 from exchanges.models import Listing
 from members.models import Skill
 
@@ -93,7 +93,8 @@ def listing_meaning(*, listing: Listing) -> Meaning:
     """What a listing is about: the skills its owner picked, those its words name (weighed by
     meaning), and its vector."""
     picked = [skill.slug for skill in listing.skills.all()]
-    found = meaning_matcher().meaning(listing.description, title=listing.title)
+    offer = listing.kind == Listing.Kind.OFFER
+    found = meaning_matcher().meaning(listing.description, title=listing.title, offer=offer)
     return Meaning(combine(chosen(picked), found.skills), found.vector)
 
 
@@ -410,6 +411,9 @@ def offered_in_bio(bio: str) -> list[SkillHit]:
     hits = [hit for hit in said if hit.weight >= BIO_SKILL_WEIGHT]
     for item in _listed(bio):
         hits += _item_skills(item)
+    if says_no_car(bio):
+        # "Happy to go with you to appointments. I don't drive."
+        hits = [hit for hit in hits if hit.slug not in BY_CAR]
     first: dict[str, SkillHit] = {}
     for hit in hits:
         first.setdefault(hit.slug, hit)

@@ -168,6 +168,35 @@ IDIOMS_BY_MEANING = {
     ),
 }
 IDIOMS = {saying: plain for plain, sayings in IDIOMS_BY_MEANING.items() for saying in sayings}
+# Help given in the helper's own car (or van). An offer whose writer says they have none ("I don't drive
+# but I know all the buses", "No car but I have a trolley!") offers none of it, whatever else its words
+# share with it ("Go with you to appointments"). In a request the same words ask for it: "I can't drive
+# any more" needs a lift.
+BY_CAR = frozenset(
+    {
+        "lifts-to-appointments",
+        "lifts-to-the-shops",
+        "lifts-to-social-events",
+        "station-and-airport-runs",
+        "collecting-someone-from-hospital",
+        "van-and-driver",
+    }
+)
+_CAR = r"(?:a car|a motor|a van|wheels)"
+_NO_CAR = re.compile(
+    r"\b(?:"
+    r"(?:dont|do not|cant|cannot|can not|couldnt|no longer|never|wont) (?:drive|have " + _CAR + r"|own " + _CAR + r")"
+    r"|(?:havent|have not|aint) got " + _CAR + r"|no (?:car|motor|van)|without " + _CAR + r"|not (?:a|much of a) driver"
+    r"|non driver"
+    r")\b"
+)
+
+
+def says_no_car(text: str) -> bool:
+    """Whether a text says its writer does not drive or has no car ("I don't drive", "no car")."""
+    return bool(_NO_CAR.search(" ".join(words(text))))
+
+
 _IDIOM = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(IDIOMS, key=len, reverse=True)) + r")\b")
 # Conjunctions that start the circumstances of a need, or its purpose, rather than the need itself. "So"
 # starts a purpose ("so that ...", "so the plumber can ...", "so I can visit her") only then: followed

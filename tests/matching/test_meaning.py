@@ -297,3 +297,40 @@ def test_the_skills_vectors_are_embedded_once_and_then_read_from_a_file(tmp_path
     assert first.shape == (5, semantic.DIMENSIONS)
     assert written.stat().st_size > 0
     meaning._skill_vectors.cache_clear()
+
+
+NON_DRIVER = (
+    "Go with you to appointments",
+    "I can come along to the doctors or the job centre so you're not on your own. I don't drive but I know all the buses",
+)
+
+
+def test_an_offer_whose_writer_does_not_drive_is_not_read_as_lifts(meanings):
+    title, text = NON_DRIVER
+    offered = meanings.meaning(text, title=title, offer=True).skills.weights
+    assert "walking-with-someone-to-appointments" in offered
+    assert offered.keys().isdisjoint({"lifts-to-appointments", "lifts-to-social-events"})
+    # Read as anything but an offer, the same words keep their lifts: "I can't drive any more" asks for one.
+    assert "lifts-to-appointments" in meanings.meaning(text, title=title).skills.weights
+    asked = meanings.meaning("I can't drive any more and my appointment is at the hospital on Friday", title="Hospital")
+    assert "lifts-to-appointments" in asked.skills.weights
+
+
+def test_a_helper_who_does_not_drive_is_never_said_to_offer_lifts(meanings):
+    lift = meanings.meaning("My appointment is at half nine and the buses are hopeless", title="A lift to the hospital")
+    walker = meanings.meaning(NON_DRIVER[1], title=NON_DRIVER[0], offer=True)
+    [ranked] = rank_candidates(
+        kind="request",
+        mine=Side(skills=lift.skills.weights, vector=lift.vector, title="A lift to the hospital"),
+        i_have_current_check=True,
+        candidates=[
+            Candidate(
+                member_id=1,
+                listing_id=1,
+                side=Side(skills=walker.skills.weights, vector=walker.vector),
+                has_current_check=True,
+            )
+        ],
+        taxonomy=meanings.taxonomy,
+    )
+    assert ranked.reasons[0].startswith("Offers help with getting about")

@@ -130,6 +130,12 @@ def test_a_bio_that_says_what_its_writer_offers_is_read(bio, offered):
     assert offered in [hit.slug for hit in offered_in_bio(bio)]
 
 
+def test_a_bio_whose_writer_does_not_drive_offers_no_lifts():
+    offered = [hit.slug for hit in offered_in_bio("Happy to go with you to appointments. I don't drive.")]
+    assert "walking-with-someone-to-appointments" in offered
+    assert "lifts-to-appointments" not in offered
+
+
 @pytest.mark.parametrize(
     ("bio", "offered"),
     [

@@ -171,3 +171,20 @@ def test_a_profile_edit_keeps_the_stored_profile_skills_current(network, alice, 
         ("request", "gardening"),
     }
     assert listing_matches(listing=request) == []
+
+
+@pytest.mark.django_db
+def test_an_offer_whose_writer_does_not_drive_is_stored_without_lifts_and_a_request_saying_so_with_them(network):
+    owner = member(network).user
+    said = "I don't drive, but I know all the buses and I'll come along to the doctors with you."
+    offer = Listing.objects.create(network=network, owner=owner, kind="offer", title="Appointments", description=said)
+    request = Listing.objects.create(
+        network=network, owner=owner, kind="request", title="Appointments", description="I can't drive any more."
+    )
+    stored = {
+        listing.kind: {row.skill.slug for row in listing_skills_refresh(listing=listing) if row.skill}
+        for listing in (offer, request)
+    }
+    assert "walking-with-someone-to-appointments" in stored["offer"]
+    assert "lifts-to-appointments" not in stored["offer"]
+    assert "lifts-to-appointments" in stored["request"]

@@ -3,7 +3,7 @@
 import pytest
 
 from exchanges.matching.taxonomy import SKILLS_JSON, Taxonomy
-from exchanges.matching.text import SkillMatcher, chosen, combine, stem, words
+from exchanges.matching.text import BY_CAR, SkillMatcher, chosen, combine, says_no_car, stem, words
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +197,33 @@ def test_lifting_something_is_still_lifting(matcher: SkillMatcher, text: str) ->
     found = matcher.skills_in(text).weights
     assert "lifting-and-carrying" in found or "carrying-shopping-upstairs" in found
     assert not any(slug.startswith("lifts-") and weight == 1.0 for slug, weight in found.items())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't drive but I know all the buses",
+        "No car but I have a trolley!",
+        "I do not drive.",
+        "I haven't got a car",
+        "Not much of a driver, but I'll walk there with you",
+        "I can't drive any more",
+        "non-driver",
+        "I don’t have a car",
+    ],
+)
+def test_saying_you_do_not_drive(text: str) -> None:
+    assert says_no_car(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Happy to drive you", "I have a car", "I can drive, no problem", "No carrying please", "no cars parked"]
+)
+def test_driving_or_other_words_are_not_saying_you_do_not(text: str) -> None:
+    assert not says_no_car(text)
+
+
+def test_help_given_by_car_names_skills_of_the_shipped_taxonomy() -> None:
+    taxonomy = Taxonomy.from_file()
+    assert BY_CAR <= taxonomy.skills.keys()
+    assert "lifts-to-appointments" in BY_CAR and "walking-with-someone-to-appointments" not in BY_CAR
