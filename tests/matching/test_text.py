@@ -2,6 +2,7 @@
 
 import pytest
 
+from exchanges.matching import text as text_module
 from exchanges.matching.taxonomy import SKILLS_JSON, Taxonomy
 from exchanges.matching.text import BY_CAR, SkillMatcher, chosen, combine, says_no_car, stem, words
 
@@ -227,3 +228,41 @@ def test_help_given_by_car_names_skills_of_the_shipped_taxonomy() -> None:
     taxonomy = Taxonomy.from_file()
     assert BY_CAR <= taxonomy.skills.keys()
     assert "lifts-to-appointments" in BY_CAR and "walking-with-someone-to-appointments" not in BY_CAR
+
+
+@pytest.mark.parametrize(
+    ("text", "meant", "not_meant"),
+    [
+        ("Flat pack wardrobe, the instructions have beaten me", "flat-pack-assembly", "packing-and-unpacking"),
+        (
+            "Need help getting washed and dressed in the mornings",
+            "help-getting-washed-and-dressed",
+            "laundry-and-washing",
+        ),
+        ("Hedge trimming", "hedge-and-tree-trimming", "haircuts-at-home"),
+    ],
+)
+def test_a_phrase_written_out_owns_its_words(matcher: SkillMatcher, text: str, meant: str, not_meant: str) -> None:
+    found = matcher.skills_in(text).weights
+    assert found.get(meant) == 1.0
+    assert not_meant not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("Can someone pack my things into boxes", "packing-and-unpacking"),
+        ("My washing needs doing at the launderette", "laundry-and-washing"),
+        ("Could do with a trim, my hair is a mess", "haircuts-at-home"),
+    ],
+)
+def test_a_word_outside_such_a_phrase_still_counts(matcher: SkillMatcher, text: str, meant: str) -> None:
+    assert matcher.skills_in(text).strongest(1) == [meant]
+
+
+def test_a_phrase_scattered_through_a_text_owns_no_words_and_says_less(matcher: SkillMatcher, monkeypatch) -> None:
+    assert "packing-and-unpacking" not in matcher._skills_in_uncached("", "flat pack").weights
+    scattered = matcher._skills_in_uncached("", "pack up the old flat").weights["packing-and-unpacking"]
+    monkeypatch.setattr(text_module, "SCATTERED_PHRASE", 1.0)
+    counted_whole = matcher._skills_in_uncached("", "pack up the old flat").weights["packing-and-unpacking"]
+    assert counted_whole < scattered
