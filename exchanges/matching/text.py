@@ -6,7 +6,6 @@ fuzzy scan of listings, so the cost depends on the taxonomy's size, not the numb
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
@@ -360,15 +359,16 @@ class SkillMatcher:
         # hedge" for "trim hedge") owns its words: "pack" there is not also packing on its own, nor
         # "washed" in "getting washed and dressed" the laundry. Its words scattered ("pack up the old
         # flat") say it less surely.
+        sequences = list(parts.values())
         places: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for n, sequence in enumerate(parts.values()):
+        for n, sequence in enumerate(sequences):
             for at, s in enumerate(sequence):
                 places[s].append((n, at))
         whole = {
             phrase
             for slug in slugs
             for phrase in self._phrases[slug]
-            if len(phrase) > 1 and _together([places[s] for s in phrase])
+            if len(phrase) > 1 and all(s in present for s in phrase) and _together(phrase, sequences, places[phrase[0]])
         }
         owned = {s for phrase in whole for s in phrase}
         raw: dict[str, float] = {}
@@ -393,15 +393,18 @@ class SkillMatcher:
         return _normalised(raw)
 
 
-def _together(places: list[list[tuple[int, int]]]) -> bool:
-    """Whether a phrase's words (each word's places: part of the text, position) are written
-    together in one part: side by side in any order ("hedge trimming" for "trim hedge"), or in the
-    phrase's order with one other word between ("trim my front hedge")."""
-    for chosen in itertools.product(*places):
-        if len({part for part, _ in chosen}) != 1:
-            continue
-        at = [position for _, position in chosen]
-        if max(at) - min(at) == len(at) - 1 or (at == sorted(at) and at[-1] - at[0] <= len(at)):
+def _together(phrase: tuple[str, ...], sequences: list[list[str]], starts: list[tuple[int, int]]) -> bool:
+    """Whether a phrase's words are written together in one of the sequences: side by side in any
+    order ("hedge trimming" for "trim hedge"), or in the phrase's order with one other word between
+    ("trim my front hedge"). `starts`: where its first word is (sequence, position). Linear in the
+    places of that word, however often a text repeats it."""
+    size, wanted = len(phrase), set(phrase)
+    for n, at in starts:
+        sequence = sequences[n]
+        if any(set(sequence[start : start + size]) == wanted for start in range(max(0, at - size + 1), at + 1)):
+            return True
+        following = iter(sequence[at : at + size + 1])
+        if all(word in following for word in phrase):
             return True
     return False
 
