@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+
+from django.utils.functional import cached_property
 
 from exchanges.matching.meaning import cosine, fit
 from exchanges.matching.scoring import (
@@ -45,7 +46,8 @@ class RankedMatch:
     score: float
     skill_overlap: float
     # Its reasons, worked out when first read: a search ranks each kind and network apart, and
-    # only the best of them all are shown.
+    # only the best of them all are shown. (Django's cached_property: functools' locks the whole
+    # class on Python 3.11, so threads reading reasons would queue.)
     explain: Callable[[], list[str]] = field(default=list, repr=False, compare=False)
 
     @cached_property

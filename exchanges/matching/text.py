@@ -185,19 +185,36 @@ BY_CAR = frozenset(
         "van-and-driver",
     }
 )
-_CAR = r"(?:a car|a motor|a van|wheels)"
+# Said by the writer of the text, in one clause: "I don't drive", "I haven't got a car", "I'm not a driver",
+# "No car but I have a trolley!". Not someone else's ("for people who can't drive", "great if you have no
+# car"), a limit ("I can't drive at night"), nor a car park, boot or seat.
+_ME = r"(?:i|we)"
+_A_CAR = r"(?:a |my own |)(?:car|motor)(?! (?:park|boot|seat|share|sharing|wash|insurance|boot sale))"
+_NOT_LIMIT = (
+    r"(?! (?:at night|after dark|in the dark|on motorways?|far|long distances|abroad|in london|in town|stick|manual))"
+)
 _NO_CAR = re.compile(
-    r"\b(?:"
-    r"(?:dont|do not|cant|cannot|can not|couldnt|no longer|never|wont) (?:drive|have " + _CAR + r"|own " + _CAR + r")"
-    r"|(?:havent|have not|aint) got " + _CAR + r"|no (?:car|motor|van)|without " + _CAR + r"|not (?:a|much of a) driver"
-    r"|non driver"
-    r")\b"
+    rf"\b{_ME} (?:really |just |personally )?(?:dont|do not|cant|cannot|can not|no longer|never) drive\b{_NOT_LIMIT}"
+    rf"|\b{_ME} (?:dont|do not) (?:have|own) {_A_CAR}\b"
+    rf"|\b(?:{_ME} (?:havent|have not|aint) got|ive not got|weve not got|{_ME} have no) {_A_CAR}\b"
+    r"|(?:^|\b(?:im|i am|were|we are) )(?:not|no longer) (?:a |much of a )?drivers?\b(?! by trade)"
+    r"|\b(?:im|i am) a non driver\b|\bi gave up (?:driving|my car)\b|\b(?:im|i am) no longer driving\b"
+    r"|^(?:no car|no motor|non driver)(?: but\b.*| sorry| im afraid| i walk everywhere)?$"
+)
+# The writer drives after all: "I don't drive at night but I have a car", "happy to drive".
+_DRIVES = re.compile(
+    rf"\b{_ME} (?:have|own|have got) (?:a |my own )?(?:car|van|motor)\b(?! (?:park|boot|seat))|\b(?:ive|weve) got (?:a |my own )?(?:car|van|motor)\b"
+    rf"|\b(?:happy|glad|willing|able) to drive\b|\b{_ME}(?: can| will| do| often| usually)? drive\b|\bill drive\b"
 )
 
 
 def says_no_car(text: str) -> bool:
-    """Whether a text says its writer does not drive or has no car ("I don't drive", "no car")."""
-    return bool(_NO_CAR.search(" ".join(words(text))))
+    """Whether a text's writer says they do not drive or have no car ("I don't drive", "No car but I
+    have a trolley!"), and nowhere that they do."""
+    clauses = [" ".join(words(clause)) for clause in _CLAUSE_END.split(text)]
+    if any(_DRIVES.search(clause) for clause in clauses):
+        return False
+    return any(_NO_CAR.search(clause) for clause in clauses)
 
 
 _IDIOM = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(IDIOMS, key=len, reverse=True)) + r")\b")

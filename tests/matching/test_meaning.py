@@ -316,6 +316,19 @@ def test_an_offer_whose_writer_does_not_drive_is_not_read_as_lifts(meanings):
     assert "lifts-to-appointments" in asked.skills.weights
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Lifts to appointments", "Happy to drive anyone who can't drive any more."),
+        ("Airport runs", "Early starts are fine. I can't drive at night though."),
+        ("Lifts to the shops", "Great for people with no car. No car park at Lidl, so I drop you at the door."),
+    ],
+)
+def test_a_driver_who_mentions_not_driving_still_offers_lifts(meanings, title, text):
+    offered = meanings.meaning(text, title=title, offer=True).skills.weights
+    assert not offered.keys().isdisjoint({"lifts-to-appointments", "station-and-airport-runs", "lifts-to-the-shops"})
+
+
 def test_a_helper_who_does_not_drive_is_never_said_to_offer_lifts(meanings):
     lift = meanings.meaning("My appointment is at half nine and the buses are hopeless", title="A lift to the hospital")
     walker = meanings.meaning(NON_DRIVER[1], title=NON_DRIVER[0], offer=True)
