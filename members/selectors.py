@@ -1,5 +1,7 @@
 """Reads about networks and memberships, scoped to what the caller may see."""
 
+import re
+
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -192,6 +194,64 @@ def skills_list() -> QuerySet[Skill]:
 def folded(text: str) -> str:
     """Text as searches compare it: case-folded, a phone's curly apostrophe ("torri’r") as a straight one."""
     return text.casefold().replace("\u2019", "'")
+
+
+# Words of four letters or more in the skills' Welsh names that say nothing of the kind of help.
+WELSH_STOP_WORDS = frozenset(
+    "gyda mynd help rhywun gwneud mewn angen eisiau hoffwn plis diolch gallu cael rhoi".split()
+)
+# A word in more skills' names than this ("ymarfer" is in five) does not say which help is meant.
+WORDS_NAMING_AT_MOST = 8
+# How Welsh words end in the plural or as verbs: "beiciau", "siopau", "siopa", "garddio".
+WELSH_ENDINGS = ("au", "iau", "ion", "od", "ydd", "iaid", "a", "o", "io", "u")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+# Welsh changes a word's first letters after some words ("gardd", "yr ardd", "fy ngardd"): the letters a
+# word may start with, and those it started with before.
+_MUTATED = (
+    ("ngh", "c"), ("mh", "p"), ("nh", "t"), ("ng", "g"), ("ch", "c"), ("ph", "p"), ("th", "t"), ("dd", "d"),
+    ("g", "c"), ("b", "p"), ("d", "t"), ("f", "b"), ("f", "m"), ("l", "ll"), ("r", "rh"), ("m", "b"), ("n", "d"),
+)  # fmt: skip
+
+
+def _as_written_unmutated(word: str) -> set[str]:
+    """A word and what it may have been before Welsh mutated its first letters ("ardd" may be "gardd")."""
+    forms = {word, "g" + word}
+    forms.update(radical + word[len(start) :] for start, radical in _MUTATED if word.startswith(start))
+    return forms
+
+
+def skills_named_in(text: str) -> dict[Skill, float]:
+    """The skills a search's words name in the reader's language, when it is not English, each with how
+    surely (1.0 the surest): by a whole name ("torri'r lawnt"), or by a word of four letters or more
+    that begins a word of a name (a shorter one only with a plural's or verb's ending), as written or
+    before Welsh mutated it: "lifft" begins "Lifftiau i apwyntiadau", "beic" is in "Trwsio beiciau",
+    "ardd" (after "yr") is "gardd" of "Garddio", "fwyd" is "bwyd". A word in several names
+    says each less surely: "trwsio beic" is bike repair before the other repairs. Empty in English."""
+    labels = skill_labels_translated()
+    said = folded(text)
+    surely: dict[Skill, float] = {}
+    for label, skill in sorted(labels, key=lambda labelled: -len(labelled[0])):
+        said, written = re.subn(rf"\b{re.escape(label)}\b", " ", said)
+        if written:
+            # A whole name owns its words: "torri" of "torri'r lawnt" is not also "Torri gwallt".
+            surely[skill] = 1.0
+    named_by = [(_LETTERS.findall(label), skill) for label, skill in labels]
+    for word in {w for w in _LETTERS.findall(said) if len(w) >= 4 and w not in WELSH_STOP_WORDS}:
+        forms = _as_written_unmutated(word)
+        # A short word is whole or ends as Welsh plurals and verbs do ("beic", "beiciau"; "siop", "siopa"):
+        # "pryd", a meal, is not "Prydain". A longer one may begin a longer word.
+        endings = {form + ending for form in forms for ending in ("", *WELSH_ENDINGS)}
+        longer = tuple(form for form in forms if len(form) >= 5)
+        named = [
+            skill for parts, skill in named_by if any(part in endings or part.startswith(longer) for part in parts)
+        ]
+        if len(named) <= WORDS_NAMING_AT_MOST:
+            for skill in named:
+                surely[skill] = max(surely.get(skill, 0.0), 1 / len(named))
+    top = max(surely.values(), default=1.0)
+    return {skill: weight / top for skill, weight in surely.items()}
 
 
 def skill_labels_translated() -> list[tuple[str, Skill]]:

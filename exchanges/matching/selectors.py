@@ -5,7 +5,6 @@ The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -28,15 +27,15 @@ from exchanges.matching.models import ListingSkill, ProfileSkill
 from exchanges.matching.ranking import Candidate, RankedMatch, rank_candidates, without_sensitive
 from exchanges.matching.scoring import DAYS, PARTS, Kind, Side, Slot, TrackRecord
 from exchanges.matching.skills import listing_meaning, meaning_matcher, skill_ids, skill_matcher
+from exchanges.matching.text import combine
 from exchanges.models import Exchange, Listing
 from exchanges.selectors import listing_get
 from members.models import Membership, Network, Skill, User
 from members.selectors import (
     can_act_for,
-    folded,
     nearby_neighbourhoods,
     networks_where_trading,
-    skill_labels_translated,
+    skills_named_in,
 )
 from timebank.errors import Forbidden
 
@@ -371,10 +370,9 @@ def search_outcome(
     if not text or not networks:
         return SearchOutcome([])
     # Matching reads English: a skill named in the reader's language ("garddio") is read by its English name too.
-    said = folded(text)
-    named = [skill.name for label, skill in skill_labels_translated() if re.search(rf"\b{re.escape(label)}\b", said)]
-    meaning = meaning_matcher().meaning("", title=" ".join([text, *named]))
-    wanted = dict(meaning.skills.weights)
+    named = skills_named_in(text)
+    meaning = meaning_matcher().meaning("", title=" ".join([text, *(skill.name for skill in named)]))
+    wanted = dict(combine(meaning.skills, {skill.slug: weight for skill, weight in named.items()}).weights)
     if not wanted:
         return SearchOutcome([])
     taxonomy = skill_matcher().taxonomy

@@ -127,3 +127,48 @@ def test_a_welsh_reader_finds_by_the_welsh_names_in_search_and_on_find_help(netw
     alice.save()
     english = client.get("/listings/", {"q": "garddio"}).content.decode()
     assert f'href="/listings/{offer.pk}/"' not in english
+
+
+@db
+@pytest.mark.parametrize(
+    ("said", "named"),
+    [
+        ("help gyda'r ardd", {"gardening", "clearing-leaves-and-garden-waste"}),  # "gardd" after "yr"
+        ("fy ngardd", {"gardening", "clearing-leaves-and-garden-waste"}),  # and after "fy"
+        ("siopa bwyd", {"food-shopping"}),  # a whole name owns its words
+        ("coginio pryd o fwyd", {"cooking-a-meal"}),  # "pryd" is not "Prydain"
+        ("torri’r lawnt", {"mowing-the-lawn"}),  # not "Torri gwallt" too
+        ("smwddio os gwelwch yn dda", {"ironing"}),
+    ],
+)
+def test_a_welsh_search_reads_the_words_of_the_skills_welsh_names(said, named):
+    from members.selectors import skills_named_in
+
+    with translation.override("cy"):
+        assert {skill.slug for skill in skills_named_in(said)} == named
+    with translation.override("en-gb"):
+        assert skills_named_in(said) == {}
+
+
+@db
+def test_a_word_in_several_welsh_names_says_each_less_surely():
+    from members.selectors import skills_named_in
+
+    with translation.override("cy"):
+        named = {skill.slug: weight for skill, weight in skills_named_in("trwsio beic").items()}
+    assert named["bike-repair"] == 1.0
+    assert 0 < named["fixing-taps-and-leaks"] < 0.5
+
+
+@db
+def test_a_welsh_reader_finds_the_gardener_by_a_mutated_word(network, alice, bob):
+    from exchanges.matching.selectors import search_outcome
+    from exchanges.matching.services import profile_skills_refresh
+
+    gardener = Membership.objects.get(user=bob, network=network)
+    gardener.skills_offered.set(Skill.objects.filter(slug="gardening"))
+    profile_skills_refresh(membership=gardener)
+    with translation.override("cy"):
+        assert [m.member for m in search_outcome(user=alice, q="help gyda'r ardd").matches] == [bob]
+    with translation.override("en-gb"):
+        assert search_outcome(user=alice, q="help gyda'r ardd").matches == []
