@@ -238,11 +238,13 @@ def skills_named_in(text: str) -> dict[Skill, float]:
             # A whole name owns its words: "torri" of "torri'r lawnt" is not also "Torri gwallt".
             surely[skill] = 1.0
     named_by = [(_LETTERS.findall(label), skill) for label, skill in labels]
+    # Mutations and endings are Welsh grammar; another language's names are read by their words as written.
+    welsh = (get_language() or "").startswith("cy")
     for word in {w for w in _LETTERS.findall(said) if len(w) >= 4 and w not in WELSH_STOP_WORDS}:
-        forms = _as_written_unmutated(word)
+        forms = _as_written_unmutated(word) if welsh else {word}
         # A short word is whole or ends as Welsh plurals and verbs do ("beic", "beiciau"; "siop", "siopa"):
         # "pryd", a meal, is not "Prydain". A longer one may begin a longer word.
-        endings = {form + ending for form in forms for ending in ("", *WELSH_ENDINGS)}
+        endings = {form + ending for form in forms for ending in ("", *(WELSH_ENDINGS if welsh else ()))}
         longer = tuple(form for form in forms if len(form) >= 5)
         named = [
             skill for parts, skill in named_by if any(part in endings or part.startswith(longer) for part in parts)
