@@ -20,11 +20,11 @@ from members.acting import ActingScope, support_links
 from members.models import AuditEvent, Membership, Network, User
 from members.selectors import (
     TRADING_ROLES,
-    folded,
     is_coordinator,
     networks_of,
     networks_where_trading,
     skill_labels_translated,
+    skills_named_in,
 )
 from timebank.errors import NotFound
 
@@ -72,8 +72,8 @@ def listings_browse(
     words = (q or "").split()[:8]
     labels = skill_labels_translated() if words else []
     for word in words:
-        # Skills by their English names, and by their names in the reader's language ("garddio").
-        by_label = [skill.pk for label, skill in labels if folded(word) in label]
+        # Skills by their English names, and by their names in the reader's language ("garddio", "ardd").
+        by_label = [skill.pk for skill in skills_named_in(word, labels=labels)]
         qs = qs.filter(
             Q(title__icontains=word)
             | Q(description__icontains=word)

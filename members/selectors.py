@@ -200,6 +200,8 @@ def folded(text: str) -> str:
 WELSH_STOP_WORDS = frozenset(
     "gyda mynd help rhywun gwneud mewn angen eisiau hoffwn plis diolch gallu cael rhoi".split()
 )
+# Characters of a search read for skill names (the search itself reads 200).
+NAMED_IN_AT_MOST = 200
 # A word in more skills' names than this ("ymarfer" is in five) does not say which help is meant.
 WORDS_NAMING_AT_MOST = 8
 # How Welsh words end in the plural or as verbs: "beiciau", "siopau", "siopa", "garddio".
@@ -222,15 +224,18 @@ def _as_written_unmutated(word: str) -> set[str]:
     return forms
 
 
-def skills_named_in(text: str) -> dict[Skill, float]:
+def skills_named_in(text: str, *, labels: list[tuple[str, Skill]] | None = None) -> dict[Skill, float]:
     """The skills a search's words name in the reader's language, when it is not English, each with how
     surely (1.0 the surest): by a whole name ("torri'r lawnt"), or by a word of four letters or more
     that begins a word of a name (a shorter one only with a plural's or verb's ending), as written or
     before Welsh mutated it: "lifft" begins "Lifftiau i apwyntiadau", "beic" is in "Trwsio beiciau",
     "ardd" (after "yr") is "gardd" of "Garddio", "fwyd" is "bwyd". A word in several names
-    says each less surely: "trwsio beic" is bike repair before the other repairs. Empty in English."""
-    labels = skill_labels_translated()
-    said = folded(text)
+    says each less surely: "trwsio beic" is bike repair before the other repairs. Empty in English.
+    `labels`: `skill_labels_translated()`, when the caller reads several texts."""
+    if labels is None:
+        labels = skill_labels_translated()
+    # As much as a search reads: a 100,000-character word would be compared with every name for nothing.
+    said = folded(text[:NAMED_IN_AT_MOST])
     surely: dict[Skill, float] = {}
     for label, skill in sorted(labels, key=lambda labelled: -len(labelled[0])):
         said, written = re.subn(rf"\b{re.escape(label)}\b", " ", said)

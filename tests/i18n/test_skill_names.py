@@ -172,3 +172,27 @@ def test_a_welsh_reader_finds_the_gardener_by_a_mutated_word(network, alice, bob
         assert [m.member for m in search_outcome(user=alice, q="help gyda'r ardd").matches] == [bob]
     with translation.override("en-gb"):
         assert search_outcome(user=alice, q="help gyda'r ardd").matches == []
+
+
+@db
+def test_find_help_lists_listings_by_the_welsh_names_words_as_search_reads_them(network, alice, bob):
+    from tests.matching.helpers import listing
+
+    offer = listing(bob, network, title="Your weekly shop", skills=["food-shopping"])
+    # "Siopa bwyd", with "bwyd" as Welsh mutates it after "o" ("pryd o fwyd").
+    for said in ("bwyd", "fwyd"):
+        page = welsh_client(alice).get("/listings/", {"q": said}).content.decode()
+        assert f'href="/listings/{offer.pk}/"' in page, said
+
+
+@db
+def test_a_huge_word_is_read_only_as_far_as_a_search_reads(monkeypatch):
+    from members import selectors
+
+    compared = []
+    real = selectors.folded
+    monkeypatch.setattr(selectors, "folded", lambda text: compared.append(len(text)) or real(text))
+    with translation.override("cy"):
+        assert selectors.skills_named_in("garddio" + "a" * 100_000) == {}
+    # The names themselves, and at most the first 200 characters of what was typed.
+    assert max(compared) <= 200
