@@ -372,22 +372,27 @@ class SkillMatcher:
         emphasis.update(dict.fromkeys((s for s in parts["title"] if s in self._idf), TITLE_WEIGHT))
         present = emphasis.keys()
         slugs = {k for s in present for k in self._skills_by_stem[s]}
-        # A phrase written out whole (`_together`: "flat pack", "hedge trimming" or "trim my front
-        # hedge" for "trim hedge") owns its words: "pack" there is not also packing on its own, nor
-        # "washed" in "getting washed and dressed" the laundry. Its words scattered ("pack up the old
-        # flat") say it less surely.
+        # A phrase written out whole (`_written_together`: "flat pack", "hedge trimming" or "trim my
+        # front hedge" for "trim hedge") owns its words where it is written: "pack" there is not also
+        # packing on its own, nor "washed" in "getting washed and dressed" the laundry; the same word
+        # elsewhere in the text ("then pack my books") still counts. Its words scattered ("pack up
+        # the old flat") say it less surely.
         sequences = list(parts.values())
         places: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for n, sequence in enumerate(sequences):
             for at, s in enumerate(sequence):
                 places[s].append((n, at))
-        whole = {
-            phrase
-            for slug in slugs
-            for phrase in self._phrases[slug]
-            if len(phrase) > 1 and all(s in present for s in phrase) and _together(phrase, sequences, places[phrase[0]])
-        }
-        owned = {s for phrase in whole for s in phrase}
+        written: dict[tuple[str, ...], set[tuple[int, int]]] = {}
+        for slug in slugs:
+            for phrase in self._phrases[slug]:
+                if len(phrase) > 1 and phrase not in written and all(s in present for s in phrase):
+                    written[phrase] = _written_together(phrase, sequences, places[phrase[0]])
+        whole = {phrase for phrase, where in written.items() if where}
+        owned_places = {place for where in written.values() for place in where}
+        # Stems every place of which lies inside a phrase written out, the title aside: it names
+        # what the text says ("Getting washed" over "help getting washed and dressed").
+        title_at = list(parts).index("title")
+        owned = {s for phrase in whole for s in phrase if all(p in owned_places or p[0] == title_at for p in places[s])}
         raw: dict[str, float] = {}
         for slug in slugs:
             # Each phrase is a unit of meaning: "kitchen" alone is half of "kitchen clean", so it
@@ -410,20 +415,35 @@ class SkillMatcher:
         return _normalised(raw)
 
 
-def _together(phrase: tuple[str, ...], sequences: list[list[str]], starts: list[tuple[int, int]]) -> bool:
-    """Whether a phrase's words are written together in one of the sequences: side by side in any
-    order ("hedge trimming" for "trim hedge"), or in the phrase's order with one other word between
-    ("trim my front hedge"). `starts`: where its first word is (sequence, position). Linear in the
-    places of that word, however often a text repeats it."""
+def _written_together(
+    phrase: tuple[str, ...], sequences: list[list[str]], starts: list[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """Where a phrase's words are written together in the sequences, as (sequence, position) of each
+    of its words: side by side in any order ("hedge trimming" for "trim hedge"), or in the phrase's
+    order with one other word between ("trim my front hedge"). Empty when nowhere. `starts`: where
+    its first word is. Linear in the places of that word, however often a text repeats it."""
     size, wanted = len(phrase), set(phrase)
+    found: set[tuple[int, int]] = set()
     for n, at in starts:
         sequence = sequences[n]
-        if any(set(sequence[start : start + size]) == wanted for start in range(max(0, at - size + 1), at + 1)):
-            return True
-        following = iter(sequence[at : at + size + 1])
-        if all(word in following for word in phrase):
-            return True
-    return False
+        side_by_side = next(
+            (start for start in range(max(0, at - size + 1), at + 1) if set(sequence[start : start + size]) == wanted),
+            None,
+        )
+        if side_by_side is not None:
+            found.update((n, i) for i in range(side_by_side, side_by_side + size))
+            continue
+        matched, position = [], at
+        for word in phrase:
+            while position < at + size + 1 and position < len(sequence) and sequence[position] != word:
+                position += 1
+            if position >= at + size + 1 or position >= len(sequence):
+                break
+            matched.append((n, position))
+            position += 1
+        if len(matched) == size:
+            found.update(matched)
+    return found
 
 
 def _normalised(raw: Mapping[str, float]) -> SkillMatch:

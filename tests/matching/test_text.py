@@ -279,6 +279,21 @@ def test_a_word_outside_such_a_phrase_still_counts(matcher: SkillMatcher, text: 
     assert matcher.skills_in(text).strongest(1) == [meant]
 
 
+def test_a_phrase_owns_its_words_only_where_it_is_written(matcher: SkillMatcher) -> None:
+    washing = matcher.skills_in("Getting washed and dressed in the mornings, and my washing needs doing").weights
+    assert washing.get("help-getting-washed-and-dressed") == 1.0
+    assert "laundry-and-washing" in washing
+    # The second "trim" is a haircut in full, not a haircut's other words alone.
+    trims = matcher.skills_in("Hedge trimming, then a trim for me, my hair is a mess").weights
+    assert trims["haircuts-at-home"] == trims["hedge-and-tree-trimming"] == 1.0
+
+
+def test_a_title_naming_the_phrase_written_below_it_is_owned_by_it(matcher: SkillMatcher) -> None:
+    found = matcher.skills_in("Need help getting washed and dressed in the mornings", title="Getting washed").weights
+    assert found.get("help-getting-washed-and-dressed") == 1.0
+    assert "laundry-and-washing" not in found
+
+
 def test_a_phrase_scattered_through_a_text_owns_no_words_and_says_less(matcher: SkillMatcher, monkeypatch) -> None:
     assert "packing-and-unpacking" not in matcher._skills_in_uncached("", "flat pack").weights
     scattered = matcher._skills_in_uncached("", "pack up the old flat").weights["packing-and-unpacking"]
