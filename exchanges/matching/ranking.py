@@ -148,6 +148,34 @@ def rank_candidates(
     return [_ranked(match, candidate, scored[candidate.member_id], taxonomy, weights) for match, candidate in ordered]
 
 
+def fits_only_with_check(
+    *, mine: Side, candidates: Iterable[Candidate], taxonomy: Taxonomy, nearby: frozenset[str] = frozenset()
+) -> bool:
+    """Whether a helper would fit help asked for (`mine`, when nobody fits as things are) if every helper
+    had a current check: the help is mainly lifts, personal care or childcare (`mainly_sensitive`, the
+    rule that kept unchecked helpers out) and someone fits that help itself. Not a helper who shares only
+    a side of it: "someone to sit with my husband" is not a dog walker's pet sitting. Then the asker is
+    told a check is missing, and the coordinators hear of it, rather than "nobody fits"."""
+    if mainly_sensitive(mine.skills, taxonomy) is None:
+        return False
+    sensitive = {
+        slug: weight
+        for slug, weight in mine.skills.items()
+        if slug in taxonomy.skills and taxonomy.skills[slug].category.sensitive
+    }
+    checked = [replace(candidate, has_current_check=True) for candidate in candidates]
+    ranked = rank_candidates(
+        kind="request",
+        mine=replace(mine, skills=sensitive),
+        i_have_current_check=True,
+        candidates=checked,
+        taxonomy=taxonomy,
+        nearby=nearby,
+        limit=1,
+    )
+    return bool(ranked)
+
+
 def categories_of(skills: Mapping[str, float], taxonomy: Taxonomy) -> set[str]:
     """The categories a skill profile touches; no shared category means no match at all."""
     return {taxonomy.skills[slug].category.slug for slug in skills if slug in taxonomy.skills}

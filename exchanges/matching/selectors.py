@@ -6,7 +6,7 @@ The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import connection
@@ -24,7 +24,13 @@ from exchanges.matching.candidates import (
     stored_skill_weights,
 )
 from exchanges.matching.models import ListingSkill, ProfileSkill
-from exchanges.matching.ranking import Candidate, RankedMatch, rank_candidates, without_sensitive
+from exchanges.matching.ranking import (
+    Candidate,
+    RankedMatch,
+    fits_only_with_check,
+    rank_candidates,
+    without_sensitive,
+)
 from exchanges.matching.scoring import DAYS, PARTS, Kind, Side, Slot, TrackRecord
 from exchanges.matching.skills import listing_meaning, meaning_matcher, skill_ids, skill_matcher
 from exchanges.matching.text import combine
@@ -293,8 +299,9 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
     )
     if sensitive and kind == "offer" and not owner.checked:
         return MatchOutcome([], NEEDS_CHECK)
-    # Would anyone fit if every helper had a current check? Then a check is all that is missing.
-    if sensitive and kind == "request" and ranked_with([replace(c, has_current_check=True) for c in candidates], True):
+    if kind == "request" and fits_only_with_check(
+        mine=my_side, candidates=candidates, taxonomy=taxonomy, nearby=nearby
+    ):
         return MatchOutcome([], NEEDS_CHECK)
     return MatchOutcome([], NOBODY_FITS)
 
@@ -377,7 +384,6 @@ def search_outcome(
         return SearchOutcome([])
     taxonomy = skill_matcher().taxonomy
     kinds = [k for k in SEARCH_KINDS if kind in (None, "", k)]
-    sensitive = any(taxonomy.skills[slug].category.sensitive for slug in wanted if slug in taxonomy.skills)
     # Every network's best of each kind; only the best of them all are read in full.
     best: list[tuple[RankedMatch, str, Network]] = []
     helpers_found = helpers_if_checked = False
@@ -436,10 +442,10 @@ def search_outcome(
             best += [(r, shown, place) for r in ranked]
             if shown == Listing.Kind.OFFER:
                 helpers_found = helpers_found or bool(ranked)
-                # Would anyone help if every helper had a current check? Then a check is all that is missing.
-                if not ranked and sensitive and not helpers_if_checked:
-                    checked = [replace(c, has_current_check=True) for c in theirs]
-                    helpers_if_checked = bool(rank(i_have_current_check=True, candidates=checked))
+                if not ranked and not helpers_if_checked:
+                    helpers_if_checked = fits_only_with_check(
+                        mine=mine, candidates=theirs, taxonomy=taxonomy, nearby=nearby
+                    )
     best = sorted(best, key=lambda kept: -kept[0].score)[:limit]
     details: dict[tuple[int, str, int], ListingMatch] = {}
     for place in {place.pk: place for _r, _k, place in best}.values():

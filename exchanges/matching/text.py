@@ -111,6 +111,7 @@ COLLOQUIAL = {
     for plain in [line.split(":")[1].strip()]
     for word in line.split(":")[0].split()
 }
+_WHOSE = ("my", "the", "your", "our", "his", "her", "their", "mums", "dads")
 # Sayings whose words mislead one by one: "me boiler's packed in" is broken, not packing.
 IDIOMS_BY_MEANING = {
     "broken": (
@@ -148,11 +149,25 @@ IDIOMS_BY_MEANING = {
         "lives alone",
     ),
     # Going to the toilet is personal care; only a toilet that is broken is plumbing.
-    "personal care": tuple(
-        f"{verb} the {room}"
-        for verb in ("to", "on", "off", "use", "using")
-        for room in ("toilet", "toilets", "loo", "lav", "lavvy")
+    "personal care": (
+        *(
+            f"{verb} the {room}"
+            for verb in ("to", "on", "off", "use", "using")
+            for room in ("toilet", "toilets", "loo", "lav", "lavvy")
+        ),
+        *(f"{whose} washing and {what}" for whose in _WHOSE for what in ("dressing", "dressed")),
     ),
+    # Someone's washing is their clothes ("my washing needs doing"); washing themselves is personal care.
+    "laundry": (
+        *(f"{whose} washing" for whose in _WHOSE),
+        "washing needs doing",
+        "load of washing",
+        "dirty washing",
+        "do the washing",
+        "hang out the washing",
+    ),
+    # ... but a washing machine is the machine ("the washing machine is leaking").
+    "washing machine": tuple(f"{whose} washing machine" for whose in _WHOSE),
     # "Docs" alone are documents ("scanning some docs"); the place one goes is the doctor's.
     "doctor": ("to the docs", "at the docs", "down the docs", "up the docs", "to the doc", "at the doc"),
     # "Need a hand" asks for help, not a hand massage.

@@ -166,3 +166,42 @@ def test_a_search_nobody_fits_is_not_blamed_on_checks(api, network, alice, lift_
     assert not search_outcome(user=alice, q="a lift to the hospital", kind="request").helpers_need_check
     response = api.as_user(alice).get("/api/v1/search/", {"q": "walk my dog"})
     assert "Matches-Nobody" not in response
+
+
+@pytest.fixture
+def unchecked_dog_walker(network):
+    """A member without a check who walks dogs and minds pets: nothing sensitive."""
+    walker = member(network)
+    listing(walker.user, network, title="Dog walking round Roundwood Park", description="Happy to walk or sit your dog")
+    return walker
+
+
+def test_a_helper_who_shares_only_a_side_of_sensitive_help_is_no_reason_to_blame_checks(
+    api, network, alice, unchecked_dog_walker
+):
+    """ "Someone to sit with my husband" reads faintly as pet sitting too: a dog walker with a check would
+    not sit with him, so nobody fits; it is not a check that is missing."""
+    request = listing(alice, network, kind="request", title="Someone to sit with my husband")
+    assert listing_match_outcome(listing=request).nobody == NOBODY_FITS
+    assert not search_outcome(user=alice, q="someone to sit with my husband").helpers_need_check
+    response = api.as_user(alice).get("/api/v1/search/", {"q": "someone to sit with my husband"})
+    assert "Matches-Nobody" not in response
+
+
+@pytest.fixture
+def unchecked_carer(network):
+    carer = member(network)
+    listing(carer.user, network, title="Help with bathing and dressing", description="Former care assistant")
+    return carer
+
+
+@pytest.mark.parametrize("words", ["my washing needs doing", "The washing needs doing this week"])
+def test_asking_for_laundry_is_not_personal_care_needing_a_check(network, alice, unchecked_carer, words):
+    assert not search_outcome(user=alice, q=words).helpers_need_check
+    request = listing(alice, network, kind="request", title=words)
+    assert listing_match_outcome(listing=request).nobody == NOBODY_FITS
+
+
+def test_asking_to_be_washed_and_dressed_still_needs_a_checked_helper(network, alice, unchecked_carer):
+    outcome = search_outcome(user=alice, q="help with my washing and dressing in the mornings")
+    assert outcome.matches == [] and outcome.helpers_need_check

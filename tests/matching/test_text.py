@@ -320,3 +320,19 @@ def test_a_long_text_repeating_a_phrases_words_apart_is_read_at_once(matcher: Sk
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert "clearing-leaves-and-garden-waste" in found.weights
+
+
+@pytest.mark.parametrize(
+    ("text", "meant", "not_meant"),
+    [
+        ("My washing needs doing", "laundry-and-washing", "help-getting-washed-and-dressed"),
+        ("Help with my washing and dressing in the mornings", "help-getting-washed-and-dressed", "laundry-and-washing"),
+        ("The washing machine is leaking at the back", "laundry-and-washing", "help-getting-washed-and-dressed"),
+    ],
+)
+def test_someones_washing_is_their_clothes_and_washing_themselves_personal_care(
+    matcher: SkillMatcher, text: str, meant: str, not_meant: str
+) -> None:
+    found = matcher.skills_in(text).weights
+    assert found.get(meant) == 1.0
+    assert not_meant not in found
