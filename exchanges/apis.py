@@ -77,7 +77,9 @@ class ListingListApi(APIView):
         kind = serializers.ChoiceField(choices=Listing.Kind.values, required=False)
         category = serializers.SlugField(required=False, help_text="A skill category slug.")
         skill = serializers.SlugField(required=False, help_text="A skill slug.")
-        q = serializers.CharField(required=False, max_length=500, help_text="Words to search for.")
+        q = serializers.CharField(
+            required=False, max_length=selectors.LISTING_SEARCH_MAX_LENGTH, help_text="Words to search for."
+        )
         status = serializers.ChoiceField(
             choices=[*Listing.Status.values, "all"], default=Listing.Status.OPEN, help_text="Default: open."
         )

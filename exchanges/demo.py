@@ -12,7 +12,8 @@ from exchanges.models import Exchange, Listing
 from members.models import AuditEvent, Membership, Network, Skill, User
 from messaging.notifications.models import Notification
 
-# (owner index, kind, title, description, minutes, skill words)
+# (owner index, kind, title, description, minutes, skills ticked, availability): slugs of the shipped
+# taxonomy (a test holds them to it); no availability means the owner's profile's.
 LISTINGS = [
     (
         0,
@@ -20,7 +21,8 @@ LISTINGS = [
         "Help with forms and letters",
         "I used to work in an office. Happy to read letters and fill in forms: benefits, council, hospital.",
         60,
-        ["forms", "letters"],
+        ["filling-in-forms", "reading-letters"],
+        [],
     ),
     (
         1,
@@ -28,7 +30,8 @@ LISTINGS = [
         "Lift to Central Middlesex on Thursdays",
         "My clinic is every other Thursday at 10. I can't manage the bus with my knee.",
         90,
-        ["lift", "appointments"],
+        ["lifts-to-appointments"],
+        ["thu-morning"],
     ),
     (
         2,
@@ -36,7 +39,8 @@ LISTINGS = [
         "Dog walking round Roundwood Park",
         "I walk my own dog every morning and am happy to take yours.",
         45,
-        ["dog"],
+        ["dog-walking"],
+        [],
     ),
     (
         3,
@@ -44,7 +48,8 @@ LISTINGS = [
         "Bike fixing and small repairs",
         "Punctures, brakes, wobbly shelves, a dripping tap.",
         60,
-        ["bike", "repair"],
+        ["bike-repair", "odd-jobs"],
+        [],
     ),
     (
         4,
@@ -52,7 +57,8 @@ LISTINGS = [
         "Someone to pop in for a cup of tea",
         "I don't get out much. A chat once a week would be lovely.",
         60,
-        ["company", "befriending"],
+        ["coffee-and-a-chat", "befriending-visits"],
+        [],
     ),
     (
         5,
@@ -60,7 +66,8 @@ LISTINGS = [
         "Batch cooking: jollof, stews and soups",
         "I cook big pots on Sundays and can make extra portions.",
         120,
-        ["cook"],
+        ["batch-cooking"],
+        ["sun-afternoon"],
     ),
     (
         6,
@@ -68,7 +75,8 @@ LISTINGS = [
         "Help setting up my new phone",
         "WhatsApp and video calls with my grandchildren.",
         60,
-        ["phone", "digital"],
+        ["smartphone-help", "video-calls"],
+        [],
     ),
     (
         7,
@@ -76,7 +84,8 @@ LISTINGS = [
         "Basic computer lessons",
         "Email, online forms, video calls. Patient and friendly.",
         60,
-        ["computer", "digital"],
+        ["computer-basics", "setting-up-email", "video-calls"],
+        [],
     ),
     (
         8,
@@ -84,7 +93,8 @@ LISTINGS = [
         "Help with the big shop on Saturdays",
         "Carrying bags from Asda on the high road.",
         60,
-        ["shopping"],
+        ["food-shopping"],
+        ["sat-morning", "sat-afternoon"],
     ),
 ]
 
@@ -127,13 +137,8 @@ def _clock(when: datetime.datetime):
                     field.__dict__["_get_default"] = original
 
 
-def _skills(words: list[str]) -> list[Skill]:
-    found = []
-    for word in words:
-        skill = Skill.objects.filter(name__icontains=word).first()
-        if skill is not None and skill not in found:
-            found.append(skill)
-    return found
+def _skills(slugs: list[str]) -> list[Skill]:
+    return list(Skill.objects.filter(slug__in=slugs))
 
 
 def _actor(user: User | None, coordinator: User, network: Network) -> User:
@@ -168,7 +173,7 @@ def demo_exchanges(*, network: Network, coordinator: User, memberships: list[Mem
     """Listings for everyone, four months of confirmed help, and a few things in progress."""
     users = [m.user for m in memberships]
     now = timezone.now()
-    for owner, kind, title, description, minutes, words in LISTINGS:
+    for owner, kind, title, description, minutes, slugs, availability in LISTINGS:
         with _clock(now - datetime.timedelta(weeks=17)):
             services.listing_create(
                 actor=_actor(users[owner], coordinator, network),
@@ -178,8 +183,8 @@ def demo_exchanges(*, network: Network, coordinator: User, memberships: list[Mem
                 title=title,
                 description=description,
                 minutes_estimate=minutes,
-                skills=_skills(words),
-                availability=["sat-morning", "tue-afternoon"],
+                skills=_skills(slugs),
+                availability=availability,
             )
     for weeks, provider, recipient, minutes, description in HISTORY:
         when = now - datetime.timedelta(weeks=weeks)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from exchanges.limits import MAX_HELP_MINUTES
 from exchanges.listings import SLOTS
 from exchanges.models import Listing
+from exchanges.selectors import LISTING_SEARCH_MAX_LENGTH
 from members.acting import acting_scope
 from members.audit import REASON_MAX
 from members.models import (
@@ -113,7 +114,7 @@ def acting_memberships(user: User) -> list[Membership]:
 
 
 class BrowseForm(forms.Form):
-    q = forms.CharField(required=False, label=_("Search"))
+    q = forms.CharField(required=False, max_length=LISTING_SEARCH_MAX_LENGTH, label=_("Search"))
     kind = forms.ChoiceField(
         required=False,
         label=_("Show"),

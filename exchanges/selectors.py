@@ -43,6 +43,10 @@ def listings_visible(*, user: User, network: str | None = None) -> QuerySet[List
     )
 
 
+# The longest words a listing search reads (the page's form and the API's filter both say so).
+LISTING_SEARCH_MAX_LENGTH = 500
+
+
 def listings_browse(
     *,
     user: User,

@@ -144,6 +144,8 @@ def test_a_search_whose_only_helpers_need_a_check_says_so_on_the_page_and_the_ap
     client.force_login(alice)
     html = client.get("/listings/", {"q": "a lift to the hospital"}).content.decode()
     assert "need a safeguarding check first" in html
+    # Nobody is shown above the message, so nothing speaks of "the people above".
+    assert "the people above" not in html and "Nothing found" not in html
     assert 'href="/listings/new/?kind=request"' in html
     response = api.as_user(alice).get("/api/v1/search/", {"q": "a lift to the hospital"})
     assert response.status_code == 200 and response.json()["results"] == []

@@ -112,7 +112,7 @@ def test_people_found_without_listings_are_not_called_nothing_found(network, ali
     client.force_login(alice)
     html = client.get("/listings/", {"q": "garden"}).content.decode()
     # The gardener fits through her profile; no listing uses the word.
-    assert "No listing uses these words: the people above fit them." in html
+    assert "No listing has all these words, but the people above fit what you asked." in html
     assert "Nothing found" not in html
     nothing = client.get("/listings/", {"q": "walk my dog"}).content.decode()
     assert "Nothing found" in nothing and "the people above" not in nothing
@@ -135,3 +135,14 @@ def test_a_search_explains_only_the_people_it_shows(network, alice, monkeypatch)
     found = search_matches(user=alice, q="garden", limit=2)
     assert len(found) == 2 and all(m.reasons for m in found)
     assert explained.count(True) == 2
+
+
+def test_find_help_reads_no_more_words_than_the_listing_api_and_says_so(api, network, alice):
+    """A 100,000-character search on the page was compared with every listing word by word (SQLite
+    refused the pattern: a 503); the page's form now stops where the API's filter does."""
+    client = Client()
+    client.force_login(alice)
+    page = client.get("/listings/", {"q": "a" * 100_000})
+    assert page.status_code == 200
+    assert "at most 500 characters" in page.content.decode()
+    assert api.as_user(alice).get("/api/v1/listings/", {"q": "a" * 501}).status_code == 400
