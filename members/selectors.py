@@ -1,6 +1,7 @@
 """Reads about networks and memberships, scoped to what the caller may see."""
 
 import re
+from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import get_language
@@ -224,16 +225,27 @@ def _as_written_unmutated(word: str) -> set[str]:
     return forms
 
 
-def skills_named_in(text: str, *, labels: list[tuple[str, Skill]] | None = None) -> dict[Skill, float]:
-    """The skills a search's words name in the reader's language, when it is not English, each with how
-    surely (1.0 the surest): by a whole name ("torri'r lawnt"), or by a word of four letters or more
-    that begins a word of a name (a shorter one only with a plural's or verb's ending), as written or
-    before Welsh mutated it: "lifft" begins "Lifftiau i apwyntiadau", "beic" is in "Trwsio beiciau",
-    "ardd" (after "yr") is "gardd" of "Garddio", "fwyd" is "bwyd". A word in several names
-    says each less surely: "trwsio beic" is bike repair before the other repairs. Empty in English.
-    `labels`: `skill_labels_translated()`, when the caller reads several texts."""
+@dataclass(frozen=True)
+class NamedIn:
+    """What `named_in` read: each skill a search's words name in the reader's language, with how surely
+    (1.0 for a whole name, 1/n for a word in n names), and the rest of the words, which named none."""
+
+    surely: dict[Skill, float]
+    rest: str
+
+
+def named_in(text: str, *, labels: list[tuple[str, Skill]] | None = None) -> NamedIn:
+    """The skills a search's words name in the reader's language, when it is not English: by a whole name
+    ("torri'r lawnt"), or by a word of four letters or more that begins a word of a name (a shorter one
+    only with a plural's or verb's ending), as written or before Welsh mutated it: "lifft" begins
+    "Lifftiau i apwyntiadau", "beic" is in "Trwsio beiciau", "ardd" (after "yr") is "gardd" of
+    "Garddio", "fwyd" is "bwyd". A word in several names says each less surely. The words that named a
+    skill are not in `rest`: read again as English, "plant" (children) would be gardening. Nothing is
+    named in English. `labels`: `skill_labels_translated()`, when the caller reads several texts."""
     if labels is None:
         labels = skill_labels_translated()
+    if not labels:
+        return NamedIn({}, text)
     # As much as a search reads: a 100,000-character word would be compared with every name for nothing.
     said = folded(text[:NAMED_IN_AT_MOST])
     surely: dict[Skill, float] = {}
@@ -245,6 +257,7 @@ def skills_named_in(text: str, *, labels: list[tuple[str, Skill]] | None = None)
     named_by = [(_LETTERS.findall(label), skill) for label, skill in labels]
     # Mutations and endings are Welsh grammar; another language's names are read by their words as written.
     welsh = (get_language() or "").startswith("cy")
+    naming: set[str] = set()
     for word in {w for w in _LETTERS.findall(said) if len(w) >= 4 and w not in WELSH_STOP_WORDS}:
         forms = _as_written_unmutated(word) if welsh else {word}
         # A short word is whole or ends as Welsh plurals and verbs do ("beic", "beiciau"; "siop", "siopa"):
@@ -254,9 +267,18 @@ def skills_named_in(text: str, *, labels: list[tuple[str, Skill]] | None = None)
         named = [
             skill for parts, skill in named_by if any(part in endings or part.startswith(longer) for part in parts)
         ]
-        if len(named) <= WORDS_NAMING_AT_MOST:
+        if named and len(named) <= WORDS_NAMING_AT_MOST:
+            naming.add(word)
             for skill in named:
                 surely[skill] = max(surely.get(skill, 0.0), 1 / len(named))
+    rest = " ".join(w for w in _LETTERS.findall(said) if w not in naming)
+    return NamedIn(surely, rest)
+
+
+def skills_named_in(text: str, *, labels: list[tuple[str, Skill]] | None = None) -> dict[Skill, float]:
+    """`named_in`'s skills, the surest 1.0: "trwsio beic" is bike repair before the other repairs.
+    Empty in English."""
+    surely = named_in(text, labels=labels).surely
     top = max(surely.values(), default=1.0)
     return {skill: weight / top for skill, weight in surely.items()}
 

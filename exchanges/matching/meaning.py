@@ -112,11 +112,12 @@ class MeaningMatcher:
             synonym[self._with_synonyms] = np.maximum.reduceat(closeness[2 * count :], self._synonym_starts)
         return whole, (whole + synonym) / 2
 
-    def meaning(self, text: str, *, title: str = "", offer: bool = False) -> Meaning:
+    def meaning(self, text: str, *, title: str = "", offer: bool = False, also: str = "") -> Meaning:
         """`offer`: the text offers help (an offer, a bio's offers), so help its writer says they
-        cannot give is not read into it (`BY_CAR` when they do not drive)."""
+        cannot give is not read into it (`BY_CAR` when they do not drive). `also`: words that join the
+        text's meaning but not its words (the English names of skills a Welsh search named)."""
         words = self.matcher.skills_in(text, title=title)
-        vector = semantic.embed(semantic.listing_text(title, text))
+        vector = semantic.embed(" ".join(filter(None, [semantic.listing_text(title, text), also])))
         skills = words if vector is None else self.weigh(words, *self.similarities(vector))
         if offer and says_no_car(f"{title}. {text}") and not skills.weights.keys().isdisjoint(BY_CAR):
             skills = _kept({slug: weight for slug, weight in skills.weights.items() if slug not in BY_CAR})

@@ -39,9 +39,9 @@ from exchanges.selectors import listing_get
 from members.models import Membership, Network, Skill, User
 from members.selectors import (
     can_act_for,
+    named_in,
     nearby_neighbourhoods,
     networks_where_trading,
-    skills_named_in,
 )
 from timebank.errors import Forbidden
 
@@ -376,12 +376,17 @@ def search_outcome(
     text = " ".join(q.split())[:SEARCH_MAX_LENGTH]
     if not text or not networks:
         return SearchOutcome([])
-    # Matching reads English: a skill named in the reader's language ("garddio") is read by its English name too.
-    named = skills_named_in(text)
-    meaning = meaning_matcher().meaning("", title=" ".join([text, *(skill.name for skill in named)]))
-    wanted = dict(combine(meaning.skills, {skill.slug: weight for skill, weight in named.items()}).weights)
-    if not wanted:
+    # Matching reads English: skills named in the reader's language ("garddio") join what the rest of the
+    # words say, and their English names the search's meaning.
+    named = named_in(text)
+    meaning = meaning_matcher().meaning(
+        "", title=named.rest, also=" ".join(skill.name for skill in named.surely) if named.surely else ""
+    )
+    said = combine(meaning.skills, {skill.slug: weight for skill, weight in named.surely.items()}).weights
+    if not said:
         return SearchOutcome([])
+    top = max(said.values())
+    wanted = {slug: weight / top for slug, weight in said.items()}
     taxonomy = skill_matcher().taxonomy
     kinds = [k for k in SEARCH_KINDS if kind in (None, "", k)]
     # Every network's best of each kind; only the best of them all are read in full.

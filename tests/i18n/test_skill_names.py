@@ -196,3 +196,34 @@ def test_a_huge_word_is_read_only_as_far_as_a_search_reads(monkeypatch):
         assert selectors.skills_named_in("garddio" + "a" * 100_000) == {}
     # The names themselves, and at most the first 200 characters of what was typed.
     assert max(compared) <= 200
+
+
+@db
+def test_welsh_words_that_name_a_skill_are_not_read_again_as_english(network, alice):
+    """ "Gwarchod plant" is babysitting: read again as English, "plant" was gardening, and neighbours
+    asking for help in the garden were shown."""
+    from exchanges.matching.selectors import search_outcome
+    from members.selectors import named_in
+    from tests.factories import member
+    from tests.matching.helpers import listing
+
+    listing(member(network).user, network, kind="request", title="Help planting my vegetable garden")
+    with translation.override("cy"):
+        read = named_in("gwarchod plant")
+        assert {skill.slug for skill in read.surely} == {"babysitting"} and read.rest == ""
+        assert search_outcome(user=alice, q="gwarchod plant", kind="request").matches == []
+
+
+@db
+def test_a_welsh_word_in_many_names_gives_way_to_the_english_word_beside_it(network, alice):
+    """ "Trwsio" (mending) is in six names; "tap" is English and says which: the plumber first."""
+    from exchanges.matching.selectors import search_outcome
+    from tests.factories import member
+    from tests.matching.helpers import listing
+
+    plumber, cyclist = member(network).user, member(network).user
+    listing(cyclist, network, title="Bike repairs", description="Punctures and brakes", skills=["bike-repair"])
+    listing(plumber, network, title="Plumbing", description="Dripping taps and leaks", skills=["fixing-taps-and-leaks"])
+    with translation.override("cy"):
+        found = search_outcome(user=alice, q="trwsio tap").matches
+    assert found and found[0].member == plumber
