@@ -230,7 +230,7 @@ def _close_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy) 
     if overlap.shared_skills:
         what = _named(taxonomy.skills[overlap.shared_skills[0]].name)
     elif overlap.shared_categories:
-        what = _("help with %(category)s") % {
+        what = _("help of the same kind (%(category)s)") % {
             "category": _named(taxonomy.categories[overlap.shared_categories[0]].name)
         }
     else:
@@ -247,7 +247,7 @@ def _search_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy)
     if overlap.shared_skills:
         what = _named(taxonomy.skills[overlap.shared_skills[0]].name)
     else:
-        what = _("help with %(category)s") % {
+        what = _("help of the same kind (%(category)s)") % {
             "category": _named(taxonomy.categories[overlap.shared_categories[0]].name)
         }
     if match.kind == "request":
@@ -301,7 +301,7 @@ def score_match(
         else:
             reasons.append(_("Asked for %(what)s, which you offer") % {"what": name})
     elif overlap.shared_categories:
-        what = _("help with %(category)s") % {
+        what = _("help of the same kind (%(category)s)") % {
             "category": _named(taxonomy.categories[overlap.shared_categories[0]].name)
         }
         if match.kind == "request":

@@ -61,7 +61,7 @@ def test_only_a_shared_category_is_explained_as_help_with_it(taxonomy: Taxonomy)
         request(mine=Side(skills={"gardening": 1.0}), theirs=Side(skills={"mowing-the-lawn": 1.0})),
         taxonomy,
     )
-    assert match.reasons[0] == "Offers help with home and garden"
+    assert match.reasons[0] == "Offers help of the same kind (home and garden)"
 
 
 def test_shared_free_time_is_named_and_raises_the_score(taxonomy: Taxonomy) -> None:
@@ -185,7 +185,7 @@ def test_welsh_reasons_never_need_the_skill_name_mutated(taxonomy: Taxonomy) -> 
             request(mine=Side(skills={"gardening": 1.0}), theirs=Side(skills={"mowing-the-lawn": 1.0})), taxonomy
         ).reasons[0]
     assert asked == "Wedi gofyn am help: lifftiau i apwyntiadau, rydych chi’n ei gynnig"
-    assert category == "Yn cynnig help o fath cartref a gardd"
+    assert category == "Yn cynnig help o’r un math (cartref a gardd)"
 
 
 def test_a_score_without_its_reasons_is_the_same_score(taxonomy: Taxonomy) -> None:
