@@ -201,15 +201,17 @@ def listing_candidates(*, network_id: int, kind: str, skills: Mapping[str, float
 
 
 _PROFILE_TERM_SQL = """SELECT * FROM (
-    SELECT p.membership_id FROM matching_profileskill p
+    SELECT p.membership_id, {priority} AS priority FROM matching_profileskill p
     JOIN members_membership m ON m.id = p.membership_id
-    WHERE p.network_id = %s AND p.kind = %s AND p.skill_id = %s AND p.user_id NOT IN ({excluded})
+    WHERE p.network_id = %s AND p.kind = %s AND p.skill_id {skills} AND p.user_id NOT IN ({excluded})
       AND m.status = %s AND m.role IN ({roles})
     ORDER BY p.membership_id LIMIT %s
 ) AS term{n}"""
 
+# Members with one of the skills first, then those with another skill of the same kind of help.
 _PROFILES_SQL = """WITH shortlist AS (
-    SELECT DISTINCT membership_id FROM ({terms}) AS terms ORDER BY membership_id LIMIT %s
+    SELECT membership_id FROM ({terms}) AS terms
+    GROUP BY membership_id ORDER BY MIN(priority), membership_id LIMIT %s
 )
 SELECT m.id, m.user_id, m.neighbourhood, m.availability, {checked} AS checked, p.skill_id
 FROM shortlist s
@@ -223,25 +225,42 @@ def profile_candidates(
 ) -> list[Found]:
     """Members offering (for a request) or wanting (for an offer) these skills on their profile,
     so people who never wrote a listing are found too, with all their profile's skills: the
-    first members by key, read per skill from the stored profile skills' index.
+    first members by key, read per skill from the stored profile skills' index. Then, as a listing
+    shares a category, those with another skill of the same kind of help ("gardening" for "trim my
+    hedge"): ranking decides how well they fit.
 
     `with_bio` (a search for help): also the members whose bio says they offer these skills
     (`ProfileSkill.BIO`), with those skills beside the ones they ticked."""
     if not strong:
         return []
-    ids = skill_ids()
+    matcher, ids = taxonomy_and_ids()
     # A request is answered by what members offer, an offer by what they want.
     profile_kind = Listing.Kind.OFFER if kind == Listing.Kind.REQUEST else Listing.Kind.REQUEST
     kinds = [profile_kind, ProfileSkill.BIO] if with_bio and profile_kind == Listing.Kind.OFFER else [profile_kind]
     excluded_ids, roles = list(excluded) or [0], list(TRADING_ROLES)
+    taxonomy = matcher.taxonomy
+    categories = {taxonomy.skills[slug].category.slug for slug in strong if slug in taxonomy.skills}
+    alike = [
+        [ids.skill[slug] for slug, skill in taxonomy.skills.items() if skill.category.slug == category]
+        for category in sorted(categories)
+    ]
+    # One term per skill (then per category) and kind: each reads the index in key order and stops at
+    # the shortlist.
+    wanted = [(0, "= %s", [ids.skill[slug]]) for slug in strong]
+    wanted += [(1, *keys_in(others)) for others in alike]
     terms, params = [], []
-    # One term per skill and kind: each reads the index in key order and stops at the shortlist.
-    for slug in strong:
+    for priority, skills_sql, skill_params in wanted:
         for term_kind in kinds:
             terms.append(
-                _PROFILE_TERM_SQL.format(excluded=_placeholders(excluded_ids), roles=_placeholders(roles), n=len(terms))
+                _PROFILE_TERM_SQL.format(
+                    priority=priority,
+                    skills=skills_sql,
+                    excluded=_placeholders(excluded_ids),
+                    roles=_placeholders(roles),
+                    n=len(terms),
+                )
             )
-            params += [network_id, term_kind, ids.skill[slug], *excluded_ids, Membership.Status.ACTIVE, *roles]
+            params += [network_id, term_kind, *skill_params, *excluded_ids, Membership.Status.ACTIVE, *roles]
             params.append(PROFILE_SHORTLIST)
     sql = _PROFILES_SQL.format(terms=" UNION ALL ".join(terms), checked=_CHECKED_SQL, kinds=_placeholders(kinds))
     params += [PROFILE_SHORTLIST, *_check_params(), *kinds]

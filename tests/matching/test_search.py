@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from exchanges.matching import ranking
-from exchanges.matching.selectors import search_matches
+from exchanges.matching import candidates, ranking
+from exchanges.matching.selectors import listing_match_outcome, search_matches
 from exchanges.matching.services import profile_skills_refresh
 from members.models import Membership, Skill
 from messaging.models import Block
@@ -146,3 +146,29 @@ def test_find_help_reads_no_more_words_than_the_listing_api_and_says_so(api, net
     assert page.status_code == 200
     assert "at most 500 characters" in page.content.decode()
     assert api.as_user(alice).get("/api/v1/listings/", {"q": "a" * 501}).status_code == 400
+
+
+def _offering(network, slug: str):
+    membership = member(network)
+    membership.skills_offered.set(Skill.objects.filter(slug=slug))
+    profile_skills_refresh(membership=membership)
+    return membership.user
+
+
+def test_trim_my_front_hedge_finds_the_gardener_who_only_has_a_profile(network, alice, gardener):
+    """The issue's member: "Nobody fits yet" beside a gardener. Her profile says gardening, the request
+    hedge trimming: the same kind of help, found as a listing with gardening would be."""
+    request = listing(alice, network, kind="request", title="Trim my front hedge")
+    assert [m.member for m in listing_match_outcome(listing=request).matches] == [gardener]
+    assert [m.member for m in search_matches(user=alice, q="trim my front hedge")] == [gardener]
+
+
+def test_people_with_the_skill_itself_come_before_those_with_the_same_kind(network, alice, monkeypatch):
+    cleaner = _offering(network, "house-cleaning")  # the lower key: first of its kind by key
+    trimmer = _offering(network, "hedge-and-tree-trimming")
+    # One place on the shortlist: the skill itself takes it.
+    monkeypatch.setattr(candidates, "PROFILE_SHORTLIST", 1)
+    assert [m.member for m in search_matches(user=alice, q="trim my front hedge")] == [trimmer]
+    monkeypatch.undo()
+    found = [m.member for m in search_matches(user=alice, q="trim my front hedge")]
+    assert found[0] == trimmer and cleaner.pk < trimmer.pk
