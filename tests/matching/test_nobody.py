@@ -207,3 +207,10 @@ def test_asking_for_laundry_is_not_personal_care_needing_a_check(network, alice,
 def test_asking_to_be_washed_and_dressed_still_needs_a_checked_helper(network, alice, unchecked_carer):
     outcome = search_outcome(user=alice, q="help with my washing and dressing in the mornings")
     assert outcome.matches == [] and outcome.helpers_need_check
+    # Find help still lists the offer by its words, apart from the people it would suggest.
+    client = Client()
+    client.force_login(alice)
+    html = client.get("/listings/", {"q": "dressing"}).content.decode()
+    assert "need a safeguarding check first" in html
+    assert html.index("need a safeguarding check first") < html.index("Listings with these words")
+    assert html.index("Listings with these words") < html.index("Help with bathing and dressing")
