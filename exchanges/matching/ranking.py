@@ -23,7 +23,7 @@ from exchanges.matching.scoring import (
     score_match,
     skill_overlap,
 )
-from exchanges.matching.sensitive import mainly_sensitive
+from exchanges.matching.sensitive import MAIN_SHARE, mainly_sensitive
 from exchanges.matching.taxonomy import Taxonomy
 
 
@@ -94,6 +94,10 @@ def rank_candidates(
     # What I ask for is sensitive: only helpers with a current check are paired with it.
     checked_helpers_only = kind == "request" and mainly_sensitive(mine.skills, taxonomy) is not None
     my_categories = category_totals(mine.skills, taxonomy)
+    # The kinds of help `mine` is mainly about: sharing only the kind of a side skill ("shopping" read
+    # faintly as shopping online) is no fit ("Basic computer lessons" for a shopping request).
+    top = max(mine.skills.values(), default=0.0)
+    main_categories = categories_of({s: w for s, w in mine.skills.items() if w >= MAIN_SHARE * top}, taxonomy)
     # Skills an unchecked helper keeps as they are: most candidates need no copy.
     unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
     best: dict[int, tuple[Match, Candidate]] = {}
@@ -117,6 +121,8 @@ def rank_candidates(
         their_categories = category_totals(theirs.skills, taxonomy)
         # Most of a large network shares no category with the listing: skip them before scoring.
         if my_categories.keys().isdisjoint(their_categories):
+            continue
+        if main_categories.isdisjoint(their_categories) and mine.skills.keys().isdisjoint(theirs.skills):
             continue
         by_category = (my_categories, their_categories)
         # Which skills they share is worked out for the few shown, once the order is known.

@@ -172,3 +172,14 @@ def test_people_with_the_skill_itself_come_before_those_with_the_same_kind(netwo
     monkeypatch.undo()
     found = [m.member for m in search_matches(user=alice, q="trim my front hedge")]
     assert found[0] == trimmer and cleaner.pk < trimmer.pk
+
+
+def test_sharing_only_the_kind_of_a_side_skill_is_no_fit(network, alice):
+    """ "Shopping" reads faintly as shopping online too (digital help): someone who teaches computers
+    is not suggested for it; someone who does the shopping is."""
+    teacher = _offering(network, "computer-basics")
+    shopper = _offering(network, "food-shopping")
+    found = [m.member for m in search_matches(user=alice, q="shopping")]
+    assert shopper in found and teacher not in found
+    request = listing(alice, network, kind="request", title="Shopping")
+    assert teacher not in [m.member for m in listing_match_outcome(listing=request).matches]
