@@ -23,6 +23,7 @@ from exchanges.matching.candidates import (
     profile_candidates,
     stored_skill_weights,
 )
+from exchanges.matching.meaning import Meaning
 from exchanges.matching.models import ListingSkill, ProfileSkill
 from exchanges.matching.ranking import (
     Candidate,
@@ -359,6 +360,26 @@ def search_matches(
     return search_outcome(user=user, q=q, network=network, kind=kind, limit=limit).matches
 
 
+def search_reading(text: str) -> tuple[dict[str, float], Meaning]:
+    """What a search's words ask for: the skills, the strongest 1.0, and the words' meaning. Matching
+    reads English: skills named in the reader's language ("garddio") join what the rest of the words
+    say, and their English names the search's meaning."""
+    named = named_in(text)
+    meaning = meaning_matcher().meaning(
+        "", title=named.rest, also=" ".join(skill.name for skill in named.surely) if named.surely else ""
+    )
+    surely = {skill.slug: weight for skill, weight in named.surely.items()}
+    if surely and not skill_matcher().stems(named.rest):
+        # Only the names said anything ("trwsio", in six of them): each as surely as the words name it,
+        # not one of them picked by the meaning of their English names alone.
+        said = surely
+    else:
+        # A Welsh word in many names gives way to the English word beside it ("trwsio tap").
+        said = dict(combine(meaning.skills, surely).weights)
+    top = max(said.values(), default=1.0)
+    return {slug: weight / top for slug, weight in said.items()}, meaning
+
+
 def search_outcome(
     *, user: User, q: str, network: str | None = None, kind: str | None = None, limit: int = SEARCH_LIMIT
 ) -> SearchOutcome:
@@ -376,17 +397,9 @@ def search_outcome(
     text = " ".join(q.split())[:SEARCH_MAX_LENGTH]
     if not text or not networks:
         return SearchOutcome([])
-    # Matching reads English: skills named in the reader's language ("garddio") join what the rest of the
-    # words say, and their English names the search's meaning.
-    named = named_in(text)
-    meaning = meaning_matcher().meaning(
-        "", title=named.rest, also=" ".join(skill.name for skill in named.surely) if named.surely else ""
-    )
-    said = combine(meaning.skills, {skill.slug: weight for skill, weight in named.surely.items()}).weights
-    if not said:
+    wanted, meaning = search_reading(text)
+    if not wanted:
         return SearchOutcome([])
-    top = max(said.values())
-    wanted = {slug: weight / top for slug, weight in said.items()}
     taxonomy = skill_matcher().taxonomy
     kinds = [k for k in SEARCH_KINDS if kind in (None, "", k)]
     # Every network's best of each kind; only the best of them all are read in full.

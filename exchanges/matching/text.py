@@ -157,16 +157,21 @@ IDIOMS_BY_MEANING = {
         ),
         *(f"{whose} washing and {what}" for whose in _WHOSE for what in ("dressing", "dressed")),
     ),
-    # Someone's washing is their clothes ("my washing needs doing"); washing themselves is personal care.
+    # Washing that "needs doing" or is hung out is clothes; "her washing" alone may be washing herself, so
+    # it stays both (help with it is held as personal care: the safe reading).
     "laundry": (
-        *(f"{whose} washing" for whose in _WHOSE),
         "washing needs doing",
+        "washing need doing",
         "load of washing",
+        "loads of washing",
         "dirty washing",
         "do the washing",
+        "do my washing",
         "hang out the washing",
+        "hang the washing out",
     ),
-    # ... but a washing machine is the machine ("the washing machine is leaking").
+    # Dishes and the machine are neither: "do the washing up", "the washing machine is leaking".
+    "washing up": tuple(f"{verb}the washing up" for verb in ("", "do ", "doing ")),
     "washing machine": tuple(f"{whose} washing machine" for whose in _WHOSE),
     # "Docs" alone are documents ("scanning some docs"); the place one goes is the doctor's.
     "doctor": ("to the docs", "at the docs", "down the docs", "up the docs", "to the doc", "at the doc"),

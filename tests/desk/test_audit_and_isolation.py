@@ -70,7 +70,10 @@ def test_the_audit_page_searches_by_member_and_kind(network, coordinator, alice)
 
 
 def posted_on(network, provider, recipient, days_ago):
-    when = timezone.now() - datetime.timedelta(days=days_ago)
+    # At noon, local time, `days_ago` calendar days ago: `days_ago` × 24 hours back from late evening
+    # crosses into the next day when the clocks changed in between (23:15 GMT is 00:15 BST).
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
     return Exchange.objects.create(
         network=network,
         provider=provider,

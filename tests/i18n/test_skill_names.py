@@ -227,3 +227,31 @@ def test_a_welsh_word_in_many_names_gives_way_to_the_english_word_beside_it(netw
     with translation.override("cy"):
         found = search_outcome(user=alice, q="trwsio tap").matches
     assert found and found[0].member == plumber
+
+
+@db
+@pytest.mark.parametrize(
+    ("said", "named"),
+    [
+        ("trwsio", {"fixing-taps-and-leaks", "fence-and-gate-repair", "bike-repair", "mending-clothes"}),
+        ("lifftiau", {"lifts-to-appointments", "lifts-to-the-shops", "lifts-to-social-events"}),
+    ],
+)
+def test_a_welsh_word_alone_names_each_of_its_skills_as_surely(said, named):
+    """ "Trwsio" (mending) alone is in six names, each as surely: not one of them picked by the meaning
+    of the six English names alone, the others left too faint to find anyone by."""
+    from exchanges.matching.selectors import search_reading
+
+    with translation.override("cy"):
+        wanted, _meaning = search_reading(said)
+    assert {slug for slug, weight in wanted.items() if weight == 1.0} >= named
+
+
+@db
+def test_an_english_word_beside_a_welsh_one_says_which_of_its_skills():
+    from exchanges.matching.selectors import search_reading
+
+    with translation.override("cy"):
+        wanted, _meaning = search_reading("trwsio tap")
+    assert wanted["fixing-taps-and-leaks"] == 1.0
+    assert wanted["bike-repair"] < 0.5

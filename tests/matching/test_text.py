@@ -5,6 +5,7 @@ import signal
 import pytest
 
 from exchanges.matching import text as text_module
+from exchanges.matching.sensitive import mainly_sensitive
 from exchanges.matching.taxonomy import SKILLS_JSON, Taxonomy
 from exchanges.matching.text import BY_CAR, SkillMatcher, chosen, combine, says_no_car, stem, words
 
@@ -328,6 +329,7 @@ def test_a_long_text_repeating_a_phrases_words_apart_is_read_at_once(matcher: Sk
         ("My washing needs doing", "laundry-and-washing", "help-getting-washed-and-dressed"),
         ("Help with my washing and dressing in the mornings", "help-getting-washed-and-dressed", "laundry-and-washing"),
         ("The washing machine is leaking at the back", "laundry-and-washing", "help-getting-washed-and-dressed"),
+        ("Help with the washing up at our community event", "helping-at-community-events", "laundry-and-washing"),
     ],
 )
 def test_someones_washing_is_their_clothes_and_washing_themselves_personal_care(
@@ -336,3 +338,18 @@ def test_someones_washing_is_their_clothes_and_washing_themselves_personal_care(
     found = matcher.skills_in(text).weights
     assert found.get(meant) == 1.0
     assert not_meant not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mum can't manage her washing any more since her stroke",
+        "Dad needs help with his washing",
+        "Help with my washing and bathing",
+        "carer needed for her washing, she can't bathe herself",
+    ],
+)
+def test_washing_that_may_be_washing_someone_stays_personal_care(matcher: SkillMatcher, text: str) -> None:
+    """Only washing that needs doing, is hung out or comes in loads is read as clothes alone: the rest may
+    be washing the person, and is held and matched as personal care (the safe reading)."""
+    assert mainly_sensitive(matcher.skills_in(text).weights, matcher.taxonomy) == "help-getting-washed-and-dressed"

@@ -13,6 +13,7 @@ from exchanges.reports import figures
 from exchanges.reports.suppression import path_steps
 from members.models import Membership, User
 from tests.factories import NetworkFactory, UserFactory, member
+from tests.reports.conftest import at
 
 URL = "/api/v1/reports/networks/harlesden/summary/?from=2026-01&to=2026-03"
 
@@ -82,10 +83,12 @@ def test_in_the_demo_no_hidden_total_is_the_sum_of_its_published_parts(api):
     hours of the 9 say nothing about the 2 and every month's hours is published: hiding the total would only
     hide a sum anyone can do.
 
-    At a fixed moment: the demo's history is dated back from the day it is loaded, so which month each
-    exchange falls in (and which months are hidden) moved with the clock; loaded after 23:00 UTC, an
-    exchange of the last day of August fell into September and left August's hours hidden."""
-    with mock.patch("django.utils.timezone.now", return_value=DEMO_LOADED):
+    At a fixed moment: the demo's history is dated back from the moment it is loaded, so which months
+    hold few enough people to be hidden moved with the date and the hour (loaded on 2026-12-06 after
+    23:00 UTC, an exchange of the last day of August fell into September and left August's hours hidden,
+    where a reader may only learn the sum of the hidden months: `suppression.suppress`, tested in
+    test_suppression.py). This test is about the arrangement in which every month is published."""
+    with at(DEMO_LOADED):
         call_command("seed_demo", stdout=None)
         commissioner = User.objects.get(email="commissioner@example.org")
         body = api.as_user(commissioner).get("/api/v1/reports/networks/demo/summary/").json()
