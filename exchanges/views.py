@@ -24,7 +24,12 @@ from timebank.pages import back_path, page, refusal_shown
 @page
 def listing_browse(request):
     form = forms.BrowseForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = {}
+    if form.is_bound:
+        form.is_valid()
+        # The fields that are valid still filter: a search too long is refused (and said so), not the
+        # kind of help asked for with it.
+        filters = form.cleaned_data
     networks = networks_of(user=request.user).order_by("name")
     slug = request.GET.get("network") or None
     qs = selectors.listings_browse(

@@ -201,7 +201,7 @@ def listing_candidates(*, network_id: int, kind: str, skills: Mapping[str, float
 
 
 _PROFILE_TERM_SQL = """SELECT * FROM (
-    SELECT p.membership_id, {priority} AS priority FROM matching_profileskill p
+    SELECT {distinct}p.membership_id, {priority} AS priority FROM matching_profileskill p
     JOIN members_membership m ON m.id = p.membership_id
     WHERE p.network_id = %s AND p.kind = %s AND p.skill_id {skills} AND p.user_id NOT IN ({excluded})
       AND m.status = %s AND m.role IN ({roles})
@@ -244,8 +244,10 @@ def profile_candidates(
         [ids.skill[slug] for slug, skill in taxonomy.skills.items() if skill.category.slug == category]
         for category in sorted(categories)
     ]
-    # One term per skill (then per category) and kind: each reads the index in key order and stops at
-    # the shortlist.
+    # One term per skill and kind: each reads the index in key order and stops at the shortlist. Then
+    # one per category and kind, over its skills at once: it reads and sorts the network's profile rows
+    # of that kind of help (a term per skill of the category, up to 17 of them, cost a search 40 ms
+    # more at 1 M listings: bench/RESULTS.md), each member once.
     wanted = [(0, "= %s", [ids.skill[slug]]) for slug in strong]
     wanted += [(1, *keys_in(others)) for others in alike]
     terms, params = [], []
@@ -253,6 +255,7 @@ def profile_candidates(
         for term_kind in kinds:
             terms.append(
                 _PROFILE_TERM_SQL.format(
+                    distinct="DISTINCT " if priority else "",
                     priority=priority,
                     skills=skills_sql,
                     excluded=_placeholders(excluded_ids),

@@ -23,7 +23,7 @@ from exchanges.matching.scoring import (
     score_match,
     skill_overlap,
 )
-from exchanges.matching.sensitive import MAIN_SHARE, mainly_sensitive
+from exchanges.matching.sensitive import main_skills, mainly_sensitive
 from exchanges.matching.taxonomy import Taxonomy
 
 
@@ -64,6 +64,12 @@ def without_sensitive(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[s
     }
 
 
+def only_sensitive(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
+    """Skills only a helper with a current safeguarding check may be matched on (`without_sensitive`'s rest)."""
+    kept = without_sensitive(skills, taxonomy)
+    return {slug: weight for slug, weight in skills.items() if slug in taxonomy.skills and slug not in kept}
+
+
 def rank_candidates(
     *,
     kind: Kind,
@@ -96,8 +102,7 @@ def rank_candidates(
     my_categories = category_totals(mine.skills, taxonomy)
     # The kinds of help `mine` is mainly about: sharing only the kind of a side skill ("shopping" read
     # faintly as shopping online) is no fit ("Basic computer lessons" for a shopping request).
-    top = max(mine.skills.values(), default=0.0)
-    main_categories = categories_of({s: w for s, w in mine.skills.items() if w >= MAIN_SHARE * top}, taxonomy)
+    main_categories = categories_of(dict.fromkeys(main_skills(mine.skills), 1.0), taxonomy)
     # Skills an unchecked helper keeps as they are: most candidates need no copy.
     unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
     best: dict[int, tuple[Match, Candidate]] = {}
@@ -164,15 +169,10 @@ def fits_only_with_check(
     told a check is missing, and the coordinators hear of it, rather than "nobody fits"."""
     if mainly_sensitive(mine.skills, taxonomy) is None:
         return False
-    sensitive = {
-        slug: weight
-        for slug, weight in mine.skills.items()
-        if slug in taxonomy.skills and taxonomy.skills[slug].category.sensitive
-    }
     checked = [replace(candidate, has_current_check=True) for candidate in candidates]
     ranked = rank_candidates(
         kind="request",
-        mine=replace(mine, skills=sensitive),
+        mine=replace(mine, skills=only_sensitive(mine.skills, taxonomy)),
         i_have_current_check=True,
         candidates=checked,
         taxonomy=taxonomy,

@@ -53,15 +53,20 @@ def help_sensitivity(*, title: str = "", description: str = "", ticked: Iterable
     return None
 
 
-def mainly_sensitive(weights: Mapping[str, float], taxonomy: Taxonomy) -> str | None:
-    """The strongest sensitive skill among those help is mainly about (each at least MAIN_SHARE of its
-    strongest skill), or None. Only what the help is mainly about: "Shopping" reads as food shopping first
-    and a lift to the shops only faintly, and is not sensitive; "Take me shopping in the car" reads as a
-    lift. Holding help for a coordinator and matching an unchecked helper both ask here."""
+def main_skills(weights: Mapping[str, float]) -> list[str]:
+    """The skills help is mainly about, strongest first: each at least MAIN_SHARE of the strongest."""
     top = max(weights.values(), default=0)
-    for slug in sorted(weights, key=lambda slug: (-weights[slug], slug)):
-        if weights[slug] < top * MAIN_SHARE:
-            break
+    return [
+        slug for slug in sorted(weights, key=lambda slug: (-weights[slug], slug)) if weights[slug] >= top * MAIN_SHARE
+    ]
+
+
+def mainly_sensitive(weights: Mapping[str, float], taxonomy: Taxonomy) -> str | None:
+    """The strongest sensitive skill among those help is mainly about (`main_skills`), or None. Only what
+    the help is mainly about: "Shopping" reads as food shopping first and a lift to the shops only
+    faintly, and is not sensitive; "Take me shopping in the car" reads as a lift. Holding help for a
+    coordinator and matching an unchecked helper both ask here."""
+    for slug in main_skills(weights):
         skill = taxonomy.skills.get(slug)
         if skill is not None and skill.category.sensitive:
             return slug

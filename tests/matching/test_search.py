@@ -140,11 +140,16 @@ def test_a_search_explains_only_the_people_it_shows(network, alice, monkeypatch)
 def test_find_help_reads_no_more_words_than_the_listing_api_and_says_so(api, network, alice):
     """A 100,000-character search on the page was compared with every listing word by word (SQLite
     refused the pattern: a 503); the page's form now stops where the API's filter does."""
+    offer = listing(member(network).user, network, title="Dog walking")
+    request = listing(member(network).user, network, kind="request", title="Lift to the shops")
     client = Client()
     client.force_login(alice)
-    page = client.get("/listings/", {"q": "a" * 100_000})
+    page = client.get("/listings/", {"q": "a" * 100_000, "kind": "offer"})
     assert page.status_code == 200
-    assert "at most 500 characters" in page.content.decode()
+    html = page.content.decode()
+    assert "at most 500 characters" in html
+    # The kind asked for still filters.
+    assert offer.title in html and request.title not in html
     assert api.as_user(alice).get("/api/v1/listings/", {"q": "a" * 501}).status_code == 400
 
 
