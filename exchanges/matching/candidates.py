@@ -246,7 +246,7 @@ def profile_candidates(
     ]
     # One term per skill and kind: each reads the index in key order and stops at the shortlist. Then
     # one per category and kind, over its skills at once: it reads and sorts the network's profile rows
-    # of that kind of help (a term per skill of the category, up to 17 of them, cost a search 40 ms
+    # of that kind of help (a term per skill of the category, up to 17 of them, cost a search 50 ms
     # more at 1 M listings: bench/RESULTS.md), each member once.
     wanted = [(0, "= %s", [ids.skill[slug]]) for slug in strong]
     wanted += [(1, *keys_in(others)) for others in alike]
