@@ -58,10 +58,10 @@ DEMO_PROFILES = [
         ["smartphone-help", "video-calls", "fixing-furniture"],
     ),
     (
-        "Just moved here. Good with computers, and strong: can help with moving furniture.",
+        "Just moved here. Good with computers, and strong: happy to move furniture or dig a garden.",
         "Stonebridge",
         ["fri-evening", "sat-morning", "sat-afternoon", "sun-afternoon"],
-        ["computer-basics", "video-calls", "online-banking", "moving-furniture-around", "food-shopping"],
+        ["computer-basics", "video-calls", "online-banking", "moving-furniture-around", "food-shopping", "gardening"],
         ["filling-in-forms", "cooking-a-meal"],
     ),
     (

@@ -103,6 +103,13 @@ def rank_candidates(
     # The kinds of help `mine` is mainly about: sharing only the kind of a side skill ("shopping" read
     # faintly as shopping online) is no fit ("Basic computer lessons" for a shopping request).
     main_categories = categories_of(dict.fromkeys(main_skills(mine.skills), 1.0), taxonomy)
+
+    def in_my_kinds(slug: str) -> bool:
+        return slug in taxonomy.skills and taxonomy.skills[slug].category.slug in my_categories
+
+    def my_skills_and_kinds(skills: Mapping[str, float]) -> set[str]:
+        return {slug for slug in skills if in_my_kinds(slug)}
+
     # Skills an unchecked helper keeps as they are: most candidates need no copy.
     unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
     best: dict[int, tuple[Match, Candidate]] = {}
@@ -122,6 +129,12 @@ def rank_candidates(
             if candidate.listing_id is not None and mainly_sensitive(theirs.skills, taxonomy) is not None:
                 continue
             theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
+            restricted = True
+        if candidate.listing_id is None and not theirs.skills.keys() <= my_skills_and_kinds(theirs.skills):
+            # A profile's skills are each their own help: a gardener who also teaches computers is as much a
+            # gardener. Only the kinds of help asked for are compared, and not the profile's meaning, which
+            # carries the computers too.
+            theirs = replace(theirs, skills={s: w for s, w in theirs.skills.items() if in_my_kinds(s)})
             restricted = True
         their_categories = category_totals(theirs.skills, taxonomy)
         # Most of a large network shares no category with the listing: skip them before scoring.

@@ -188,3 +188,16 @@ def test_sharing_only_the_kind_of_a_side_skill_is_no_fit(network, alice):
     assert shopper in found and teacher not in found
     request = listing(alice, network, kind="request", title="Shopping")
     assert teacher not in [m.member for m in listing_match_outcome(listing=request).matches]
+
+
+def test_a_profile_offering_many_kinds_of_help_is_as_much_a_gardener(network, alice):
+    """A profile's skills are each their own help: someone who gardens and also teaches computers is found
+    for the hedge as a gardener, not as a fifth of one."""
+    membership = member(network, bio="Just moved here. Good with computers, and happy to dig a garden.")
+    membership.skills_offered.set(
+        Skill.objects.filter(slug__in=["gardening", "computer-basics", "online-banking", "video-calls"])
+    )
+    profile_skills_refresh(membership=membership)
+    assert [m.member for m in search_matches(user=alice, q="trim my front hedge")] == [membership.user]
+    request = listing(alice, network, kind="request", title="Trim my front hedge")
+    assert [m.member for m in listing_match_outcome(listing=request).matches] == [membership.user]
