@@ -107,9 +107,6 @@ def rank_candidates(
     def in_my_kinds(slug: str) -> bool:
         return slug in taxonomy.skills and taxonomy.skills[slug].category.slug in my_categories
 
-    def my_skills_and_kinds(skills: Mapping[str, float]) -> set[str]:
-        return {slug for slug in skills if in_my_kinds(slug)}
-
     # Skills an unchecked helper keeps as they are: most candidates need no copy.
     unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
     best: dict[int, tuple[Match, Candidate]] = {}
@@ -130,7 +127,7 @@ def rank_candidates(
                 continue
             theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
             restricted = True
-        if candidate.listing_id is None and not theirs.skills.keys() <= my_skills_and_kinds(theirs.skills):
+        if candidate.listing_id is None and not all(in_my_kinds(slug) for slug in theirs.skills):
             # A profile's skills are each their own help: a gardener who also teaches computers is as much a
             # gardener. Only the kinds of help asked for are compared, and not the profile's meaning, which
             # carries the computers too.
