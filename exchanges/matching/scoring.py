@@ -224,15 +224,20 @@ def _named_in(name: str, language: str | None) -> str:
     return name[:1].lower() + name[1:]
 
 
+def _same_kind(overlap: SkillOverlap, taxonomy: Taxonomy) -> str:
+    """ "help of the same kind (home and garden)": the first kind of help both sides share."""
+    return _("help of the same kind (%(category)s)") % {
+        "category": _named(taxonomy.categories[overlap.shared_categories[0]].name)
+    }
+
+
 def _close_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy) -> str:
     """ "Offers hedge trimming — close to “Trim my front hedge”": what they offer (or ask for),
     in the taxonomy's words when a skill is shared, and the listing it is close to."""
     if overlap.shared_skills:
         what = _named(taxonomy.skills[overlap.shared_skills[0]].name)
     elif overlap.shared_categories:
-        what = _("help of the same kind (%(category)s)") % {
-            "category": _named(taxonomy.categories[overlap.shared_categories[0]].name)
-        }
+        what = _same_kind(overlap, taxonomy)
     else:
         what = _("similar help")
     if match.kind == "request":
@@ -247,9 +252,7 @@ def _search_reason(match: MatchInput, overlap: SkillOverlap, taxonomy: Taxonomy)
     if overlap.shared_skills:
         what = _named(taxonomy.skills[overlap.shared_skills[0]].name)
     else:
-        what = _("help of the same kind (%(category)s)") % {
-            "category": _named(taxonomy.categories[overlap.shared_categories[0]].name)
-        }
+        what = _same_kind(overlap, taxonomy)
     if match.kind == "request":
         return _("Offers %(what)s") % {"what": what}
     return _("Asks for %(what)s") % {"what": what}
@@ -301,9 +304,7 @@ def score_match(
         else:
             reasons.append(_("Asked for %(what)s, which you offer") % {"what": name})
     elif overlap.shared_categories:
-        what = _("help of the same kind (%(category)s)") % {
-            "category": _named(taxonomy.categories[overlap.shared_categories[0]].name)
-        }
+        what = _same_kind(overlap, taxonomy)
         if match.kind == "request":
             reasons.append(_("Offers %(what)s") % {"what": what})
         else:

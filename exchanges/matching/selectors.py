@@ -365,9 +365,7 @@ def search_reading(text: str) -> tuple[dict[str, float], Meaning]:
     reads English: skills named in the reader's language ("garddio") join what the rest of the words
     say, and their English names the search's meaning."""
     named = named_in(text)
-    meaning = meaning_matcher().meaning(
-        "", title=named.rest, also=" ".join(skill.name for skill in named.surely) if named.surely else ""
-    )
+    meaning = meaning_matcher().meaning("", title=named.rest, also=" ".join(skill.name for skill in named.surely))
     surely = {skill.slug: weight for skill, weight in named.surely.items()}
     if surely and not skill_matcher().stems(named.rest):
         # Only the names said anything ("trwsio", in six of them): each as surely as the words name it,
