@@ -37,6 +37,7 @@ STOP_WORDS = frozenset(
     this those through to too up us very want wanted wants was we were what when where which while
     who whom why will with would you your youre yours able anybody happy help helping helps like
     looking love would week weeks day days time times sure ok okay also maybe well else every
+    shouldnt wouldnt couldnt mustnt mightnt neednt shouldve wouldve couldve mustve mightve
     """.split()
 )
 
@@ -260,10 +261,16 @@ def common_words() -> frozenset[str]:
     return frozenset(w for w in vocabulary if w.isalpha() and w.isascii())
 
 
+# Contractions that would join into another word: "she'd" is not a shed, "he'll" not hell.
+_JOINS_INTO_A_WORD = re.compile(r"\b(i|you|he|she|it|we|they|who|that|there)['\u2019](d|ll)\b")
+
+
 def words(text: str) -> list[str]:
-    """Lower-case words, accents and apostrophes dropped ("don't" -> "dont", "café" -> "cafe")."""
+    """Lower-case words, accents and apostrophes dropped ("don't" -> "dont", "café" -> "cafe");
+    "she'd" -> "she would", "he'll" -> "he will"."""
     folded = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = _JOINS_INTO_A_WORD.sub(lambda m: f"{m[1]} {'would' if m[2] == 'd' else 'will'}", folded)
     folded = folded.replace("'", "").replace("\u2019", "").replace("&", " and ")
     return _WORD.findall(folded)
 

@@ -40,6 +40,14 @@ def test_words_are_lower_cased_without_accents_or_apostrophes() -> None:
     assert words("Don't forget the CAFÉ & shop") == ["dont", "forget", "the", "cafe", "and", "shop"]
 
 
+def test_contractions_are_not_read_as_the_word_they_join_into(matcher: SkillMatcher) -> None:
+    # "she'd" was a shed (fence and gate repair), "shouldn't" a shoulder (massage).
+    assert words("She'd love a visitor, he’ll come") == ["she", "would", "love", "a", "visitor", "he", "will", "come"]
+    assert not matcher.skills_in("She'd love a visitor")
+    assert not matcher.skills_in("you shouldn't have to ask, shouldnt you")
+    assert matcher.skills_in("Something fell off my shed roof").strongest(1)
+
+
 def test_stemming_joins_forms_of_the_same_word() -> None:
     assert stem("walking") == stem("walks") == stem("walk")
 
@@ -238,6 +246,8 @@ def test_saying_you_do_not_drive(text: str) -> None:
         "No van needed for small jobs",
         "I don't have a car seat for little ones",
         "I don't drive at night but I have a car",
+        "I'll drive you there",
+        "ill drive you there",
     ],
 )
 def test_driving_someone_else_a_limit_or_other_words_are_not_saying_you_do_not(text: str) -> None:
