@@ -174,6 +174,12 @@ IDIOMS_BY_MEANING = {
     # Dishes and the machine are neither: "do the washing up", "the washing machine is leaking".
     "washing up": tuple(f"{verb}the washing up" for verb in ("", "do ", "doing ")),
     "washing machine": tuple(f"{whose} washing machine" for whose in _WHOSE),
+    # A care home is where someone lives: neither care at home, nor meals or a haircut at home.
+    "carehome": tuple(
+        f"{kind} {home}"
+        for kind in ("care", "nursing", "residential", "retirement", "old peoples", "old folks")
+        for home in ("home", "homes")
+    ),
     # "Docs" alone are documents ("scanning some docs"); the place one goes is the doctor's.
     "doctor": ("to the docs", "at the docs", "down the docs", "up the docs", "to the doc", "at the doc"),
     # "Need a hand" asks for help, not a hand massage.

@@ -159,6 +159,14 @@ def test_a_toilet_that_is_broken_is_still_plumbing(matcher: SkillMatcher) -> Non
         assert matcher.skills_in(text).strongest(1) == ["fixing-taps-and-leaks"], text
 
 
+def test_a_care_home_is_where_someone_lives_not_care_or_help_at_home(matcher: SkillMatcher) -> None:
+    # "care" and "home" were each read as care at home, foot care, meals or a haircut at home.
+    assert not matcher.skills_in("Nan's in a care home in Brent", title="Nan in a care home")
+    assert not matcher.skills_in("Dad lives in an old people's home now")
+    assert matcher.skills_in("Could someone visit my mum in her nursing home?").strongest(1) == ["befriending-visits"]
+    assert matcher.skills_in("Haircuts at home for people who can't get out").strongest(1) == ["haircuts-at-home"]
+
+
 def test_docs_are_documents_and_the_docs_is_the_doctor(matcher: SkillMatcher) -> None:
     scanning = matcher.skills_in("Need help scanning some docs")
     assert scanning.strongest(1) == ["printing-and-scanning"]
