@@ -57,6 +57,9 @@ WHO_WORDS = frozenset(
     "mum mums mom mother dad father nan nana gran granny grandma grandad grandpa husband wife son"
     " daughter neighbour".split()
 )
+# Words that say which or when, not what, are the same: "small print", "small pets", "evening sitting"
+# are help, "his English is small" and "on Thursday evenings" are not.
+WHICH_WORDS = frozenset("small big little large evening evenings".split())
 # A phrase of several words found scattered through a text ("pack up the flat" for "flat pack")
 # counts for this much of one written out whole (chosen on the dev parts, flat from 0.67 to 0.85).
 SCATTERED_PHRASE = 0.75
@@ -183,7 +186,17 @@ IDIOMS_BY_MEANING = {
     # "Docs" alone are documents ("scanning some docs"); the place one goes is the doctor's.
     "doctor": ("to the docs", "at the docs", "down the docs", "up the docs", "to the doc", "at the doc"),
     # "Need a hand" asks for help, not a hand massage.
-    "help": ("need a hand", "give me a hand", "give us a hand", "lend a hand", "give a hand", "a helping hand"),
+    "help": (
+        "need a hand",
+        "give me a hand",
+        "give us a hand",
+        "lend a hand",
+        "give a hand",
+        "a helping hand",
+        *(f"{which}pair of hands" for which in ("a ", "an extra ", "a spare ", "another ", "extra ", "spare ")),
+    ),
+    # Exercise books are for writing in, not exercise.
+    "notebook": ("exercise book", "exercise books"),
     # Lifts given are rides in a car; "lift" alone is also lifting ("lift the sofa", "do a lift of my
     # piano", "offering a lift up the stairs").
     "driving": (
@@ -350,7 +363,7 @@ class SkillMatcher:
         self._vocabulary_by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted(vocabulary):
             self._vocabulary_by_initial[word[0]].append(word)
-        self._who = frozenset(stem(w) for w in WHO_WORDS)
+        self._no_evidence_alone = frozenset(stem(w) for w in WHO_WORDS | WHICH_WORDS)
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
         # Listings are read far more often than written, so their text is mapped once per process;
         # bounded, as a description may be 4,000 characters (at most ~70 MB, typically ~3 MB).
@@ -434,7 +447,7 @@ class SkillMatcher:
             best: dict[str, float] = {}
             for phrase in self._phrases[slug]:
                 matched = [s for s in phrase if s in present]
-                if not matched or all(s in self._who for s in matched):
+                if not matched or all(s in self._no_evidence_alone for s in matched):
                     continue
                 if len(phrase) == 1 and phrase[0] in owned and phrase[0] not in own:
                     continue

@@ -167,6 +167,21 @@ def test_a_care_home_is_where_someone_lives_not_care_or_help_at_home(matcher: Sk
     assert matcher.skills_in("Haircuts at home for people who can't get out").strongest(1) == ["haircuts-at-home"]
 
 
+def test_words_that_say_which_or_when_are_no_evidence_alone(matcher: SkillMatcher) -> None:
+    # "small" was small electrical jobs, "evenings" babysitting.
+    assert "small-electrical-jobs" not in matcher.skills_in("Her English is very small").weights
+    assert "babysitting" not in matcher.skills_in("I go to my group on Thursday evenings").weights
+    assert matcher.skills_in("Small electrical jobs").strongest(1) == ["small-electrical-jobs"]
+    assert matcher.skills_in("evening sitting for my kids").strongest(1) == ["babysitting"]
+    assert matcher.skills_in("the small print on my contract").strongest(1) == ["understanding-contracts"]
+
+
+def test_a_pair_of_hands_is_help_and_an_exercise_book_is_for_writing(matcher: SkillMatcher) -> None:
+    assert not matcher.skills_in("Just need a spare pair of hands for an hour")
+    assert "exercise-buddy" not in matcher.skills_in("He wrote it all by hand in exercise books").weights
+    assert matcher.skills_in("gentle exercise for my knees").strongest(1) == ["yoga-and-stretching"]
+
+
 def test_docs_are_documents_and_the_docs_is_the_doctor(matcher: SkillMatcher) -> None:
     scanning = matcher.skills_in("Need help scanning some docs")
     assert scanning.strongest(1) == ["printing-and-scanning"]
