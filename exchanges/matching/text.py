@@ -306,8 +306,9 @@ def content_words(text: str) -> list[str]:
 def plain_words(text: str) -> list[str]:
     """Content words with sayings and everyday words put plainly ("packed in" -> "broken",
     "telly" -> "tv")."""
-    joined = _IDIOM.sub(lambda m: IDIOMS[m.group(1)], " ".join(words(text)))
-    return [COLLOQUIAL.get(w, w) for w in joined.split() if w not in STOP_WORDS]
+    # Clause by clause: a saying never spans a comma or a full stop ("Personal care, home visits").
+    clauses = (_IDIOM.sub(lambda m: IDIOMS[m.group(1)], " ".join(words(clause))) for clause in _CLAUSE_END.split(text))
+    return [COLLOQUIAL.get(w, w) for clause in clauses for w in clause.split() if w not in STOP_WORDS]
 
 
 def need_and_context(text: str) -> tuple[str, str]:
