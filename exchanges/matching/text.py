@@ -193,7 +193,11 @@ IDIOMS_BY_MEANING = {
         "lend a hand",
         "give a hand",
         "a helping hand",
-        *(f"{which}pair of hands" for which in ("a ", "an extra ", "a spare ", "another ", "extra ", "spare ")),
+        *(
+            f"{which}{pair} of hands"
+            for which in ("", "a ", "an extra ", "a spare ", "a second ", "another ", "extra ", "spare ", "two ")
+            for pair in ("pair", "pairs", "set", "sets")
+        ),
     ),
     # Exercise books are for writing in, not exercise.
     "notebook": ("exercise book", "exercise books"),
@@ -281,7 +285,9 @@ def common_words() -> frozenset[str]:
 
 
 # Contractions that would join into another word: "she'd" is not a shed, "he'll" not hell.
-_JOINS_INTO_A_WORD = re.compile(r"\b(i|you|he|she|it|we|they|who|that|there)['\u2019](d|ll)\b")
+_JOINS_INTO_A_WORD = re.compile(
+    r"\b(i|you|he|she|it|we|they|who|that|there|someone|somebody|anyone|anybody|everyone|nobody)['\u2019](d|ll)\b"
+)
 
 
 def words(text: str) -> list[str]:

@@ -45,6 +45,7 @@ def test_contractions_are_not_read_as_the_word_they_join_into(matcher: SkillMatc
     assert words("She'd love a visitor, he’ll come") == ["she", "would", "love", "a", "visitor", "he", "will", "come"]
     assert not matcher.skills_in("She'd love a visitor")
     assert not matcher.skills_in("you shouldn't have to ask, shouldnt you")
+    assert not matcher.skills_in("Someone'll know")
     assert matcher.skills_in("Something fell off my shed roof").strongest(1) == ["fence-and-gate-repair"]
 
 
@@ -184,6 +185,7 @@ def test_a_saying_never_spans_a_comma_or_a_full_stop(matcher: SkillMatcher) -> N
 
 def test_a_pair_of_hands_is_help_and_an_exercise_book_is_for_writing(matcher: SkillMatcher) -> None:
     assert not matcher.skills_in("Just need a spare pair of hands for an hour")
+    assert not matcher.skills_in("Two pairs of hands, or a second set of hands, would do it")
     assert "exercise-buddy" not in matcher.skills_in("He wrote it all by hand in exercise books").weights
     assert matcher.skills_in("gentle exercise for my knees").strongest(1) == ["yoga-and-stretching"]
 
