@@ -66,8 +66,11 @@ def without_sensitive(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[s
 
 def only_sensitive(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
     """Skills only a helper with a current safeguarding check may be matched on (`without_sensitive`'s rest)."""
-    kept = without_sensitive(skills, taxonomy)
-    return {slug: weight for slug, weight in skills.items() if slug in taxonomy.skills and slug not in kept}
+    return {
+        slug: weight
+        for slug, weight in skills.items()
+        if slug in taxonomy.skills and taxonomy.skills[slug].category.sensitive
+    }
 
 
 def rank_candidates(
