@@ -192,6 +192,13 @@ _BIO_OFFERS = re.compile(
     r"(?:car|van|ladder|drill|tools|trailer|chainsaw|trimmer|machine|lawn\s*mower|mower)\b",
     re.IGNORECASE,
 )
+# An offer taken back, to the end of its clause: "Not available for: lifts", "no longer offering
+# gardening", "computers, but not able to do ladders" (the computers stay offered).
+_NOT_OFFERED = re.compile(
+    r"\b(?:not|no\s+longer|never|nor)\s+(?:really\s+|currently\s+|always\s+)?"
+    r"(?:available|offering|able|happy|willing|free|keen)\b[^,;.]*",
+    re.IGNORECASE,
+)
 # Liking one thing reads as an offer of it ("I like walking dogs"); liking a list of things is a
 # pastimes line ("I love gardening, baking and walks"), like "Hobbies: ...", and offers nothing.
 _BIO_LIKES = re.compile(r"(?:\b(?:i|we)\s+|^\s*)(?:really\s+|also\s+)?(?:love|enjoy|like|adore)\b", re.IGNORECASE)
@@ -248,7 +255,9 @@ def _offered_parts(bio: str) -> list[str]:
         for part in (p.strip() for p in _BIO_BUT.split(sentence)):
             if _needs(part):
                 kept = []
-            elif _BIO_OFFERS.search(part) or _likes_one_thing(part):
+                continue
+            part = _NOT_OFFERED.sub(" ", part).strip(" ,;:")
+            if part and (_BIO_OFFERS.search(part) or _likes_one_thing(part)):
                 kept.append(part)
         offered += kept
     return offered

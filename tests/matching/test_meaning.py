@@ -162,11 +162,11 @@ def test_a_vectors_file_cut_short_is_embedded_again_and_replaced(tmp_path, monke
 
 
 def test_how_members_ask_finds_a_skill_no_synonym_names(meanings):
-    # "taken in at the waist": none of the taxonomy's words, but how members ask for mending.
-    request = "Need my skirt taken in at the waist for a party"
-    assert "mending-clothes" in meanings.meaning(request).skills.weights
+    # "don't know a soul": none of the taxonomy's words, but how newcomers ask to be welcomed.
+    request = "Just moved here from Leeds and don't know a soul"
+    assert "welcoming-newcomers" in meanings.meaning(request).skills.weights
     without = MeaningMatcher(SkillMatcher(Taxonomy.from_file()), examples={})
-    assert "mending-clothes" not in without.meaning(request).skills.weights
+    assert "welcoming-newcomers" not in without.meaning(request).skills.weights
 
 
 def test_a_skill_is_as_close_as_its_closest_synonym_counts_for_half():

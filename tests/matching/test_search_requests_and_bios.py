@@ -181,6 +181,8 @@ def test_a_bio_that_lists_what_its_writer_does_offers_what_the_items_name(bio, o
         "Wanted:\n\nShopping, lifts",
         "Not offering: lifts, gardening",
         "Not available for: lifts, personal care",
+        "Not available for gardening any more",
+        "No longer offering lifts or shopping",
     ],
 )
 def test_a_bio_listing_needs_likes_refusals_or_who_its_writer_is_offers_nothing(bio):
@@ -351,3 +353,9 @@ def test_the_find_help_page_shows_who_asked_and_the_bio_only_gardener(network, a
     assert bob.name in asked and "Help with my overgrown garden" in asked
     only_offers = client.get("/listings/", {"q": "garden", "kind": "offer"}).content.decode()
     assert "People who asked for this" not in only_offers and gardener.name in only_offers
+
+
+def test_an_offer_taken_back_leaves_the_rest_of_the_sentence_offered():
+    assert [hit.slug for hit in offered_in_bio("I can help with computers, not able to do ladders")] == [
+        "computer-basics"
+    ]
