@@ -208,6 +208,46 @@ IDIOMS_BY_MEANING = {
         for old in ("", "old ")
         for what in ("song", "songs", "tune", "tunes", "hymns", "carols", "records")
     ),
+    # A dress or a skirt worn is clothes, not getting dressed or a skirting board ("my wedding dress taken
+    # in"); "help her dress" stays personal care.
+    "garment": (
+        "skirt",
+        "skirts",
+        *(
+            f"{which}{kind}{dress}"
+            for which in ("a ", "my ", "the ", "this ", "that ", "your ", "our ", "their ", "")
+            for kind in ("", "wedding ", "party ", "prom ", "bridesmaid ", "bridesmaids ", "evening ", "summer ")
+            for dress in ("dress", "dresses")
+            if which or kind
+        ),
+    ),
+    # A bath that drains, leaks or has a tap is plumbing, not a bath given (personal care).
+    "plumbing": (
+        *(
+            f"bath {what}"
+            for what in (
+                *("is draining", "drains", "draining", "wont drain", "not draining", "is blocked", "blocked"),
+                *("is leaking", "leaking", "leaks", "tap", "taps", "plug", "plughole", "panel", "waste", "overflow"),
+            )
+        ),
+        *(f"{what} bath" for what in ("blocked", "leaking", "leaky")),
+    ),
+    # A sitter alone minds children; a dog's or a house's minds those.
+    "pet sit": tuple(
+        f"{pet} {sitter}"
+        for pet in ("dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "rabbit")
+        for sitter in ("sitter", "sitters", "sitting")
+    ),
+    "house sit": tuple(f"{home} {sitter}" for home in ("house", "home") for sitter in ("sitter", "sitters")),
+    # Cards and board games played are games, not playing with children ("we played crib every night").
+    "board games": tuple(
+        f"{verb} {game}"
+        for verb in ("play", "plays", "played", "playing", "game of", "games of")
+        for game in (
+            *("crib", "cribbage", "cards", "chess", "draughts", "dominoes", "scrabble", "bingo", "bridge"),
+            *("whist", "rummy", "backgammon", "monopoly"),
+        )
+    ),
     # Exercise books are for writing in, not exercise.
     "notebook": ("exercise book", "exercise books"),
     # Lifts given are rides in a car; "lift" alone is also lifting ("lift the sofa", "do a lift of my

@@ -177,6 +177,26 @@ def test_songs_and_tunes_played_are_music_not_playing_with_children(matcher: Ski
     assert matcher.skills_in("someone to play with my kids after school").strongest(1) == ["playing-with-children"]
 
 
+def test_a_dress_worn_and_a_bath_that_drains_are_not_personal_care(matcher: SkillMatcher) -> None:
+    # Both were read as help getting washed and dressed, a kind of help only checked helpers are given.
+    assert not matcher.skills_in("Could someone take my wedding dress in a bit").weights.keys() & {
+        "help-getting-washed-and-dressed"
+    }
+    assert "painting-and-decorating" not in matcher.skills_in("Need my skirt taken up").weights
+    assert set(matcher.skills_in("the bath is draining really slowly").weights) == {"fixing-taps-and-leaks"}
+    assert matcher.skills_in("help her dress and wash").strongest(1) == ["help-getting-washed-and-dressed"]
+    assert matcher.skills_in("Help my mum have a bath").strongest(1) == ["help-getting-washed-and-dressed"]
+
+
+def test_a_dog_sitter_minds_the_dog_and_cards_played_are_a_game(matcher: SkillMatcher) -> None:
+    # A sitter alone is babysitting, "play" alone playing with children: both need a check.
+    assert set(matcher.skills_in("Looking for a dog sitter for the weekend").weights) == {"pet-sitting"}
+    assert "babysitting" not in matcher.skills_in("We need a house sitter while we're in Ghana").weights
+    crib = matcher.skills_in("My wife and I played crib every night for 50 years")
+    assert crib.strongest(1) == ["board-games-and-cards"] and "playing-with-children" not in crib.weights
+    assert matcher.skills_in("a babysitter on Friday night").strongest(1) == ["babysitting"]
+
+
 def test_words_that_say_which_or_when_are_no_evidence_alone(matcher: SkillMatcher) -> None:
     # "small" was small electrical jobs, "evenings" babysitting.
     assert set(matcher.skills_in("Her English is very small").weights) == {"english-conversation-practice"}
