@@ -127,8 +127,17 @@ class MeaningMatcher:
         cannot give is not read into it (`BY_CAR` when they do not drive). `also`: words that join the
         text's meaning but not its words (the English names of skills a Welsh search named)."""
         words = self.matcher.skills_in(text, title=title)
-        vector = semantic.embed(" ".join(filter(None, [semantic.listing_text(title, text), also])))
-        skills = words if vector is None else self.weigh(words, *self.similarities(vector))
+        own = semantic.listing_text(title, text)
+        vector = semantic.embed(" ".join(filter(None, [own, also])))
+        skills = words
+        if vector is not None:
+            whole, nearest = self.similarities(vector)
+            if also:
+                # A skill the words missed is read from the text alone: the names joined to its meaning
+                # are named already ("trwsio tap" is taps, not the bikes in the other names of "trwsio").
+                alone = semantic.embed(own)
+                nearest = self.similarities(alone)[1] if alone is not None else np.zeros_like(nearest)
+            skills = self.weigh(words, whole, nearest)
         if offer and says_no_car(f"{title}. {text}") and not skills.weights.keys().isdisjoint(BY_CAR):
             skills = _kept({slug: weight for slug, weight in skills.weights.items() if slug not in BY_CAR})
         return Meaning(skills, vector)
