@@ -422,3 +422,13 @@ def test_through_the_lens_the_helper_a_request_means_comes_before_those_its_word
         kind="request", mine=mine, i_have_current_check=False, candidates=candidates, taxonomy=meanings.taxonomy
     )
     assert ranked[0].member_id == 1
+
+
+def test_a_bath_that_drains_slowly_is_plumbing_in_meaning_too(meanings):
+    # Its words were plumbing, but the closest skill in meaning was still help getting washed: the
+    # request needed a safeguarding check, and no unchecked plumber was matched with it.
+    def sensitive(text):
+        return {s for s in meanings.meaning(text).skills.weights if meanings.taxonomy.skills[s].category.sensitive}
+
+    assert sensitive("the bath is draining really slowly") == set()
+    assert sensitive("I can't get in the bath on my own any more") == {"help-getting-washed-and-dressed"}
