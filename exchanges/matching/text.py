@@ -210,7 +210,7 @@ IDIOMS_BY_MEANING = {
     ),
     # A dress or a skirt worn is clothes, not getting dressed or a skirting board ("my wedding dress taken
     # in"); "help her dress" stays personal care.
-    "garment": (
+    "clothes": (
         "skirt",
         "skirts",
         *(
@@ -310,7 +310,26 @@ def says_no_car(text: str) -> bool:
     return any(_NO_CAR.search(clause) for clause in clauses)
 
 
-_IDIOM = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(IDIOMS, key=len, reverse=True)) + r")\b")
+# Sayings that take a sensitive reading away: "play" with children, getting "dressed", a "bath" given, a
+# "sitter" for children. They are read plainly only in a text that names no child and no one being
+# washed, dressed or put to bed, so the safe reading stays wherever it could be meant ("play cards with
+# my son", "help her into her wedding dress", "help mum out of the bath, the bath is blocked").
+_GUARDED = frozenset({"play music", "board games", "clothes", "plumbing", "pet sit", "house sit"})
+_CHILD_OR_BODY = re.compile(
+    r"\b(?:kids?|child|children|childs|sons?|daughters?|grandsons?|granddaughters?|grandchild|grandchildren"
+    r"|grandkids?|boys?|girls?|bab(?:y|ies)|toddlers?|teens?|teenagers?|nephews?|nieces?|youth|years? old|yr old"
+    r"|school|bedtime|nursery|into (?:my|her|his|their|your) \w+|dress(?:es)? on|dress(?:ed|ing)? (?:me|her|him|them)"
+    r"|get dressed|getting dressed|wash|washed|shower|bathe|bathing|(?:have|having|give|giving) (?:a|her|him) bath"
+    r"|(?:in|into|out of|in and out of) the bath)\b"
+)
+
+
+def _idioms(sayings: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(sayings, key=len, reverse=True)) + r")\b")
+
+
+_IDIOM = _idioms(list(IDIOMS))
+_IDIOM_SAFE = _idioms([saying for saying, plain in IDIOMS.items() if plain not in _GUARDED])
 # Conjunctions that start the circumstances of a need, or its purpose, rather than the need itself. "So"
 # starts a purpose ("so that ...", "so the plumber can ...", "so I can visit her") only then: followed
 # by a subject and no "can", it gives the result, which is usually the need itself ("I've hurt my back
@@ -362,7 +381,9 @@ def plain_words(text: str) -> list[str]:
     """Content words with sayings and everyday words put plainly ("packed in" -> "broken",
     "telly" -> "tv")."""
     # Clause by clause: a saying never spans a comma or a full stop ("Personal care, home visits").
-    clauses = (_IDIOM.sub(lambda m: IDIOMS[m.group(1)], " ".join(words(clause))) for clause in _CLAUSE_END.split(text))
+    parts = [" ".join(words(clause)) for clause in _CLAUSE_END.split(text)]
+    idioms = _IDIOM_SAFE if any(_CHILD_OR_BODY.search(part) for part in parts) else _IDIOM
+    clauses = (idioms.sub(lambda m: IDIOMS[m.group(1)], part) for part in parts)
     return [COLLOQUIAL.get(w, w) for clause in clauses for w in clause.split() if w not in STOP_WORDS]
 
 

@@ -362,7 +362,10 @@ def test_the_shipped_lens_is_the_one_the_shipped_taxonomy_teaches(tmp_path):
     call_command("matching_lens", output=learned, stdout=io.StringIO())
     shipped, again = np.load(semantic.LENS_NPY), np.load(learned)
     assert shipped.shape == again.shape == (semantic.DIMENSIONS, semantic.DIMENSIONS)
-    assert np.abs(shipped - again).max() <= 1e-3 * np.abs(shipped).max()
+    # Only L @ L.T decides cosines (the directions' signs are arbitrary); it may differ in the last
+    # digits from one CPU to another.
+    shipped, again = shipped @ shipped.T, again @ again.T
+    assert np.abs(shipped - again).max() <= 1e-2 * np.abs(shipped).max()
 
 
 def test_the_lens_spreads_the_skills_apart_and_names_the_vectors():
@@ -376,9 +379,24 @@ def test_the_lens_spreads_the_skills_apart_and_names_the_vectors():
     a, b = a @ lens, b @ lens
     assert a @ b / np.linalg.norm(a) / np.linalg.norm(b) < before
     # Vectors made through another lens are never compared with these: the cache keys name it.
-    assert semantic.model_id().endswith(hashlib.sha256(semantic.LENS_NPY.read_bytes()).hexdigest()[:12])
-    unit = semantic.embed("Old mattress to the tip")
-    assert unit is not None and abs(float(unit @ unit) - 1.0) < 1e-5
+    in_use = np.load(semantic.LENS_NPY).astype(np.float32)
+    assert semantic.model_id().endswith(":" + hashlib.sha256(in_use.tobytes()).hexdigest()[:12])
+    # Every vector the service makes goes through it.
+    text = "Old mattress to the tip"
+    own = semantic.embed_many([text], lens=False)[0] @ np.load(semantic.LENS_NPY)
+    assert np.allclose(semantic.embed(text), own / np.linalg.norm(own), atol=1e-5)
+
+
+@pytest.mark.parametrize("content", [b"", b"\x93NUMPY cut short", "shape"])
+def test_a_broken_lens_is_said_in_the_log_and_the_models_own_vectors_are_used(tmp_path, monkeypatch, caplog, content):
+    path = tmp_path / "lens.npy"
+    if content == "shape":
+        np.save(path, np.eye(3, dtype=np.float32))
+    else:
+        path.write_bytes(content)
+    monkeypatch.setattr(semantic, "LENS_NPY", path)
+    assert semantic._lens() is None
+    assert "No lens on the model's vectors" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -432,3 +450,47 @@ def test_a_bath_that_drains_slowly_is_plumbing_in_meaning_too(meanings):
 
     assert sensitive("the bath is draining really slowly") == set()
     assert sensitive("I can't get in the bath on my own any more") == {"help-getting-washed-and-dressed"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "play chess with my 8 year old",
+        "play cards with my son",
+        "play draughts with my grandson",
+        "play bingo with the children at the youth club",
+        "read and play cards with my grandchildren",
+        "play them songs at bedtime",
+        "help her into her wedding dress",
+        "help me get my dress on",
+        "help my daughter put her prom dress on",
+        "house sitter for my kids while I'm at work",
+        "dog sitter and someone to sit with the kids",
+        "help my mum out of the bath, the bath is blocked",
+        "the bath is blocked and I need help with a bath",
+    ],
+)
+def test_a_saying_read_plainly_never_takes_a_child_or_personal_care_away(meanings, text):
+    # Games and songs played, a dress, a bath that drains and a sitter are read plainly only where no
+    # child and no one being washed or dressed is named: these still need a checked helper.
+    from exchanges.matching.sensitive import mainly_sensitive
+
+    assert mainly_sensitive(meanings.meaning(text).skills.weights, meanings.taxonomy) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("Could someone take my wedding dress in a bit", "mending-clothes"),
+        ("Need my skirt taken up", "mending-clothes"),
+        ("the bath is draining really slowly", "fixing-taps-and-leaks"),
+        ("Looking for a dog sitter for the weekend", "pet-sitting"),
+        ("Could someone come and play a few old songs at the care home", "playing-music"),
+    ],
+)
+def test_a_saying_read_plainly_needs_no_check_where_nobody_is_cared_for(meanings, text, meant):
+    from exchanges.matching.sensitive import mainly_sensitive
+
+    found = meanings.meaning(text).skills
+    assert found.strongest(1) == [meant]
+    assert mainly_sensitive(found.weights, meanings.taxonomy) is None
