@@ -185,11 +185,11 @@ def generate(listings: int, networks: int, largest: int) -> None:
     )
     step(
         "listing vectors",
-        """INSERT INTO matching_listingvector (listing_id, vector)
-           SELECT l.id, v.vector
+        """INSERT INTO matching_listingvector (listing_id, vector, model)
+           SELECT l.id, v.vector, %s
            FROM exchanges_listing l JOIN bench_net b ON b.network_id = l.network_id
            JOIN bench_vector v ON v.t = (l.id * %s) %% %s""",
-        [HASH, len(templates)],
+        [semantic.vectors_tag(), HASH, len(templates)],
     )
     # One member in ten also offers a skill on their profile.
     step(
@@ -229,12 +229,13 @@ def store_profile_skills() -> None:
     )
     step(
         "stored profile vectors",
-        """INSERT INTO matching_profilevector (membership_id, vector)
-           SELECT s.membership_id, v.vector
+        """INSERT INTO matching_profilevector (membership_id, vector, model)
+           SELECT s.membership_id, v.vector, %s
            FROM members_membership_skills_offered s JOIN bench_skill_vector v ON v.skill_id = s.skill_id
            JOIN members_membership m ON m.id = s.membership_id
            WHERE m.network_id IN (SELECT id FROM members_network WHERE slug LIKE 'bench-%')
              AND NOT EXISTS (SELECT 1 FROM matching_profilevector p WHERE p.membership_id = m.id)""",
+        [semantic.vectors_tag()],
     )
 
 
@@ -274,10 +275,10 @@ def store_bio_profiles(templates: list[tuple[str, dict]]) -> None:
     )
     step(
         "bio profile vectors",
-        f"""INSERT INTO matching_profilevector (membership_id, vector)
-           SELECT m.id, v.vector FROM ({"SELECT m.id, b.t " + bios}) AS m
+        f"""INSERT INTO matching_profilevector (membership_id, vector, model)
+           SELECT m.id, v.vector, %s FROM ({"SELECT m.id, b.t " + bios}) AS m
            JOIN bench_vector v ON v.t = m.t""",
-        params,
+        [semantic.vectors_tag(), *params],
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from exchanges.matching import semantic
 from exchanges.matching.models import ProfileSkill
 from exchanges.matching.scoring import WEIGHTS
 from exchanges.matching.skills import skill_ids, taxonomy_and_ids
@@ -141,19 +142,23 @@ class Found:
 
 
 _VECTORS_SQL = """SELECT 'listing', listing_id, vector FROM matching_listingvector
-WHERE listing_id {listings}
+WHERE listing_id {listings} AND model = %s
 UNION ALL
 SELECT 'profile', membership_id, vector FROM matching_profilevector
-WHERE membership_id {profiles}"""
+WHERE membership_id {profiles} AND model = %s"""
 
 
 def stored_vectors(*, listing_ids: Iterable[int], membership_ids: Iterable[int]) -> dict[tuple[str, int], bytes]:
     """The stored vectors of these listings and profiles, in one query, by ("listing", id) and
-    ("profile", membership id); none for those written without the model."""
+    ("profile", membership id); none for those written without the model, or by another model or
+    lens (a release's, before `matching_refresh` makes them again)."""
+    if not semantic.available():
+        return {}
     (listings, listing_params), (profiles, profile_params) = keys_in(listing_ids), keys_in(membership_ids)
     sql = _VECTORS_SQL.format(listings=listings, profiles=profiles)
+    tag = semantic.vectors_tag()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*listing_params, *profile_params])
+        cursor.execute(sql, [*listing_params, tag, *profile_params, tag])
         return {(kind, key): bytes(vector) for kind, key, vector in cursor.fetchall()}
 
 

@@ -86,6 +86,8 @@ class ListingVector(models.Model):
 
     listing = models.OneToOneField("exchanges.Listing", primary_key=True, on_delete=models.CASCADE, related_name="+")
     vector = models.BinaryField()
+    # Which model and lens made it (`semantic.vectors_tag`); rows of another are read as no vector.
+    model = models.CharField(max_length=12, default="")
 
     def __str__(self) -> str:
         return f"vector of listing {self.listing_id}"
@@ -99,6 +101,7 @@ class ProfileVector(models.Model):
         "members.Membership", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     vector = models.BinaryField()
+    model = models.CharField(max_length=12, default="")
 
     def __str__(self) -> str:
         return f"vector of membership {self.membership_id}"

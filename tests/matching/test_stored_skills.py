@@ -188,3 +188,27 @@ def test_an_offer_whose_writer_does_not_drive_is_stored_without_lifts_and_a_requ
     assert "walking-with-someone-to-appointments" in stored["offer"]
     assert "lifts-to-appointments" not in stored["offer"]
     assert "lifts-to-appointments" in stored["request"]
+
+
+@pytest.mark.django_db
+def test_a_vector_another_model_or_lens_made_is_read_as_none_until_refreshed(network, alice, bob):
+    # A release with another lens: its vectors and the stored ones are no closer than strangers, so the
+    # old rows are left out (words alone rank) until `matching_refresh` makes them again.
+    from exchanges.matching.candidates import stored_vectors
+    from exchanges.matching.models import ListingVector
+
+    request = Listing.objects.create(network=network, owner=alice, kind="request", title="Dog walking please")
+    offer = Listing.objects.create(network=network, owner=bob, kind="offer", title="Dog walks")
+    listing_skills_refresh(listing=request)
+    listing_skills_refresh(listing=offer)
+    assert ListingVector.objects.get(listing=offer).model == semantic.vectors_tag()
+    with_meaning = listing_matches(listing=request)[0]
+    ListingVector.objects.update(model="an-old-lens")
+    assert stored_vectors(listing_ids=[offer.pk, request.pk], membership_ids=[]) == {}
+    [by_words] = listing_matches(listing=request)
+    assert by_words.listing == offer and by_words.score != with_meaning.score
+    call_command("matching_refresh")
+    assert set(stored_vectors(listing_ids=[offer.pk, request.pk], membership_ids=[])) == {
+        ("listing", offer.pk),
+        ("listing", request.pk),
+    }
