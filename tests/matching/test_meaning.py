@@ -265,6 +265,7 @@ def test_meaning_never_brings_back_sensitive_help_for_an_unchecked_helper(meanin
     # Checked, it does.
     assert unchecked.score == without_meaning.score
     assert checked.score != checked_without_meaning.score
+    assert unchecked.score < checked.score
     assert not any("lift" in reason.lower() for reason in unchecked.reasons)
     # Mainly a lift: the unchecked driver is not paired with it at all, not even for the company.
     lift = meanings.meaning("I need a lift to the hospital and some company", title="Lift and a chat")
