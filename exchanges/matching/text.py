@@ -108,6 +108,7 @@ appt appts apt: appointment
 offy offie: shop
 skint brassic quid dosh: money
 lonesome: lonely
+visitor visitors: visit
 """
 COLLOQUIAL = {
     word: plain
@@ -247,6 +248,12 @@ IDIOMS_BY_MEANING = {
             *("crib", "cribbage", "cards", "chess", "draughts", "dominoes", "scrabble", "bingo", "bridge"),
             *("whist", "rummy", "backgammon", "monopoly"),
         )
+    ),
+    # A place that is a tip needs a clean; a tip run takes rubbish to the tip.
+    "cleaning": tuple(
+        f"{like} {tip}"
+        for like in ("is a", "like a", "looks a", "a right", "an absolute", "a total", "a complete")
+        for tip in ("tip", "pigsty", "bomb site", "bombsite")
     ),
     # Exercise books are for writing in, not exercise.
     "notebook": ("exercise book", "exercise books"),

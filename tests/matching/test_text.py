@@ -197,6 +197,14 @@ def test_a_dog_sitter_minds_the_dog_and_cards_played_are_a_game(matcher: SkillMa
     assert matcher.skills_in("a babysitter on Friday night").strongest(1) == ["babysitting"]
 
 
+def test_a_visitor_is_a_visit_and_a_place_that_is_a_tip_needs_a_clean(matcher: SkillMatcher) -> None:
+    # "She'd love a visitor" read as nothing at all; "the house is a tip" as a tip run.
+    assert matcher.skills_in("Nan's in a care home. She'd love a visitor").strongest(1) == ["befriending-visits"]
+    tip = matcher.skills_in("the house is a tip")
+    assert tip.strongest(1) == ["house-cleaning"] and "tip-runs" not in tip.weights
+    assert matcher.skills_in("Need a lift to the tip with some old carpet").strongest(1) == ["tip-runs"]
+
+
 def test_words_that_say_which_or_when_are_no_evidence_alone(matcher: SkillMatcher) -> None:
     # "small" was small electrical jobs, "evenings" babysitting.
     assert set(matcher.skills_in("Her English is very small").weights) == {"english-conversation-practice"}
