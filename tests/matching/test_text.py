@@ -43,7 +43,7 @@ def test_words_are_lower_cased_without_accents_or_apostrophes() -> None:
 def test_contractions_are_not_read_as_the_word_they_join_into(matcher: SkillMatcher) -> None:
     # "she'd" was a shed (fence and gate repair), "shouldn't" a shoulder (massage).
     assert words("She'd love a visitor, he’ll come") == ["she", "would", "love", "a", "visitor", "he", "will", "come"]
-    assert not matcher.skills_in("She'd love a visitor")
+    assert set(matcher.skills_in("She'd love a visitor").weights) == {"befriending-visits"}  # not a shed
     assert not matcher.skills_in("you shouldn't have to ask, shouldnt you")
     assert not matcher.skills_in("Someone'll know")
     assert matcher.skills_in("Something fell off my shed roof").strongest(1) == ["fence-and-gate-repair"]
@@ -202,7 +202,7 @@ def test_a_visitor_is_a_visit_and_a_place_that_is_a_tip_needs_a_clean(matcher: S
     assert matcher.skills_in("Nan's in a care home. She'd love a visitor").strongest(1) == ["befriending-visits"]
     tip = matcher.skills_in("the house is a tip")
     assert tip.strongest(1) == ["house-cleaning"] and "tip-runs" not in tip.weights
-    assert matcher.skills_in("Need a lift to the tip with some old carpet").strongest(1) == ["tip-runs"]
+    assert matcher.skills_in("Could someone take my old rubbish to the tip").strongest(1) == ["tip-runs"]
 
 
 def test_words_that_say_which_or_when_are_no_evidence_alone(matcher: SkillMatcher) -> None:
