@@ -239,7 +239,11 @@ IDIOMS_BY_MEANING = {
         for pet in ("dog", "dogs", "cat", "cats", "pet", "pets", "puppy", "rabbit")
         for sitter in ("sitter", "sitters", "sitting")
     ),
-    "house sit": tuple(f"{home} {sitter}" for home in ("house", "home") for sitter in ("sitter", "sitters")),
+    "house sit": (
+        *(f"{home} {sitter}" for home in ("house", "home") for sitter in ("sitter", "sitters")),
+        # Waiting in at someone's home for a delivery or an engineer, not in a queue or the car.
+        *(f"{wait} in {what}" for wait in ("wait", "waiting") for what in ("for", "at")),
+    ),
     # Cards and board games played are games, not playing with children ("we played crib every night").
     "board games": tuple(
         f"{verb} {game}"

@@ -205,6 +205,12 @@ def test_a_visitor_is_a_visit_and_a_place_that_is_a_tip_needs_a_clean(matcher: S
     assert matcher.skills_in("Could someone take my old rubbish to the tip").strongest(1) == ["tip-runs"]
 
 
+def test_waiting_in_for_someone_is_house_sitting_but_not_a_queue(matcher: SkillMatcher) -> None:
+    assert matcher.skills_in("Could someone wait in for the gas man on Tuesday").strongest(1) == ["house-sitting"]
+    assert "house-sitting" in matcher.skills_in("Someone to wait in at mine in Kilburn?").weights
+    assert "house-sitting" not in matcher.skills_in("I hate having to wait in the queue at the post office").weights
+
+
 def test_words_that_say_which_or_when_are_no_evidence_alone(matcher: SkillMatcher) -> None:
     # "small" was small electrical jobs, "evenings" babysitting.
     assert set(matcher.skills_in("Her English is very small").weights) == {"english-conversation-practice"}
