@@ -259,6 +259,38 @@ IDIOMS_BY_MEANING = {
         for like in ("is a", "like a", "looks a", "a right", "an absolute", "a total", "a complete")
         for tip in ("tip", "pigsty", "bomb site", "bombsite")
     ),
+    # Someone's own legs are not a table's ("ma legs are awfy bad").
+    "poorly": tuple(
+        f"{whose} {leg}"
+        for whose in (
+            "my",
+            "ma",
+            "me",
+            "his",
+            "her",
+            "their",
+            "our",
+            "mums",
+            "dads",
+            "nans",
+            "grans",
+            "husbands",
+            "wifes",
+        )
+        for leg in ("leg", "legs", "knee", "knees")
+    ),
+    # Someone who has just moved here is new to the area, not asking for help to move.
+    "new to the area": tuple(
+        f"{when}moved {where}"
+        for when in ("just ", "only just ", "recently ", "newly ")
+        for where in ("here", "to the area", "into the area", "round here", "to london", "to brent")
+    ),
+    # In Scotland the messages are the shopping ("get the messages", "cannae get doon tae the shops for
+    # the messages"), not those on a phone.
+    "shopping": tuple(
+        f"{verb} the messages"
+        for verb in ("for", "get", "getting", "do", "doing", "wi", "fetch", "fetching", "carry", "carrying")
+    ),
     # Exercise books are for writing in, not exercise.
     "notebook": ("exercise book", "exercise books"),
     # Lifts given are rides in a car; "lift" alone is also lifting ("lift the sofa", "do a lift of my

@@ -163,7 +163,7 @@ def test_a_vectors_file_cut_short_is_embedded_again_and_replaced(tmp_path, monke
 
 def test_how_members_ask_finds_a_skill_no_synonym_names(meanings):
     # "don't know a soul": none of the taxonomy's words, but how newcomers ask to be welcomed.
-    request = "Just moved here from Leeds and don't know a soul"
+    request = "Arrived from Leeds last week and don't know a soul"
     assert "welcoming-newcomers" in meanings.meaning(request).skills.weights
     without = MeaningMatcher(SkillMatcher(Taxonomy.from_file()), examples={})
     assert "welcoming-newcomers" not in without.meaning(request).skills.weights

@@ -211,6 +211,16 @@ def test_waiting_in_for_someone_is_house_sitting_but_not_a_queue(matcher: SkillM
     assert "house-sitting" not in matcher.skills_in("I hate having to wait in the queue at the post office").weights
 
 
+def test_just_moved_here_the_messages_and_my_legs_in_their_everyday_sense(matcher: SkillMatcher) -> None:
+    # Read as moving house, a phone's messages and a table's legs.
+    assert matcher.skills_in("Just moved here from Leeds and don't know a soul").strongest(1) == ["welcoming-newcomers"]
+    assert matcher.skills_in("I've just moved house and need help unpacking").strongest(1) == ["moving-house"]
+    scots = matcher.skills_in("Ma legs are awfy bad the now and I cannae get doon tae the shops for the messages")
+    assert scots.strongest(1) == ["food-shopping"] and "fixing-furniture" not in scots.weights
+    assert matcher.skills_in("wobbly table leg").strongest(1) == ["fixing-furniture"]
+    assert matcher.skills_in("Can you help me read the messages on my phone").strongest(1) == ["smartphone-help"]
+
+
 def test_words_that_say_which_or_when_are_no_evidence_alone(matcher: SkillMatcher) -> None:
     # "small" was small electrical jobs, "evenings" babysitting.
     assert set(matcher.skills_in("Her English is very small").weights) == {"english-conversation-practice"}
