@@ -259,6 +259,19 @@ IDIOMS_BY_MEANING = {
         for like in ("is a", "like a", "looks a", "a right", "an absolute", "a total", "a complete")
         for tip in ("tip", "pigsty", "bomb site", "bombsite")
     ),
+    # Universal Credit's journal is its online account, kept up on the website, not a diary.
+    "online form": (
+        *(
+            f"{uc} {journal}"
+            for uc in ("uc", "universal credit", "credit", "dwp")
+            for journal in ("journal", "jornal", "account")
+        ),
+        *(
+            f"{verb} my {journal}"
+            for verb in ("update", "updated", "updating", "fill in", "filling in")
+            for journal in ("journal", "jornal")
+        ),
+    ),
     # Someone's own legs are not a table's ("ma legs are awfy bad").
     "poorly": tuple(
         f"{whose} {leg}"

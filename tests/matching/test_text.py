@@ -221,6 +221,12 @@ def test_just_moved_here_the_messages_and_my_legs_in_their_everyday_sense(matche
     assert matcher.skills_in("Can you help me read the messages on my phone").strongest(1) == ["smartphone-help"]
 
 
+def test_the_universal_credit_journal_is_an_online_account(matcher: SkillMatcher) -> None:
+    uc = matcher.skills_in("help me with my universal credit journal, I don't understand how to put it on the computer")
+    assert uc.strongest(1) == ["filling-in-forms-online"]
+    assert "filling-in-forms-online" in matcher.skills_in("they keep saying I havent updated my jornal").weights
+
+
 def test_words_that_say_which_or_when_are_no_evidence_alone(matcher: SkillMatcher) -> None:
     # "small" was small electrical jobs, "evenings" babysitting.
     assert set(matcher.skills_in("Her English is very small").weights) == {"english-conversation-practice"}
