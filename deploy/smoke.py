@@ -6,7 +6,7 @@ A fresh PostgreSQL database (`SMOKE_DATABASE`, default timebank_smoke, on `SMOKE
 postgres://postgres@127.0.0.1:5432) and a Redis of its own on a free port. The environment is the compose
 file's `x-app` one (DJANGO_DEBUG=0, a secret, allowed hosts, CSRF origins) with the database and Redis on
 loopback; static files and the taxonomy's skill vectors are built by the Dockerfile's own RUN line; then the
-compose `migrate` command, `seed_demo`, and the `web` (granian WSGI) and `ws` (uvicorn) services' own command
+compose `migrate` command, `seed_demo`, the `matching-refresh` command, and the `web` (granian WSGI) and `ws` (uvicorn) services' own command
 lines on free loopback ports. Every route the URL resolver knows (pages, API, allauth, admin), its path parameters filled from the
 demo data, is fetched with GET as anonymous, member, supporter, coordinator and commissioner: none may answer
 5xx. Every static file a page links to must load; `/healthz`, `/readyz` and the compose health check must
@@ -481,6 +481,7 @@ def main() -> int:
             fail(f"the image's build left {len(built)} files of skill vectors in {vectors}, not one")
         run(compose["services"]["migrate"]["command"], app_env, log=logs / "migrate.log")
         run(["python", "manage.py", "seed_demo"], app_env, log=logs / "seed_demo.log")
+        run(compose["services"]["matching-refresh"]["command"], app_env, log=logs / "matching-refresh.log")
 
         ports = {"8000": web_port, "8001": ws_port}
         web = start("web", on_loopback(compose["services"]["web"]["command"], ports), app_env)

@@ -233,7 +233,7 @@ def store_profile_skills() -> None:
            SELECT s.membership_id, v.vector, %s
            FROM members_membership_skills_offered s JOIN bench_skill_vector v ON v.skill_id = s.skill_id
            JOIN members_membership m ON m.id = s.membership_id
-           WHERE m.network_id IN (SELECT id FROM members_network WHERE slug LIKE 'bench-%')
+           WHERE m.network_id IN (SELECT id FROM members_network WHERE slug LIKE 'bench-%%')
              AND NOT EXISTS (SELECT 1 FROM matching_profilevector p WHERE p.membership_id = m.id)""",
         [semantic.vectors_tag()],
     )

@@ -192,16 +192,18 @@ _BIO_OFFERS = re.compile(
     r"(?:car|van|ladder|drill|tools|trailer|chainsaw|trimmer|machine|lawn\s*mower|mower)\b",
     re.IGNORECASE,
 )
-# An offer taken back, to where the sentence goes on: "Not available for: lifts", "no longer offering
-# gardening", "computers, not able to do ladders", "not free weekdays so I can help at weekends" (the
-# computers and the weekends stay offered). "Nothing I'm not willing to try" takes nothing back.
+# An offer taken back, to where the sentence goes on to another: "Not available for: lifts", "no
+# longer offering gardening", "computers, not able to do ladders", "not free weekdays so I can help at
+# weekends", "not available for lifts - I can do shopping" (the computers, the weekends and the shopping
+# stay offered; "not happy to do washing and dressing" takes both back). "Nothing I'm not willing to try"
+# takes nothing back.
 _NOT_OFFERED = re.compile(
     r"\b(?:not|no\s+longer|never|nor)\s+(?:really\s+|currently\s+|always\s+)?"
     r"(?:available|offering|able|happy|willing|free|keen)\b"
-    r"(?:(?![,;.\-–—]|\b(?:and|so|then|but|i\s+can|i\s+could|happy\s+to|glad\s+to)\b).)*",
+    r"(?:(?![,;.]|\s[\-–—]\s|\b(?:and|then)\s+(?:i|we|can)\b|\b(?:so|but|i\s+can|i\s+could|happy\s+to|glad\s+to)\b).)*",
     re.IGNORECASE,
 )
-_NOTHING_NOT = re.compile(r"\b(?:nothing|no\s+job|nobody|no\s+one)\b[^,;.]*\bnot\b", re.IGNORECASE)
+_NOTHING_NOT = re.compile(r"\b(?:nothing|no\s+job)\s+(?:(?:i|we)\s*(?:['’]?m|am|are|['’]?re)?\s+)?not\b", re.IGNORECASE)
 # Liking one thing reads as an offer of it ("I like walking dogs"); liking a list of things is a
 # pastimes line ("I love gardening, baking and walks"), like "Hobbies: ...", and offers nothing.
 _BIO_LIKES = re.compile(r"(?:\b(?:i|we)\s+|^\s*)(?:really\s+|also\s+)?(?:love|enjoy|like|adore)\b", re.IGNORECASE)

@@ -108,7 +108,6 @@ appt appts apt: appointment
 offy offie: shop
 skint brassic quid dosh: money
 lonesome: lonely
-visitor visitors: visit
 """
 COLLOQUIAL = {
     word: plain
@@ -256,14 +255,21 @@ IDIOMS_BY_MEANING = {
     # A place that is a tip needs a clean; a tip run takes rubbish to the tip.
     "cleaning": tuple(
         f"{like} {tip}"
-        for like in ("is a", "like a", "looks a", "a right", "an absolute", "a total", "a complete")
+        for like in ("is a", "looks like a", "looks a", "a right", "an absolute", "a total", "a complete")
         for tip in ("tip", "pigsty", "bomb site", "bombsite")
+    ),
+    # A visitor wanted is a visit ("she'd love a visitor"); a visitor's parking permit or visa is not.
+    "visit": tuple(
+        f"{verb} {which}{visitor}"
+        for verb in ("love", "like", "want", "enjoy", "welcome", "appreciate", "get", "gets", "no", "never")
+        for which in ("a ", "", "some ", "the odd ", "more ", "any ")
+        for visitor in ("visitor", "visitors")
     ),
     # Universal Credit's journal is its online account, kept up on the website, not a diary.
     "online form": (
         *(
             f"{uc} {journal}"
-            for uc in ("uc", "universal credit", "credit", "dwp")
+            for uc in ("uc", "universal credit", "dwp")
             for journal in ("journal", "jornal", "account")
         ),
         *(
@@ -292,17 +298,18 @@ IDIOMS_BY_MEANING = {
         )
         for leg in ("leg", "legs", "knee", "knees")
     ),
-    # Someone who has just moved here is new to the area, not asking for help to move.
-    "new to the area": tuple(
+    # Someone who has just moved here is a newcomer, not asking for help to move (one word: "new" beside
+    # "mum" would be a new mum, and the whole synonym would outweigh the help they ask for).
+    "newcomer": tuple(
         f"{when}moved {where}"
         for when in ("just ", "only just ", "recently ", "newly ")
         for where in ("here", "to the area", "into the area", "round here", "to london", "to brent")
     ),
     # In Scotland the messages are the shopping ("get the messages", "cannae get doon tae the shops for
     # the messages"), not those on a phone.
-    "shopping": tuple(
-        f"{verb} the messages"
-        for verb in ("for", "get", "getting", "do", "doing", "wi", "fetch", "fetching", "carry", "carrying")
+    "shopping": (
+        *(f"{verb} the messages" for verb in ("for", "wi", "fetch", "fetching", "carry", "carrying")),
+        *(f"{verb} the messages in" for verb in ("get", "getting", "bring", "bringing")),
     ),
     # Exercise books are for writing in, not exercise.
     "notebook": ("exercise book", "exercise books"),
@@ -370,22 +377,35 @@ def says_no_car(text: str) -> bool:
 # "sitter" for children. They are read plainly only in a text that names no child and no one being
 # washed, dressed or put to bed, so the safe reading stays wherever it could be meant ("play cards with
 # my son", "help her into her wedding dress", "help mum out of the bath, the bath is blocked").
-_GUARDED = frozenset({"play music", "board games", "clothes", "plumbing", "pet sit", "house sit"})
 _CHILD_OR_BODY = re.compile(
     r"\b(?:kids?|child|children|childs|sons?|daughters?|grandsons?|granddaughters?|grandchild|grandchildren"
-    r"|grandkids?|boys?|girls?|bab(?:y|ies)|toddlers?|teens?|teenagers?|nephews?|nieces?|youth|years? old|yr old"
-    r"|school|bedtime|nursery|into (?:my|her|his|their|your) \w+|dress(?:es)? on|dress(?:ed|ing)? (?:me|her|him|them)"
-    r"|get dressed|getting dressed|wash|washed|shower|bathe|bathing|(?:have|having|give|giving) (?:a|her|him) bath"
+    r"|grandkids?|boys?|girls?|lads?|little ones?|wee ones?|bab(?:y|ies)|toddlers?|teens?|teenagers?|nephews?"
+    r"|nieces?|youth|years? old|yr old|\d+ ?(?:yo|yrs?)|school|bedtime|nursery|into (?:my|her|his|their|your) \w+"
+    r"|dress(?:es)? on|dressed|dressing|dress (?:me|her|him|them)|get dressed|getting dressed|wash|washed|washing"
+    r"|shower|bathe|bathing|toilet|bed|(?:have|having|give|giving) (?:a|her|him) bath"
     r"|(?:in|into|out of|in and out of) the bath)\b"
 )
+# Messages on a screen are not the Scots' shopping.
+_ON_A_SCREEN = re.compile(
+    r"\b(?:phone|mobile|whatsapp|facebook|email|emails|text|texts|inbox|voicemail|app|tablet|computer)\b"
+)
+_GUARDS = {
+    **dict.fromkeys(("play music", "board games", "clothes", "plumbing", "pet sit", "house sit"), _CHILD_OR_BODY),
+    "shopping": _ON_A_SCREEN,
+}
 
 
 def _idioms(sayings: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(sayings, key=len, reverse=True)) + r")\b")
 
 
+@lru_cache(maxsize=8)
+def _idioms_but(unsaid: frozenset[str]) -> re.Pattern[str]:
+    """The sayings, except those whose plain meaning is `unsaid`."""
+    return _idioms([saying for saying, plain in IDIOMS.items() if plain not in unsaid])
+
+
 _IDIOM = _idioms(list(IDIOMS))
-_IDIOM_SAFE = _idioms([saying for saying, plain in IDIOMS.items() if plain not in _GUARDED])
 # Conjunctions that start the circumstances of a need, or its purpose, rather than the need itself. "So"
 # starts a purpose ("so that ...", "so the plumber can ...", "so I can visit her") only then: followed
 # by a subject and no "can", it gives the result, which is usually the need itself ("I've hurt my back
@@ -438,7 +458,11 @@ def plain_words(text: str) -> list[str]:
     "telly" -> "tv")."""
     # Clause by clause: a saying never spans a comma or a full stop ("Personal care, home visits").
     parts = [" ".join(words(clause)) for clause in _CLAUSE_END.split(text)]
-    idioms = _IDIOM_SAFE if any(_CHILD_OR_BODY.search(part) for part in parts) else _IDIOM
+    # Guarded sayings are read plainly only where their guard finds nothing in the whole text, its
+    # everyday words put plainly ("the bairns" are children).
+    plainly = " ".join(COLLOQUIAL.get(w, w) for part in parts for w in part.split())
+    unsaid = frozenset(plain for plain, guard in _GUARDS.items() if guard.search(plainly))
+    idioms = _idioms_but(unsaid) if unsaid else _IDIOM
     clauses = (idioms.sub(lambda m: IDIOMS[m.group(1)], part) for part in parts)
     return [COLLOQUIAL.get(w, w) for clause in clauses for w in clause.split() if w not in STOP_WORDS]
 

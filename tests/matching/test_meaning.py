@@ -469,6 +469,11 @@ def test_a_bath_that_drains_slowly_is_plumbing_in_meaning_too(meanings):
         "dog sitter and someone to sit with the kids",
         "help my mum out of the bath, the bath is blocked",
         "the bath is blocked and I need help with a bath",
+        "my nan has just moved here and needs help dressing",
+        "just moved here and need a babysitter",
+        "recently moved to the area and need a lift to the shops",
+        "mum has just moved to the area and needs lifts to the doctors",
+        "house sitter for my little one while I'm at work",
     ],
 )
 def test_a_saying_read_plainly_never_takes_a_child_or_personal_care_away(meanings, text):
@@ -487,6 +492,7 @@ def test_a_saying_read_plainly_never_takes_a_child_or_personal_care_away(meaning
         ("the bath is draining really slowly", "fixing-taps-and-leaks"),
         ("Looking for a dog sitter for the weekend", "pet-sitting"),
         ("Could someone come and play a few old songs at the care home", "playing-music"),
+        ("Just moved here from Leeds and don't know a soul", "welcoming-newcomers"),
     ],
 )
 def test_a_saying_read_plainly_needs_no_check_where_nobody_is_cared_for(meanings, text, meant):

@@ -183,6 +183,7 @@ def test_a_bio_that_lists_what_its_writer_does_offers_what_the_items_name(bio, o
         "Not available for: lifts, personal care",
         "Not available for gardening any more",
         "No longer offering lifts or shopping",
+        "Nobody should ask me for lifts as I am not able to drive",
     ],
 )
 def test_a_bio_listing_needs_likes_refusals_or_who_its_writer_is_offers_nothing(bio):
@@ -368,3 +369,18 @@ def test_an_offer_taken_back_leaves_the_rest_of_the_sentence_offered(bio, offere
     found = [hit.slug for hit in offered_in_bio(bio)]
     assert offered in found
     assert not set(found) & {"lifts-to-appointments", "lifts-to-the-shops", "lifts-to-social-events"}
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        "I'm happy to help with shopping, not available for lifts and personal care",
+        "I can do odd jobs, not happy to do washing and dressing",
+        "I can help with gardening, not willing to do baby-sitting or school runs",
+    ],
+)
+def test_help_taken_back_is_never_offered_whatever_follows_it(bio):
+    from exchanges.matching.skills import meaning_matcher
+
+    taxonomy = meaning_matcher().taxonomy
+    assert not [hit.slug for hit in offered_in_bio(bio) if taxonomy.skills[hit.slug].category.sensitive]

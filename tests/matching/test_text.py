@@ -203,6 +203,8 @@ def test_a_visitor_is_a_visit_and_a_place_that_is_a_tip_needs_a_clean(matcher: S
     tip = matcher.skills_in("the house is a tip")
     assert tip.strongest(1) == ["house-cleaning"] and "tip-runs" not in tip.weights
     assert matcher.skills_in("Could someone take my old rubbish to the tip").strongest(1) == ["tip-runs"]
+    assert matcher.skills_in("I'd like a tip run for an old sofa").strongest(1) == ["tip-runs"]
+    assert "befriending-visits" not in matcher.skills_in("I need a visitor parking permit").weights
 
 
 def test_waiting_in_for_someone_is_house_sitting_but_not_a_queue(matcher: SkillMatcher) -> None:
@@ -219,12 +221,16 @@ def test_just_moved_here_the_messages_and_my_legs_in_their_everyday_sense(matche
     assert scots.strongest(1) == ["food-shopping"] and "fixing-furniture" not in scots.weights
     assert matcher.skills_in("wobbly table leg").strongest(1) == ["fixing-furniture"]
     assert matcher.skills_in("Can you help me read the messages on my phone").strongest(1) == ["smartphone-help"]
+    assert (
+        "food-shopping" not in matcher.skills_in("help me look for the messages from the council in my email").weights
+    )
 
 
 def test_the_universal_credit_journal_is_an_online_account(matcher: SkillMatcher) -> None:
     uc = matcher.skills_in("help me with my universal credit journal, I don't understand how to put it on the computer")
     assert uc.strongest(1) == ["filling-in-forms-online"]
     assert "filling-in-forms-online" in matcher.skills_in("they keep saying I havent updated my jornal").weights
+    assert "filling-in-forms-online" not in matcher.skills_in("my phone credit account has run out").weights
 
 
 def test_words_that_say_which_or_when_are_no_evidence_alone(matcher: SkillMatcher) -> None:
