@@ -183,20 +183,12 @@ def _skill_vectors(texts: tuple[str, ...]) -> np.ndarray:
         time.monotonic() - started,
         path,
     )
-    partial = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.stem, suffix=".tmp", delete=False) as handle:
-            partial = Path(handle.name)
-            np.save(handle, vectors)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
+        semantic.save_npy(path, vectors)
     except OSError as error:
         # A folder this process may not write to: every process embeds them until it can.
         logger.warning("Could not save the skill vectors to %s: %s", path, error)
-        if partial is not None:
-            partial.unlink(missing_ok=True)
     return vectors
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -195,6 +196,23 @@ def learn_lens(
     between -= between.mean(axis=0)
     apart, ways = np.linalg.eigh(between.T @ between / len(between))
     return ((whiten @ ways) * np.clip(apart, 1e-12, None) ** separate).astype(np.float32)
+
+
+def save_npy(path: Path, array: np.ndarray) -> None:
+    """Saves `array` to `path` whole or not at all: a process reading it meanwhile finds the old file
+    or the new one, never a part (the lens, the skill vectors' cache)."""
+    partial = None
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.stem, suffix=".tmp", delete=False) as handle:
+            partial = Path(handle.name)
+            np.save(handle, array)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise
 
 
 def to_bytes(vector: np.ndarray) -> bytes:

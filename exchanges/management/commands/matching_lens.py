@@ -3,12 +3,9 @@ texts (each skill's name, synonyms and examples) and save it (`semantic.LENS_NPY
 repository). Run it after changing the shipped skills or their examples, then `matching_vectors`
 and, on a deployed service, `matching_refresh`: stored vectors are only compared with their kind."""
 
-import os
-import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from exchanges.matching import semantic
@@ -28,10 +25,7 @@ class Command(BaseCommand):
         lens = MeaningMatcher(SkillMatcher(Taxonomy.from_file())).learn_lens()
         if lens is None:
             raise CommandError("The sentence-embedding model is not installed (requirements.txt).")
-        # Whole or not at all: a process starting meanwhile reads the old lens or the new one.
-        with tempfile.NamedTemporaryFile(dir=output.parent, prefix=output.stem, suffix=".tmp", delete=False) as handle:
-            np.save(handle, lens)
-        os.replace(handle.name, output)
+        semantic.save_npy(output, lens)
         self.stdout.write(
             f"Lens {lens.shape[0]} × {lens.shape[1]} saved to {output} in {time.monotonic() - started:.1f} s."
         )
