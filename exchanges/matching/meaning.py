@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -72,6 +73,7 @@ class MeaningMatcher:
         # By slug: the shipped file and the database list the skills in different orders, and the
         # texts name the cached vectors (the image embeds them from the file, the service reads them).
         self.slugs = sorted(self.taxonomy.skills)
+        self._index = {slug: i for i, slug in enumerate(self.slugs)}
         skills = [self.taxonomy.skills[slug] for slug in self.slugs]
         examples = shipped_examples() if examples is None else examples
         phrases = [(*s.synonyms, *examples.get(s.slug, ())) for s in skills]
@@ -88,6 +90,7 @@ class MeaningMatcher:
             [np.arange(len(skills)), np.arange(len(skills)), np.repeat(np.arange(len(skills)), counts)]
         )
         self._skill_vectors: np.ndarray | None = None
+        self._among: list[list[float]] | None = None
 
     def learn_lens(self) -> np.ndarray | None:
         """The lens the taxonomy's texts teach (`semantic.learn_lens`): each skill's name, name with
@@ -102,6 +105,54 @@ class MeaningMatcher:
         if self._skill_vectors is None and semantic.available():
             self._skill_vectors = _skill_vectors(self._texts)
         return self._skill_vectors
+
+    def skills_vector(self, skills: Mapping[str, float]) -> np.ndarray | None:
+        """What a set of weighted skills means: the unit-length weighted mean of their "name: synonyms
+        (category)" vectors; None without the model or a known skill. Stands in for a listing's own
+        vector where the sensitive-help rule took some of its skills away (the vector still carries
+        them): a text is about as close to the names of a listing's skills as to the listing itself
+        (bench/RESULTS.md), so the two are scored on one scale."""
+        vectors = self.skill_vectors()
+        if vectors is None:
+            return None
+        count = len(self.slugs)
+        rows = [(self._index[slug], weight) for slug, weight in skills.items() if slug in self._index and weight > 0]
+        if not rows:
+            return None
+        where, weights = zip(*rows, strict=True)
+        mean = np.asarray(weights, dtype=np.float32) @ vectors[count + np.asarray(where, dtype=np.intp)]
+        length = float(np.linalg.norm(mean))
+        return (mean / length).astype(np.float32) if length > 0 else None
+
+    def skills_closeness(self, vector: np.ndarray) -> Callable[[Mapping[str, float]], float | None]:
+        """`cosine(vector, skills_vector(skills))` for many sets of skills, none of them made: the
+        text's closeness to each skill and the skills' closeness to one another are worked out once,
+        so a set of a few skills costs a few multiplications (a search scores thousands)."""
+        vectors = self.skill_vectors()
+        if vectors is None:
+            return lambda skills: None
+        count = len(self.slugs)
+        toward = (vectors[count : 2 * count] @ vector).tolist()
+        among = self._named_closeness()
+        index = self._index
+
+        def closeness(skills: Mapping[str, float]) -> float | None:
+            rows = [(index[slug], weight) for slug, weight in skills.items() if slug in index and weight > 0]
+            # The weighted mean's length, squared: its closeness to itself.
+            square = sum(w * v * among[i][j] for i, w in rows for j, v in rows)
+            if square <= 0:
+                return None
+            return max(sum(w * toward[i] for i, w in rows) / math.sqrt(square), 0.0)
+
+        return closeness
+
+    def _named_closeness(self) -> list[list[float]]:
+        if self._among is None:
+            vectors = self.skill_vectors()
+            assert vectors is not None
+            named = vectors[len(self.slugs) : 2 * len(self.slugs)].astype(np.float64)
+            self._among = (named @ named.T).tolist()
+        return self._among
 
     def similarities(self, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each skill's closeness in meaning to a text's vector, two ways: `whole`, the better of
@@ -148,7 +199,7 @@ class MeaningMatcher:
         top = float(whole.max()) if len(whole) else 0.0
         if top <= 0:
             return words
-        index = {slug: i for i, slug in enumerate(self.slugs)}
+        index = self._index
         raw: dict[str, float] = {}
         for slug, weight in words.weights.items():
             closeness = max(float(whole[index[slug]]), 0.0) / top if slug in index else 0.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from django.utils.functional import cached_property
 
@@ -25,6 +26,9 @@ from exchanges.matching.scoring import (
 )
 from exchanges.matching.sensitive import main_skills, mainly_sensitive
 from exchanges.matching.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from exchanges.matching.meaning import MeaningMatcher
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,16 @@ def rank_candidates(
     limit: int = 10,
     weights: Weights = WEIGHTS,
     search: bool = False,
+    meanings: MeaningMatcher | None = None,
 ) -> list[RankedMatch]:
     """`kind` is what `mine` is: "request" finds helpers, "offer" finds people who need the help;
     `search`: `mine` is a search's words (the reasons say so).
+
+    Fit is the skills' overlap blended with the two texts' closeness in meaning. Where a rule below
+    took some of one side's skills away, that side's vector still carries them (the lift, the care,
+    a profile's other kinds of help): the meaning of the skills kept (`meanings.skills_vector`) stands
+    in for it, so everyone is scored on one scale. Where both sides lost some, or without `meanings`,
+    the overlap alone is the fit.
 
     The sensitive-help rule, for listing matches and searches alike, both ways round: a helper
     without a current check is never paired with help mainly about lifts, personal care or
@@ -95,11 +106,14 @@ def rank_candidates(
     profile's wishes are each their own help: one for a lift leaves its others open."""
     # The helper is the candidate when we match a request, and the listing's owner for an offer.
     restricted_mine = False
+    my_vector = mine.vector
     unchecked_me = kind == "offer" and not i_have_current_check
     if unchecked_me:
         kept_skills = without_sensitive(mine.skills, taxonomy)
         restricted_mine = len(kept_skills) != len(mine.skills)
         mine = replace(mine, skills=kept_skills)
+        if restricted_mine:
+            my_vector = meanings.skills_vector(kept_skills) if meanings is not None else None
     # What I ask for is sensitive: only helpers with a current check are paired with it.
     checked_helpers_only = kind == "request" and mainly_sensitive(mine.skills, taxonomy) is not None
     my_categories = category_totals(mine.skills, taxonomy)
@@ -112,12 +126,14 @@ def rank_candidates(
 
     # Skills an unchecked helper keeps as they are: most candidates need no copy.
     unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
+    # My closeness to the meaning of what a candidate the rules restricted kept.
+    closeness_to_kept = meanings.skills_closeness(my_vector) if meanings is not None and my_vector is not None else None
     best: dict[int, tuple[Match, Candidate]] = {}
     # What each kept match was scored from, to explain the few shown once the order is known.
     scored: dict[int, tuple[MatchInput, SkillOverlap, float | None]] = {}
     for candidate in candidates:
         theirs = candidate.side
-        restricted = restricted_mine
+        restricted = False
         if kind == "request" and not candidate.has_current_check:
             if checked_helpers_only:
                 continue
@@ -145,11 +161,14 @@ def rank_candidates(
         by_category = (my_categories, their_categories)
         # Which skills they share is worked out for the few shown, once the order is known.
         overlap = skill_overlap(mine.skills, theirs.skills, taxonomy, weights, by_category=by_category, shared=False)
-        # Meaning refines the fit, except where the sensitive-help rule took skills away: a
-        # listing's vector still carries the lift or the care the helper may not be matched on.
+        # Meaning refines the fit: a side the rules took skills from by the meaning of what it kept.
         closeness = None
-        if not restricted and mine.vector is not None and theirs.vector is not None:
-            closeness = cosine(mine.vector, theirs.vector)
+        if not restricted:
+            if my_vector is not None and theirs.vector is not None:
+                closeness = cosine(my_vector, theirs.vector)
+        elif not restricted_mine and closeness_to_kept is not None:
+            closeness = closeness_to_kept(theirs.skills)
+        if closeness is not None:
             overlap = SkillOverlap(fit(overlap.score, closeness), [], [])
         if overlap.score < weights.min_skill_overlap:
             continue
@@ -173,7 +192,12 @@ def rank_candidates(
 
 
 def fits_only_with_check(
-    *, mine: Side, candidates: Iterable[Candidate], taxonomy: Taxonomy, nearby: frozenset[str] = frozenset()
+    *,
+    mine: Side,
+    candidates: Iterable[Candidate],
+    taxonomy: Taxonomy,
+    nearby: frozenset[str] = frozenset(),
+    meanings: MeaningMatcher | None = None,
 ) -> bool:
     """Whether a helper would fit help asked for (`mine`, when nobody fits as things are) if every helper
     had a current check: the help is mainly lifts, personal care or childcare (`mainly_sensitive`, the
@@ -191,6 +215,7 @@ def fits_only_with_check(
         taxonomy=taxonomy,
         nearby=nearby,
         limit=1,
+        meanings=meanings,
     )
     return bool(ranked)
 

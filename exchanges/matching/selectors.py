@@ -290,6 +290,7 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
             taxonomy=taxonomy,
             nearby=nearby,
             limit=limit,
+            meanings=meaning_matcher(),
         )
 
     ranked = ranked_with(candidates, owner.checked)
@@ -301,7 +302,11 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
     if sensitive and kind == "offer" and not owner.checked:
         return MatchOutcome([], NEEDS_CHECK)
     if kind == "request" and fits_only_with_check(
-        mine=my_side, candidates=candidates, taxonomy=taxonomy, nearby=nearby
+        mine=my_side,
+        candidates=candidates,
+        taxonomy=taxonomy,
+        nearby=nearby,
+        meanings=meaning_matcher(),
     ):
         return MatchOutcome([], NEEDS_CHECK)
     return MatchOutcome([], NOBODY_FITS)
@@ -453,6 +458,7 @@ def search_outcome(
                 nearby=nearby,
                 limit=limit,
                 search=True,
+                meanings=meaning_matcher(),
             )
             ranked = rank(i_have_current_check=me.checked, candidates=theirs)
             best += [(r, shown, place) for r in ranked]
@@ -460,7 +466,11 @@ def search_outcome(
                 helpers_found = helpers_found or bool(ranked)
                 if not ranked and not helpers_if_checked:
                     helpers_if_checked = fits_only_with_check(
-                        mine=mine, candidates=theirs, taxonomy=taxonomy, nearby=nearby
+                        mine=mine,
+                        candidates=theirs,
+                        taxonomy=taxonomy,
+                        nearby=nearby,
+                        meanings=meaning_matcher(),
                     )
     best = sorted(best, key=lambda kept: -kept[0].score)[:limit]
     details: dict[tuple[int, str, int], ListingMatch] = {}

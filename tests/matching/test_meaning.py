@@ -254,15 +254,20 @@ def test_meaning_never_brings_back_sensitive_help_for_an_unchecked_helper(meanin
         side = Side(skills=skills, vector=vector)
         candidate = Candidate(member_id=7, listing_id=7, side=side, has_current_check=checked)
         return rank_candidates(
-            kind="request", mine=mine, i_have_current_check=False, candidates=[candidate], taxonomy=taxonomy
+            kind="request",
+            mine=mine,
+            i_have_current_check=False,
+            candidates=[candidate],
+            taxonomy=taxonomy,
+            meanings=meanings,
         )
 
     [unchecked] = ranked(driver.vector, checked=False)
     [without_meaning] = ranked(None, checked=False)
     [checked] = ranked(driver.vector, checked=True)
     [checked_without_meaning] = ranked(None, checked=True)
-    # Unchecked, only the company counts: the vector, which carries the lift, plays no part.
-    # Checked, it does.
+    # Unchecked, only the company counts: the vector, which carries the lift, plays no part (the
+    # meaning of the company they offer stands in for it). Checked, it does.
     assert unchecked.score == without_meaning.score
     assert checked.score != checked_without_meaning.score
     assert unchecked.score < checked.score
@@ -272,6 +277,98 @@ def test_meaning_never_brings_back_sensitive_help_for_an_unchecked_helper(meanin
     mine = Side(skills=lift.skills.weights, vector=lift.vector, title="Lift and a chat")
     assert ranked(driver.vector, checked=False) == []
     assert ranked(driver.vector, checked=True)
+
+
+@pytest.mark.parametrize(
+    ("with_sensitive", "without", "requests"),
+    [
+        (
+            ("Gardening and lifts", "I can do your weeding and pruning, and give lifts to the shops."),
+            ("Gardening", "I can do your weeding and pruning."),
+            ["help with the weeding in my garden", "my garden is overgrown", "Trim my front hedge"],
+        ),
+        (
+            ("Cooking and babysitting", "I can cook you a hot meal, and babysit the kids."),
+            ("Cooking", "I can cook you a hot meal."),
+            ["a hot dinner now and then", "someone to cook for my dad"],
+        ),
+    ],
+)
+def test_what_the_sensitive_help_rule_takes_away_neither_lifts_nor_sinks_a_helper(
+    meanings, with_sensitive, without, requests
+):
+    # An unchecked helper who also offers lifts or babysitting is matched on the rest: scored by the
+    # meaning of what is kept (their own vector still carries the lift), as another helper offering
+    # just the rest is by theirs. By the overlap alone, they had come up to 0.2 above that helper.
+    both = meanings.meaning(with_sensitive[1], title=with_sensitive[0], offer=True)
+    rest = meanings.meaning(without[1], title=without[0], offer=True)
+    assert any(meanings.taxonomy.skills[s].category.sensitive for s in both.skills.weights)
+    candidates = [
+        Candidate(member_id=1, listing_id=1, side=Side(skills=both.skills.weights, vector=both.vector)),
+        Candidate(member_id=2, listing_id=2, side=Side(skills=rest.skills.weights, vector=rest.vector)),
+    ]
+    for text in requests:
+        request = meanings.meaning(text)
+        ranked = rank_candidates(
+            kind="request",
+            mine=Side(skills=request.skills.weights, vector=request.vector, title=text),
+            i_have_current_check=False,
+            candidates=candidates,
+            taxonomy=meanings.taxonomy,
+            meanings=meanings,
+        )
+        scores = {r.member_id: r.score for r in ranked}
+        assert abs(scores[1] - scores[2]) < 0.07, text
+
+
+def test_an_unchecked_helpers_offer_is_matched_by_the_meaning_of_what_they_may_help_with(meanings):
+    # Their offer's vector carries the lifts they may not be matched on: the meaning of the gardening
+    # they may help with stands in for it, on both sides of the rule.
+    offer = meanings.meaning(
+        "I can do your weeding and pruning, and give lifts to the shops.", title="Gardening and lifts", offer=True
+    )
+    request = meanings.meaning("help with the weeding in my garden")
+    candidates = [Candidate(member_id=1, listing_id=1, side=Side(skills=request.skills.weights, vector=request.vector))]
+
+    def score(vector, matcher):
+        [ranked] = rank_candidates(
+            kind="offer",
+            mine=Side(skills=offer.skills.weights, vector=vector, title="Gardening and lifts"),
+            i_have_current_check=False,
+            candidates=candidates,
+            taxonomy=meanings.taxonomy,
+            meanings=matcher,
+        )
+        return ranked.score
+
+    assert score(offer.vector, meanings) == score(None, meanings)
+    assert score(offer.vector, meanings) != score(offer.vector, None)
+    # A request that lost a side of it too (a lift to the shops): both vectors carry what the
+    # rule took away, so only the skills are compared.
+    lift_too = meanings.meaning("weeding in my garden, and could you drive me to the shops after")
+    assert any(meanings.taxonomy.skills[s].category.sensitive for s in lift_too.skills.weights)
+    candidates = [
+        Candidate(member_id=1, listing_id=1, side=Side(skills=lift_too.skills.weights, vector=lift_too.vector))
+    ]
+    assert score(offer.vector, meanings) == score(None, None)
+
+
+def test_the_meaning_of_a_set_of_skills(meanings):
+    garden = meanings.skills_vector({"gardening": 1.0, "mowing-the-lawn": 0.5})
+    assert garden.shape == (semantic.DIMENSIONS,)
+    assert float(garden @ garden) == pytest.approx(1.0, abs=1e-5)
+    weeding = semantic.embed("help with the weeding in my garden")
+    computers = semantic.embed("show me how to use my laptop")
+    assert cosine(weeding, garden) > cosine(computers, garden) + 0.2
+    assert meanings.skills_vector({}) is None
+    assert meanings.skills_vector({"not-a-skill": 1.0, "gardening": 0.0}) is None
+    # Worked out without making the vector, for the thousands a search scores.
+    closeness = meanings.skills_closeness(weeding)
+    assert closeness({"gardening": 1.0, "mowing-the-lawn": 0.5}) == pytest.approx(cosine(weeding, garden), abs=1e-5)
+    assert closeness({"computer-basics": 1.0}) == pytest.approx(
+        cosine(weeding, meanings.skills_vector({"computer-basics": 1.0})), abs=1e-5
+    )
+    assert closeness({}) is None and closeness({"not-a-skill": 1.0}) is None
 
 
 def test_skills_from_text_names_skill_category_and_evidence(db):

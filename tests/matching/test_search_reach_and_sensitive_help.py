@@ -136,3 +136,21 @@ def test_a_profile_wishing_for_a_lift_is_shown_to_an_unchecked_searcher_only_for
     [found] = search_matches(user=alice, q="garden", kind="request")
     assert found.member == wanting.user and "gardening" in found.reasons[0]
     assert search_matches(user=alice, q="lift to the hospital", kind="request") == []
+
+
+def test_a_helper_the_rule_matches_on_less_is_scored_as_one_offering_only_that(network, alice):
+    # An unchecked helper who also offers lifts is matched on the gardening, by the meaning of the
+    # gardening (their offer's vector carries the lifts): within a few hundredths of a helper who
+    # offers just the gardening, in a listing's matches and in search alike. By the overlap alone
+    # they had come 0.2 above.
+    both = listing(
+        member(network).user,
+        network,
+        title="Gardening and lifts",
+        description="I can do your weeding and pruning, and give lifts to the shops.",
+    )
+    rest = listing(member(network).user, network, title="Gardening", description="I can do your weeding and pruning.")
+    asked = listing(alice, network, kind="request", title="help with the weeding in my garden")
+    for found in (listing_matches(listing=asked), search_matches(user=alice, q="help with the weeding in my garden")):
+        scores = {match.listing: match.score for match in found}
+        assert abs(scores[both] - scores[rest]) < 0.07

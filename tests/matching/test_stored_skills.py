@@ -85,6 +85,7 @@ def _pure_ranking(request: Listing, offers: list[Listing]) -> list[tuple]:
         candidates=candidates,
         taxonomy=meanings.taxonomy,
         limit=10,
+        meanings=meanings,
     )
     return [(r.member_id, r.listing_id, r.score, r.reasons) for r in ranked]
 
