@@ -108,10 +108,10 @@ class MeaningMatcher:
 
     def skills_vector(self, skills: Mapping[str, float]) -> np.ndarray | None:
         """What a set of weighted skills means: the unit-length weighted mean of their "name: synonyms
-        (category)" vectors; None without the model or a known skill. Stands in for a listing's own
-        vector where the sensitive-help rule took some of its skills away (the vector still carries
-        them): a text is about as close to the names of a listing's skills as to the listing itself
-        (bench/RESULTS.md), so the two are scored on one scale."""
+        (category)" vectors; None without the model or a known skill. Stands in for a side's own vector
+        where ranking matches it on only some of its skills (the vector still carries the rest) or
+        has none of what it means (a profile's wishes): a text is about as close to the names of an
+        offer's skills as to the offer itself (bench/RESULTS.md), so the two are scored on one scale."""
         vectors = self.skill_vectors()
         if vectors is None:
             return None
@@ -127,7 +127,8 @@ class MeaningMatcher:
     def skills_closeness(self, vector: np.ndarray) -> Callable[[Mapping[str, float]], float | None]:
         """`cosine(vector, skills_vector(skills))` for many sets of skills, none of them made: the
         text's closeness to each skill and the skills' closeness to one another are worked out once,
-        so a set of a few skills costs a few multiplications (a search scores thousands)."""
+        so a set of a few skills costs a few multiplications (a search scores thousands). None where
+        `skills_vector` is, and for weights too large to sum."""
         vectors = self.skill_vectors()
         if vectors is None:
             return lambda skills: None
@@ -140,7 +141,7 @@ class MeaningMatcher:
             rows = [(index[slug], weight) for slug, weight in skills.items() if slug in index and weight > 0]
             # The weighted mean's length, squared: its closeness to itself.
             square = sum(w * v * among[i][j] for i, w in rows for j, v in rows)
-            if square <= 0:
+            if not 0 < square < math.inf:
                 return None
             return max(sum(w * toward[i] for i, w in rows) / math.sqrt(square), 0.0)
 

@@ -93,11 +93,15 @@ def rank_candidates(
     """`kind` is what `mine` is: "request" finds helpers, "offer" finds people who need the help;
     `search`: `mine` is a search's words (the reasons say so).
 
-    Fit is the skills' overlap blended with the two texts' closeness in meaning. Where a rule below
-    took some of one side's skills away, that side's vector still carries them (the lift, the care,
-    a profile's other kinds of help): the meaning of the skills kept (`meanings.skills_vector`) stands
-    in for it, so everyone is scored on one scale. Where both sides lost some, or without `meanings`,
-    the overlap alone is the fit.
+    Fit is the skills' overlap blended with the two sides' closeness in meaning: text against text,
+    or text against the meaning of a side's skills (`meanings.skills_vector`, spread like a text's),
+    never skills against skills (names are nearer names than any text is). A side is read by its
+    skills where a rule below took some of them away, as its vector still carries them (the lift, the
+    care, a profile's other kinds of help), and a profile found for the help it would like, as its
+    vector is of what it offers. Both sides so read (an unchecked helper's offer of lifts and more,
+    against a request for a lift and more): my skills against their text, which asks; against a
+    profile's wishes, which have no text, my own text (their wishes hold nothing I may not help with).
+    Without `meanings`, a side read by its skills is compared by the overlap alone.
 
     The sensitive-help rule, for listing matches and searches alike, both ways round: a helper
     without a current check is never paired with help mainly about lifts, personal care or
@@ -106,7 +110,7 @@ def rank_candidates(
     profile's wishes are each their own help: one for a lift leaves its others open."""
     # The helper is the candidate when we match a request, and the listing's owner for an offer.
     restricted_mine = False
-    my_vector = mine.vector
+    my_text = my_vector = mine.vector
     unchecked_me = kind == "offer" and not i_have_current_check
     if unchecked_me:
         kept_skills = without_sensitive(mine.skills, taxonomy)
@@ -126,8 +130,8 @@ def rank_candidates(
 
     # Skills an unchecked helper keeps as they are: most candidates need no copy.
     unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
-    # My closeness to the meaning of what a candidate the rules restricted kept.
-    closeness_to_kept = meanings.skills_closeness(my_vector) if meanings is not None and my_vector is not None else None
+    # My closeness to the meaning of a candidate's skills; by my own text, even where I am read by my skills.
+    closeness_to_skills = meanings.skills_closeness(my_text) if meanings is not None and my_text is not None else None
     best: dict[int, tuple[Match, Candidate]] = {}
     # What each kept match was scored from, to explain the few shown once the order is known.
     scored: dict[int, tuple[MatchInput, SkillOverlap, float | None]] = {}
@@ -161,13 +165,14 @@ def rank_candidates(
         by_category = (my_categories, their_categories)
         # Which skills they share is worked out for the few shown, once the order is known.
         overlap = skill_overlap(mine.skills, theirs.skills, taxonomy, weights, by_category=by_category, shared=False)
-        # Meaning refines the fit: a side the rules took skills from by the meaning of what it kept.
+        # Meaning refines the fit (see above for how each side is read).
         closeness = None
-        if not restricted:
+        wishes = candidate.listing_id is None and kind == "offer"
+        if not (restricted or wishes) or (restricted_mine and not wishes):
             if my_vector is not None and theirs.vector is not None:
                 closeness = cosine(my_vector, theirs.vector)
-        elif not restricted_mine and closeness_to_kept is not None:
-            closeness = closeness_to_kept(theirs.skills)
+        elif closeness_to_skills is not None:
+            closeness = closeness_to_skills(theirs.skills)
         if closeness is not None:
             overlap = SkillOverlap(fit(overlap.score, closeness), [], [])
         if overlap.score < weights.min_skill_overlap:
