@@ -154,3 +154,21 @@ def test_a_helper_the_rule_matches_on_less_is_scored_as_one_offering_only_that(n
     for found in (listing_matches(listing=asked), search_matches(user=alice, q="help with the weeding in my garden")):
         scores = {match.listing: match.score for match in found}
         assert abs(scores[both] - scores[rest]) < 0.1
+
+
+def test_people_who_would_like_help_are_found_by_what_they_would_like(network, alice):
+    # A profile's vector is of what it offers and its bio: a search for people who asked for help
+    # reads their wishes by the wishes' meaning, so a computer teacher who would like help in the
+    # garden is found as a cook whose only wish is the garden: by what they would like, not by what
+    # they offer, and whatever else they would like.
+    teacher = member(network, bio="I teach IT at the library and love a crossword.")
+    teacher.skills_offered.set(Skill.objects.filter(slug="computer-basics"))
+    teacher.skills_wanted.set(Skill.objects.filter(slug__in=["gardening", "computer-basics"]))
+    plain = member(network, bio="I love to cook for people.")
+    plain.skills_offered.set(Skill.objects.filter(slug="cooking-a-meal"))
+    plain.skills_wanted.set(Skill.objects.filter(slug="gardening"))
+    for someone in (teacher, plain):
+        profile_skills_refresh(membership=someone)
+    found = search_matches(user=alice, q="help with the weeding in my garden", kind="request")
+    scores = {match.member: match.score for match in found}
+    assert scores[teacher.user] == pytest.approx(scores[plain.user], abs=1e-6)
