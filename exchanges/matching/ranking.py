@@ -130,8 +130,9 @@ def rank_candidates(
 
     # Skills an unchecked helper keeps as they are: most candidates need no copy.
     unrestricted = {slug for slug, skill in taxonomy.skills.items() if not skill.category.sensitive}
-    # My closeness to the meaning of a candidate's skills; by my own text, even where I am read by my skills.
-    closeness_to_skills = meanings.skills_closeness(my_text) if meanings is not None and my_text is not None else None
+    # My closeness to the meaning of a candidate's skills, by my own text even where I am read by my
+    # skills; made when first needed (most lists have no candidate read by their skills).
+    closeness_to_skills: Callable[[Mapping[str, float]], float | None] | None = None
     best: dict[int, tuple[Match, Candidate]] = {}
     # What each kept match was scored from, to explain the few shown once the order is known.
     scored: dict[int, tuple[MatchInput, SkillOverlap, float | None]] = {}
@@ -171,7 +172,9 @@ def rank_candidates(
         if not (restricted or wishes) or (restricted_mine and not wishes):
             if my_vector is not None and theirs.vector is not None:
                 closeness = cosine(my_vector, theirs.vector)
-        elif closeness_to_skills is not None:
+        elif meanings is not None and my_text is not None:
+            if closeness_to_skills is None:
+                closeness_to_skills = meanings.skills_closeness(my_text)
             closeness = closeness_to_skills(theirs.skills)
         if closeness is not None:
             overlap = SkillOverlap(fit(overlap.score, closeness), [], [])
