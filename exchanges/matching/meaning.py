@@ -120,9 +120,10 @@ class MeaningMatcher:
         if not rows:
             return None
         where, weights = zip(*rows, strict=True)
-        mean = np.asarray(weights, dtype=np.float32) @ vectors[count + np.asarray(where, dtype=np.intp)]
-        length = float(np.linalg.norm(mean))
-        return (mean / length).astype(np.float32) if length > 0 else None
+        with np.errstate(over="ignore", invalid="ignore"):  # weights too large to sum: no meaning
+            mean = np.asarray(weights, dtype=np.float64) @ vectors[count + np.asarray(where, dtype=np.intp)]
+            length = float(np.linalg.norm(mean))
+        return (mean / length).astype(np.float32) if 0 < length < math.inf else None
 
     def skills_closeness(self, vector: np.ndarray) -> Callable[[Mapping[str, float]], float | None]:
         """`cosine(vector, skills_vector(skills))` for many sets of skills, none of them made: the

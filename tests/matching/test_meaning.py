@@ -395,6 +395,9 @@ def test_the_meaning_of_a_set_of_skills(meanings):
         cosine(weeding, meanings.skills_vector({"computer-basics": 1.0})), abs=1e-5
     )
     assert closeness({}) is None and closeness({"not-a-skill": 1.0}) is None
+    # Weights too large to sum give no meaning rather than a NaN.
+    assert meanings.skills_vector({"gardening": 1e200, "mowing-the-lawn": 1e200}) is None
+    assert closeness({"gardening": 1e200, "mowing-the-lawn": 1e200}) is None
 
 
 def test_skills_from_text_names_skill_category_and_evidence(db):
