@@ -98,10 +98,13 @@ def rank_candidates(
     never skills against skills (names are nearer names than any text is). A side is read by its
     skills where a rule below took some of them away, as its vector still carries them (the lift, the
     care, a profile's other kinds of help), and a profile found for the help it would like, as its
-    vector is of what it offers. Both sides so read (an unchecked helper's offer of lifts and more,
-    against a request for a lift and more): my skills against their text, which asks; against a
-    profile's wishes, which have no text, my own text (their wishes hold nothing I may not help with).
-    Without `meanings`, a side read by its skills is compared by the overlap alone.
+    vector is of what it offers. Both sides so read: against a request that lost a lift too (both
+    texts carry one), the lower of my text against their skills and my skills against their text;
+    against a profile's wishes, which have no text, my own text. In those two my text plays a part:
+    the lower of two readings can only fall by it, and a profile's wishes hold nothing I may not help
+    with, though my lift's meaning still nears their kept skills where the words read "a lift" as
+    lifting and carrying too (bench/RESULTS.md measures how far). Without `meanings`, a side read by
+    its skills is compared by the overlap alone.
 
     The sensitive-help rule, for listing matches and searches alike, both ways round: a helper
     without a current check is never paired with help mainly about lifts, personal care or
@@ -169,13 +172,19 @@ def rank_candidates(
         # Meaning refines the fit (see above for how each side is read).
         closeness = None
         wishes = candidate.listing_id is None and kind == "offer"
-        if not (restricted or wishes) or (restricted_mine and not wishes):
+        if not (restricted or wishes):
             if my_vector is not None and theirs.vector is not None:
                 closeness = cosine(my_vector, theirs.vector)
         elif meanings is not None and my_text is not None:
             if closeness_to_skills is None:
                 closeness_to_skills = meanings.skills_closeness(my_text)
             closeness = closeness_to_skills(theirs.skills)
+            if restricted and restricted_mine and closeness is not None:
+                # Both texts carry help the rule took away (my lift, the lift they asked for): the lower
+                # of my text against their skills and my skills against their text, so neither lift
+                # lifts the fit.
+                theirs_read = cosine(my_vector, theirs.vector) if my_vector is not None else 0.0
+                closeness = min(closeness, theirs_read)
         if closeness is not None:
             overlap = SkillOverlap(fit(overlap.score, closeness), [], [])
         if overlap.score < weights.min_skill_overlap:

@@ -140,9 +140,9 @@ def test_a_profile_wishing_for_a_lift_is_shown_to_an_unchecked_searcher_only_for
 
 def test_a_helper_the_rule_matches_on_less_is_scored_as_one_offering_only_that(network, alice):
     # An unchecked helper who also offers lifts is matched on the gardening, by the meaning of the
-    # gardening (their offer's vector carries the lifts): within a few hundredths of a helper who
-    # offers just the gardening, in a listing's matches and in search alike. By the overlap alone
-    # they had come 0.2 above.
+    # gardening (their offer's vector carries the lifts): within 0.1 of a helper who offers just the
+    # gardening, in a listing's matches and in search alike. By the overlap alone they had come 0.2
+    # above.
     both = listing(
         member(network).user,
         network,
