@@ -179,12 +179,11 @@ def rank_candidates(
             if closeness_to_skills is None:
                 closeness_to_skills = meanings.skills_closeness(my_text)
             closeness = closeness_to_skills(theirs.skills)
-            if restricted and restricted_mine and closeness is not None:
+            if restricted and restricted_mine and not wishes and closeness is not None:
                 # Both texts carry help the rule took away (my lift, the lift they asked for): the lower
-                # of my text against their skills and my skills against their text, so neither lift
-                # lifts the fit.
-                theirs_read = cosine(my_vector, theirs.vector) if my_vector is not None else 0.0
-                closeness = min(closeness, theirs_read)
+                # of my text against their skills and my skills against their text.
+                if my_vector is not None and theirs.vector is not None:
+                    closeness = min(closeness, cosine(my_vector, theirs.vector))
         if closeness is not None:
             overlap = SkillOverlap(fit(overlap.score, closeness), [], [])
         if overlap.score < weights.min_skill_overlap:

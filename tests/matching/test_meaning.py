@@ -627,3 +627,32 @@ def test_a_saying_read_plainly_needs_no_check_where_nobody_is_cared_for(meanings
     found = meanings.meaning(text).skills
     assert found.strongest(1) == [meant]
     assert mainly_sensitive(found.weights, meanings.taxonomy) is None
+
+
+def test_a_profile_wishing_for_a_lift_is_read_by_its_other_wishes_alone(meanings):
+    # An unchecked helper offering lifts and gardening, and a profile that would like a lift and help in
+    # the garden: both lost the lift. The profile has no text of its wishes (its vector is of what it
+    # offers), so whatever it offers plays no part.
+    offer = meanings.meaning(
+        "I can do your weeding and pruning, and give lifts to the shops.", title="Gardening and lifts", offer=True
+    )
+
+    def score(vector):
+        [ranked] = rank_candidates(
+            kind="offer",
+            mine=Side(skills=offer.skills.weights, vector=offer.vector, title="Gardening and lifts"),
+            i_have_current_check=False,
+            candidates=[
+                Candidate(
+                    member_id=1,
+                    listing_id=None,
+                    side=Side(skills={"gardening": 1.0, "lifts-to-the-shops": 1.0}, vector=vector),
+                )
+            ],
+            taxonomy=meanings.taxonomy,
+            meanings=meanings,
+        )
+        return ranked.score
+
+    assert score(semantic.embed("Computer lessons. I teach IT at the library.")) == score(None)
+    assert score(semantic.embed("Gardening. I grow vegetables on my allotment.")) == score(None)
