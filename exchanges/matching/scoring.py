@@ -68,8 +68,7 @@ class Weights:
     # at all. Both thresholds were set for the fit, with the lens on the model's vectors, on the dev
     # sets' pairs of request and offer (bench/RESULTS.md): as many right helpers shown as before the
     # lens (97 %) and fewer others; no more wrong helpers notified than before (0.02 % of pairs).
-    # Without the model, or where the sensitive-help rule took a helper's skills away, they apply
-    # to the overlap alone, which was not measured again.
+    # Without the model they apply to the overlap alone, which was not measured again.
     min_skill_overlap: float = 0.13
     # From this skill overlap a new listing is worth a notification to the person it fits.
     notify_skill_overlap: float = 0.7

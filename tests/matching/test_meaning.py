@@ -321,6 +321,20 @@ def test_what_the_sensitive_help_rule_takes_away_neither_lifts_nor_sinks_a_helpe
         assert abs(scores[1] - scores[2]) < 0.1, text
 
 
+def offer_score(meanings, mine: Side, theirs: Side, *, listing_id=1, checked=False, by_meaning=True) -> float:
+    """How an offer (`mine`) scores the one request or profile's wishes (`theirs`, a profile when
+    `listing_id` is None) it is ranked against; `by_meaning`: with the skills' meaning to read by."""
+    [ranked] = rank_candidates(
+        kind="offer",
+        mine=mine,
+        i_have_current_check=checked,
+        candidates=[Candidate(member_id=1, listing_id=listing_id, side=theirs)],
+        taxonomy=meanings.taxonomy,
+        meanings=meanings if by_meaning else None,
+    )
+    return ranked.score
+
+
 def test_an_unchecked_helpers_offer_is_matched_by_the_meaning_of_what_they_may_help_with(meanings):
     # Their offer's vector carries the lifts they may not be matched on: the meaning of the gardening
     # they may help with stands in for it, on both sides of the rule.
@@ -328,32 +342,23 @@ def test_an_unchecked_helpers_offer_is_matched_by_the_meaning_of_what_they_may_h
         "I can do your weeding and pruning, and give lifts to the shops.", title="Gardening and lifts", offer=True
     )
     request = meanings.meaning("help with the weeding in my garden")
-    candidates = [Candidate(member_id=1, listing_id=1, side=Side(skills=request.skills.weights, vector=request.vector))]
+    theirs = Side(skills=request.skills.weights, vector=request.vector)
 
-    def score(vector, matcher):
-        [ranked] = rank_candidates(
-            kind="offer",
-            mine=Side(skills=offer.skills.weights, vector=vector, title="Gardening and lifts"),
-            i_have_current_check=False,
-            candidates=candidates,
-            taxonomy=meanings.taxonomy,
-            meanings=matcher,
-        )
-        return ranked.score
+    def score(vector, by_meaning=True):
+        mine = Side(skills=offer.skills.weights, vector=vector, title="Gardening and lifts")
+        return offer_score(meanings, mine, theirs, by_meaning=by_meaning)
 
-    assert score(offer.vector, meanings) == score(None, meanings)
-    assert score(offer.vector, meanings) != score(offer.vector, None)
-    weeding_only = score(offer.vector, meanings)
+    assert score(offer.vector) == score(None)
+    assert score(offer.vector) != score(offer.vector, by_meaning=False)
+    weeding_only = score(offer.vector)
     # A request that lost a side of it too (a lift to the shops): both texts carry a lift, so the lower
     # of my text against their skills and my skills against their text. The lift they asked for beside
     # the weeding does not lift them above the request for the weeding alone (by the overlap alone,
     # both came to 1.1).
     lift_too = meanings.meaning("weeding in my garden, and could you drive me to the shops after")
     assert any(meanings.taxonomy.skills[s].category.sensitive for s in lift_too.skills.weights)
-    candidates = [
-        Candidate(member_id=1, listing_id=1, side=Side(skills=lift_too.skills.weights, vector=lift_too.vector))
-    ]
-    assert score(offer.vector, meanings) < weeding_only
+    theirs = Side(skills=lift_too.skills.weights, vector=lift_too.vector)
+    assert score(offer.vector) < weeding_only
 
 
 def test_a_profile_found_for_the_help_it_would_like_is_read_by_those_wishes(meanings):
@@ -362,16 +367,9 @@ def test_a_profile_found_for_the_help_it_would_like_is_read_by_those_wishes(mean
     offer = meanings.meaning("I can do your weeding and pruning.", title="Gardening", offer=True)
     teacher = semantic.embed("Computer lessons. I teach IT at the library.")
 
-    def score(wishes, vector, checked=True):
-        [ranked] = rank_candidates(
-            kind="offer",
-            mine=Side(skills=offer.skills.weights, vector=offer.vector, title="Gardening"),
-            i_have_current_check=checked,
-            candidates=[Candidate(member_id=1, listing_id=None, side=Side(skills=wishes, vector=vector))],
-            taxonomy=meanings.taxonomy,
-            meanings=meanings,
-        )
-        return ranked.score
+    def score(wishes, vector):
+        mine = Side(skills=offer.skills.weights, vector=offer.vector, title="Gardening")
+        return offer_score(meanings, mine, Side(skills=wishes, vector=vector), listing_id=None, checked=True)
 
     garden = {"gardening": 1.0}
     assert score(garden, teacher) == score(garden, None) == score({**garden, "computer-basics": 1.0}, teacher)
@@ -638,21 +636,9 @@ def test_a_profile_wishing_for_a_lift_is_read_by_its_other_wishes_alone(meanings
     )
 
     def score(vector):
-        [ranked] = rank_candidates(
-            kind="offer",
-            mine=Side(skills=offer.skills.weights, vector=offer.vector, title="Gardening and lifts"),
-            i_have_current_check=False,
-            candidates=[
-                Candidate(
-                    member_id=1,
-                    listing_id=None,
-                    side=Side(skills={"gardening": 1.0, "lifts-to-the-shops": 1.0}, vector=vector),
-                )
-            ],
-            taxonomy=meanings.taxonomy,
-            meanings=meanings,
-        )
-        return ranked.score
+        mine = Side(skills=offer.skills.weights, vector=offer.vector, title="Gardening and lifts")
+        wishes = Side(skills={"gardening": 1.0, "lifts-to-the-shops": 1.0}, vector=vector)
+        return offer_score(meanings, mine, wishes, listing_id=None)
 
     assert score(semantic.embed("Computer lessons. I teach IT at the library.")) == score(None)
     assert score(semantic.embed("Gardening. I grow vegetables on my allotment.")) == score(None)
