@@ -102,9 +102,8 @@ def rank_candidates(
     texts carry one), the lower of my text against their skills and my skills against their text;
     against a profile's wishes, which have no text, my own text. In those two my text plays a part:
     the lower of two readings can only fall by it, and a profile's wishes hold nothing I may not help
-    with, though my lift's meaning still nears their kept skills where the words read "a lift" as
-    lifting and carrying too (bench/RESULTS.md measures how far). Without `meanings`, a side read by
-    its skills is compared by the overlap alone.
+    with (bench/RESULTS.md measures how far my lift's meaning still moves a score). Without
+    `meanings`, a side read by its skills is compared by the overlap alone.
 
     The sensitive-help rule, for listing matches and searches alike, both ways round: a helper
     without a current check is never paired with help mainly about lifts, personal care or

@@ -325,6 +325,21 @@ IDIOMS_BY_MEANING = {
         *(f"{verb} lifts" for verb in ("offer", "offering", "do")),
         "do the odd lift",
     ),
+    # Asked for, a lift is a ride too ("need a lift to Asda", "gie us a lift"); "no lift" or "the lift
+    # is broken" is the building's, and the skills' words say which.
+    "lift by car": (
+        *(f"{verb} a lift" for verb in ("need", "needs", "want", "get", "getting", "cadge")),
+        *(f"{verb} {whom} a lift" for verb in ("give", "gie", "gimme") for whom in ("me", "us", "my mum", "my dad")),
+        "gimme a lift",
+    ),
+    # "Lift" with something to lift is lifting ("help me lift a wardrobe", "lift my suitcase into the loft").
+    "heavy lifting": (
+        *(f"help {whom}lift" for whom in ("", "me ", "us ", "to ")),
+        "help lifting",
+        "help with lifting",
+        *(f"lift {what}" for what in ("heavy", "a heavy", "the heavy", "something", "it", "them", "my", "some")),
+        *(f"lift {what}" for what in ("these", "those", "this", "that", "boxes", "furniture")),
+    ),
 }
 IDIOMS = {saying: plain for plain, sayings in IDIOMS_BY_MEANING.items() for saying in sayings}
 # Help given in the helper's own car (or van). An offer whose writer says they have none ("I don't drive
