@@ -60,6 +60,9 @@ WHO_WORDS = frozenset(
 # Words that say which or when, not what, are the same: "small print", "small pets", "evening sitting"
 # are help, "his English is small" and "on Thursday evenings" are not.
 WHICH_WORDS = frozenset("small big little large evening evenings".split())
+# Words no evidence alone of one skill: a lift on its own is a ride, so lifting needs something lifted
+# ("help me lift", "heavy lifting": `IDIOMS`) and carrying shopping upstairs its stairs, floors or bags.
+NOT_ALONE = {"lifting-and-carrying": frozenset({"lift"}), "carrying-shopping-upstairs": frozenset({"lift"})}
 # A phrase of several words found scattered through a text ("pack up the flat" for "flat pack")
 # counts for this much of one written out whole (chosen on the dev parts, flat from 0.67 to 0.85).
 SCATTERED_PHRASE = 0.75
@@ -536,6 +539,7 @@ class SkillMatcher:
         for word in sorted(vocabulary):
             self._vocabulary_by_initial[word[0]].append(word)
         self._no_evidence_alone = frozenset(stem(w) for w in WHO_WORDS | WHICH_WORDS)
+        self._not_alone = {slug: frozenset(stem(w) for w in words) for slug, words in NOT_ALONE.items()}
         self._correct = lru_cache(maxsize=65536)(self._correct_uncached)
         # Listings are read far more often than written, so their text is mapped once per process;
         # bounded, as a description may be 4,000 characters (at most ~70 MB, typically ~3 MB).
@@ -628,6 +632,8 @@ class SkillMatcher:
                     fraction = SCATTERED_PHRASE
                 for s in matched:
                     best[s] = max(best.get(s, 0.0), fraction)
+            if best.keys() <= self._not_alone.get(slug, frozenset()):
+                continue
             if best:
                 raw[slug] = sum(self._idf[s] * f * emphasis[s] for s, f in best.items())
         return _normalised(raw)

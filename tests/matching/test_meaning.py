@@ -686,6 +686,14 @@ LIFTING = ("lifting-and-carrying", "carrying-shopping-upstairs")
         # A lift given or asked for is a ride in a car ...
         ("Gardening and lifts", "I do gardening and can give lifts to the shops", True, "getting-about", LIFTING),
         ("Lifts", "I can do the odd lift, I have a car", True, "getting-about", LIFTING),
+        ("Lifts", "", True, "getting-about", LIFTING),
+        (
+            "Computer help and a lift",
+            "Patient help with phones and email, and the odd lift.",
+            True,
+            "computer-basics",
+            LIFTING,
+        ),
         ("Asda", "need a lift to Asda on Saturday", False, "getting-about", LIFTING),
         ("Wee favour", "could somebody gie us a lift tae the hospital on Thursday", False, "getting-about", LIFTING),
         # ... lifting where there is something to lift ...
@@ -704,7 +712,8 @@ LIFTING = ("lifting-and-carrying", "carrying-shopping-upstairs")
 def test_a_lift_is_a_ride_or_lifting_as_its_words_say(meanings, title, text, offer, first, never):
     # "Lift" alone was a word of lifting and carrying, and "no lift" one of carrying shopping upstairs:
     # an unchecked helper who gives lifts kept both after the rule took the lifts away, and met every
-    # request for a lift through them. `first` and `never` name skills or their categories.
+    # request for a lift through them. A lift alone is no evidence of either now (`text.NOT_ALONE`).
+    # `first` and `never` name skills or their categories.
     found = meanings.meaning(text, title=title, offer=offer).skills
     names = {slug: {slug, meanings.taxonomy.skills[slug].category.slug} for slug in found.weights}
     [strongest] = found.strongest(1)
