@@ -328,20 +328,29 @@ IDIOMS_BY_MEANING = {
         *(f"{verb} lifts" for verb in ("offer", "offering", "do")),
         "do the odd lift",
     ),
-    # Asked for, a lift is a ride too ("need a lift to Asda", "gie us a lift"); "no lift" or "the lift
-    # is broken" is the building's, and the skills' words say which.
-    "lift by car": (
-        *(f"{verb} a lift" for verb in ("need", "needs", "want", "get", "getting", "cadge")),
-        *(f"{verb} {whom} a lift" for verb in ("give", "gie", "gimme") for whom in ("me", "us", "my mum", "my dad")),
-        "gimme a lift",
+    # A building's lift that is not there or broken sends the shopping up the stairs ("no lift", "the lift's
+    # been out for weeks"); a lift on its own is a ride (`NOT_ALONE`).
+    "stairs": (
+        "no lift",
+        "no lifts",
+        "broken lift",
+        *(
+            f"{the}lift{s} {state}"
+            for the in ("the ", "")
+            for s in ("", "s")
+            for state in (
+                *(f"{verb}{how}" for verb in ("is ", "are ", "been ", "has been ", "") for how in ("out", "broken")),
+                *(f"{verb}working" for verb in ("not ", "isnt ", "arent ", "is not ", "are not ")),
+                "out of order",
+                "is out of order",
+                "keeps breaking",
+                "never works",
+            )
+        ),
     ),
-    # "Lift" with something to lift is lifting ("help me lift a wardrobe", "lift my suitcase into the loft").
-    "heavy lifting": (
-        *(f"help {whom}lift" for whom in ("", "me ", "us ", "to ")),
-        "help lifting",
-        "help with lifting",
-        *(f"lift {what}" for what in ("heavy", "a heavy", "the heavy", "something", "it", "them", "my", "some")),
-        *(f"lift {what}" for what in ("these", "those", "this", "that", "boxes", "furniture")),
+    # Lifting spirits is cheering up, neither a ride nor lifting.
+    "cheer up": tuple(
+        f"lift {whose} {what}" for whose in ("my", "your", "her", "his", "their", "the") for what in ("spirits", "mood")
     ),
 }
 IDIOMS = {saying: plain for plain, sayings in IDIOMS_BY_MEANING.items() for saying in sayings}
@@ -471,6 +480,38 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS]
 
 
+# "Lift" said of something to lift is lifting: after a word that makes it a verb ("help me lift a wardrobe",
+# "could you lift my suitcase", "I can lift heavy things"), or a lift with something ("give us a lift with
+# the bins"). Said of a person it is not: "lift me to church", "lift the kids to school" are rides, and
+# "help me lift mum into the bath" is read by its other words (a bath, a commode), never as lifting.
+_BEFORE_A_VERB = ("help", "to", "can", "could", "cant", "cannot", "will", "would", "i", "we", "you", "me", "us")
+_LIFT_SOMETHING = re.compile(
+    "(?:(?:"
+    + "|".join(rf"(?<=\b{word} )" for word in (*_BEFORE_A_VERB, "please", "dont", "not", "and"))
+    + r")lift|\ba lift (?:up )?(?:with|getting|carrying|moving|shifting))"
+    r" (?:(?:a|an|the|my|our|his|her|your|their|some|this|that|these|those|up|down|in|out) )*(\w+)"
+)
+_THINGS_TO_LIFT = frozenset("it them something things thing stuff this that these those anything everything".split())
+_NOT_THINGS = frozenset(
+    (
+        "me us him her you someone somebody people person patient partner mother father mam grandmother"
+        " grandfather aunty auntie uncle sister brother friend kids kid child children baby babies toddler"
+        " toddlers boy boys girl girls grandson granddaughter grandkids grandchildren wheelchair spirits mood"
+        " home back tomorrow today tonight sometimes twice"
+    ).split()
+)
+
+
+def _lifting_said(clause: str) -> str:
+    def said(match: re.Match[str]) -> str:
+        lifted = match[1]
+        if lifted in _NOT_THINGS or lifted in WHO_WORDS or (lifted in STOP_WORDS and lifted not in _THINGS_TO_LIFT):
+            return match[0]
+        return match[0].replace("lift", "heavy lifting", 1)
+
+    return _LIFT_SOMETHING.sub(said, clause)
+
+
 def plain_words(text: str) -> list[str]:
     """Content words with sayings and everyday words put plainly ("packed in" -> "broken",
     "telly" -> "tv")."""
@@ -481,7 +522,7 @@ def plain_words(text: str) -> list[str]:
     plainly = " ".join(COLLOQUIAL.get(w, w) for part in parts for w in part.split())
     unsaid = frozenset(plain for plain, guard in _GUARDS.items() if guard.search(plainly))
     idioms = _idioms_but(unsaid) if unsaid else _IDIOM
-    clauses = (idioms.sub(lambda m: IDIOMS[m.group(1)], part) for part in parts)
+    clauses = (idioms.sub(lambda m: IDIOMS[m.group(1)], _lifting_said(part)) for part in parts)
     return [COLLOQUIAL.get(w, w) for clause in clauses for w in clause.split() if w not in STOP_WORDS]
 
 
