@@ -74,7 +74,14 @@ def test_everyday_help_goes_ahead_under_sensitive(api, network, alice, bob):
 
 @pytest.mark.parametrize(
     ("description", "held"),
-    [("Shopping", False), ("Help with the weekly shop", False), ("Take me shopping in the car", True)],
+    [
+        ("Shopping", False),
+        ("Help with the weekly shop", False),
+        ("Take me shopping in the car", True),
+        # A lift on its own is a ride; lifting is of something ("a lift with the wardrobe").
+        ("Lift", True),
+        ("A lift with the wardrobe", False),
+    ],
 )
 def test_only_what_the_help_is_mainly_about_decides(network, alice, bob, description, held):
     # "Shopping" reads first as food shopping and only faintly as a lift to the shops: it goes ahead.

@@ -63,7 +63,7 @@ def test_a_dispute_tells_the_claimant_and_the_coordinators(network, alice, bob, 
 
 
 def test_recorded_help_asks_the_other_party_to_confirm(network, alice, bob, funded):
-    exchange_record(actor=alice, network=network, provider=alice, recipient=bob, minutes=30, description="Lift")
+    exchange_record(actor=alice, network=network, provider=alice, recipient=bob, minutes=30, description="Weeding")
     assert told() == [(bob.pk, "exchange.recorded", None)]
 
 
