@@ -482,8 +482,9 @@ def content_words(text: str) -> list[str]:
 
 # "Lift" said of something to lift is lifting: after a word that makes it a verb ("help me lift a wardrobe",
 # "could you lift my suitcase", "I can lift heavy things"), or a lift with something ("give us a lift with
-# the bins"). Said of a person it is not: "lift me to church", "lift the kids to school" are rides, and
-# "help me lift mum into the bath" is read by its other words (a bath, a commode), never as lifting.
+# the bins"). It is read as carrying something heavy, whose words share none with a lift to the shops ("lift
+# my nan's shopping up"). Said of a person it is not: "lift me to church", "lift the kids to school" are
+# rides, and "help me lift mum into the bath" is read by its other words (a bath, a commode), never as lifting.
 _BEFORE_A_VERB = ("help", "to", "can", "could", "cant", "cannot", "will", "would", "i", "we", "you", "me", "us")
 _LIFT_SOMETHING = re.compile(
     "(?:(?:"
@@ -507,7 +508,7 @@ def _lifting_said(clause: str) -> str:
         lifted = match[1]
         if lifted in _NOT_THINGS or lifted in WHO_WORDS or (lifted in STOP_WORDS and lifted not in _THINGS_TO_LIFT):
             return match[0]
-        return match[0].replace("lift", "heavy lifting", 1)
+        return match[0].replace("lift", "heavy carry", 1)
 
     return _LIFT_SOMETHING.sub(said, clause)
 
@@ -522,7 +523,10 @@ def plain_words(text: str) -> list[str]:
     plainly = " ".join(COLLOQUIAL.get(w, w) for part in parts for w in part.split())
     unsaid = frozenset(plain for plain, guard in _GUARDS.items() if guard.search(plainly))
     idioms = _idioms_but(unsaid) if unsaid else _IDIOM
-    clauses = (idioms.sub(lambda m: IDIOMS[m.group(1)], _lifting_said(part)) for part in parts)
+    # Lifting is never read into a text about a child or someone's body (a bath, a bed, getting dressed):
+    # whoever is lifted there, the check the help needs is read from those words.
+    lifting = _lifting_said if not _CHILD_OR_BODY.search(plainly) else str
+    clauses = (idioms.sub(lambda m: IDIOMS[m.group(1)], lifting(part)) for part in parts)
     return [COLLOQUIAL.get(w, w) for clause in clauses for w in clause.split() if w not in STOP_WORDS]
 
 

@@ -730,6 +730,8 @@ def test_a_lift_is_a_ride_or_lifting_as_its_words_say(meanings, title, text, off
         ("could you lift my dad out of his chair and onto the commode", "help-getting-washed-and-dressed"),
         ("I need someone to lift my kids to school in the mornings", "after-school-care"),
         ("please can someone lift me to church on Sunday", "lifts-to-social-events"),
+        # Whoever is lifted, in a text about a bath, a bed or a commode: the care is read, not the lifting.
+        ("help me lift my hubby in and out of the bath", "help-getting-washed-and-dressed"),
     ],
 )
 def test_lifting_a_person_is_never_read_as_lifting_things(db, meanings, text, held):
@@ -748,12 +750,14 @@ def test_lifting_a_person_is_never_read_as_lifting_things(db, meanings, text, he
         "give us a lift with the bins, they're too heavy for me",
         "need a lift getting the new mattress upstairs",
         "need a lift up with my new TV, it's heavy and I'm on the 2nd floor",
+        # Lifting read from "lift" is carrying, and never completes a lift to the shops.
+        "could you lift my nan's shopping up",
     ],
 )
 def test_a_lift_with_something_heavy_is_lifting_not_a_ride(db, meanings, text):
     assert help_sensitivity(description=text) is None
     found = meanings.meaning(text).skills
-    assert found.strongest(1) == ["lifting-and-carrying"]
+    assert found.strongest(1)[0] in LIFTING
     assert mainly_sensitive(found.weights, meanings.taxonomy) is None
 
 
