@@ -698,8 +698,8 @@ LIFTING = ("lifting-and-carrying", "carrying-shopping-upstairs")
         ("Asda", "need a lift to Asda on Saturday", False, "getting-about", LIFTING),
         ("Wee favour", "could somebody gie us a lift tae the hospital on Thursday", False, "getting-about", LIFTING),
         # ... lifting where there is something to lift ...
-        ("Wardrobe", "can someone help me lift a wardrobe", False, "lifting-and-carrying", ("getting-about",)),
-        ("", "could you lift my suitcase into the loft", False, "lifting-and-carrying", ("getting-about",)),
+        ("Wardrobe", "can someone help me lift a wardrobe", False, "moving-and-heavy-jobs", ("getting-about",)),
+        ("", "could you lift my suitcase into the loft", False, "moving-and-heavy-jobs", ("getting-about",)),
         # ... and the building's where it is broken.
         (
             "Shopping",
@@ -779,3 +779,42 @@ def test_lifted_spirits_are_neither_a_ride_nor_lifting(meanings, text):
     found = meanings.meaning(text).skills.weights
     names = {meanings.taxonomy.skills[slug].category.slug for slug in found} | set(found)
     assert not names & {"getting-about", *LIFTING}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Whoever is lifted: no list of people is complete, so a lift of anyone to anywhere is a ride.
+        "Who can lift Mama Ngozi to church this Sunday",
+        "Can you lift my elderly mother to church on Sunday",
+        "could you lift Doris to bingo on tuesdays",
+        "Abeg help me lift my mama go hospital",
+        # With their things, or somewhere to go.
+        "Can you give me a lift with my bags from the bus station",
+        "Can you give me a lift with my shopping",
+        "could I get a lift with my suitcase to the station",
+        # Their own lift, not a building's.
+        "I have no lift to church now my husband has passed",
+        "My lift is not working this week so need someone to take me to church",
+    ],
+)
+def test_a_ride_stays_a_ride_whoever_and_whatever_goes_with_it(db, meanings, text):
+    held = help_sensitivity(description=text)
+    assert held is not None and meanings.taxonomy.skills[held.skill].category.slug == "getting-about"
+    assert mainly_sensitive(meanings.meaning(text).skills.weights, meanings.taxonomy) is not None
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "offer"),
+    [
+        ("", "need help lifting some paving slabs", False),
+        ("Lifting", "I'm good at lifting, happy to help", True),
+        ("", "Can anyone help with lifting", False),
+        ("Sofa", "could u lift a sofa up 2 flights", False),
+    ],
+)
+def test_lifting_things_is_lifting_however_it_is_said(db, meanings, title, text, offer):
+    assert help_sensitivity(title=title, description=text) is None
+    found = meanings.meaning(text, title=title, offer=offer).skills
+    assert meanings.taxonomy.skills[found.strongest(1)[0]].category.slug == "moving-and-heavy-jobs"
+    assert mainly_sensitive(found.weights, meanings.taxonomy) is None
