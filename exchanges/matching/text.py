@@ -478,21 +478,25 @@ _WHAT = (
     r"|little|small|huge|wee) )*(?P<what>\w+)(?: (?P<then>\w+))?"
 )
 _LIFT_SAID = re.compile(
-    r"(?P<lift>(?:"
+    r"(?P<lift>(?:^|"
     + "|".join(rf"(?<=\b{word} )" for word in _MAKES_A_VERB)
     + r")lift|(?<!\bheavy )\blifting|\ba lift (?:up )?(?:with|getting|carrying|moving|shifting))(?:"
     + _WHAT
     + r"|(?P<end>$))"
 )
-_BUILDINGS_LIFT = re.compile(
-    r"\bno lifts?(?= in\b| at\b| and\b| so\b| but\b|$)|\bbroken lifts?\b"
-    r"|\b(?:the|our|their) lifts? (?:is |are |has been |have been |been |s |keeps? )?"
-    r"(?:broken|breaking|out of order|out|not working|isnt working|arent working|never works?)\b"
+_LIFT_OUT = (
+    r"lifts? (?:is |are |has been |have been |been |s |keeps? )?(?:broken|breaking|out of order|out|not working"
+    r"|isnt working|arent working|never works?|knackered|bust|busted|kaput|down)\b"
 )
-_GOING_TO = re.compile(r"\b(?:to|tae|go|home|back|from|fae|frae)\b")
+# "The lift" is a building's; "no lift" or "our lift is out" is only where a building is named, as it may be
+# one's ride ("no lift so I need someone to drive me", "our lift is out tonight so can anyone run us to bingo").
+_BUILDINGS_LIFT = re.compile(rf"\bbroken lifts?\b|\bthe {_LIFT_OUT}")
+_NO_LIFT_IN_A_BUILDING = re.compile(rf"\bno lifts?(?! to\b| home\b| back\b)\b|\b(?:our|their) {_LIFT_OUT}")
+_A_BUILDING = re.compile(r"\b(?:floors?|block|flats?|stairs|upstairs|storeys?|tower|building|\d+(?:st|nd|rd|th))\b")
+_GOING_TO = re.compile(r"\b(?:to|2|tae|go|home|back|from|fae|frae)\b")
 _LIFTED_THINGS = frozenset(
     (
-        "it them something things thing stuff this that these those anything everything heavy"
+        "it something things thing stuff this that these those anything everything heavy"
         " wardrobe wardrobes sofa sofas settee couch armchair chair chairs table tables desk drawers chest bookcase"
         " cabinet cupboard fridge freezer cooker oven washer washing dishwasher dryer mattress bed beds cot frame"
         " headboard piano tv telly television boxes box crate crates furniture bins bin slabs paving compost sand"
@@ -509,16 +513,27 @@ _PEOPLE = frozenset(
         "me us him her you someone somebody people person patient partner mother father mam mama mummy grandmother"
         " grandfather aunty auntie uncle sister brother friend kids kid child children baby babies toddler"
         " toddlers boy boys girl girls grandson granddaughter grandkids grandchildren wheelchair folk folks"
-        " neighbours elderly disabled poorly old man missus hubby fella"
+        " neighbours elderly disabled poorly old man missus hubby fella nanna nana aunt cousin stepmum stepdad"
+        " stepmother stepfather fiance fiancee mr mrs ms miss residents resident clients client users service"
+        " m8 mate mates pal pals them"
     ).split()
 )
 _UNSAID = frozenset("spirits mood".split())  # lifted spirits are cheering up (`IDIOMS`)
+# Said after what is lifted, these are when, not what ("lift our Kev this Saturday").
+_WHEN = frozenset("it this that these those something things thing stuff anything everything heavy".split())
 
 
-def _lift_read(clause: str) -> str:
+def _buildings_lift(clause: str, *, building: bool) -> str:
+    """A clause with a building's lift that is missing or broken put as the stairs; `building`: the text
+    names one ("2nd floor, no lift")."""
+    clause = _BUILDINGS_LIFT.sub("stairs", clause)
+    return _NO_LIFT_IN_A_BUILDING.sub("stairs", clause) if building else clause
+
+
+def _lift_read(clause: str, *, building: bool) -> str:
     """A clause with each "lift" read as its words say (above): lifting put as carrying, a building's
     lift as the stairs; a ride is left as it is."""
-    clause = _BUILDINGS_LIFT.sub("stairs", clause)
+    clause = _buildings_lift(clause, building=building)
 
     def read(match: re.Match[str]) -> str:
         said, what, then = match["lift"], match["what"], match["then"]
@@ -532,9 +547,12 @@ def _lift_read(clause: str) -> str:
         if said == "lifting" and match["end"] is not None:  # "help with lifting", but "Lifts and lifting" is both
             lifting_to_do = clause[: match.start()].split()[-1:] in (["with"], ["at"], ["some"], ["any"], ["do"])
             return match[0].replace(said, carried, 1) if lifting_to_do else match[0]
-        if what in _LIFTED_THINGS or then in _LIFTED_THINGS or said == "lifting":
+        going = _GOING_TO.search(f"{what} {then or ''} {rest}")
+        if going and (what in _RIDDEN_WITH or then in _RIDDEN_WITH):  # "lift my shopping home from Asda"
+            return match[0]
+        if what in _LIFTED_THINGS or (then in _LIFTED_THINGS and then not in _WHEN):
             return match[0].replace(said, carried, 1)
-        if match["end"] is not None or _GOING_TO.search(f"{what} {then or ''} {rest}") or what in STOP_WORDS:
+        if said == "lifting" or match["end"] is not None or going or what in STOP_WORDS:
             return match[0]
         return match[0].replace(said, f"{said} {carried}", 1)
 
@@ -553,10 +571,11 @@ def plain_words(text: str) -> list[str]:
     idioms = _idioms_but(unsaid) if unsaid else _IDIOM
     # Lifting is never read into a text about a child or someone's body (a bath, a bed, getting dressed):
     # whoever is lifted there, the check the help needs is read from those words.
+    building = bool(_A_BUILDING.search(plainly))
     if _CHILD_OR_BODY.search(plainly):
-        parts = [_BUILDINGS_LIFT.sub("stairs", part) for part in parts]
+        parts = [_buildings_lift(part, building=building) for part in parts]
     else:
-        parts = [_lift_read(part) for part in parts]
+        parts = [_lift_read(part, building=building) for part in parts]
     clauses = (idioms.sub(lambda m: IDIOMS[m.group(1)], part) for part in parts)
     return [COLLOQUIAL.get(w, w) for clause in clauses for w in clause.split() if w not in STOP_WORDS]
 

@@ -764,12 +764,14 @@ def test_a_lift_with_something_heavy_is_lifting_not_a_ride(db, meanings, text):
 @pytest.mark.parametrize(
     "text",
     [
-        "help with my shopping please, there's no lift",
+        "help with my shopping please, 8th floor and there's no lift",
         "shopping brought up to my flat, the lift's been out for weeks",
         "help with shopping, the lift is out",
+        "The lift's knackered again, 8th floor, need help with my shopping",
     ],
 )
 def test_a_buildings_lift_out_of_order_is_the_stairs(db, text):
+    # "The lift" is a building's; "no lift" only where a building is named (below, it may be one's ride).
     assert help_sensitivity(description=text) is None
     assert SkillMatcher(Taxonomy.from_file()).skills_in(text).strongest(1) == ["carrying-shopping-upstairs"]
 
@@ -793,15 +795,23 @@ def test_lifted_spirits_are_neither_a_ride_nor_lifting(meanings, text):
         "Can you give me a lift with my bags from the bus station",
         "Can you give me a lift with my shopping",
         "could I get a lift with my suitcase to the station",
+        "Can you lift them to church on Sunday",
+        "can you lift our Kev this Saturday to the footy",
+        "Could someone lift my luggage and me to the airport",
+        "Can you lift my shopping home from Asda on Friday",
         # Their own lift, not a building's.
         "I have no lift to church now my husband has passed",
         "My lift is not working this week so need someone to take me to church",
+        "No lift at the weekend so I can't get to church",
+        "no lift so I need someone to drive me to my scan",
+        "Our lift is out tonight so can anyone run us to bingo",
     ],
 )
 def test_a_ride_stays_a_ride_whoever_and_whatever_goes_with_it(db, meanings, text):
     held = help_sensitivity(description=text)
-    assert held is not None and meanings.taxonomy.skills[held.skill].category.slug == "getting-about"
+    assert held is not None and meanings.taxonomy.skills[held.skill].category.sensitive
     assert mainly_sensitive(meanings.meaning(text).skills.weights, meanings.taxonomy) is not None
+    assert "lifting-and-carrying" not in meanings.matcher.skills_in(text).weights
 
 
 @pytest.mark.parametrize(
