@@ -121,6 +121,12 @@ COLLOQUIAL = {
 }
 _WHOSE = ("my", "the", "your", "our", "his", "her", "their", "mums", "dads")
 # Sayings whose words mislead one by one: "me boiler's packed in" is broken, not packing.
+# Someone helped in person, as members name them ("my nan", "dad").
+_PEOPLE_NAMED = tuple(
+    f"{whose}{who}"
+    for whose in ("", "my ")
+    for who in ("mum", "dad", "nan", "nana", "gran", "grandad", "husband", "wife", "hubby", "partner")
+) + ("me", "him", "her", "them")
 IDIOMS_BY_MEANING = {
     "broken": (
         "packed in",
@@ -164,6 +170,23 @@ IDIOMS_BY_MEANING = {
             for room in ("toilet", "toilets", "loo", "lav", "lavvy")
         ),
         *(f"{whose} washing and {what}" for whose in _WHOSE for what in ("dressing", "dressed")),
+        # So is helping someone into or out of bed, or up from the floor when they fall: not the bed's sheets,
+        # not lifting. Only said of a person: a fall that is the reason for other help ("I had a fall so I
+        # need help with the garden"), a fence that has fallen over or boxes off the floor are not.
+        "into bed",
+        "in to bed",
+        "out of bed",
+        "in and out of bed",
+        *(f"put {who} to bed" for who in _PEOPLE_NAMED),
+        *(f"{who} {up}{where} the floor" for who in _PEOPLE_NAMED for up in ("", "up ") for where in ("off", "from")),
+        *(f"{get} up {where} the floor" for get in ("get", "gets", "getting") for where in ("off", "from")),
+        *(f"{when} {who} falls" for when in ("when", "if") for who in ("she", "he", "they")),
+        *(f"{when} i fall" for when in ("when", "if")),
+        *(
+            f"{who} {verb}"
+            for who in ("she", "he", "i", *_PEOPLE_NAMED)
+            for verb in ("keeps falling", "keep falling", "falls over", "fell over", "has fallen")
+        ),
     ),
     # Washing that "needs doing" or is hung out is clothes; "her washing" alone may be washing herself, so
     # it stays both (help with it is held as personal care: the safe reading).

@@ -828,3 +828,26 @@ def test_lifting_things_is_lifting_however_it_is_said(db, meanings, title, text,
     found = meanings.meaning(text, title=title, offer=offer).skills
     assert meanings.taxonomy.skills[found.strongest(1)[0]].category.slug == "moving-and-heavy-jobs"
     assert mainly_sensitive(found.weights, meanings.taxonomy) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "care"),
+    [
+        ("help getting mum into bed at night", True),
+        ("help my husband out of bed in the mornings", True),
+        ("put my gran to bed in the evenings", True),
+        ("need someone to help me get up if I fall", True),
+        ("help me lift my wife off the floor, she falls", True),
+        ("my mum keeps falling and I can't lift her on my own", True),
+        # A fall that is the reason for other help, things that fall, a bed that is furniture: not care.
+        ("I had a fall last month so I need help with the garden", False),
+        ("my fence has fallen over in the wind", False),
+        ("get the boxes off the floor and into the loft", False),
+        ("help me move the bed into the spare room", False),
+    ],
+)
+def test_helping_someone_into_bed_or_up_from_a_fall_is_personal_care(db, meanings, text, care):
+    held = help_sensitivity(description=text)
+    assert (held is not None and held.skill == "help-getting-washed-and-dressed") is care
+    found = meanings.meaning(text).skills.weights
+    assert (mainly_sensitive(found, meanings.taxonomy) == "help-getting-washed-and-dressed") is care
