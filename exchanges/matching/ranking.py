@@ -178,11 +178,11 @@ def rank_candidates(
             if closeness_to_skills is None:
                 closeness_to_skills = meanings.skills_closeness(my_text)
             closeness = closeness_to_skills(theirs.skills)
-            if restricted and restricted_mine and not wishes and closeness is not None:
+            both_restricted = restricted and restricted_mine and not wishes
+            if both_restricted and closeness is not None and my_vector is not None and theirs.vector is not None:
                 # Both texts carry help the rule took away (my lift, the lift they asked for): the lower
                 # of my text against their skills and my skills against their text.
-                if my_vector is not None and theirs.vector is not None:
-                    closeness = min(closeness, cosine(my_vector, theirs.vector))
+                closeness = min(closeness, cosine(my_vector, theirs.vector))
         if closeness is not None:
             overlap = SkillOverlap(fit(overlap.score, closeness), [], [])
         if overlap.score < weights.min_skill_overlap:

@@ -531,19 +531,21 @@ _LIFTED_THINGS = frozenset(
 # Ridden with, not lifted: "give me a lift with my shopping" is a lift to the shops.
 _RIDDEN_WITH = frozenset("shopping bags bag suitcase suitcases case cases luggage messages trolley".split())
 # People, and words said before them ("my elderly mother", "my old man").
-_PEOPLE = frozenset(
+_PEOPLE = WHO_WORDS | frozenset(
     (
-        "me us him her you someone somebody people person patient partner mother father mam mama mummy grandmother"
+        "me us him her you them someone somebody people person patient partner mam mama mummy grandmother"
         " grandfather aunty auntie uncle sister brother friend kids kid child children baby babies toddler"
         " toddlers boy boys girl girls grandson granddaughter grandkids grandchildren wheelchair folk folks"
-        " neighbours elderly disabled poorly old man missus hubby fella nanna nana aunt cousin stepmum stepdad"
+        " neighbours elderly disabled poorly old man missus hubby fella nanna aunt cousin stepmum stepdad"
         " stepmother stepfather fiance fiancee mr mrs ms miss residents resident clients client users service"
-        " m8 mate mates pal pals them"
+        " m8 mate mates pal pals"
     ).split()
 )
 _UNSAID = frozenset("spirits mood".split())  # lifted spirits are cheering up (`IDIOMS`)
-# Said after what is lifted, these are when, not what ("lift our Kev this Saturday").
-_WHEN = frozenset("it this that these those something things thing stuff anything everything heavy".split())
+# Said after who or what is lifted, only these name a thing: not "this" in "lift our Kev this Saturday".
+_LIFTED_NAMES = _LIFTED_THINGS - frozenset(
+    "it this that these those something things thing stuff anything everything heavy".split()
+)
 
 
 def _buildings_lift(clause: str, *, building: bool) -> str:
@@ -565,7 +567,7 @@ def _lift_read(clause: str, *, building: bool) -> str:
         if said.startswith("a lift"):  # a lift with something: a ride unless it is a thing with no place
             ride = what in _RIDDEN_WITH or what not in _LIFTED_THINGS or _GOING_TO.search(f"{then or ''} {rest}")
             return match[0] if ride else match[0].replace(said, carried, 1)
-        if what in _UNSAID or what in _PEOPLE or what in WHO_WORDS:
+        if what in _UNSAID or what in _PEOPLE:
             return match[0]
         if said == "lifting" and match["end"] is not None:  # "help with lifting", but "Lifts and lifting" is both
             lifting_to_do = clause[: match.start()].split()[-1:] in (["with"], ["at"], ["some"], ["any"], ["do"])
@@ -573,7 +575,7 @@ def _lift_read(clause: str, *, building: bool) -> str:
         going = _GOING_TO.search(f"{what} {then or ''} {rest}")
         if going and (what in _RIDDEN_WITH or then in _RIDDEN_WITH):  # "lift my shopping home from Asda"
             return match[0]
-        if what in _LIFTED_THINGS or (then in _LIFTED_THINGS and then not in _WHEN):
+        if what in _LIFTED_THINGS or then in _LIFTED_NAMES:
             return match[0].replace(said, carried, 1)
         if said == "lifting" or match["end"] is not None or going or what in STOP_WORDS:
             return match[0]

@@ -770,10 +770,10 @@ def test_a_lift_with_something_heavy_is_lifting_not_a_ride(db, meanings, text):
         "The lift's knackered again, 8th floor, need help with my shopping",
     ],
 )
-def test_a_buildings_lift_out_of_order_is_the_stairs(db, text):
+def test_a_buildings_lift_out_of_order_is_the_stairs(db, meanings, text):
     # "The lift" is a building's; "no lift" only where a building is named (below, it may be one's ride).
     assert help_sensitivity(description=text) is None
-    assert SkillMatcher(Taxonomy.from_file()).skills_in(text).strongest(1) == ["carrying-shopping-upstairs"]
+    assert meanings.matcher.skills_in(text).strongest(1) == ["carrying-shopping-upstairs"]
 
 
 @pytest.mark.parametrize("text", ["lift my spirits with a chat on the phone", "something to lift my spirits"])
