@@ -25,7 +25,8 @@ from rapidfuzz.distance import OSA
 from exchanges.matching.taxonomy import Taxonomy
 
 # Words that say nothing about the kind of help. Kept short on purpose: a word that names help
-# ("lift", "walk", "read") must never be here.
+# ("lift", "walk", "read") must never be here. To leave is not the garden's leaves, though both stem
+# alike ("I can't just leave that with anybody").
 STOP_WORDS = frozenset(
     """
     a about above after again all also am an and any anyone anything are around as at away be been
@@ -38,6 +39,7 @@ STOP_WORDS = frozenset(
     who whom why will with would you your youre yours able anybody happy help helping helps like
     looking love would week weeks day days time times sure ok okay also maybe well else every
     shouldnt wouldnt couldnt mustnt mightnt neednt shouldve wouldve couldve mustve mightve
+    leave leaving
     """.split()
 )
 
@@ -337,6 +339,34 @@ IDIOMS_BY_MEANING = {
     "shopping": (
         *(f"{verb} the messages" for verb in ("for", "wi", "fetch", "fetching", "carry", "carrying")),
         *(f"{verb} the messages in" for verb in ("get", "getting", "bring", "bringing")),
+    ),
+    # What someone struggles with is the help ("struggling with his English essays", "struggling with
+    # the stairs"), not their mind; struggling alone, or to cope, still is.
+    "with": tuple(f"{verb} with" for verb in ("struggling", "strugglin", "struggle", "struggles", "struggled")),
+    # Shifts worked say when someone is busy, not that something heavy is shifted ("busy" would be a
+    # business: both stem alike).
+    "when": tuple(
+        f"{when} {shift}"
+        for when in ("work", "working", "do", "doing", "night", "early", "late", "long", "on")
+        for shift in ("shift", "shifts")
+    )
+    + ("shift work", "shift worker"),
+    # A heavy appliance moved is furniture moved, not the washing ("moving my washing machine out so the
+    # plumber can get behind it").
+    "move furniture": tuple(
+        f"{verb} {whose} {appliance}"
+        for verb in ("move", "moving", "shift", "shifting", "pull out", "pulling out", "carry", "carrying")
+        for whose in ("my", "the", "our", "a", "mums", "dads")
+        for appliance in (
+            "washing machine",
+            "fridge",
+            "freezer",
+            "fridge freezer",
+            "cooker",
+            "dishwasher",
+            "tumble dryer",
+            "oven",
+        )
     ),
     # Exercise books are for writing in, not exercise.
     "notebook": ("exercise book", "exercise books"),

@@ -458,3 +458,37 @@ def test_washing_that_may_be_washing_someone_stays_personal_care(matcher: SkillM
     """Only washing that needs doing, is hung out or comes in loads is read as clothes alone: the rest may
     be washing the person, and is held and matched as personal care (the safe reading)."""
     assert mainly_sensitive(matcher.skills_in(text).weights, matcher.taxonomy) == "help-getting-washed-and-dressed"
+
+
+def test_to_leave_is_not_the_gardens_leaves(matcher: SkillMatcher) -> None:
+    # "leave" stems like "leaves": a cat's insulin read as clearing leaves.
+    cat = matcher.skills_in("my cat needs her insulin twice a day, I can't just leave that with anybody")
+    assert "clearing-leaves-and-garden-waste" not in cat.weights
+    assert "clearing-leaves-and-garden-waste" not in matcher.skills_in("I'm leaving for Spain on Friday").weights
+    assert matcher.skills_in("the leaves are all over the path").strongest(1) == ["clearing-leaves-and-garden-waste"]
+
+
+def test_what_someone_struggles_with_is_the_help_not_their_mind(matcher: SkillMatcher) -> None:
+    # "struggling" alone says peer support for mental health; it was read into any struggle.
+    essays = matcher.skills_in("My son's struggling with his English essays")
+    assert "peer-support-for-mental-health" not in essays.weights
+    assert "peer-support-for-mental-health" not in matcher.skills_in("I struggle with the bins every week").weights
+    assert "peer-support-for-mental-health" in matcher.skills_in("I've been struggling since my wife died").weights
+
+
+def test_shifts_worked_are_not_something_heavy_shifted(matcher: SkillMatcher) -> None:
+    shifts = matcher.skills_in("I work shifts so I can't always be there")
+    assert "lifting-and-carrying" not in shifts.weights and "starting-a-small-business" not in shifts.weights
+    assert "lifting-and-carrying" not in matcher.skills_in("I'm on nights, long shifts all week").weights
+    assert "lifting-and-carrying" in matcher.skills_in("Need to shift some heavy boxes").weights
+
+
+def test_a_heavy_appliance_moved_is_furniture_moved_not_the_washing(matcher: SkillMatcher) -> None:
+    moved = matcher.skills_in("need help moving my washing machine out so the plumber can get behind it")
+    assert moved.strongest(1) == ["moving-furniture-around"] and "laundry-and-washing" not in moved.weights
+    assert matcher.skills_in("Could someone help me shift the fridge freezer").strongest(1) == [
+        "moving-furniture-around"
+    ]
+    assert matcher.skills_in("my washing machine is broken, can someone do my washing").strongest(1) == [
+        "laundry-and-washing"
+    ]
