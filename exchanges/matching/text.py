@@ -368,6 +368,19 @@ IDIOMS_BY_MEANING = {
             "oven",
         )
     ),
+    # A pet seen to is looked after ("naebody tae see tae the dug"); the Scots' dug is a dog, where
+    # it is someone's (not "we dug the garden").
+    **{
+        f"look after my pet {pet}": tuple(
+            f"{see} {to} {whose} {name}"
+            for see in ("see", "seeing")
+            for to in ("to", "tae")
+            for whose in ("the", "my", "ma", "me", "our", "oor", "her", "his")
+            for name in names
+        )
+        for pet, names in (("dog", ("dog", "dogs", "dug", "dugs")), ("cat", ("cat", "cats")))
+    },
+    "the dog": tuple(f"{whose} {dug}" for whose in ("the", "ma", "my", "oor", "wee") for dug in ("dug", "dugs")),
     # Exercise books are for writing in, not exercise.
     "notebook": ("exercise book", "exercise books"),
     # Lifts given are rides in a car; "lift" alone is also lifting ("lift the sofa", "do a lift of my

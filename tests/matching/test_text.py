@@ -492,3 +492,11 @@ def test_a_heavy_appliance_moved_is_furniture_moved_not_the_washing(matcher: Ski
     assert matcher.skills_in("my washing machine is broken, can someone do my washing").strongest(1) == [
         "laundry-and-washing"
     ]
+
+
+def test_a_pet_seen_to_is_looked_after_and_the_scots_dug_is_a_dog(matcher: SkillMatcher) -> None:
+    # "see tae the dug" was read as nothing: the hospital stay around it was the whole request.
+    dug = matcher.skills_in("I'm in the hospital fae Monday and there's naebody tae see tae the dug")
+    assert dug.weights["pet-sitting"] >= 0.9 and "dog-walking" in dug.weights
+    assert "pet-sitting" in matcher.skills_in("could someone see to my cats while I'm away").weights
+    assert "dog-walking" not in matcher.skills_in("We dug the garden over last spring").weights
