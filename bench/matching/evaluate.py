@@ -9,7 +9,8 @@ members talk and text, against the same offers) and `dataset_plain2.json` (a thi
 later the same way, in more voices). Each has a fixed holdout split, never read while tuning.
 `dataset_tune.json` is a fourth set written later still, independently of the others and of the
 taxonomy, all of it for tuning (dev): the older dev parts had stopped telling changes apart.
-`dataset_tune2.json` is a fifth, all for tuning too, written from the offers alone.
+`dataset_tune2.json` is a fifth, all for tuning too, written from the offers alone, and
+`dataset_tune3.json` a sixth, written the same way in fifteen voices.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ PLAIN = Path(__file__).with_name("dataset_plain.json")
 PLAIN2 = Path(__file__).with_name("dataset_plain2.json")
 TUNE = Path(__file__).with_name("dataset_tune.json")
 TUNE2 = Path(__file__).with_name("dataset_tune2.json")
+TUNE3 = Path(__file__).with_name("dataset_tune3.json")
 Ranker = Callable[[dict, list[dict]], list[str]]
 
 
@@ -136,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     plain2 = json.loads(PLAIN2.read_text(encoding="utf-8"))
     tune = json.loads(TUNE.read_text(encoding="utf-8"))
     tune2 = json.loads(TUNE2.read_text(encoding="utf-8"))
+    tune3 = json.loads(TUNE3.read_text(encoding="utf-8"))
     offers = data["offers"]
     taxonomy = Taxonomy.from_file()
     if not semantic.available():
@@ -147,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     }
     print(
         f"{len(offers)} offers, {len(data['requests'])} + {len(plain['requests'])} + {len(plain2['requests'])}"
-        f" + {len(tune['requests'])} + {len(tune2['requests'])} requests,"
+        f" + {len(tune['requests'])} + {len(tune2['requests'])} + {len(tune3['requests'])} requests,"
         f" {len(taxonomy.skills)} skills"
     )
     print("| set | split | n | ranker | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|---|")
@@ -157,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         ("plain2", plain2["requests"]),
         ("tune", tune["requests"]),
         ("tune2", tune2["requests"]),
+        ("tune3", tune3["requests"]),
     )
     for set_name, requests in sets:
         splits = {

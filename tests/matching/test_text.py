@@ -500,3 +500,46 @@ def test_a_pet_seen_to_is_looked_after_and_the_scots_dug_is_a_dog(matcher: Skill
     assert dug.weights["pet-sitting"] >= 0.9 and "dog-walking" in dug.weights
     assert "pet-sitting" in matcher.skills_in("could someone see to my cats while I'm away").weights
     assert "dog-walking" not in matcher.skills_in("We dug the garden over last spring").weights
+
+
+def test_what_is_minded_is_looked_after_and_a_mind_is_no_mindfulness(matcher: SkillMatcher) -> None:
+    # "mind" stems like "mindfulness": "who'll mind Bonnie, my little terrier" was relaxation first.
+    bonnie = matcher.skills_in("Who'll mind Bonnie, my little terrier? She's never been in kennels")
+    assert "relaxation-and-mindfulness" not in bonnie.weights and bonnie.strongest(1) == ["dog-walking"]
+    assert "relaxation-and-mindfulness" not in matcher.skills_in("Would you mind helping with my garden").weights
+    assert matcher.skills_in("could someone mind the dog while I'm in hospital").weights["pet-sitting"] >= 0.9
+    kids = matcher.skills_in("Could you mind the kids on Friday night")
+    assert kids.strongest(1) == ["babysitting"] and mainly_sensitive(kids.weights, matcher.taxonomy)
+    assert matcher.skills_in("Mindfulness sessions").strongest(1) == ["relaxation-and-mindfulness"]
+
+
+def test_a_summer_fair_and_helpers_welcomed_are_no_childcare_and_no_newcomers(matcher: SkillMatcher) -> None:
+    # "summer" alone was the summer holidays' childcare, so a fair needed a checked helper.
+    fair = matcher.skills_in("Our summer fair needs helpers, all welcome. Leaflets to deliver too")
+    assert "holiday-childcare" not in fair.weights and "welcoming-newcomers" not in fair.weights
+    assert not mainly_sensitive(fair.weights, matcher.taxonomy)
+    assert matcher.skills_in("childcare in the summer holidays").strongest(1) == ["holiday-childcare"]
+    assert matcher.skills_in("Help welcoming new neighbours").strongest(1) == ["welcoming-newcomers"]
+
+
+def test_someone_picked_up_and_dropped_off_is_given_a_lift(matcher: SkillMatcher) -> None:
+    # A person picked up was a parcel collected: no check needed.
+    ride = matcher.skills_in("Could somebody drop me and pick me up, it's my pal's 80th")
+    assert "picking-things-up" not in ride.weights and mainly_sensitive(ride.weights, matcher.taxonomy)
+    assert mainly_sensitive(matcher.skills_in("pick mum up from the day centre").weights, matcher.taxonomy)
+    assert matcher.skills_in("can you pick it up for me from the depot").strongest(1) == ["picking-things-up"]
+
+
+def test_a_call_asked_for_is_a_phone_chat_and_someone_to_talk_to_gives_no_talks(matcher: SkillMatcher) -> None:
+    assert matcher.skills_in("wud luv sum1 to ring me 4 a natter once a wk").strongest(1) == ["phone-check-ins"]
+    natter = matcher.skills_in("wud luv sum1 to ring me 4 a natter once a wk", title="any1 to talk 2")
+    assert "phone-check-ins" in natter.weights and "public-speaking-and-confidence" not in natter.weights
+    assert matcher.skills_in("give us a bell now and then").strongest(1) == ["phone-check-ins"]
+    assert matcher.skills_in("Public speaking, building confidence").strongest(1) == ["public-speaking-and-confidence"]
+
+
+def test_english_at_school_is_the_subject_not_the_language(matcher: SkillMatcher) -> None:
+    daughter = matcher.skills_in("My daughter is in Year 10, her English literature marks are low. Macbeth!")
+    assert daughter.strongest(1) == ["homework-help"] and "english-conversation-practice" not in daughter.weights
+    assert matcher.skills_in("GCSE English help please").strongest(1) == ["homework-help"]
+    assert matcher.skills_in("I want to practise my English").strongest(1) == ["english-conversation-practice"]
