@@ -475,6 +475,23 @@ IDIOMS_BY_MEANING = {
         "reception class",
         "reception and",
     ),
+    # A light still out after its bulb was changed is the electrics ("I change bulb already, still
+    # nothing"), not a bulb to change.
+    "electrical": (
+        *(
+            f"{changed} {the}bulb{s}"
+            for changed in ("changed", "replaced", "tried a new", "tried another", "put a new", "put in a new")
+            for the in ("", "the ", "a ")
+            for s in ("", "s")
+        ),
+        *(
+            f"change {the}bulb {when}"
+            for the in ("", "the ")
+            for when in ("already", "two times", "twice", "three times", "but", "and still")
+        ),
+        "new bulb and still",
+        "new bulb still",
+    ),
     # Exercise books are for writing in, not exercise.
     "notebook": ("exercise book", "exercise books"),
     # Lifts given are rides in a car; "lift" alone is also lifting ("lift the sofa", "do a lift of my

@@ -598,3 +598,20 @@ def test_a_school_year_names_a_child_at_school(matcher: SkillMatcher) -> None:
     # "my two (Reception and Year 2)" was read as nothing about children: no check needed.
     two = matcher.skills_in("Some mornings I won't be able to get my two (Reception and Year 2) to St Mary's")
     assert mainly_sensitive(two.weights, matcher.taxonomy)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In bathroom the light stop working, I change bulb already, still nothing",
+        "I changed the bulb but the light still won't come on",
+        "Hallway light not working. I change the bulb two times, still nothing",
+    ],
+)
+def test_a_light_still_out_after_a_new_bulb_is_the_electrics(matcher: SkillMatcher, text: str) -> None:
+    assert "small-electrical-jobs" in matcher.skills_in(text).weights
+
+
+def test_a_bulb_to_change_is_still_a_bulb(matcher: SkillMatcher) -> None:
+    assert matcher.skills_in("Can someone change the bulb in my hallway").strongest(1) == ["changing-light-bulbs"]
+    assert matcher.skills_in("need a new bulb put in the kitchen light").strongest(1) == ["changing-light-bulbs"]
