@@ -75,6 +75,8 @@ NOT_ALONE = {
     # A floor is no stairs ("get down on the floor", "mop the floor"), starting no business.
     "carrying-shopping-upstairs": frozenset({"lift", "floor"}),
     "starting-a-small-business": frozenset({"start"}),
+    # A pal is a friend ("ma pal's 80th"); a pen pal is written to.
+    "pen-pals": frozenset({"pal"}),
 }
 # A phrase of several words found scattered through a text ("pack up the flat" for "flat pack")
 # counts for this much of one written out whole (chosen on the dev parts, flat from 0.67 to 0.85).
@@ -492,10 +494,12 @@ IDIOMS_BY_MEANING = {
         ),
         *(f"{verb} lifts" for verb in ("offer", "offering", "do")),
         "do the odd lift",
-        # Picked up and dropped off, the writer or a grown-up they name is given a lift ("could somebody
-        # drop me and pick me up", "pick mum up from the day centre"), not a parcel collected; what is
-        # picked up for them stays an errand ("pick me up some milk"), and "pick them up from school" the
-        # school run.
+    ),
+    # Picked up and dropped off, the writer or a grown-up they name is given a lift ("could somebody
+    # drop me and pick me up", "pick mum up from the day centre"), not a parcel collected; what is
+    # picked up for them stays an errand ("pick me up some milk"), and "pick them up from school" the
+    # school run.
+    "lift driving": (
         *(
             f"{verb} {who}{particle}"
             for verb, particles in (
