@@ -460,7 +460,7 @@ IDIOMS_BY_MEANING = {
     ),
     # A school year names a child at school ("my two (Reception and Year 2)", "my son is in year 6").
     "school": (
-        *(f"{where}{year} {n}" for where in ("in ", "") for year in ("year", "yr") for n in range(1, 12)),
+        *(f"{year} {n}" for year in ("in year", "in yr", "yr") for n in range(1, 12)),
         "reception class",
         "reception and year",
     ),
@@ -524,9 +524,16 @@ IDIOMS_BY_MEANING = {
         for who in ("me", "us")
         for what in ("a", "an", "some", "a few", "any", "something", "anything")
     ),
-    # Lifting spirits is cheering up, neither a ride nor lifting.
-    "cheer up": tuple(
-        f"lift {whose} {what}" for whose in ("my", "your", "her", "his", "their", "the") for what in ("spirits", "mood")
+    # Lifting spirits is cheering up, neither a ride nor lifting; so is a pick-me-up ("a natter would pick
+    # me up no end").
+    "cheer up": (
+        *(
+            f"lift {whose} {what}"
+            for whose in ("my", "your", "her", "his", "their", "the")
+            for what in ("spirits", "mood")
+        ),
+        *(f"{a} pick me up" for a in ("a", "a little", "a bit of a", "would", "would really", "really")),
+        "pick me up no end",
     ),
 }
 IDIOMS = {saying: plain for plain, sayings in IDIOMS_BY_MEANING.items() for saying in sayings}

@@ -608,3 +608,10 @@ def test_a_light_still_out_after_a_new_bulb_is_the_electrics(matcher: SkillMatch
 def test_a_bulb_to_change_is_still_a_bulb(matcher: SkillMatcher) -> None:
     assert matcher.skills_in("Can someone change the bulb in my hallway").strongest(1) == ["changing-light-bulbs"]
     assert matcher.skills_in("need a new bulb put in the kitchen light").strongest(1) == ["changing-light-bulbs"]
+
+
+def test_a_pick_me_up_is_cheering_up_and_a_year_group_talked_to_is_no_child_at_school(matcher: SkillMatcher) -> None:
+    for text in ("a natter would pick me up no end", "she needs a little pick me up, someone to visit"):
+        assert not mainly_sensitive(matcher.skills_in(text).weights, matcher.taxonomy), text
+    assert not mainly_sensitive(matcher.skills_in("talk to the year 6 class about the war").weights, matcher.taxonomy)
+    assert "station-and-airport-runs" in matcher.skills_in("mind the cat and pick me up from the station").weights
