@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from exchanges.matching.skills import skill_matcher
 from exchanges.matching.taxonomy import Taxonomy
-from exchanges.matching.text import content_words, stem
+from exchanges.matching.text import CLAUSE_END, content_words, stem
 
 # A quote from the text long enough to recognise, short enough for a card.
 QUOTE_WORDS = 8
@@ -78,7 +78,9 @@ _TOKEN = re.compile(r"\S+")
 
 def _quote(matcher, slug: str, title: str, description: str) -> str:
     """The shortest run of words in the text (description first, then title) that holds the words
-    naming the skill, at most QUOTE_WORDS long."""
+    naming the skill, at most QUOTE_WORDS long; where no word names it (a saying does: "pick me up",
+    "put mum to bed"), the first words of the first clause read as it. Never empty for help read
+    from its text: an empty quote says the skill was ticked."""
     phrase_stems = {s for phrase in matcher._phrases.get(slug, ()) for s in phrase}
     for text in (description, title):
         tokens = _TOKEN.findall(text)
@@ -96,4 +98,7 @@ def _quote(matcher, slug: str, title: str, description: str) -> str:
                     best = (start, end)
         words = tokens[best[0] : best[1] + 1]
         return " ".join(words).strip(".,;:!?—-–\"'()")
-    return ""
+    clauses = [clause for text in (description, title) for clause in CLAUSE_END.split(text) if clause.strip()]
+    said = next((clause for clause in clauses if slug in matcher.skills_in(clause).weights), None)
+    words = _TOKEN.findall(said if said is not None else f"{title} {description}")[:QUOTE_WORDS]
+    return " ".join(words).strip(".,;:!?—-–\"'()")

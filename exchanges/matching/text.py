@@ -577,7 +577,7 @@ _DRIVES = re.compile(
 def says_no_car(text: str) -> bool:
     """Whether a text's writer says they do not drive or have no car ("I don't drive", "No car but I
     have a trolley!"), and nowhere that they do."""
-    clauses = [" ".join(words(clause)) for clause in _CLAUSE_END.split(text)]
+    clauses = [" ".join(words(clause)) for clause in CLAUSE_END.split(text)]
     if any(_DRIVES.search(clause) for clause in clauses):
         return False
     return any(_NO_CAR.search(clause) for clause in clauses)
@@ -625,7 +625,7 @@ _PURPOSE = (
     rf"so that|so the|so {_SUBJECT}(?:'ll| will| can| could| may| might| wont| won't| dont have to| don't have to)"
 )
 _CONTEXT = re.compile(rf"\b(while|whilst|because|cos|coz|since|{_PURPOSE})\b")
-_CLAUSE_END = re.compile(r"[.!?;,\n]")
+CLAUSE_END = re.compile(r"[.!?;,\n]")
 
 
 @lru_cache(maxsize=1)
@@ -767,7 +767,7 @@ def plain_words(text: str) -> list[str]:
     """Content words with sayings and everyday words put plainly ("packed in" -> "broken",
     "telly" -> "tv")."""
     # Clause by clause: a saying never spans a comma or a full stop ("Personal care, home visits").
-    parts = [" ".join(words(clause)) for clause in _CLAUSE_END.split(text)]
+    parts = [" ".join(words(clause)) for clause in CLAUSE_END.split(text)]
     # Guarded sayings are read plainly only where their guard finds nothing in the whole text, its
     # everyday words put plainly ("the bairns" are children).
     plainly = " ".join(COLLOQUIAL.get(w, w) for part in parts for w in part.split())
@@ -788,7 +788,7 @@ def need_and_context(text: str) -> tuple[str, str]:
     """A text split into the need and its circumstances: each clause's words after "while",
     "because", "so the", "so I can" ... go to the circumstances; after "so I need" they stay the need."""
     need, context = [], []
-    for clause in _CLAUSE_END.split(text.lower().replace("\u2019", "'")):
+    for clause in CLAUSE_END.split(text.lower().replace("\u2019", "'")):
         found = _CONTEXT.search(clause)
         if found and found.start() > 0:
             need.append(clause[: found.start()])

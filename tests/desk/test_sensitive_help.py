@@ -145,3 +145,23 @@ def test_a_ticked_sensitive_skill_still_counts(network, alice, bob):
     offer = listing_create(actor=bob, network=network, kind="offer", title="Saturdays", skills=[lifts])
     exchange = services.exchange_accept(actor=bob, exchange=proposed(network, bob, alice, listing=offer, actor=alice))
     assert exchange.state == "awaiting_approval"
+
+
+@pytest.mark.parametrize(
+    ("description", "quoted"),
+    [
+        ("Hello all. Drop me to the mosque for Jummah please, thank you", "Drop me to the mosque for Jummah please"),
+        ("Hi there, could anyone put mum to bed on Fridays? She is 90", "could anyone put mum to bed on Fridays"),
+    ],
+)
+def test_help_held_for_a_saying_quotes_it_and_never_says_it_was_ticked(
+    api, network, coordinator, alice, bob, description, quoted
+):
+    # No word of the text names the skill, so the reason said the help "was marked as" a lift or care.
+    rule(network, "sensitive")
+    issue(network, alice, 120)
+    exchange = proposed(network, bob, alice, actor=alice, description=description)
+    exchange = services.exchange_accept(actor=bob, exchange=exchange)
+    assert exchange.state == "awaiting_approval"
+    why = api.as_user(coordinator).get(f"/api/v1/exchanges/{exchange.pk}/").json()["held_because"]
+    assert why.startswith("Held because it looks like") and f"'{quoted}'" in why, why
