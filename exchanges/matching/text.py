@@ -136,11 +136,14 @@ COLLOQUIAL = {
 _WHOSE = ("my", "the", "your", "our", "his", "her", "their", "mums", "dads")
 # Sayings whose words mislead one by one: "me boiler's packed in" is broken, not packing.
 # Someone helped in person, as members name them ("my nan", "dad").
-_PEOPLE_NAMED = tuple(
+_GROWN_UPS_NAMED = tuple(
     f"{whose}{who}"
     for whose in ("", "my ")
     for who in ("mum", "dad", "nan", "nana", "gran", "grandad", "husband", "wife", "hubby", "partner")
-) + ("me", "him", "her", "them")
+)
+_PEOPLE_NAMED = _GROWN_UPS_NAMED + ("me", "him", "her", "them")
+# Grown-ups minded ("mind my elderly father"): a pronoun may be a child, or a polite "would you mind me".
+_GROWN_UPS_MINDED = (*_GROWN_UPS_NAMED, "my mother", "my father", "my granny", "my grandma", "my grandpa", "my elderly")
 IDIOMS_BY_MEANING = {
     "broken": (
         "packed in",
@@ -407,17 +410,8 @@ IDIOMS_BY_MEANING = {
     ),
     # A grown-up minded is sat with ("mind my mum while I'm at work", "someone to mind dad"), unless it is
     # asked whether someone minds ("do you mind my partner coming", "would you mind me asking").
-    "sit with": tuple(
-        f"{verb} {who}"
-        for verb in ("mind", "minding")
-        for who in (*_PEOPLE_NAMED, "my mother", "my father", "my granny", "my grandma", "my grandpa", "my elderly")
-        if who not in ("me", "him", "her", "them")
-    ),
-    "you": tuple(
-        f"{asked} mind {who}"
-        for asked in ("you", "dont", "not")
-        for who in (*_PEOPLE_NAMED, "my partner", "my mother", "my father")
-    ),
+    "sit with": tuple(f"{verb} {who}" for verb in ("mind", "minding") for who in _GROWN_UPS_MINDED),
+    "you": tuple(f"{asked} mind {who}" for asked in ("you", "dont", "not") for who in _GROWN_UPS_MINDED),
     "house sitting": tuple(
         f"{verb} {whose} house" for verb in ("mind", "minding") for whose in ("the", "my", "our", "me", "ma")
     ),
@@ -508,15 +502,10 @@ IDIOMS_BY_MEANING = {
                 ("drop", (" off", " at", " to", " there", " home", " back", " and")),
                 ("dropping", (" off",)),
             )
-            for who in (*(who for who in _PEOPLE_NAMED if who not in ("him", "her", "them")), "us")
+            for who in (*_GROWN_UPS_NAMED, "me", "us")
             for particle in particles
         ),
-        *(
-            f"{verb} up {who}"
-            for verb in ("pick", "picking")
-            for who in _PEOPLE_NAMED
-            if who not in ("me", "him", "her", "them") and " " in who
-        ),
+        *(f"{verb} up {who}" for verb in ("pick", "picking") for who in _GROWN_UPS_NAMED if " " in who),
     ),
     "pick up": tuple(
         f"{verb} {who} up {what}"
