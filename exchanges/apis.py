@@ -32,6 +32,10 @@ def _skills(slugs: list[str] | None) -> list[Skill] | None:
     return skills
 
 
+# Listing services read the times from a listing's words when none are given (`listings.times_from_words`).
+AVAILABILITY_HELP = "Slots such as tue-evening; none given: the days and times the title and description name."
+
+
 class ListingOutput(serializers.Serializer):
     id = serializers.IntegerField()
     network = serializers.CharField(source="network.slug")
@@ -64,7 +68,10 @@ class ListingListApi(APIView):
             min_value=1, max_value=MAX_HELP_MINUTES, required=False, allow_null=True, default=None
         )
         availability = serializers.ListField(
-            child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False, default=list
+            child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS),
+            required=False,
+            default=list,
+            help_text=AVAILABILITY_HELP,
         )
         expires_on = serializers.DateField(required=False, allow_null=True, default=None)
         owner = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -121,7 +128,9 @@ class ListingDetailApi(APIView):
         minutes_estimate = serializers.IntegerField(
             min_value=1, max_value=MAX_HELP_MINUTES, required=False, allow_null=True
         )
-        availability = serializers.ListField(child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False)
+        availability = serializers.ListField(
+            child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False, help_text=AVAILABILITY_HELP
+        )
         expires_on = serializers.DateField(required=False, allow_null=True)
         status = serializers.ChoiceField(choices=Listing.Status.values, required=False)
 
