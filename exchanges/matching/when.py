@@ -92,8 +92,10 @@ def _clock_part(match: re.Match[str]) -> str:
 
 def said_slots(text: str) -> frozenset[Slot]:
     """The days and parts of the day a text names. A part written after days is those days' part
-    ("Tuesday and Thursday evenings", "weekday mornings", "tues 7pm"); a day on its own is the
-    whole day, a part on its own that part of every day ("lifts evenings and weekends")."""
+    ("Tuesday and Thursday evenings", "weekday mornings", "tues 7pm"), and a day given a part anywhere
+    has only the parts given ("Bingo Thursdays ... Thursday nights"); a day on its own is the whole
+    day, a part on its own that part of every day ("lifts evenings and weekends") unless it is a part
+    a day was given ("Thursday nights ... the walk home in the dark")."""
     lowered = _HOW_LONG.sub(" ", _NOT_A_TIME.sub(" ", text.casefold()))
     lowered = _CLOCK.sub(_clock_part, lowered)
     for pattern, part in _PHRASES:
@@ -102,13 +104,14 @@ def said_slots(text: str) -> frozenset[Slot]:
     tokens = [word for sentence in sentences for word in sentence]
     # Where each word's sentence ends.
     ends = [end for sentence, end in zip(sentences, accumulate(map(len, sentences)), strict=True) for _ in sentence]
-    slots: set[Slot] = set()
-    ruled_out: set[Slot] = set()
+    # Said, and ruled out ("not weekends"): each day's parts given (None: the whole day), and parts alone.
+    days_said: tuple[dict[str, set[str] | None], dict[str, set[str] | None]] = ({}, {})
+    parts_said: tuple[set[str], set[str]] = (set(), set())
     used: set[int] = set()
 
-    def said(start: int, found: set[Slot]) -> None:
+    def ruled_out(start: int) -> int:
         before = tokens[max(start - _LOOK_AHEAD, 0) : start]
-        (ruled_out if _NOT.intersection(before) and "but" not in before[-1:] else slots).update(found)
+        return int(bool(_NOT.intersection(before)) and "but" not in before[-1:])
 
     i = 0
     while i < len(tokens):
@@ -118,13 +121,23 @@ def said_slots(text: str) -> frozenset[Slot]:
         start = i
         days = set(_DAYS_OF[tokens[i]])
         i += 1
-        while i + 1 < len(tokens) and tokens[i] in _JOINS and tokens[i + 1] in _DAYS_OF:
+        # "Tuesday and Thursday", but not "weekends and weekday evenings"
+        while i + 1 < len(tokens) and tokens[i] in _JOINS and tokens[i + 1] in _DAY_OF:
             days.update(_DAYS_OF[tokens[i + 1]])
             i += 2
         while i < len(tokens) and tokens[i] in _DAYS_OF:  # "sat sun"
             days.update(_DAYS_OF[tokens[i]])
             i += 1
         parts: set[str] = set()
+        # "7am on Saturday", "mornings on weekdays"
+        if (
+            start >= 2
+            and tokens[start - 1] == "on"
+            and tokens[start - 2] in _PART_OF
+            and ends[start - 2] == ends[start]
+        ):
+            parts.add(_PART_OF[tokens[start - 2]])
+            used.add(start - 2)
         j = i
         while j < min(ends[start], i + _PART_AFTER) and tokens[j] not in _DAYS_OF:
             if tokens[j] in _PART_OF:
@@ -138,13 +151,25 @@ def said_slots(text: str) -> frozenset[Slot]:
             if tokens[j] in _JOINS and j + 1 < len(tokens) and tokens[j + 1] in _PART_OF:
                 break  # "Saturdays and evenings": both on their own
             j += 1
-        said(start, {(day, part) for day in days for part in (parts or PARTS)})
+        given = days_said[ruled_out(start)]
+        for day in days:
+            if parts:
+                given[day] = (given.get(day) or set()) | parts
+            else:
+                given.setdefault(day, None)
     for index, token in enumerate(tokens):
         if token in _PART_OF and index not in used:
-            said(index, {(day, _PART_OF[token]) for day in DAYS})
-    if not slots and ruled_out:  # "any time but Sundays"
-        slots = {(day, part) for day in DAYS for part in PARTS}
-    return frozenset(slots - ruled_out)
+            parts_said[ruled_out(index)].add(_PART_OF[token])
+
+    def slots(kind: int) -> set[Slot]:
+        given = {part for parts in days_said[kind].values() if parts for part in parts}
+        found = {(day, part) for day, parts in days_said[kind].items() for part in (parts or PARTS)}
+        return found | {(day, part) for part in parts_said[kind] - given for day in DAYS}
+
+    said, not_said = slots(0), slots(1)
+    if not said and not_said:  # "any time but Sundays"
+        said = {(day, part) for day in DAYS for part in PARTS}
+    return frozenset(said - not_said)
 
 
 def said_availability(text: str) -> list[str]:

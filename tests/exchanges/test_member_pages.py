@@ -82,3 +82,22 @@ def test_a_dispute_without_a_reason_says_so(network, alice, bob):
 def test_availability_reads_as_days_and_times(network, alice, garden_request):
     page = client_for(alice).get(f"/listings/{garden_request.pk}/").content.decode()
     assert "Saturday morning" in page and "sat-morning</dd>" not in page
+
+
+def test_times_read_as_plain_phrases_and_a_request_says_when(network, alice):
+    every_evening_and_weekends = [f"{day}-evening" for day in ("mon", "tue", "wed", "thu", "fri")] + [
+        f"{day}-{part}" for day in ("sat", "sun") for part in ("morning", "afternoon", "evening")
+    ]
+    offer = services.listing_create(
+        actor=alice, network=network, kind=Listing.Kind.OFFER, title="Lifts", availability=every_evening_and_weekends
+    )
+    page = client_for(alice).get(f"/listings/{offer.pk}/").content.decode()
+    assert "<dt>Free</dt><dd>Weekends, Every evening</dd>" in page
+    request = services.listing_create(
+        actor=alice, network=network, kind=Listing.Kind.REQUEST, title="Lift home", description="Tuesday nights"
+    )
+    page = client_for(alice).get(f"/listings/{request.pk}/").content.decode()
+    assert "<dt>When</dt><dd>Tuesday evening</dd>" in page
+    welsh = client_for(alice)
+    welsh.cookies["django_language"] = "cy"
+    assert "Penwythnosau, Bob min nos" in welsh.get(f"/listings/{offer.pk}/").content.decode()
