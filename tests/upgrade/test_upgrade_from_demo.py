@@ -6,6 +6,7 @@ neither the old code nor git history.
 """
 
 import gzip
+import json
 import os
 import shutil
 import sqlite3
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from exchanges.matching.when import said_availability
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(settings.BASE_DIR)
@@ -46,7 +49,25 @@ def manage(*args: str, database_url: str) -> subprocess.CompletedProcess:
     )
 
 
-def assert_upgrades(query, database_url: str) -> None:
+def listing_times(query_all) -> dict[int, tuple[str, list[str]]]:
+    """Each listing's words and its times (a JSON text in SQLite, a list from PostgreSQL)."""
+    rows = query_all("SELECT id, title, description, availability FROM exchanges_listing")
+    return {
+        pk: (f"{title}. {text}", json.loads(times) if isinstance(times, str) else times)
+        for pk, title, text, times in rows
+    }
+
+
+def assert_upgrades(query, query_all, database_url: str) -> None:
+    # A request posted before times were read from words, beside the demo's listings.
+    [(bingo,)] = query_all(
+        "INSERT INTO exchanges_listing (kind, title, description, minutes_estimate, availability, expires_on,"
+        " status, created_at, updated_at, network_id, owner_id)"
+        " SELECT 'request', 'Lift home from bingo', 'It finishes late on Thursday nights', NULL, '[]', NULL,"
+        " status, created_at, updated_at, network_id, owner_id FROM exchanges_listing"
+        " WHERE id = (SELECT min(id) FROM exchanges_listing) RETURNING id"
+    )
+    listings = listing_times(query_all)
     before = {name: query(sql) for sql, name in KEPT.items()}
     moved = {old: query(f"SELECT count(*) FROM {old}") for old in MOVED}
     assert before["transfers"][0] > 0 and sum(count for (count,) in moved.values()) > 0
@@ -58,6 +79,10 @@ def assert_upgrades(query, database_url: str) -> None:
     assert {new: query(f"SELECT count(*) FROM {new}") for new in MOVED.values()} == {
         MOVED[old]: count for old, count in moved.items()
     }
+    # A listing with no times takes those its words name, as one posted now does; ticked times stay.
+    upgraded = listing_times(query_all)
+    assert upgraded == {pk: (words, times or said_availability(words)) for pk, (words, times) in listings.items()}
+    assert upgraded[bingo][1] == ["thu-evening"]
     verified = manage("verify_ledger", database_url=database_url)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     pending = manage("makemigrations", "--check", "--dry-run", database_url=database_url)
@@ -73,7 +98,11 @@ def test_the_demo_database_of_sqlite_upgrades_whole(tmp_path):
         with sqlite3.connect(path) as db:
             return tuple(db.execute(sql).fetchone())
 
-    assert_upgrades(query, f"sqlite:///{path}")
+    def query_all(sql):
+        with sqlite3.connect(path) as db:
+            return db.execute(sql).fetchall()
+
+    assert_upgrades(query, query_all, f"sqlite:///{path}")
 
 
 @pytest.mark.postgres
@@ -100,7 +129,11 @@ def test_the_demo_database_of_postgresql_upgrades_whole():
             with psycopg.connect(f"{server}/{name}") as conn:
                 return tuple(conn.execute(sql).fetchone())
 
-        assert_upgrades(query, f"{server}/{name}")
+        def query_all(sql):
+            with psycopg.connect(f"{server}/{name}") as conn:
+                return conn.execute(sql).fetchall()
+
+        assert_upgrades(query, query_all, f"{server}/{name}")
     finally:
         with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
