@@ -12,7 +12,8 @@ taxonomy, all of it for tuning (dev): the older dev parts had stopped telling ch
 `dataset_tune2.json` is a fifth, all for tuning too, written from the offers alone;
 `dataset_tune3.json` a sixth and `dataset_tune4.json` a seventh, written the same way in fifteen
 and seventeen voices. `dataset_fresh.json` is held out whole: written last, to the third set's brief,
-from the offers alone, and scored once, after the reading was frozen.
+from the offers alone, and scored once, after the reading was frozen; `dataset_fresh2.json` is a second
+set held out whole, written later in twelve voices, some saying when help is needed.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ SETS = {
     "tune3": Path(__file__).with_name("dataset_tune3.json"),
     "tune4": Path(__file__).with_name("dataset_tune4.json"),
     "fresh": Path(__file__).with_name("dataset_fresh.json"),
+    "fresh2": Path(__file__).with_name("dataset_fresh2.json"),
 }
 Ranker = Callable[[dict, list[dict]], list[str]]
 
