@@ -70,6 +70,7 @@ class ListingForm(forms.Form):
 
     def __init__(self, *args, user: User, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.editing = editing
         self.fields["network"].queryset = trading_networks(user)
         acting = acting_memberships(user)
         if acting and not editing:
@@ -91,6 +92,8 @@ class ListingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.editing:
+            return data  # a listing keeps its owner and network: only what it says changes
         owner = data.get("owner")
         if owner and owner != "me":
             membership = self._acting[owner]

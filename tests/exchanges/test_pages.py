@@ -35,6 +35,36 @@ def test_a_member_posts_a_listing_from_the_page(network, alice):
     assert (listing.owner, listing.title, listing.availability) == (alice, "Dog walks", ["sat-morning"])
 
 
+def test_a_member_changes_their_listing_from_the_page(network, alice):
+    listing = services.listing_create(actor=alice, network=network, kind="offer", title="Dog walks")
+    response = client_for(alice).post(
+        f"/listings/{listing.pk}/edit/",
+        {
+            "title": "Dog walks and feeding",
+            "description": "Cats too",
+            "availability": ["sun-morning"],
+            "status": "paused",
+        },
+    )
+    assert response.status_code == 302 and response.url == f"/listings/{listing.pk}/"
+    listing.refresh_from_db()
+    assert (
+        listing.owner,
+        listing.network,
+        listing.title,
+        listing.description,
+        listing.availability,
+        listing.status,
+    ) == (
+        alice,
+        network,
+        "Dog walks and feeding",
+        "Cats too",
+        ["sun-morning"],
+        "paused",
+    )
+
+
 def test_the_browse_page_lists_and_searches_listings(network, alice, bob):
     client_for(alice).post("/listings/new/", {"network": network.pk, "kind": "offer", "title": "Dog walks"})
     client_for(alice).post("/listings/new/", {"network": network.pk, "kind": "request", "title": "Fix my tap"})
