@@ -32,8 +32,8 @@ def _skills(slugs: list[str] | None) -> list[Skill] | None:
     return skills
 
 
-# Listing services read the times from a listing's words when none are given (`listings.times_from_words`).
-AVAILABILITY_HELP = "Slots such as tue-evening; none given: the days and times the title and description name."
+# Matching reads the times a listing's words name where none are ticked (`listings.times_from_words`).
+AVAILABILITY_HELP = "Slots such as tue-evening; with none, matching reads the days and times the words name."
 
 
 class ListingOutput(serializers.Serializer):

@@ -58,11 +58,7 @@ class ListingForm(forms.Form):
         min_value=1, max_value=MAX_HELP_MINUTES, required=False, label=_("About how many minutes?")
     )
     availability = forms.MultipleChoiceField(
-        choices=SLOT_CHOICES,
-        required=False,
-        label=_("When are you free?"),
-        help_text=_("Tick none and we use the days and times your words name, such as “Tuesday evenings”."),
-        widget=forms.CheckboxSelectMultiple,
+        choices=SLOT_CHOICES, required=False, label=_("When are you free?"), widget=forms.CheckboxSelectMultiple
     )
     expires_on = forms.DateField(
         required=False, label=_("Show it until (optional)"), widget=forms.DateInput(attrs={"type": "date"})

@@ -59,10 +59,9 @@ def _clean(fields: dict) -> dict:
 
 
 def times_from_words(listing: Listing) -> None:
-    """A listing with no times ticked takes the days and times its words name ("Tuesday evenings"),
-    shown on it and matched as if ticked; the member can tick others."""
-    if not listing.availability:
-        listing.availability = said_availability(f"{listing.title}. {listing.description}")
+    """Read the days and times a listing's words name ("Tuesday evenings") into `said_times`, on every
+    save: matching ranks by them where no times are ticked, and they never stand in for ticks."""
+    listing.said_times = said_availability(f"{listing.title}. {listing.description}")
 
 
 def listing_create(

@@ -164,7 +164,7 @@ def _listing(network: Network, source: Source, row: SourceListing, owner: Member
             return
         listing.title, listing.description, listing.kind = row.title, row.description, row.kind
         times_from_words(listing)
-        listing.save(update_fields=["title", "description", "kind", "availability", "updated_at"])
+        listing.save(update_fields=["title", "description", "kind", "said_times", "updated_at"])
         result.listings.updated += 1
     else:
         listing = Listing(

@@ -19,7 +19,9 @@ def availability(slots) -> str:
     """`["sat-morning", "mon-evening"]` → "Saturday morning, Monday evening": whole days by their
     names ("Weekends"), a part of the day on every day or every weekday in a phrase ("Every evening"),
     every time "Any time"."""
-    left = {slot for slot in slots or [] if isinstance(slot, str)}
+    if isinstance(slots, str) or not isinstance(slots, list | tuple | set | frozenset):
+        slots = [slots] if isinstance(slots, str) else []
+    left = {slot for slot in slots if isinstance(slot, str)}
     whole = {day for day in AVAILABILITY_DAYS if all(f"{day}-{part}" in left for part in AVAILABILITY_PARTS)}
     if len(whole) == len(AVAILABILITY_DAYS):
         return str(_("Any time"))
@@ -37,11 +39,13 @@ def availability(slots) -> str:
             continue
         if len(on) == len(AVAILABILITY_DAYS):
             said.append(str(EVERY[part]))
-        elif WEEKDAYS <= on:
+        elif WEEKDAYS <= on and not WEEKDAYS <= whole:
             said.append(str(WEEKDAY[part]))
             on = WEEKDAYS
         else:
             continue
         left -= {f"{day}-{part}" for day in on}
-    said += [slot_words(slot) for slot in sorted(left, key=lambda s: ORDER.index(s) if s in ORDER else len(ORDER))]
+    said += [
+        slot_words(slot) for slot in sorted(left, key=lambda s: (ORDER.index(s), s) if s in ORDER else (len(ORDER), s))
+    ]
     return ", ".join(said)

@@ -94,7 +94,7 @@ def test_times_read_as_plain_phrases_and_a_request_says_when(network, alice):
     page = client_for(alice).get(f"/listings/{offer.pk}/").content.decode()
     assert "<dt>Free</dt><dd>Weekends, Every evening</dd>" in page
     request = services.listing_create(
-        actor=alice, network=network, kind=Listing.Kind.REQUEST, title="Lift home", description="Tuesday nights"
+        actor=alice, network=network, kind=Listing.Kind.REQUEST, title="Lift home", availability=["tue-evening"]
     )
     page = client_for(alice).get(f"/listings/{request.pk}/").content.decode()
     assert "<dt>When</dt><dd>Tuesday evening</dd>" in page

@@ -49,12 +49,12 @@ def manage(*args: str, database_url: str) -> subprocess.CompletedProcess:
     )
 
 
-def listing_times(query_all) -> dict[int, tuple[str, list[str]]]:
-    """Each listing's words and its times (a JSON text in SQLite, a list from PostgreSQL)."""
-    rows = query_all("SELECT id, title, description, availability FROM exchanges_listing")
+def listing_times(query_all, columns: str) -> dict[int, tuple]:
+    """Each listing's words and its times (JSON texts in SQLite, lists from PostgreSQL)."""
+    rows = query_all(f"SELECT id, title, description, {columns} FROM exchanges_listing")
     return {
-        pk: (f"{title}. {text}", json.loads(times) if isinstance(times, str) else times)
-        for pk, title, text, times in rows
+        pk: (f"{title}. {text}", *(json.loads(t) if isinstance(t, str) else t for t in times))
+        for pk, title, text, *times in rows
     }
 
 
@@ -67,7 +67,7 @@ def assert_upgrades(query, query_all, database_url: str) -> None:
         " status, created_at, updated_at, network_id, owner_id FROM exchanges_listing"
         " WHERE id = (SELECT min(id) FROM exchanges_listing) RETURNING id"
     )
-    listings = listing_times(query_all)
+    listings = listing_times(query_all, "availability")
     before = {name: query(sql) for sql, name in KEPT.items()}
     moved = {old: query(f"SELECT count(*) FROM {old}") for old in MOVED}
     assert before["transfers"][0] > 0 and sum(count for (count,) in moved.values()) > 0
@@ -79,10 +79,10 @@ def assert_upgrades(query, query_all, database_url: str) -> None:
     assert {new: query(f"SELECT count(*) FROM {new}") for new in MOVED.values()} == {
         MOVED[old]: count for old, count in moved.items()
     }
-    # A listing with no times takes those its words name, as one posted now does; ticked times stay.
-    upgraded = listing_times(query_all)
-    assert upgraded == {pk: (words, times or said_availability(words)) for pk, (words, times) in listings.items()}
-    assert upgraded[bingo][1] == ["thu-evening"]
+    # Each listing keeps its ticked times and is read for the times its words name, as a save reads them now.
+    upgraded = listing_times(query_all, "availability, said_times")
+    assert upgraded == {pk: (words, ticked, said_availability(words)) for pk, (words, ticked) in listings.items()}
+    assert upgraded[bingo][2] == ["thu-evening"]
     verified = manage("verify_ledger", database_url=database_url)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     pending = manage("makemigrations", "--check", "--dry-run", database_url=database_url)
