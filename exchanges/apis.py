@@ -32,10 +32,6 @@ def _skills(slugs: list[str] | None) -> list[Skill] | None:
     return skills
 
 
-# Matching reads the times a listing's words name where none are ticked (`listings.times_from_words`).
-AVAILABILITY_HELP = "Slots such as tue-evening; with none, matching reads the days and times the words name."
-
-
 class ListingOutput(serializers.Serializer):
     id = serializers.IntegerField()
     network = serializers.CharField(source="network.slug")
@@ -68,10 +64,7 @@ class ListingListApi(APIView):
             min_value=1, max_value=MAX_HELP_MINUTES, required=False, allow_null=True, default=None
         )
         availability = serializers.ListField(
-            child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS),
-            required=False,
-            default=list,
-            help_text=AVAILABILITY_HELP,
+            child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False, default=list
         )
         expires_on = serializers.DateField(required=False, allow_null=True, default=None)
         owner = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -128,9 +121,7 @@ class ListingDetailApi(APIView):
         minutes_estimate = serializers.IntegerField(
             min_value=1, max_value=MAX_HELP_MINUTES, required=False, allow_null=True
         )
-        availability = serializers.ListField(
-            child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False, help_text=AVAILABILITY_HELP
-        )
+        availability = serializers.ListField(child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False)
         expires_on = serializers.DateField(required=False, allow_null=True)
         status = serializers.ChoiceField(choices=Listing.Status.values, required=False)
 

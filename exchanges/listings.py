@@ -10,7 +10,6 @@ from exchanges.ledger.models import Account
 from exchanges.lifecycle.common import acting_for
 from exchanges.limits import MAX_HELP_MINUTES, minutes_check
 from exchanges.matching.services import listing_match_notify, listing_skills_refresh
-from exchanges.matching.when import said_availability
 from exchanges.models import Listing
 from members.audit import audit_record
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User
@@ -58,12 +57,6 @@ def _clean(fields: dict) -> dict:
     return fields
 
 
-def times_from_words(listing: Listing) -> None:
-    """Read the days and times a listing's words name ("Tuesday evenings") into `said_times`, on every
-    save: matching ranks by them where no times are ticked, and they never stand in for ticks."""
-    listing.said_times = said_availability(f"{listing.title}. {listing.description}")
-
-
 def listing_create(
     *,
     actor: User,
@@ -97,9 +90,7 @@ def listing_create(
         }
     )
     with transaction.atomic():
-        listing = Listing(network=network, owner=owner, **fields)
-        times_from_words(listing)
-        listing.save(force_insert=True)
+        listing = Listing.objects.create(network=network, owner=owner, **fields)
         listing.skills.set(skills)
         listing_skills_refresh(listing=listing)
         listing_match_notify(listing=listing)
@@ -133,7 +124,6 @@ def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
             raise ValidationError({"expires_on": [_("This listing has expired: choose a new date to reopen it.")]})
         for name, value in changes.items():
             setattr(listing, name, value)
-        times_from_words(listing)
         listing.save()
         if skills is not None:
             listing.skills.set(skills)

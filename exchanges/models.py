@@ -24,10 +24,7 @@ class Listing(models.Model):
     description = models.TextField(blank=True, max_length=4000)
     skills = models.ManyToManyField("members.Skill", blank=True, related_name="listings")
     minutes_estimate = models.PositiveIntegerField(null=True, blank=True)
-    availability = models.JSONField(default=list, blank=True)  # the times the member ticked
-    # The days and times its words name ("Tuesday evenings"), read on every save
-    # (`listings.times_from_words`); matching uses them where no times are ticked.
-    said_times = models.JSONField(default=list, blank=True)
+    availability = models.JSONField(default=list, blank=True)
     expires_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)

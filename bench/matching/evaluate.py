@@ -29,10 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from exchanges.matching import semantic  # noqa: E402
 from exchanges.matching.meaning import MeaningMatcher, cosine, fit  # noqa: E402
-from exchanges.matching.scoring import WEIGHTS, availability_overlap, skill_overlap  # noqa: E402
+from exchanges.matching.scoring import skill_overlap  # noqa: E402
 from exchanges.matching.taxonomy import Taxonomy  # noqa: E402
 from exchanges.matching.text import STOP_WORDS, SkillMatcher, words  # noqa: E402
-from exchanges.matching.when import said_slots  # noqa: E402
 
 DATASET = Path(__file__).with_name("dataset.json")
 # Each set by the name the tables give it; the offers are the first set's.
@@ -70,27 +69,21 @@ def keyword_ranker() -> Ranker:
 
 def meaning_ranker(taxonomy: Taxonomy) -> Ranker:
     """The service: words and meaning mapped to taxonomy skills, then their overlap and the two
-    texts' closeness in meaning (`meaning.fit`), as `ranking.rank_candidates` scores them; and, as
-    `scoring.score_match` adds it, the share of the times the request names that the offer names too
-    (the listing service stores the times a listing's words name when none are ticked)."""
+    texts' closeness in meaning (`meaning.fit`), as `ranking.rank_candidates` scores them."""
     meanings = MeaningMatcher(SkillMatcher(taxonomy))
-    offer_meanings: dict[str, tuple] = {}
+    offer_meanings: dict[str, object] = {}
 
     def rank(request: dict, offers: list[dict]) -> list[str]:
         wanted = meanings.meaning(request["description"], title=request["title"])
-        when = said_slots(listing_text(request))
         scored = []
         for i, offer in enumerate(offers):
             if offer["id"] not in offer_meanings:
-                theirs = meanings.meaning(offer["description"], title=offer["title"], offer=True)
-                offer_meanings[offer["id"]] = (theirs, said_slots(listing_text(offer)))
-            theirs, free = offer_meanings[offer["id"]]
-            overlap = skill_overlap(wanted.skills.weights, theirs.skills.weights, taxonomy).score
-            matched = fit(overlap, cosine(wanted.vector, theirs.vector))
-            share = len(availability_overlap(when, free)) / len(when) if when else 0.0
-            scored.append((matched, matched + WEIGHTS.availability * share, i, offer["id"]))
-        ranked = sorted(scored, key=lambda t: (-t[1], t[2]))
-        return [oid for matched, _, _, oid in ranked if matched > 0]
+                offer_meanings[offer["id"]] = meanings.meaning(offer["description"], title=offer["title"], offer=True)
+            theirs = offer_meanings[offer["id"]]
+            overlap = skill_overlap(wanted.skills.weights, theirs.skills.weights, taxonomy).score  # type: ignore[attr-defined]
+            closeness = cosine(wanted.vector, theirs.vector)  # type: ignore[attr-defined]
+            scored.append((fit(overlap, closeness), i, offer["id"]))
+        return [oid for score, _, oid in sorted(scored, key=lambda t: (-t[0], t[1])) if score > 0]
 
     return rank
 

@@ -18,7 +18,6 @@ from exchanges.imports.sources import Source, SourceListing, SourceMember
 from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.services import network_accounts_open, transfer_create
 from exchanges.limits import MAX_TRANSFER_MINUTES, minutes_check
-from exchanges.listings import times_from_words
 from exchanges.matching.services import listing_skills_refresh
 from exchanges.models import Listing
 from members.audit import audit_record
@@ -163,11 +162,10 @@ def _listing(network: Network, source: Source, row: SourceListing, owner: Member
             result.listings.unchanged += 1
             return
         listing.title, listing.description, listing.kind = row.title, row.description, row.kind
-        times_from_words(listing)
-        listing.save(update_fields=["title", "description", "kind", "said_times", "updated_at"])
+        listing.save(update_fields=["title", "description", "kind", "updated_at"])
         result.listings.updated += 1
     else:
-        listing = Listing(
+        listing = Listing.objects.create(
             network=network,
             owner_id=owner.user_id,
             kind=row.kind,
@@ -175,8 +173,6 @@ def _listing(network: Network, source: Source, row: SourceListing, owner: Member
             description=row.description,
             created_at=min(row.created or timezone.now(), timezone.now()),
         )
-        times_from_words(listing)
-        listing.save(force_insert=True)
         ImportedRecord.objects.update_or_create(
             network=network,
             source=source.format,

@@ -44,7 +44,7 @@ _CANDIDATES_SQL = """WITH shortlist AS (
     SELECT listing_id, owner_id, SUM(part) AS fit FROM ({terms}) AS parts
     GROUP BY listing_id, owner_id ORDER BY fit DESC, listing_id LIMIT %s
 )
-SELECT s.listing_id, s.owner_id, m.id, m.neighbourhood, m.availability, l.availability, l.said_times,
+SELECT s.listing_id, s.owner_id, m.id, m.neighbourhood, m.availability, l.availability,
     {checked} AS checked, ls.skill_id, ls.weight
 FROM shortlist s
 {membership}
@@ -181,12 +181,6 @@ def _json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def listing_times(ticked: list[str] | None, said: list[str] | None, profile: list[str] | None) -> list[str] | None:
-    """When a listing's help is wanted or given: the times ticked on it, else those its words name,
-    else its owner's profile's."""
-    return ticked or said or profile
-
-
 def listing_candidates(*, network_id: int, kind: str, skills: Mapping[str, float], excluded: set[int]) -> list[Found]:
     if not skills:
         return []
@@ -196,18 +190,18 @@ def listing_candidates(*, network_id: int, kind: str, skills: Mapping[str, float
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            listing_id, owner_id, membership_id, place, member_slots, slots, said, checked = row[:8]
+            listing_id, owner_id, membership_id, place, member_slots, slots, checked = row[:7]
             if listing_id not in found:
                 found[listing_id] = Found(
                     member_id=owner_id,
                     listing_id=listing_id,
                     membership_id=membership_id,
                     neighbourhood=place,
-                    availability=listing_times(_json(slots), _json(said), _json(member_slots)),
+                    availability=_json(slots) or _json(member_slots),
                     checked=bool(checked),
                     skills={},
                 )
-            found[listing_id].skills[slugs[row[8]]] = row[9]
+            found[listing_id].skills[slugs[row[7]]] = row[8]
     return list(found.values())
 
 

@@ -20,7 +20,6 @@ from exchanges.matching.candidates import (
     keys_in,
     listing_candidates,
     listing_owner,
-    listing_times,
     profile_candidates,
     stored_skill_weights,
 )
@@ -275,7 +274,7 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
     kind: Kind = "request" if listing.kind == Listing.Kind.REQUEST else "offer"
     my_side = Side(
         skills=mine,
-        availability=parse_availability(listing_times(listing.availability, listing.said_times, owner.availability)),
+        availability=parse_availability(listing.availability or owner.availability),
         neighbourhood=owner.neighbourhood.strip(),
         vector=fresh.vector if fresh is not None else semantic.from_bytes(my_vector),
         title=listing.title,

@@ -267,13 +267,3 @@ def test_an_import_never_lifts_a_suspension(network, tmp_path):
     suspended.refresh_from_db()
     assert suspended.status == Membership.Status.SUSPENDED
     assert writes(network) == before
-
-
-def test_an_imported_listing_is_read_for_the_times_its_words_name(network, tmp_path):
-    (tmp_path / "members.csv").write_text("id,email,name,joined_on,balance_minutes\nm1,edna@example.org,Edna,,\n")
-    (tmp_path / "listings.csv").write_text(
-        "id,member_id,kind,title,description\nl1,m1,request,Lift home from bingo,It's on Thursday nights\n"
-    )
-    run("--network", "andreu", "--format", "plain", str(tmp_path))
-    listing = Listing.objects.get(network=network)
-    assert (listing.availability, listing.said_times) == ([], ["thu-evening"])
