@@ -19,8 +19,10 @@ def availability(slots) -> str:
     """`["sat-morning", "mon-evening"]` → "Saturday morning, Monday evening": whole days by their
     names ("Weekends"), a part of the day on every day or every weekday in a phrase ("Every evening"),
     every time "Any time"."""
-    if isinstance(slots, str) or not isinstance(slots, list | tuple | set | frozenset):
-        slots = [slots] if isinstance(slots, str) else []
+    if isinstance(slots, str):
+        slots = [slots]
+    elif not isinstance(slots, list | tuple | set | frozenset):
+        slots = []
     left = {slot for slot in slots if isinstance(slot, str)}
     whole = {day for day in AVAILABILITY_DAYS if all(f"{day}-{part}" in left for part in AVAILABILITY_PARTS)}
     if len(whole) == len(AVAILABILITY_DAYS):
