@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from exchanges import activities, selectors, services
 from exchanges.ledger.apis import PartyField, idempotent_post
 from exchanges.limits import MAX_HELP_MINUTES
+from exchanges.listings import MAX_SKILLS
 from exchanges.models import Exchange, Listing
 from members.acting import acting_scope
 from members.audit import REASON_MAX
@@ -59,7 +60,7 @@ class ListingListApi(APIView):
         kind = serializers.ChoiceField(choices=Listing.Kind.values)
         title = serializers.CharField(max_length=140)
         description = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-        skills = serializers.ListField(child=SkillSlugField(), required=False, default=list, max_length=20)
+        skills = serializers.ListField(child=SkillSlugField(), required=False, default=list, max_length=MAX_SKILLS)
         minutes_estimate = serializers.IntegerField(
             min_value=1, max_value=MAX_HELP_MINUTES, required=False, allow_null=True, default=None
         )
@@ -117,7 +118,7 @@ class ListingDetailApi(APIView):
     class Input(serializers.Serializer):
         title = serializers.CharField(max_length=140, required=False)
         description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
-        skills = serializers.ListField(child=SkillSlugField(), required=False, max_length=20)
+        skills = serializers.ListField(child=SkillSlugField(), required=False, max_length=MAX_SKILLS)
         minutes_estimate = serializers.IntegerField(
             min_value=1, max_value=MAX_HELP_MINUTES, required=False, allow_null=True
         )

@@ -23,6 +23,7 @@ from members.models import (
     User,
 )
 from members.selectors import networks_of
+from timebank.ids import is_id
 
 # "Saturday morning", in the reader's language (lazy: chosen when the form is shown).
 SLOT_CHOICES = [
@@ -31,6 +32,19 @@ SLOT_CHOICES = [
     for p in AVAILABILITY_PARTS
 ]
 assert {value for value, _label in SLOT_CHOICES} == SLOTS
+
+
+class ChoicesByIdField(forms.ModelMultipleChoiceField):
+    """A choice of rows by id in which a number no id can be ("99999999999999999999") is an invalid
+    choice like any other unknown id, not a query the database refuses."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            if not is_id(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
 
 
 def trading_networks(user: User):
@@ -48,7 +62,7 @@ class ListingForm(forms.Form):
     description = forms.CharField(
         required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}), label=_("More about it (optional)")
     )
-    skills = forms.ModelMultipleChoiceField(
+    skills = ChoicesByIdField(
         queryset=Skill.objects.select_related("category"),
         required=False,
         label=_("Kinds of help (optional)"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from exchanges.ledger.models import Account
 from exchanges.lifecycle.common import acting_for
 from exchanges.limits import MAX_HELP_MINUTES, minutes_check
-from exchanges.matching.services import listing_match_notify, listing_skills_refresh
+from exchanges.matching.services import listing_changed_notify, listing_match_notify, listing_skills_refresh
 from exchanges.models import Listing
 from members.audit import audit_record
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Network, Skill, User
@@ -20,6 +20,8 @@ from timebank.errors import Forbidden, NotFound, ValidationError
 
 SLOTS = {f"{day}-{part}" for day in AVAILABILITY_DAYS for part in AVAILABILITY_PARTS}
 EDITABLE = ("title", "description", "skills", "minutes_estimate", "availability", "expires_on", "status")
+# The most kinds of help one listing names: beyond it a listing matches everyone and says nothing.
+MAX_SKILLS = 20
 
 
 def _clean(fields: dict) -> dict:
@@ -52,6 +54,8 @@ def _clean(fields: dict) -> dict:
         errors["expires_on"] = ["Choose today or a later date."]
     if "status" in fields and fields["status"] not in Listing.Status.values:
         errors["status"] = ["Choose open, paused or closed."]
+    if len(fields.get("skills") or ()) > MAX_SKILLS:
+        errors["skills"] = [_("Choose up to %(most)d kinds of help.") % {"most": MAX_SKILLS}]
     if errors:
         raise ValidationError(errors)
     return fields
@@ -87,8 +91,10 @@ def listing_create(
             "minutes_estimate": minutes_estimate,
             "availability": list(availability),
             "expires_on": expires_on,
+            "skills": list(skills),
         }
     )
+    skills = fields.pop("skills")
     with transaction.atomic():
         listing = Listing.objects.create(network=network, owner=owner, **fields)
         listing.skills.set(skills)
@@ -115,8 +121,8 @@ def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: ["This cannot be changed."] for name in sorted(unknown)})
-    skills = changes.pop("skills", None)
     changes = _clean(changes)
+    skills = changes.pop("skills", None)
     with transaction.atomic():
         listing = Listing.objects.select_for_update().get(pk=listing.pk)
         expires = changes.get("expires_on", listing.expires_on)
@@ -128,6 +134,7 @@ def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
         if skills is not None:
             listing.skills.set(skills)
         listing_skills_refresh(listing=listing)
+        listing_changed_notify(listing=listing)
         audit_record(
             action="listing.update",
             actor=actor,

@@ -59,7 +59,7 @@ def listing_new(request):
     form = forms.ListingForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with refusal_shown(request):
+        with refusal_shown(request, form=form):
             listing = services.listing_create(
                 actor=request.user,
                 network=data["network"],
@@ -130,7 +130,7 @@ def listing_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["skills"] = list(data["skills"])
-        with refusal_shown(request):
+        with refusal_shown(request, form=form):
             services.listing_update(actor=request.user, listing=listing, **data)
             messages.success(request, _("Saved."))
             return redirect("listing-detail", pk=listing.pk)

@@ -75,37 +75,42 @@ NOBODY_NOTIFICATION = {NOBODY_FITS: "match.none", NEEDS_CHECK: "match.needs_chec
 
 
 def nobody_notify(*, listing: Listing, outcome: MatchOutcome) -> bool:
-    """Tell the network's coordinators, once per listing, that matching can suggest nobody: for a
-    request nobody fits (match.none), or only people without a current safeguarding check could
+    """Tell the network's coordinators, once per listing and reason, that matching can suggest nobody:
+    for a request nobody fits (match.none), or only people without a current safeguarding check could
     help; for an offer of sensitive help, its owner needs a check first (match.needs_check). They
-    can introduce someone or record a check. True when they were told now."""
-    if outcome.matches or not outcome.nobody:
+    can introduce someone or record a check. True when they were told now. The words are the kind's
+    (messaging/notifications/kinds.py), in each coordinator's own language."""
+    if outcome.matches or not outcome.nobody or listing.status != Listing.Status.OPEN:
         return False
     if listing.kind == Listing.Kind.OFFER and outcome.nobody != NEEDS_CHECK:
         # An offer nobody needs yet waits for a request; that is no coordinator's job.
         return False
     kind = NOBODY_NOTIFICATION[outcome.nobody]
-    told = Notification.objects.filter(kind__in=NOBODY_NOTIFICATION.values(), network=listing.network)
-    if told.filter(data__listing=listing.pk).exists():
+    if Notification.objects.filter(kind=kind, network=listing.network, data__listing=listing.pk).exists():
         return False
-    if outcome.nobody == NEEDS_CHECK and listing.kind == Listing.Kind.REQUEST:
-        text = _("Only people without a current safeguarding check could help with “%(title)s” (%(name)s).")
-    elif outcome.nobody == NEEDS_CHECK:
-        text = _("%(name)s offers “%(title)s”, which needs a safeguarding check before they can be matched.")
-    else:
-        text = _("Nobody fits “%(title)s” (%(name)s) yet: you may know someone who could help.")
     coordinators_notify(
         network=listing.network,
         kind=kind,
-        text=text % {"title": listing.title, "name": listing.owner.name},
-        # Requests wait on the coordinators' list of requests nobody has taken up yet.
-        url=f"/coordinator/{listing.network.slug}/unmatched/"
-        if listing.kind == Listing.Kind.REQUEST
-        else f"/listings/{listing.pk}/",
-        data={"listing": listing.pk, "owner": listing.owner_id, "reason": outcome.nobody},
+        data={
+            "listing": listing.pk,
+            "owner": listing.owner_id,
+            "reason": outcome.nobody,
+            "form": listing.kind,
+            "title": listing.title,
+            "name": listing.owner.name,
+            "network": listing.network.slug,
+        },
         exclude={listing.owner_id},
     )
     return True
+
+
+def listing_changed_notify(*, listing: Listing) -> bool:
+    """After a listing is edited or reopened: when matching can now suggest nobody, for a reason the
+    coordinators have not heard for it, they hear it (`nobody_notify`); the owner is told they have."""
+    if listing.status != Listing.Status.OPEN:
+        return False
+    return nobody_notify(listing=listing, outcome=listing_match_outcome(listing=listing, limit=NOTIFY_CANDIDATES))
 
 
 @transaction.atomic

@@ -47,6 +47,12 @@ def _statement(data: dict) -> str:
     return "/time/"
 
 
+def _unmatched(data: dict) -> str:
+    if data.get("form") == "offer":
+        return _listing(data)
+    return f"/coordinator/{data['network']}/unmatched/" if data.get("network") else _listing(data)
+
+
 def _nowhere(data: dict) -> str:
     return ""
 
@@ -105,6 +111,14 @@ KINDS: dict[str, Kind] = {
         _("%(name)s introduces you to %(member_name)s, who could help with “%(title)s”"),
         lambda data: f"/listings/{data['listing']}/matches/" if data.get("listing") else "",
         forms={"helper": _("%(name)s introduces you to %(member_name)s, who asked for help: “%(title)s”")},
+    ),
+    # Coordinators, when matching can suggest nobody for a listing: requests wait on their list of
+    # requests nobody has taken up yet, an offer needing a check on its own page.
+    "match.none": Kind(_("Nobody fits “%(title)s” (%(name)s) yet: you may know someone who could help."), _unmatched),
+    "match.needs_check": Kind(
+        _("Only people without a current safeguarding check could help with “%(title)s” (%(name)s)."),
+        _unmatched,
+        forms={"offer": _("%(name)s offers “%(title)s”, which needs a safeguarding check before they can be matched.")},
     ),
     "listing.expiring": Kind(
         _("Your listing “%(title)s” ends on %(date)s. Renew it to keep it open."),

@@ -193,3 +193,41 @@ def test_a_redirect_never_leaves_the_site(network, alice, bob):
     exchange = proposed(network, bob, alice, actor=alice)
     response = client_for(bob).post(f"/exchanges/{exchange.pk}/accept/", {"next": "https://evil.example/"})
     assert response.url == f"/exchanges/{exchange.pk}/"
+
+
+@pytest.mark.parametrize("page", ["new", "edit"])
+def test_a_skill_id_no_row_can_have_is_an_invalid_choice_on_the_listing_form(network, alice, page):
+    listing = services.listing_create(actor=alice, network=network, kind="offer", title="Dog walks")
+    url = "/listings/new/" if page == "new" else f"/listings/{listing.pk}/edit/"
+    form = {"network": network.pk, "kind": "offer", "title": "Cat sitting", "status": "open"}
+    for huge in ("99999999999999999999999", "-1", "1e3"):
+        response = client_for(alice).post(url, {**form, "skills": [huge]})
+        assert response.status_code == 200
+        assert "skills" in response.context["form"].errors
+    listing.refresh_from_db()
+    assert list(Listing.objects.values_list("title", flat=True)) == ["Dog walks"]
+
+
+def test_a_listing_names_at_most_twenty_kinds_of_help_from_the_page_as_from_the_api(network, alice):
+    from members.models import Skill
+
+    ids = list(Skill.objects.values_list("pk", flat=True)[:21])
+    assert len(ids) == 21
+    page = client_for(alice).post(
+        "/listings/new/", {"network": network.pk, "kind": "offer", "title": "Anything", "skills": ids}
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors["skills"] == ["Choose up to 20 kinds of help."]
+    assert not Listing.objects.exists()
+    listing = services.listing_create(
+        actor=alice,
+        network=network,
+        kind="offer",
+        title="Dog walks",
+        skills=list(Skill.objects.filter(pk__in=ids[:20])),
+    )
+    edit = client_for(alice).post(
+        f"/listings/{listing.pk}/edit/", {"title": "Dog walks", "status": "open", "skills": ids}
+    )
+    assert edit.status_code == 200 and edit.context["form"].errors["skills"] == ["Choose up to 20 kinds of help."]
+    assert listing.skills.count() == 20

@@ -50,7 +50,15 @@ def test_only_unchecked_helpers_for_a_lift_is_said_and_the_coordinators_hear_onc
     listing_match_notify(listing=request)
     [sent] = told("match.needs_check")
     assert sent.user == coordinator
-    assert sent.data == {"listing": request.pk, "owner": alice.pk, "reason": "needs_check"}
+    assert sent.data == {
+        "listing": request.pk,
+        "owner": alice.pk,
+        "reason": "needs_check",
+        "form": "request",
+        "title": "Lift to the hospital on Tuesday",
+        "name": alice.name,
+        "network": network.slug,
+    }
     assert "safeguarding check" in sent.text
     assert sent.url == f"/coordinator/{network.slug}/unmatched/"
     assert not told("match.none")
@@ -83,6 +91,64 @@ def test_listing_create_tells_the_coordinators_through_the_service(network, alic
     request = listing_create(actor=alice, network=network, kind="request", title="Someone to mind my kids after school")
     [sent] = told("match.needs_check") + told("match.none")
     assert sent.data["listing"] == request.pk
+
+
+def test_a_listing_changed_so_that_nobody_fits_is_told_to_the_coordinators(
+    api, network, alice, coordinator, lift_offered_on_a_profile
+):
+    """The owner is told "we have told the coordinators" after an edit too: so they are."""
+    listing(member(network).user, network, title="Help with your tax return", description="Self assessment")
+    request = listing_create(
+        actor=alice, network=network, kind="request", title="Help with my tax return", description="Self assessment"
+    )
+    assert listing_match_outcome(listing=request).matches
+    assert not Notification.objects.filter(kind__startswith="match.").exists()
+
+    changed = api.as_user(alice).patch(
+        f"/api/v1/listings/{request.pk}/",
+        {"title": "Lift to the dentist", "description": "I need a lift"},
+        format="json",
+    )
+    assert changed.status_code == 200
+    matches = api.as_user(alice).get(f"/api/v1/listings/{request.pk}/matches/")
+    assert (
+        matches["Matches-Nobody"] == "needs_check"
+        and "We have told the coordinators" in matches["Matches-Nobody-Message"]
+    )
+    [sent] = told("match.needs_check")
+    assert (sent.user, sent.data["listing"], sent.data["title"]) == (coordinator, request.pk, "Lift to the dentist")
+    # Another edit for the same reason tells them nothing new.
+    api.as_user(alice).patch(f"/api/v1/listings/{request.pk}/", {"description": "I need a lift, please"}, format="json")
+    assert len(told("match.needs_check")) == 1
+
+
+def test_a_paused_listing_reopened_when_nobody_fits_is_told_and_a_paused_one_never(network, alice, coordinator):
+    from exchanges.listings import listing_update
+
+    request = listing_create(actor=alice, network=network, kind="request", title="Help with my tax return")
+    Notification.objects.all().delete()
+    listing_update(actor=alice, listing=request, status="paused", title="Need my gutters cleared")
+    assert not told("match.none")
+    listing_update(actor=alice, listing=request, status="open")
+    [sent] = told("match.none")
+    assert sent.url == f"/coordinator/{network.slug}/unmatched/"
+
+
+def test_the_coordinators_hear_in_their_own_language_whatever_the_poster_speaks(network, alice, coordinator):
+    from django.utils import translation
+
+    from messaging.notifications.services import preferences_set
+
+    preferences_set(user=alice, language="cy")
+    with translation.override("cy"):
+        listing_create(actor=alice, network=network, kind="request", title="Need my gutters cleared")
+    [sent] = told("match.none")
+    # Stored in the site's language, shown in the reader's: the words are the kind's, not the poster's.
+    assert (
+        sent.text == f"Nobody fits “Need my gutters cleared” ({alice.name}) yet: you may know someone who could help."
+    )
+    with translation.override("cy"):
+        assert sent.shown.startswith("Does neb")
 
 
 def test_an_unchecked_driver_offering_lifts_hears_why_and_the_coordinators_can_check(network, bob, coordinator):
