@@ -24,6 +24,7 @@ from members.models import (
 )
 from members.selectors import networks_of
 from timebank.ids import is_id
+from timebank.widgets import DateInput, DateTimeInput
 
 # "Saturday morning", in the reader's language (lazy: chosen when the form is shown).
 SLOT_CHOICES = [
@@ -74,9 +75,7 @@ class ListingForm(forms.Form):
     availability = forms.MultipleChoiceField(
         choices=SLOT_CHOICES, required=False, label=_("When are you free?"), widget=forms.CheckboxSelectMultiple
     )
-    expires_on = forms.DateField(
-        required=False, label=_("Show it until (optional)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expires_on = forms.DateField(required=False, label=_("Show it until (optional)"), widget=DateInput())
 
     def __init__(self, *args, user: User, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,9 +174,7 @@ class ProposeForm(MinutesForm):
 
 
 class ScheduleForm(forms.Form):
-    scheduled_for = forms.DateTimeField(
-        label=_("When will it happen?"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    scheduled_for = forms.DateTimeField(label=_("When will it happen?"), widget=DateTimeInput())
 
 
 class AskForm(forms.Form):
@@ -251,7 +248,7 @@ class ActivityForm(forms.Form):
     RECEIVED, GAVE = "received", "gave"
 
     title = forms.CharField(label=_("What was it?"), max_length=140, help_text=_("For example: Coffee morning"))
-    happened_on = forms.DateField(label=_("When was it?"), widget=forms.DateInput(attrs={"type": "date"}))
+    happened_on = forms.DateField(label=_("When was it?"), widget=DateInput())
     minutes = forms.IntegerField(
         label=_("How many minutes for each person?"), min_value=1, max_value=MAX_HELP_MINUTES, initial=60
     )

@@ -8,6 +8,7 @@ from members import announcements, services
 from members.audit import REASON_MAX
 from members.models import Membership, Network
 from members.profiles import AVAILABILITY_SLOTS
+from timebank.widgets import DateInput
 
 
 class ReasonForm(forms.Form):
@@ -179,12 +180,8 @@ class AnnouncementForm(forms.Form):
         max_length=announcements.BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    starts_on = forms.DateField(
-        label=_("Starts on (for an event)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=_("Ends on (for an event)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("Starts on (for an event)"), required=False, widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on (for an event)"), required=False, widget=DateInput())
 
 
 class AuditFilterForm(forms.Form):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from members.safeguarding.models import SafeguardingCheck
 from members.safeguarding.services import DBS_LEVELS
 from members.selectors import MAX_ID
+from timebank.widgets import DateInput
 
 
 class CheckForm(forms.Form):
@@ -16,10 +17,8 @@ class CheckForm(forms.Form):
     )
     certificate_number = forms.CharField(label=_("DBS certificate number"), max_length=30, required=False)
     decision = forms.ChoiceField(label=_("Decision"), choices=SafeguardingCheck.Decision.choices)
-    checked_on = forms.DateField(label=_("Checked on"), widget=forms.DateInput(attrs={"type": "date"}))
-    review_on = forms.DateField(
-        label=_("Review on (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    checked_on = forms.DateField(label=_("Checked on"), widget=DateInput())
+    review_on = forms.DateField(label=_("Review on (optional)"), required=False, widget=DateInput())
 
 
 class ConcernForm(forms.Form):

@@ -231,3 +231,34 @@ def test_a_listing_names_at_most_twenty_kinds_of_help_from_the_page_as_from_the_
     )
     assert edit.status_code == 200 and edit.context["form"].errors["skills"] == ["Choose up to 20 kinds of help."]
     assert listing.skills.count() == 20
+
+
+def test_a_listing_keeps_its_end_date_when_only_its_title_changes_on_the_page(network, alice):
+    """The date box is the browser's picker, which reads only ISO: a date shown as "31/01/2027" showed
+    nothing and the next save sent nothing, so the end date was lost."""
+    import datetime
+    import re
+
+    from django.utils import timezone, translation
+
+    ends = timezone.localdate() + datetime.timedelta(days=40)
+    listing = services.listing_create(actor=alice, network=network, kind="offer", title="Dog walks", expires_on=ends)
+    client = client_for(alice)
+    with translation.override("en-gb"):
+        page = client.get(f"/listings/{listing.pk}/edit/").content.decode()
+    [box] = re.findall(r'<input type="date" name="expires_on"[^>]*>', page)
+    assert f'value="{ends.isoformat()}"' in box
+    # The browser sends back what the box holds, with the one change made.
+    client.post(
+        f"/listings/{listing.pk}/edit/",
+        {"title": "Dog walks and feeding", "status": "open", "expires_on": ends.isoformat()},
+    )
+    listing.refresh_from_db()
+    assert (listing.title, listing.expires_on) == ("Dog walks and feeding", ends)
+
+
+def test_the_activity_form_starts_on_today_in_the_date_box(network, coordinator):
+    from django.utils import timezone
+
+    page = client_for(coordinator).get(f"/networks/{network.slug}/activities/new/").content.decode()
+    assert f'type="date" name="happened_on" value="{timezone.localdate().isoformat()}"' in page
