@@ -4,6 +4,7 @@ requests nobody has taken up yet."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +24,7 @@ from exchanges.matching.services import match_introduce
 from exchanges.models import Listing
 from members.models import User
 from members.selectors import can_act_for, network_in_reach, require_coordinator
-from messaging.services import conversation_exchange_open, message_send
+from messaging.services import conversation_direct_open, conversation_exchange_open, message_send
 from timebank.ids import is_id
 from timebank.pages import page, refusal_shown
 
@@ -98,7 +99,8 @@ def match_ask(request, listing_id: int):
     minutes = listing.minutes_estimate or 60
     form = AskForm(request.POST or None, initial={"hours": minutes // 60, "minutes": minutes % 60 // 15 * 15})
     if request.method == "POST" and form.is_valid():
-        with refusal_shown(request, form=form):
+        with refusal_shown(request, form=form), transaction.atomic():
+            # One step: a proposal whose message could not be sent is not left behind.
             exchange = exchange_propose(
                 actor=request.user,
                 network=listing.network,
@@ -108,9 +110,21 @@ def match_ask(request, listing_id: int):
                 minutes=form.cleaned_data["total"],
                 description=listing.title,
             )
-            conversation, _created = conversation_exchange_open(exchange_id=exchange.pk, user=request.user)
+            if request.user.pk == listing.owner_id:
+                conversation, _created = conversation_exchange_open(exchange_id=exchange.pk, user=request.user)
+                said = _("You asked %(name)s. Their answer will come here.") % {"name": provider.name}
+            else:
+                # A supporter or coordinator asking for the member: the exchange's conversation is the two
+                # parties' own, so the message goes from the one asking, who arranges it with the helper.
+                conversation, _created = conversation_direct_open(
+                    network=listing.network, user=request.user, other_id=provider.pk
+                )
+                said = _("You asked %(name)s for %(member)s. Their answer will come here.") % {
+                    "name": provider.name,
+                    "member": listing.owner.name,
+                }
             message_send(conversation=conversation, sender=request.user, body=form.cleaned_data["message"])
-            messages.success(request, _("You asked %(name)s. Their answer will come here.") % {"name": provider.name})
+            messages.success(request, said)
             return redirect("conversation-detail", conversation_id=conversation.pk)
     context = {"listing": listing, "provider": provider, "form": form}
     return render(request, "exchanges/matching/ask.html", context, status=400 if request.method == "POST" else 200)

@@ -177,3 +177,54 @@ def test_a_listing_of_another_network_cannot_be_introduced(network, other_networ
         {"listing": theirs.pk, "member": bob.pk},
     )
     assert response.status_code == 404
+
+
+@pytest.fixture
+def dora(network):
+    """A supported member, and Sam who supports her."""
+    return member(network, is_supported=True).user
+
+
+@pytest.fixture
+def sam(network, dora):
+    from members.models import Membership, SupportLink
+
+    supporter = member(network, role=Membership.Role.SUPPORTER)
+    SupportLink.objects.create(network=network, supporter=supporter, member=dora.memberships.get(network=network))
+    return supporter.user
+
+
+def test_a_supporter_asking_a_helper_for_their_member_proposes_it_and_sends_the_message_from_themselves(
+    network, dora, sam, bob, dog_walker
+):
+    """The exchange's conversation is the two parties' own: the supporter's message goes from them to the
+    helper, and nothing is left half done (the proposal was made, then the page answered 404 and the
+    message was lost)."""
+    request = listing(dora, network, kind="request", title="Can someone walk my dog")
+    page = client_for(sam).get(f"/listings/{request.pk}/matches/ask/?provider={bob.pk}").content.decode()
+    assert f"For {dora.name}’s request" in page
+    form = {"provider": bob.pk, "hours": 1, "minutes": 0, "message": "Could you walk Dora's dog on Saturday?"}
+    response = client_for(sam).post(f"/listings/{request.pk}/matches/ask/", form)
+    exchange = Exchange.objects.get()
+    assert (exchange.provider, exchange.recipient) == (bob, dora)
+    conversation = Conversation.objects.get(kind=Conversation.Kind.DIRECT)
+    assert set(conversation.participants.values_list("user_id", flat=True)) == {sam.pk, bob.pk}
+    assert list(conversation.messages.values_list("body", flat=True)) == ["Could you walk Dora's dog on Saturday?"]
+    assert response.status_code == 302 and response["Location"] == f"/conversations/{conversation.pk}/"
+    assert not Conversation.objects.filter(exchange=exchange).exists()
+
+
+def test_a_message_that_cannot_be_sent_leaves_no_proposal_behind(
+    monkeypatch, network, alice, bob, dog_request, dog_walker
+):
+    from exchanges.matching import views
+    from timebank.errors import ValidationError
+
+    def refused(**kwargs):
+        raise ValidationError({"body": ["Messages are paused."]})
+
+    monkeypatch.setattr(views, "message_send", refused)
+    form = {"provider": bob.pk, "hours": 1, "minutes": 0, "message": "Could you walk Rex?"}
+    response = client_for(alice).post(f"/listings/{dog_request.pk}/matches/ask/", form)
+    assert response.status_code == 400
+    assert not Exchange.objects.exists()
