@@ -6,7 +6,13 @@ from django.utils.translation import gettext as _
 
 from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.selectors import member_account
-from exchanges.ledger.services import _check_minutes, _require_reason, network_accounts_open, transfer_create
+from exchanges.ledger.services import (
+    _check_minutes,
+    _require_reason,
+    network_accounts_open,
+    not_for_oneself,
+    transfer_create,
+)
 from members.models import Membership, Network, User
 from members.selectors import can_act_for, is_coordinator, supports
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError
@@ -130,6 +136,8 @@ def transfer_request(
         payee = _party_account(network=network, party=to_member, field="to")
     if payer.pk == payee.pk:
         raise ValidationError({"to_member": [_("Minutes must go to someone else.")]})
+    if kind in COORDINATOR_KINDS:
+        not_for_oneself(actor=actor, account=payee)
     return transfer_create(
         network=network,
         from_account=payer,
@@ -157,6 +165,7 @@ def _reversal(
         raise NotFound(_("No such transfer in this network."))
     if Transfer.objects.filter(reverses=original).exists():
         raise InvalidTransition(_("That transfer has already been reversed."))
+    not_for_oneself(actor=created_by, account=original.from_account)
     try:
         # Its own savepoint: a reversal racing another of the same transfer loses on the
         # one-to-one constraint, and the caller's transaction carries on.

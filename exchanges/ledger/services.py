@@ -391,6 +391,7 @@ def account_floor_set(*, account: Account, actor: User, floor_minutes: int, reas
     require_coordinator(user=actor, network=account.network)
     if account.kind != Account.Kind.MEMBER:
         raise ValidationError({"floor_minutes": [_("Only a member's floor can be changed: the pot's is always 0.")]})
+    not_for_oneself(actor=actor, account=account)
     if not isinstance(floor_minutes, int) or isinstance(floor_minutes, bool) or not -1_000_000 <= floor_minutes <= 0:
         raise ValidationError({"floor_minutes": [_("A floor is a whole number of minutes, zero or below.")]})
     reason = _require_reason(reason)
@@ -422,6 +423,17 @@ def account_floor_set(*, account: Account, actor: User, floor_minutes: int, reas
         )
     account.refresh_from_db()
     return account
+
+
+def not_for_oneself(*, actor: User, account: Account) -> None:
+    """A coordinator's ledger step never favours their own account: minutes into it, or its floor. Another
+    coordinator does that, so nobody speaks for the pot to pay themselves."""
+    if (
+        account.kind == Account.Kind.MEMBER
+        and account.membership is not None
+        and account.membership.user_id == actor.pk
+    ):
+        raise Forbidden(_("Another coordinator must do this: it is your own account."))
 
 
 def _require_reason(reason: str | None) -> str:

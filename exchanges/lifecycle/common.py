@@ -153,6 +153,9 @@ def transition_check(*, actor: User, exchange: Exchange, action: str, context: A
     ctx = context or acting_scope(actor=actor, network_ids=[exchange.network_id])
     if transition.coordinator and exchange.network_id not in ctx.coordinating:
         raise Forbidden(_("Only a coordinator can do that."))
+    if transition.coordinator and actor.pk in (exchange.provider_id, exchange.recipient_id):
+        # Approving or settling one's own exchange (a claim on the pot, say) is another coordinator's step.
+        raise Forbidden(_("Another coordinator must do this: it is your own exchange."))
     if exchange.state not in transition.states:
         raise InvalidTransition(
             _("This exchange is %(state)s: that cannot happen now.") % {"state": exchange.get_state_display().lower()}

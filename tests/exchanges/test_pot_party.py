@@ -115,3 +115,83 @@ def test_a_coordinator_who_claims_from_the_pot_cannot_confirm_it_for_the_pot_the
     colleague = member(network, role=Membership.Role.COORDINATOR).user
     assert api.as_user(colleague).post(f"/api/v1/exchanges/{exchange.pk}/confirm/").status_code == 200
     assert account(network, coordinator).balance == 600 and account(network).balance == 0
+
+
+# A coordinator never pays themselves -----------------------------------------------------------
+
+
+@pytest.fixture
+def second_coordinator(network):
+    return member(network, role=Membership.Role.COORDINATOR).user
+
+
+def test_a_coordinator_cannot_settle_their_own_claim_on_the_pot_and_another_coordinator_can(
+    api, network, coordinator, second_coordinator
+):
+    issue(network, None, 600)
+    exchange = record(api, coordinator, network, coordinator.pk, "pot", minutes=60)
+    body = {"minutes": 60, "reason": "my own hours"}
+    refused = api.as_user(coordinator).post(f"/api/v1/exchanges/{exchange.pk}/resolve/", body, format="json")
+    assert refused.status_code == 403, refused.content
+    assert "Another coordinator" in refused.json()["error"]["message"]
+    exchange.refresh_from_db()
+    assert exchange.state == "claimed" and not Transfer.objects.filter(exchange=exchange).exists()
+
+    settled = api.as_user(second_coordinator).post(
+        f"/api/v1/exchanges/{exchange.pk}/resolve/", {"minutes": 60, "reason": "Carol ran the stall"}, format="json"
+    )
+    assert settled.status_code == 200, settled.content
+    assert account(network, coordinator).balance == 60
+
+
+@pytest.mark.parametrize(
+    "move",
+    [
+        {"kind": "grant", "to_member": "me", "minutes": 60},
+        {"kind": "issue", "to_member": "me", "minutes": 60},
+        {"kind": "adjustment", "from": "pot", "to": "me", "minutes": 60},
+    ],
+)
+def test_a_coordinator_cannot_move_minutes_into_their_own_account(api, network, coordinator, second_coordinator, move):
+    issue(network, None, 600)
+    mine = {key: coordinator.pk if value == "me" else value for key, value in move.items()}
+    body = {"network": network.slug, "reason": "my own hours", **mine}
+    before = (account(network, coordinator).balance, Transfer.objects.count())
+    response = api.as_user(coordinator).post("/api/v1/transfers/", body, format="json", HTTP_IDEMPOTENCY_KEY="self-1")
+    assert response.status_code == 403, response.content
+    assert (account(network, coordinator).balance, Transfer.objects.count()) == before
+    # The same move by another coordinator is an ordinary coordinator's step.
+    allowed = api.as_user(second_coordinator).post(
+        "/api/v1/transfers/", body, format="json", HTTP_IDEMPOTENCY_KEY="other-1"
+    )
+    assert allowed.status_code == 201, allowed.content
+    assert account(network, coordinator).balance == before[0] + 60
+
+
+def test_a_coordinator_cannot_reverse_minutes_back_into_their_own_account_or_lower_their_own_floor(
+    api, network, coordinator, alice
+):
+    from exchanges.ledger.services import account_floor_set
+    from timebank.errors import Forbidden
+
+    issue(network, coordinator, 120)
+    gift = api.as_user(coordinator).post(
+        "/api/v1/transfers/",
+        {"network": network.slug, "kind": "gift", "to_member": alice.pk, "minutes": 60},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="gift-1",
+    )
+    assert gift.status_code == 201
+    reversal = api.as_user(coordinator).post(
+        "/api/v1/transfers/",
+        {"network": network.slug, "kind": "reversal", "transfer": gift.json()["id"], "reason": "changed my mind"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="rev-1",
+    )
+    assert reversal.status_code == 403, reversal.content
+    assert account(network, alice).balance == 60
+    with pytest.raises(Forbidden):
+        account_floor_set(
+            account=account(network, coordinator), actor=coordinator, floor_minutes=-6000, reason="more room"
+        )
+    assert account(network, coordinator).floor != -6000
