@@ -206,6 +206,36 @@ def rank_candidates(
     return [_ranked(match, candidate, scored[candidate.member_id], taxonomy, weights) for match, candidate in ordered]
 
 
+def fitting_with_check(
+    *,
+    mine: Side,
+    candidates: Iterable[Candidate],
+    taxonomy: Taxonomy,
+    nearby: frozenset[str] = frozenset(),
+    meanings: MeaningMatcher | None = None,
+    limit: int = 1,
+) -> list[RankedMatch]:
+    """The helpers who would fit help asked for (`mine`, when nobody fits as things are) if every helper
+    had a current check, best first: the help is mainly lifts, personal care or childcare
+    (`mainly_sensitive`, the rule that kept unchecked helpers out) and they fit that help itself. Not a
+    helper who shares only a side of it: "someone to sit with my husband" is not a dog walker's pet
+    sitting. Then the asker is told a check is missing, and the coordinators hear of it (and see who
+    could help once checked) rather than "nobody fits"."""
+    if mainly_sensitive(mine.skills, taxonomy) is None:
+        return []
+    checked = [replace(candidate, has_current_check=True) for candidate in candidates]
+    return rank_candidates(
+        kind="request",
+        mine=replace(mine, skills=only_sensitive(mine.skills, taxonomy)),
+        i_have_current_check=True,
+        candidates=checked,
+        taxonomy=taxonomy,
+        nearby=nearby,
+        limit=limit,
+        meanings=meanings,
+    )
+
+
 def fits_only_with_check(
     *,
     mine: Side,
@@ -214,25 +244,10 @@ def fits_only_with_check(
     nearby: frozenset[str] = frozenset(),
     meanings: MeaningMatcher | None = None,
 ) -> bool:
-    """Whether a helper would fit help asked for (`mine`, when nobody fits as things are) if every helper
-    had a current check: the help is mainly lifts, personal care or childcare (`mainly_sensitive`, the
-    rule that kept unchecked helpers out) and someone fits that help itself. Not a helper who shares only
-    a side of it: "someone to sit with my husband" is not a dog walker's pet sitting. Then the asker is
-    told a check is missing, and the coordinators hear of it, rather than "nobody fits"."""
-    if mainly_sensitive(mine.skills, taxonomy) is None:
-        return False
-    checked = [replace(candidate, has_current_check=True) for candidate in candidates]
-    ranked = rank_candidates(
-        kind="request",
-        mine=replace(mine, skills=only_sensitive(mine.skills, taxonomy)),
-        i_have_current_check=True,
-        candidates=checked,
-        taxonomy=taxonomy,
-        nearby=nearby,
-        limit=1,
-        meanings=meanings,
+    """Whether anyone would fit if every helper had a current check (`fitting_with_check`)."""
+    return bool(
+        fitting_with_check(mine=mine, candidates=candidates, taxonomy=taxonomy, nearby=nearby, meanings=meanings)
     )
-    return bool(ranked)
 
 
 def categories_of(skills: Mapping[str, float], taxonomy: Taxonomy) -> set[str]:

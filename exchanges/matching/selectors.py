@@ -5,6 +5,7 @@ The scoring is pure (`ranking`, `scoring`, `text`); this module only turns rows 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +30,7 @@ from exchanges.matching.ranking import (
     Candidate,
     RankedMatch,
     fits_only_with_check,
+    fitting_with_check,
     rank_candidates,
     without_sensitive,
 )
@@ -210,6 +212,9 @@ class MatchOutcome:
 
     matches: list[ListingMatch]
     nobody: str = ""
+    # For a request only checked helpers may take: who would fit once checked, best first. For
+    # coordinators (who can record a check), never shown to the asker.
+    fit_once_checked: list[ListingMatch] = dataclasses.field(default_factory=list)
 
 
 NEEDS_CHECK = "needs_check"
@@ -233,6 +238,22 @@ def nobody_message(*, outcome: MatchOutcome, kind: str) -> str:
     if kind == Listing.Kind.OFFER:
         return _("Nobody needs this just now. We'll tell you when someone asks.")
     return _("Nobody fits yet. We have told the coordinators, who may know someone who could help.")
+
+
+# A coordinator picks whom to introduce from a list: KeyRing networks are tens to a few hundred people.
+INTRODUCIBLE_SHOWN = 500
+
+
+def introducible_members(*, network: Network) -> list[User]:
+    """Who a coordinator may introduce to someone asking for help: the network's active members who give
+    and receive help, by name (`match_introduce` checks the pair and the help)."""
+    return list(
+        User.objects.filter(
+            memberships__network=network,
+            memberships__status=Membership.Status.ACTIVE,
+            memberships__account__isnull=False,
+        ).order_by("display_name", "pk")[:INTRODUCIBLE_SHOWN]
+    )
 
 
 def listing_matches(*, listing: Listing, limit: int = 10) -> list[ListingMatch]:
@@ -301,14 +322,18 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
     )
     if sensitive and kind == "offer" and not owner.checked:
         return MatchOutcome([], NEEDS_CHECK)
-    if kind == "request" and fits_only_with_check(
-        mine=my_side,
-        candidates=candidates,
-        taxonomy=taxonomy,
-        nearby=nearby,
-        meanings=meaning_matcher(),
-    ):
-        return MatchOutcome([], NEEDS_CHECK)
+    if kind == "request":
+        once_checked = fitting_with_check(
+            mine=my_side,
+            candidates=candidates,
+            taxonomy=taxonomy,
+            nearby=nearby,
+            meanings=meaning_matcher(),
+            limit=limit,
+        )
+        if once_checked:
+            details = _details(once_checked, listing.network, [opposite] * len(once_checked))
+            return MatchOutcome([], NEEDS_CHECK, details)
     return MatchOutcome([], NOBODY_FITS)
 
 

@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exchanges.matching import semantic
+from exchanges.matching.candidates import listing_owner, stored_skill_weights
 from exchanges.matching.models import ListingSkill, ListingVector, ProfileSkill, ProfileVector
 from exchanges.matching.scoring import WEIGHTS
-from exchanges.matching.selectors import NEEDS_CHECK, NOBODY_FITS, MatchOutcome, listing_match_outcome, listing_matches
+from exchanges.matching.selectors import NEEDS_CHECK, NOBODY_FITS, MatchOutcome, listing_match_outcome
+from exchanges.matching.sensitive import mainly_sensitive
 from exchanges.matching.skills import listing_meaning, offered_in_bio, skill_ids, skill_matcher
 from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
@@ -195,8 +197,6 @@ def profile_skills_refresh(*, membership: Membership) -> list[ProfileSkill]:
 
 
 INTRODUCTION_NOTIFICATION = "match.introduce"
-# Introductions come from the matches, so blocks and safeguarding checks hold here too.
-INTRODUCE_FROM_TOP = 50
 
 
 @transaction.atomic
@@ -206,9 +206,23 @@ def match_introduce(*, actor: User, listing: Listing, member: User) -> list[Noti
     require_coordinator(user=actor, network=listing.network)
     if listing.kind != Listing.Kind.REQUEST or listing.status != Listing.Status.OPEN:
         raise ValidationError({"listing": _("Only an open request can be matched.")})
-    matches = listing_matches(listing=listing, limit=INTRODUCE_FROM_TOP)
-    if member.pk not in {match.member.pk for match in matches}:
-        raise ValidationError({"member": _("This person is not among the people who could help.")})
+    # Anyone the coordinator knows, not only the suggestions (nobody may fit yet): but never someone either
+    # of the two blocked, and for help only checked helpers may give, only someone with a current check.
+    helper = listing_owner(network_id=listing.network_id, user_id=member.pk)
+    owner_side = listing_owner(network_id=listing.network_id, user_id=listing.owner_id)
+    trading = Membership.objects.filter(
+        network=listing.network, user=member, status=Membership.Status.ACTIVE, account__isnull=False
+    ).exists()
+    if helper is None or not trading or member.pk == listing.owner_id:
+        raise ValidationError({"member": _("Choose a member of this network other than the person asking.")})
+    if owner_side is not None and member.pk in owner_side.blocked:
+        raise ValidationError({"member": _("These two cannot be introduced.")})
+    taxonomy = skill_matcher().taxonomy
+    asked = stored_skill_weights(listing_id=listing.pk) or dict(listing_meaning(listing=listing).skills.weights)
+    if not helper.checked and mainly_sensitive(asked, taxonomy):
+        raise ValidationError(
+            {"member": _("This help needs a safeguarding check first: record one for them, then introduce them.")}
+        )
     owner = listing.owner
     said = {"listing": listing.pk, "name": actor.name, "title": listing.title}
     sent = [

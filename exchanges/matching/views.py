@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from exchanges.forms import AskForm
 from exchanges.lifecycle.start import exchange_propose
 from exchanges.matching.selectors import (
+    NEEDS_CHECK,
+    introducible_members,
     listing_for_matches,
     listing_match_outcome,
     listing_matches,
@@ -140,8 +142,19 @@ def _coordinated_network(request, slug: str):
 def unmatched_requests_page(request, slug: str):
     network = _coordinated_network(request, slug)
     requests = list(unmatched_requests(network=network)[:UNMATCHED_SHOWN])
-    rows = [{"listing": r, "matches": listing_matches(listing=r, limit=SUGGESTIONS_PER_REQUEST)} for r in requests]
-    return render(request, "exchanges/matching/unmatched.html", {"network": network, "rows": rows})
+    rows = []
+    for asked in requests:
+        outcome = listing_match_outcome(listing=asked, limit=SUGGESTIONS_PER_REQUEST)
+        rows.append(
+            {
+                "listing": asked,
+                "matches": outcome.matches,
+                "needs_check": outcome.nobody == NEEDS_CHECK,
+                "fit_once_checked": outcome.fit_once_checked,
+            }
+        )
+    context = {"network": network, "rows": rows, "members": introducible_members(network=network)}
+    return render(request, "exchanges/matching/unmatched.html", context)
 
 
 @page

@@ -116,7 +116,7 @@ KINDS: dict[str, Kind] = {
     # requests nobody has taken up yet, an offer needing a check on its own page.
     "match.none": Kind(_("Nobody fits “%(title)s” (%(name)s) yet: you may know someone who could help."), _unmatched),
     "match.needs_check": Kind(
-        _("Only people without a current safeguarding check could help with “%(title)s” (%(name)s)."),
+        _("The people who could help with “%(title)s” (%(name)s) need a safeguarding check first."),
         _unmatched,
         forms={"offer": _("%(name)s offers “%(title)s”, which needs a safeguarding check before they can be matched.")},
     ),

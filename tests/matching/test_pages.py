@@ -228,3 +228,58 @@ def test_a_message_that_cannot_be_sent_leaves_no_proposal_behind(
     response = client_for(alice).post(f"/listings/{dog_request.pk}/matches/ask/", form)
     assert response.status_code == 400
     assert not Exchange.objects.exists()
+
+
+# Requests nobody can be suggested for: the coordinator's next step --------------------------------
+
+
+def test_a_request_only_unchecked_people_could_help_with_names_them_with_a_way_to_record_a_check(
+    network, coordinator, alice
+):
+    driver = member(network).user
+    listing(driver, network, title="I can drive you to appointments")
+    lift = listing(alice, network, kind="request", title="Lift to the hospital on Tuesday")
+    page = client_for(coordinator).get(f"/coordinator/{network.slug}/unmatched/").content.decode()
+    card = page[page.index(lift.title) :]
+    assert "Only people with a current safeguarding check can help with this" in card
+    assert driver.name in card
+    assert f'href="/networks/{network.slug}/members/{driver.pk}/checks/new/"' in card
+    # Not someone to introduce for a lift until checked.
+    assert f'name="member" value="{driver.pk}"' not in card
+
+
+def test_an_unchecked_person_is_never_introduced_for_sensitive_help(network, coordinator, alice):
+    driver = member(network).user
+    lift = listing(alice, network, kind="request", title="Lift to the hospital on Tuesday")
+    response = client_for(coordinator).post(
+        f"/coordinator/{network.slug}/unmatched/introduce/", {"listing": lift.pk, "member": driver.pk}
+    )
+    assert response.status_code == 400
+    assert "needs a safeguarding check first" in response.content.decode()
+    assert not Notification.objects.filter(kind="match.introduce").exists()
+
+
+def test_a_coordinator_introduces_someone_they_know_when_nobody_fits(network, coordinator, alice):
+    gutters = listing(alice, network, kind="request", title="Need my gutters cleared")
+    neighbour = member(network).user
+    page = client_for(coordinator).get(f"/coordinator/{network.slug}/unmatched/").content.decode()
+    assert "If you know someone who could help, introduce them." in page
+    assert f'<option value="{neighbour.pk}">{neighbour.name}</option>' in page
+    assert f'<option value="{alice.pk}">' not in page
+    response = client_for(coordinator).post(
+        f"/coordinator/{network.slug}/unmatched/introduce/", {"listing": gutters.pk, "member": neighbour.pk}
+    )
+    assert response.status_code == 302
+    told = Notification.objects.filter(kind="match.introduce")
+    assert sorted(n.user_id for n in told) == sorted([alice.pk, neighbour.pk])
+
+
+def test_the_person_asking_or_a_commissioner_is_not_introduced(network, coordinator, alice):
+    gutters = listing(alice, network, kind="request", title="Need my gutters cleared")
+    funder = member(network, role="commissioner").user
+    for someone in (alice, funder):
+        response = client_for(coordinator).post(
+            f"/coordinator/{network.slug}/unmatched/introduce/", {"listing": gutters.pk, "member": someone.pk}
+        )
+        assert response.status_code == 400
+    assert not Notification.objects.filter(kind="match.introduce").exists()
