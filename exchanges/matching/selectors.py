@@ -57,6 +57,8 @@ MET_STATES = (
     Exchange.State.DISPUTED,
     Exchange.State.POSTED,
 )
+# Exchanges that mean a request has been taken up: both agreed, even if a coordinator approves it first.
+TAKEN_UP_STATES = (Exchange.State.AWAITING_APPROVAL, *MET_STATES)
 
 
 @dataclass(frozen=True)
@@ -513,7 +515,7 @@ def search_outcome(
 def unmatched_requests(*, network) -> QuerySet[Listing]:
     """Open requests of the network that no exchange has got going yet, oldest first: where a
     coordinator's introduction helps most."""
-    going = Exchange.objects.filter(listing_id=OuterRef("pk"), state__in=MET_STATES)
+    going = Exchange.objects.filter(listing_id=OuterRef("pk"), state__in=TAKEN_UP_STATES)
     return (
         Listing.objects.filter(
             network=network,

@@ -107,14 +107,15 @@ def test_a_coordinator_sees_unmatched_requests_with_suggestions(network, coordin
     assert f'name="member" value="{bob.pk}"' in page
 
 
-def test_a_request_with_an_accepted_exchange_is_not_unmatched(network, coordinator, dog_request, alice, bob):
+@pytest.mark.parametrize("state", [Exchange.State.ACCEPTED, Exchange.State.AWAITING_APPROVAL])
+def test_a_request_with_an_agreed_exchange_is_not_unmatched(network, coordinator, dog_request, alice, bob, state):
     Exchange.objects.create(
         network=network,
         listing=dog_request,
         provider=bob,
         recipient=alice,
         minutes=60,
-        state=Exchange.State.ACCEPTED,
+        state=state,
         proposed_by=alice,
     )
     response = client_for(coordinator).get(f"/coordinator/{network.slug}/unmatched/")
