@@ -35,17 +35,20 @@ _TERM_SQL = """SELECT * FROM (
     ORDER BY unit DESC LIMIT %s
 ) AS term{n}"""
 
-_CHECKED_SQL = """EXISTS (
+# A current check of one kind on the membership `m`: cleared, and not past its review date.
+_CURRENT_SQL = """EXISTS (
     SELECT 1 FROM safeguarding_safeguardingcheck c
     WHERE c.membership_id = m.id AND c.kind = %s AND c.decision IN (%s, %s)
       AND (c.review_on IS NULL OR c.review_on >= %s))"""
+# A safeguarding (DBS) check; then a driving licence and car insurance, which lifts need as well.
+_CHECKED_SQL = f"{_CURRENT_SQL} AS checked, ({_CURRENT_SQL} AND {_CURRENT_SQL}) AS drives"
 
 _CANDIDATES_SQL = """WITH shortlist AS (
     SELECT listing_id, owner_id, SUM(part) AS fit FROM ({terms}) AS parts
     GROUP BY listing_id, owner_id ORDER BY fit DESC, listing_id LIMIT %s
 )
 SELECT s.listing_id, s.owner_id, m.id, m.neighbourhood, m.availability, l.availability,
-    {checked} AS checked, ls.skill_id, ls.weight
+    {checked}, ls.skill_id, ls.weight
 FROM shortlist s
 {membership}
 JOIN exchanges_listing l ON l.id = s.listing_id
@@ -66,12 +69,10 @@ _MEMBERSHIP_SQL = {
 
 
 def _check_params() -> list:
-    return [
-        SafeguardingCheck.Kind.DBS,
-        SafeguardingCheck.Decision.CLEAR,
-        SafeguardingCheck.Decision.ACCEPTED,
-        timezone.localdate(),
-    ]
+    """The parameters of `_CHECKED_SQL`."""
+    cleared, today = [SafeguardingCheck.Decision.CLEAR, SafeguardingCheck.Decision.ACCEPTED], timezone.localdate()
+    kinds = (SafeguardingCheck.Kind.DBS, SafeguardingCheck.Kind.DRIVING_LICENCE, SafeguardingCheck.Kind.INSURANCE)
+    return [value for kind in kinds for value in (kind, *cleared, today)]
 
 
 def _placeholders(values) -> str:
@@ -137,6 +138,7 @@ class Found:
     neighbourhood: str
     availability: list[str] | None  # slots as the profile and listing services store them
     checked: bool
+    drives: bool
     skills: dict[str, float]
     vector: bytes | None = None  # the listing's (or, for a profile, the profile's) stored vector
 
@@ -190,7 +192,7 @@ def listing_candidates(*, network_id: int, kind: str, skills: Mapping[str, float
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            listing_id, owner_id, membership_id, place, member_slots, slots, checked = row[:7]
+            listing_id, owner_id, membership_id, place, member_slots, slots, checked, drives = row[:8]
             if listing_id not in found:
                 found[listing_id] = Found(
                     member_id=owner_id,
@@ -199,9 +201,10 @@ def listing_candidates(*, network_id: int, kind: str, skills: Mapping[str, float
                     neighbourhood=place,
                     availability=_json(slots) or _json(member_slots),
                     checked=bool(checked),
+                    drives=bool(drives),
                     skills={},
                 )
-            found[listing_id].skills[slugs[row[7]]] = row[8]
+            found[listing_id].skills[slugs[row[8]]] = row[9]
     return list(found.values())
 
 
@@ -218,7 +221,7 @@ _PROFILES_SQL = """WITH shortlist AS (
     SELECT membership_id FROM ({terms}) AS terms
     GROUP BY membership_id ORDER BY MIN(priority), membership_id LIMIT %s
 )
-SELECT m.id, m.user_id, m.neighbourhood, m.availability, {checked} AS checked, p.skill_id
+SELECT m.id, m.user_id, m.neighbourhood, m.availability, {checked}, p.skill_id
 FROM shortlist s
 JOIN members_membership m ON m.id = s.membership_id
 JOIN matching_profileskill p ON p.membership_id = s.membership_id AND p.kind IN ({kinds})
@@ -275,7 +278,7 @@ def profile_candidates(
     found: dict[int, Found] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for membership_id, user_id, place, slots, checked, skill_id in cursor.fetchall():
+        for membership_id, user_id, place, slots, checked, drives, skill_id in cursor.fetchall():
             if membership_id not in found:
                 found[membership_id] = Found(
                     member_id=user_id,
@@ -284,13 +287,14 @@ def profile_candidates(
                     neighbourhood=place,
                     availability=_json(slots),
                     checked=bool(checked),
+                    drives=bool(drives),
                     skills={},
                 )
             found[membership_id].skills[ids.slug[skill_id]] = 1.0
     return list(found.values())
 
 
-_OWNER_SQL = """SELECT m.status, m.neighbourhood, m.availability, {checked} AS checked,
+_OWNER_SQL = """SELECT m.status, m.neighbourhood, m.availability, {checked},
     b.blocker_id, b.blocked_id
 FROM members_membership m
 LEFT JOIN messaging_block b ON b.network_id = m.network_id
@@ -306,6 +310,7 @@ class Owner:
     neighbourhood: str
     availability: list[str] | None  # slots as the profile and listing services store them
     checked: bool
+    drives: bool
     blocked: set[int]
 
 
@@ -314,10 +319,10 @@ def listing_owner(*, network_id: int, user_id: int) -> Owner | None:
     owner = None
     with connection.cursor() as cursor:
         cursor.execute(_OWNER_SQL.format(checked=_CHECKED_SQL), [*_check_params(), network_id, user_id])
-        for status, place, slots, checked, blocker, blocked in cursor.fetchall():
+        for status, place, slots, checked, drives, blocker, blocked in cursor.fetchall():
             if owner is None:
                 active = status == Membership.Status.ACTIVE
-                owner = Owner(active, place, _json(slots), bool(checked), set())
+                owner = Owner(active, place, _json(slots), bool(checked), bool(drives), set())
             if blocker is not None:
                 owner.blocked.add(blocked if blocker == user_id else blocker)
     return owner

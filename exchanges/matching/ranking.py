@@ -24,7 +24,7 @@ from exchanges.matching.scoring import (
     score_match,
     skill_overlap,
 )
-from exchanges.matching.sensitive import main_skills, mainly_sensitive
+from exchanges.matching.sensitive import cleared_for, cleared_skills, main_skills, mainly_sensitive
 from exchanges.matching.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ class Candidate:
     record: TrackRecord = TrackRecord()
     met_before: bool = False
     has_current_check: bool = False
+    # A current driving licence and car insurance on record: lifts need them too (`cleared_for`).
+    may_drive: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def rank_candidates(
     kind: Kind,
     mine: Side,
     i_have_current_check: bool,
+    i_may_drive: bool = False,
     candidates: Iterable[Candidate],
     taxonomy: Taxonomy,
     nearby: frozenset[str] = frozenset(),
@@ -106,22 +109,22 @@ def rank_candidates(
     `meanings`, a side read by its skills is compared by the overlap alone.
 
     The sensitive-help rule, for listing matches and searches alike, both ways round: a helper
-    without a current check is never paired with help mainly about lifts, personal care or
+    without a current check (for a lift, also a driving licence and insurance: `cleared_for`) is never paired with help mainly about lifts, personal care or
     childcare (`mainly_sensitive`), not even through a side skill of it ("Help getting washed"
     also reads faintly as laundry), and is matched only on the skills that need no check. A
     profile's wishes are each their own help: one for a lift leaves its others open."""
     # The helper is the candidate when we match a request, and the listing's owner for an offer.
     restricted_mine = False
     my_text = my_vector = mine.vector
-    unchecked_me = kind == "offer" and not i_have_current_check
+    unchecked_me = kind == "offer" and not (i_have_current_check and i_may_drive)
     if unchecked_me:
-        kept_skills = without_sensitive(mine.skills, taxonomy)
+        kept_skills = cleared_skills(mine.skills, taxonomy, checked=i_have_current_check, drives=i_may_drive)
         restricted_mine = len(kept_skills) != len(mine.skills)
         mine = replace(mine, skills=kept_skills)
         if restricted_mine:
             my_vector = meanings.skills_vector(kept_skills) if meanings is not None else None
     # What I ask for is sensitive: only helpers with a current check are paired with it.
-    checked_helpers_only = kind == "request" and mainly_sensitive(mine.skills, taxonomy) is not None
+    main_sensitive = mainly_sensitive(mine.skills, taxonomy) if kind == "request" else None
     my_categories = category_totals(mine.skills, taxonomy)
     # The kinds of help `mine` is mainly about: sharing only the kind of a side skill ("shopping" read
     # faintly as shopping online) is no fit ("Basic computer lessons" for a shopping request).
@@ -141,18 +144,25 @@ def rank_candidates(
     for candidate in candidates:
         theirs = candidate.side
         restricted = False
-        if kind == "request" and not candidate.has_current_check:
-            if checked_helpers_only:
+        if kind == "request" and not (candidate.has_current_check and candidate.may_drive):
+            checks = {"checked": candidate.has_current_check, "drives": candidate.may_drive}
+            if main_sensitive is not None and not cleared_for(main_sensitive, taxonomy, **checks):
                 continue
             if not theirs.skills.keys() <= unrestricted:
-                theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
-                restricted = True
+                kept = cleared_skills(theirs.skills, taxonomy, **checks)
+                if len(kept) != len(theirs.skills):
+                    theirs = replace(theirs, skills=kept)
+                    restricted = True
         if unchecked_me and not theirs.skills.keys() <= unrestricted:
             # I may not help with what they ask for; a profile's other wishes stay open to me.
-            if candidate.listing_id is not None and mainly_sensitive(theirs.skills, taxonomy) is not None:
+            checks = {"checked": i_have_current_check, "drives": i_may_drive}
+            asked = mainly_sensitive(theirs.skills, taxonomy) if candidate.listing_id is not None else None
+            if asked is not None and not cleared_for(asked, taxonomy, **checks):
                 continue
-            theirs = replace(theirs, skills=without_sensitive(theirs.skills, taxonomy))
-            restricted = True
+            kept = cleared_skills(theirs.skills, taxonomy, **checks)
+            if len(kept) != len(theirs.skills):
+                theirs = replace(theirs, skills=kept)
+                restricted = True
         if candidate.listing_id is None and not all(in_my_kinds(slug) for slug in theirs.skills):
             # A profile's skills are each their own help: a gardener who also teaches computers is as much a
             # gardener. Only the kinds of help asked for are compared, and not the profile's meaning, which
@@ -223,11 +233,12 @@ def fitting_with_check(
     could help once checked) rather than "nobody fits"."""
     if mainly_sensitive(mine.skills, taxonomy) is None:
         return []
-    checked = [replace(candidate, has_current_check=True) for candidate in candidates]
+    checked = [replace(candidate, has_current_check=True, may_drive=True) for candidate in candidates]
     return rank_candidates(
         kind="request",
         mine=replace(mine, skills=only_sensitive(mine.skills, taxonomy)),
         i_have_current_check=True,
+        i_may_drive=True,
         candidates=checked,
         taxonomy=taxonomy,
         nearby=nearby,

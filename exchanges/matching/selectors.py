@@ -32,9 +32,9 @@ from exchanges.matching.ranking import (
     fits_only_with_check,
     fitting_with_check,
     rank_candidates,
-    without_sensitive,
 )
 from exchanges.matching.scoring import DAYS, PARTS, Kind, Side, Slot, TrackRecord
+from exchanges.matching.sensitive import cleared_skills
 from exchanges.matching.skills import listing_meaning, meaning_matcher, skill_ids, skill_matcher
 from exchanges.matching.text import combine
 from exchanges.models import Exchange, Listing
@@ -286,9 +286,9 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
     if fresh is not None:
         mine = dict(fresh.skills.weights)
     wanted = mine
-    if listing.kind == Listing.Kind.OFFER and not owner.checked:
-        # An unchecked helper is never matched on sensitive skills: do not shortlist for them.
-        wanted = without_sensitive(wanted, taxonomy)
+    if listing.kind == Listing.Kind.OFFER:
+        # A helper is never matched on sensitive skills they have no checks for: do not shortlist for them.
+        wanted = cleared_skills(wanted, taxonomy, checked=owner.checked, drives=owner.drives)
     found = listing_candidates(network_id=network_id, kind=opposite, skills=wanted, excluded=excluded)
     strong = [slug for slug, weight in wanted.items() if weight >= PROFILE_SKILL_WEIGHT]
     found += profile_candidates(network_id=network_id, kind=listing.kind, strong=strong, excluded=excluded)
@@ -309,6 +309,7 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
             kind=kind,
             mine=my_side,
             i_have_current_check=owner_checked,
+            i_may_drive=owner.drives,
             candidates=people,
             taxonomy=taxonomy,
             nearby=nearby,
@@ -319,10 +320,8 @@ def listing_match_outcome(*, listing: Listing, limit: int = 10) -> MatchOutcome:
     ranked = ranked_with(candidates, owner.checked)
     if ranked:
         return MatchOutcome(_details(ranked, listing.network, [opposite] * len(ranked)))
-    sensitive = wanted.keys() != mine.keys() or any(
-        taxonomy.skills[slug].category.sensitive for slug in mine if slug in taxonomy.skills
-    )
-    if sensitive and kind == "offer" and not owner.checked:
+    if kind == "offer" and wanted.keys() != mine.keys():
+        # Help offered that needs checks its owner does not have.
         return MatchOutcome([], NEEDS_CHECK)
     if kind == "request":
         once_checked = fitting_with_check(
@@ -359,6 +358,7 @@ def _found_to_candidates(network_id: int, found: list, me: int) -> list[Candidat
             record=records.get(f.member_id, TrackRecord()),
             met_before=f.member_id in met,
             has_current_check=f.checked,
+            may_drive=f.drives,
         )
         for f in found
     ]
@@ -444,9 +444,9 @@ def search_outcome(
         found: dict[str, list] = {}
         for found_kind in kinds:
             skills = wanted
-            if found_kind == Listing.Kind.REQUEST and not me.checked:
-                # Shortlisting only, as for an unchecked owner's offer: `rank_candidates` decides.
-                skills = without_sensitive(wanted, taxonomy)
+            if found_kind == Listing.Kind.REQUEST:
+                # Shortlisting only, as for an offer whose owner lacks checks: `rank_candidates` decides.
+                skills = cleared_skills(wanted, taxonomy, checked=me.checked, drives=me.drives)
             strong = [slug for slug, weight in skills.items() if weight >= PROFILE_SKILL_WEIGHT]
             # A profile answers a request by what it offers and an offer by what it would like.
             as_listing = Listing.Kind.REQUEST if found_kind == Listing.Kind.OFFER else Listing.Kind.OFFER
@@ -487,7 +487,7 @@ def search_outcome(
                 search=True,
                 meanings=meaning_matcher(),
             )
-            ranked = rank(i_have_current_check=me.checked, candidates=theirs)
+            ranked = rank(i_have_current_check=me.checked, i_may_drive=me.drives, candidates=theirs)
             best += [(r, shown, place) for r in ranked]
             if shown == Listing.Kind.OFFER:
                 helpers_found = helpers_found or bool(ranked)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from exchanges.matching.skills import skill_matcher
 from exchanges.matching.taxonomy import Taxonomy
-from exchanges.matching.text import CLAUSE_END, content_words, stem
+from exchanges.matching.text import BY_CAR, CLAUSE_END, content_words, stem
 
 # A quote from the text long enough to recognise, short enough for a card.
 QUOTE_WORDS = 8
@@ -71,6 +71,22 @@ def mainly_sensitive(weights: Mapping[str, float], taxonomy: Taxonomy) -> str | 
         if skill is not None and skill.category.sensitive:
             return slug
     return None
+
+
+def cleared_for(slug: str, taxonomy: Taxonomy, *, checked: bool, drives: bool) -> bool:
+    """Whether a helper may be matched on a skill: sensitive help needs a current safeguarding (DBS)
+    check, and a lift by car a current driving licence and car insurance on record as well (PRODUCT §2)."""
+    skill = taxonomy.skills.get(slug)
+    if skill is None or not skill.category.sensitive:
+        return skill is not None
+    return checked and (drives or slug not in BY_CAR)
+
+
+def cleared_skills(skills: Mapping[str, float], taxonomy: Taxonomy, *, checked: bool, drives: bool) -> dict[str, float]:
+    """The skills a helper with these checks may be matched on (`cleared_for`)."""
+    return {
+        slug: weight for slug, weight in skills.items() if cleared_for(slug, taxonomy, checked=checked, drives=drives)
+    }
 
 
 _TOKEN = re.compile(r"\S+")

@@ -22,16 +22,21 @@ def listing(owner, network, kind="offer", title="", description="", skills=(), *
     return made
 
 
-def cleared_check(membership: Membership, recorded_by, *, review_in_days: int = 300) -> Membership:
-    """A DBS check, clear, done a month ago and due for review in `review_in_days` (negative: lapsed)."""
+def cleared_check(membership: Membership, recorded_by, *, review_in_days: int = 300, drives: bool = True) -> Membership:
+    """A DBS check, clear, done a month ago and due for review in `review_in_days` (negative: lapsed);
+    with `drives`, a driving licence and car insurance checked the same way, which lifts need too."""
     today = timezone.localdate()
-    SafeguardingCheck.objects.create(
-        network=membership.network,
-        membership=membership,
-        kind=SafeguardingCheck.Kind.DBS,
-        decision=SafeguardingCheck.Decision.CLEAR,
-        checked_on=today - datetime.timedelta(days=30),
-        review_on=today + datetime.timedelta(days=review_in_days),
-        recorded_by=recorded_by,
-    )
+    kinds = [SafeguardingCheck.Kind.DBS]
+    if drives:
+        kinds += [SafeguardingCheck.Kind.DRIVING_LICENCE, SafeguardingCheck.Kind.INSURANCE]
+    for kind in kinds:
+        SafeguardingCheck.objects.create(
+            network=membership.network,
+            membership=membership,
+            kind=kind,
+            decision=SafeguardingCheck.Decision.CLEAR,
+            checked_on=today - datetime.timedelta(days=30),
+            review_on=today + datetime.timedelta(days=review_in_days),
+            recorded_by=recorded_by,
+        )
     return membership

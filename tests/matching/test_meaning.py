@@ -253,7 +253,7 @@ def test_meaning_never_brings_back_sensitive_help_for_an_unchecked_helper(meanin
 
     def ranked(vector, checked):
         side = Side(skills=skills, vector=vector)
-        candidate = Candidate(member_id=7, listing_id=7, side=side, has_current_check=checked)
+        candidate = Candidate(member_id=7, listing_id=7, side=side, has_current_check=checked, may_drive=checked)
         return rank_candidates(
             kind="request",
             mine=mine,
@@ -364,6 +364,7 @@ def offer_score(meanings, mine: Side, theirs: Side, *, listing_id=1, checked=Fal
         kind="offer",
         mine=mine,
         i_have_current_check=checked,
+        i_may_drive=checked,
         candidates=[Candidate(member_id=1, listing_id=listing_id, side=theirs)],
         taxonomy=meanings.taxonomy,
         meanings=meanings if by_meaning else None,
@@ -500,12 +501,14 @@ def test_a_helper_who_does_not_drive_is_never_said_to_offer_lifts(meanings):
         kind="request",
         mine=Side(skills=lift.skills.weights, vector=lift.vector, title="A lift to the hospital"),
         i_have_current_check=True,
+        i_may_drive=True,
         candidates=[
             Candidate(
                 member_id=1,
                 listing_id=1,
                 side=Side(skills=walker.skills.weights, vector=walker.vector),
                 has_current_check=True,
+                may_drive=True,
             )
         ],
         taxonomy=meanings.taxonomy,

@@ -280,3 +280,20 @@ def test_asking_to_be_washed_and_dressed_still_needs_a_checked_helper(network, a
     assert "need a safeguarding check first" in html
     assert html.index("need a safeguarding check first") < html.index("Listings with these words")
     assert html.index("Listings with these words") < html.index("Help with bathing and dressing")
+
+
+def test_a_driver_with_only_a_dbs_check_is_not_suggested_for_a_lift_until_licence_and_insurance_are_recorded(
+    network, alice, coordinator, lift_offered_on_a_profile
+):
+    cleared_check(lift_offered_on_a_profile, coordinator, drives=False)
+    request = listing(alice, network, kind="request", title="Lift to the hospital on Tuesday")
+    outcome = listing_match_outcome(listing=request)
+    assert outcome.matches == [] and outcome.nobody == NEEDS_CHECK
+    assert [m.member for m in outcome.fit_once_checked] == [lift_offered_on_a_profile.user]
+    assert not search_outcome(user=alice, q="a lift to the hospital").matches
+
+    cleared_check(lift_offered_on_a_profile, coordinator)  # licence and insurance now too
+    assert [m.member for m in listing_match_outcome(listing=request).matches] == [lift_offered_on_a_profile.user]
+    assert [m.member for m in search_outcome(user=alice, q="a lift to the hospital").matches] == [
+        lift_offered_on_a_profile.user
+    ]

@@ -22,7 +22,7 @@ def rank(taxonomy: Taxonomy, candidates: list[Candidate], **kwargs) -> list:
 
 
 def test_a_driver_without_a_current_check_is_not_offered_for_lifts(taxonomy: Taxonomy) -> None:
-    checked = Candidate(member_id=1, listing_id=10, side=Side(LIFTS), has_current_check=True)
+    checked = Candidate(member_id=1, listing_id=10, side=Side(LIFTS), has_current_check=True, may_drive=True)
     unchecked = Candidate(member_id=2, listing_id=20, side=Side(LIFTS), has_current_check=False)
     assert [m.member_id for m in rank(taxonomy, [unchecked, checked])] == [1]
 
@@ -39,7 +39,7 @@ def test_an_offer_of_lifts_from_an_unchecked_member_finds_no_lift_requests(
 ) -> None:
     needs_lift = Candidate(member_id=3, listing_id=30, side=Side(LIFTS))
     assert rank(taxonomy, [needs_lift], kind="offer", i_have_current_check=False) == []
-    found = rank(taxonomy, [needs_lift], kind="offer", i_have_current_check=True)
+    found = rank(taxonomy, [needs_lift], kind="offer", i_have_current_check=True, i_may_drive=True)
     assert [m.member_id for m in found] == [3]
 
 
@@ -47,7 +47,7 @@ def test_a_member_appears_once_with_their_best_listing(taxonomy: Taxonomy) -> No
     weak = Candidate(member_id=1, listing_id=11, side=Side({**LIFTS, "dog-walking": 1.0}))
     strong = Candidate(member_id=1, listing_id=12, side=Side(LIFTS))
     profile = Candidate(member_id=1, listing_id=None, side=Side(LIFTS))
-    found = rank(taxonomy, [weak, profile, strong], i_have_current_check=True, kind="offer")
+    found = rank(taxonomy, [weak, profile, strong], i_have_current_check=True, i_may_drive=True, kind="offer")
     assert [(m.member_id, m.listing_id) for m in found] == [(1, 12)]
 
 
@@ -74,11 +74,14 @@ def test_an_unchecked_helper_is_not_paired_with_sensitive_help_through_its_side_
     washed = Candidate(member_id=3, listing_id=30, side=Side(WASHED))
     laundry = Side({"laundry-and-washing": 1.0})
     assert rank(taxonomy, [washed], kind="offer", mine=laundry, i_have_current_check=False) == []
-    assert [m.member_id for m in rank(taxonomy, [washed], kind="offer", mine=laundry, i_have_current_check=True)] == [3]
+    assert [
+        m.member_id
+        for m in rank(taxonomy, [washed], kind="offer", mine=laundry, i_have_current_check=True, i_may_drive=True)
+    ] == [3]
     # My request for a lift also reads as carrying shopping: an unchecked carrier is not offered for it.
     carrier = Candidate(member_id=4, listing_id=40, side=Side({"carrying-shopping-upstairs": 1.0}))
     assert rank(taxonomy, [carrier], mine=Side(LIFT_AND_SHOPPING)) == []
-    checked = Candidate(member_id=4, listing_id=40, side=carrier.side, has_current_check=True)
+    checked = Candidate(member_id=4, listing_id=40, side=carrier.side, has_current_check=True, may_drive=True)
     assert [m.member_id for m in rank(taxonomy, [checked], mine=Side(LIFT_AND_SHOPPING))] == [4]
 
 
@@ -99,3 +102,25 @@ def test_a_profile_wishing_for_a_lift_and_more_keeps_its_other_wishes_open(taxon
     assert [m.member_id for m in found] == [6]
     assert not any("lift" in reason.lower() for reason in found[0].reasons)
     assert rank(taxonomy, [profile], kind="offer", mine=Side(LIFTS), i_have_current_check=False) == []
+
+
+def test_a_lift_needs_a_driving_licence_and_insurance_as_well_as_a_dbs_check(taxonomy: Taxonomy) -> None:
+    """PRODUCT §2: driving licence and insurance checks are for lifts. A DBS check alone clears care, not
+    a lift; a licence and insurance alone clear nothing sensitive."""
+    dbs_only = Candidate(member_id=1, listing_id=10, side=Side(LIFTS), has_current_check=True)
+    drives_only = Candidate(member_id=2, listing_id=20, side=Side(LIFTS), may_drive=True)
+    both = Candidate(member_id=3, listing_id=30, side=Side(LIFTS), has_current_check=True, may_drive=True)
+    assert [m.member_id for m in rank(taxonomy, [dbs_only, drives_only, both])] == [3]
+    care = {slug: 1.0 for slug, skill in taxonomy.skills.items() if skill.category.sensitive and slug not in LIFTS}
+    carer = Candidate(member_id=4, listing_id=40, side=Side(care), has_current_check=True)
+    assert [m.member_id for m in rank(taxonomy, [carer], mine=Side(skills=care))] == [4]
+
+
+def test_an_offer_of_lifts_by_someone_with_only_a_dbs_check_reaches_nobody_asking_for_a_lift(
+    taxonomy: Taxonomy,
+) -> None:
+    needs_lift = Candidate(member_id=5, listing_id=50, side=Side(LIFTS))
+    assert rank(taxonomy, [needs_lift], kind="offer", i_have_current_check=True) == []
+    assert [
+        m.member_id for m in rank(taxonomy, [needs_lift], kind="offer", i_have_current_check=True, i_may_drive=True)
+    ] == [5]
