@@ -287,6 +287,8 @@ _GROUP_OF: dict[str, str] = {
     "membership.pending": "coordinating",
     "concern.raised": "coordinating",
     "checks.due": "coordinating",
+    "match.none": "coordinating",
+    "match.needs_check": "coordinating",
 }
 
 
