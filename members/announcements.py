@@ -1,5 +1,5 @@
 """Announcements and events (PRODUCT §4 additions): a coordinator tells the whole network something;
-every active member is notified. Members read them; only coordinators post."""
+everyone who can read them is told. Members read them; only coordinators post."""
 
 import datetime
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from members.audit import audit_record
 from members.models import Announcement, Membership, Network, User
-from members.selectors import require_coordinator
+from members.selectors import insiders, network_for_members, require_coordinator
 from messaging.notifications.services import notification_create
 from timebank.errors import ValidationError
 from timebank.parsers import has_lone_surrogate
@@ -34,8 +34,14 @@ def _text(value, field: str, most: int) -> str:
 
 
 def announcements_of(*, network: Network) -> QuerySet[Announcement]:
-    """A network's announcements, newest first (the caller's reach is asked by the door)."""
+    """A network's announcements, newest first (the caller's reach is asked by `network_for_readers`)."""
     return Announcement.objects.filter(network=network).select_related("author").order_by("-created_at", "-id")
+
+
+def network_for_readers(*, user: User, slug: str) -> tuple[Network, Membership]:
+    """The network whose news `user` may read, and their membership: the people who see inside it
+    (`selectors.sees_inside`), the same people an announcement is told to."""
+    return network_for_members(user=user, slug=slug, refusal=_("Only active members can read this network's news."))
 
 
 @transaction.atomic
@@ -48,7 +54,7 @@ def announcement_post(
     starts_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
 ) -> Announcement:
-    """Post news or an event to the network and notify every active member but the author."""
+    """Post news or an event to the network and tell everyone who can read it but the author."""
     require_coordinator(user=actor, network=network)
     title = _text(title, "title", TITLE_LENGTH)
     body = _text(body, "body", BODY_LENGTH)
@@ -67,19 +73,9 @@ def announcement_post(
         network=network, author=actor, title=title, body=body, starts_on=starts_on, ends_on=ends_on
     )
     audit_record(action="announcement.post", actor=actor, network=network, target=announcement)
-    readers = (
-        User.objects.filter(memberships__network=network, memberships__status=Membership.Status.ACTIVE)
-        .exclude(pk=actor.pk)
-        .distinct()
-    )
+    readers = User.objects.filter(pk__in=insiders(network=network).values("user_id")).exclude(pk=actor.pk)
     url = reverse("announcement-list", args=[network.slug])
+    data = {"announcement": announcement.pk, "title": title, "network": network.slug, "network_name": network.name}
     for reader in readers:
-        notification_create(
-            user=reader,
-            kind="announcement",
-            text=_("News from %(network)s: %(title)s") % {"network": network.name, "title": title},
-            network=network,
-            url=url,
-            data={"announcement": announcement.pk, "title": title, "network": network.name},
-        )
+        notification_create(user=reader, kind="announcement", network=network, url=url, data=data)
     return announcement

@@ -454,8 +454,8 @@ class AnnouncementOutput(serializers.Serializer):
 
 
 class AnnouncementListApi(APIView):
-    """GET: a network's news and events, newest first (its members). POST: a coordinator tells the
-    whole network; every active member is notified."""
+    """GET: a network's news and events, newest first (the people who see inside it). POST: a coordinator
+    tells the whole network; everyone who can read it is notified."""
 
     pagination_class = Pagination
 
@@ -476,7 +476,7 @@ class AnnouncementListApi(APIView):
 
     @extend_schema(responses=AnnouncementOutput(many=True))
     def get(self, request, slug: str):
-        network, _own = selectors.network_for_members(user=request.user, slug=slug)
+        network, _own = announcements.network_for_readers(user=request.user, slug=slug)
         return paginated(request, self, announcements.announcements_of(network=network), AnnouncementOutput)
 
     @extend_schema(request=Input, responses={201: AnnouncementOutput})

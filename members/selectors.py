@@ -149,14 +149,26 @@ def networks_with_my_membership(*, user: User) -> QuerySet[Network]:
     ).order_by("name", "pk")
 
 
-def network_for_members(*, user: User, slug: str) -> tuple[Network, Membership]:
-    """The network and the caller's active membership: 404 if they are not in it, 403 if not active."""
+def sees_inside(membership: Membership) -> bool:
+    """Who sees a network from the inside (its people, listings and news): an active member, supporter
+    or coordinator. A commissioner sees figures only (PRODUCT §3). `insiders` is the same rule as a query."""
+    return membership.status == Membership.Status.ACTIVE and membership.role in TRADING_ROLES
+
+
+def insiders(*, network: Network) -> QuerySet[Membership]:
+    """Every membership of `network` that `sees_inside` (one rule: pages refuse whom this leaves out)."""
+    return Membership.objects.filter(network=network, status=Membership.Status.ACTIVE, role__in=TRADING_ROLES)
+
+
+def network_for_members(*, user: User, slug: str, refusal: str | None = None) -> tuple[Network, Membership]:
+    """The network and the caller's membership if they see inside it: 404 if they are not in it, 403 (with
+    `refusal`, or a word about its people) if they are in it but do not see inside."""
     network = network_in_reach(user=user, slug=slug, listed=True)
     own = membership_get(user=user, network=network)
     if own is None or own.status in (Membership.Status.DECLINED, Membership.Status.LEFT):
         raise NotFound(_("No such network."))
-    if not own.is_active or own.role == Membership.Role.COMMISSIONER:
-        raise Forbidden(_("Only active members can see who is in this network."))
+    if not sees_inside(own):
+        raise Forbidden(refusal or _("Only active members can see who is in this network."))
     return network, own
 
 

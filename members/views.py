@@ -298,8 +298,8 @@ def network_settings(request, slug: str):
 
 @page
 def announcement_list(request, slug: str):
-    """A network's news and events; coordinators post here and every active member is notified."""
-    network, own = selectors.network_for_members(user=request.user, slug=slug)
+    """A network's news and events; coordinators post here and everyone who can read them is told."""
+    network, own = announcements.network_for_readers(user=request.user, slug=slug)
     coordinator = own.is_coordinator
     form = AnnouncementForm(request.POST or None) if coordinator else None
     if request.method == "POST":

@@ -131,6 +131,11 @@ KINDS: dict[str, Kind] = {
         _("A message was reported and needs a look."),
         lambda data: f"/conversations/{data['conversation']}/access/" if data.get("conversation") else "",
     ),
+    # News a coordinator posts to everyone who can read it (members.announcements).
+    "announcement": Kind(
+        _("News from %(network_name)s: %(title)s"),
+        lambda data: f"/networks/{data['network']}/announcements/" if data.get("network") else "",
+    ),
     # People.
     "membership.pending": Kind(
         _("%(name)s asked to join %(network_name)s."),
@@ -230,7 +235,7 @@ class _Gaps(dict):
 
 # Groups of kinds a person understands, for choosing which ones reach their phone by push
 # (`NotificationPreference.push_off`). Every kind is in exactly one group; a kind with no words here (one
-# that only has stored text, like an announcement) is in the group its name says, else "announcements".
+# that only has stored text) is in the group its name says, else "announcements".
 PUSH_GROUPS: dict[str, "StrOrPromise"] = {
     "hours": _("Hours moving in or out of my account"),
     "exchanges": _("Each step of my exchanges"),

@@ -91,3 +91,35 @@ def test_a_member_posting_from_the_page_gets_403(network, alice):
     response = client.post("/networks/harlesden/announcements/", {"title": "x", "body": "y"})
     assert response.status_code == 403
     assert not Announcement.objects.exists()
+
+
+def test_only_people_who_can_read_the_news_are_told_of_it(api, network, coordinator, alice):
+    member(network, role=Membership.Role.COMMISSIONER)  # funds the network: sees figures, not news
+    helper = member(network, role=Membership.Role.SUPPORTER).user
+    response = api.as_user(coordinator).post(URL, {"title": "Picnic", "body": "Bring a plate."}, format="json")
+    assert response.status_code == 201, response.content
+    told = set(Notification.objects.filter(kind="announcement").values_list("user_id", flat=True))
+    assert told == {alice.pk, helper.pk}
+    for reader in told:
+        assert api.as_user(Membership.objects.get(user_id=reader).user).get(URL).status_code == 200
+
+
+def test_a_commissioner_is_told_they_cannot_read_the_news_not_the_members(api, network):
+    funder = member(network, role=Membership.Role.COMMISSIONER).user
+    response = api.as_user(funder).get(URL)
+    assert response.status_code == 403
+    message = response.json()["error"]["message"]
+    assert "news" in message and "who is in" not in message
+
+
+def test_the_news_notification_is_words_in_the_readers_language(api, network, coordinator, alice):
+    from messaging.notifications.services import notification_serialize
+
+    alice.language = "cy"
+    alice.save(update_fields=["language"])
+    api.as_user(coordinator).post(URL, {"title": "Picnic", "body": "Bring a plate."}, format="json")
+    note = Notification.objects.get(kind="announcement", user=alice)
+    assert note.data["network_name"] == "Harlesden KeyRing" and note.data["title"] == "Picnic"
+    assert notification_serialize(note, language="en-gb")["text"] == "News from Harlesden KeyRing: Picnic"
+    assert notification_serialize(note)["text"] == "Newyddion gan Harlesden KeyRing: Picnic"
+    assert note.url == "/networks/harlesden/announcements/"
