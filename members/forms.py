@@ -110,13 +110,14 @@ class NetworkSettingsForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    floor_hours = forms.DecimalField(
-        label=_("How far into debt a member may go, in hours"),
+    # Hours and minutes as two whole numbers, so every stored number of minutes shows and saves exactly.
+    floor_hours = forms.IntegerField(
+        label=_("How far into debt a member may go: hours"),
         help_text=_("0 means nobody may spend more than they have earned. Applies to accounts opened from now on."),
         min_value=0,
         max_value=-services.FLOOR_LOWEST // 60,
-        decimal_places=2,
     )
+    floor_more_minutes = forms.IntegerField(label=_("and minutes"), min_value=0, max_value=59, required=False)
     autoconfirm_days = forms.IntegerField(
         label=_("Days before help is confirmed if nobody answers"),
         min_value=services.AUTOCONFIRM_DAYS[0],
@@ -134,12 +135,12 @@ class NetworkSettingsForm(forms.Form):
         min_value=services.K_RANGE[0],
         max_value=services.K_RANGE[1],
     )
-    welcome_hours = forms.DecimalField(
+    welcome_hours = forms.IntegerField(
         label=_("Welcome hours for each new member"),
         min_value=0,
         max_value=services.WELCOME_MINUTES_MOST // 60,
-        decimal_places=2,
     )
+    welcome_more_minutes = forms.IntegerField(label=_("and minutes"), min_value=0, max_value=59, required=False)
     join_questions = forms.CharField(
         label=_("Questions for people asking to join"),
         help_text=_("One question a line; leave empty to ask none."),
@@ -158,8 +159,11 @@ class NetworkSettingsForm(forms.Form):
     def initial_of(settings: dict) -> dict:
         return {
             **settings,
-            "floor_hours": -settings["floor_minutes"] / 60,
-            "welcome_hours": settings["welcome_minutes"] / 60,
+            # A floor is stored as minutes at or below 0; the page asks how far below, as hours and minutes.
+            "floor_hours": -settings["floor_minutes"] // 60,
+            "floor_more_minutes": -settings["floor_minutes"] % 60,
+            "welcome_hours": settings["welcome_minutes"] // 60,
+            "welcome_more_minutes": settings["welcome_minutes"] % 60,
             "join_questions": "\n".join(settings["join_questions"]),
         }
 
@@ -167,8 +171,8 @@ class NetworkSettingsForm(forms.Form):
         """The settings in the service's words (minutes, a list of questions)."""
         data = dict(self.cleaned_data)
         data.pop("reason")
-        data["floor_minutes"] = -round(data.pop("floor_hours") * 60)
-        data["welcome_minutes"] = round(data.pop("welcome_hours") * 60)
+        data["floor_minutes"] = -(data.pop("floor_hours") * 60 + (data.pop("floor_more_minutes") or 0))
+        data["welcome_minutes"] = data.pop("welcome_hours") * 60 + (data.pop("welcome_more_minutes") or 0)
         data["join_questions"] = [line.strip() for line in data["join_questions"].splitlines() if line.strip()]
         return data
 

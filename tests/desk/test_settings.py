@@ -136,6 +136,23 @@ def test_the_settings_page_saves_through_the_same_service(network, coordinator):
     assert event.data["floor_minutes"] == {"from": -600, "to": -300}
 
 
+def test_a_floor_and_welcome_of_any_whole_minutes_show_and_save_exactly_on_the_page(api, network, coordinator):
+    body = {"floor_minutes": -455, "welcome_minutes": 125, "reason": "Agreed"}
+    assert api.as_user(coordinator).patch(URL, body, format="json").status_code == 200
+    client = page_client(coordinator)
+    form = client.get("/networks/harlesden/settings/").context["form"]
+    shown = {name: form[name].value() for name in form.fields}
+    assert (shown["floor_hours"], shown["floor_more_minutes"]) == (7, 35)
+    assert (shown["welcome_hours"], shown["welcome_more_minutes"]) == (2, 5)
+    untouched = {name: "" if value is None else value for name, value in shown.items()}
+    untouched["join_questions"], untouched["reason"] = "", "Renamed"
+    untouched["name"] = "Harlesden Circle"
+    response = client.post("/networks/harlesden/settings/", untouched)
+    assert response.status_code == 302, response.context["form"].errors
+    network.refresh_from_db()
+    assert (network.member_floor_minutes, network.welcome_minutes, network.name) == (-455, 125, "Harlesden Circle")
+
+
 def test_the_settings_page_refuses_without_a_reason(network, coordinator):
     response = page_client(coordinator).post("/networks/harlesden/settings/", page_form(network, reason="", k="9"))
     assert response.status_code == 400
