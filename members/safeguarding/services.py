@@ -20,6 +20,17 @@ from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationEr
 CHECK_FIELDS = ("kind", "referee", "dbs_level", "certificate_number", "decision", "checked_on", "review_on")
 DBS_LEVELS = ("basic", "standard", "enhanced", "enhanced_barred")
 
+# The earliest day a check can have been made. Criminal record disclosures in England and Wales began in 2002
+# (the Criminal Records Bureau, whose work the DBS took over in 2012): no DBS check is older. Any other check
+# (a reference, a licence, insurance) older than 1990, when the first KeyRing network began, says nothing of
+# a person today, and an older date is a typing slip ("0001-01-01" would count as current for ever).
+EARLIEST_CHECK: dict[str, datetime.date] = {SafeguardingCheck.Kind.DBS: datetime.date(2002, 1, 1)}
+EARLIEST_OTHER_CHECK = datetime.date(1990, 1, 1)
+
+
+def _earliest(kind: str) -> datetime.date:
+    return EARLIEST_CHECK.get(kind, EARLIEST_OTHER_CHECK)
+
 
 def _check_validate(check: SafeguardingCheck) -> None:
     errors: dict[str, list[str]] = {}
@@ -31,6 +42,8 @@ def _check_validate(check: SafeguardingCheck) -> None:
         errors["dbs_level"] = [_("Only a DBS check has a level and certificate number.")]
     if isinstance(check.checked_on, datetime.date) and check.checked_on > timezone.localdate():
         errors["checked_on"] = [_("A check cannot be dated in the future.")]
+    elif isinstance(check.checked_on, datetime.date) and check.checked_on < _earliest(check.kind):
+        errors["checked_on"] = [_("A check cannot be dated before %(year)d.") % {"year": _earliest(check.kind).year}]
     if (
         isinstance(check.checked_on, datetime.date)
         and isinstance(check.review_on, datetime.date)
@@ -120,7 +133,8 @@ def concern_raise(
     happened_offline: bool = False,
     on_behalf_of: User | None = None,
 ) -> Concern:
-    """Anyone active in the network may raise one, also about something that happened offline."""
+    """Anyone active in the network may raise one, about a person, an exchange, a conversation, something
+    that happened offline, or nothing named at all: only what worries them is required."""
 
     own = active_membership(user=raised_by, network=network)
     if own is None:
@@ -136,8 +150,7 @@ def concern_raise(
         errors["description"] = [_("Say what worries you.")]
     elif len(description) > 5000:
         errors["description"] = [_("Keep it under 5000 characters.")]
-    if not (about_user or about_exchange or about_conversation or happened_offline):
-        errors["about"] = [_("Say who or what it is about, or that it happened offline.")]
+    # Naming nobody is allowed: a frightened member may not know a name, and what happened is what counts.
     if errors:
         raise ValidationError(errors)
     if about_user is not None and not Membership.objects.filter(user=about_user, network=network).exists():

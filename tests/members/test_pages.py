@@ -232,11 +232,13 @@ def test_a_concern_without_words_re_renders_and_writes_nothing(network, alice, b
     assert not Concern.objects.exists()
 
 
-def test_a_concern_about_nothing_shows_the_services_error(network, alice):
-    response = client_for(alice).post("/networks/harlesden/concerns/new/", {"description": "Something"})
-    assert response.status_code == 400
-    assert "or that it happened offline" in response.content.decode()
-    assert not Concern.objects.exists()
+def test_a_concern_about_nobody_in_particular_is_raised_from_the_page(network, coordinator, alice):
+    response = client_for(alice).post("/networks/harlesden/concerns/new/", {"member": "", "description": "Something"})
+    assert response.status_code == 302
+    concern = Concern.objects.get()
+    assert (concern.about_user, concern.description) == (None, "Something")
+    queue = client_for(coordinator).get("/concerns/").content.decode()
+    assert "Something" in queue and "Nothing named." in queue
 
 
 def test_the_concerns_queue_shows_coordinators_the_concern_and_hides_it_from_its_subject(

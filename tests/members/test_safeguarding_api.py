@@ -69,6 +69,9 @@ def test_a_coordinator_of_another_network_gets_404_for_checks(api, network, alic
         (dbs(checked_on=str(TODAY + datetime.timedelta(days=3))), "checked_on"),
         (dbs(review_on=str(TODAY - datetime.timedelta(days=400))), "review_on"),
         (dbs(checked_on="yesterday"), "checked_on"),
+        (dbs(checked_on="0001-01-01", review_on=None), "checked_on"),
+        (dbs(checked_on="2001-12-31", review_on=None), "checked_on"),
+        ({"kind": "reference", "referee": "GP", "checked_on": "1899-12-31"}, "checked_on"),
         ({"kind": "reference", "checked_on": str(TODAY)}, "referee"),
         ({"kind": "insurance", "checked_on": str(TODAY), "certificate_number": "123"}, "dbs_level"),
     ],
@@ -211,7 +214,6 @@ def test_the_raiser_sees_their_own_concern_and_a_coordinator_closes_it(api, netw
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"network": "harlesden", "description": "Worried"}, 400, "validation_error"),
         ({"network": "harlesden", "happened_offline": True}, 400, "validation_error"),
         ({"network": "harlesden", "happened_offline": True, "description": "   "}, 400, "validation_error"),
         ({"network": "harlesden", "member": "bob", "description": "Worried"}, 400, "validation_error"),
@@ -330,3 +332,23 @@ def test_a_commissioner_cannot_raise_a_concern_or_see_the_names_on_the_form(api,
     client = Client()
     client.force_login(commissioner)
     assert client.get("/networks/harlesden/concerns/new/").status_code == 403
+
+
+def test_a_check_dated_before_checks_could_be_made_is_refused_with_the_earliest_year(api, network, coordinator, alice):
+    response = api.as_user(coordinator).post(
+        checks_url(alice), dbs(checked_on="0001-01-01", review_on=None), format="json"
+    )
+    assert assert_error(response, 400, "validation_error")["fields"]["checked_on"] == [
+        "A check cannot be dated before 2002."
+    ]
+    old_reference = {"kind": "reference", "referee": "GP", "checked_on": "1990-01-01", "decision": "clear"}
+    assert api.as_user(coordinator).post(checks_url(alice), old_reference, format="json").status_code == 201
+
+
+def test_a_concern_that_names_nobody_is_accepted_when_it_says_what_happened(api, network, coordinator, alice):
+    body = {"network": "harlesden", "description": "Someone frightened me at the coffee morning."}
+    response = api.as_user(alice).post("/api/v1/concerns/", body, format="json")
+    assert response.status_code == 201, response.content
+    concern = Concern.objects.get()
+    assert (concern.about_user, concern.about_exchange, concern.happened_offline) == (None, None, False)
+    assert Notification.objects.filter(kind="concern.raised", user=coordinator).exists()
