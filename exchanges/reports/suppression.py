@@ -5,8 +5,9 @@ People counts between 1 and k−1 are suppressed (primary suppression), and so a
 those few people (their hours and exchanges). Then, for every additive family (a total and the cells
 that sum to it), more cells are suppressed (complementary suppression) until the part a reader can work
 out by subtraction is 0 or at least k people — or, for amounts such as hours, until no single
-suppressed cell can be recovered exactly — and until no suppressed total can be added up from its
-published parts.
+suppressed cell can be recovered exactly — until no suppressed total can be added up from its
+published parts, and until no suppressed part is shown to be the whole of its suppressed total by zeros
+beside it.
 
 Two kinds of dependency: a figure that *reveals* another (a ratio, pounds worked out from hours) goes
 whenever that one goes, for whatever reason; an amount *about* the people a count counts (their hours)
@@ -89,6 +90,14 @@ def suppress(cells: Cells, k: int) -> set[str]:
             # A suppressed cell whose value is 0 does not hide anything: a reader can often tell it is 0.
             hidden_children = [c for c in family.children if c in suppressed and values.get(c)]
             if family.parent in suppressed:
+                # One hidden part beside published zeros is the whole of the hidden total: its share of it
+                # (the both-gave-and-received share of the active, 100 %) would be known, so the zeros go too.
+                published = [c for c in family.children if c not in suppressed]
+                if not family.hidden and len(hidden_children) == 1 and published:
+                    if all(values.get(c) == 0 for c in published):
+                        suppressed |= set(published)
+                        changed = True
+                    continue
                 # The parent side: a suppressed total that its published parts add up to exactly.
                 if family.hidden or hidden_children:
                     continue

@@ -107,6 +107,8 @@ def test_in_the_demo_no_hidden_total_is_the_sum_of_its_published_parts(api):
     # Nor can the hidden count be added back up from its give/receive bands, or divided out of a ratio.
     assert None in totals["give_receive_bands"].values()
     assert totals["reciprocity"] is None
+    # No published zeros beside the hidden "both" band, which would make the hidden reciprocity 100 %.
+    assert 0 not in totals["give_receive_bands"].values()
     for path in body["suppressed"]:
         node = body
         for step in path_steps(path):

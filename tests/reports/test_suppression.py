@@ -29,8 +29,19 @@ def test_two_small_cells_that_add_up_to_less_than_k_need_a_third():
     assert suppress(family_cells(None, [1, 2, 9, 12]), 5) == {"rows[0].n", "rows[1].n", "rows[2].n"}
 
 
-def test_when_nothing_is_left_to_complement_the_total_goes():
-    assert suppress(family_cells(None, [3, 0]), 5) == {"rows[0].n", "total"}
+def test_when_nothing_is_left_to_complement_the_total_goes_and_the_zeros_beside_it():
+    # A published 0 would say the hidden 3 is all of the hidden total.
+    assert suppress(family_cells(None, [3, 0]), 5) == {"rows[0].n", "rows[1].n", "total"}
+
+
+def test_zeros_never_show_a_suppressed_part_to_be_the_whole_of_a_suppressed_total():
+    # Active 3 = both 3 + gave only 0 + received only 0: the zeros would make the hidden reciprocity 100 %.
+    cells = family_cells(None, [3, 0, 0])
+    cells.add("reciprocity", 1.0)
+    cells.depend("reciprocity", "total", "rows[0].n")
+    assert suppress(cells, 5) == {"total", "rows[0].n", "rows[1].n", "rows[2].n", "reciprocity"}
+    # Beside a part that is not 0, the hidden part is not the whole: nothing more goes.
+    assert suppress(family_cells(None, [3, 0, 6]), 5) == {"rows[0].n", "rows[2].n"}
 
 
 def test_a_small_hidden_part_forces_a_published_child_out():
