@@ -64,11 +64,15 @@ class AccountOutput(serializers.Serializer):
     owner = serializers.SerializerMethodField()
     balance_minutes = serializers.IntegerField(source="balance")
     available_minutes = serializers.IntegerField(source="available")
-    floor_minutes = serializers.IntegerField(source="floor")
+    floor_minutes = serializers.SerializerMethodField()
 
     @extend_schema_field(OWNER_SCHEMA)
     def get_owner(self, account):
         return account_owner(account)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="Null: no floor (the issuance account)."))
+    def get_floor_minutes(self, account) -> int | None:
+        return account.floor if account.has_floor else None
 
 
 class AccountListApi(APIView):

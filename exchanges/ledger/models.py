@@ -59,6 +59,11 @@ class Account(models.Model):
         return f"{self.kind} account {self.pk} in network {self.network_id}"
 
     @property
+    def has_floor(self) -> bool:
+        """Every account but issuance has a floor; hours enter a network from issuance, which has none."""
+        return self.kind != self.Kind.ISSUANCE
+
+    @property
     def available(self) -> int:
         return self.balance - self.held
 

@@ -34,6 +34,12 @@ def test_a_coordinator_sees_every_account_of_their_network(api, network, other_n
     assert response.json()["count"] == Account.objects.filter(network=network).count()
 
 
+def test_the_issuance_account_says_it_has_no_floor(api, network, coordinator):
+    rows = api.as_user(coordinator).get(f"/api/v1/accounts/?network={network.slug}").json()["results"]
+    floors = {row["owner"]: row["floor_minutes"] for row in rows}
+    assert floors["issuance"] is None and floors["pot"] == 0 and floors[coordinator.pk] == -600
+
+
 def test_accounts_of_a_network_out_of_reach_answer_not_found(api, network, other_network, alice):
     response = api.as_user(alice).get(f"/api/v1/accounts/?network={other_network.slug}")
     assert response.status_code == 404
