@@ -178,3 +178,32 @@ def test_a_short_password_is_refused_in_welsh(client):
         "/accounts/signup/", {"email": "new@example.org", "password1": "short"}, HTTP_ACCEPT_LANGUAGE="cy"
     ).content.decode()
     assert "Mae’r cyfrinair hwn yn rhy fyr" in html
+
+
+def test_how_long_ago_reads_in_welsh_with_welsh_plurals():
+    import datetime
+
+    from django.utils import timezone, translation
+    from django.utils.timesince import timesince
+
+    now = timezone.now()
+    with translation.override("cy"):
+        assert timesince(now - datetime.timedelta(minutes=3), now) == "3\xa0munud"
+        assert timesince(now - datetime.timedelta(minutes=2), now) == "2\xa0funud"
+        assert timesince(now - datetime.timedelta(days=38), now) == "1\xa0mis, 1\xa0wythnos"
+        assert timesince(now - datetime.timedelta(days=3 * 366), now) == "3\xa0blynedd"
+
+
+def test_the_ledger_forms_are_labelled_in_welsh():
+    from django.utils import translation
+
+    from exchanges.ledger.views import CoordinatorForm, GiveForm
+
+    with translation.override("cy"):
+        give, ledger = GiveForm(), CoordinatorForm()
+        labels = [str(f.label) for f in [*give.fields.values(), *ledger.fields.values()] if f.label]
+        choices = [str(label) for _value, label in ledger.fields["action"].choices]
+    assert "Rhoi i" in labels and "Beth i’w wneud" in labels and "Munudau" in labels
+    assert "Cyhoeddi oriau newydd" in choices
+    english = {"Give to", "What to do", "Minutes", "Reason", "New floor in minutes", "What for (optional)"}
+    assert not english & set(labels)
