@@ -76,12 +76,12 @@ KINDS: dict[str, Kind] = {
     "exchange.needs_coordinator": Kind(
         _("An exchange cannot be paid without going below the limit: it needs you."), _exchange
     ),
-    "exchange.posted": Kind(_("%(minutes)s from %(payer)s to %(earner)s are confirmed."), _exchange),
+    "exchange.posted": Kind(_("Confirmed: %(payer)s paid %(earner)s %(minutes)s."), _exchange),
     "exchange.disputed": Kind(_("%(name)s does not agree with the claim: a coordinator will help."), _exchange),
     "exchange.dispute_needs_you": Kind(_("An exchange is disputed and needs you."), _exchange),
     "exchange.resolved": Kind(_("A coordinator settled the exchange: %(minutes)s."), _exchange),
     "exchange.resolved_cancelled": Kind(_("A coordinator cancelled the exchange."), _exchange),
-    "exchange.scheduled": Kind(_("%(name)s set a time for your exchange: %(when)s."), _exchange),
+    "exchange.scheduled": Kind(_("%(name)s set a time for your exchange (%(when)s)."), _exchange),
     "exchange.reminder_day": Kind(_("Tomorrow at %(when)s: %(description)s with %(name)s."), _exchange),
     "exchange.reminder_hour": Kind(_("In an hour, at %(when)s: %(description)s with %(name)s."), _exchange),
     "exchange.did_it_happen": Kind(

@@ -37,7 +37,7 @@ def test_the_whole_journey_tells_the_other_party_at_each_step(network, alice, bo
     assert told()[-1] == (alice.pk, "exchange.posted", None)
     assert len(told()) == 4
     assert Notification.objects.get(kind="exchange.posted").shown == (
-        f"45 minutes from {bob.name} to {alice.name} are confirmed."
+        f"Confirmed: {bob.name} paid {alice.name} 45 minutes."
     )
 
 

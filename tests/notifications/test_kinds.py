@@ -86,3 +86,16 @@ def test_every_kind_renders_with_its_own_parameters():
 
 def test_a_missing_parameter_never_shows_a_placeholder():
     assert kind_render("transfer.gift", {"minutes": 5}) == "… gave you 5 minutes."
+
+
+def test_a_confirmed_exchange_reads_right_for_one_hour_and_for_many_minutes():
+    data = {"payer": "Bernard", "earner": "Hamid"}
+    assert kind_render("exchange.posted", {**data, "minutes": 60}) == "Confirmed: Bernard paid Hamid 1 hour."
+    assert kind_render("exchange.posted", {**data, "minutes": 95}) == "Confirmed: Bernard paid Hamid 1 hour 35 minutes."
+
+
+def test_a_time_that_ends_in_a_full_stop_is_not_followed_by_another(settings):
+    settings.DATETIME_FORMAT = "N j, Y, P"  # "Dec. 7, 2026, 10 a.m."
+    with translation.override(None):
+        text = kind_render("exchange.scheduled", {"name": "Bob", "when": "2026-12-07T10:00:00+00:00"})
+    assert text.startswith("Bob set a time for your exchange (") and ".." not in text
