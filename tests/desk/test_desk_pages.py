@@ -51,7 +51,7 @@ def test_the_desk_counts_what_needs_a_decision(network, coordinator, alice, bob)
     assert count_of(html, "join_requests") == 1 and "Winston" in html
     assert count_of(html, "approvals") == 1 and "Held because it looks like" in html
     assert count_of(html, "disputes") == 1
-    assert "It was only ten minutes" in html and "says it took 30 minutes" in html
+    assert "It was only ten minutes" in html and "says it took 30 min." in html
     assert count_of(html, "reports") == 1 and "He was rude" in html
     assert count_of(html, "concerns") == 1
     assert count_of(html, "checks_due") == 0
@@ -132,3 +132,15 @@ def test_a_dispute_card_gives_both_sides_words(network, coordinator, alice, bob)
     services.exchange_dispute(actor=alice, exchange=exchange, reason="Bob left after twenty minutes")
     html = page_client(coordinator).get("/coordinator/exchanges/").content.decode()
     assert "says it took 45 min" in html and "Bob left after twenty minutes" in html
+
+
+def test_the_desk_gives_times_in_hours_and_minutes_like_every_other_page(network, coordinator, alice, bob):
+    Network.objects.filter(pk=network.pk).update(approval="sensitive")
+    issue(network, alice, 300)
+    lift = proposed(network, bob, alice, actor=alice, minutes=90, description="Lift to the GP surgery")
+    services.exchange_accept(actor=bob, exchange=lift)
+    disputed = claimed(network, bob, alice, minutes=90)
+    services.exchange_dispute(actor=alice, exchange=disputed, reason="Too long")
+    html = page_client(coordinator).get("/coordinator/").content.decode()
+    assert "90 minutes" not in html
+    assert "1 h 30 min" in html.replace("\xa0", " ") and "says it took 1" in html
