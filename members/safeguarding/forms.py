@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.safeguarding.models import SafeguardingCheck
-from members.safeguarding.services import DBS_LEVELS
 from members.selectors import MAX_ID
 from timebank.widgets import DateInput
 
@@ -13,7 +12,7 @@ class CheckForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of check"), choices=SafeguardingCheck.Kind.choices)
     referee = forms.CharField(label=_("Reference from (for references)"), max_length=120, required=False)
     dbs_level = forms.ChoiceField(
-        label=_("DBS level (for DBS checks)"), required=False, choices=[("", "—"), *[(lvl, lvl) for lvl in DBS_LEVELS]]
+        label=_("DBS level (for DBS checks)"), required=False, choices=[("", "—"), *SafeguardingCheck.DbsLevel.choices]
     )
     certificate_number = forms.CharField(label=_("DBS certificate number"), max_length=30, required=False)
     decision = forms.ChoiceField(label=_("Decision"), choices=SafeguardingCheck.Decision.choices)

@@ -22,11 +22,19 @@ class SafeguardingCheck(models.Model):
         ACCEPTED = "accepted", _("Accepted after review")
         REFUSED = "refused", _("Refused")
 
+    class DbsLevel(models.TextChoices):
+        """The levels of a DBS certificate, in plain words (the one place they are named)."""
+
+        BASIC = "basic", _("Basic")
+        STANDARD = "standard", _("Standard")
+        ENHANCED = "enhanced", _("Enhanced")
+        ENHANCED_BARRED = "enhanced_barred", _("Enhanced, with the barred lists")
+
     network = models.ForeignKey(Network, on_delete=models.PROTECT)
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="checks")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     referee = models.CharField(max_length=120, blank=True)  # references: who
-    dbs_level = models.CharField(max_length=20, blank=True)  # basic, standard, enhanced, enhanced_barred
+    dbs_level = models.CharField(max_length=20, blank=True)  # a DbsLevel, checked by the service
     certificate_number = models.CharField(max_length=30, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     checked_on = models.DateField()
@@ -36,6 +44,16 @@ class SafeguardingCheck(models.Model):
 
     class Meta:
         ordering = ["review_on"]
+
+    @property
+    def dbs_level_label(self) -> str:
+        """The DBS level in plain words, in the active language ("" when there is none)."""
+        if not self.dbs_level:
+            return ""
+        try:
+            return str(self.DbsLevel(self.dbs_level).label)
+        except ValueError:
+            return self.dbs_level
 
 
 class Concern(models.Model):

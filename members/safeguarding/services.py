@@ -18,7 +18,7 @@ from messaging.notifications.services import coordinators_notify
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 
 CHECK_FIELDS = ("kind", "referee", "dbs_level", "certificate_number", "decision", "checked_on", "review_on")
-DBS_LEVELS = ("basic", "standard", "enhanced", "enhanced_barred")
+DBS_LEVELS = tuple(SafeguardingCheck.DbsLevel.values)
 
 # The earliest day a check can have been made. Criminal record disclosures in England and Wales began in 2002
 # (the Criminal Records Bureau, whose work the DBS took over in 2012): no DBS check is older. Any other check

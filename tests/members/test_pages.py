@@ -165,7 +165,28 @@ def test_the_coordinators_member_list_shows_checks_and_reviews_coming_up(network
     response = client_for(coordinator).get("/networks/harlesden/members/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Reviews coming up" in html and "DBS check" in html and "(enhanced)" in html
+    assert "Reviews coming up" in html and "DBS check" in html and "(Enhanced)" in html
+
+
+def test_dbs_levels_read_as_plain_words_in_either_language(network, coordinator, alice):
+    SafeguardingCheck.objects.create(
+        network=network,
+        membership=membership_of(alice, network),
+        kind="dbs",
+        dbs_level="enhanced_barred",
+        decision="clear",
+        checked_on=timezone.localdate(),
+        recorded_by=coordinator,
+    )
+    client = client_for(coordinator)
+    html = client.get("/networks/harlesden/members/").content.decode()
+    assert "(Enhanced, with the barred lists)" in html and "enhanced_barred" not in html
+    form = client.get(f"/networks/harlesden/members/{alice.pk}/checks/new/").content.decode()
+    assert ">Enhanced, with the barred lists<" in form and ">enhanced_barred<" not in form
+    coordinator.language = "cy"
+    coordinator.save(update_fields=["language"])
+    html = client.get("/networks/harlesden/members/").content.decode()
+    assert "(Manylach, gyda’r rhestrau gwahardd)" in html
 
 
 def test_a_members_view_of_the_list_has_no_checks_or_contact_details(network, alice, bob):
