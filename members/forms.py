@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import announcements, services
 from members.audit import REASON_MAX
+from members.audit_words import kind_choices
 from members.models import Membership, Network
 from members.profiles import AVAILABILITY_SLOTS
 from timebank.widgets import DateInput
@@ -195,9 +196,4 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, people: list[tuple[int, str]], kinds: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [("", _("Anyone")), *[(str(pk), name) for pk, name in people]]
-        groups = sorted({kind.split(".")[0] for kind in kinds})
-        self.fields["kind"].choices = [
-            ("", _("Any")),
-            *[(g, g) for g in groups],
-            *[(k, k) for k in kinds if k not in groups],
-        ]
+        self.fields["kind"].choices = [("", _("Any")), *kind_choices(kinds)]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import announcements, profiles, selectors, services
+from members.audit_words import audit_events_worded
 from members.forms import (
     AnnouncementForm,
     AuditFilterForm,
@@ -329,16 +330,8 @@ def network_audit(request, slug: str):
     member = int(filters["member"]) if filters.get("member") else None
     events = selectors.audit_events(network=network, member=member, kind=filters.get("kind") or None)
     page_ = Paginator(events, 50).get_page(request.GET.get("page"))
-    for event in page_:
-        event.lines = [(key, _said(value)) for key, value in (event.data or {}).items()]
+    audit_events_worded(page_.object_list, network=network)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"network": network, "form": form, "page": page_, "query": query.urlencode()}
     return render(request, "members/network_audit.html", context)
-
-
-def _said(value) -> str:
-    """An audit event's detail as text: a change as old → new."""
-    if isinstance(value, dict) and set(value) == {"from", "to"}:
-        return f"{value['from']} → {value['to']}"
-    return str(value)

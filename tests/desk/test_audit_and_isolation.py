@@ -119,3 +119,20 @@ def test_the_isolation_page_offers_to_get_in_touch(network, coordinator):
     )
     assert response.status_code == 302 and "/conversations/" in response["Location"]
     assert AuditEvent.objects.exists()
+
+
+def test_the_audit_page_names_actions_targets_and_accounts_in_plain_words(network, coordinator, alice):
+    alice.display_name = "Alice"
+    alice.save(update_fields=["display_name"])
+    issue(network, alice, 60)
+    html = page_client(coordinator).get("/networks/harlesden/audit/").content.decode()
+    assert "New hours issued" in html and "transfer.issue" not in html.split("<select", 1)[0]
+    assert "new hours (issuance)" in html and "Alice’s account" in html and "1 h" in html
+    assert "Account opened" in html and "Transfer no." in html
+    assert ">from<" not in html and ">minutes<" not in html
+    choices = html.split('name="kind"', 1)[1].split("</select>", 1)[0]
+    assert "New hours issued" in choices and "Transfer: every kind" in choices
+    coordinator.language = "cy"
+    coordinator.save(update_fields=["language"])
+    welsh = page_client(coordinator).get("/networks/harlesden/audit/").content.decode()
+    assert "Cyhoeddwyd oriau newydd" in welsh and "cyfrif Alice" in welsh
