@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -82,8 +83,12 @@ def profile_edit(request, slug: str):
         with refusal_shown(request, form=form):
             profiles.profile_update(membership=membership, actor=request.user, **form.cleaned_data)
             messages.success(request, _("Profile saved."))
+            # "Choose what I can help with" saves what was typed first, then opens that list.
+            query = {"skills": request.POST["choose"]} if request.POST.get("choose") in ("offered", "wanted") else {}
             member = request.GET.get("member")
-            return redirect(request.path + (f"?member={member}" if member and member.isdigit() else ""))
+            if member and member.isdigit():
+                query["member"] = member
+            return redirect(request.path + (f"?{urlencode(query)}" if query else ""))
     chosen = {name: set(form[name].value() or []) for name in ("skills_offered", "skills_wanted", "availability")}
     # Skills are chosen one list at a time (`?skills=offered` or `wanted`), searchable (`q`), categories
     # folded away unless they hold a choice or a search hit: never the whole taxonomy twice.

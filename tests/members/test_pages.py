@@ -53,7 +53,7 @@ def test_the_profile_page_shows_availability_by_day_and_skills_one_list_at_a_tim
     html = response.content.decode()
     assert 'name="availability" value="wed-evening"' in html and "Wednesday evening" in html
     # The taxonomy is not on the profile page itself: each list has its own page, categories folded.
-    assert 'type="checkbox" name="skills_offered"' not in html and "?skills=offered" in html
+    assert 'type="checkbox" name="skills_offered"' not in html and 'name="choose" value="offered"' in html
     offered = client_for(alice).get("/networks/harlesden/profile/?skills=offered").content.decode()
     assert "Test garden" in offered and 'name="skills_offered" value="test-weeding"' in offered
     assert 'type="checkbox" name="skills_wanted"' not in offered
@@ -83,6 +83,27 @@ def test_saving_the_profile_page_updates_the_profile(network, alice, skills):
     m = membership_of(alice, network)
     assert (m.bio, m.neighbourhood, m.availability) == ("Hello", "Church End", ["mon-morning", "sun-evening"])
     assert list(m.skills_offered.values_list("slug", flat=True)) == ["test-weeding"]
+
+
+def test_choosing_skills_keeps_what_was_typed_on_the_profile(network, alice, skills):
+    client = client_for(alice)
+    typed = {"display_name": "Alice", "bio": "I love gardens", "availability": ["tue-morning"]}
+    response = client.post("/networks/harlesden/profile/", {**typed, "choose": "offered"})
+    assert response.status_code == 302 and response["Location"] == "/networks/harlesden/profile/?skills=offered"
+    chooser = client.get(response["Location"]).content.decode()
+    assert 'name="bio" value="I love gardens"' in chooser
+    client.post("/networks/harlesden/profile/", {**typed, "skills_offered": ["test-weeding"]})
+    m = membership_of(alice, network)
+    assert (m.bio, m.availability) == ("I love gardens", ["tue-morning"])
+    assert list(m.skills_offered.values_list("slug", flat=True)) == ["test-weeding"]
+
+
+def test_a_supporter_choosing_skills_for_their_member_stays_on_that_members_profile(network, alice, supporter):
+    response = client_for(supporter).post(
+        f"/networks/harlesden/profile/?member={alice.pk}", {"display_name": "Alice", "bio": "Hi", "choose": "wanted"}
+    )
+    assert response["Location"] == f"/networks/harlesden/profile/?skills=wanted&member={alice.pk}"
+    assert membership_of(alice, network).bio == "Hi"
 
 
 def test_a_bad_profile_post_re_renders_with_errors_and_writes_nothing(network, alice, skills):
