@@ -115,6 +115,20 @@ def listing_require_editor(*, actor: User, listing: Listing):
     return acting
 
 
+def listing_may_edit(*, actor: User, listing: Listing) -> bool:
+    """The question a page asks before offering to change, pause, close or renew: `listing_require_editor`'s."""
+    try:
+        listing_require_editor(actor=actor, listing=listing)
+    except Forbidden:
+        return False
+    return True
+
+
+def listing_speaks_for_owner(*, actor: User, listing: Listing) -> bool:
+    """The owner, or someone acting with them: they look after the listing, they do not answer it."""
+    return acting_for(actor=actor, network=listing.network, party=listing.owner) is not None
+
+
 def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
     """Edit, pause, reopen or close a listing: its owner, someone acting with them, or a coordinator."""
     acting = listing_require_editor(actor=actor, listing=listing)

@@ -16,8 +16,10 @@ from exchanges.lifecycle.settle import (
 from exchanges.lifecycle.start import exchange_propose, exchange_record, exchange_repeat
 from exchanges.listings import (
     listing_create,
+    listing_may_edit,
     listing_renew,
     listing_require_editor,
+    listing_speaks_for_owner,
     listing_update,
     listings_expire,
     listings_expiring_remind,
@@ -41,8 +43,10 @@ __all__ = [
     "exchanges_autoconfirm",
     "exchanges_remind",
     "listing_create",
+    "listing_may_edit",
     "listing_renew",
     "listing_require_editor",
+    "listing_speaks_for_owner",
     "listing_update",
     "listings_expire",
     "listings_expiring_remind",

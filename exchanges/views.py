@@ -14,7 +14,7 @@ from exchanges.listings import RENEW_DAYS
 from exchanges.matching.views import people_who_could_help, people_who_fit
 from exchanges.models import Exchange, Listing
 from members.models import Membership, Network
-from members.selectors import is_coordinator, network_in_reach, networks_of, require_coordinator
+from members.selectors import network_in_reach, networks_of, require_coordinator
 from timebank.errors import Forbidden
 from timebank.pages import back_path, page, refusal_shown
 
@@ -80,8 +80,8 @@ def listing_new(request):
 @page
 def listing_detail(request, pk: int):
     listing = selectors.listing_get(user=request.user, pk=pk)
-    mine = listing.owner_id == request.user.pk
-    can_edit = mine or is_coordinator(user=request.user, network=listing.network)
+    mine = services.listing_speaks_for_owner(actor=request.user, listing=listing)
+    can_edit = services.listing_may_edit(actor=request.user, listing=listing)
     can_propose = (
         not mine
         and listing.status == Listing.Status.OPEN

@@ -262,3 +262,22 @@ def test_the_activity_form_starts_on_today_in_the_date_box(network, coordinator)
 
     page = client_for(coordinator).get(f"/networks/{network.slug}/activities/new/").content.decode()
     assert f'type="date" name="happened_on" value="{timezone.localdate().isoformat()}"' in page
+
+
+def test_a_supporter_may_change_and_renew_a_listing_for_their_member_but_not_answer_it(network, alice, dora, sam):
+    import datetime
+
+    from django.utils import timezone
+
+    ends = timezone.localdate() + datetime.timedelta(days=5)
+    listing = services.listing_create(
+        actor=sam, network=network, kind="request", title="Lift to the clinic", owner=dora, expires_on=ends
+    )
+    page = client_for(sam).get(f"/listings/{listing.pk}/")
+    html = page.content.decode()
+    assert f'href="/listings/{listing.pk}/edit/"' in html and f'action="/listings/{listing.pk}/renew/"' in html
+    assert f'action="/listings/{listing.pk}/propose/"' not in html
+    # Someone else in the network may answer it, and may not change it.
+    other = client_for(alice).get(f"/listings/{listing.pk}/").content.decode()
+    assert f'action="/listings/{listing.pk}/propose/"' in other
+    assert f'href="/listings/{listing.pk}/edit/"' not in other and "/renew/" not in other
