@@ -159,31 +159,33 @@ def give(request, slug):
         )
     back = redirect(f"{reverse('ledger-my-time')}?member={member_id}" if member_id else reverse("ledger-my-time"))
     form = GiveForm(request.POST, members=choices)
-    if not form.is_valid():
-        context.update(network=network, account=account, form=form)
-        return render(request, "exchanges/ledger/give.html", context, status=400)
-    data = form.cleaned_data
-    if _already_recorded(request, data["key"]):
-        return back
-    try:
-        with refusal_shown(request):
-            transfer_request(
-                actor=request.user,
-                network=network,
-                kind=data["kind"],
-                from_member=member_id,
-                to_member=data["to_member"],
-                minutes=data["hours"] * 60 + data["minutes"],
-                memo=data["memo"],
-                idempotency_key=f"page-{data['key']}",
-            )
-            messages.success(
-                request,
-                _("Thank you: %(time)s given.") % {"time": duration_text(data["hours"] * 60 + data["minutes"])},
-            )
-    except IntegrityError:
-        messages.info(request, _("That was already recorded."))
-    return back
+    if form.is_valid():
+        data = form.cleaned_data
+        if _already_recorded(request, data["key"]):
+            return back
+        try:
+            # A refusal (too little time, say) shows on the form again, with what was typed.
+            with refusal_shown(request, form=form):
+                transfer_request(
+                    actor=request.user,
+                    network=network,
+                    kind=data["kind"],
+                    from_member=member_id,
+                    to_member=data["to_member"],
+                    minutes=data["hours"] * 60 + data["minutes"],
+                    memo=data["memo"],
+                    idempotency_key=f"page-{data['key']}",
+                )
+                messages.success(
+                    request,
+                    _("Thank you: %(time)s given.") % {"time": duration_text(data["hours"] * 60 + data["minutes"])},
+                )
+                return back
+        except IntegrityError:
+            messages.info(request, _("That was already recorded."))
+            return back
+    context.update(network=network, account=account, form=form)
+    return render(request, "exchanges/ledger/give.html", context, status=400)
 
 
 @page
@@ -199,19 +201,20 @@ def coordinate(request, slug):
     parties = [("pot", _("The pot"))] + _member_choices(network) + left
     if request.method == "POST":
         form = CoordinatorForm(request.POST, parties=parties)
-        if form.is_valid():
-            _coordinate(request, network, form.cleaned_data, accounts)
-        else:
-            messages.error(request, _("Please check the form: %(errors)s") % {"errors": form.errors.as_text()})
-        return redirect("ledger-coordinate", slug=slug)
+        if form.is_valid() and _coordinate(request, network, form, accounts):
+            return redirect("ledger-coordinate", slug=slug)
+        # Not done: the form again, with its errors and what was typed.
+        status = 400
+    else:
+        form = CoordinatorForm(parties=parties, initial={"key": uuid.uuid4().hex})
+        status = 200
     rows = [(a, account_name(a)) for a in accounts]
     statement = [
         (t, transfer_description(t), account_name(t.from_account), account_name(t.to_account))
         for t in transfers_visible(user=request.user, network_slug=slug)[:100]
     ]
-    form = CoordinatorForm(parties=parties, initial={"key": uuid.uuid4().hex})
     context = {"network": network, "rows": rows, "statement": statement, "form": form}
-    return render(request, "exchanges/ledger/coordinate.html", context)
+    return render(request, "exchanges/ledger/coordinate.html", context, status=status)
 
 
 def _party(value: str):
@@ -226,15 +229,18 @@ def _already_recorded(request, key: str) -> bool:
     return False
 
 
-def _coordinate(request, network, data, accounts) -> None:
+def _coordinate(request, network, form, accounts) -> bool:
+    """Do what the form asks; False when refused, the reasons then on the form."""
+    data = form.cleaned_data
     if _already_recorded(request, data["key"]):
-        return
+        return True
     try:
-        with refusal_shown(request):
+        with refusal_shown(request, form=form) as outcome:
             _coordinator_move(request, network, data, accounts)
             messages.success(request, _("Done, with your reason recorded."))
     except IntegrityError:
         messages.info(request, _("That was already recorded."))
+    return not outcome.refused
 
 
 def _coordinator_move(request, network, data, accounts) -> None:

@@ -44,6 +44,18 @@ def test_a_refused_gift_shows_why_and_writes_nothing(client, network, alice, bob
     assert Transfer.objects.count() == 0
 
 
+def test_a_gift_refused_for_too_little_time_shows_the_form_again_with_what_was_typed(client, network, alice, bob):
+    client.force_login(alice)
+    form = {"kind": "gift", "to_member": bob.pk, "hours": 10, "minutes": 15, "memo": "for the garden", "key": "k"}
+    response = client.post(f"/time/{network.slug}/give/", form)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Not enough time credit" in html
+    assert f'<option value="{bob.pk}" selected>' in html
+    assert 'name="hours" value="10"' in html and '<option value="15" selected>' in html
+    assert 'value="for the garden"' in html
+
+
 def test_a_member_donates_to_the_pot_from_the_page(client, network, alice):
     client.force_login(alice)
     client.post(f"/time/{network.slug}/give/", {"kind": "donation", "minutes": 15, "key": "d"})
@@ -70,6 +82,18 @@ def test_a_coordinator_action_without_a_reason_does_nothing(client, network, coo
     client.force_login(coordinator)
     form = {"action": "issue", "to_party": alice.pk, "minutes": 120, "reason": "", "key": "i2"}
     client.post(f"/networks/{network.slug}/ledger/", form)
+    assert Transfer.objects.count() == 0
+
+
+def test_a_refused_coordinator_action_shows_the_form_again_with_what_was_typed(client, network, coordinator, alice):
+    client.force_login(coordinator)
+    form = {"action": "grant", "from_party": "pot", "to_party": alice.pk, "reason": "Coffee morning", "key": "g"}
+    response = client.post(f"/networks/{network.slug}/ledger/", form)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "errorlist" in html
+    assert '<option value="grant" selected>' in html and f'<option value="{alice.pk}" selected>' in html
+    assert 'value="Coffee morning"' in html
     assert Transfer.objects.count() == 0
 
 
