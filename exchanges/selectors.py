@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from exchanges.lifecycle.common import (
     PROVIDER,
     RECIPIENT,
+    coordinator_answers_for,
     held_because,
     pot_party,
     supported_party,
@@ -177,6 +178,12 @@ def coordinator_queue(*, user: User, network: Network) -> dict[str, QuerySet[Exc
         # The pot never confirms by itself: these wait for a coordinator to confirm or dispute for it.
         "pot_claims": qs.filter(pot_party(), state=State.CLAIMED, needs_coordinator=False).order_by("claimed_at"),
     }
+
+
+def exchange_autoconfirms(exchange: Exchange) -> bool:
+    """Whether a claim left unanswered confirms itself after the network's delay; never with the pot or a
+    supported member: a coordinator answers those (PRODUCT §3)."""
+    return not exchange.needs_coordinator and not coordinator_answers_for(exchange)
 
 
 def exchange_held_because(exchange: Exchange) -> str | None:

@@ -190,6 +190,8 @@ def _next_step(exchange: Exchange, actions: list[str]) -> str:
             return _("Paying this would go below the limit, so a coordinator will sort it out.")
         if "confirm" in actions:
             return _("Please check the time and tap Confirm, or tell us if it is not right.")
+        if not selectors.exchange_autoconfirms(exchange):
+            return _("Waiting to be confirmed. A coordinator will check this one: it is not confirmed by itself.")
         return _("Waiting for the other person to confirm. If they don’t answer in %(days)s days, it is confirmed.") % {
             "days": other_days
         }

@@ -281,3 +281,14 @@ def test_a_supporter_may_change_and_renew_a_listing_for_their_member_but_not_ans
     other = client_for(alice).get(f"/listings/{listing.pk}/").content.decode()
     assert f'action="/listings/{listing.pk}/propose/"' in other
     assert f'href="/listings/{listing.pk}/edit/"' not in other and "/renew/" not in other
+
+
+def test_a_claim_with_the_pot_or_a_supported_member_does_not_promise_to_confirm_itself(network, alice, bob, dora):
+    with_pot = services.exchange_record(actor=alice, network=network, provider=alice, recipient=None, minutes=20)
+    with_dora = services.exchange_record(actor=alice, network=network, provider=alice, recipient=dora, minutes=20)
+    with_bob = services.exchange_record(actor=alice, network=network, provider=alice, recipient=bob, minutes=20)
+    for exchange in (with_pot, with_dora):
+        html = client_for(alice).get(f"/exchanges/{exchange.pk}/").content.decode()
+        assert "it is confirmed" not in html and "A coordinator will check this one" in html
+    html = client_for(alice).get(f"/exchanges/{with_bob.pk}/").content.decode()
+    assert "If they don’t answer in 7 days, it is confirmed." in html
