@@ -142,3 +142,11 @@ def test_a_supporter_no_longer_linked_no_longer_reads_the_copies_about_the_membe
         call_command("send_digests")
     assert not [m for m in mailoutbox if supporter.email in m.to]
     assert any(edna.email in m.to for m in mailoutbox)  # the digests did go out
+
+
+def test_the_supporters_home_marks_the_relayed_one_for_the_member(client, network, edna, supporter, proposal):
+    client.force_login(supporter)
+    page = client.get("/").content.decode()
+    news = page[page.index('<ul id="notifications"') :]
+    news = news[: news.index("</ul>")]
+    assert "30 minutes" in news and f"For {edna.name}" in news
