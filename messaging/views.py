@@ -5,6 +5,7 @@ import uuid
 from django.contrib import messages as flash
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from messaging.notifications import selectors as notification_selectors
 from messaging.notifications import services as notification_services
 from messaging.notifications.forms import PreferencesForm
 from timebank.ids import is_id
-from timebank.pages import page, refusal_shown
+from timebank.pages import back_path, page, refusal_shown
 
 PAGE_MESSAGES = 100
 
@@ -171,7 +172,8 @@ def notification_read(request, notification_id: int):
     notification = notification_services.notification_read(notification_id=notification_id, user=request.user)
     if request.POST.get("open") and notification.url.startswith("/"):
         return redirect(notification.url)
-    return redirect("notification-list")
+    # Back to the list it was marked on: a supporter's reading of their member's stays theirs.
+    return redirect(back_path(request, reverse("notification-list")))
 
 
 @page

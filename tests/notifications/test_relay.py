@@ -150,3 +150,17 @@ def test_the_supporters_home_marks_the_relayed_one_for_the_member(client, networ
     news = page[page.index('<ul id="notifications"') :]
     news = news[: news.index("</ul>")]
     assert "30 minutes" in news and f"For {edna.name}" in news
+
+
+@pytest.mark.parametrize(
+    ("came_from", "back_to"),
+    [("/notifications/?member={edna}", "/notifications/?member={edna}"), ("https://evil.example/", "/notifications/")],
+)
+def test_marking_one_read_returns_to_the_list_it_was_marked_on(
+    client, network, edna, supporter, proposal, came_from, back_to
+):
+    client.force_login(supporter)
+    page = client.get(f"/notifications/?member={edna.pk}").content.decode()
+    assert f'name="next" value="/notifications/?member={edna.pk}"' in page
+    response = client.post(f"/notifications/{proposal.pk}/read/", {"next": came_from.format(edna=edna.pk)})
+    assert response.status_code == 302 and response["Location"] == back_to.format(edna=edna.pk)
