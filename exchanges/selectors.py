@@ -119,6 +119,18 @@ def exchanges_visible(*, user: User, network: str | None = None) -> QuerySet[Exc
     )
 
 
+def exchanges_list_also(*, user: User) -> dict[str, list[str]]:
+    """Whose exchanges the list holds besides the caller's own, as `exchanges_visible` reaches them, so the
+    page can say so: the members they support ("supported") and the networks they coordinate ("coordinated")."""
+    coordinated = networks_of(user=user, roles=[Membership.Role.COORDINATOR])
+    links = support_links().filter(supporter__user=user).exclude(network__in=coordinated)
+    supported = {link.member.user.name for link in links.select_related("member__user")}
+    return {
+        "supported": sorted(supported, key=str.casefold),
+        "coordinated": sorted((str(n.name) for n in coordinated), key=str.casefold),
+    }
+
+
 def exchanges_list(*, user: User, network: str | None = None, state: str | None = None) -> QuerySet[Exchange]:
     """The exchanges list, page and API alike (PRODUCT §4), newest first: what `exchanges_visible` lets
     the caller see, a coordinator's whole network included, optionally narrowed by network and state."""

@@ -170,7 +170,9 @@ def exchange_list(request):
     qs = selectors.exchanges_list(user=request.user, network=request.GET.get("network") or None)
     coordinated = networks_of(user=request.user, roles=[Membership.Role.COORDINATOR])
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "exchanges/exchange_list.html", {"page": page, "coordinated": coordinated})
+    also = selectors.exchanges_list_also(user=request.user)
+    context = {"page": page, "coordinated": coordinated, "also": also}
+    return render(request, "exchanges/exchange_list.html", context)
 
 
 def _next_step(exchange: Exchange, actions: list[str]) -> str:

@@ -292,3 +292,14 @@ def test_a_claim_with_the_pot_or_a_supported_member_does_not_promise_to_confirm_
         assert "it is confirmed" not in html and "A coordinator will check this one" in html
     html = client_for(alice).get(f"/exchanges/{with_bob.pk}/").content.decode()
     assert "If they don’t answer in 7 days, it is confirmed." in html
+
+
+def test_the_exchange_list_says_whose_exchanges_it_holds_besides_your_own(network, alice, bob, dora, sam, coordinator):
+    services.exchange_record(actor=alice, network=network, provider=alice, recipient=dora, minutes=20)
+    supporter = client_for(sam).get("/exchanges/").content.decode()
+    assert "<h1>Exchanges</h1>" in supporter and "My exchanges" not in supporter
+    assert f"The exchanges of {dora.name}, who you support, are here too." in supporter
+    coordinating = client_for(coordinator).get("/exchanges/").content.decode()
+    assert f"Every exchange in {network.name} is here too" in coordinating
+    own = client_for(bob).get("/exchanges/").content.decode()
+    assert "<h1>My exchanges</h1>" in own and "here too" not in own
