@@ -284,3 +284,16 @@ def test_the_person_asking_or_a_commissioner_is_not_introduced(network, coordina
         )
         assert response.status_code == 400
     assert not Notification.objects.filter(kind="match.introduce").exists()
+
+
+@pytest.mark.parametrize("status", ["closed", "paused"])
+def test_a_listing_that_is_not_open_promises_no_match(dog_request, alice, status):
+    from exchanges.models import Listing
+
+    Listing.objects.filter(pk=dog_request.pk).update(status=status)
+    for url in (f"/listings/{dog_request.pk}/", f"/listings/{dog_request.pk}/matches/"):
+        page = client_for(alice).get(url).content.decode()
+        assert "Nobody fits yet" not in page and "People who could help" not in page
+    assert (
+        "nobody is suggested for it" in client_for(alice).get(f"/listings/{dog_request.pk}/matches/").content.decode()
+    )
