@@ -363,3 +363,21 @@ def test_a_commissioners_network_list_offers_no_people_pages(network):
     commissioner = member(network, role="commissioner").user
     html = client_for(commissioner).get("/networks/").content.decode()
     assert "You fund this network" in html and "/networks/harlesden/members/" not in html
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("alice", "/networks/harlesden/profile/"),
+        ("coordinator", "/networks/harlesden/settings/"),
+        ("coordinator", "/networks/harlesden/activities/new/"),
+    ],
+)
+def test_help_text_is_the_one_a_field_says_describes_it(network, alice, coordinator, who, path):
+    import re
+
+    html = client_for({"alice": alice, "coordinator": coordinator}[who]).get(path).content.decode()
+    described = [i for ids in re.findall(r'aria-describedby="([^"]+)"', html) for i in ids.split()]
+    helps = [i for i in described if i.endswith("_helptext")]
+    assert helps, "a field with help text"
+    assert all(f'id="{i}"' in html for i in helps), helps
