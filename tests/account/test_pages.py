@@ -150,3 +150,12 @@ def test_an_expired_email_confirmation_link_says_so_in_plain_words(client, alice
     client.force_login(alice)
     html = client.get("/accounts/confirm-email/not-a-key/").content.decode()
     assert "This link no longer works" in html and 'href="/accounts/email/"' in html
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/password/change/", "/accounts/reauthenticate/"])
+def test_a_password_box_offers_one_way_to_reset_a_forgotten_password(client, alice, path):
+    if path != "/accounts/login/":
+        client.force_login(alice)
+    html = client.get(path).content.decode()
+    assert html.count("/accounts/password/reset/") == 1
+    assert "Forgotten your password?" in html and "Forgot your password?" not in html
