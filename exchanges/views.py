@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -109,7 +110,8 @@ def listing_renew(request, pk: int):
     listing = selectors.listing_get(user=request.user, pk=pk)
     with refusal_shown(request):
         listing = services.listing_renew(actor=request.user, listing=listing)
-        messages.success(request, _("Renewed: open until %(date)s.") % {"date": listing.expires_on})
+        until = date_format(listing.expires_on, "DATE_FORMAT")
+        messages.success(request, _("Renewed: open until %(date)s.") % {"date": until})
     return redirect("listing-detail", pk=pk)
 
 

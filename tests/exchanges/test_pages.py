@@ -303,3 +303,21 @@ def test_the_exchange_list_says_whose_exchanges_it_holds_besides_your_own(networ
     assert f"Every exchange in {network.name} is here too" in coordinating
     own = client_for(bob).get("/exchanges/").content.decode()
     assert "<h1>My exchanges</h1>" in own and "here too" not in own
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_a_renewed_listing_says_its_new_end_as_a_date_in_the_readers_language(network, alice, language):
+    import datetime
+
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    alice.language = language
+    alice.save(update_fields=["language"])
+    ends = timezone.localdate() + datetime.timedelta(days=5)
+    listing = services.listing_create(actor=alice, network=network, kind="offer", title="Dog walks", expires_on=ends)
+    renewed = ends + datetime.timedelta(days=30)
+    page = client_for(alice).post(f"/listings/{listing.pk}/renew/", follow=True).content.decode()
+    with translation.override(language):
+        said = date_format(renewed, "DATE_FORMAT")
+    assert renewed.isoformat() not in page and said in page
