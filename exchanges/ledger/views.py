@@ -40,9 +40,8 @@ class GiveForm(forms.Form):
         initial="gift",
     )
     to_member = forms.TypedChoiceField(label=_l("Which member?"), coerce=int, required=False, empty_value=None)
-    hours = forms.IntegerField(
-        label=_l("Hours"), min_value=0, max_value=MAX_TRANSFER_MINUTES // 60, initial=1, required=False
-    )
+    # No top of its own: the whole (hours and minutes) is checked against what can be given, in clean().
+    hours = forms.IntegerField(label=_l("Hours"), min_value=0, initial=1, required=False)
     # A choice of quarters on the page; any whole number of minutes from a form that sends one.
     minutes = forms.IntegerField(
         label=_l("and minutes"),
@@ -55,18 +54,20 @@ class GiveForm(forms.Form):
     memo = forms.CharField(label=_l("What for (optional)"), max_length=200, required=False)
     key = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), can_give: int = MAX_TRANSFER_MINUTES, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_member"].choices = [("", _("Choose a member"))] + list(members)
+        # What the giver's account can give now (Account.can_give), to say so past the largest transfer.
+        self.can_give = max(0, min(can_give, MAX_TRANSFER_MINUTES))
 
     def clean(self):
         data = super().clean()
         data["hours"], data["minutes"] = data.get("hours") or 0, data.get("minutes") or 0
         total = data["hours"] * 60 + data["minutes"]
-        if not self.errors and not 1 <= total <= MAX_TRANSFER_MINUTES:
-            raise forms.ValidationError(
-                _("Give between 1 minute and %(most)s.") % {"most": duration_text(MAX_TRANSFER_MINUTES)}
-            )
+        if not self.errors and total < 1:
+            raise forms.ValidationError(_("Give at least 1 minute."))
+        if not self.errors and total > MAX_TRANSFER_MINUTES:
+            raise forms.ValidationError(_("You can give up to %(can)s.") % {"can": duration_text(self.can_give)})
         if data.get("kind") == "gift" and not data.get("to_member"):
             self.add_error("to_member", _("Choose who to give to."))
         return data
@@ -153,12 +154,12 @@ def give(request, slug):
         raise Forbidden(_("You have no time account in this network."))
     choices = _member_choices(network, exclude_user=giver_id)
     if request.method != "POST":
-        form = GiveForm(members=choices, initial={"key": uuid.uuid4().hex})
+        form = GiveForm(members=choices, can_give=account.can_give, initial={"key": uuid.uuid4().hex})
         return render(
             request, "exchanges/ledger/give.html", {**context, "network": network, "account": account, "form": form}
         )
     back = redirect(f"{reverse('ledger-my-time')}?member={member_id}" if member_id else reverse("ledger-my-time"))
-    form = GiveForm(request.POST, members=choices)
+    form = GiveForm(request.POST, members=choices, can_give=account.can_give)
     if form.is_valid():
         data = form.cleaned_data
         if _already_recorded(request, data["key"]):

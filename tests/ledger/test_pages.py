@@ -56,6 +56,24 @@ def test_a_gift_refused_for_too_little_time_shows_the_form_again_with_what_was_t
     assert 'value="for the garden"' in html
 
 
+@pytest.mark.parametrize(
+    ("hours", "minutes", "said"),
+    [
+        (0, 0, "Give at least 1 minute."),
+        (20000, 0, "You can give up to 10 h."),
+        (16666, 45, "You can give up to 10 h."),
+    ],
+)
+def test_a_gift_of_no_time_or_of_too_much_says_the_limit_in_plain_words(
+    client, network, alice, bob, hours, minutes, said
+):
+    client.force_login(alice)
+    form = {"kind": "gift", "to_member": bob.pk, "hours": hours, "minutes": minutes, "key": "k"}
+    html = client.post(f"/time/{network.slug}/give/", form).content.decode()
+    assert f'class="errorlist nonfield"><li>{said}</li>' in html and "16666" not in html.replace(f'value="{hours}"', "")
+    assert Transfer.objects.count() == 0
+
+
 def test_a_member_donates_to_the_pot_from_the_page(client, network, alice):
     client.force_login(alice)
     client.post(f"/time/{network.slug}/give/", {"kind": "donation", "minutes": 15, "key": "d"})
