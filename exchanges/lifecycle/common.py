@@ -93,9 +93,10 @@ def _checking(exchange: Exchange, actor: User) -> tuple[str, ...]:
     return counterparts(exchange, exchange.claimed_side)
 
 
-def _confirming(exchange: Exchange, actor: User) -> tuple[str, ...]:
-    # Whoever claimed never confirms their own claim, even when they may speak for the other side
-    # (a coordinator who claimed from the pot would otherwise confirm it for the pot themself).
+def _answering_claim(exchange: Exchange, actor: User) -> tuple[str, ...]:
+    # Whoever claimed never confirms or disputes their own claim, even when they may speak for the other
+    # side (a supporter who recorded their own help to the member they support, a coordinator who
+    # claimed from the pot).
     return () if exchange.claimed_by_id == actor.pk else _checking(exchange, actor)
 
 
@@ -132,8 +133,8 @@ TRANSITIONS: dict[str, Transition] = {
     "decline": Transition((State.PROPOSED,), _answering),
     "approve": Transition((State.AWAITING_APPROVAL,), coordinator=True),
     "complete": Transition((State.ACCEPTED,), _either),
-    "confirm": Transition((State.CLAIMED,), _confirming),
-    "dispute": Transition((State.CLAIMED,), _checking),
+    "confirm": Transition((State.CLAIMED,), _answering_claim),
+    "dispute": Transition((State.CLAIMED,), _answering_claim),
     "resolve": Transition(
         (State.DISPUTED, State.CLAIMED),
         coordinator=True,

@@ -107,3 +107,13 @@ def test_a_coordinator_linked_as_a_supporter_acts_with_a_member_who_is_not_marke
     response = api.as_user(other).post("/api/v1/exchanges/", exchange_body(network, alice, bob), format="json")
     assert response.status_code == 201, response.content
     assert Exchange.objects.get().proposed_by == other
+
+
+def test_a_supporter_who_recorded_their_own_help_to_their_member_cannot_dispute_it_for_her(network, dora, sam):
+    from exchanges import selectors, services
+    from timebank.errors import Forbidden
+
+    exchange = services.exchange_record(actor=sam, network=network, provider=sam, recipient=dora, minutes=20)
+    assert "dispute" not in selectors.exchange_actions(user=sam, exchange=exchange)
+    with pytest.raises(Forbidden):
+        services.exchange_dispute(actor=sam, exchange=exchange)
