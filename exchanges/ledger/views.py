@@ -10,7 +10,7 @@ from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.moves import transfer_request
@@ -34,24 +34,26 @@ from timebank.pages import page, refusal_shown
 
 class GiveForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_l("Give to"),
-        choices=[("gift", _l("A member")), ("donation", _l("The network's pot"))],
+        label=gettext_lazy("Give to"),
+        choices=[("gift", gettext_lazy("A member")), ("donation", gettext_lazy("The network's pot"))],
         widget=forms.RadioSelect,
         initial="gift",
     )
-    to_member = forms.TypedChoiceField(label=_l("Which member?"), coerce=int, required=False, empty_value=None)
+    to_member = forms.TypedChoiceField(
+        label=gettext_lazy("Which member?"), coerce=int, required=False, empty_value=None
+    )
     # No top of its own: the whole (hours and minutes) is checked against what can be given, in clean().
-    hours = forms.IntegerField(label=_l("Hours"), min_value=0, initial=1, required=False)
+    hours = forms.IntegerField(label=gettext_lazy("Hours"), min_value=0, initial=1, required=False)
     # A choice of quarters on the page; any whole number of minutes from a form that sends one.
     minutes = forms.IntegerField(
-        label=_l("and minutes"),
+        label=gettext_lazy("and minutes"),
         min_value=0,
         max_value=MAX_TRANSFER_MINUTES,
         initial=0,
         required=False,
         widget=forms.Select(choices=[(m, str(m)) for m in (0, 15, 30, 45)]),
     )
-    memo = forms.CharField(label=_l("What for (optional)"), max_length=200, required=False)
+    memo = forms.CharField(label=gettext_lazy("What for (optional)"), max_length=200, required=False)
     key = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, members=(), can_give: int = MAX_TRANSFER_MINUTES, **kwargs):
@@ -75,26 +77,28 @@ class GiveForm(forms.Form):
 
 class CoordinatorForm(forms.Form):
     ACTIONS = [
-        ("grant", _l("Grant from the pot")),
-        ("issue", _l("Issue new hours")),
-        ("adjustment", _l("Adjust between accounts")),
-        ("reversal", _l("Reverse a transfer")),
-        ("floor", _l("Change a member's floor")),
-        ("settle", _l("Settle the account of a member who left")),
+        ("grant", gettext_lazy("Grant from the pot")),
+        ("issue", gettext_lazy("Issue new hours")),
+        ("adjustment", gettext_lazy("Adjust between accounts")),
+        ("reversal", gettext_lazy("Reverse a transfer")),
+        ("floor", gettext_lazy("Change a member's floor")),
+        ("settle", gettext_lazy("Settle the account of a member who left")),
     ]
-    action = forms.ChoiceField(label=_l("What to do"), choices=ACTIONS)
-    from_party = forms.ChoiceField(label=_l("From"), required=False)
-    to_party = forms.ChoiceField(label=_l("To"), required=False)
-    minutes = forms.IntegerField(label=_l("Minutes"), min_value=1, max_value=MAX_TRANSFER_MINUTES, required=False)
-    transfer = forms.IntegerField(label=_l("Transfer number (to reverse)"), min_value=1, required=False)
-    floor_minutes = forms.IntegerField(label=_l("New floor in minutes"), max_value=0, required=False)
+    action = forms.ChoiceField(label=gettext_lazy("What to do"), choices=ACTIONS)
+    from_party = forms.ChoiceField(label=gettext_lazy("From"), required=False)
+    to_party = forms.ChoiceField(label=gettext_lazy("To"), required=False)
+    minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes"), min_value=1, max_value=MAX_TRANSFER_MINUTES, required=False
+    )
+    transfer = forms.IntegerField(label=gettext_lazy("Transfer number (to reverse)"), min_value=1, required=False)
+    floor_minutes = forms.IntegerField(label=gettext_lazy("New floor in minutes"), max_value=0, required=False)
     settle_from = forms.ChoiceField(
-        label=_l("Settle a debt from"),
-        choices=[("issuance", _l("Write it off (issuance)")), ("pot", _l("The pot"))],
+        label=gettext_lazy("Settle a debt from"),
+        choices=[("issuance", gettext_lazy("Write it off (issuance)")), ("pot", gettext_lazy("The pot"))],
         required=False,
     )
     # Required for every money action but settling; the services say so (members.audit.reason_clean).
-    reason = forms.CharField(label=_l("Reason"), max_length=REASON_MAX, required=False)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=REASON_MAX, required=False)
     key = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, parties=(), **kwargs):
