@@ -80,6 +80,9 @@ def activity_record(
     takers = _parties(network, recipients, "recipients")
     if len(givers) != 1 and len(takers) != 1:
         raise ValidationError({"providers": [_("One side holds exactly one party: one to many, or many to one.")]})
+    if actor.pk in {p.pk for p in givers if p is not None}:
+        # Paying oneself, from the pot or anyone, is another coordinator's step.
+        raise ValidationError({"providers": [_("Another coordinator must record an activity that pays you.")]})
     ids = {p.pk for p in givers if p is not None} & {p.pk for p in takers if p is not None}
     if ids or (givers == [None] and takers == [None]):
         raise ValidationError({"recipients": [_("Someone cannot help themselves.")]})

@@ -116,6 +116,9 @@ def transfer_request(
             raise Forbidden(_("Only the member, their supporter or a coordinator can give their hours."))
         if payer.membership.user_id != actor.pk:
             on_behalf_of = payer.membership.user
+            # Someone giving a member's hours for them never gives them to themselves.
+            if to_member == actor.pk:
+                raise Forbidden(_("You cannot give someone else's hours to yourself."))
             if not supports(supporter=actor, member=payer.membership.user, network=network):
                 # A coordinator moving someone's hours is a coordinator action: it says why (PRODUCT §3).
                 booked_reason = _require_reason(reason)

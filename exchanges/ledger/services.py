@@ -391,7 +391,9 @@ def account_floor_set(*, account: Account, actor: User, floor_minutes: int, reas
     require_coordinator(user=actor, network=account.network)
     if account.kind != Account.Kind.MEMBER:
         raise ValidationError({"floor_minutes": [_("Only a member's floor can be changed: the pot's is always 0.")]})
-    not_for_oneself(actor=actor, account=account)
+    if not isinstance(floor_minutes, int) or floor_minutes < account.floor:
+        # More room below zero on one's own account is another coordinator's to give; less is one's own choice.
+        not_for_oneself(actor=actor, account=account)
     if not isinstance(floor_minutes, int) or isinstance(floor_minutes, bool) or not -1_000_000 <= floor_minutes <= 0:
         raise ValidationError({"floor_minutes": [_("A floor is a whole number of minutes, zero or below.")]})
     reason = _require_reason(reason)
@@ -464,6 +466,8 @@ def account_settle(
         and not can_act_for(actor=actor, member=membership.user, network=network)
     ):
         raise Forbidden(_("Only the member, their supporter or a coordinator can settle this account."))
+    if to_member is not None and to_member.pk == actor.pk and actor.pk != membership.user_id:
+        raise Forbidden(_("You cannot give someone else's hours to yourself."))
     account = Account.objects.get(membership=membership)
     pot, issuance = network_accounts_open(network=network)
     available = account.balance - account.held

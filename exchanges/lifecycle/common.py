@@ -154,8 +154,11 @@ def transition_check(*, actor: User, exchange: Exchange, action: str, context: A
     ctx = context or acting_scope(actor=actor, network_ids=[exchange.network_id])
     if transition.coordinator and exchange.network_id not in ctx.coordinating:
         raise Forbidden(_("Only a coordinator can do that."))
-    if transition.coordinator and actor.pk in (exchange.provider_id, exchange.recipient_id):
-        # Approving or settling one's own exchange (a claim on the pot, say) is another coordinator's step.
+    # Settling one's own exchange (a claim on the pot, a dispute over what one is paid or pays), or approving
+    # help one gives oneself, is another coordinator's step. Approving help one receives is not: it is
+    # paid for, and a network's only coordinator would otherwise never get it approved.
+    own = (exchange.provider_id, exchange.recipient_id) if action == "resolve" else (exchange.provider_id,)
+    if transition.coordinator and actor.pk in own:
         raise Forbidden(_("Another coordinator must do this: it is your own exchange."))
     if exchange.state not in transition.states:
         raise InvalidTransition(

@@ -24,7 +24,7 @@ from exchanges.matching.scoring import (
     score_match,
     skill_overlap,
 )
-from exchanges.matching.sensitive import cleared_for, cleared_skills, main_skills, mainly_sensitive
+from exchanges.matching.sensitive import cleared_for_main, cleared_skills, main_skills, mainly_sensitive
 from exchanges.matching.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def rank_candidates(
         restricted = False
         if kind == "request" and not (candidate.has_current_check and candidate.may_drive):
             checks = {"checked": candidate.has_current_check, "drives": candidate.may_drive}
-            if main_sensitive is not None and not cleared_for(main_sensitive, taxonomy, **checks):
+            if main_sensitive is not None and not cleared_for_main(mine.skills, taxonomy, **checks):
                 continue
             if not theirs.skills.keys() <= unrestricted:
                 kept = cleared_skills(theirs.skills, taxonomy, **checks)
@@ -156,8 +156,7 @@ def rank_candidates(
         if unchecked_me and not theirs.skills.keys() <= unrestricted:
             # I may not help with what they ask for; a profile's other wishes stay open to me.
             checks = {"checked": i_have_current_check, "drives": i_may_drive}
-            asked = mainly_sensitive(theirs.skills, taxonomy) if candidate.listing_id is not None else None
-            if asked is not None and not cleared_for(asked, taxonomy, **checks):
+            if candidate.listing_id is not None and not cleared_for_main(theirs.skills, taxonomy, **checks):
                 continue
             kept = cleared_skills(theirs.skills, taxonomy, **checks)
             if len(kept) != len(theirs.skills):

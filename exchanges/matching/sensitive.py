@@ -73,6 +73,16 @@ def mainly_sensitive(weights: Mapping[str, float], taxonomy: Taxonomy) -> str | 
     return None
 
 
+def cleared_for_main(weights: Mapping[str, float], taxonomy: Taxonomy, *, checked: bool, drives: bool) -> bool:
+    """Whether a helper may take help on everything sensitive it is mainly about (`main_skills`): care and
+    a lift asked for together need a check and a licence and insurance."""
+    return all(
+        cleared_for(slug, taxonomy, checked=checked, drives=drives)
+        for slug in main_skills(weights)
+        if slug in taxonomy.skills and taxonomy.skills[slug].category.sensitive
+    )
+
+
 def cleared_for(slug: str, taxonomy: Taxonomy, *, checked: bool, drives: bool) -> bool:
     """Whether a helper may be matched on a skill: sensitive help needs a current safeguarding (DBS)
     check, and a lift by car a current driving licence and car insurance on record as well (PRODUCT §2)."""

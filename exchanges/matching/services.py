@@ -13,7 +13,7 @@ from exchanges.matching.candidates import listing_owner, stored_skill_weights
 from exchanges.matching.models import ListingSkill, ListingVector, ProfileSkill, ProfileVector
 from exchanges.matching.scoring import WEIGHTS
 from exchanges.matching.selectors import NEEDS_CHECK, NOBODY_FITS, MatchOutcome, listing_match_outcome
-from exchanges.matching.sensitive import cleared_for, mainly_sensitive
+from exchanges.matching.sensitive import cleared_for_main
 from exchanges.matching.skills import listing_meaning, offered_in_bio, skill_ids, skill_matcher
 from exchanges.matching.vectors import skill_rows
 from exchanges.models import Listing
@@ -219,8 +219,7 @@ def match_introduce(*, actor: User, listing: Listing, member: User) -> list[Noti
         raise ValidationError({"member": _("These two cannot be introduced.")})
     taxonomy = skill_matcher().taxonomy
     asked = stored_skill_weights(listing_id=listing.pk) or dict(listing_meaning(listing=listing).skills.weights)
-    main = mainly_sensitive(asked, taxonomy)
-    if main is not None and not cleared_for(main, taxonomy, checked=helper.checked, drives=helper.drives):
+    if not cleared_for_main(asked, taxonomy, checked=helper.checked, drives=helper.drives):
         raise ValidationError(
             {"member": _("This help needs a safeguarding check first: record one for them, then introduce them.")}
         )

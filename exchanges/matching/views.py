@@ -112,7 +112,7 @@ def match_ask(request, listing_id: int):
                 minutes=form.cleaned_data["total"],
                 description=listing.title,
             )
-            if request.user.pk == listing.owner_id:
+            if request.user.pk in (listing.owner_id, provider.pk):
                 conversation, _created = conversation_exchange_open(exchange_id=exchange.pk, user=request.user)
                 said = _("You asked %(name)s. Their answer will come here.") % {"name": provider.name}
             else:

@@ -195,3 +195,57 @@ def test_a_coordinator_cannot_reverse_minutes_back_into_their_own_account_or_low
             account=account(network, coordinator), actor=coordinator, floor_minutes=-6000, reason="more room"
         )
     assert account(network, coordinator).floor != -6000
+
+
+def test_a_coordinator_never_gives_a_members_hours_to_themselves(api, network, coordinator, alice):
+    issue(network, alice, 600)
+    before = (account(network, coordinator).balance, account(network, alice).balance)
+    response = api.as_user(coordinator).post(
+        "/api/v1/transfers/",
+        {
+            "network": network.slug,
+            "kind": "gift",
+            "from": alice.pk,
+            "to_member": coordinator.pk,
+            "minutes": 300,
+            "reason": "x",
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="gift-self",
+    )
+    assert response.status_code == 403, response.content
+    assert (account(network, coordinator).balance, account(network, alice).balance) == before
+
+
+def test_a_coordinator_never_records_an_activity_that_pays_them(api, network, coordinator, second_coordinator):
+    issue(network, None, 600)
+    body = {
+        "network": network.slug,
+        "title": "Coffee morning",
+        "happened_on": str(timezone.localdate()),
+        "minutes": 120,
+        "providers": [coordinator.pk],
+        "recipients": ["pot"],
+    }
+    refused = api.as_user(coordinator).post("/api/v1/activities/", body, format="json", HTTP_IDEMPOTENCY_KEY="a-1")
+    assert refused.status_code == 400, refused.content
+    assert account(network, coordinator).balance == 0
+    allowed = api.as_user(second_coordinator).post(
+        "/api/v1/activities/", body, format="json", HTTP_IDEMPOTENCY_KEY="a-2"
+    )
+    assert allowed.status_code == 201, allowed.content
+    assert account(network, coordinator).balance == 120
+
+
+def test_a_coordinator_may_approve_help_they_receive_and_tighten_their_own_floor(network, coordinator, alice):
+    from exchanges import services
+    from exchanges.ledger.services import account_floor_set
+
+    exchange = Exchange.objects.create(
+        network=network, provider=alice, recipient=coordinator, minutes=60, state="awaiting_approval", proposed_by=alice
+    )
+    services.exchange_approve(actor=coordinator, exchange=exchange, reason="checked the helper")
+    exchange.refresh_from_db()
+    assert exchange.state == "accepted"
+    account_floor_set(account=account(network, coordinator), actor=coordinator, floor_minutes=-60, reason="less room")
+    assert account(network, coordinator).floor == -60

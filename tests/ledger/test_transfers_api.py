@@ -90,9 +90,9 @@ def test_a_coordinator_gives_hours_for_a_member_with_a_reason(post_transfer, net
     assert (transfer.on_behalf_of, transfer.reason) == (alice, "Asked by phone")
 
 
-def test_a_coordinator_cannot_move_a_members_hours_without_a_reason(post_transfer, network, coordinator, alice):
+def test_a_coordinator_cannot_move_a_members_hours_without_a_reason(post_transfer, network, coordinator, alice, bob):
     before = ledger_counts()
-    body = {"network": network.slug, "kind": "gift", "from": alice.pk, "to_member": coordinator.pk, "minutes": 10}
+    body = {"network": network.slug, "kind": "gift", "from": alice.pk, "to_member": bob.pk, "minutes": 10}
     refused(post_transfer(coordinator, body), 400, "validation_error", before)
 
 

@@ -297,3 +297,28 @@ def test_a_listing_that_is_not_open_promises_no_match(dog_request, alice, status
     assert (
         "nobody is suggested for it" in client_for(alice).get(f"/listings/{dog_request.pk}/matches/").content.decode()
     )
+
+
+def test_a_helper_without_a_licence_is_not_introduced_for_care_and_a_lift(network, coordinator, alice):
+    from tests.matching.helpers import cleared_check
+
+    helper = member(network)
+    cleared_check(helper, coordinator, drives=False)
+    both = ("help-getting-washed-and-dressed", "lifts-to-appointments")
+    asked = listing(alice, network, kind="request", title="Help getting washed and a lift", skills=both)
+    response = client_for(coordinator).post(
+        f"/coordinator/{network.slug}/unmatched/introduce/", {"listing": asked.pk, "member": helper.user.pk}
+    )
+    assert response.status_code == 400
+    assert not Notification.objects.filter(kind="match.introduce").exists()
+
+
+def test_a_supporter_who_is_the_match_offers_their_own_help_in_the_exchanges_conversation(network, dora, sam):
+    listing(sam, network, title="Happy to walk dogs")
+    asked = listing(dora, network, kind="request", title="Can someone walk my dog")
+    form = {"provider": sam.pk, "hours": 1, "minutes": 0, "message": "I'll take her on Saturday"}
+    response = client_for(sam).post(f"/listings/{asked.pk}/matches/ask/", form)
+    exchange = Exchange.objects.get()
+    assert (exchange.provider, exchange.recipient) == (sam, dora)
+    conversation = Conversation.objects.get(exchange=exchange)
+    assert response.status_code == 302 and response["Location"] == f"/conversations/{conversation.pk}/"

@@ -111,7 +111,7 @@ def test_a_lift_needs_a_driving_licence_and_insurance_as_well_as_a_dbs_check(tax
     drives_only = Candidate(member_id=2, listing_id=20, side=Side(LIFTS), may_drive=True)
     both = Candidate(member_id=3, listing_id=30, side=Side(LIFTS), has_current_check=True, may_drive=True)
     assert [m.member_id for m in rank(taxonomy, [dbs_only, drives_only, both])] == [3]
-    care = {slug: 1.0 for slug, skill in taxonomy.skills.items() if skill.category.sensitive and slug not in LIFTS}
+    care = {"help-getting-washed-and-dressed": 1.0}
     carer = Candidate(member_id=4, listing_id=40, side=Side(care), has_current_check=True)
     assert [m.member_id for m in rank(taxonomy, [carer], mine=Side(skills=care))] == [4]
 
@@ -124,3 +124,15 @@ def test_an_offer_of_lifts_by_someone_with_only_a_dbs_check_reaches_nobody_askin
     assert [
         m.member_id for m in rank(taxonomy, [needs_lift], kind="offer", i_have_current_check=True, i_may_drive=True)
     ] == [5]
+
+
+def test_care_and_a_lift_asked_for_together_need_both_kinds_of_check(taxonomy: Taxonomy) -> None:
+    """Whichever of the two the help reads as first, a helper without a licence and insurance is never
+    paired with it, either way round."""
+    both = {"help-getting-washed-and-dressed": 1.0, "lifts-to-appointments": 1.0}
+    dbs_only = Candidate(member_id=1, listing_id=10, side=Side(dict(both)), has_current_check=True)
+    assert rank(taxonomy, [dbs_only], mine=Side(dict(both))) == []
+    asker = Candidate(member_id=2, listing_id=20, side=Side(dict(both)))
+    care = Side({"help-getting-washed-and-dressed": 1.0})
+    assert rank(taxonomy, [asker], kind="offer", mine=care, i_have_current_check=True) == []
+    assert rank(taxonomy, [asker], kind="offer", mine=care, i_have_current_check=True, i_may_drive=True)
