@@ -116,6 +116,22 @@ def bob(network):
     return member(network).user
 
 
+@pytest.fixture
+def dora(network):
+    """A supported member: no login of her own use; Sam or a coordinator acts with her."""
+    return member(network, is_supported=True).user
+
+
+@pytest.fixture
+def sam(network, dora):
+    """Dora's supporter."""
+    from members.models import SupportLink
+
+    supporter = member(network, role=Membership.Role.SUPPORTER)
+    SupportLink.objects.create(network=network, supporter=supporter, member=dora.memberships.get(network=network))
+    return supporter.user
+
+
 @pytest.fixture(autouse=True)
 def _own_rate_limit_counts(monkeypatch):
     """Each test counts API requests under keys of its own: user ids repeat across tests on SQLite, and

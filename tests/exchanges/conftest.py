@@ -1,4 +1,4 @@
-"""Fixtures for listings and exchanges: a supported member with their supporter, ledger helpers."""
+"""Fixtures for listings and exchanges: ledger helpers (Dora and Sam, her supporter, are in tests/conftest.py)."""
 
 import pytest
 from django.db.models import Q, Sum
@@ -6,22 +6,7 @@ from django.db.models import Q, Sum
 from exchanges.ledger.models import Account, Transfer
 from exchanges.ledger.services import transfer_create
 from exchanges.models import Exchange
-from members.models import Membership, SupportLink
 from tests.factories import member
-
-
-@pytest.fixture
-def dora(network):
-    """A supported member: no login of her own use; Sam or a coordinator acts with her."""
-    return member(network, is_supported=True).user
-
-
-@pytest.fixture
-def sam(network, dora):
-    """Dora's supporter."""
-    supporter = member(network, role=Membership.Role.SUPPORTER)
-    SupportLink.objects.create(network=network, supporter=supporter, member=dora.memberships.get(network=network))
-    return supporter.user
 
 
 @pytest.fixture

@@ -180,21 +180,6 @@ def test_a_listing_of_another_network_cannot_be_introduced(network, other_networ
     assert response.status_code == 404
 
 
-@pytest.fixture
-def dora(network):
-    """A supported member, and Sam who supports her."""
-    return member(network, is_supported=True).user
-
-
-@pytest.fixture
-def sam(network, dora):
-    from members.models import Membership, SupportLink
-
-    supporter = member(network, role=Membership.Role.SUPPORTER)
-    SupportLink.objects.create(network=network, supporter=supporter, member=dora.memberships.get(network=network))
-    return supporter.user
-
-
 def test_a_supporter_asking_a_helper_for_their_member_proposes_it_and_sends_the_message_from_themselves(
     network, dora, sam, bob, dog_walker
 ):
