@@ -30,7 +30,7 @@ def frame_parse(raw: str | bytes | None) -> dict[str, Any]:
     try:
         content = jsontext.loads(raw)
     except jsontext.BadJSON as exc:
-        raise FrameError("validation_error" if exc.code == "validation_error" else "bad_json", exc.message) from None
+        raise FrameError("bad_json", exc.message) from None
     if not isinstance(content, dict) or not isinstance(content.get("type"), str):
         raise FrameError("bad_frame", _('A frame is a JSON object with a "type".'))
     return content

@@ -148,12 +148,10 @@ API_PREFIX = "/api/"
 ALLAUTH_PREFIX = "/_allauth/"
 
 
-def shaped_error(
-    request, *, status: int, code: str, message: str, headers: dict | None = None, fields: dict | None = None
-) -> JsonResponse | None:
+def shaped_error(request, *, status: int, code: str, message: str, headers: dict | None = None) -> JsonResponse | None:
     """The error in the JSON shape of the request's API, or None for a page."""
     if request.path.startswith(API_PREFIX):
-        body = error_body(code, message, fields)
+        body = error_body(code, message)
     elif request.path.startswith(ALLAUTH_PREFIX):
         # allauth headless's own shape (allauth.headless.internal.restkit.response.ErrorResponse).
         body = {"status": status, "errors": [{"code": code, "message": message}]}

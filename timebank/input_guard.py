@@ -3,8 +3,6 @@
 - A NUL character anywhere in the path, the query string, a form field or a header: PostgreSQL text
   cannot hold it, so a filter carrying one fails in the database (a 500) unless every parameter of
   every view is validated first. One check here covers every page, filter and parameter, new ones too.
-- A control character or a direction override in any posted form field (`timebank.controls`): no text a
-  person writes may hold one. JSON bodies and socket frames are checked by `timebank.jsontext`.
 - allauth's headless endpoints read their JSON body with a bare `json.loads`, so their bodies are read
   once here by `timebank.jsontext`, the reader the API and the socket use (depth and Unicode).
 """
@@ -14,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from timebank import jsontext
 from timebank.api import ALLAUTH_PREFIX, shaped_error
-from timebank.controls import refusal_message, refused_in_fields
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -34,14 +31,6 @@ def has_nul(request) -> bool:
     return False
 
 
-def refused_in_form(request) -> tuple[str, str] | None:
-    """(field name, character) of the first control character a posted form field holds (`timebank.controls`).
-    Django parses form bodies of POST only; the API's form parsers check PUT and PATCH (`timebank.parsers`)."""
-    if request.method != "POST" or request.content_type not in FORM_TYPES:
-        return None
-    return refused_in_fields(request.POST.lists())
-
-
 class InputGuardMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,11 +47,4 @@ class InputGuardMiddleware:
             return shaped_error(request, status=400, code="validation_error", message=message) or render(
                 request, "bad_request.html", {"message": message}, status=400
             )
-        refused = refused_in_form(request)
-        if refused is not None:
-            field, character = refused
-            message = refusal_message(character)
-            return shaped_error(
-                request, status=400, code="validation_error", message=message, fields={field: [message]}
-            ) or render(request, "bad_form.html", {"message": message}, status=400)
         return self.get_response(request)

@@ -2,8 +2,7 @@
 
 It refuses, as a `BadJSON` the caller turns into a 400 or an error frame: text that is not JSON,
 nesting deeper than anything the product takes (`json.loads` raises RecursionError, not ValueError,
-at about 1,000 levels), strings UTF-8 cannot hold (a lone surrogate), and text holding a control character
-(`timebank.controls`), as a validation error naming its top-level field. A NUL is left to the fields
+at about 1,000 levels), and strings UTF-8 cannot hold (a lone surrogate). A NUL is left to the fields
 (DRF's and the services' text checks refuse it), so its error names the field.
 """
 
@@ -12,17 +11,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from timebank.controls import refusal_message, refused_character
-
 # The deepest body the product takes is three levels ({"groups": [["A", "B"]]}); this leaves room.
 MAX_DEPTH = 32
 
 
 class BadJSON(ValueError):
-    def __init__(self, code: str, message: str, field: str | None = None):
+    def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code, self.message = code, message
-        self.field = field  # the top-level key whose text is refused, when there is one
 
 
 def _refuse_constant(name: str):
@@ -45,27 +41,19 @@ def _encodes(text: str) -> bool:
 
 def _first_problem(value: Any, *, max_depth: int | None) -> BadJSON | None:
     # A stack, not recursion: a walker that recurses fails on nesting far shallower than json.loads does.
-    stack: list[tuple[Any, int, str | None]] = [(value, 0, None)]
+    stack = [(value, 0)]
     while stack:
-        item, depth, field = stack.pop()
+        item, depth = stack.pop()
         if isinstance(item, str):
             if not _encodes(item):
                 return BadJSON("bad_json", _("Text must be valid Unicode."))
-            refused = refused_character(item)
-            if refused is not None:
-                return BadJSON("validation_error", refusal_message(refused), field=field)
         elif isinstance(item, (dict, list)):
             if max_depth is not None and depth >= max_depth:
                 return BadJSON(
                     "too_deep", _("JSON may be nested at most %(depth)d levels deep.") % {"depth": max_depth}
                 )
-            if isinstance(item, dict):
-                # Each value is named by the top-level key it sits under (a key itself by its own name).
-                for key, child in item.items():
-                    name = field or (key if isinstance(key, str) else None)
-                    stack.extend([(key, depth + 1, field), (child, depth + 1, name)])
-            else:
-                stack.extend((child, depth + 1, field) for child in item)
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
     return None
 
 

@@ -7,11 +7,10 @@ check on `request.body`, so the cap is applied here too: one setting bounds ever
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import status
-from rest_framework.exceptions import APIException, ParseError, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import JSONParser
 
 from timebank import jsontext
-from timebank.controls import refusal_message, refused_in_fields
 from timebank.jsontext import has_lone_surrogate  # noqa: F401  (re-exported)
 
 
@@ -44,28 +43,4 @@ class StrictJSONParser(JSONParser):
         try:
             return jsontext.loads(text)
         except jsontext.BadJSON as exc:
-            if exc.code == "validation_error":  # text a field may not hold: named like any field's error
-                raise ValidationError({exc.field: [exc.message]} if exc.field else [exc.message]) from None
             raise ParseError(_("JSON parse error - %(reason)s") % {"reason": exc.message}, code=exc.code) from None
-
-
-def _checked(data):
-    refused = refused_in_fields(data.lists())
-    if refused is not None:
-        field, character = refused
-        raise ValidationError({field: [refusal_message(character)]})
-    return data
-
-
-class CheckedFormParser(FormParser):
-    """Form bodies (PUT and PATCH too, which Django does not parse) refused like JSON ones for control characters."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return _checked(super().parse(stream, media_type, parser_context))
-
-
-class CheckedMultiPartParser(MultiPartParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        parsed = super().parse(stream, media_type, parser_context)
-        _checked(parsed.data)
-        return parsed

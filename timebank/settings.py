@@ -300,8 +300,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "timebank.parsers.StrictJSONParser",
-        "timebank.parsers.CheckedFormParser",
-        "timebank.parsers.CheckedMultiPartParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "timebank.api.Pagination",
     "PAGE_SIZE": 50,
