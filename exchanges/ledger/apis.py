@@ -97,6 +97,12 @@ class AccountFloorApi(APIView):
         floor_minutes = serializers.IntegerField(min_value=-1_000_000, max_value=0)
         reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
+        def to_internal_value(self, data):
+            # A reason is words: DRF's CharField would take a number as its digits.
+            if isinstance(data, dict) and "reason" in data and not isinstance(data["reason"], str):
+                raise serializers.ValidationError({"reason": [_("Give the reason in words.")]})
+            return super().to_internal_value(data)
+
     @extend_schema(request=Input, responses=AccountOutput)
     def post(self, request, account_id: int):
         data = self.Input(data=request.data)

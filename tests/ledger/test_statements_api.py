@@ -153,3 +153,13 @@ def test_a_transfers_answer_is_what_its_declared_fields_give(api, post_transfer,
         declared = serializers.Serializer.to_representation(output, transfer)
         assert output.data == declared
         assert list(output.data) == list(output.fields)
+
+
+def test_a_floors_reason_is_words_not_a_number(api, network, coordinator, alice):
+    from tests.ledger.conftest import account_of
+
+    account = account_of(alice, network)
+    response = api.as_user(coordinator).post(
+        f"/api/v1/accounts/{account.pk}/floor/", {"floor_minutes": -600, "reason": 0}, format="json"
+    )
+    assert response.status_code == 400 and "reason" in response.json()["error"]["fields"]
