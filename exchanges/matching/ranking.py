@@ -61,17 +61,9 @@ class RankedMatch:
         return list(self.explain())
 
 
-def without_sensitive(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
-    """Skills a helper may be matched on without a current safeguarding check."""
-    return {
-        slug: weight
-        for slug, weight in skills.items()
-        if slug in taxonomy.skills and not taxonomy.skills[slug].category.sensitive
-    }
-
-
 def only_sensitive(skills: Mapping[str, float], taxonomy: Taxonomy) -> dict[str, float]:
-    """Skills only a helper with a current safeguarding check may be matched on (`without_sensitive`'s rest)."""
+    """The sensitive skills among these: only a helper with the checks `sensitive.cleared_for` asks for may
+    be matched on them."""
     return {
         slug: weight
         for slug, weight in skills.items()
