@@ -20,6 +20,7 @@ from members.profiles import AVAILABILITY_SLOTS
 from members.selectors import network_in_reach, networks_of, require_coordinator
 from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound, ValidationError
+from timebank.fields import Text
 from timebank.schema import IDEMPOTENCY_KEY_SCHEMA
 
 
@@ -35,15 +36,15 @@ def _skills(slugs: list[str] | None) -> list[Skill] | None:
 
 class ListingOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    network = serializers.CharField(source="network.slug")
-    kind = serializers.CharField()
-    title = serializers.CharField()
-    description = serializers.CharField()
+    network = Text(source="network.slug")
+    kind = Text()
+    title = Text()
+    description = Text()
     skills = serializers.SerializerMethodField()
     minutes_estimate = serializers.IntegerField(allow_null=True)
     owner = serializers.IntegerField(source="owner_id")
-    status = serializers.CharField()
-    availability = serializers.ListField(child=serializers.CharField())
+    status = Text()
+    availability = serializers.ListField(child=Text())
     expires_on = serializers.DateField(allow_null=True)
     created_at = serializers.DateTimeField()
 
@@ -58,8 +59,8 @@ class ListingListApi(APIView):
     class Input(serializers.Serializer):
         network = serializers.SlugField()
         kind = serializers.ChoiceField(choices=Listing.Kind.values)
-        title = serializers.CharField(max_length=140)
-        description = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+        title = Text(max_length=140)
+        description = Text(required=False, allow_blank=True, max_length=4000, default="")
         skills = serializers.ListField(child=SkillSlugField(), required=False, default=list, max_length=MAX_SKILLS)
         minutes_estimate = serializers.IntegerField(
             min_value=1, max_value=MAX_HELP_MINUTES, required=False, allow_null=True, default=None
@@ -78,9 +79,7 @@ class ListingListApi(APIView):
         kind = serializers.ChoiceField(choices=Listing.Kind.values, required=False)
         category = serializers.SlugField(required=False, help_text="A skill category slug.")
         skill = serializers.SlugField(required=False, help_text="A skill slug.")
-        q = serializers.CharField(
-            required=False, max_length=selectors.LISTING_SEARCH_MAX_LENGTH, help_text="Words to search for."
-        )
+        q = Text(required=False, max_length=selectors.LISTING_SEARCH_MAX_LENGTH, help_text="Words to search for.")
         status = serializers.ChoiceField(
             choices=[*Listing.Status.values, "all"], default=Listing.Status.OPEN, help_text="Default: open."
         )
@@ -116,8 +115,8 @@ class ListingListApi(APIView):
 class ListingDetailApi(APIView):
     @extend_schema_serializer(component_name="ListingUpdate")
     class Input(serializers.Serializer):
-        title = serializers.CharField(max_length=140, required=False)
-        description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+        title = Text(max_length=140, required=False)
+        description = Text(required=False, allow_blank=True, max_length=4000)
         skills = serializers.ListField(child=SkillSlugField(), required=False, max_length=MAX_SKILLS)
         minutes_estimate = serializers.IntegerField(
             min_value=1, max_value=MAX_HELP_MINUTES, required=False, allow_null=True
@@ -167,10 +166,10 @@ class ExchangeDoc(serializers.Serializer):
     minutes = serializers.IntegerField()
     claimed_minutes = serializers.IntegerField(allow_null=True)
     held_minutes = serializers.IntegerField()
-    description = serializers.CharField()
+    description = Text()
     state = serializers.ChoiceField(choices=Exchange.State.values)
     needs_coordinator = serializers.BooleanField()
-    held_because = serializers.CharField(
+    held_because = Text(
         allow_null=True, help_text="Waiting for a coordinator's approval: why, in words (null otherwise)."
     )
     proposed_by = serializers.IntegerField()
@@ -179,7 +178,7 @@ class ExchangeDoc(serializers.Serializer):
     claimed_at = serializers.DateTimeField(allow_null=True)
     posted_at = serializers.DateTimeField(allow_null=True)
     scheduled_for = serializers.DateTimeField(allow_null=True, help_text="The agreed time, if set.")
-    actions = serializers.ListField(child=serializers.CharField(), help_text="What the caller can do now.")
+    actions = serializers.ListField(child=Text(), help_text="What the caller can do now.")
 
 
 class ExchangeScheduleApi(APIView):
@@ -223,7 +222,7 @@ class ExchangeListApi(APIView):
         recipient = PartyField()
         # The service checks the range (exchanges.limits); the schema says it too.
         minutes = serializers.IntegerField(min_value=1, max_value=MAX_HELP_MINUTES)
-        description = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+        description = Text(required=False, allow_blank=True, max_length=2000, default="")
 
     record = False
 
@@ -298,11 +297,11 @@ class ExchangeActionApi(APIView):
     @extend_schema_serializer(component_name="ExchangeResolve")
     class ResolveInput(serializers.Serializer):
         minutes = serializers.IntegerField()
-        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+        reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema_serializer(component_name="ExchangeReason")
     class ReasonInput(serializers.Serializer):
-        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+        reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     SIMPLE = {
         "accept": services.exchange_accept,
@@ -352,7 +351,7 @@ class ActivityCreateApi(APIView):
             ref_name = "ActivityCreateInput"
 
         network = serializers.SlugField(max_length=60)
-        title = serializers.CharField(max_length=activities.TITLE_LENGTH)
+        title = Text(max_length=activities.TITLE_LENGTH)
         happened_on = serializers.DateField(help_text="YYYY-MM-DD, within the last year.")
         minutes = serializers.IntegerField(min_value=1, max_value=MAX_HELP_MINUTES, help_text="For each pair.")
         providers = serializers.ListField(
@@ -409,8 +408,8 @@ class IsolationListApi(APIView):
             ref_name = "IsolationOutput"
 
         member = serializers.IntegerField(source="membership.user_id")
-        display_name = serializers.CharField(source="membership.user.name")
-        neighbourhood = serializers.CharField(source="membership.neighbourhood")
+        display_name = Text(source="membership.user.name")
+        neighbourhood = Text(source="membership.neighbourhood")
         is_supported = serializers.BooleanField(source="membership.is_supported")
         last_exchange_on = serializers.DateField(allow_null=True)
         days_since_last_exchange = serializers.IntegerField(allow_null=True)

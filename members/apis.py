@@ -15,6 +15,7 @@ from members.models import Membership, Network
 from members.selectors import MAX_ID
 from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound
+from timebank.fields import Text
 
 
 class MeApi(APIView):
@@ -23,8 +24,8 @@ class MeApi(APIView):
             ref_name = "MeMembershipOutput"
 
         network = serializers.SerializerMethodField()
-        role = serializers.CharField()
-        status = serializers.CharField()
+        role = Text()
+        status = Text()
         balance_minutes = serializers.SerializerMethodField()
         available_minutes = serializers.SerializerMethodField()
 
@@ -45,7 +46,7 @@ class MeApi(APIView):
 
         id = serializers.IntegerField()
         email = serializers.EmailField()
-        display_name = serializers.CharField()
+        display_name = Text()
         memberships = serializers.SerializerMethodField()
 
         def get_memberships(self, user) -> list[dict]:
@@ -64,11 +65,11 @@ class NetworkListApi(APIView):
         class Meta:
             ref_name = "NetworkListOutput"
 
-        slug = serializers.CharField()
-        name = serializers.CharField()
-        description = serializers.CharField()
-        my_role = serializers.CharField(allow_null=True)
-        my_status = serializers.CharField(allow_null=True)
+        slug = Text()
+        name = Text()
+        description = Text()
+        my_role = Text(allow_null=True)
+        my_status = Text(allow_null=True)
 
     @extend_schema(responses=Output(many=True))
     def get(self, request):
@@ -76,11 +77,11 @@ class NetworkListApi(APIView):
 
 
 class MembershipOutput(serializers.Serializer):
-    network = serializers.CharField(source="network.slug")
+    network = Text(source="network.slug")
     member = serializers.IntegerField(source="user_id")
-    display_name = serializers.CharField(source="user.name")
-    role = serializers.CharField()
-    status = serializers.CharField()
+    display_name = Text(source="user.name")
+    role = Text()
+    status = Text()
 
 
 class NetworkJoinApi(APIView):
@@ -91,7 +92,7 @@ class NetworkJoinApi(APIView):
             ref_name = "NetworkJoinInput"
 
         answers = serializers.ListField(
-            child=serializers.CharField(max_length=services.JOIN_ANSWER_LENGTH, allow_blank=True),
+            child=Text(max_length=services.JOIN_ANSWER_LENGTH, allow_blank=True),
             max_length=services.JOIN_QUESTIONS_MOST,
             required=False,
             default=list,
@@ -117,22 +118,22 @@ class NetworkSettingsApi(APIView):
         class Meta:
             ref_name = "NetworkSettingsOutput"
 
-        name = serializers.CharField()
-        description = serializers.CharField()
+        name = Text()
+        description = Text()
         approval = serializers.ChoiceField(choices=Network.Approval.choices)
         floor_minutes = serializers.IntegerField()
         autoconfirm_days = serializers.IntegerField()
         hourly_value_pounds = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=False)
         k = serializers.IntegerField()
         welcome_minutes = serializers.IntegerField()
-        join_questions = serializers.ListField(child=serializers.CharField())
+        join_questions = serializers.ListField(child=Text())
 
     class Input(serializers.Serializer):
         class Meta:
             ref_name = "NetworkSettingsInput"
 
-        name = serializers.CharField(max_length=services.NAME_LENGTH, required=False)
-        description = serializers.CharField(max_length=services.DESCRIPTION_LENGTH, required=False, allow_blank=True)
+        name = Text(max_length=services.NAME_LENGTH, required=False)
+        description = Text(max_length=services.DESCRIPTION_LENGTH, required=False, allow_blank=True)
         approval = serializers.ChoiceField(choices=Network.Approval.choices, required=False)
         floor_minutes = serializers.IntegerField(min_value=services.FLOOR_LOWEST, max_value=0, required=False)
         autoconfirm_days = serializers.IntegerField(
@@ -149,12 +150,12 @@ class NetworkSettingsApi(APIView):
         k = serializers.IntegerField(min_value=services.K_RANGE[0], max_value=services.K_RANGE[1], required=False)
         welcome_minutes = serializers.IntegerField(min_value=0, max_value=services.WELCOME_MINUTES_MOST, required=False)
         join_questions = serializers.ListField(
-            child=serializers.CharField(max_length=services.JOIN_QUESTION_LENGTH, allow_blank=True),
+            child=Text(max_length=services.JOIN_QUESTION_LENGTH, allow_blank=True),
             max_length=services.JOIN_QUESTIONS_MOST,
             required=False,
         )
         # Required by the service (members.audit.reason_clean), like every coordinator's reason.
-        reason = serializers.CharField(
+        reason = Text(
             max_length=REASON_MAX,
             required=False,
             allow_blank=True,
@@ -208,14 +209,14 @@ class MemberOutput(serializers.Serializer):
     """A public profile; contact details are null unless the caller may see them."""
 
     id = serializers.IntegerField(source="user_id")
-    display_name = serializers.CharField(source="user.name")
-    bio = serializers.CharField()
-    neighbourhood = serializers.CharField()
+    display_name = Text(source="user.name")
+    bio = Text()
+    neighbourhood = Text()
     skills_offered = serializers.SerializerMethodField()
     skills_wanted = serializers.SerializerMethodField()
-    availability = serializers.ListField(child=serializers.CharField())
-    role = serializers.CharField()
-    status = serializers.CharField()
+    availability = serializers.ListField(child=Text())
+    role = Text()
+    status = Text()
     phone = serializers.SerializerMethodField()
     emergency_contact = serializers.SerializerMethodField()
 
@@ -251,8 +252,8 @@ class MemberListApi(APIView):
         class Meta:
             ref_name = "MemberListRegisterInput"
 
-        display_name = serializers.CharField(max_length=80)
-        neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+        display_name = Text(max_length=80)
+        neighbourhood = Text(max_length=80, required=False, allow_blank=True, default="")
         supporter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
         # DRF's CharField turns a number into text; the schema says a string, so a number is refused.
@@ -307,7 +308,7 @@ class _CoordinatorMemberAction(APIView):
         class Meta:
             ref_name = "CoordinatorMemberActionInput"
 
-        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+        reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     def target(self, request, slug: str, user_id: int) -> Membership:
         network = selectors.network_in_reach(user=request.user, slug=slug)
@@ -348,7 +349,7 @@ class MemberRoleApi(_CoordinatorMemberAction):
             ref_name = "MemberRoleInput"
 
         role = serializers.ChoiceField(choices=Membership.Role.choices)
-        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+        reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     service = staticmethod(services.membership_role_change)
 
@@ -410,7 +411,7 @@ class NetworkNeighbourhoodsApi(APIView):
         # Types and a bound on the work here; the service cleans and applies the limits, as for the page.
         groups = serializers.ListField(
             child=serializers.ListField(
-                child=serializers.CharField(max_length=1000, allow_blank=True, trim_whitespace=False),
+                child=Text(max_length=1000, allow_blank=True, trim_whitespace=False),
                 max_length=1000,
             ),
             max_length=1000,
@@ -420,10 +421,8 @@ class NetworkNeighbourhoodsApi(APIView):
         class Meta:
             ref_name = "NetworkNeighbourhoodsOutput"
 
-        network = serializers.CharField(source="slug")
-        groups = serializers.ListField(
-            source="nearby_neighbourhoods", child=serializers.ListField(child=serializers.CharField())
-        )
+        network = Text(source="slug")
+        groups = serializers.ListField(source="nearby_neighbourhoods", child=serializers.ListField(child=Text()))
 
     @extend_schema(responses=Output)
     def get(self, request, slug: str):
@@ -444,12 +443,12 @@ class NetworkNeighbourhoodsApi(APIView):
 
 class AnnouncementOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    network = serializers.CharField(source="network.slug")
-    title = serializers.CharField()
-    body = serializers.CharField()
+    network = Text(source="network.slug")
+    title = Text()
+    body = Text()
     starts_on = serializers.DateField(allow_null=True)
     ends_on = serializers.DateField(allow_null=True)
-    author = serializers.CharField(source="author.name", help_text="The coordinator's name.")
+    author = Text(source="author.name", help_text="The coordinator's name.")
     created_at = serializers.DateTimeField()
 
 
@@ -463,8 +462,8 @@ class AnnouncementListApi(APIView):
         class Meta:
             ref_name = "AnnouncementInput"
 
-        title = serializers.CharField(max_length=announcements.TITLE_LENGTH)
-        body = serializers.CharField(max_length=announcements.BODY_LENGTH)
+        title = Text(max_length=announcements.TITLE_LENGTH)
+        body = Text(max_length=announcements.BODY_LENGTH)
         starts_on = serializers.DateField(required=False, allow_null=True, default=None)
         ends_on = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -491,13 +490,13 @@ class AnnouncementListApi(APIView):
 
 class AuditEventOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField(source="action")
+    kind = Text(source="action")
     actor = serializers.IntegerField(source="actor_id", allow_null=True, help_text="Null: the system.")
     actor_name = serializers.SerializerMethodField()
     on_behalf_of = serializers.IntegerField(source="on_behalf_of_id", allow_null=True)
-    target_type = serializers.CharField()
+    target_type = Text()
     target_id = serializers.IntegerField(allow_null=True)
-    reason = serializers.CharField()
+    reason = Text()
     data = serializers.DictField()
     created_at = serializers.DateTimeField()
 

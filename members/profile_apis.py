@@ -11,6 +11,7 @@ from members.models import Membership
 from members.profiles import AVAILABILITY_SLOTS
 from members.taxonomy import SHIPPED_SKILL_SLUGS
 from timebank.api import Pagination, paginated
+from timebank.fields import Text
 
 
 @extend_schema_field({"type": "string", "enum": SHIPPED_SKILL_SLUGS})
@@ -26,20 +27,20 @@ class ProfileApi(APIView):
         class Meta:
             ref_name = "ProfileInput"
 
-        display_name = serializers.CharField(max_length=80, required=False)
-        bio = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-        neighbourhood = serializers.CharField(max_length=80, required=False, allow_blank=True)
+        display_name = Text(max_length=80, required=False)
+        bio = Text(max_length=1000, required=False, allow_blank=True)
+        neighbourhood = Text(max_length=80, required=False, allow_blank=True)
         skills_offered = serializers.ListField(child=SkillSlugField(max_length=80), required=False)
         skills_wanted = serializers.ListField(child=SkillSlugField(max_length=80), required=False)
         availability = serializers.ListField(child=serializers.ChoiceField(choices=AVAILABILITY_SLOTS), required=False)
-        phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-        emergency_contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        phone = Text(max_length=30, required=False, allow_blank=True)
+        emergency_contact = Text(max_length=200, required=False, allow_blank=True)
 
     class Output(MemberOutput):
         class Meta:
             ref_name = "ProfileOutput"
 
-        network = serializers.CharField(source="network.slug")
+        network = Text(source="network.slug")
         is_supported = serializers.BooleanField()
 
     def membership(self, request, slug: str) -> Membership:
@@ -70,10 +71,10 @@ class SkillListApi(APIView):
         class Meta:
             ref_name = "SkillListOutput"
 
-        slug = serializers.CharField()
+        slug = Text()
         # In the caller's language, as pages show it; the synonyms are the words matching reads (English).
-        name = serializers.CharField(source="label")
-        synonyms = serializers.ListField(child=serializers.CharField())
+        name = Text(source="label")
+        synonyms = serializers.ListField(child=Text())
         category = serializers.SerializerMethodField()
 
         def get_category(self, skill) -> dict:

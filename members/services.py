@@ -15,6 +15,7 @@ from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, SupportLink, User
 from members.selectors import TRADING_ROLES, can_act_for, require_coordinator
 from messaging.notifications.services import coordinators_notify, notification_create
+from timebank.controls import visible
 from timebank.errors import Forbidden, InvalidTransition, LastCoordinator, ValidationError
 from timebank.parsers import has_lone_surrogate
 
@@ -326,8 +327,8 @@ def supported_member_register(
     """A coordinator registers a member with no email or phone of their own; they cannot log in."""
     require_coordinator(user=actor, network=network)
     display_name = (display_name or "").strip()
-    if not display_name or len(display_name) > 80:
-        raise ValidationError({"display_name": [_("Give a name of 1 to 80 characters.")]})
+    if not visible(display_name) or len(display_name) > 80:
+        raise ValidationError({"display_name": [_("Give a name of 1 to 80 characters, at least one that shows.")]})
     if len(neighbourhood or "") > 80:
         raise ValidationError({"neighbourhood": [_("Keep the neighbourhood under 80 characters.")]})
     user = User.objects.create_user(email=None, display_name=display_name)

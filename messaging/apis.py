@@ -19,6 +19,7 @@ from messaging.notifications import selectors as notification_selectors
 from messaging.notifications import services as notification_services
 from messaging.notifications.kinds import PUSH_GROUPS
 from timebank.api import Pagination, paginated, query_valid
+from timebank.fields import Text
 from timebank.throttling import FailOpenUserThrottle
 
 logger = logging.getLogger(__name__)
@@ -30,13 +31,13 @@ class MessagingApi(APIView):
 
 class PersonOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    display_name = serializers.CharField(source="name")
+    display_name = Text(source="name")
 
 
 class ConversationOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    network = serializers.CharField(source="network.slug")
-    kind = serializers.CharField()
+    network = Text(source="network.slug")
+    kind = Text()
     exchange = serializers.IntegerField(source="exchange_id", allow_null=True)
     participants = serializers.SerializerMethodField()
     last_seq = serializers.IntegerField()
@@ -53,8 +54,8 @@ class MessageOutput(serializers.Serializer):
     conversation = serializers.IntegerField(source="conversation_id")
     seq = serializers.IntegerField()
     sender = serializers.IntegerField(source="sender_id")
-    body = serializers.CharField()
-    client_id = serializers.CharField()
+    body = Text()
+    client_id = Text()
     created_at = serializers.DateTimeField()
 
 
@@ -138,10 +139,8 @@ class MessageListApi(MessagingApi):
         class Meta:
             ref_name = "MessageListInput"
 
-        body = serializers.CharField(max_length=services.MAX_BODY, trim_whitespace=True)
-        client_id = serializers.CharField(
-            max_length=services.MAX_CLIENT_ID, required=False, allow_blank=True, default=""
-        )
+        body = Text(max_length=services.MAX_BODY, trim_whitespace=True)
+        client_id = Text(max_length=services.MAX_CLIENT_ID, required=False, allow_blank=True, default="")
 
     class Filter(serializers.Serializer):
         class Meta:
@@ -186,7 +185,7 @@ class ConversationAccessApi(MessagingApi):
         class Meta:
             ref_name = "ConversationAccessInput"
 
-        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+        reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema(request=Input, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, conversation_id: int):
@@ -205,7 +204,7 @@ class MessageReportApi(MessagingApi):
         class Meta:
             ref_name = "MessageReportInput"
 
-        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+        reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema(request=Input, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, message_id: int):
@@ -219,7 +218,7 @@ class MessageReportApi(MessagingApi):
 
 class BlockOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    network = serializers.CharField(source="network.slug")
+    network = Text(source="network.slug")
     member = serializers.IntegerField(source="blocked_id")
     created_at = serializers.DateTimeField()
 
@@ -261,9 +260,9 @@ class NotificationOutput(serializers.Serializer):
 
     id = serializers.IntegerField()
     network = serializers.SlugField(allow_null=True)
-    kind = serializers.CharField()
-    text = serializers.CharField()
-    url = serializers.CharField()
+    kind = Text()
+    text = Text()
+    url = Text()
     data = serializers.DictField()
     created_at = serializers.DateTimeField()
     read = serializers.BooleanField()

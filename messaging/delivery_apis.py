@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from messaging.notifications import services as notification_services
 from messaging.services import sms as sms_services
+from timebank.fields import Text
 from timebank.throttling import FailOpenUserThrottle
 
 # base64url of a 65-byte uncompressed P-256 point (its first byte 0x04) and of a 16-byte secret, with or
@@ -22,7 +23,7 @@ class PushKeyApi(APIView):
 
     @extend_schema(
         operation_id="push_key",
-        responses=inline_serializer("PushKeyOutput", {"public_key": serializers.CharField()}),
+        responses=inline_serializer("PushKeyOutput", {"public_key": Text()}),
     )
     def get(self, request):
         return Response({"public_key": notification_services.push_public_key()})
@@ -30,7 +31,7 @@ class PushKeyApi(APIView):
 
 class PushSubscriptionOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    endpoint = serializers.CharField()
+    endpoint = Text()
     created_at = serializers.DateTimeField()
 
 
@@ -87,15 +88,15 @@ class SmsInboundApi(APIView):
             ref_name = "SmsInboundInput"
 
         # `from` is a Python keyword: the field is declared below under its JSON name.
-        text = serializers.CharField(max_length=480, allow_blank=True, trim_whitespace=False)
+        text = Text(max_length=480, allow_blank=True, trim_whitespace=False)
 
-    Input._declared_fields["from"] = serializers.CharField(max_length=30)
+    Input._declared_fields["from"] = Text(max_length=30)
 
     @extend_schema(
         operation_id="sms_inbound",
         auth=[],
         request=Input,
-        responses=inline_serializer("SmsInboundOutput", {"reply": serializers.CharField()}),
+        responses=inline_serializer("SmsInboundOutput", {"reply": Text()}),
         parameters=[
             OpenApiParameter(
                 SIGNATURE_HEADER,

@@ -5,13 +5,18 @@
   every view is validated first. One check here covers every page, filter and parameter, new ones too.
 - allauth's headless endpoints read their JSON body with a bare `json.loads`, so their bodies are read
   once here by `timebank.jsontext`, the reader the API and the socket use (depth and Unicode).
+- A control character or a direction override (`timebank.controls`) in a form posted to a page or in
+  allauth's body: no text a person writes may hold one, and a page's forms have no schema to say which
+  fields are read. The API refuses them field by field (`timebank.fields.Text`), so that a field it ignores
+  is never the reason for a 400.
 """
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from timebank import jsontext
-from timebank.api import ALLAUTH_PREFIX, shaped_error
+from timebank.api import ALLAUTH_PREFIX, API_PREFIX, shaped_error
+from timebank.controls import refusal_message, refused_in
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -31,6 +36,21 @@ def has_nul(request) -> bool:
     return False
 
 
+def refused_in_form(request) -> tuple[str, str] | None:
+    """(field name, character) of the first control character in a form posted to a page, or None.
+    Django parses form bodies of POST only; the pages post nothing else."""
+    if request.method != "POST" or request.content_type not in FORM_TYPES or request.path.startswith(API_PREFIX):
+        return None
+    return refused_in(dict(request.POST.lists()))
+
+
+def refused_response(request, refused: tuple[str, str]):
+    message = refusal_message(refused[1])
+    return shaped_error(request, status=400, code="validation_error", message=message) or render(
+        request, "bad_form.html", {"message": message}, status=400
+    )
+
+
 class InputGuardMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,12 +59,18 @@ class InputGuardMiddleware:
         # allauth's body first: once a multipart body has been parsed its raw bytes cannot be read.
         if request.path.startswith(ALLAUTH_PREFIX) and request.method != "GET" and request.body:
             try:
-                jsontext.loads(request.body)
+                body = jsontext.loads(request.body)
             except jsontext.BadJSON as exc:
                 return shaped_error(request, status=400, code=exc.code, message=exc.message)
+            refused = refused_in(body)
+            if refused is not None:
+                return refused_response(request, refused)
         if has_nul(request):
             message = _("The request holds a NUL character, which no field accepts.")
             return shaped_error(request, status=400, code="validation_error", message=message) or render(
                 request, "bad_request.html", {"message": message}, status=400
             )
+        refused = refused_in_form(request)
+        if refused is not None:
+            return refused_response(request, refused)
         return self.get_response(request)

@@ -10,12 +10,20 @@ from drf_spectacular import openapi
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
+from timebank.controls import REFUSED_CLASS
+from timebank.fields import Text
 from timebank.ids import MAX_ID
 
+
+def _text_patterns(refused: str) -> tuple[str, str]:
+    """Any text without the refused characters, and such text with at least one that is not a space."""
+    return f"^[^{refused}]*$", f"^[^{refused}]*[^{refused}\\s][^{refused}]*$"
+
+
 # DRF's CharField refuses a NUL anywhere (PostgreSQL text cannot hold one) and, unless blanks are allowed,
-# text that is empty once trimmed.
-ANY_TEXT = "^[^\\x00]*$"
-SOME_TEXT = "^[^\\x00]*[^\\x00\\s][^\\x00]*$"
+# text that is empty once trimmed; `Text`, what a person writes, refuses control characters too.
+ANY_TEXT, SOME_TEXT = _text_patterns("\\x00")
+ANY_WORDS, SOME_WORDS = _text_patterns("\\x00" + REFUSED_CLASS)
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -23,12 +31,13 @@ class AutoSchema(openapi.AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if (
             direction != "response"
-            and type(field) is serializers.CharField
+            and type(field) in (serializers.CharField, Text)
             and schema.get("type") == "string"
             and not {"pattern", "format", "enum"} & set(schema)
         ):
             blank_refused = not field.allow_blank and field.trim_whitespace
-            schema["pattern"] = SOME_TEXT if blank_refused else ANY_TEXT
+            any_text, some_text = (ANY_WORDS, SOME_WORDS) if isinstance(field, Text) else (ANY_TEXT, SOME_TEXT)
+            schema["pattern"] = some_text if blank_refused else any_text
         return schema
 
     def _get_request_for_media_type(self, serializer, direction="request"):

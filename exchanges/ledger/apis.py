@@ -29,6 +29,7 @@ from exchanges.limits import MAX_TRANSFER_MINUTES
 from members.audit import REASON_MAX
 from timebank.api import Pagination, exception_handler, paginated, query_valid
 from timebank.errors import NotFound
+from timebank.fields import Text
 from timebank.ids import MAX_ID, is_id
 from timebank.schema import IDEMPOTENCY_KEY_SCHEMA, OWNER_SCHEMA, PARTY_SCHEMA
 
@@ -60,7 +61,7 @@ class ListFilter(serializers.Serializer):
 
 class AccountOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    network = serializers.CharField(source="network.slug")
+    network = Text(source="network.slug")
     owner = serializers.SerializerMethodField()
     balance_minutes = serializers.IntegerField(source="balance")
     available_minutes = serializers.IntegerField(source="available")
@@ -95,7 +96,7 @@ class AccountFloorApi(APIView):
             ref_name = "AccountFloorInput"
 
         floor_minutes = serializers.IntegerField(min_value=-1_000_000, max_value=0)
-        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+        reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
         def to_internal_value(self, data):
             # A reason is words: DRF's CharField would take a number as its digits.
@@ -129,13 +130,13 @@ class PartyOutput(serializers.Serializer):
 
 class TransferOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    network = serializers.CharField(source="network.slug")
-    kind = serializers.CharField()
+    network = Text(source="network.slug")
+    kind = Text()
     minutes = serializers.IntegerField()
     to = PartyOutput(source="to_account")
     description = serializers.SerializerMethodField()
-    memo = serializers.CharField()
-    reason = serializers.CharField()
+    memo = Text()
+    reason = Text()
     exchange = serializers.IntegerField(source="exchange_id", allow_null=True)
     reverses = serializers.IntegerField(source="reverses_id", allow_null=True)
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
@@ -181,14 +182,14 @@ def _party(account) -> dict:
 
 def _transfer_shape(kind: str, **fields) -> serializers.Serializer:
     """One kind of transfer as TransferListCreateApi.Input and transfer_request take it, for the schema."""
-    reason = {"reason": serializers.CharField(max_length=500)} if kind in COORDINATOR_KINDS else {}
+    reason = {"reason": Text(max_length=500)} if kind in COORDINATOR_KINDS else {}
     return inline_serializer(
         f"Transfer{kind.title()}",
         {
             "network": serializers.SlugField(),
             "kind": serializers.ChoiceField(choices=[kind]),
             **fields,
-            "memo": serializers.CharField(required=False, allow_blank=True, max_length=200),
+            "memo": Text(required=False, allow_blank=True, max_length=200),
             **reason,
         },
     )
@@ -223,8 +224,8 @@ class TransferListCreateApi(APIView):
         minutes = serializers.IntegerField(required=False, min_value=1, max_value=MAX_TRANSFER_MINUTES)
         to_member = PartyField(required=False, help_text='gift, grant, issue: a user id ("pot" for issue).')
         to = PartyField(required=False, help_text='adjustment: a user id or "pot".')
-        memo = serializers.CharField(required=False, allow_blank=True, max_length=200)
-        reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX)
+        memo = Text(required=False, allow_blank=True, max_length=200)
+        reason = Text(required=False, allow_blank=True, max_length=REASON_MAX)
         transfer = serializers.IntegerField(required=False, min_value=1, help_text="reversal: the transfer to reverse.")
 
         def get_fields(self):

@@ -18,6 +18,7 @@ from exchanges.matching.selectors import (
     search_outcome,
 )
 from timebank.api import Pagination, paginated, query_valid
+from timebank.fields import Text
 
 MAX_LIMIT = 50
 
@@ -46,7 +47,7 @@ def nobody_headers(reasons: list[str], when: str) -> list[OpenApiParameter]:
 @extend_schema_serializer(component_name="MatchMember")
 class MemberOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    display_name = serializers.CharField(source="name")
+    display_name = Text(source="name")
 
 
 @extend_schema_serializer(component_name="ListingMatch")
@@ -55,7 +56,7 @@ class MatchOutput(serializers.Serializer):
     listing = serializers.SerializerMethodField()
     member = serializers.SerializerMethodField()
     score = serializers.FloatField()
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=Text())
 
     def get_listing(self, match) -> dict | None:
         if match.listing is None:
@@ -113,9 +114,7 @@ class SearchApi(APIView):
 
     @extend_schema_serializer(component_name="SearchQuery")
     class Input(serializers.Serializer):
-        q = serializers.CharField(
-            max_length=SEARCH_MAX_LENGTH, help_text="What you are looking for, in your own words (required)."
-        )
+        q = Text(max_length=SEARCH_MAX_LENGTH, help_text="What you are looking for, in your own words (required).")
         network = serializers.SlugField(required=False, help_text="A network slug (404 outside your networks).")
         kind = serializers.ChoiceField(
             choices=["offer", "request"],

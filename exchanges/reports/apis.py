@@ -17,6 +17,7 @@ from exchanges.reports.exports import EXPORTS, export_csv_lines
 from exchanges.reports.presentation import report_csv_wide
 from exchanges.reports.selectors import COORDINATOR, report_funded, report_network, report_network_get
 from timebank.errors import Forbidden, NotFound
+from timebank.fields import Text
 
 PERIOD = [
     OpenApiParameter(
@@ -122,7 +123,7 @@ class WellbeingApi(APIView):
         class Meta:
             ref_name = "WellbeingOutput"
 
-        network = serializers.CharField()
+        network = Text()
         due = serializers.BooleanField()
         checkins = WellbeingCheckinOutput(many=True)
 

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from members import selectors as members_selectors
 from members.audit import REASON_MAX
 from members.privacy import selectors, services
+from timebank.fields import Text
 
 
 class PersonOutput(serializers.Serializer):
@@ -17,7 +18,7 @@ class PersonOutput(serializers.Serializer):
 
     id = serializers.IntegerField()
     email = serializers.EmailField(allow_null=True)
-    display_name = serializers.CharField()
+    display_name = Text()
     date_joined = serializers.DateTimeField()
     last_login = serializers.DateTimeField(allow_null=True)
 
@@ -48,7 +49,7 @@ class ErasureOutput(serializers.Serializer):
         ref_name = "ErasureOutput"
 
     id = serializers.IntegerField(source="user_id")
-    display_name = serializers.CharField(source="pseudonym")
+    display_name = Text(source="pseudonym")
     erased = serializers.BooleanField(default=True)
 
 
@@ -66,7 +67,7 @@ class MeEraseApi(APIView):
         class Meta:
             ref_name = "MeEraseInput"
 
-        password = serializers.CharField(max_length=4096, trim_whitespace=False)
+        password = Text(max_length=4096, trim_whitespace=False)
 
     @extend_schema(request=Input, responses=ErasureOutput)
     def post(self, request):
@@ -83,7 +84,7 @@ class MemberEraseApi(APIView):
         class Meta:
             ref_name = "MemberEraseInput"
 
-        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+        reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema(request=Input, responses=ErasureOutput)
     def post(self, request, slug: str, user_id: int):

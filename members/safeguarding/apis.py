@@ -17,16 +17,17 @@ from members.selectors import MAX_ID
 from messaging.models import Conversation
 from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound
+from timebank.fields import Text
 
 
 class CheckOutput(serializers.Serializer):
     id = serializers.IntegerField()
     member = serializers.IntegerField(source="membership.user_id")
-    kind = serializers.CharField()
-    referee = serializers.CharField()
-    dbs_level = serializers.CharField()
-    certificate_number = serializers.CharField()
-    decision = serializers.CharField()
+    kind = Text()
+    referee = Text()
+    dbs_level = Text()
+    certificate_number = Text()
+    decision = Text()
     checked_on = serializers.DateField()
     review_on = serializers.DateField(allow_null=True)
     recorded_by = serializers.IntegerField(source="recorded_by_id")
@@ -34,9 +35,9 @@ class CheckOutput(serializers.Serializer):
 
 class CheckInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SafeguardingCheck.Kind.choices)
-    referee = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    dbs_level = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    certificate_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    referee = Text(max_length=120, required=False, allow_blank=True)
+    dbs_level = Text(max_length=20, required=False, allow_blank=True)
+    certificate_number = Text(max_length=30, required=False, allow_blank=True)
     decision = serializers.ChoiceField(choices=SafeguardingCheck.Decision.choices, required=False)
     checked_on = serializers.DateField()
     review_on = serializers.DateField(required=False, allow_null=True)
@@ -74,7 +75,7 @@ class CheckDetailApi(APIView):
         class Meta:
             ref_name = "CheckDetailDeleteInput"
 
-        reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+        reason = Text(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
     @extend_schema(request=CheckInput, responses=CheckOutput)
     def patch(self, request, slug: str, user_id: int, check_id: int):
@@ -116,14 +117,14 @@ class ChecksDueApi(APIView):
 
 class ConcernOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    network = serializers.CharField(source="network.slug")
+    network = Text(source="network.slug")
     member = serializers.IntegerField(source="about_user_id", allow_null=True)
     exchange = serializers.IntegerField(source="about_exchange_id", allow_null=True)
     conversation = serializers.IntegerField(source="about_conversation_id", allow_null=True)
     happened_offline = serializers.BooleanField()
-    description = serializers.CharField()
-    status = serializers.CharField()
-    resolution = serializers.CharField()
+    description = Text()
+    status = Text()
+    resolution = Text()
     raised_by = serializers.IntegerField(source="raised_by_id")
     created_at = serializers.DateTimeField()
 
@@ -149,7 +150,7 @@ class ConcernListApi(APIView):
         exchange = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
         conversation = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
         happened_offline = serializers.BooleanField(required=False, default=False)
-        description = serializers.CharField(max_length=5000)
+        description = Text(max_length=5000)
         on_behalf_of = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
     @extend_schema(parameters=[FilterInput], responses=ConcernOutput(many=True))
@@ -196,7 +197,7 @@ class ConcernCloseApi(APIView):
         class Meta:
             ref_name = "ConcernCloseInput"
 
-        resolution = serializers.CharField(max_length=1000)
+        resolution = Text(max_length=1000)
 
     @extend_schema(request=Input, responses=ConcernOutput)
     def post(self, request, concern_id: int):

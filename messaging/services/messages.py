@@ -17,6 +17,7 @@ from messaging.models import Block, Conversation, Message, Participant
 from messaging.notifications.models import Notification
 from messaging.notifications.push import push_after_commit, push_to_users
 from messaging.notifications.services import notification_create
+from timebank.controls import refusal_message, refused_character
 from timebank.errors import Forbidden, NotFound, ValidationError
 
 MAX_BODY = 4000
@@ -204,6 +205,10 @@ def message_send(
     if "\x00" in body or "\x00" in client_id:
         # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
         raise ValidationError({"body": [_("Null characters are not allowed.")]})
+    for name, text in (("body", body), ("client_id", client_id)):
+        character = refused_character(text)
+        if character is not None:
+            raise ValidationError({name: [refusal_message(character)]})
     # One bucket per person whichever door the message came by (socket, API, page) and in every process.
     chat_send_allow(user_id=sender.pk)
     try:

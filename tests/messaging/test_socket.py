@@ -344,3 +344,13 @@ async def test_a_null_character_is_refused_not_a_server_error(chat, alice):
     assert (await a.receive_json_from())["code"] == "validation_error"
     assert await database_sync_to_async(count_messages)() == 0
     await a.disconnect()
+
+
+async def test_a_control_character_or_direction_override_is_refused_not_stored(chat, alice):
+    a = await socket_for(alice)
+    for body in ("\u202eolleh", "ding\x07", "wipe\x1b[2J"):
+        await a.send_json_to({"type": "message.send", "conversation": chat.pk, "body": body})
+        frame = await a.receive_json_from()
+        assert frame["code"] == "validation_error" and "control character" in frame["message"], frame
+    assert await database_sync_to_async(count_messages)() == 0
+    await a.disconnect()
