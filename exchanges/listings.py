@@ -24,6 +24,14 @@ EDITABLE = ("title", "description", "skills", "minutes_estimate", "availability"
 MAX_SKILLS = 20
 
 
+# A listing shows for at most a year ahead: with no end date it shows until it is closed.
+LONGEST_DAYS = 366
+
+
+def latest_end(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=LONGEST_DAYS)
+
+
 def _clean(fields: dict) -> dict:
     """Check every field given; raise one ValidationError naming all that are wrong."""
     errors: dict[str, list[str]] = {}
@@ -46,14 +54,18 @@ def _clean(fields: dict) -> dict:
     if "availability" in fields:
         slots = fields["availability"] or []
         if not isinstance(slots, list) or any(slot not in SLOTS for slot in slots):
-            errors["availability"] = ["Use times like mon-morning, tue-afternoon or sat-evening."]
+            errors["availability"] = [_("Use times like mon-morning, tue-afternoon or sat-evening.")]
         else:
             fields["availability"] = sorted(set(slots))
     expires = fields.get("expires_on")
-    if expires is not None and (not isinstance(expires, datetime.date) or expires < timezone.localdate()):
-        errors["expires_on"] = ["Choose today or a later date."]
+    if expires is not None:
+        today = timezone.localdate()
+        if not isinstance(expires, datetime.date) or expires < today:
+            errors["expires_on"] = [_("Choose today or a later date.")]
+        elif expires > latest_end(today):
+            errors["expires_on"] = [_("Choose a date within a year from today, or no end date.")]
     if "status" in fields and fields["status"] not in Listing.Status.values:
-        errors["status"] = ["Choose open, paused or closed."]
+        errors["status"] = [_("Choose open, paused or closed.")]
     if len(fields.get("skills") or ()) > MAX_SKILLS:
         errors["skills"] = [_("Choose up to %(most)d kinds of help.") % {"most": MAX_SKILLS}]
     if errors:
@@ -216,7 +228,9 @@ def listing_renew(*, actor: User, listing: Listing, today: datetime.date | None 
         listing = Listing.objects.select_for_update().select_related("network").get(pk=listing.pk)
         if listing.expires_on is None:
             raise ValidationError({"expires_on": [_("This listing has no end date: there is nothing to renew.")]})
-        listing.expires_on = max(listing.expires_on, today) + datetime.timedelta(days=RENEW_DAYS)
+        # Never past a year from today, however far off the end was set before that rule.
+        start = min(max(listing.expires_on, today), latest_end(today))
+        listing.expires_on = min(start + datetime.timedelta(days=RENEW_DAYS), latest_end(today))
         if listing.status == Listing.Status.CLOSED:
             listing.status = Listing.Status.OPEN
         listing.save(update_fields=["expires_on", "status"])

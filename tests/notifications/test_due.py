@@ -91,3 +91,24 @@ def test_coordinators_are_told_once_of_a_check_falling_due(network, coordinator,
     assert alice.name in note.shown
     assert note.url == f"/networks/{network.slug}/members/{alice.pk}/manage/"
     assert checks_due_remind() == 0
+
+
+def test_an_end_more_than_a_year_off_is_refused_from_the_api_and_the_page(api, client, network, alice):
+    body = {"network": network.slug, "kind": "offer", "title": "Far off", "expires_on": "9999-12-31"}
+    response = api.as_user(alice).post("/api/v1/listings/", body, format="json")
+    assert response.status_code == 400 and "expires_on" in response.json()["error"]["fields"]
+    client.force_login(alice)
+    page = client.post(
+        "/listings/new/", {"network": network.pk, "kind": "offer", "title": "Far off", "expires_on": "9999-12-31"}
+    )
+    assert page.status_code == 200 and "within a year" in page.content.decode()
+    assert not Listing.objects.exists()
+
+
+def test_renewing_a_listing_set_to_end_in_the_far_future_keeps_it_within_a_year(client, alice, ending):
+    """Before the rule an end in year 9999 could be set, and renewing it answered 500 (a date overflow)."""
+    Listing.objects.filter(pk=ending.pk).update(expires_on=datetime.date(9999, 12, 31))
+    client.force_login(alice)
+    assert client.post(f"/listings/{ending.pk}/renew/").status_code == 302
+    ending.refresh_from_db()
+    assert ending.expires_on == days(366)
