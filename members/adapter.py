@@ -3,9 +3,12 @@
 Sign-in is by email only: allauth's phone endpoints are not found (timebank/urls.py).
 """
 
+from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from django import forms
 from django.contrib.sites.shortcuts import get_current_site
+from django.utils.translation import gettext as _
 
 from timebank.mail import mail_send
 
@@ -16,3 +19,11 @@ class AccountAdapter(DefaultAccountAdapter):
         request = context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context_}
         mail_send(message=self.render_mail(template_prefix, email, ctx))
+
+    def clean_email(self, email: str) -> str:
+        # An address is stored in at most EMAIL_MAX_LENGTH characters: a longer one, which the form's own
+        # check lets through, was cut short and could never be used to sign in.
+        most = app_settings.EMAIL_MAX_LENGTH
+        if len(email) > most:
+            raise forms.ValidationError(_("Use an email address of at most %(most)d characters.") % {"most": most})
+        return super().clean_email(email)

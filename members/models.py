@@ -59,7 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name(self) -> str:
-        return self.display_name or (self.email or "").split("@")[0] or f"Member {self.pk}"
+        # Never the email address, nor part of it: other members see this name, never contact details.
+        return self.display_name or gettext("Member %(number)s") % {"number": self.pk or ""}
 
 
 class Network(models.Model):

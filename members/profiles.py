@@ -8,7 +8,7 @@ from exchanges.matching.services import profile_skills_refresh
 from members.audit import audit_record
 from members.models import AVAILABILITY_DAYS, AVAILABILITY_PARTS, Membership, Skill, User
 from members.selectors import can_act_for, member_in_network, membership_get, network_in_reach
-from timebank.controls import visible
+from timebank.controls import name_clean
 from timebank.errors import Forbidden, NotFound, ValidationError
 from timebank.ids import is_id
 
@@ -89,11 +89,11 @@ def profile_update(*, membership: Membership, actor: User, **changes) -> Members
                 value = (value or "").strip() if isinstance(value, str) or value is None else value
                 if not isinstance(value, str):
                     raise ValidationError({name: [_("Give some text.")]})
-                limit = 80 if name == "display_name" else PROFILE_TEXT_LIMITS[name]
-                if len(value) > limit:
+                if name == "display_name":
+                    value = name_clean(value)
+                elif len(value) > PROFILE_TEXT_LIMITS[name]:
+                    limit = PROFILE_TEXT_LIMITS[name]
                     raise ValidationError({name: [_("Keep this under %d characters.") % limit]})
-                if name == "display_name" and not visible(value):
-                    raise ValidationError({name: [_("Give a name with at least one letter or sign that shows.")]})
                 if name == "phone" and value and not set(value) <= set("0123456789 +-()"):
                     raise ValidationError({name: [_("Use digits, spaces and + - ( ) only.")]})
                 cleaned[name] = value

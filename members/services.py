@@ -15,7 +15,7 @@ from members.audit import audit_record, reason_clean
 from members.models import Membership, Network, SupportLink, User
 from members.selectors import TRADING_ROLES, can_act_for, require_coordinator
 from messaging.notifications.services import coordinators_notify, notification_create
-from timebank.controls import visible
+from timebank.controls import name_clean
 from timebank.errors import Forbidden, InvalidTransition, LastCoordinator, ValidationError
 from timebank.parsers import has_lone_surrogate
 
@@ -157,16 +157,23 @@ def network_neighbourhoods_set(*, network: Network, actor: User, groups) -> Netw
 
 
 @transaction.atomic
-def membership_join(*, user: User, network: Network, answers: list | None = None) -> Membership:
+def membership_join(
+    *, user: User, network: Network, answers: list | None = None, display_name: str | None = None
+) -> Membership:
     """Ask to join: the membership waits for a coordinator. Someone declined or who left may ask again.
 
     `answers` answer the network's join questions in their order; they are kept on the membership for the
-    coordinator who decides."""
+    coordinator who decides. `display_name`, the name others will see, is asked of someone who has none; until
+    they give one they are shown as "Member <number>", never by their email address."""
     answered = join_answers_clean(network=network, answers=answers or [])
+    name = name_clean(display_name) if display_name is not None else None
     membership, created = Membership.objects.select_for_update().get_or_create(user=user, network=network)
     if not created and membership.status not in (Membership.Status.DECLINED, Membership.Status.LEFT):
         raise InvalidTransition(_("You have already asked to join this network."))
     membership.join_answers = answered
+    if name is not None and name != user.display_name:
+        user.display_name = name
+        user.save(update_fields=["display_name"])
     if not created:
         membership.status = Membership.Status.PENDING
         membership.left_at = None
@@ -326,9 +333,7 @@ def supported_member_register(
 ) -> Membership:
     """A coordinator registers a member with no email or phone of their own; they cannot log in."""
     require_coordinator(user=actor, network=network)
-    display_name = (display_name or "").strip()
-    if not visible(display_name) or len(display_name) > 80:
-        raise ValidationError({"display_name": [_("Give a name of 1 to 80 characters, at least one that shows.")]})
+    display_name = name_clean(display_name)
     if len(neighbourhood or "") > 80:
         raise ValidationError({"neighbourhood": [_("Keep the neighbourhood under 80 characters.")]})
     user = User.objects.create_user(email=None, display_name=display_name)

@@ -45,6 +45,7 @@ def network_join(request, slug: str):
             user=request.user,
             network=selectors.network_in_reach(user=request.user, slug=slug, listed=True),
             answers=request.POST.getlist("answer"),
+            display_name=request.POST.get("display_name"),
         )
         messages.success(request, _("Thank you. A coordinator will look at your request soon."))
     return redirect(back_path(request, reverse("network-list")))

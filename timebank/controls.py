@@ -15,6 +15,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from timebank import errors
+
 # The refused characters as a regular expression's class, for Python and the API's schema alike (NUL is
 # refused apart, with its own words, and added by the schema).
 REFUSED_CLASS = r"\x01-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
@@ -66,3 +68,16 @@ def no_controls(text) -> None:
 def visible(text: str) -> bool:
     """At least one character that shows: not a space, a joiner, a mark of direction or a blank letter."""
     return any(unicodedata.category(ch) not in _UNSEEN_CATEGORIES and ch not in _BLANK_LETTERS for ch in text)
+
+
+NAME_LENGTH = 80
+
+
+def name_clean(value, field: str = "display_name") -> str:
+    """A person's name as others see it: trimmed, up to NAME_LENGTH characters, at least one that shows."""
+    name = value.strip() if isinstance(value, str) else ""
+    if not visible(name) or len(name) > NAME_LENGTH:
+        raise errors.ValidationError(
+            {field: [_("Give a name of 1 to %(most)d characters, at least one that shows.") % {"most": NAME_LENGTH}]}
+        )
+    return name

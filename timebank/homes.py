@@ -101,7 +101,7 @@ def home_of(*, user: User) -> dict:
     return {
         "memberships": memberships,
         "accounts": [m for m in active if _has_account(m)],
-        "pending": [m for m in memberships if m.status == Membership.Status.PENDING],
+        "pending": _pending_not_in_next_step(memberships, active),
         "coordinating": [m for m in active if m.role == Membership.Role.COORDINATOR],
         "commissioning": [m for m in active if m.role == Membership.Role.COMMISSIONER],
         "waiting": [w for w in waiting if w.who is None][:SHOWN],
@@ -110,3 +110,12 @@ def home_of(*, user: User) -> dict:
         "replies": list(conversations_of(user=user, unread_only=True)[:SHOWN]) if active else [],
         "news": list(notifications_of(user=user, unread=True)[:SHOWN]),
     }
+
+
+def _pending_not_in_next_step(memberships, active) -> list[Membership]:
+    """Networks asked to join and not yet in, but the one the next step already speaks of: with no network
+    yet, `onboarding.next_step` waits for the first asked."""
+    pending = sorted(
+        (m for m in memberships if m.status == Membership.Status.PENDING), key=lambda m: (m.created_at, m.pk)
+    )
+    return pending if active else pending[1:]

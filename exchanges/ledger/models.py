@@ -12,6 +12,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Reasons the service writes, stored in English as every reason is and shown in the reader's language
+# (`selectors.transfer_description`).
+WELCOME_REASON = gettext_noop("Welcome hours")
+SYSTEM_REASONS = frozenset({WELCOME_REASON})
 
 
 class Account(models.Model):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from exchanges.ledger.models import Account, Hold, Transfer
+from exchanges.ledger.models import SYSTEM_REASONS, Account, Hold, Transfer
 from exchanges.models import Exchange
 from members.models import Membership, Network, User
 from members.selectors import can_act_for, network_in_reach
@@ -165,12 +165,14 @@ def transfer_description(transfer: Transfer) -> str:
     # A foreign key that is not set reads as None without a query.
     if transfer.kind == Transfer.Kind.EXCHANGE and (exchange := transfer.exchange) is not None:
         what = exchange.description or (exchange.listing.title if exchange.listing is not None else "")
-        return f"Help: {what}" if what else "Help exchanged"
+        return _("Help: %(what)s") % {"what": what} if what else _("Help exchanged")
     label = str(Transfer.Kind(transfer.kind).label)
     if transfer.kind == Transfer.Kind.REVERSAL and transfer.reverses_id:
-        label = f"Reversal of transfer {transfer.reverses_id}"
+        label = _("Reversal of transfer %(number)d") % {"number": transfer.reverses_id}
     detail = transfer.memo or transfer.reason
-    return f"{label}: {detail}" if detail else label
+    if detail in SYSTEM_REASONS:
+        detail = _(detail)
+    return _("%(label)s: %(detail)s") % {"label": label, "detail": detail} if detail else label
 
 
 def statement_lines(*, accounts: list[Account], transfers) -> list[dict]:

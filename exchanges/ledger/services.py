@@ -9,7 +9,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exchanges.ledger.models import Account, Hold, Transfer, TransferFeed
+from exchanges.ledger.models import WELCOME_REASON, Account, Hold, Transfer, TransferFeed
 from exchanges.limits import MAX_TRANSFER_MINUTES, minutes_check
 from exchanges.models import Exchange
 from members.audit import audit_record, reason_clean
@@ -50,7 +50,7 @@ def account_open(*, membership: Membership, actor: User | None = None) -> Accoun
                     minutes=welcome,
                     kind=Transfer.Kind.ISSUE,
                     created_by=actor,
-                    reason="Welcome hours",
+                    reason=WELCOME_REASON,
                 )
                 account.refresh_from_db(fields=["balance"])
     return account
