@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from exchanges.ledger.models import Account
@@ -17,7 +18,7 @@ from members.audit import audit_record
 from members.models import Membership, Network, User
 from members.selectors import coordinators_of
 from messaging.notifications.push import push_to_user
-from messaging.notifications.services import notification_create
+from messaging.notifications.services import notification_create, notifications_dealt_with
 from timebank.errors import Forbidden, InvalidTransition
 
 PROVIDER, RECIPIENT = "provider", "recipient"
@@ -290,6 +291,9 @@ def step(
                 data={"exchange": exchange.pk, **(params or {}), **(notice or {})},
                 actor=actor,
             )
+    acted = [person for person in (actor, on_behalf_of) if person is not None]
+    if acted:
+        notifications_dealt_with(users=acted, url=reverse("exchange-detail", args=[exchange.pk]))
     payload = exchange_serialize(exchange)
     parties = {p.pk for p in (exchange.provider, exchange.recipient) if p is not None}
 

@@ -159,6 +159,18 @@ def notification_read(*, notification_id: int, user: User, member_id: int | None
     return notification
 
 
+def notifications_dealt_with(*, users: list[User], url: str) -> int:
+    """What `users` were told about one thing (its `url`) is read once one of them has acted on it: "please
+    confirm" must not stay among what needs them after they confirmed. Their supporters' copies too."""
+    now = timezone.now()
+    told = Notification.objects.filter(user__in=[u.pk for u in users], url=url, read_at__isnull=True)
+    ids = list(told.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Notification.objects.filter(relayed_from_id__in=ids, read_at__isnull=True).update(read_at=now)
+    return Notification.objects.filter(pk__in=ids).update(read_at=now)
+
+
 def notification_read_all(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
