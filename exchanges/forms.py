@@ -6,7 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.limits import MAX_HELP_MINUTES
-from exchanges.listings import SLOTS
+from exchanges.listings import MAX_SKILLS, SLOTS
 from exchanges.models import Listing
 from exchanges.selectors import LISTING_SEARCH_MAX_LENGTH
 from members.acting import acting_scope
@@ -23,6 +23,7 @@ from members.models import (
     User,
 )
 from members.selectors import networks_of
+from timebank.forms import HoursMinutesField
 from timebank.ids import is_id
 from timebank.widgets import DateInput, DateTimeInput
 
@@ -48,6 +49,17 @@ class ChoicesByIdField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def skill_choices_grouped() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Every skill under its category, both in the reader's language and order: a list a phone can scan."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for skill in Skill.objects.select_related("category"):
+        groups.setdefault(str(skill.category.label), []).append((skill.pk, skill.label))
+    return [
+        (category, sorted(skills, key=lambda s: s[1].casefold()))
+        for category, skills in sorted(groups.items(), key=lambda g: g[0].casefold())
+    ]
+
+
 def trading_networks(user: User):
     return networks_of(user=user).filter(accounts__membership__user=user).order_by("name")
 
@@ -67,11 +79,9 @@ class ListingForm(forms.Form):
         queryset=Skill.objects.select_related("category"),
         required=False,
         label=_("Kinds of help (optional)"),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    minutes_estimate = forms.IntegerField(
-        min_value=1, max_value=MAX_HELP_MINUTES, required=False, label=_("About how many minutes?")
-    )
+    minutes_estimate = HoursMinutesField(most=MAX_HELP_MINUTES, required=False, label=_("About how long? (optional)"))
     availability = forms.MultipleChoiceField(
         choices=SLOT_CHOICES, required=False, label=_("When are you free?"), widget=forms.CheckboxSelectMultiple
     )
@@ -80,6 +90,10 @@ class ListingForm(forms.Form):
     def __init__(self, *args, user: User, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
+        self.fields["skills"].choices = skill_choices_grouped()
+        self.fields["skills"].help_text = _("We read what you write; pick any that fit, up to %(most)d.") % {
+            "most": MAX_SKILLS
+        }
         self.fields["network"].queryset = trading_networks(user)
         acting = acting_memberships(user)
         if acting and not editing:
@@ -214,7 +228,7 @@ class RecordForm(forms.Form):
 
     who = forms.ChoiceField(label=_("Who is this for?"))
     other = forms.ChoiceField(label=_("Who was it with?"))
-    minutes = forms.IntegerField(min_value=1, max_value=MAX_HELP_MINUTES, label=_("How many minutes?"))
+    minutes = HoursMinutesField(most=MAX_HELP_MINUTES, label=_("How long was it?"))
     description = forms.CharField(
         required=False, max_length=2000, label=_("What was it? (optional)"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -249,9 +263,7 @@ class ActivityForm(forms.Form):
 
     title = forms.CharField(label=_("What was it?"), max_length=140, help_text=_("For example: Coffee morning"))
     happened_on = forms.DateField(label=_("When was it?"), widget=DateInput())
-    minutes = forms.IntegerField(
-        label=_("How many minutes for each person?"), min_value=1, max_value=MAX_HELP_MINUTES, initial=60
-    )
+    minutes = HoursMinutesField(most=MAX_HELP_MINUTES, label=_("How long for each person?"), initial=60)
     led_by = forms.ChoiceField(label=_("Who led it?"))
     direction = forms.ChoiceField(
         label=_("Which way does the time go?"),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
@@ -103,6 +104,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "timebank.urls"
 WSGI_APPLICATION = "timebank.wsgi.application"
 ASGI_APPLICATION = "timebank.asgi.application"
+
+# Widgets render through the project's templates, so that one of them (timebank/templates/widgets/) is found.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -20,3 +20,25 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class HoursMinutesWidget(forms.MultiWidget):
+    """Two numbers, hours and minutes, each with its own label (`timebank.forms.HoursMinutesField`)."""
+
+    template_name = "widgets/hours_minutes.html"
+
+    def __init__(self, attrs=None):
+        number = {"inputmode": "numeric", "min": "0"}
+        super().__init__([forms.NumberInput(attrs=number), forms.NumberInput(attrs={**number, "step": "5"})], attrs)
+
+    def decompress(self, value):
+        if value in (None, ""):
+            return [None, None]
+        hours, minutes = divmod(int(value), 60)
+        return [hours, minutes]
+
+    def value_from_datadict(self, data, files, name):
+        # A form that sends the whole time in minutes under the field's own name (as before) works too.
+        if f"{name}_0" not in data and f"{name}_1" not in data and name in data:
+            return [None, data.get(name)]
+        return super().value_from_datadict(data, files, name)

@@ -7,6 +7,7 @@ from exchanges import services
 from exchanges.ledger.models import Transfer
 from exchanges.models import Exchange, Listing
 from members.models import Network
+from messaging.notifications.models import Notification
 from tests.exchanges.conftest import account
 from tests.exchanges.helpers import disputed, proposed
 
@@ -111,6 +112,20 @@ def test_claiming_and_confirming_are_one_tap_each(network, alice, bob):
     client_for(alice).post(f"/exchanges/{exchange.pk}/confirm/")
     exchange.refresh_from_db()
     assert exchange.state == "posted" and Transfer.objects.get(exchange=exchange).minutes == 50
+
+
+def test_once_confirmed_the_asks_to_confirm_leave_what_needs_me(network, alice, bob):
+    exchange = proposed(network, bob, alice, actor=alice)
+    client_for(bob).post(f"/exchanges/{exchange.pk}/accept/")
+    client_for(bob).post(f"/exchanges/{exchange.pk}/complete/", {"minutes": 50})
+    url = f"/exchanges/{exchange.pk}/"
+    assert Notification.objects.filter(user=alice, url=url, read_at__isnull=True).count() == 2
+    assert "please confirm it" in client_for(alice).get("/").content.decode()
+    client_for(alice).post(f"/exchanges/{exchange.pk}/confirm/")
+    assert not Notification.objects.filter(user=alice, url=url, read_at__isnull=True).exists()
+    assert "please confirm it" not in client_for(alice).get("/").content.decode()
+    # Bob did not act on the confirmation: he is told it was confirmed.
+    assert Notification.objects.filter(user=bob, url=url, read_at__isnull=True).exists()
 
 
 def test_a_refused_step_shows_a_message_and_changes_nothing(network, alice, bob):
@@ -321,3 +336,11 @@ def test_a_renewed_listing_says_its_new_end_as_a_date_in_the_readers_language(ne
     with translation.override(language):
         said = date_format(renewed, "DATE_FORMAT")
     assert renewed.isoformat() not in page and said in page
+
+
+def test_on_my_offer_each_person_who_could_use_it_has_a_next_step(network, alice, bob):
+    offer = services.listing_create(actor=alice, network=network, kind="offer", title="Dog walking")
+    wanted = services.listing_create(actor=bob, network=network, kind="request", title="Dog walking")
+    page = client_for(alice).get(f"/listings/{offer.pk}/").content.decode()
+    assert "People who could use this" in page
+    assert f'href="/listings/{wanted.pk}/"' in page and f"See what {bob.name} needs" in page
