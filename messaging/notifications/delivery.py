@@ -9,7 +9,9 @@ time (pending → sending, the attempt counted, in one `UPDATE` whose row is cho
 to other due rows (`DRAIN_LIMIT`), so a worker that is behind sends what waits rather than first working
 through a task per row. A worker holds at most one claim at a time, the one it is sending;
 a push service's 429 or 5xx, a time-out or an SMS provider's refusal puts it back to pending with back-off;
-404/410 means the browser dropped the subscription, which is then deleted.
+404/410 means the browser dropped the subscription, which is then deleted (as is one whose address leads inside the
+installation's network or can never be signed for). Whatever else goes wrong with one row (keys no message can
+be encrypted for, a signing error) fails that row alone: the task goes on to the next.
 
 What is promised: nothing is lost (a row is only ever left `sent`, `failed` after the last attempt, or `gone`;
 `deliveries_sweep`, run every minute, re-queues rows whose task never ran and rows whose worker died while
@@ -26,7 +28,6 @@ import logging
 import time
 from datetime import datetime, timedelta
 from functools import cache
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -41,7 +42,7 @@ from pywebpush import WebPushException, webpush
 
 from members.language import language_or_site
 from members.models import Membership
-from messaging.notifications.endpoints import push_endpoint_resolves_outside
+from messaging.notifications.endpoints import push_audience, push_endpoint_resolves_outside
 from messaging.notifications.kinds import kind_group
 from messaging.notifications.models import Delivery, Notification, NotificationPreference, PushSubscription
 from messaging.notifications.selectors import notification_serialize
@@ -259,6 +260,10 @@ def _attempt(delivery: Delivery) -> str:
         return State.FAILED
     except _Later as failure:
         return _retry_later(delivery, reason=str(failure))
+    except Exception as exc:  # noqa: BLE001 - one row that cannot be sent must not stop the others in its task
+        _mark(delivery, state=State.FAILED, last_error=f"could not send: {type(exc).__name__}: {exc}"[:300])
+        logger.exception("delivery %s could not be sent", delivery.pk)
+        return State.FAILED
     _mark(delivery, state=State.SENT, sent_at=timezone.now(), last_error="")
     return State.SENT
 
@@ -285,11 +290,9 @@ def _vapid(private_key: str) -> Vapid02:
 _vapid_signed: dict[tuple[str, str, str], tuple[int, dict]] = {}
 
 
-def _vapid_headers(endpoint: str) -> dict:
+def _vapid_headers(audience: str) -> dict:
     """The VAPID `Authorization` for a push service (RFC 8292), signed once per service and reused until an
     hour before its 12 hours run out, rather than signed again for every message."""
-    url = urlsplit(endpoint)
-    audience = f"{url.scheme}://{url.netloc}"
     key = (audience, settings.VAPID_PRIVATE_KEY, settings.VAPID_SUBJECT)
     now = int(time.time())
     expires, headers = _vapid_signed.get(key, (0, {}))
@@ -323,6 +326,11 @@ def _push(delivery: Delivery) -> None:
     if subscription is None:
         raise _Gone
     notification = delivery.notification
+    audience = push_audience(subscription.endpoint)
+    if audience is None:
+        # Written before the subscribe check refused such addresses: no message to it can ever be signed.
+        logger.warning("push subscription %s has an address no message can be signed for; removed", subscription.pk)
+        raise _Gone
     try:
         outside = push_endpoint_resolves_outside(subscription.endpoint)
     except OSError as exc:
@@ -339,14 +347,17 @@ def _push(delivery: Delivery) -> None:
             data=push_payload(delivery, notification, language=language_or_site(notification.user.language)),
             ttl=PUSH_TTL_SECONDS,
             timeout=PUSH_TIMEOUT_SECONDS,
-            headers={"Topic": push_topic(delivery), "Urgency": "normal", **_vapid_headers(subscription.endpoint)},
+            headers={"Topic": push_topic(delivery), "Urgency": "normal", **_vapid_headers(audience)},
             requests_session=_session(),
         )
     except WebPushException as exc:
         status = exc.response.status_code if exc.response is not None else None
         if status in (404, 410):
             raise _Gone from exc
-        if status is None or status == 429 or status >= 500:
+        if status is None:
+            # pywebpush refused before sending (keys it cannot encrypt for): it would refuse every time.
+            raise _Refused(f"not sent: {exc}") from exc
+        if status == 429 or status >= 500:
             raise _Later(f"push service answered {status}") from exc
         raise _Refused(f"push service answered {status}") from exc
     except requests.RequestException as exc:

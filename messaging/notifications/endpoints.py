@@ -1,5 +1,5 @@
 """Where the server may send a push: a push service's address on the internet, never one inside the
-installation's own network (the server posts to whatever address a browser hands it)."""
+installation's own network (the server posts to whatever address a browser hands it), and one it can sign for."""
 
 import ipaddress
 import socket
@@ -30,6 +30,22 @@ def inside(host: str) -> bool:
         return True
     address = _ip_literal(host)
     return address is not None and not address.is_global
+
+
+def push_audience(endpoint: str) -> str | None:
+    """The VAPID audience (RFC 8292 `aud`) of a push service's address: its scheme, host and any port, the one
+    form py_vapid signs (`https://host[:port]`). None when the address has none to give: a user name or password
+    in it, no host, an IPv6 literal (py_vapid takes no brackets), a port that is empty or out of range."""
+    url = urlsplit(endpoint)
+    try:
+        port = url.port
+    except ValueError:
+        return None
+    host = url.hostname
+    plain = host if port is None else f"{host}:{port}"
+    if url.scheme not in ("http", "https") or not host or port == 0 or url.netloc.lower() != plain:
+        return None
+    return f"{url.scheme}://{url.netloc}"
 
 
 def push_endpoint_resolves_outside(endpoint: str) -> bool:

@@ -234,3 +234,39 @@ def test_the_deploy_checks_warn_when_production_would_push_to_its_own_network(se
     assert apps.push_only_to_the_internet() == []
     settings.PUSH_ALLOW_LOOPBACK_HTTP = True  # TIMEBANK_PUSH_LOCAL_SERVICE=1
     assert [w.id for w in apps.push_only_to_the_internet()] == ["notifications.W001"]
+
+
+@pytest.mark.parametrize(
+    "poison",
+    [
+        {"endpoint": "https://[2606:4700:4700::1111]/x"},  # no VAPID audience for an IPv6 literal
+        {"endpoint": "https://user:pw@fcm.googleapis.com/x"},  # nor for a user name and password
+        {"endpoint": "https://fcm.googleapis.com:99999/x"},  # nor for a port no address has
+        {"p256dh": "key", "auth": "secret"},  # keys pywebpush refuses before sending
+        {"p256dh": "BA" + "A" * 85},  # the right length, but no point on the curve: encrypting raises ValueError
+    ],
+)
+def test_a_subscription_that_cannot_be_sent_to_fails_alone_and_the_others_in_its_batch_are_sent(network, bob, poison):
+    """Rows written before the subscribe check refused such addresses (or by hand): the one that cannot be
+    signed for or encrypted to ends on its own, and the rest of its task's deliveries go out."""
+    browser = Browser()
+    with PushService() as service:
+        bad = _sub(Browser(), service.endpoint("bad")) | poison
+        PushSubscription.objects.create(user=bob, **bad)  # first: its delivery is claimed first
+        PushSubscription.objects.create(user=bob, **_sub(browser, service.endpoint("good")))
+        notify(bob, network)
+        ids = sorted(Delivery.objects.values_list("pk", flat=True))
+        outcomes = outbox.deliveries_send.call(delivery_ids=ids)
+        (received,) = service.wait_for(1)
+    assert received.path == "/push/good"
+    assert browser.decrypt(received.body)["notification"]["text"] == "Something happened."
+    good = Delivery.objects.get(subscription__endpoint=service.endpoint("good"))
+    assert (good.state, good.attempts) == ("sent", 1)
+    if "endpoint" in poison:  # an address that can never be sent to is dropped, as one inside the network is
+        assert outcomes == {"gone": 1, "sent": 1}
+        assert not PushSubscription.objects.filter(endpoint=poison["endpoint"]).exists()
+    else:
+        assert outcomes == {"failed": 1, "sent": 1}
+    stuck = Delivery.objects.exclude(pk=good.pk).get()
+    assert (stuck.state, stuck.attempts) == ("gone" if "endpoint" in poison else "failed", 1)
+    assert not Delivery.objects.filter(state__in=["sending", "pending"]).exists()
