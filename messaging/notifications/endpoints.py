@@ -10,7 +10,7 @@ from django.conf import settings
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The address a host written as a number stands for, in every form a resolver reads (127.0.0.1,
     2130706433, 0x7f.1, ::ffff:127.0.0.1); None for a name."""
     try:
@@ -28,7 +28,7 @@ def inside(host: str) -> bool:
     host = host.lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):
         return True
-    address = _ip_literal(host)
+    address = ip_literal(host)
     return address is not None and not address.is_global
 
 

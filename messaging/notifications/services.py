@@ -23,7 +23,7 @@ from members.language import LANGUAGE_CODES, language_or_site, language_set
 from members.models import Membership, Network, User
 from members.selectors import coordinators_of
 from messaging.notifications import delivery
-from messaging.notifications.endpoints import LOOPBACK_HOSTS, inside
+from messaging.notifications.endpoints import LOOPBACK_HOSTS, inside, ip_literal, push_audience
 from messaging.notifications.kinds import PUSH_GROUPS, kind_known, kind_render, kind_url
 from messaging.notifications.models import Notification, NotificationPreference, PushSubscription
 from messaging.notifications.push import push_after_commit
@@ -254,14 +254,20 @@ def _b64url_bytes(value: str) -> bytes | None:
 
 
 def push_subscription_check(*, endpoint: str, p256dh: str, auth: str) -> None:
-    """A push service's address over https (loopback http too in development, for a local push service), the
-    browser's P-256 public key and its 16-byte secret, as base64url."""
+    """A push service's address: https and a host's name on the internet, nothing else in front of the path
+    (loopback http too in development, for a local push service); the browser's P-256 public key and its
+    16-byte secret, as base64url."""
     fields: dict = {}
     url = urlsplit(endpoint)
-    local = settings.PUSH_ALLOW_LOOPBACK_HTTP and url.scheme == "http" and url.hostname in LOOPBACK_HOSTS
-    if not ((url.scheme == "https" and url.hostname) or local):
+    host = url.hostname or ""
+    local = settings.PUSH_ALLOW_LOOPBACK_HTTP and url.scheme == "http" and host in LOOPBACK_HOSTS
+    if not ((url.scheme == "https" and host) or local):
         fields["endpoint"] = [_("A push service's address starts with https://.")]
-    elif not local and not settings.PUSH_ALLOW_LOOPBACK_HTTP and inside(url.hostname or ""):
+    elif push_audience(endpoint) is None or (not settings.PUSH_ALLOW_LOOPBACK_HTTP and ip_literal(host) is not None):
+        # Every message is signed for the push service's origin (its VAPID audience): a user name, a password or
+        # an IPv6 literal leaves none to sign for, and no browser's push service is reached by a bare IP address.
+        fields["endpoint"] = [_("A push service's address names its host, with no user name, password or IP address.")]
+    elif not local and not settings.PUSH_ALLOW_LOOPBACK_HTTP and inside(host):
         # The server posts to this address: never to one inside its own network.
         fields["endpoint"] = [_("A push service's address is on the internet.")]
     key = _b64url_bytes(p256dh)

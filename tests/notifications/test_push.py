@@ -241,6 +241,59 @@ def test_production_refuses_push_services_on_its_own_network(api, alice, endpoin
     assert not PushSubscription.objects.exists()
 
 
+PLAIN_ADDRESS = "A push service's address names its host, with no user name, password or IP address."
+
+
+@override_settings(PUSH_ALLOW_LOOPBACK_HTTP=False)
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://[2606:4700:4700::1111]/x",
+        "https://[::ffff:1.1.1.1]/x",
+        "https://1.1.1.1/x",
+        "https://user:pw@fcm.googleapis.com/x",
+        "https://user@fcm.googleapis.com/x",
+        "https://fcm.googleapis.com:99999/x",
+        "https://fcm.googleapis.com:0/x",
+    ],
+)
+def test_production_takes_a_push_services_name_only_with_nothing_else_in_front_of_the_path(api, alice, endpoint):
+    """Every message is signed for the push service's origin (its VAPID audience): a user name, a password or an
+    IPv6 literal leaves none, and no browser's push service is a bare IP address. Taken, such a subscription made
+    every send to it fail, and held up the rest of its batch."""
+    refused = subscribe(api, alice, Browser(), endpoint)
+    assert refused.status_code == 400, refused.json()
+    assert refused.json()["error"]["fields"]["endpoint"] == [PLAIN_ADDRESS]
+    assert not PushSubscription.objects.exists()
+    assert subscribe(api, alice, Browser(), "https://fcm.googleapis.com:443/fcm/send/x").status_code == 201
+
+
+@override_settings(PUSH_ALLOW_LOOPBACK_HTTP=False)
+@pytest.mark.parametrize("endpoint", ["https://16843009/x", "https://0x1.0x1.0x1.0x1/x", "https://1.1.257/x"])
+def test_the_subscribe_check_knows_an_ip_address_in_every_form_a_resolver_reads(endpoint):
+    """The API's URL field refuses these first; the service refuses them all the same for any other caller."""
+    from messaging.notifications.services import push_subscription_check
+    from timebank.errors import DomainError
+
+    browser = Browser()
+    keys = browser.subscription(endpoint)["keys"]
+    with pytest.raises(DomainError) as refused:
+        push_subscription_check(endpoint=endpoint, **keys)
+    assert refused.value.fields == {"endpoint": [PLAIN_ADDRESS]}
+
+
+@override_settings(PUSH_ALLOW_LOOPBACK_HTTP=True)
+@pytest.mark.parametrize(
+    "endpoint",
+    ["https://[2606:4700:4700::1111]/x", "https://user:pw@fcm.googleapis.com/x", "http://[::1]:8080/push/x"],
+)
+def test_development_refuses_too_an_address_no_message_can_be_signed_for(api, alice, endpoint):
+    refused = subscribe(api, alice, Browser(), endpoint)
+    assert refused.status_code == 400, refused.json()
+    assert refused.json()["error"]["fields"]["endpoint"] == [PLAIN_ADDRESS]
+    assert subscribe(api, alice, Browser(), "http://127.0.0.1:8080/push/x").status_code == 201
+
+
 @override_settings(PUSH_ALLOW_LOOPBACK_HTTP=False)
 def test_production_sends_nothing_to_a_push_service_whose_name_leads_inside(
     api, network, alice, bob, monkeypatch, django_capture_on_commit_callbacks
