@@ -285,13 +285,24 @@ def test_the_subscribe_check_knows_an_ip_address_in_every_form_a_resolver_reads(
 @override_settings(PUSH_ALLOW_LOOPBACK_HTTP=True)
 @pytest.mark.parametrize(
     "endpoint",
-    ["https://[2606:4700:4700::1111]/x", "https://user:pw@fcm.googleapis.com/x", "http://[::1]:8080/push/x"],
+    [
+        "https://10.0.0.1/x",
+        "https://169.254.169.254/",
+        "https://127.0.0.1/x",
+        "https://foo.localhost/x",
+        "https://localhost/x",
+        "https://[2606:4700:4700::1111]/x",
+        "https://user:pw@fcm.googleapis.com/x",
+        "http://[::1]:8080/push/x",  # loopback, but no message to it can be signed
+    ],
 )
-def test_development_refuses_too_an_address_no_message_can_be_signed_for(api, alice, endpoint):
+def test_development_takes_nothing_production_refuses_but_loopback_http(api, alice, endpoint):
     refused = subscribe(api, alice, Browser(), endpoint)
     assert refused.status_code == 400, refused.json()
-    assert refused.json()["error"]["fields"]["endpoint"] == [PLAIN_ADDRESS]
-    assert subscribe(api, alice, Browser(), "http://127.0.0.1:8080/push/x").status_code == 201
+    assert "endpoint" in refused.json()["error"]["fields"]
+    assert not PushSubscription.objects.exists()
+    for taken in ("http://127.0.0.1:8080/push/x", "http://localhost:8080/push/y", "https://fcm.googleapis.com/z"):
+        assert subscribe(api, alice, Browser(), taken).status_code == 201, taken
 
 
 @override_settings(PUSH_ALLOW_LOOPBACK_HTTP=False)
