@@ -1,11 +1,21 @@
 """Reads for conversations, messages and notifications, scoped to what the caller may see."""
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from typing import TYPE_CHECKING, TypedDict
+
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from members.models import Membership, Network, User
-from messaging.models import Conversation, ConversationAccess, Message, Participant
+from messaging.models import Block, Conversation, ConversationAccess, Message, Participant
 from timebank.errors import NotFound
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Presence(TypedDict):
+    present: bool
+    blocks: bool
 
 
 def conversations_of(
@@ -30,6 +40,30 @@ def conversations_of(
         .prefetch_related("participants__user")
         .order_by(F("last_message_at").desc(nulls_last=True), "-pk")
     )
+
+
+def participants_of(*, conversation_id: int) -> "QuerySet[WithAnnotations[Participant, Presence]]":
+    """Every participant of a conversation, each with `present` and `blocks`.
+
+    `present`: an active member of the conversation's network now. Only they take part: send, mark read,
+    type, and hear of it live or by notification. A suspended or departed participant keeps their row and
+    the history, and is told nothing until reinstated. (The one-statement send in
+    messaging/services/messages.py says the same in SQL; tests/messaging/test_fast_path.py holds them equal.)
+    `blocks`: they blocked another participant, so nothing new passes between them, either way.
+    """
+    present = Exists(
+        Membership.objects.filter(
+            user_id=OuterRef("user_id"), network_id=OuterRef("network_id"), status=Membership.Status.ACTIVE
+        )
+    )
+    blocks = Exists(
+        Block.objects.filter(
+            blocker_id=OuterRef("user_id"),
+            network_id=OuterRef("network_id"),
+            blocked__participations__conversation_id=conversation_id,
+        )
+    )
+    return Participant.objects.filter(conversation_id=conversation_id).annotate(present=present, blocks=blocks)
 
 
 def conversation_of(*, user: User, conversation_id: int) -> Conversation:

@@ -7,16 +7,18 @@ back with `sync` or `?after=`.
 from contextlib import nullcontext
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Membership, User
+from members.selectors import TRADING_ROLES
 from messaging.limits import chat_send_allow
-from messaging.models import Block, Conversation, Message, Participant
+from messaging.models import Conversation, Message, Participant
 from messaging.notifications.models import Notification
 from messaging.notifications.push import push_after_commit, push_to_users
 from messaging.notifications.services import notification_create
+from messaging.selectors import participants_of
+from messaging.services.conversations import messaging_membership
 from timebank.controls import refusal_message, refused_character
 from timebank.errors import Forbidden, NotFound, ValidationError
 
@@ -37,8 +39,10 @@ def message_serialize(message: Message) -> dict:
 
 
 def _participant(conversation_id: int, user: User) -> Participant:
+    """The caller's participation while they are present (an active member of the network): else 404."""
     participant = (
-        Participant.objects.filter(conversation_id=conversation_id, user=user)
+        participants_of(conversation_id=conversation_id)
+        .filter(user=user, present=True)
         .select_related("conversation__network")
         .first()
     )
@@ -48,36 +52,25 @@ def _participant(conversation_id: int, user: User) -> Participant:
     return participant
 
 
-def _participants_for_send(conversation_id: int, sender: User) -> tuple[Participant, list[Participant], bool]:
-    """The sender's participation, the other participants, and whether any of them blocked another:
-    one query, because it sits on the hottest path."""
-    blocked = Exists(
-        Block.objects.filter(
-            blocker_id=OuterRef("user_id"),
-            network_id=OuterRef("network_id"),
-            blocked__participations__conversation_id=conversation_id,
-        )
-    )
-    active = Exists(
-        Membership.objects.filter(
-            user_id=OuterRef("user_id"), network_id=OuterRef("network_id"), status=Membership.Status.ACTIVE
-        )
-    )
-    rows = list(
-        Participant.objects.filter(conversation_id=conversation_id)
-        .select_related("conversation__network")
-        .annotate(blocks=blocked, active=active)
-    )
+def _participants_for_send(conversation_id: int, sender: User) -> tuple[Participant, list[Participant]]:
+    """The sender's participation and the other participants present, if the sender may send: 404 when it is not
+    their conversation (or they are no longer active in its network), 403 for a role that does not message
+    members (the rule that refuses opening a conversation) and when a participant blocked another."""
+    rows = list(participants_of(conversation_id=conversation_id).select_related("conversation__network"))
     mine = next((p for p in rows if p.user_id == sender.pk), None)
-    if mine is None or not mine.active:
+    if mine is None or not mine.present:
         # Someone else's conversation: indistinguishable from one that does not exist.
         raise NotFound(_("No such conversation."))
-    return mine, [p for p in rows if p.user_id != sender.pk], any(p.blocks for p in rows)
+    messaging_membership(user=sender, network=mine.conversation.network)
+    if any(p.blocks for p in rows):
+        raise Forbidden(_("Messages between you and this member are blocked."))
+    return mine, [p for p in rows if p.user_id != sender.pk and p.present]
 
 
 # The whole send in one round trip on PostgreSQL: who may send (the sender takes part and is an
-# active member, no participant blocked another), the next seq, the row, the sender's read mark, and
-# what the push and the notifications need to know about the others. The conversation UPDATE takes
+# active member in a role that messages members, no participant blocked another), the next seq, the row,
+# the sender's read mark, and what the push and the notifications need to know about the others present
+# (active members of the network: `participants_of` in messaging/selectors.py, which the ORM path asks). The conversation UPDATE takes
 # the row lock until commit, so seq order is commit order and a reader never sees seq n+1 before n.
 # No row back means refused (or the conversation is gone): the caller finds out which the slow way.
 # Written so that every lookup is by index with the given ids (no subquery the planner could turn into
@@ -86,6 +79,7 @@ _SEND_SQL = """
 WITH ok AS (
     SELECT 1 FROM messaging_participant p
     JOIN members_membership s ON s.user_id = p.user_id AND s.network_id = p.network_id AND s.status = %(active)s
+        AND s.role = ANY(%(roles)s)
     WHERE p.conversation_id = %(conversation)s AND p.user_id = %(sender)s
         AND NOT EXISTS (
             SELECT 1 FROM messaging_participant a
@@ -110,7 +104,10 @@ SELECT m.id, m.seq, m.network_id, o.user_id,
         SELECT 1 FROM notifications_notification n
         WHERE n.user_id = o.user_id AND n.kind = 'message' AND n.url = %(url)s AND n.read_at IS NULL LIMIT 1
     ) IS NULL
-FROM m LEFT JOIN messaging_participant o ON o.conversation_id = %(conversation)s AND o.user_id <> %(sender)s
+FROM m LEFT JOIN (
+    messaging_participant o JOIN members_membership om
+        ON om.user_id = o.user_id AND om.network_id = o.network_id AND om.status = %(active)s
+) ON o.conversation_id = %(conversation)s AND o.user_id <> %(sender)s
 ORDER BY o.user_id
 """
 
@@ -131,6 +128,7 @@ def _message_insert_checked(conversation_id: int, sender: User, body: str, clien
                 "body": body,
                 "client_id": client_id,
                 "active": Membership.Status.ACTIVE.value,
+                "roles": [role.value for role in TRADING_ROLES],
                 "url": f"/conversations/{conversation_id}/",
             },
         )
@@ -138,7 +136,7 @@ def _message_insert_checked(conversation_id: int, sender: User, body: str, clien
     if not rows:
         return None
     message_id, seq, network_id = rows[0][:3]
-    # One row per other participant (one with no user when there is nobody else).
+    # One row per other participant present (one with no user when there is nobody else).
     others = [user_id for *_, user_id, _ in rows if user_id is not None]
     to_notify = [user_id for *_, user_id, notify in rows if user_id is not None and notify]
     message = Message(
@@ -224,10 +222,8 @@ def message_send(
                 _message_push(message, other_ids, sender, origin)
                 return message, True
         # Refused (the checks below say why), or not PostgreSQL.
-        participant, others, blocked = _participants_for_send(conversation_id, sender)
+        participant, others = _participants_for_send(conversation_id, sender)
         conversation = participant.conversation
-        if blocked:
-            raise Forbidden(_("Messages between you and this member are blocked."))
         with transaction.atomic():
             message = _message_insert(participant, sender, body, client_id)
     except IntegrityError:
@@ -280,15 +276,23 @@ def message_read(*, conversation: Conversation | int, user: User, seq: int, orig
             Notification.objects.filter(
                 user=user, kind="message", url=f"/conversations/{conversation_id}/", read_at__isnull=True
             ).update(read_at=timezone.now())
-        user_ids = Participant.objects.filter(conversation_id=conversation_id).values_list("user_id", flat=True)
+        user_ids = (
+            participants_of(conversation_id=conversation_id).filter(present=True).values_list("user_id", flat=True)
+        )
         event = {"type": "message.read", "conversation": conversation_id, "user": user.pk, "seq": seq}
         push_after_commit(list(user_ids), dict(event, origin=origin))
     return seq
 
 
 def typing_send(*, conversation: int, user: User) -> None:
-    """Tell the other participants someone is typing. Nothing is written."""
-    _participant(conversation, user)
-    others = Participant.objects.filter(conversation_id=conversation).exclude(user=user)
-    event = {"type": "typing", "conversation": conversation, "user": user.pk}
-    push_to_users(list(others.values_list("user_id", flat=True)), event)
+    """Tell the other participants present that someone is typing. Nothing is written, and nothing is
+    said across a block (either way), as no message would pass."""
+    rows = list(participants_of(conversation_id=conversation))
+    mine = next((p for p in rows if p.user_id == user.pk), None)
+    if mine is None or not mine.present:
+        # Someone else's conversation: indistinguishable from one that does not exist.
+        raise NotFound(_("No such conversation."))
+    if any(p.blocks for p in rows):
+        return
+    others = [p.user_id for p in rows if p.user_id != user.pk and p.present]
+    push_to_users(others, {"type": "typing", "conversation": conversation, "user": user.pk})

@@ -166,3 +166,15 @@ def test_a_member_asking_to_open_a_conversation_gets_403(api, chat, network, ali
         f"/api/v1/conversations/{chat.pk}/access/", {"reason": "nosy"}, format="json"
     )
     assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+
+
+def test_a_member_who_became_a_commissioner_cannot_send_in_their_old_conversation(api, network, chat, alice):
+    from members.models import Membership
+
+    Membership.objects.filter(user=alice, network=network).update(role=Membership.Role.COMMISSIONER)
+    response = api.as_user(alice).post(
+        f"/api/v1/conversations/{chat.pk}/messages/", {"body": "hello", "client_id": "c1"}, format="json"
+    )
+    assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+    assert "do not message members" in response.json()["error"]["message"]
+    assert not Message.objects.exists()

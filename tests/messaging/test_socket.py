@@ -354,3 +354,72 @@ async def test_a_control_character_or_direction_override_is_refused_not_stored(c
         assert frame["code"] == "validation_error" and "control character" in frame["message"], frame
     assert await database_sync_to_async(count_messages)() == 0
     await a.disconnect()
+
+
+def membership_set(user, network, **fields) -> None:
+    from members.models import Membership
+
+    Membership.objects.filter(user=user, network=network).update(**fields)
+
+
+def message_notifications(user) -> int:
+    return notification_services.Notification.objects.filter(user=user, kind="message").count()
+
+
+@pytest.mark.parametrize("status", ["suspended", "left"])
+async def test_a_participant_no_longer_active_hears_nothing_of_new_messages(chat, network, alice, bob, status):
+    await database_sync_to_async(membership_set)(bob, network, status=status)
+    a, b = await socket_for(alice), await socket_for(bob)
+    await a.send_json_to({"type": "message.send", "conversation": chat.pk, "body": "Still there?", "client_id": "c1"})
+    assert (await a.receive_json_from())["type"] == "message.new"
+    assert await b.receive_nothing(timeout=0.5)
+    assert await database_sync_to_async(message_notifications)(bob) == 0
+    # Reinstated, they hear of the next one live again.
+    await database_sync_to_async(membership_set)(bob, network, status="active")
+    await a.send_json_to({"type": "message.send", "conversation": chat.pk, "body": "Welcome back", "client_id": "c2"})
+    assert (await next_frame(b, "message.new"))["message"]["body"] == "Welcome back"
+    await a.disconnect()
+    await b.disconnect()
+
+
+@pytest.mark.parametrize("status", ["suspended", "left"])
+async def test_a_participant_no_longer_active_cannot_type_or_mark_read(chat, network, alice, bob, status):
+    await database_sync_to_async(services.message_send)(conversation=chat, sender=alice, body="Read me")
+    await database_sync_to_async(membership_set)(bob, network, status=status)
+    a, b = await socket_for(alice), await socket_for(bob)
+    for frame in (
+        {"type": "typing", "conversation": chat.pk},
+        {"type": "message.read", "conversation": chat.pk, "seq": 1},
+    ):
+        await b.send_json_to(frame)
+        assert (await b.receive_json_from())["code"] == "not_found"
+    assert await a.receive_nothing(timeout=0.5)
+    mark = await database_sync_to_async(lambda: Participant.objects.get(conversation=chat, user=bob).last_read_seq)()
+    assert mark == 0
+    await a.disconnect()
+    await b.disconnect()
+
+
+async def test_a_mark_read_is_told_only_to_the_participants_still_active(chat, network, alice, bob):
+    await database_sync_to_async(services.message_send)(conversation=chat, sender=alice, body="Read me")
+    await database_sync_to_async(membership_set)(alice, network, status="suspended")
+    a, b = await socket_for(alice), await socket_for(bob)
+    await b.send_json_to({"type": "message.read", "conversation": chat.pk, "seq": 1})
+    assert (await b.receive_json_from())["seq"] == 1
+    assert await a.receive_nothing(timeout=0.5)
+    await a.disconnect()
+    await b.disconnect()
+
+
+@pytest.mark.parametrize("blocker", ["typist", "other"])
+async def test_typing_says_nothing_across_a_block_either_way(chat, network, alice, bob, blocker):
+    from messaging.moderation import block_create
+
+    by, against = (alice, bob) if blocker == "typist" else (bob, alice)
+    await database_sync_to_async(block_create)(network=network, blocker=by, blocked_id=against.pk)
+    a, b = await socket_for(alice), await socket_for(bob)
+    await a.send_json_to({"type": "typing", "conversation": chat.pk})
+    assert await b.receive_nothing(timeout=0.5)
+    assert await a.receive_nothing(timeout=0.1)
+    await a.disconnect()
+    await b.disconnect()
