@@ -6,6 +6,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from members.models import Membership, Network, User
+from members.selectors import is_coordinator
 from messaging.models import Block, Conversation, ConversationAccess, Message, Participant
 from timebank.errors import NotFound
 
@@ -75,12 +76,17 @@ def conversation_of(*, user: User, conversation_id: int) -> Conversation:
 
 
 def conversation_readable(*, user: User, conversation_id: int) -> Conversation:
-    """A participant's conversation, or one a coordinator has opened with a recorded reason."""
+    """A participant's conversation, or one a coordinator has opened with a recorded reason, for as long
+    as they are an active coordinator of its network (demoted, suspended or gone: 404)."""
     conversation = conversations_of(user=user).filter(pk=conversation_id).first()
     if conversation is not None:
         return conversation
-    access = ConversationAccess.objects.filter(conversation_id=conversation_id, coordinator=user).first()
-    if access is None:
+    access = (
+        ConversationAccess.objects.filter(conversation_id=conversation_id, coordinator=user)
+        .select_related("network")
+        .first()
+    )
+    if access is None or not is_coordinator(user=user, network=access.network):
         raise NotFound(_("No such conversation."))
     return Conversation.objects.select_related("network").get(pk=conversation_id)
 

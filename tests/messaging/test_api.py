@@ -178,3 +178,29 @@ def test_a_member_who_became_a_commissioner_cannot_send_in_their_old_conversatio
     assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
     assert "do not message members" in response.json()["error"]["message"]
     assert not Message.objects.exists()
+
+
+def coordinator_with_access(network, chat, alice, bob, coordinator):
+    """The coordinator has opened the conversation after a report on one of its messages."""
+    from messaging import moderation
+
+    message, _ = services.message_send(conversation=chat, sender=alice, body="rude")
+    moderation.message_report(message_id=message.pk, reporter=bob)
+    moderation.conversation_access_open(conversation_id=chat.pk, coordinator=coordinator, reason="report")
+
+
+@pytest.mark.parametrize(
+    "change", [{"role": "member"}, {"status": "suspended"}, {"status": "left"}], ids=["demoted", "suspended", "left"]
+)
+def test_a_coordinator_s_access_to_a_conversation_ends_when_they_are_no_longer_its_coordinator(
+    api, client, network, chat, alice, bob, coordinator, change
+):
+    from members.models import Membership
+
+    coordinator_with_access(network, chat, alice, bob, coordinator)
+    assert api.as_user(coordinator).get(f"/api/v1/conversations/{chat.pk}/messages/").status_code == 200
+    Membership.objects.filter(user=coordinator, network=network).update(**change)
+    response = api.get(f"/api/v1/conversations/{chat.pk}/messages/")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    client.force_login(coordinator)
+    assert client.get(f"/conversations/{chat.pk}/").status_code == 404
