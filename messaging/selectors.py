@@ -75,18 +75,18 @@ def conversation_of(*, user: User, conversation_id: int) -> Conversation:
     return conversation
 
 
-def conversation_readable(*, user: User, conversation_id: int) -> Conversation:
+def conversation_readable(*, user: User, conversation_id: int, network: Network | None = None) -> Conversation:
     """A participant's conversation, or one a coordinator has opened with a recorded reason, for as long
-    as they are an active coordinator of its network (demoted, suspended or gone: 404)."""
-    conversation = conversations_of(user=user).filter(pk=conversation_id).first()
-    if conversation is not None:
-        return conversation
-    access = (
-        ConversationAccess.objects.filter(conversation_id=conversation_id, coordinator=user)
-        .select_related("network")
-        .first()
-    )
-    if access is None or not is_coordinator(user=user, network=access.network):
+    as they are an active coordinator of its network (demoted, suspended or gone: 404). `network`: only
+    one in that network (what a concern may name, members.safeguarding's doors)."""
+    mine = conversations_of(user=user, network=network).filter(pk=conversation_id).first()
+    if mine is not None:
+        return mine
+    access = ConversationAccess.objects.filter(conversation_id=conversation_id, coordinator=user)
+    if network is not None:
+        access = access.filter(network=network)
+    opened = access.select_related("network").first()
+    if opened is None or not is_coordinator(user=user, network=opened.network):
         raise NotFound(_("No such conversation."))
     return Conversation.objects.select_related("network").get(pk=conversation_id)
 

@@ -14,6 +14,7 @@ from members.safeguarding import selectors as safeguarding_selectors
 from members.safeguarding import services as safeguarding
 from members.safeguarding.models import Concern, SafeguardingCheck
 from members.selectors import MAX_ID
+from messaging import selectors as messaging_selectors
 from messaging.models import Conversation
 from timebank.api import Pagination, paginated, query_valid
 from timebank.errors import NotFound
@@ -129,6 +130,16 @@ class ConcernOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+def _conversation_named(request, network: Network, conversation_id: int | None) -> Conversation | None:
+    """A concern names only a conversation the raiser can read (theirs, or one a coordinator opened): any
+    other answers 404, as if unknown."""
+    if conversation_id is None:
+        return None
+    return messaging_selectors.conversation_readable(
+        user=request.user, conversation_id=conversation_id, network=network
+    )
+
+
 class ConcernListApi(APIView):
     """Raise a concern (POST); the concerns you raised and your coordinators' queue (GET, `?network=`)."""
 
@@ -185,7 +196,7 @@ class ConcernListApi(APIView):
             description=data["description"],
             about_user=find(User, data.get("member"), "member"),
             about_exchange=find(Exchange, data.get("exchange"), "exchange"),
-            about_conversation=find(Conversation, data.get("conversation"), "conversation"),
+            about_conversation=_conversation_named(request, network, data.get("conversation")),
             happened_offline=data["happened_offline"],
             on_behalf_of=find(User, data.get("on_behalf_of"), "member"),
         )

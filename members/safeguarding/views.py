@@ -12,7 +12,7 @@ from members.safeguarding import selectors as safeguarding_selectors
 from members.safeguarding import services as safeguarding
 from members.safeguarding.forms import CheckForm, ConcernCloseForm, ConcernForm
 from members.selectors import TRADING_ROLES
-from messaging.models import Conversation
+from messaging import selectors as messaging_selectors
 from timebank.errors import Forbidden, NotFound
 from timebank.pages import page, refusal_shown
 
@@ -64,7 +64,13 @@ def concern_create(request, slug: str):
                 description=data["description"],
                 about_user=find(User, data["member"]),
                 about_exchange=find(Exchange, data["exchange"]),
-                about_conversation=find(Conversation, data["conversation"]),
+                about_conversation=(
+                    messaging_selectors.conversation_readable(
+                        user=request.user, conversation_id=data["conversation"], network=network
+                    )
+                    if data["conversation"]
+                    else None
+                ),
                 happened_offline=data["happened_offline"],
             )
             messages.success(request, _("Thank you. A coordinator will look at this, and only coordinators see it."))

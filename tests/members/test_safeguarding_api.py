@@ -352,3 +352,46 @@ def test_a_concern_that_names_nobody_is_accepted_when_it_says_what_happened(api,
     concern = Concern.objects.get()
     assert (concern.about_user, concern.about_exchange, concern.happened_offline) == (None, None, False)
     assert Notification.objects.filter(kind="concern.raised", user=coordinator).exists()
+
+
+@pytest.fixture
+def their_chat(network, bob):
+    """A conversation between Bob and Carol, which Alice is not in."""
+    from messaging.services import conversation_direct_open
+
+    carol = member(network).user
+    return conversation_direct_open(network=network, user=bob, other_id=carol.pk)[0]
+
+
+def test_a_concern_cannot_name_a_conversation_the_raiser_is_not_in(api, network, coordinator, alice, their_chat):
+    response = api.as_user(alice).post(
+        "/api/v1/concerns/",
+        {"network": "harlesden", "conversation": their_chat.pk, "description": "Let me see it."},
+        format="json",
+    )
+    assert_error(response, 404, "not_found")
+    assert not Concern.objects.exists()
+    assert not Notification.objects.filter(kind="concern.raised").exists()
+
+
+def test_the_concern_page_cannot_name_a_conversation_the_raiser_is_not_in(network, coordinator, alice, their_chat):
+    page = Client()
+    page.force_login(alice)
+    response = page.post(
+        "/networks/harlesden/concerns/new/", {"conversation": their_chat.pk, "description": "Let me see it."}
+    )
+    assert response.status_code == 404
+    assert not Concern.objects.exists()
+
+
+def test_a_concern_names_a_conversation_the_raiser_is_in(api, network, coordinator, alice, bob):
+    from messaging.services import conversation_direct_open
+
+    chat = conversation_direct_open(network=network, user=alice, other_id=bob.pk)[0]
+    response = api.as_user(alice).post(
+        "/api/v1/concerns/",
+        {"network": "harlesden", "conversation": chat.pk, "description": "He frightened me."},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert Concern.objects.get().about_conversation == chat
