@@ -62,10 +62,14 @@ def conversation_direct_open(*, network: Network, user: User, other_id: int) -> 
 
 
 def conversation_exchange_open(*, exchange_id: int, user: User) -> tuple[Conversation, bool]:
-    """The conversation about an exchange, between its parties (the pot has no participant)."""
-    exchange = Exchange.objects.filter(pk=exchange_id).first()
+    """The conversation about an exchange, between its parties (the pot has no participant).
+
+    Asked before anything is made: a party who may not message in the exchange's network (suspended, gone,
+    a commissioner) is refused as `messaging_membership` says, and nothing is created."""
+    exchange = Exchange.objects.filter(pk=exchange_id).select_related("network").first()
     if exchange is None or user.pk not in (exchange.provider_id, exchange.recipient_id):
         raise NotFound(_("No such exchange."))
+    messaging_membership(user=user, network=exchange.network)
     existing = Conversation.objects.filter(exchange=exchange).first()
     if existing is not None:
         return existing, False

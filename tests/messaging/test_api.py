@@ -204,3 +204,14 @@ def test_a_coordinator_s_access_to_a_conversation_ends_when_they_are_no_longer_i
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     client.force_login(coordinator)
     assert client.get(f"/conversations/{chat.pk}/").status_code == 404
+
+
+def test_opening_an_exchange_conversation_while_suspended_is_404_and_creates_nothing(api, network, alice, bob):
+    from members.models import Membership
+    from messaging.models import Conversation
+
+    exchange = Exchange.objects.create(network=network, provider=alice, recipient=bob, minutes=30, proposed_by=alice)
+    Membership.objects.filter(user=bob, network=network).update(status=Membership.Status.SUSPENDED)
+    response = api.as_user(bob).post("/api/v1/conversations/", {"exchange": exchange.pk}, format="json")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert not Conversation.objects.exists()
