@@ -32,6 +32,11 @@ def chat_send_allow(*, user_id: int) -> None:
         )
 
 
+def chat_send_give_back(*, user_id: int) -> None:
+    """Give back the message `chat_send_allow` took for one that was already stored (a resend)."""
+    ratelimit.rate_give_back(key=f"chat:{user_id}", rate=CHAT_RATE)
+
+
 @sync_to_async(thread_sensitive=False)
 def frame_allow(*, user_id: int) -> int:
     """One socket frame against the person's API budget: 0 when allowed, else seconds to wait."""

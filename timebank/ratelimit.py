@@ -55,6 +55,16 @@ redis.call('SET', KEYS[1], tostring(tat + interval), 'PX', math.ceil((tat + inte
 return '0'
 """
 
+# One take given back: the bucket's empty time moves one interval earlier (never before now).
+_GIVE_BACK_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local tat = tonumber(redis.call('GET', KEYS[1]) or now) - tonumber(ARGV[1])
+if tat <= now then redis.call('DEL', KEYS[1]) return 0 end
+redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now) * 1000))
+return 1
+"""
+
 # A set of holders (e.g. open sockets), each with an expiry it must renew; at most `limit` at once.
 _SLOT_LUA = """
 local t = redis.call('TIME')
@@ -118,6 +128,27 @@ def rate_take(*, key: str, rate: Rate) -> float:
             for stale in [k for k, until in _local_buckets.items() if until <= now]:
                 del _local_buckets[stale]
         return 0.0
+
+
+def rate_give_back(*, key: str, rate: Rate) -> None:
+    """Undo one `rate_take` that turned out to cost nothing (e.g. a resend of what is already stored)."""
+    try:
+        redis = _redis_script(key, _GIVE_BACK_LUA)
+        if redis is not None:
+            script, full_key = redis
+            script(keys=[full_key], args=[rate.interval])
+            return
+    except Exception:  # noqa: BLE001 - as a take fails open, a give back that fails costs one token at most
+        logger.warning("rate limit store unavailable; %s keeps one take", key, exc_info=True)
+        return
+    with _local_lock:
+        now = time.monotonic()
+        key = f"{PREFIX}:{key}"
+        tat = _local_buckets.get(key, now) - rate.interval
+        if tat <= now:
+            _local_buckets.pop(key, None)
+        else:
+            _local_buckets[key] = tat
 
 
 def slot_take(*, key: str, holder: str, limit: int, ttl: float) -> bool:

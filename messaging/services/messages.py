@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership, User
 from members.selectors import TRADING_ROLES
-from messaging.limits import chat_send_allow
+from messaging.limits import chat_send_allow, chat_send_give_back
 from messaging.models import Conversation, Message, Participant
 from messaging.notifications.models import Notification
 from messaging.notifications.push import push_after_commit, push_to_users
@@ -20,7 +20,7 @@ from messaging.notifications.services import notification_create
 from messaging.selectors import participants_of
 from messaging.services.conversations import messaging_membership
 from timebank.controls import refusal_message, refused_character
-from timebank.errors import Forbidden, NotFound, ValidationError
+from timebank.errors import Forbidden, NotFound, RateLimited, ValidationError
 
 MAX_BODY = 4000
 MAX_CLIENT_ID = 64
@@ -208,7 +208,14 @@ def message_send(
         if character is not None:
             raise ValidationError({name: [refusal_message(character)]})
     # One bucket per person whichever door the message came by (socket, API, page) and in every process.
-    chat_send_allow(user_id=sender.pk)
+    try:
+        chat_send_allow(user_id=sender.pk)
+    except RateLimited:
+        # A resend of a message already stored is answered with it even while new ones are refused.
+        resent = _resent(conversation_id, sender, client_id)
+        if resent is None:
+            raise
+        return resent, False
     try:
         if connection.vendor == "postgresql":
             with transaction.atomic() if connection.in_atomic_block else nullcontext():
@@ -228,10 +235,12 @@ def message_send(
             message = _message_insert(participant, sender, body, client_id)
     except IntegrityError:
         # A resend with the same client_id (the unique constraint is the check, so a first send
-        # pays no extra query); the rollback took our seq back with it.
-        existing = Message.objects.filter(conversation_id=conversation_id, sender=sender, client_id=client_id).first()
+        # pays no extra query); the rollback took our seq back with it, and the chat budget it took
+        # goes back too: only new messages count.
+        existing = _stored(conversation_id, sender, client_id)
         if existing is None:
             raise
+        chat_send_give_back(user_id=sender.pk)
         return existing, False
     for other in others:
         # Coalesced: only the first message they have not read notifies, so a lively chat does
@@ -240,6 +249,21 @@ def message_send(
             _message_notify(conversation, other.user_id, sender)
     _message_push(message, [p.user_id for p in others], sender, origin)
     return message, True
+
+
+def _stored(conversation_id: int, sender: User, client_id: str) -> Message | None:
+    if not client_id:
+        return None
+    return Message.objects.filter(conversation_id=conversation_id, sender=sender, client_id=client_id).first()
+
+
+def _resent(conversation_id: int, sender: User, client_id: str) -> Message | None:
+    """The message stored for this `client_id`, if the sender may still send here (the same checks as a
+    send, so a resend is answered as the first send would be now); None when there is none."""
+    if not client_id:
+        return None
+    _participants_for_send(conversation_id, sender)
+    return _stored(conversation_id, sender, client_id)
 
 
 def _message_push(message: Message, other_ids: list[int], sender: User, origin: str) -> None:

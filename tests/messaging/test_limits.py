@@ -202,3 +202,49 @@ def test_in_redis_a_place_not_renewed_expires():
     assert not ratelimit.slot_take(key="sockets:y", holder="new", limit=1, ttl=0.3)
     time.sleep(0.4)
     assert ratelimit.slot_take(key="sockets:y", holder="new", limit=1, ttl=0.3)
+
+
+@pytest.fixture
+def two_at_once(monkeypatch):
+    """Two messages at once, and none comes back during the test."""
+    monkeypatch.setattr(limits, "CHAT_RATE", ratelimit.Rate.parse("1/hour", burst=2))
+
+
+def test_a_resend_of_a_stored_message_spends_no_chat_budget(chat, alice, two_at_once, api):
+    from messaging import services
+
+    first, _ = services.message_send(conversation=chat, sender=alice, body="hi", client_id="a")
+    for _ in range(3):
+        again, created = services.message_send(conversation=chat, sender=alice, body="hi", client_id="a")
+        assert again.pk == first.pk and not created
+    url = f"/api/v1/conversations/{chat.pk}/messages/"
+    assert api.as_user(alice).post(url, {"body": "hi", "client_id": "a"}, format="json").status_code == 200
+    # The second of the two is still there for a new message.
+    assert api.post(url, {"body": "and this", "client_id": "b"}, format="json").status_code == 201
+    assert stored(alice) == 2
+
+
+def test_a_resend_of_a_stored_message_is_answered_while_new_ones_are_refused(chat, alice, two_at_once, api):
+    url = f"/api/v1/conversations/{chat.pk}/messages/"
+    client = api.as_user(alice)
+    sent = [client.post(url, {"body": f"m{i}", "client_id": f"c{i}"}, format="json") for i in range(3)]
+    assert [r.status_code for r in sent] == [201, 201, 429]
+    resent = client.post(url, {"body": "m0", "client_id": "c0"}, format="json")
+    assert resent.status_code == 200 and resent.json()["id"] == sent[0].json()["id"]
+    # Not a way round the limit: a client id never stored is a new message, refused.
+    assert client.post(url, {"body": "m9", "client_id": "c9"}, format="json").status_code == 429
+    assert stored(alice) == 2
+
+
+def test_a_resend_while_rate_limited_is_still_refused_to_someone_suspended(chat, network, alice, two_at_once):
+    from members.models import Membership
+    from messaging import services
+    from timebank.errors import NotFound, RateLimited
+
+    for i in range(2):
+        services.message_send(conversation=chat, sender=alice, body=f"m{i}", client_id=f"c{i}")
+    with pytest.raises(RateLimited):
+        services.message_send(conversation=chat, sender=alice, body="m2", client_id="c2")
+    Membership.objects.filter(user=alice, network=network).update(status=Membership.Status.SUSPENDED)
+    with pytest.raises(NotFound):
+        services.message_send(conversation=chat, sender=alice, body="m0", client_id="c0")
