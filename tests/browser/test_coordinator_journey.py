@@ -94,7 +94,9 @@ class TestCoordinatorJourney(BrowserTestCase):
         self.fits()
         self.page.get_by_label("What was it?").fill("Coffee morning")
         self.page.get_by_label("When was it?").fill(timezone.localdate().isoformat())
-        self.page.get_by_label("How many minutes for each person?").fill("90")
+        # How long, as hours and minutes: 1 h 30 min.
+        self.page.locator("#id_minutes_0").fill("1")
+        self.page.locator("#id_minutes_1").fill("30")
         self.page.get_by_label("Who led it?").select_option(label="Pat the baker")
         search = self.page.get_by_label("Find someone")
         search.fill("Guest 4")
