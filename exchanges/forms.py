@@ -23,7 +23,7 @@ from members.models import (
     User,
 )
 from members.selectors import networks_of
-from timebank.forms import HoursMinutesField
+from timebank.forms import HoursMinutesField, how_long_range
 from timebank.ids import is_id
 from timebank.widgets import DateInput, DateTimeInput
 
@@ -177,7 +177,7 @@ class MinutesForm(forms.Form):
         if "minutes" in data:
             data["minutes"] += hours * 60
             if not 1 <= data["minutes"] <= MAX_HELP_MINUTES:
-                self.add_error("minutes", _("Say how long, from 1 minute up to the limit."))
+                self.add_error("minutes", how_long_range(1, MAX_HELP_MINUTES))
         return data
 
 
@@ -210,7 +210,7 @@ class AskForm(forms.Form):
         if "hours" in data and "minutes" in data:
             data["total"] = data["hours"] * 60 + data["minutes"]
             if not 1 <= data["total"] <= MAX_HELP_MINUTES:
-                raise forms.ValidationError(_("Choose at least 15 minutes, and no more than the limit."))
+                raise forms.ValidationError(how_long_range(15, MAX_HELP_MINUTES))
         return data
 
 

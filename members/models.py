@@ -55,7 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:
-        return self.display_name or self.email or f"member {self.pk}"
+        return self.name
 
     @property
     def name(self) -> str:

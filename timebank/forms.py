@@ -9,6 +9,14 @@ from timebank.durations import duration_text
 from timebank.widgets import HoursMinutesWidget
 
 
+def how_long_range(least: int, most: int) -> str:
+    """The one way every page says a time is out of range."""
+    return _("Say how long: from %(least)s up to %(most)s.") % {
+        "least": duration_text(least),
+        "most": duration_text(most),
+    }
+
+
 class HoursMinutesField(forms.MultiValueField):
     """How long, typed as hours and minutes as people say it; cleaned to the whole time in minutes (what the
     services take), between `least` and `most` minutes, with the error in the same words."""
@@ -32,9 +40,5 @@ class HoursMinutesField(forms.MultiValueField):
         hours, minutes = (part or 0 for part in data_list)
         total = hours * 60 + minutes
         if not self.least <= total <= self.most:
-            raise ValidationError(
-                _("Say how long: from %(least)s up to %(most)s.")
-                % {"least": duration_text(self.least), "most": duration_text(self.most)},
-                code="range",
-            )
+            raise ValidationError(how_long_range(self.least, self.most), code="range")
         return total

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from exchanges.models import Exchange
+from exchanges.onboarding import WAITING, next_step
 from exchanges.reports.wellbeing import wellbeing_due
 from exchanges.selectors import exchange_actions, exchanges_visible
 from members.acting import acting_scope, support_links
@@ -101,7 +102,7 @@ def home_of(*, user: User) -> dict:
     return {
         "memberships": memberships,
         "accounts": [m for m in active if _has_account(m)],
-        "pending": _pending_not_in_next_step(memberships, active),
+        "pending": _pending_not_in_next_step(user, memberships),
         "coordinating": [m for m in active if m.role == Membership.Role.COORDINATOR],
         "commissioning": [m for m in active if m.role == Membership.Role.COMMISSIONER],
         "waiting": [w for w in waiting if w.who is None][:SHOWN],
@@ -112,10 +113,8 @@ def home_of(*, user: User) -> dict:
     }
 
 
-def _pending_not_in_next_step(memberships, active) -> list[Membership]:
-    """Networks asked to join and not yet in, but the one the next step already speaks of: with no network
-    yet, `onboarding.next_step` waits for the first asked."""
-    pending = sorted(
-        (m for m in memberships if m.status == Membership.Status.PENDING), key=lambda m: (m.created_at, m.pk)
-    )
-    return pending if active else pending[1:]
+def _pending_not_in_next_step(user: User, memberships) -> list[Membership]:
+    """Networks asked to join and not yet in, but the one the next step already speaks of."""
+    step = next_step(user=user)
+    waiting_for = step.network.pk if step is not None and step.kind == WAITING and step.network else None
+    return [m for m in memberships if m.status == Membership.Status.PENDING and m.network_id != waiting_for]

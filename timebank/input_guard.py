@@ -11,12 +11,15 @@
   is never the reason for a 400.
 """
 
+from urllib.parse import urlsplit
+
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from timebank import jsontext
 from timebank.api import ALLAUTH_PREFIX, API_PREFIX, shaped_error
 from timebank.controls import refusal_message, refused_in
+from timebank.pages import back_path
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -44,10 +47,19 @@ def refused_in_form(request) -> tuple[str, str] | None:
     return refused_in(dict(request.POST.lists()))
 
 
+def form_page(request) -> str:
+    """The page the refused form was on, to go back to: the form's `next`, else the Referer when it is a page
+    of this site, else home. Never the refused address itself, which may answer POST only."""
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    same_site = referer.netloc == request.get_host() and referer.path.startswith("/")
+    page = referer.path + (f"?{referer.query}" if referer.query else "")
+    return back_path(request, page if same_site else "/")
+
+
 def refused_response(request, refused: tuple[str, str]):
     message = refusal_message(refused[1])
     return shaped_error(request, status=400, code="validation_error", message=message) or render(
-        request, "bad_form.html", {"message": message}, status=400
+        request, "bad_form.html", {"message": message, "back": form_page(request)}, status=400
     )
 
 

@@ -29,7 +29,7 @@ class HoursMinutesWidget(forms.MultiWidget):
 
     def __init__(self, attrs=None):
         number = {"inputmode": "numeric", "min": "0"}
-        super().__init__([forms.NumberInput(attrs=number), forms.NumberInput(attrs={**number, "step": "5"})], attrs)
+        super().__init__([forms.NumberInput(attrs=number), forms.NumberInput(attrs=number)], attrs)
 
     def decompress(self, value):
         if value in (None, ""):

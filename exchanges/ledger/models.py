@@ -14,10 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-# Reasons the service writes, stored in English as every reason is and shown in the reader's language
+# Reasons and notes the service writes, stored in English as every reason is and shown in the reader's language
 # (`selectors.transfer_description`).
 WELCOME_REASON = gettext_noop("Welcome hours")
-SYSTEM_REASONS = frozenset({WELCOME_REASON})
+LEFT_BALANCE = gettext_noop("Balance on leaving")
+LEFT_DEBT_SETTLED = gettext_noop("Debt settled on leaving")
+LEFT_DEBT_WRITTEN_OFF = gettext_noop("Debt written off on leaving")
+SYSTEM_REASONS = frozenset({WELCOME_REASON, LEFT_BALANCE, LEFT_DEBT_SETTLED, LEFT_DEBT_WRITTEN_OFF})
 
 
 class Account(models.Model):

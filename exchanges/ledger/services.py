@@ -9,7 +9,16 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from exchanges.ledger.models import WELCOME_REASON, Account, Hold, Transfer, TransferFeed
+from exchanges.ledger.models import (
+    LEFT_BALANCE,
+    LEFT_DEBT_SETTLED,
+    LEFT_DEBT_WRITTEN_OFF,
+    WELCOME_REASON,
+    Account,
+    Hold,
+    Transfer,
+    TransferFeed,
+)
 from exchanges.limits import MAX_TRANSFER_MINUTES, minutes_check
 from exchanges.models import Exchange
 from members.audit import audit_record, reason_clean
@@ -488,7 +497,7 @@ def account_settle(
             kind=kind,
             created_by=actor,
             on_behalf_of=on_behalf_of,
-            memo="Balance on leaving",
+            memo=LEFT_BALANCE,
             reason=reason,
         )
     if account.balance < 0:
@@ -513,7 +522,7 @@ def account_settle(
             kind=Transfer.Kind.GRANT if settle_from == "pot" else Transfer.Kind.ISSUE,
             created_by=actor,
             on_behalf_of=membership.user,
-            memo="Debt settled on leaving" if settle_from == "pot" else "Debt written off on leaving",
+            memo=LEFT_DEBT_SETTLED if settle_from == "pot" else LEFT_DEBT_WRITTEN_OFF,
             reason=reason,
         )
     return None

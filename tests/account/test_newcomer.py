@@ -74,3 +74,14 @@ def test_the_statement_reads_in_the_members_language():
     with translation.override("cy"):
         described = transfer_description(welcome)
     assert "Welcome hours" not in described and "Issued" not in described, described
+
+
+def test_a_leaving_members_statement_line_reads_in_their_language():
+    from exchanges.ledger.models import LEFT_BALANCE
+
+    network = NetworkFactory(welcome_minutes=60)
+    member(network, user=UserFactory())
+    line = Transfer.objects.get(kind=Transfer.Kind.ISSUE)
+    line.memo = LEFT_BALANCE
+    with translation.override("cy"):
+        assert "Balance on leaving" not in transfer_description(line)

@@ -95,3 +95,18 @@ def test_a_message_sent_through_the_api_with_a_direction_override_is_refused(api
     )
     assert response.status_code == 400 and "body" in response.json()["error"]["fields"]
     assert not Message.objects.exists()
+
+
+def test_the_refusal_page_leads_back_to_the_page_the_form_was_on_not_to_the_post_only_address(alice):
+    client = Client()
+    client.force_login(alice)
+    response = client.post(
+        "/networks/harlesden/join/",
+        {"display_name": "\u202eGrace"},
+        HTTP_REFERER="http://testserver/welcome/",
+    )
+    assert response.status_code == 400 and 'href="/welcome/"' in response.content.decode()
+    elsewhere = client.post(
+        "/networks/harlesden/join/", {"display_name": "\u202eGrace"}, HTTP_REFERER="https://evil.example/x"
+    )
+    assert 'href="https://evil.example' not in elsewhere.content.decode()

@@ -66,3 +66,15 @@ def test_recording_help_takes_hours_and_minutes(network, alice, bob):
 def test_kinds_of_help_are_grouped_by_category(network, alice):
     page = signed_in(alice).get("/listings/new/").content.decode()
     assert page.count("<optgroup") > 5 and "up to 20" in page
+
+
+def test_any_number_of_minutes_can_be_given_and_is_shown_again(network, alice):
+    """A minutes box in steps of five refused 1 h 7 min in the browser, and a listing of 62 minutes could
+    not be saved again unchanged."""
+    client = signed_in(alice)
+    post_listing(client, network, minutes_estimate_0="1", minutes_estimate_1="7")
+    listing = Listing.objects.get()
+    assert listing.minutes_estimate == 67
+    page = client.get(f"/listings/{listing.pk}/edit/").content.decode()
+    minutes = page[page.index('name="minutes_estimate_1"') - 200 : page.index('name="minutes_estimate_1"') + 200]
+    assert 'value="7"' in minutes and "step=" not in minutes

@@ -112,3 +112,14 @@ def test_renewing_a_listing_set_to_end_in_the_far_future_keeps_it_within_a_year(
     assert client.post(f"/listings/{ending.pk}/renew/").status_code == 302
     ending.refresh_from_db()
     assert ending.expires_on == days(366)
+
+
+def test_a_listing_set_to_end_beyond_a_year_is_brought_within_it(alice, ending):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    Listing.objects.filter(pk=ending.pk).update(expires_on=datetime.date(9999, 12, 31))
+    import_module("exchanges.migrations.0019_listing_end_within_a_year").bring_within_a_year(apps, None)
+    ending.refresh_from_db()
+    assert ending.expires_on == days(366)
