@@ -16,7 +16,7 @@ from exchanges.models import Exchange
 from members.acting import ActingScope, acting_scope
 from members.audit import audit_record
 from members.models import Membership, Network, User
-from members.selectors import coordinators_of
+from members.selectors import coordinators_of, is_coordinator
 from messaging.notifications.push import push_to_user
 from messaging.notifications.services import notification_create, notifications_dealt_with
 from timebank.errors import Forbidden, InvalidTransition
@@ -292,10 +292,14 @@ def step(
                 actor=actor,
             )
     acted = [person for person in (actor, on_behalf_of) if person is not None]
+    parties = {p.pk for p in (exchange.provider, exchange.recipient) if p is not None}
+    if actor is not None and actor.pk not in parties and None in (exchange.provider, exchange.recipient):
+        # A coordinator speaking for the pot deals with it for all the pot's coordinators.
+        if is_coordinator(user=actor, network=exchange.network):
+            acted += list(coordinators_of(network=exchange.network))
     if acted:
         notifications_dealt_with(users=acted, url=reverse("exchange-detail", args=[exchange.pk]))
     payload = exchange_serialize(exchange)
-    parties = {p.pk for p in (exchange.provider, exchange.recipient) if p is not None}
 
     def push():
         for user_id in parties:

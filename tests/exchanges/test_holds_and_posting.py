@@ -202,3 +202,23 @@ def test_no_exchange_code_moves_minutes_except_through_the_ledger_service():
         and any(word in path.read_text() for word in ("balance=F(", "held=F(", "Transfer.objects.create"))
     ]
     assert offenders == []
+
+
+def test_one_coordinator_answering_for_the_pot_answers_for_them_all(network, coordinator, alice):
+    """Every coordinator is asked to confirm help to the pot; once one has, it leaves what needs the others."""
+    from messaging.notifications.models import Notification
+    from tests.factories import member
+
+    other = member(network, role="coordinator").user
+    issue(network, None, 300)
+    exchange = services.exchange_propose(
+        actor=alice, network=network, provider=alice, recipient=None, minutes=60, description="Coffee morning"
+    )
+    exchange = services.exchange_accept(actor=coordinator, exchange=exchange)
+    exchange = services.exchange_complete(actor=alice, exchange=exchange, minutes=60)
+    url = f"/exchanges/{exchange.pk}/"
+    assert Notification.objects.filter(user=other, url=url, read_at__isnull=True).exists()
+    services.exchange_confirm(actor=coordinator, exchange=exchange)
+    assert not Notification.objects.filter(user__in=[coordinator, other], url=url, read_at__isnull=True).exists()
+    # Alice did not act on the confirmation: she is told it was confirmed.
+    assert Notification.objects.filter(user=alice, url=url, read_at__isnull=True).exists()
