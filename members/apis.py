@@ -14,6 +14,7 @@ from members.audit import REASON_MAX
 from members.models import Membership, Network
 from members.selectors import MAX_ID
 from timebank.api import Pagination, paginated, query_valid
+from timebank.controls import NAME_LENGTH
 from timebank.errors import NotFound
 from timebank.fields import Text
 
@@ -252,7 +253,7 @@ class MemberListApi(APIView):
         class Meta:
             ref_name = "MemberListRegisterInput"
 
-        display_name = Text(max_length=80)
+        display_name = Text(max_length=NAME_LENGTH)
         neighbourhood = Text(max_length=80, required=False, allow_blank=True, default="")
         supporter = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 

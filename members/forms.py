@@ -9,6 +9,7 @@ from members.audit import REASON_MAX
 from members.audit_words import kind_choices
 from members.models import Membership, Network
 from members.profiles import AVAILABILITY_SLOTS
+from timebank.controls import NAME_LENGTH
 from timebank.widgets import DateInput
 
 
@@ -17,7 +18,7 @@ class ReasonForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(label=_("Your name"), max_length=80)
+    display_name = forms.CharField(label=_("Your name"), max_length=NAME_LENGTH)
     bio = forms.CharField(
         label=_("About you"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -43,7 +44,7 @@ class ProfileForm(forms.Form):
 
 
 class SupportedMemberForm(forms.Form):
-    display_name = forms.CharField(label=_("Their name"), max_length=80)
+    display_name = forms.CharField(label=_("Their name"), max_length=NAME_LENGTH)
     neighbourhood = forms.CharField(label=_("Neighbourhood (optional)"), max_length=80, required=False)
     supporter = forms.TypedChoiceField(
         label=_("Their supporter (optional)"), coerce=int, required=False, empty_value=None

@@ -11,6 +11,7 @@ from members.models import Membership
 from members.profiles import AVAILABILITY_SLOTS
 from members.taxonomy import SHIPPED_SKILL_SLUGS
 from timebank.api import Pagination, paginated
+from timebank.controls import NAME_LENGTH
 from timebank.fields import Text
 
 
@@ -27,7 +28,7 @@ class ProfileApi(APIView):
         class Meta:
             ref_name = "ProfileInput"
 
-        display_name = Text(max_length=80, required=False)
+        display_name = Text(max_length=NAME_LENGTH, required=False)
         bio = Text(max_length=1000, required=False, allow_blank=True)
         neighbourhood = Text(max_length=80, required=False, allow_blank=True)
         skills_offered = serializers.ListField(child=SkillSlugField(max_length=80), required=False)
