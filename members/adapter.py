@@ -13,6 +13,12 @@ from django.utils.translation import gettext as _
 from timebank.mail import mail_send
 
 
+def user_display(user) -> str:
+    """How allauth names a person to themselves ("Signed in as …", their emails): their name, or until they
+    give one their own email address. Others never see this (`User.name`)."""
+    return user.display_name or user.email or user.name
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context_: dict) -> None:
         # As allauth's own, but queued: a mail server that is down must not fail the signup.

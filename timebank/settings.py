@@ -241,6 +241,7 @@ EMAIL_BACKEND = env(
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("DJANGO_EMAIL_PORT", "25"))
 EMAIL_TIMEOUT = 10  # a mail server that hangs holds a worker this long at most, then the mail is retried
+ACCOUNT_USER_DISPLAY = "members.adapter.user_display"  # what allauth calls a person, to that person only
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"  # its emails go through the mail queue
 
 # Tasks --------------------------------------------------------------------------------------

@@ -85,3 +85,11 @@ def test_a_leaving_members_statement_line_reads_in_their_language():
     line.memo = LEFT_BALANCE
     with translation.override("cy"):
         assert "Balance on leaving" not in transfer_description(line)
+
+
+def test_signing_up_names_the_person_to_themselves_by_their_email_until_they_give_a_name(client):
+    response = client.post(
+        "/accounts/signup/", {"email": "nia@example.org", "password1": "a-long-passphrase"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Successfully signed in as nia@example.org" in page and "Member " not in page
