@@ -300,11 +300,12 @@ def message_read(*, conversation: Conversation | int, user: User, seq: int, orig
             Notification.objects.filter(
                 user=user, kind="message", url=f"/conversations/{conversation_id}/", read_at__isnull=True
             ).update(read_at=timezone.now())
-        user_ids = (
-            participants_of(conversation_id=conversation_id).filter(present=True).values_list("user_id", flat=True)
-        )
+        present = list(participants_of(conversation_id=conversation_id).filter(present=True))
+        # The reader's own devices always; the others only where no block stands, as with typing.
+        blocked = any(p.blocks for p in present)
+        user_ids = [p.user_id for p in present if not blocked or p.user_id == user.pk]
         event = {"type": "message.read", "conversation": conversation_id, "user": user.pk, "seq": seq}
-        push_after_commit(list(user_ids), dict(event, origin=origin))
+        push_after_commit(user_ids, dict(event, origin=origin))
     return seq
 
 

@@ -423,3 +423,20 @@ async def test_typing_says_nothing_across_a_block_either_way(chat, network, alic
     assert await a.receive_nothing(timeout=0.1)
     await a.disconnect()
     await b.disconnect()
+
+
+@pytest.mark.parametrize("blocker", ["reader", "other"])
+async def test_a_mark_read_says_nothing_across_a_block_but_reaches_the_readers_own_devices(
+    chat, network, alice, bob, blocker
+):
+    from messaging.moderation import block_create
+
+    await database_sync_to_async(services.message_send)(conversation=chat, sender=alice, body="Read me")
+    by, against = (bob, alice) if blocker == "reader" else (alice, bob)
+    await database_sync_to_async(block_create)(network=network, blocker=by, blocked_id=against.pk)
+    a, b, b_phone = await socket_for(alice), await socket_for(bob), await socket_for(bob)
+    await b.send_json_to({"type": "message.read", "conversation": chat.pk, "seq": 1})
+    assert (await next_frame(b_phone, "message.read"))["seq"] == 1
+    assert await a.receive_nothing(timeout=0.5)
+    for socket in (a, b, b_phone):
+        await socket.disconnect()
