@@ -32,21 +32,21 @@ def refused_character(text: str) -> str | None:
     return found.group() if found else None
 
 
-def refused_in(value, name: str = "") -> tuple[str, str] | None:
-    """(field name, character) of the first refused character anywhere in `value` (a QueryDict's `lists()`
-    pairs, or JSON: keys and strings at any depth; iterative), or None."""
-    pending = [(name, value)]
+def refused_in(value) -> str | None:
+    """The first refused character anywhere in `value` (JSON, or a QueryDict as {key: [values]}: keys and
+    strings at any depth; iterative), or None."""
+    pending = [value]
     while pending:
-        name, value = pending.pop()
+        value = pending.pop()
         if isinstance(value, str):
             character = refused_character(value)
             if character is not None:
-                return name, character
+                return character
         elif isinstance(value, dict):
-            pending.extend((key, key) for key in value)
-            pending.extend((key, item) for key, item in value.items())
+            pending.extend(value.keys())
+            pending.extend(value.values())
         elif isinstance(value, list | tuple):
-            pending.extend((name, item) for item in value)
+            pending.extend(value)
     return None
 
 

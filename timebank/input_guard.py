@@ -39,8 +39,8 @@ def has_nul(request) -> bool:
     return False
 
 
-def refused_in_form(request) -> tuple[str, str] | None:
-    """(field name, character) of the first control character in a form posted to a page, or None.
+def refused_in_form(request) -> str | None:
+    """The first control character in a form posted to a page, or None.
     Django parses form bodies of POST only; the pages post nothing else."""
     if request.method != "POST" or request.content_type not in FORM_TYPES or request.path.startswith(API_PREFIX):
         return None
@@ -56,8 +56,8 @@ def form_page(request) -> str:
     return back_path(request, page if same_site else "/")
 
 
-def refused_response(request, refused: tuple[str, str]):
-    message = refusal_message(refused[1])
+def refused_response(request, character: str):
+    message = refusal_message(character)
     return shaped_error(request, status=400, code="validation_error", message=message) or render(
         request, "bad_form.html", {"message": message, "back": form_page(request)}, status=400
     )
